@@ -1,0 +1,3 @@
+from fsgrant.cli import main
+
+main()

@@ -1,0 +1,432 @@
+"""Commands for the grant, funding years, estimates, spend, receipts and the summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+
+year_app = typer.Typer(
+    help="Funding years: awards, periods, status and agreed variations.", no_args_is_help=True
+)
+estimate_app = typer.Typer(
+    help="Estimates: planned spend by funding year and category.", no_args_is_help=True
+)
+spend_app = typer.Typer(
+    help="Spend lines: add, list and reverse (lines are never edited).", no_args_is_help=True
+)
+receipt_app = typer.Typer(help="Grant payments received from the funder.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports: where the grant stands.", no_args_is_help=True)
+category_app = typer.Typer(help="Cost categories.", no_args_is_help=True)
+
+Fmt = Annotated[OutputFormat, FormatOption]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(year_app, name="year")
+    app.add_typer(estimate_app, name="estimate")
+    app.add_typer(spend_app, name="spend")
+    app.add_typer(receipt_app, name="receipt")
+    app.add_typer(report_app, name="report")
+    app.add_typer(category_app, name="category")
+    command(app, "init")(init)
+    command(app, "load")(load)
+    command(app, "demo")(demo)
+
+
+# ---------------------------------------------------------------- grant
+def init(
+    ctx: typer.Context,
+    grant: Annotated[str, typer.Option("--grant", help="The grant's name.")],
+    funder: Annotated[
+        str, typer.Option("--funder", help="Who awards it, e.g. Department for Education.")
+    ],
+    recipient: Annotated[
+        str, typer.Option("--recipient", help="Who receives it, e.g. the council.")
+    ],
+    funder_org_id: Annotated[
+        str | None, typer.Option(help="The funder's org id (360Giving), e.g. GB-GOR-PB1.")
+    ] = None,
+    recipient_org_id: Annotated[
+        str | None, typer.Option(help="The recipient's org id, e.g. GB-LAE-CAM.")
+    ] = None,
+) -> None:
+    """Create a store for one grant."""
+    led = ledger(ctx, create=True)
+    g = led.init(
+        grant, funder, recipient, funder_org_id=funder_org_id, recipient_org_id=recipient_org_id
+    )
+    typer.echo(f"Created {led.path} for '{g.name}' ({g.funder} -> {g.recipient}).")
+
+
+# ---------------------------------------------------------------- years
+@command(year_app, "add")
+def year_add(
+    ctx: typer.Context,
+    label: Annotated[str, typer.Argument(help="Funding year label, e.g. 2019/20.")],
+    amount: Annotated[str, typer.Option("--amount", help="The award (a cap), e.g. 2490000.00.")],
+    start: Annotated[
+        str, typer.Option("--start", help="First day, ISO or day-first (01/08/2019).")
+    ],
+    end: Annotated[
+        str | None, typer.Option("--end", help="Last day. Default: start + 12 months - 1 day.")
+    ] = None,
+    status: Annotated[
+        str, typer.Option("--status", help="confirmed or in-principle.")
+    ] = "confirmed",
+    confirmed_on: Annotated[
+        str | None, typer.Option("--confirmed-on", help="When the award was confirmed.")
+    ] = None,
+    condition: Annotated[
+        list[str] | None, typer.Option("--condition", help="A condition of the award (repeatable).")
+    ] = None,
+) -> None:
+    """Add a funding year to the grant."""
+    y = ledger(ctx).add_year(
+        label,
+        amount,
+        start,
+        end=end,
+        status=status,
+        confirmed_on=confirmed_on,
+        conditions=condition or [],
+    )
+    typer.echo(f"Added funding year {y.label}: {y.start} to {y.end}, award {y.award} ({y.status}).")
+
+
+@command(year_app, "list")
+def year_list(
+    ctx: typer.Context,
+    as_at: Annotated[
+        str | None,
+        typer.Option("--as-at", help="Apply only variations agreed on or before this date."),
+    ] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """List funding years as varied."""
+    years = ledger(ctx).years(as_at)
+    rows = [
+        {
+            "label": y.label,
+            "status": y.status,
+            "start": y.start,
+            "end": y.end,
+            "award": y.award,
+            "original_start": y.original_start,
+            "original_end": y.original_end,
+            "original_award": y.original_award,
+            "variations": len(y.variations),
+            "conditions": "; ".join(y.conditions),
+        }
+        for y in years
+    ]
+    emit_rows(
+        rows,
+        list(rows[0]) if rows else ["label"],
+        fmt,
+        title="Funding years",
+        money=("award", "original_award"),
+    )
+
+
+@command(year_app, "vary")
+def year_vary(
+    ctx: typer.Context,
+    label: Annotated[str, typer.Argument(help="The funding year to vary.")],
+    agreed_on: Annotated[
+        str, typer.Option("--agreed-on", help="When the funder agreed the change.")
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why.")],
+    reference: Annotated[
+        str | None, typer.Option("--reference", help="The funder's reference, e.g. a letter.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="New start (with --end: shift the period).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", help="New end (alone: extend or shorten).")
+    ] = None,
+    amount: Annotated[str | None, typer.Option("--amount", help="New award.")] = None,
+    move: Annotated[
+        str | None, typer.Option("--move", help="Amount of award to move (with --to).")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Funding year the moved amount goes to.")
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="New status: confirmed, in-principle, withdrawn.")
+    ] = None,
+) -> None:
+    """Record an agreed variation to a funding year (history is kept)."""
+    v = ledger(ctx).vary_year(
+        label,
+        agreed_on=agreed_on,
+        reason=reason,
+        reference=reference,
+        start=start,
+        end=end,
+        award=amount,
+        move=move,
+        to=to,
+        status=status,
+    )
+    typer.echo(f"Recorded variation {v.id} to {label}: {v.describe()} (agreed {v.agreed_on}).")
+
+
+# ---------------------------------------------------------------- estimates
+@command(estimate_app, "set")
+def estimate_set(
+    ctx: typer.Context,
+    label: Annotated[str, typer.Argument(help="Funding year.")],
+    category: Annotated[str, typer.Argument(help="Cost category, e.g. staffing.")],
+    amount: Annotated[str, typer.Argument(help="Planned spend.")],
+    post: Annotated[
+        str | None, typer.Option("--post", help="The post this estimate is for.")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date of the estimate (default today).")
+    ] = None,
+) -> None:
+    """Set an estimate. The first for a year and category is the original; later ones are revisions."""
+    e = ledger(ctx).set_estimate(label, category, amount, post=post, on=on)
+    kind = "original estimate" if e.original else "revised estimate"
+    typer.echo(
+        f"Set {kind} {e.id}: {e.funding_year} {e.category}{' ' + e.post if e.post else ''} = {e.amount}."
+    )
+
+
+@command(estimate_app, "list")
+def estimate_list(
+    ctx: typer.Context,
+    year: Annotated[str | None, typer.Option("--year", help="Only this funding year.")] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """List estimates, originals and revisions."""
+    rows = [
+        {
+            "id": e.id,
+            "funding_year": e.funding_year,
+            "category": e.category,
+            "post": e.post,
+            "amount": e.amount,
+            "set_on": e.set_on,
+            "kind": "original" if e.original else "revision",
+        }
+        for e in ledger(ctx).estimates(year)
+    ]
+    cols = ["id", "funding_year", "category", "post", "amount", "set_on", "kind"]
+    emit_rows(rows, cols, fmt, title="Estimates", money=("amount",))
+
+
+# ---------------------------------------------------------------- spend
+SPEND_COLUMNS = [
+    "id",
+    "date",
+    "amount",
+    "category",
+    "post",
+    "supplier",
+    "description",
+    "reference",
+    "funding_year",
+    "financial_year",
+    "reverses",
+    "reversed_by",
+]
+
+
+def spend_row(line: Any) -> dict[str, Any]:
+    row: dict[str, Any] = line.model_dump()
+    row["financial_year"] = line.financial_year
+    return row
+
+
+@command(spend_app, "add")
+def spend_add(
+    ctx: typer.Context,
+    date: Annotated[str, typer.Argument(help="Date spent, ISO or day-first (04/02/2020).")],
+    amount: Annotated[str, typer.Argument(help="Amount, e.g. 1234.56 or (12.00) for a credit.")],
+    category: Annotated[str, typer.Argument(help="Cost category, e.g. staffing or training.")],
+    post: Annotated[str | None, typer.Option("--post", help="The post it pays for.")] = None,
+    supplier: Annotated[str | None, typer.Option("--supplier")] = None,
+    description: Annotated[str | None, typer.Option("--description")] = None,
+    ref: Annotated[
+        str | None, typer.Option("--ref", help="Source reference, e.g. invoice or journal number.")
+    ] = None,
+    year: Annotated[
+        str | None, typer.Option("--year", help="Charge to this funding year explicitly.")
+    ] = None,
+) -> None:
+    """Record a spend line; prints its id."""
+    line = ledger(ctx).add_spend(
+        date,
+        amount,
+        category,
+        post=post,
+        supplier=supplier,
+        description=description,
+        reference=ref,
+        year=year,
+    )
+    typer.echo(line.id)
+
+
+@command(spend_app, "list")
+def spend_list(
+    ctx: typer.Context,
+    year: Annotated[str | None, typer.Option("--year", help="Only this funding year.")] = None,
+    financial_year: Annotated[
+        str | None,
+        typer.Option("--financial-year", help="Only this financial year, e.g. FY2019/20."),
+    ] = None,
+    category: Annotated[str | None, typer.Option("--category")] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """List spend lines, with funding year and financial year."""
+    lines = ledger(ctx).spend(year=year, financial_year=financial_year, category=category)
+    rows = [spend_row(x) for x in lines]
+    from ..reports import sum_money
+
+    emit_rows(
+        rows,
+        SPEND_COLUMNS,
+        fmt,
+        title="Spend",
+        money=("amount",),
+        footer={"id": "Total", "amount": sum_money(x.amount for x in lines)},
+    )
+
+
+@command(spend_app, "reverse")
+def spend_reverse(
+    ctx: typer.Context,
+    line_id: Annotated[int, typer.Argument(metavar="ID", help="The spend line to reverse.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reversed.")],
+) -> None:
+    """Reverse a spend line (the correction nets it to zero in the same period)."""
+    r = ledger(ctx).reverse_spend(line_id, reason)
+    typer.echo(f"Line {r.id} reverses line {line_id} ({r.amount}).")
+
+
+# ---------------------------------------------------------------- receipts
+@command(receipt_app, "add")
+def receipt_add(
+    ctx: typer.Context,
+    date: Annotated[str, typer.Argument(help="Date received.")],
+    amount: Annotated[str, typer.Argument(help="Amount received.")],
+    year: Annotated[str, typer.Option("--year", help="The funding year it pays.")],
+    ref: Annotated[str | None, typer.Option("--ref", help="Remittance reference.")] = None,
+) -> None:
+    """Record a grant payment received."""
+    r = ledger(ctx).add_receipt(date, amount, year, reference=ref)
+    typer.echo(f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}.")
+
+
+@command(receipt_app, "list")
+def receipt_list(
+    ctx: typer.Context,
+    year: Annotated[str | None, typer.Option("--year")] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """List receipts."""
+    rows = [r.model_dump() for r in ledger(ctx).receipts(year)]
+    emit_rows(
+        rows,
+        ["id", "date", "amount", "funding_year", "reference"],
+        fmt,
+        title="Receipts",
+        money=("amount",),
+    )
+
+
+# ---------------------------------------------------------------- categories
+@command(category_app, "list")
+def category_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
+    """List cost categories."""
+    rows = [{"category": k, "description": v} for k, v in ledger(ctx).categories().items()]
+    emit_rows(rows, ["category", "description"], fmt, title="Cost categories")
+
+
+@command(category_app, "add")
+def category_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A slug such as travel.")],
+    description: Annotated[str, typer.Option("--description")] = "",
+) -> None:
+    """Add a cost category."""
+    typer.echo(f"Added category {ledger(ctx).add_category(name, description)}.")
+
+
+# ---------------------------------------------------------------- reports
+@command(report_app, "summary")
+def report_summary(
+    ctx: typer.Context,
+    as_at: Annotated[str | None, typer.Option("--as-at", help="Report as at this date.")] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Where each funding year stands: award, received, estimate, actual, remaining."""
+    report = ledger(ctx).summary(as_at)
+    render_summary(report, fmt)
+
+
+def render_summary(report: Any, fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.json:
+        emit_json(report.model_dump(mode="json"))
+        return
+    money = (
+        [
+            k
+            for k, v in type(report.funding_years[0]).model_fields.items()
+            if "Decimal" in str(v.annotation)
+        ]
+        if report.funding_years
+        else []
+    )
+    rows = [y.model_dump() for y in report.funding_years]
+    cols = list(rows[0]) if rows else ["label"]
+    footer = {"label": "Total", **{m: report.total(m) for m in money}}
+    title = f"{report.grant.name}: {report.grant.funder} -> {report.grant.recipient}"
+    if report.as_at:
+        title += f", as at {report.as_at}"
+    emit_rows(
+        rows,
+        cols,
+        fmt,
+        title=title,
+        money=money,
+        footer=footer if fmt is OutputFormat.table else None,
+    )
+
+
+# ---------------------------------------------------------------- ledgers
+def load(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="A ledger folder (grant.toml and CSV files).")],
+) -> None:
+    """Load a grant ledger kept as plain files into a new store, all or nothing."""
+    led = ledger(ctx, create=True)
+    counts = led.load(folder)
+    typer.echo(
+        f"Loaded {folder} into {led.path}: "
+        + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+    )
+
+
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the demo store and the DfE return.")
+    ] = Path("exports"),
+    as_at: Annotated[str, typer.Option("--as-at", help="Date to report as at.")] = "2020-03-31",
+) -> None:
+    """The worked Cambridgeshire example, end to end: load it, show where the grant stands,
+    write the DfE return."""
+    from ..demo import run_demo
+
+    result = run_demo(out, as_at=as_at)
+    typer.echo(f"Loaded the worked example ({result.source}) into {result.store}.")
+    render_summary(result.summary, OutputFormat.table)
+    for note in result.notes:
+        typer.echo(note)

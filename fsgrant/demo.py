@@ -1,0 +1,64 @@
+"""The worked example: the Cambridgeshire grant from the March 2020 committee report."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InvalidInput
+from .ledger import open_ledger
+from .reports import SummaryReport
+
+__all__ = ["DemoResult", "example_ledger_path", "run_demo"]
+
+
+def example_ledger_path() -> Path:
+    """The bundled Cambridgeshire ledger folder.
+
+    Looks in the source checkout (``ledgers/cambridgeshire``) and then in the
+    installed package (``fsgrant/_example/cambridgeshire``).
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (
+        here.parent / "ledgers" / "cambridgeshire",
+        here / "_example" / "cambridgeshire",
+    ):
+        if (candidate / "grant.toml").exists():
+            return candidate
+    raise InvalidInput("the worked example ledger is not installed with this copy of fsgrant")
+
+
+@dataclass
+class DemoResult:
+    source: Path
+    store: Path
+    summary: SummaryReport
+    outputs: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None) -> DemoResult:
+    """Load the example into ``out/demo.db`` (replacing an earlier demo store), and
+    report on it as at ``as_at``."""
+    folder = source or example_ledger_path()
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "demo.db"
+    # Build the new store beside the old one, then swap, so a failure leaves the
+    # previous demo store as it was.
+    fd, tmp_name = tempfile.mkstemp(prefix=".demo-", suffix=".db", dir=out)
+    os.close(fd)
+    os.unlink(tmp_name)
+    tmp = Path(tmp_name)
+    try:
+        with open_ledger(tmp) as led:
+            led.load(folder)
+            summary = led.summary(as_at)
+        for suffix in ("-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        os.replace(tmp, target)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+    return DemoResult(source=folder, store=target, summary=summary)

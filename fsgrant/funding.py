@@ -1,0 +1,129 @@
+"""Funding years as varied, and which funding year a day's spend belongs to.
+
+Pure functions: no I/O. A variation applies to a report "as at" a date only if it
+was agreed on or before that date; variations apply in the order they were agreed
+(ties in the order they were recorded).
+
+Allocation rule: a day belongs to the funding year whose period (as varied) contains
+it; where periods overlap after an extension, to the one that started earliest
+(older money is used first). Withdrawn years take no spend by allocation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from .errors import InvalidInput
+from .models import FundingYear, FundingYearState, Variation
+
+__all__ = ["Allocator", "allocate", "apply_variations"]
+
+
+def apply_variations(
+    years: Sequence[FundingYear], variations: Iterable[Variation], as_at: date | None = None
+) -> list[FundingYearState]:
+    """The funding years as varied by the variations agreed on or before ``as_at``.
+
+    Raises:
+        InvalidInput: a variation would leave a year ending before it starts or with a
+            negative award.
+    """
+    state: dict[str, dict[str, object]] = {}
+    applied: dict[str, list[Variation]] = {}
+    for y in years:
+        state[y.label] = {
+            "start": y.start,
+            "end": y.end,
+            "award": y.award,
+            "status": y.status,
+            "confirmed_on": y.confirmed_on,
+        }
+        applied[y.label] = []
+    ordered = sorted(variations, key=lambda v: (v.agreed_on, v.id))
+    for v in ordered:
+        if as_at is not None and v.agreed_on > as_at:
+            continue
+        s = state[v.funding_year]
+        applied[v.funding_year].append(v)
+        if v.kind == "extend" and v.new_end is not None:
+            s["end"] = v.new_end
+        elif v.kind == "shift" and v.new_start is not None and v.new_end is not None:
+            s["start"], s["end"] = v.new_start, v.new_end
+        elif v.kind == "amount" and v.amount is not None:
+            s["award"] = v.amount
+        elif v.kind == "move" and v.amount is not None and v.to_year is not None:
+            s["award"] = _dec(s["award"]) - v.amount
+            target = state[v.to_year]
+            target["award"] = _dec(target["award"]) + v.amount
+            applied[v.to_year].append(v)
+        elif v.kind == "status" and v.new_status is not None:
+            s["status"] = v.new_status
+            if v.new_status == "confirmed":
+                s["confirmed_on"] = v.agreed_on
+    result = []
+    for y in years:
+        s = state[y.label]
+        if _day(s["end"]) < _day(s["start"]):
+            raise InvalidInput(f"funding year {y.label} would end before it starts", field="end")
+        if _dec(s["award"]) < 0:
+            raise InvalidInput(
+                f"funding year {y.label} would have a negative award", field="amount"
+            )
+        result.append(
+            FundingYearState(
+                label=y.label,
+                status=s["status"],
+                confirmed_on=s["confirmed_on"],
+                start=_day(s["start"]),
+                end=_day(s["end"]),
+                award=_dec(s["award"]),
+                original_start=y.start,
+                original_end=y.end,
+                original_award=y.award,
+                original_status=y.status,
+                conditions=y.conditions,
+                variations=tuple(applied[y.label]),
+            )
+        )
+    return result
+
+
+def _dec(value: object) -> Decimal:
+    assert isinstance(value, Decimal)
+    return value
+
+
+def _day(value: object) -> date:
+    assert isinstance(value, date)
+    return value
+
+
+def allocate(day: date, years: Sequence[FundingYearState]) -> str | None:
+    """The label of the funding year a day's spend belongs to, or ``None``."""
+    best: FundingYearState | None = None
+    for y in years:
+        if y.status == "withdrawn" or not (y.start <= day <= y.end):
+            continue
+        if best is None or (y.start, y.original_start) < (best.start, best.original_start):
+            best = y
+    return None if best is None else best.label
+
+
+class Allocator:
+    """:func:`allocate` with a memo, for reports over many lines on few dates."""
+
+    def __init__(self, years: Sequence[FundingYearState]) -> None:
+        self.years = list(years)
+        self.by_label = {y.label: y for y in self.years}
+        self._memo: dict[date, str | None] = {}
+
+    def __call__(self, day: date, explicit: str | None = None) -> str | None:
+        if explicit is not None:
+            return explicit
+        try:
+            return self._memo[day]
+        except KeyError:
+            label = self._memo[day] = allocate(day, self.years)
+            return label

@@ -1,0 +1,258 @@
+"""Grant ledgers kept as plain files in a folder, loaded in one transaction.
+
+The folder holds:
+
+* ``grant.toml``: ``[grant]`` (name, funder, recipient, optional org ids),
+  ``[[funding_year]]`` tables and ``[[variation]]`` tables;
+* ``estimates.csv``: ``funding_year,category,post,amount,set_on``;
+* ``spend.csv``: ``date,amount,category,post,supplier,description,reference,year``;
+* ``receipts.csv``: ``date,amount,funding_year,reference``.
+
+Each CSV is optional. Lines starting with ``#`` are comments (the example ledger
+uses them to say its figures are illustrative). Money is text (``"2490000.00"``) or
+a whole number of pounds, never a TOML float; dates are ISO or UK day-first.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import FsgrantError, InvalidInput, SourceError
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
+__all__ = ["load_folder", "read_csv_rows"]
+
+RowLoader = Callable[["Ledger", dict[str, str]], object]
+
+
+def read_csv_rows(
+    path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line number, row)`` from a ledger CSV, skipping ``#`` comment lines.
+
+    Raises:
+        SourceError: unreadable text, or a missing or unknown column.
+    """
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(name, None, None, f"not UTF-8 text ({exc.reason})") from None
+    lines = text.splitlines()
+    numbered = [
+        (i + 1, line)
+        for i, line in enumerate(lines)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not numbered:
+        return
+    reader = csv.reader([line for _, line in numbered], strict=True)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise SourceError(
+                name, numbered[0][0], missing[0], f"missing column(s): {', '.join(missing)}"
+            )
+        unknown = [c for c in header if c not in required + optional]
+        if unknown:
+            raise SourceError(
+                name,
+                numbered[0][0],
+                unknown[0],
+                f"unknown column(s): {', '.join(unknown)}; expected {', '.join(required + optional)}",
+            )
+        for index, cells in enumerate(reader, start=1):
+            line_no = numbered[index][0]
+            if len(cells) != len(header):
+                raise SourceError(
+                    name, line_no, None, f"has {len(cells)} fields; the header has {len(header)}"
+                )
+            yield line_no, {h: c.strip() for h, c in zip(header, cells, strict=True)}
+    except csv.Error as exc:
+        raise SourceError(name, None, None, f"not valid CSV ({exc})") from None
+
+
+def _located(source: str, line: int | None, exc: FsgrantError) -> SourceError:
+    if isinstance(exc, SourceError):
+        return exc
+    field = exc.field if isinstance(exc, InvalidInput) else None
+    return SourceError(source, line, field, exc.message, code=exc.code)
+
+
+def _toml_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        raise InvalidInput('money in grant.toml must be text like "2490000.00", not a float')
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def load_folder(ledger: Ledger, folder: Path) -> dict[str, int]:
+    """Load ``folder`` into ``ledger`` in one transaction; see the module docstring."""
+    if not folder.is_dir():
+        raise InvalidInput(f"{folder} is not a folder", field="folder")
+    grant_file = folder / "grant.toml"
+    if not grant_file.exists():
+        raise InvalidInput(f"{folder} has no grant.toml", field="folder")
+    try:
+        config = tomllib.loads(grant_file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SourceError("grant.toml", None, None, f"not valid TOML ({exc})") from None
+    counts = {"funding_years": 0, "variations": 0, "estimates": 0, "spend": 0, "receipts": 0}
+    with ledger.store.transaction("load", str(folder)):
+        _load_grant(ledger, config, counts)
+        _load_csv(
+            ledger,
+            folder / "estimates.csv",
+            counts,
+            "estimates",
+            _estimate,
+            ("funding_year", "category", "amount"),
+            ("post", "set_on"),
+        )
+        _load_csv(
+            ledger,
+            folder / "spend.csv",
+            counts,
+            "spend",
+            _spend,
+            ("date", "amount", "category"),
+            ("post", "supplier", "description", "reference", "year"),
+        )
+        _load_csv(
+            ledger,
+            folder / "receipts.csv",
+            counts,
+            "receipts",
+            _receipt,
+            ("date", "amount", "funding_year"),
+            ("reference",),
+        )
+    return counts
+
+
+def _load_grant(ledger: Ledger, config: dict[str, Any], counts: dict[str, int]) -> None:
+    src = "grant.toml"
+    try:
+        g = config.get("grant")
+        if not isinstance(g, dict):
+            raise InvalidInput(
+                "needs a [grant] table with name, funder and recipient", field="grant"
+            )
+        ledger.init(
+            str(g.get("name", "")),
+            str(g.get("funder", "")),
+            str(g.get("recipient", "")),
+            funder_org_id=_toml_text(g.get("funder_org_id")),
+            recipient_org_id=_toml_text(g.get("recipient_org_id")),
+        )
+        for i, fy in enumerate(config.get("funding_year", []), start=1):
+            where = f"[[funding_year]] #{i}"
+            try:
+                ledger.add_year(
+                    str(fy["label"]),
+                    _toml_text(fy["award"]) or "",
+                    _toml_text(fy["start"]) or "",
+                    end=_toml_text(fy.get("end")),
+                    status=fy.get("status", "confirmed"),
+                    confirmed_on=_toml_text(fy.get("confirmed_on")),
+                    conditions=[str(c) for c in fy.get("conditions", [])],
+                )
+            except KeyError as exc:
+                raise InvalidInput(
+                    f"{where}: missing {exc.args[0]}", field=str(exc.args[0])
+                ) from None
+            except FsgrantError as exc:
+                raise InvalidInput(
+                    f"{where}: {exc.message}", field=getattr(exc, "field", None)
+                ) from None
+            counts["funding_years"] += 1
+        for i, v in enumerate(config.get("variation", []), start=1):
+            where = f"[[variation]] #{i}"
+            try:
+                ledger.vary_year(
+                    str(v["funding_year"]),
+                    agreed_on=_toml_text(v["agreed_on"]) or "",
+                    reason=str(v["reason"]),
+                    reference=_toml_text(v.get("reference")),
+                    start=_toml_text(v.get("start")),
+                    end=_toml_text(v.get("end")),
+                    award=_toml_text(v.get("amount")),
+                    move=_toml_text(v.get("move")),
+                    to=_toml_text(v.get("to")),
+                    status=v.get("status"),
+                )
+            except KeyError as exc:
+                raise InvalidInput(
+                    f"{where}: missing {exc.args[0]}", field=str(exc.args[0])
+                ) from None
+            except FsgrantError as exc:
+                raise InvalidInput(
+                    f"{where}: {exc.message}", field=getattr(exc, "field", None)
+                ) from None
+            counts["variations"] += 1
+    except FsgrantError as exc:
+        raise _located(src, None, exc) from None
+
+
+def _load_csv(
+    ledger: Ledger,
+    path: Path,
+    counts: dict[str, int],
+    kind: str,
+    loader: RowLoader,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+) -> None:
+    if not path.exists():
+        return
+    for line, row in read_csv_rows(path, required, optional):
+        try:
+            loader(ledger, row)
+        except FsgrantError as exc:
+            raise _located(path.name, line, exc) from None
+        counts[kind] += 1
+
+
+def _opt(row: dict[str, str], key: str) -> str | None:
+    value = row.get(key, "").strip()
+    return value or None
+
+
+def _estimate(ledger: Ledger, row: dict[str, str]) -> object:
+    return ledger.set_estimate(
+        row["funding_year"],
+        row["category"],
+        row["amount"],
+        post=_opt(row, "post"),
+        on=_opt(row, "set_on"),
+    )
+
+
+def _spend(ledger: Ledger, row: dict[str, str]) -> object:
+    return ledger.add_spend(
+        row["date"],
+        row["amount"],
+        row["category"],
+        post=_opt(row, "post"),
+        supplier=_opt(row, "supplier"),
+        description=_opt(row, "description"),
+        reference=_opt(row, "reference"),
+        year=_opt(row, "year"),
+    )
+
+
+def _receipt(ledger: Ledger, row: dict[str, str]) -> object:
+    return ledger.add_receipt(
+        row["date"], row["amount"], row["funding_year"], reference=_opt(row, "reference")
+    )

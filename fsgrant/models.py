@@ -1,0 +1,223 @@
+"""The records fsgrant keeps, as frozen pydantic models.
+
+Money fields are :data:`Money`: a ``Decimal`` with two decimal places, read from
+text by :func:`fsgrant.money.parse_amount` and refusing floats; in JSON it is a
+string such as ``"2490000.00"``. Dates are ``datetime.date`` (ISO in JSON).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+
+from .money import as_money, format_money
+from .periods import Period, financial_year_label, parse_date
+
+__all__ = [
+    "CATEGORY_PATTERN",
+    "DEFAULT_CATEGORIES",
+    "Category",
+    "ClosedPeriod",
+    "Estimate",
+    "FundingYear",
+    "FundingYearState",
+    "FundingYearStatus",
+    "Grant",
+    "Money",
+    "Receipt",
+    "SpendLine",
+    "Variation",
+    "VariationKind",
+]
+
+
+def _money(value: object) -> Decimal:
+    return as_money(value)
+
+
+def _day(value: object) -> date:
+    if isinstance(value, str | date):
+        return parse_date(value)
+    raise ValueError(f"expected a date, got {type(value).__name__}")
+
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money),
+    PlainSerializer(format_money, return_type=str, when_used="json"),
+]
+"""Exact pounds and pence; floats refused; a two-decimal string in JSON."""
+
+Day = Annotated[date, BeforeValidator(_day)]
+"""A calendar day, read from ISO or UK day-first text."""
+
+CATEGORY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+
+Category = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)]
+"""A cost category slug such as ``staffing`` or ``case-recording``."""
+
+DEFAULT_CATEGORIES: dict[str, str] = {
+    "staffing": "Adult practitioner staffing (posts)",
+    "training": "Motivational Interviewing and other training",
+    "case-recording": "Electronic case recording system (the workbook)",
+    "programme-management": "Programme management and implementation support",
+    "evaluation": "Evaluation",
+    "other": "Other costs",
+}
+
+FundingYearStatus = Literal["confirmed", "in-principle", "withdrawn"]
+VariationKind = Literal["extend", "shift", "amount", "move", "status"]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Grant(_Record):
+    """The one grant a store holds: one funder's award programme to one recipient."""
+
+    name: str
+    funder: str
+    recipient: str
+    funder_org_id: str | None = None
+    recipient_org_id: str | None = None
+    created_at: datetime | None = None
+
+
+class FundingYear(_Record):
+    """A funding year as first recorded (the original, never overwritten)."""
+
+    label: str
+    award: Money
+    status: FundingYearStatus
+    confirmed_on: Day | None = None
+    start: Day
+    end: Day
+    conditions: tuple[str, ...] = ()
+
+
+class Variation(_Record):
+    """A dated, agreed change to a funding year."""
+
+    id: int
+    funding_year: str
+    kind: VariationKind
+    agreed_on: Day
+    reason: str
+    reference: str | None = None
+    new_start: Day | None = None
+    new_end: Day | None = None
+    amount: Money | None = None
+    to_year: str | None = None
+    new_status: FundingYearStatus | None = None
+    recorded_at: datetime
+    recorded_by: str
+
+    def describe(self) -> str:
+        """One line in the users' words."""
+        if self.kind == "extend":
+            return f"end moved to {self.new_end}"
+        if self.kind == "shift":
+            return f"period moved to {self.new_start} - {self.new_end}"
+        if self.kind == "amount":
+            return f"award changed to {self.amount}"
+        if self.kind == "move":
+            return f"{self.amount} moved to {self.to_year}"
+        return f"status changed to {self.new_status}"
+
+
+class FundingYearState(_Record):
+    """A funding year as varied, as at a date: what reports work from."""
+
+    label: str
+    status: FundingYearStatus
+    confirmed_on: Day | None = None
+    start: Day
+    end: Day
+    award: Money
+    original_start: Day
+    original_end: Day
+    original_award: Money
+    original_status: FundingYearStatus
+    conditions: tuple[str, ...] = ()
+    variations: tuple[Variation, ...] = ()
+
+    @property
+    def period(self) -> Period:
+        return Period(self.start, self.end)
+
+    @property
+    def varied(self) -> bool:
+        return bool(self.variations)
+
+    @property
+    def secure(self) -> bool:
+        """Only a confirmed year's money is secure."""
+        return self.status == "confirmed"
+
+
+class Estimate(_Record):
+    """Planned spend for a funding year and category (optionally a post)."""
+
+    id: int
+    funding_year: str
+    category: Category
+    post: str | None = None
+    amount: Money
+    set_on: Day
+    original: bool
+    recorded_at: datetime
+    recorded_by: str
+
+
+class SpendLine(_Record):
+    """Money spent. Credits are negative. Never edited: corrected by a reversal."""
+
+    id: int
+    date: Day
+    amount: Money
+    category: Category
+    post: str | None = None
+    supplier: str | None = None
+    description: str | None = None
+    reference: str | None = None
+    funding_year: str | None = None
+    """The funding year the line is allocated to (explicit, or derived as at the query)."""
+    explicit_year: bool = False
+    reverses: int | None = None
+    reversed_by: int | None = None
+    reason: str | None = None
+    import_batch: int | None = None
+    source_line: int | None = None
+    recorded_at: datetime
+    recorded_by: str
+
+    @property
+    def financial_year(self) -> str:
+        return financial_year_label(self.date)
+
+
+class Receipt(_Record):
+    """A grant payment received from the funder."""
+
+    id: int
+    date: Day
+    amount: Money
+    funding_year: str
+    reference: str | None = None
+    recorded_at: datetime
+    recorded_by: str
+
+
+class ClosedPeriod(_Record):
+    """A funding year closed through a date (its return submitted)."""
+
+    funding_year: str
+    through: Day
+    reference: str
+    at: str
+    by: str

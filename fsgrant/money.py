@@ -1,0 +1,185 @@
+"""Exact money: ``Decimal`` pounds in the API, integer pence in the store.
+
+The rules, in one place:
+
+* Amount text accepted: ``1234.56``, ``1,234.56``, ``£1,234.56``, ``-12.00``,
+  ``(12.00)`` (meaning -12.00), ``-£5``, ``£-5``, whole pounds ``250``. Spaces around
+  the text are ignored.
+* Refused with :class:`~fsgrant.errors.InvalidAmount`: more than two decimal places
+  (never rounded silently), exponents (``1e3``), ``NaN`` and ``inf``, Python floats,
+  booleans, empty text, misplaced thousands separators (``1,23.00``).
+* Rounding anywhere (shares of a month, percentages) is half-up to the penny, the
+  HMRC rule, never banker's rounding.
+* When a total is split, the parts add up to the total exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .errors import InvalidAmount
+
+__all__ = [
+    "PENNY",
+    "ZERO",
+    "as_money",
+    "format_money",
+    "format_pounds",
+    "from_pence",
+    "parse_amount",
+    "round_half_up",
+    "split_evenly",
+    "to_pence",
+]
+
+PENNY = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+# Digits with optional correctly placed thousands separators, optional 1-2 decimals
+# are checked separately so that a third decimal gets its own message.
+_NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
+
+
+def parse_amount(text: str, *, field: str = "amount") -> Decimal:
+    """Read money text by the documented rule.
+
+    Args:
+        text: the amount as a person or a file wrote it.
+        field: the field name, used in the error message.
+
+    Returns:
+        The amount in pounds as a ``Decimal`` with exactly two decimal places.
+
+    Raises:
+        InvalidAmount: the text is not an exact amount in pounds and pence.
+    """
+    if not isinstance(text, str):
+        raise InvalidAmount(
+            f"{field}: expected text, got {type(text).__name__}", field=field, value=text
+        )
+    raw = text
+    s = text.strip()
+    if not s:
+        raise InvalidAmount(f"{field}: empty amount", field=field, value=raw)
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative = True
+        s = s[1:-1].strip()
+    if s.startswith("-"):
+        if negative:
+            raise InvalidAmount(f"{field}: '{raw}' has two minus signs", field=field, value=raw)
+        negative = True
+        s = s[1:].strip()
+    if s.startswith("£"):
+        s = s[1:].strip()
+        if s.startswith("-") and not negative:
+            negative = True
+            s = s[1:].strip()
+    low = s.lower()
+    if low in {"nan", "inf", "infinity", "snan"} or "e" in low:
+        raise InvalidAmount(
+            f"{field}: '{raw}' is not a plain amount (no exponents, NaN or infinity)",
+            field=field,
+            value=raw,
+        )
+    match = _NUMBER.match(s)
+    if not match:
+        raise InvalidAmount(
+            f"{field}: '{raw}' is not an amount like 1234.56, £1,234.56 or (12.00)",
+            field=field,
+            value=raw,
+        )
+    decimals = match.group(1)
+    if decimals is not None and len(decimals) > 2:
+        raise InvalidAmount(
+            f"{field}: '{raw}' has more than two decimal places; amounts are never rounded silently",
+            field=field,
+            value=raw,
+        )
+    value = Decimal(s.replace(",", "")).quantize(PENNY)
+    return -value if negative else value
+
+
+def as_money(value: object, *, field: str = "amount") -> Decimal:
+    """Turn an API value into exact money, refusing floats.
+
+    Accepts a ``Decimal`` with at most two decimal places, an ``int`` (whole pounds)
+    or money text (see :func:`parse_amount`).
+
+    Raises:
+        InvalidAmount: a float, a bool, a sub-penny or non-finite ``Decimal``, or bad text.
+    """
+    if isinstance(value, bool | float):
+        raise InvalidAmount(
+            f"{field}: floating-point numbers are refused for money; pass a Decimal or text",
+            field=field,
+            value=value,
+        )
+    if isinstance(value, int):
+        return Decimal(value).quantize(PENNY)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidAmount(
+                f"{field}: {value} is not a finite amount", field=field, value=value
+            )
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2 and value != value.quantize(PENNY):
+            raise InvalidAmount(
+                f"{field}: {value} has more than two decimal places; amounts are never rounded silently",
+                field=field,
+                value=value,
+            )
+        return value.quantize(PENNY)
+    if isinstance(value, str):
+        return parse_amount(value, field=field)
+    raise InvalidAmount(
+        f"{field}: cannot read {type(value).__name__} as money", field=field, value=value
+    )
+
+
+def round_half_up(value: Decimal) -> Decimal:
+    """Round to the penny, halves away from zero (the UK convention)."""
+    try:
+        return value.quantize(PENNY, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # pragma: no cover - only for absurd magnitudes
+        raise InvalidAmount(f"cannot round {value} to the penny", value=value) from exc
+
+
+def to_pence(value: Decimal) -> int:
+    """Exact pounds to integer pence; refuses anything that is not a whole penny."""
+    pence = value * 100
+    if pence != pence.to_integral_value():
+        raise InvalidAmount(f"{value} is not a whole number of pence", value=value)
+    return int(pence)
+
+
+def from_pence(pence: int) -> Decimal:
+    """Integer pence to pounds with two decimal places."""
+    return (Decimal(pence) / 100).quantize(PENNY)
+
+
+def split_evenly(total: Decimal, parts: int) -> list[Decimal]:
+    """Split ``total`` into ``parts`` amounts that add up to it exactly.
+
+    The leftover pence go one each to the first parts, so ``split_evenly(10, 3)``
+    is ``[3.34, 3.33, 3.33]``.
+    """
+    if parts <= 0:
+        raise ValueError("parts must be positive")
+    pence = to_pence(total)
+    base, leftover = divmod(abs(pence), parts)
+    sign = -1 if pence < 0 else 1
+    return [from_pence(sign * (base + (1 if i < leftover else 0))) for i in range(parts)]
+
+
+def format_money(value: Decimal) -> str:
+    """Machine form: ``2490000.00`` (two decimals, no separators)."""
+    return f"{value.quantize(PENNY):f}"
+
+
+def format_pounds(value: Decimal) -> str:
+    """Human form: ``£2,490,000.00``; negatives as ``-£12.00``."""
+    q = value.quantize(PENNY)
+    sign = "-" if q < 0 else ""
+    return f"{sign}£{abs(q):,.2f}"

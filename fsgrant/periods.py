@@ -1,0 +1,154 @@
+"""Dates, funding-year periods and council financial years.
+
+* Dates are read as ISO ``2020-02-04`` or UK day-first ``04/02/2020`` (4 February
+  2020). A time of midnight may follow (``2020-02-03 00:00:00``), as finance
+  extracts often write it.
+* A funding year's default end is its start plus twelve months, less one day
+  (computed with ``dateutil.relativedelta``), so a year starting 1 August 2019 ends
+  31 July 2020, and one starting 29 February 2020 ends 27 February 2021.
+* The council's financial year runs 1 April to 31 March and is labelled
+  ``FY2019/20``: never the bare ``2019/20`` that names a funding year.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from .errors import InvalidDate, InvalidInput
+
+__all__ = [
+    "Period",
+    "days_in_month",
+    "default_end",
+    "financial_year_label",
+    "financial_year_period",
+    "month_label",
+    "months_between",
+    "parse_date",
+]
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: 00:00(?::00)?)?$")
+_FY = re.compile(r"^FY(\d{4})/(\d{2})$")
+
+
+def parse_date(text: str | date, *, field: str = "date") -> date:
+    """Read a date: ISO ``2020-02-04`` or UK day-first ``04/02/2020``.
+
+    Raises:
+        InvalidDate: any other form, or a day that does not exist.
+    """
+    if isinstance(text, datetime):
+        if text.time() != datetime.min.time():
+            raise InvalidDate(f"{field}: {text} carries a time of day", field=field, value=text)
+        return text.date()
+    if isinstance(text, date):
+        return text
+    if not isinstance(text, str):
+        raise InvalidDate(f"{field}: expected a date, got {type(text).__name__}", field=field)
+    s = text.strip()
+    m = _ISO.match(s)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _UK.match(s)
+        if not m:
+            raise InvalidDate(
+                f"{field}: '{text}' is not a date like 2020-02-04 or 04/02/2020 (day first)",
+                field=field,
+                value=text,
+            )
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        raise InvalidDate(f"{field}: '{text}' is not a real day", field=field, value=text) from None
+
+
+def default_end(start: date) -> date:
+    """Start plus twelve months, less one day."""
+    end: date = start + relativedelta(months=12) - timedelta(days=1)
+    return end
+
+
+def financial_year_label(day: date) -> str:
+    """The council financial year (1 April - 31 March) a day falls in: ``FY2019/20``."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"FY{first}/{(first + 1) % 100:02d}"
+
+
+def financial_year_period(label: str) -> Period:
+    """The period of a financial-year label such as ``FY2019/20``.
+
+    Raises:
+        InvalidInput: the label is not of the ``FYyyyy/yy`` form.
+    """
+    m = _FY.match(label.strip())
+    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        raise InvalidInput(
+            f"'{label}' is not a financial year label like FY2019/20",
+            field="financial_year",
+            value=label,
+        )
+    first = int(m.group(1))
+    return Period(date(first, 4, 1), date(first + 1, 3, 31))
+
+
+def days_in_month(year: int, month: int) -> int:
+    """How many days the calendar month has (29 for February 2020)."""
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return (nxt - date(year, month, 1)).days
+
+
+def month_label(day: date) -> str:
+    """``YYYY-MM``."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_between(start: date, end: date) -> list[date]:
+    """First days of each calendar month touched by ``start``..``end`` inclusive."""
+    months: list[date] = []
+    cur = date(start.year, start.month, 1)
+    while cur <= end:
+        months.append(cur)
+        cur = cur + relativedelta(months=1)
+    return months
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """An inclusive span of days."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidInput(
+                f"period ends ({self.end}) before it starts ({self.start})", field="end"
+            )
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def overlap(self, other: Period) -> Period | None:
+        """The days both periods share, or ``None``."""
+        start, end = max(self.start, other.start), min(self.end, other.end)
+        return Period(start, end) if start <= end else None
+
+    def iter_months(self) -> Iterator[Period]:
+        """The part of each calendar month inside the period."""
+        for first in months_between(self.start, self.end):
+            last = first + relativedelta(months=1) - timedelta(days=1)
+            part = self.overlap(Period(first, last))
+            if part is not None:
+                yield part

@@ -1,0 +1,313 @@
+"""The SQLite store: the only module that talks to SQLite or imports sqlite_utils.
+
+One store holds one grant. Money is integer pence (the tables refuse anything else),
+money and history tables are append-only (triggers refuse UPDATE and DELETE), and
+every write runs in one ``BEGIN IMMEDIATE`` transaction together with its audit
+entry, so a concurrent writer waits for the lock instead of failing half-way.
+
+Pragmas: WAL journal, ``synchronous=FULL`` (no lost commits on power loss),
+foreign keys on, and a busy timeout (``FSGRANT_BUSY_TIMEOUT`` seconds, default 30).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import getpass
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import Conflict, FsgrantError, StoreError
+from .schema import APPEND_ONLY_TABLES, MIGRATIONS
+
+__all__ = ["MIGRATION_SET", "STORE_MARKER", "Store", "current_command", "current_user"]
+
+STORE_MARKER = "fsgrant-store"
+MIGRATION_SET = "fsgrant"
+_MIGRATIONS_TABLE = "_sqlite_migrations"
+
+current_command: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "fsgrant_command", default=None
+)
+"""What is writing, for the audit trail: the CLI sets the command line it ran."""
+
+
+def current_user() -> str:
+    """The operating-system user, for the audit trail."""
+    try:
+        return getpass.getuser()
+    except Exception:  # getuser raises OSError or KeyError in odd containers
+        return os.environ.get("USER") or os.environ.get("USERNAME") or f"uid-{os.getuid()}"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _busy_timeout() -> float:
+    try:
+        return float(os.environ.get("FSGRANT_BUSY_TIMEOUT", "30"))
+    except ValueError:
+        return 30.0
+
+
+class Store:
+    """An open fsgrant store.
+
+    Use :meth:`Store.open`; close with :meth:`close` or a ``with`` block.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, busy_timeout: float) -> None:
+        self.path = path
+        self.conn = conn
+        self.busy_timeout = busy_timeout
+        self.user = current_user()
+        self.backups: list[Path] = []
+        self._depth = 0
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Store:
+        """Open (and if needed create or upgrade) the store at ``path``.
+
+        Raises:
+            StoreError: the file is missing (with ``create=False``), is not an
+                fsgrant store, or was written by a newer fsgrant.
+        """
+        p = Path(path)
+        exists = p.exists() and p.stat().st_size > 0
+        if not exists and not create:
+            raise StoreError(f"no fsgrant store at {p}; create one with 'fsgrant init'")
+        if not exists and not p.parent.exists():
+            raise StoreError(f"cannot create a store at {p}: folder {p.parent} does not exist")
+        timeout = _busy_timeout()
+        try:
+            conn = sqlite3.connect(str(p), timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {p}: {exc}") from None
+        conn.row_factory = sqlite3.Row
+        store = cls(p, conn, timeout)
+        try:
+            store._configure()
+            if exists:
+                store._check_is_fsgrant()
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{p} is not an fsgrant store ({exc})") from None
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _configure(self) -> None:
+        c = self.conn
+        c.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        c.execute("PRAGMA foreign_keys = ON")
+        mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal" and str(self.path) != ":memory:":
+            raise StoreError(f"cannot use WAL journal mode on {self.path} (got {mode})")
+        c.execute("PRAGMA synchronous = FULL")
+
+    def _check_is_fsgrant(self) -> None:
+        names = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")}
+        if "fsgrant_meta" not in names:
+            raise StoreError(
+                f"{self.path} is an SQLite database but not an fsgrant store; refusing to touch it"
+            )
+        row = self.conn.execute("SELECT value FROM fsgrant_meta WHERE key = 'marker'").fetchone()
+        if row is None or row[0] != STORE_MARKER:
+            raise StoreError(f"{self.path} is not an fsgrant store (no marker)")
+
+    def applied_migrations(self) -> list[str]:
+        """Names of the schema migrations this store has had, oldest first."""
+        has_table = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [_MIGRATIONS_TABLE]
+        ).fetchone()
+        if not has_table:
+            return []
+        return [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT name FROM {_MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+                [MIGRATION_SET],
+            )
+        ]
+
+    @property
+    def schema_version(self) -> int:
+        return len(self.applied_migrations())
+
+    def _migrate(self) -> None:
+        applied = self.applied_migrations()
+        known = [name for name, _ in MIGRATIONS]
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            raise StoreError(
+                f"{self.path} was written by a newer fsgrant (schema {', '.join(unknown)}); "
+                "upgrade fsgrant to open it"
+            )
+        if len(applied) == len(known):
+            return  # the common case: no need to load sqlite_utils at all
+        if applied:
+            self.backups.append(self.backup(self._backup_path(len(applied))))
+        # sqlite-utils' migrations record what was applied in _sqlite_migrations,
+        # each migration in one transaction with its record.
+        from sqlite_utils import Database
+        from sqlite_utils.migrations import Migrations
+
+        migrations = Migrations(MIGRATION_SET)
+        for name, statements in MIGRATIONS:
+
+            def step(db: Any, statements: list[str] = statements, name: str = name) -> None:
+                for sql in statements:
+                    db.execute(sql)
+                if name == MIGRATIONS[0][0]:
+                    db.execute(
+                        "INSERT INTO fsgrant_meta (key, value) VALUES ('marker', ?)", [STORE_MARKER]
+                    )
+
+            step.__name__ = name
+            migrations(name=name)(step)
+        db = Database(self.conn, execute_plugins=False)
+        migrations.apply(db)
+
+    def _backup_path(self, version: int) -> Path:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        return self.path.with_name(f"{self.path.name}.schema{version}-{stamp}.bak")
+
+    def backup(self, target: str | os.PathLike[str]) -> Path:
+        """Write a consistent copy of the store to ``target`` (SQLite's backup API).
+
+        Raises:
+            StoreError: the target exists already.
+        """
+        t = Path(target)
+        if t.exists():
+            raise StoreError(f"refusing to overwrite {t}")
+        dest = sqlite3.connect(str(t))
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        return t
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writing
+    @contextmanager
+    def transaction(
+        self, action: str, subject: str | None = None, detail: dict[str, Any] | None = None
+    ) -> Iterator[sqlite3.Connection]:
+        """Run a write in one ``BEGIN IMMEDIATE`` transaction with its audit entry.
+
+        Nested calls join the outer transaction (and its audit entry records each).
+
+        Raises:
+            StoreError: the write lock could not be had within the busy timeout.
+            Conflict: the store itself refused the change (append-only, a constraint).
+        """
+        outer = self._depth == 0
+        if outer:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise self._busy_or(exc) from None
+        self._depth += 1
+        try:
+            yield self.conn
+            self.conn.execute(
+                "INSERT INTO audit (at, user, command, action, subject, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    utc_now(),
+                    self.user,
+                    current_command.get() or f"api:{action}",
+                    action,
+                    subject,
+                    json.dumps(detail or {}, default=str, sort_keys=True),
+                ],
+            )
+            if outer:
+                self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if outer and self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise _integrity(exc) from None
+            if isinstance(exc, sqlite3.OperationalError):
+                raise self._busy_or(exc) from None
+            raise
+        finally:
+            self._depth -= 1
+
+    def _busy_or(self, exc: sqlite3.OperationalError) -> FsgrantError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return StoreError(
+                f"the store {self.path} is busy: another fsgrant kept it locked for "
+                f"{self.busy_timeout:g} s; try again (FSGRANT_BUSY_TIMEOUT sets the wait)"
+            )
+        return StoreError(f"store error on {self.path}: {text}")
+
+    def insert(self, table: str, record: dict[str, Any]) -> int:
+        """Insert one row (inside :meth:`transaction`); returns its rowid."""
+        cols = list(record)
+        sql = (
+            f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) "
+            f"VALUES ({', '.join('?' for _ in cols)})"
+        )
+        cur = self.conn.execute(sql, [record[c] for c in cols])
+        return int(cur.lastrowid or 0)
+
+    def insert_many(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """Insert many rows (inside :meth:`transaction`)."""
+        sql = (
+            f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})"
+        )
+        self.conn.executemany(sql, rows)
+
+    # ------------------------------------------------------------------ reading
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        """Run a read query; rows behave as tuples and as mappings."""
+        return self.conn.execute(sql, params).fetchall()
+
+    def query_one(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
+        return row
+
+    def get_setting(self, key: str) -> str | None:
+        row = self.query_one("SELECT value FROM settings WHERE key = ?", [key])
+        return None if row is None else str(row[0])
+
+    def append_only_tables(self) -> tuple[str, ...]:
+        return APPEND_ONLY_TABLES
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _integrity(exc: sqlite3.IntegrityError) -> FsgrantError:
+    text = str(exc)
+    if text.startswith("fsgrant: "):
+        return Conflict(text.removeprefix("fsgrant: "))
+    if "FOREIGN KEY" in text:
+        return Conflict("refers to something that is not in the store")
+    return Conflict(f"the store refused the change: {text}")
