@@ -9,22 +9,60 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 from .models import FundingYearState, FundingYearStatus, Grant, Money
 from .money import ZERO
 
 __all__ = [
+    "BlockedPost",
+    "Fte",
     "GrantHeading",
+    "PeriodSpan",
+    "PostRow",
+    "PostsReport",
+    "ProfileMonth",
+    "ProfileReport",
+    "ProfileTotals",
+    "Rag",
+    "SpendByReport",
+    "SpendByRow",
+    "StatusCount",
     "SummaryReport",
+    "VarianceLine",
+    "VarianceReport",
     "YearSummary",
     "build_summary",
+    "sum_money",
 ]
 
 
 class _Report(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _two_places(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')):f}"
+
+
+def _one_place(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.1')):f}"
+
+
+Fte = Annotated[Decimal, PlainSerializer(_two_places, return_type=str, when_used="json")]
+"""Full-time equivalents; ``"1.00"`` in JSON."""
+
+Percent = Annotated[Decimal, PlainSerializer(_one_place, return_type=str, when_used="json")]
+"""A percentage to one decimal place (half-up); ``"12.5"`` in JSON."""
+
+Rag = Literal["green", "amber", "red"]
+
+
+class PeriodSpan(_Report):
+    start: date
+    end: date
 
 
 class GrantHeading(_Report):
@@ -46,6 +84,16 @@ class YearSummary(_Report):
     actual: Money
     remaining: Money
     """Award less actual spend (negative when overspent)."""
+    forecast_remaining: Money = ZERO
+    """Forecast spend after the as-at date to the end of the period (as varied)."""
+    forecast_outturn: Money = ZERO
+    """Actual plus forecast remaining."""
+    underspend_at_risk: Money = ZERO
+    """Award less forecast outturn, where positive: money DfE may reclaim."""
+    overspend: Money = ZERO
+    """Forecast outturn less award, where positive: a pressure on the council's budget."""
+    secure: bool = True
+    """False for an in-principle (or withdrawn) year: its money is not yet secure."""
 
 
 class SummaryReport(_Report):
@@ -95,3 +143,124 @@ def build_summary(
 def sum_money(values: Iterable[Decimal]) -> Decimal:
     """Exact sum of money, ``0.00`` for none."""
     return sum(values, ZERO)
+
+
+# ---------------------------------------------------------------- variance
+class VarianceLine(_Report):
+    """One cost category of a funding year: estimates, actual, forecast, variance."""
+
+    category: str
+    estimate_original: Money
+    estimate_revised: Money
+    actual: Money
+    forecast_remaining: Money
+    forecast_assumed: bool
+    """True when no forecast was set and latest estimate less actual was assumed."""
+    outturn: Money
+    variance: Money
+    """Outturn less the estimate compared against (positive: overspend)."""
+    variance_pct: Percent | None
+    """Variance as a percentage of that estimate (None when the estimate is zero)."""
+    rag: Rag | None
+
+
+class VarianceReport(_Report):
+    """Spend against estimates for one funding year, as at a date."""
+
+    funding_year: str
+    as_at: date | None
+    period: PeriodSpan
+    award: Money
+    against: Literal["original", "revised"] = "original"
+    lines: tuple[VarianceLine, ...]
+    totals: VarianceLine
+    """The sums of the lines (category ``"total"``)."""
+    underspend_at_risk: Money
+    overspend: Money
+
+
+# ---------------------------------------------------------------- profile
+class ProfileMonth(_Report):
+    month: str
+    """``YYYY-MM``."""
+    estimate: Money
+    actual: Money
+    forecast: Money
+    cumulative: Money
+    """Cumulative actual plus forecast to the end of this month."""
+    cumulative_estimate: Money
+
+
+class ProfileTotals(_Report):
+    estimate: Money
+    actual: Money
+    forecast: Money
+
+
+class ProfileReport(_Report):
+    """A funding year month by month: estimate, actual, forecast, cumulative."""
+
+    funding_year: str
+    as_at: date | None
+    award: Money
+    months: tuple[ProfileMonth, ...]
+    totals: ProfileTotals
+
+
+# ---------------------------------------------------------------- spend by
+class SpendByRow(_Report):
+    key: str
+    amount: Money
+
+
+class SpendByReport(_Report):
+    by: Literal["funding-year", "financial-year", "month", "category", "post"]
+    rows: tuple[SpendByRow, ...]
+    total: Money
+
+
+# ---------------------------------------------------------------- posts
+class PostRow(_Report):
+    """A post as at a date, with what it costs."""
+
+    id: str
+    title: str
+    role: str
+    team: str | None = None
+    host: str
+    route: str
+    fte: Fte
+    status: str
+    status_since: date | None
+    reason: str | None
+    expected_start: date | None
+    annual_cost: Money
+    cost_to_date: Money
+    """Actual spend lines charged to the post, on or before the as-at date."""
+    forecast_cost: Money
+    """Expected cost after the as-at date (in the funding year, when one is given)."""
+
+
+class StatusCount(_Report):
+    posts: int
+    fte: Fte
+
+
+class BlockedPost(_Report):
+    id: str
+    since: date
+    days_blocked: int
+    reason: str
+    expected_start: date | None = None
+
+
+class PostsReport(_Report):
+    """Which posts are filled, which are stuck and why, and what they cost."""
+
+    as_at: date | None
+    funding_year: str | None
+    posts: tuple[PostRow, ...]
+    by_status: dict[str, StatusCount]
+    blocked: tuple[BlockedPost, ...]
+    fte_planned: Fte
+    fte_in_post: Fte
