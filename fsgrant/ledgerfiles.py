@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import FsgrantError, InvalidInput, SourceError
+from .errors import Conflict, FsgrantError, InvalidInput, SourceError
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -84,7 +84,10 @@ def _located(source: str, line: int | None, exc: FsgrantError) -> SourceError:
     if isinstance(exc, SourceError):
         return exc
     field = exc.field if isinstance(exc, InvalidInput) else None
-    return SourceError(source, line, field, exc.message, code=exc.code)
+    reason = exc.message
+    if field and reason.startswith(f"{field}: "):
+        reason = reason[len(field) + 2 :]
+    return SourceError(source, line, field, reason, code=exc.code)
 
 
 def _toml_text(value: object) -> str | None:
@@ -108,6 +111,11 @@ def load_folder(ledger: Ledger, folder: Path) -> dict[str, int]:
         config = tomllib.loads(grant_file.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SourceError("grant.toml", None, None, f"not valid TOML ({exc})") from None
+    existing = ledger.store.query_one("SELECT name FROM grant_info WHERE id = 1")
+    if existing is not None:
+        raise Conflict(
+            f"{ledger.path} already holds the grant '{existing[0]}'; load a ledger folder into a new store"
+        )
     counts = {"funding_years": 0, "variations": 0, "estimates": 0, "spend": 0, "receipts": 0}
     with ledger.store.transaction("load", str(folder)):
         _load_grant(ledger, config, counts)

@@ -93,9 +93,11 @@ class Store:
         conn.row_factory = sqlite3.Row
         store = cls(p, conn, timeout)
         try:
-            store._configure()
             if exists:
+                # Before any pragma that writes (journal mode), so that a file that
+                # is not ours is never touched.
                 store._check_is_fsgrant()
+            store._configure()
             store._migrate()
         except sqlite3.DatabaseError as exc:
             conn.close()
