@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import tomllib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -149,6 +150,24 @@ def load_folder(ledger: Ledger, folder: Path) -> dict[str, int]:
     return counts
 
 
+def _tables(config: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = config.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise InvalidInput(f"'{key}' must be written as [[{key}]] tables", field=key)
+    return value
+
+
+@contextmanager
+def _toml_entry(where: str) -> Iterator[None]:
+    """Name the TOML table at fault in any error raised inside."""
+    try:
+        yield
+    except KeyError as exc:
+        raise InvalidInput(f"{where}: missing {exc.args[0]}", field=str(exc.args[0])) from None
+    except FsgrantError as exc:
+        raise InvalidInput(f"{where}: {exc.message}", field=getattr(exc, "field", None)) from None
+
+
 def _load_grant(ledger: Ledger, config: dict[str, Any], counts: dict[str, int]) -> None:
     src = "grant.toml"
     try:
@@ -164,9 +183,8 @@ def _load_grant(ledger: Ledger, config: dict[str, Any], counts: dict[str, int]) 
             funder_org_id=_toml_text(g.get("funder_org_id")),
             recipient_org_id=_toml_text(g.get("recipient_org_id")),
         )
-        for i, fy in enumerate(config.get("funding_year", []), start=1):
-            where = f"[[funding_year]] #{i}"
-            try:
+        for i, fy in enumerate(_tables(config, "funding_year"), start=1):
+            with _toml_entry(f"[[funding_year]] #{i}"):
                 ledger.add_year(
                     str(fy["label"]),
                     _toml_text(fy["award"]) or "",
@@ -176,18 +194,9 @@ def _load_grant(ledger: Ledger, config: dict[str, Any], counts: dict[str, int]) 
                     confirmed_on=_toml_text(fy.get("confirmed_on")),
                     conditions=[str(c) for c in fy.get("conditions", [])],
                 )
-            except KeyError as exc:
-                raise InvalidInput(
-                    f"{where}: missing {exc.args[0]}", field=str(exc.args[0])
-                ) from None
-            except FsgrantError as exc:
-                raise InvalidInput(
-                    f"{where}: {exc.message}", field=getattr(exc, "field", None)
-                ) from None
             counts["funding_years"] += 1
-        for i, v in enumerate(config.get("variation", []), start=1):
-            where = f"[[variation]] #{i}"
-            try:
+        for i, v in enumerate(_tables(config, "variation"), start=1):
+            with _toml_entry(f"[[variation]] #{i}"):
                 ledger.vary_year(
                     str(v["funding_year"]),
                     agreed_on=_toml_text(v["agreed_on"]) or "",
@@ -200,14 +209,6 @@ def _load_grant(ledger: Ledger, config: dict[str, Any], counts: dict[str, int]) 
                     to=_toml_text(v.get("to")),
                     status=v.get("status"),
                 )
-            except KeyError as exc:
-                raise InvalidInput(
-                    f"{where}: missing {exc.args[0]}", field=str(exc.args[0])
-                ) from None
-            except FsgrantError as exc:
-                raise InvalidInput(
-                    f"{where}: {exc.message}", field=getattr(exc, "field", None)
-                ) from None
             counts["variations"] += 1
     except FsgrantError as exc:
         raise _located(src, None, exc) from None
