@@ -254,6 +254,55 @@ _V1: list[str] = [
 for _table in APPEND_ONLY_TABLES:
     _V1.extend(_append_only(_table))
 
+# Funding years as varied by every variation, and spend with the funding year it is
+# allocated to now: the same rules as fsgrant.funding, for readers of the raw store.
+_LATEST = "ORDER BY v.agreed_on DESC, v.id DESC LIMIT 1"
+_AFTER_AMOUNT = (
+    "(a.id IS NULL OR v.agreed_on > a.agreed_on OR (v.agreed_on = a.agreed_on AND v.id > a.id))"
+)
+_V2: list[str] = [
+    f"""CREATE VIEW funding_years_current AS
+    WITH last_amount AS (
+        SELECT f.label,
+               (SELECT v.id FROM variations v WHERE v.funding_year = f.label AND v.kind = 'amount'
+                {_LATEST}) AS id
+        FROM funding_years f
+    )
+    SELECT f.label,
+           coalesce((SELECT v.new_status FROM variations v
+                     WHERE v.funding_year = f.label AND v.kind = 'status' {_LATEST}),
+                    f.status) AS status,
+           coalesce((SELECT v.new_start FROM variations v
+                     WHERE v.funding_year = f.label AND v.kind = 'shift' {_LATEST}),
+                    f.start) AS start,
+           coalesce((SELECT v.new_end FROM variations v
+                     WHERE v.funding_year = f.label AND v.kind IN ('extend', 'shift') {_LATEST}),
+                    f."end") AS "end",
+           coalesce(a.amount_pence, f.award_pence)
+             + coalesce((SELECT sum(v.amount_pence) FROM variations v
+                         WHERE v.kind = 'move' AND v.to_year = f.label AND {_AFTER_AMOUNT}), 0)
+             - coalesce((SELECT sum(v.amount_pence) FROM variations v
+                         WHERE v.kind = 'move' AND v.funding_year = f.label AND {_AFTER_AMOUNT}), 0)
+             AS award_pence,
+           f.start AS original_start
+    FROM funding_years f
+    JOIN last_amount l ON l.label = f.label
+    LEFT JOIN variations a ON a.id = l.id""",
+    f"""CREATE VIEW spend_allocated AS
+    SELECT s.id, s.date,
+           coalesce(s.funding_year,
+                    (SELECT c.label FROM funding_years_current c
+                     WHERE s.date BETWEEN c.start AND c."end" AND c.status != 'withdrawn'
+                     ORDER BY c.start, c.original_start LIMIT 1)) AS funding_year,
+           {_fy_sql("s.date")} AS financial_year,
+           printf('%s%d.%02d', CASE WHEN s.amount_pence < 0 THEN '-' ELSE '' END,
+                  abs(s.amount_pence) / 100, abs(s.amount_pence) % 100) AS amount,
+           s.amount_pence, s.category, s.post, s.supplier, s.description, s.reference,
+           s.reverses, s.import_batch, s.source_line
+    FROM spend s""",
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
+    ("0002_allocation_views", _V2),
 ]

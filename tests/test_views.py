@@ -1,0 +1,33 @@
+from scenario import two_year_grant
+
+
+def test_views_agree_with_the_library(tmp_path):
+    led = two_year_grant(tmp_path / "s.db")
+    for day in ("2019-09-01", "2020-07-31", "2020-08-01", "2020-12-31", "2021-05-01"):
+        led.add_spend(day, "10.00", "training")
+    led.vary_year("2019/20", agreed_on="2020-02-14", reason="moved back", end="2021-03-31")
+    led.vary_year("2019/20", agreed_on="2020-03-01", reason="top up", award="2500000.00")
+    led.vary_year(
+        "2019/20", agreed_on="2020-04-01", reason="reprofile", move="100000.00", to="2020/21"
+    )
+    led.vary_year("2020/21", agreed_on="2020-09-01", reason="confirmed", status="confirmed")
+    years = {
+        r["label"]: (r["status"], r["start"], r["end"], r["award_pence"])
+        for r in led.store.query("SELECT * FROM funding_years_current")
+    }
+    # 2019/20: 2,500,000.00 (the amount variation) - 100,000.00 moved = 2,400,000.00
+    # 2020/21: 1,600,000.00 + 100,000.00 = 1,700,000.00
+    assert years == {
+        "2019/20": ("confirmed", "2019-08-01", "2021-03-31", 240_000_000),
+        "2020/21": ("confirmed", "2020-08-01", "2021-07-31", 170_000_000),
+    }
+    in_sql = {r["id"]: r["funding_year"] for r in led.store.query("SELECT * FROM spend_allocated")}
+    in_python = {line.id: line.funding_year for line in led.spend()}
+    # 1 Aug and 31 Dec 2020 fall in both periods: the older year takes them.
+    assert (
+        in_sql
+        == in_python
+        == {1: "2019/20", 2: "2019/20", 3: "2019/20", 4: "2019/20", 5: "2020/21"}
+    )
+    amounts = [r["amount"] for r in led.store.query("SELECT amount FROM spend_allocated")]
+    assert amounts == ["10.00"] * 5
