@@ -31,9 +31,12 @@ __all__ = [
     "Ledger",
     "NotFound",
     "PeriodClosed",
+    "Post",
+    "PostsReport",
     "Receipt",
     "SourceError",
     "SpendLine",
+    "StatusChange",
     "StoreError",
     "SummaryReport",
     "Variation",
@@ -63,6 +66,9 @@ _LAZY = {
     "SpendLine": "models",
     "Variation": "models",
     "Ledger": "ledger",
+    "Post": "posts",
+    "StatusChange": "posts",
+    "PostsReport": "reports",
     "SummaryReport": "reports",
     "YearSummary": "reports",
     "financial_year_label": "periods",
@@ -94,7 +100,8 @@ if TYPE_CHECKING:
     )
     from .money import parse_amount
     from .periods import financial_year_label, parse_date
-    from .reports import SummaryReport, YearSummary
+    from .posts import Post, StatusChange
+    from .reports import PostsReport, SummaryReport, YearSummary
 
 
 def open(path: Any, *, create: bool = True) -> Ledger:

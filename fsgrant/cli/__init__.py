@@ -46,9 +46,10 @@ def _root(
 
 
 def _register() -> None:
-    from . import core
+    from . import core, posts
 
     core.register(app)
+    posts.register(app)
 
 
 _register()
