@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Conflict",
     "Estimate",
+    "Finding",
     "FsgrantError",
     "FundingYear",
     "FundingYearState",
@@ -33,12 +34,15 @@ __all__ = [
     "PeriodClosed",
     "Post",
     "PostsReport",
+    "ProfileReport",
     "Receipt",
     "SourceError",
+    "SpendByReport",
     "SpendLine",
     "StatusChange",
     "StoreError",
     "SummaryReport",
+    "VarianceReport",
     "Variation",
     "YearSummary",
     "__version__",
@@ -69,6 +73,10 @@ _LAZY = {
     "Post": "posts",
     "StatusChange": "posts",
     "PostsReport": "reports",
+    "Finding": "forecast",
+    "ProfileReport": "reports",
+    "SpendByReport": "reports",
+    "VarianceReport": "reports",
     "SummaryReport": "reports",
     "YearSummary": "reports",
     "financial_year_label": "periods",
@@ -88,6 +96,7 @@ if TYPE_CHECKING:
         SourceError,
         StoreError,
     )
+    from .forecast import Finding
     from .ledger import Ledger
     from .models import (
         Estimate,
@@ -101,7 +110,14 @@ if TYPE_CHECKING:
     from .money import parse_amount
     from .periods import financial_year_label, parse_date
     from .posts import Post, StatusChange
-    from .reports import PostsReport, SummaryReport, YearSummary
+    from .reports import (
+        PostsReport,
+        ProfileReport,
+        SpendByReport,
+        SummaryReport,
+        VarianceReport,
+        YearSummary,
+    )
 
 
 def open(path: Any, *, create: bool = True) -> Ledger:
