@@ -141,3 +141,16 @@ def test_2020_21_in_principle_and_squeezed_by_the_overlap(led):
     assert before.forecast_outturn == D("1290640.00")
     assert after.secure is False
     assert led.check("2020-03-31") == []
+
+
+def test_profile_and_variance_agree_to_the_penny(led):
+    # The profile's totals are the variance's totals: same actual, same forecast; and the
+    # last month's cumulative is the outturn.
+    for day in ("2020-02-13", "2020-03-31"):
+        v = led.variance("2019/20", day)
+        p = led.profile("2019/20", day)
+        assert p.totals.actual == v.totals.actual
+        assert p.totals.forecast == v.totals.forecast_remaining
+        assert p.totals.estimate == v.totals.estimate_original
+        assert p.months[-1].cumulative == v.totals.outturn
+        assert sum(m.forecast for m in p.months) == p.totals.forecast

@@ -5,10 +5,12 @@ Every expected figure is worked out by hand in the comment beside it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fsgrant
 from fsgrant.errors import Conflict, InvalidInput, NotFound
@@ -509,3 +511,30 @@ def test_post_cli(tmp_path):
     # 0.6 x 55200 / 12 = 2760.00 a month; April - July 2020: 4 x 2760 = 11040.00.
     assert row["forecast_cost"] == "11040.00"
     assert row["fte"] == "0.60"
+
+
+# ---------------------------------------------------------------- properties
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.dates(date(2019, 8, 1), date(2021, 7, 31)),
+    pence=st.integers(1, 10_000_000),
+    fte=st.sampled_from(["0.1", "0.5", "0.6", "0.81", "1"]),
+    as_at=st.dates(date(2019, 7, 1), date(2021, 8, 31)),
+    extended=st.booleans(),
+)
+def test_forecast_by_year_adds_up_and_never_double_counts(start, pence, fte, as_at, extended):
+    # Whatever the dates, the forecast split by funding year adds up to the cost of the days
+    # after the as-at date that some year covers, each counted once; every month is whole
+    # pence, and the months add up to the total.
+    annual = (D(pence) / 100).quantize(D("0.01"))
+    p = post(("in-post", start.isoformat()), annual=str(annual), fte=fte, planned=start.isoformat())
+    segments = allocation_segments(years(extended=extended))
+    split = forecast_by_year(p, as_at, segments)
+    covered_end = max(s.end for s, _ in segments)
+    after = max(as_at + timedelta(days=1), date(2019, 8, 1))
+    whole = {} if after > covered_end else cost_by_month(p, Period(after, covered_end))
+    # Segments here are whole months, so each month falls in one year: figures match exactly.
+    assert sum(sum(m.values()) for m in split.values()) == sum(whole.values())
+    assert all(v == v.quantize(D("0.01")) for m in split.values() for v in m.values())
