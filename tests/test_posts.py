@@ -516,7 +516,7 @@ def test_post_cli(tmp_path):
 # ---------------------------------------------------------------- properties
 
 
-@settings(max_examples=60, deadline=None, database=None)  # no .hypothesis folder: see norecursedirs
+@settings(max_examples=60, deadline=None)
 @given(
     start=st.dates(date(2019, 8, 1), date(2021, 7, 31)),
     pence=st.integers(1, 10_000_000),
