@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Conflict",
     "Estimate",
+    "Finding",
     "FsgrantError",
     "FundingYear",
     "FundingYearState",
@@ -31,11 +32,17 @@ __all__ = [
     "Ledger",
     "NotFound",
     "PeriodClosed",
+    "Post",
+    "PostsReport",
+    "ProfileReport",
     "Receipt",
     "SourceError",
+    "SpendByReport",
     "SpendLine",
+    "StatusChange",
     "StoreError",
     "SummaryReport",
+    "VarianceReport",
     "Variation",
     "YearSummary",
     "__version__",
@@ -63,6 +70,13 @@ _LAZY = {
     "SpendLine": "models",
     "Variation": "models",
     "Ledger": "ledger",
+    "Post": "posts",
+    "StatusChange": "posts",
+    "PostsReport": "reports",
+    "Finding": "forecast",
+    "ProfileReport": "reports",
+    "SpendByReport": "reports",
+    "VarianceReport": "reports",
     "SummaryReport": "reports",
     "YearSummary": "reports",
     "financial_year_label": "periods",
@@ -82,6 +96,7 @@ if TYPE_CHECKING:
         SourceError,
         StoreError,
     )
+    from .forecast import Finding
     from .ledger import Ledger
     from .models import (
         Estimate,
@@ -94,7 +109,15 @@ if TYPE_CHECKING:
     )
     from .money import parse_amount
     from .periods import financial_year_label, parse_date
-    from .reports import SummaryReport, YearSummary
+    from .posts import Post, StatusChange
+    from .reports import (
+        PostsReport,
+        ProfileReport,
+        SpendByReport,
+        SummaryReport,
+        VarianceReport,
+        YearSummary,
+    )
 
 
 def open(path: Any, *, create: bool = True) -> Ledger:

@@ -4,6 +4,10 @@ The folder holds:
 
 * ``grant.toml``: ``[grant]`` (name, funder, recipient, optional org ids),
   ``[[funding_year]]`` tables and ``[[variation]]`` tables;
+* ``posts.csv``: ``id,title,role,team,host,route,fte,annual_cost,salary,on_cost_rate,category,planned_start,end``
+  (a post per row: ``annual_cost``, or ``salary`` with ``on_cost_rate`` in percent);
+* ``post_status.csv``: ``post,status,effective,reason,expected_start`` (recruitment
+  status changes, kept as history);
 * ``estimates.csv``: ``funding_year,category,post,amount,set_on``;
 * ``spend.csv``: ``date,amount,category,post,supplier,description,reference,year``;
 * ``receipts.csv``: ``date,amount,funding_year,reference``.
@@ -117,9 +121,36 @@ def load_folder(ledger: Ledger, folder: Path) -> dict[str, int]:
         raise Conflict(
             f"{ledger.path} already holds the grant '{existing[0]}'; load a ledger folder into a new store"
         )
-    counts = {"funding_years": 0, "variations": 0, "estimates": 0, "spend": 0, "receipts": 0}
+    counts = {
+        "funding_years": 0,
+        "variations": 0,
+        "posts": 0,
+        "post_status": 0,
+        "estimates": 0,
+        "spend": 0,
+        "receipts": 0,
+    }
     with ledger.store.transaction("load", str(folder)):
         _load_grant(ledger, config, counts)
+        # Posts first: estimates and spend lines may name them.
+        _load_csv(
+            ledger,
+            folder / "posts.csv",
+            counts,
+            "posts",
+            _post,
+            ("id", "role", "host", "fte", "planned_start"),
+            ("title", "team", "route", "annual_cost", "salary", "on_cost_rate", "category", "end"),
+        )
+        _load_csv(
+            ledger,
+            folder / "post_status.csv",
+            counts,
+            "post_status",
+            _post_status,
+            ("post", "status", "effective"),
+            ("reason", "expected_start"),
+        )
         _load_csv(
             ledger,
             folder / "estimates.csv",
@@ -236,6 +267,34 @@ def _load_csv(
 def _opt(row: dict[str, str], key: str) -> str | None:
     value = row.get(key, "").strip()
     return value or None
+
+
+def _post(ledger: Ledger, row: dict[str, str]) -> object:
+    return ledger.add_post(
+        row["id"],
+        role=row["role"],
+        host=row["host"],
+        fte=row["fte"],
+        planned_start=row["planned_start"],
+        annual_cost=_opt(row, "annual_cost"),
+        salary=_opt(row, "salary"),
+        on_cost_rate=_opt(row, "on_cost_rate"),
+        title=_opt(row, "title"),
+        team=_opt(row, "team"),
+        route=_opt(row, "route") or "direct",
+        category=_opt(row, "category") or "staffing",
+        end=_opt(row, "end"),
+    )
+
+
+def _post_status(ledger: Ledger, row: dict[str, str]) -> object:
+    return ledger.post_status(
+        row["post"],
+        row["status"],
+        row["effective"],
+        reason=_opt(row, "reason"),
+        expected_start=_opt(row, "expected_start"),
+    )
 
 
 def _estimate(ledger: Ledger, row: dict[str, str]) -> object:

@@ -115,11 +115,25 @@ def build_summary(
     actual_by_year: Mapping[str, Decimal],
     received_by_year: Mapping[str, Decimal],
     original_estimate_by_year: Mapping[str, Decimal],
+    forecast_remaining_by_year: Mapping[str, Decimal] | None = None,
 ) -> SummaryReport:
-    """Assemble the summary from per-year figures."""
+    """Assemble the summary from per-year figures; with ``forecast_remaining_by_year``,
+    fill the forecast outturn, underspend at risk and overspend too."""
     rows = []
     for y in years:
         actual = actual_by_year.get(y.label, ZERO)
+        forecast = (forecast_remaining_by_year or {}).get(y.label, ZERO)
+        outturn = actual + forecast
+        extra = (
+            {}
+            if forecast_remaining_by_year is None
+            else {
+                "forecast_remaining": forecast,
+                "forecast_outturn": outturn,
+                "underspend_at_risk": max(y.award - outturn, ZERO),
+                "overspend": max(outturn - y.award, ZERO),
+            }
+        )
         rows.append(
             YearSummary(
                 label=y.label,
@@ -131,6 +145,8 @@ def build_summary(
                 estimate_original=original_estimate_by_year.get(y.label, ZERO),
                 actual=actual,
                 remaining=y.award - actual,
+                secure=y.secure,
+                **extra,
             )
         )
     return SummaryReport(

@@ -111,7 +111,11 @@ def test_summary_json_contract(tmp_path):
         "0.00",
         "2021-07-31",
     )
-    assert json.loads(run(db, "report", "summary", "--format", "json").output)["as_at"] is None
+    # Without --as-at the report is as at today, and says so.
+    from datetime import date
+
+    today = json.loads(run(db, "report", "summary", "--format", "json").output)["as_at"]
+    assert today == date.today().isoformat()
 
 
 def test_spend_list_json_and_reversal(tmp_path):

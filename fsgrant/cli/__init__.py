@@ -46,9 +46,11 @@ def _root(
 
 
 def _register() -> None:
-    from . import core
+    from . import core, forecast, posts
 
     core.register(app)
+    posts.register(app)
+    forecast.register(app)
 
 
 _register()

@@ -367,7 +367,8 @@ def report_summary(
     as_at: Annotated[str | None, typer.Option("--as-at", help="Report as at this date.")] = None,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """Where each funding year stands: award, received, estimate, actual, remaining."""
+    """Where each funding year stands: award, received, estimate, actual, forecast outturn,
+    underspend at risk or overspend."""
     report = ledger(ctx).summary(as_at)
     render_summary(report, fmt)
 

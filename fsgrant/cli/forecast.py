@@ -1,0 +1,222 @@
+"""Commands for forecasts, the forecast reports (variance, profile, spend views), checks
+and store settings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from . import core
+from ._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+
+forecast_app = typer.Typer(
+    help="Forecasts of remaining spend for categories no post drives.", no_args_is_help=True
+)
+settings_app = typer.Typer(help="Store settings, e.g. the RAG thresholds.", no_args_is_help=True)
+
+Fmt = Annotated[OutputFormat, FormatOption]
+AsAt = Annotated[
+    str | None, typer.Option("--as-at", help="Report as at this date (default today).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(forecast_app, name="forecast")
+    app.add_typer(settings_app, name="settings")
+    command(core.report_app, "variance")(report_variance)
+    command(core.report_app, "profile")(report_profile)
+    command(core.report_app, "spend")(report_spend)
+    command(app, "check")(check)
+
+
+@command(forecast_app, "set")
+def forecast_set(
+    ctx: typer.Context,
+    label: Annotated[str, typer.Argument(help="Funding year.")],
+    category: Annotated[str, typer.Argument(help="Cost category (one no post is charged to).")],
+    amount: Annotated[str, typer.Argument(help="Spend still expected after --on, to year end.")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date of the forecast (default today).")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Why, or what it is based on.")] = None,
+) -> None:
+    """Set the forecast of remaining spend for a year and category (kept as history)."""
+    f = ledger(ctx).set_forecast(label, category, amount, on=on, note=note)
+    typer.echo(
+        f"Set forecast {f['id']}: {label} {f['category']} = {f['amount']} remaining "
+        f"after {f['set_on']}."
+    )
+
+
+@command(settings_app, "set")
+def settings_set(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="rag.green or rag.amber.")],
+    value: Annotated[str, typer.Argument(help="A percentage, e.g. 10.")],
+) -> None:
+    """Set a store setting."""
+    led = ledger(ctx)
+    led.set_setting(key, value)
+    typer.echo(f"{key.strip().lower()} = {led.settings()[key.strip().lower()]}")
+
+
+@command(settings_app, "list")
+def settings_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
+    """List the settings, with their values (defaults when not set)."""
+    from ..ledger_forecast import SETTINGS
+
+    led = ledger(ctx)
+    stored = led.settings()
+    t = led.rag_thresholds()
+    effective = {"rag.green": str(t.green), "rag.amber": str(t.amber)}
+    rows = [
+        {"key": k, "value": stored.get(k, effective.get(k)), "set": k in stored, "about": about}
+        for k, about in SETTINGS.items()
+    ]
+    emit_rows(rows, ["key", "value", "set", "about"], fmt, title="Settings")
+
+
+VARIANCE_MONEY = (
+    "estimate_original",
+    "estimate_revised",
+    "actual",
+    "forecast_remaining",
+    "outturn",
+    "variance",
+)
+
+
+def report_variance(
+    ctx: typer.Context,
+    year: Annotated[str, typer.Option("--year", help="Funding year, e.g. 2019/20.")],
+    as_at: AsAt = None,
+    against: Annotated[
+        str, typer.Option("--against", help="original (the baseline DfE judges) or revised.")
+    ] = "original",
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Spend against estimates by category: actual, forecast, outturn, variance, RAG."""
+    r = ledger(ctx).variance(year, as_at, against)
+    if fmt is OutputFormat.json:
+        emit_json(r.model_dump(mode="json"))
+        return
+    cols = [
+        "category",
+        *VARIANCE_MONEY,
+        "forecast_assumed",
+        "variance_pct",
+        "rag",
+    ]
+    rows = [_variance_row(x) for x in r.lines]
+    footer = {**_variance_row(r.totals), "category": "Total"}
+    emit_rows(
+        rows,
+        cols,
+        fmt,
+        title=f"{r.funding_year} ({r.period.start} to {r.period.end}) as at {r.as_at}: "
+        f"variance against {r.against} estimates",
+        money=VARIANCE_MONEY,
+        footer=footer if fmt is OutputFormat.table else None,
+    )
+    if fmt is OutputFormat.table:
+        from ..money import format_pounds
+
+        typer.echo(
+            f"Award {format_pounds(r.award)}; underspend at risk {format_pounds(r.underspend_at_risk)}; "
+            f"overspend {format_pounds(r.overspend)}."
+        )
+        if r.totals.forecast_assumed:
+            typer.echo(
+                "Forecast assumed (no forecast set): latest estimate less actual, for the "
+                "categories marked forecast_assumed."
+            )
+
+
+def _variance_row(line: Any) -> dict[str, Any]:
+    row: dict[str, Any] = line.model_dump()
+    row["variance_pct"] = None if line.variance_pct is None else f"{line.variance_pct:.1f}"
+    return row
+
+
+def report_profile(
+    ctx: typer.Context,
+    year: Annotated[str, typer.Option("--year", help="Funding year, e.g. 2019/20.")],
+    as_at: AsAt = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """A funding year month by month: estimate, actual, forecast and cumulative."""
+    r = ledger(ctx).profile(year, as_at)
+    if fmt is OutputFormat.json:
+        emit_json(r.model_dump(mode="json"))
+        return
+    money = ("estimate", "actual", "forecast", "cumulative", "cumulative_estimate")
+    rows = [m.model_dump() for m in r.months]
+    footer = {"month": "Total", **r.totals.model_dump()}
+    emit_rows(
+        rows,
+        ["month", *money],
+        fmt,
+        title=f"{r.funding_year} as at {r.as_at}, month by month",
+        money=money,
+        footer=footer if fmt is OutputFormat.table else None,
+    )
+
+
+def report_spend(
+    ctx: typer.Context,
+    by: Annotated[
+        str,
+        typer.Option("--by", help="funding-year, financial-year, month, category or post."),
+    ] = "funding-year",
+    from_date: Annotated[str | None, typer.Option("--from", help="First date.")] = None,
+    to_date: Annotated[str | None, typer.Option("--to", help="Last date.")] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Spend totalled by funding year, council financial year, month, category or post."""
+    r = ledger(ctx).spend_by(by, from_date, to_date)
+    if fmt is OutputFormat.json:
+        emit_json(r.model_dump(mode="json"))
+        return
+    rows = [x.model_dump() for x in r.rows]
+    emit_rows(
+        rows,
+        ["key", "amount"],
+        fmt,
+        title=f"Spend by {r.by}",
+        money=("amount",),
+        footer={"key": "Total", "amount": r.total} if fmt is OutputFormat.table else None,
+    )
+
+
+def check(
+    ctx: typer.Context,
+    as_at: AsAt = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Check the ledger: prints the problems found; exits 1 if any is an error."""
+    from datetime import date
+
+    from ..periods import parse_date
+
+    day = parse_date(as_at, field="as-at") if as_at is not None else date.today()
+    findings = ledger(ctx).check(day)
+    errors = sum(1 for f in findings if f.severity == "error")
+    if fmt is OutputFormat.json:
+        emit_json(
+            {
+                "as_at": day.isoformat(),
+                "errors": errors,
+                "warnings": len(findings) - errors,
+                "findings": [f.model_dump(mode="json") for f in findings],
+            }
+        )
+    elif not findings:
+        typer.echo(f"No problems found as at {day}.")
+    else:
+        rows = [f.model_dump() for f in findings]
+        emit_rows(
+            rows, ["severity", "code", "subject", "message"], fmt, title=f"Checks as at {day}"
+        )
+    if errors:
+        raise typer.Exit(1)

@@ -1,0 +1,276 @@
+"""Commands for funded posts: add, record status changes, list, show, and the posts report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from . import core
+from ._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+
+post_app = typer.Typer(
+    help="Funded posts: recruitment status over time and what they cost.", no_args_is_help=True
+)
+
+Fmt = Annotated[OutputFormat, FormatOption]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(post_app, name="post")
+    command(core.report_app, "posts")(report_posts)
+
+
+@command(post_app, "add")
+def post_add(
+    ctx: typer.Context,
+    post_id: Annotated[str, typer.Argument(metavar="ID", help="Post id, e.g. PROB-N1.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="domestic-abuse, substance-misuse, mental-health, probation, psychologist or other.",
+        ),
+    ],
+    host: Annotated[
+        str, typer.Option("--host", help="Host organisation, e.g. National Probation Service.")
+    ],
+    fte: Annotated[
+        str, typer.Option("--fte", help="Full-time equivalent, more than 0, at most 1.")
+    ],
+    planned_start: Annotated[str, typer.Option("--planned-start", help="Planned start date.")],
+    annual_cost: Annotated[
+        str | None,
+        typer.Option("--annual-cost", help="Annual cost including on-costs, at 1.0 FTE."),
+    ] = None,
+    salary: Annotated[
+        str | None,
+        typer.Option(
+            "--salary", help="Annual salary (with --on-cost-rate, instead of --annual-cost)."
+        ),
+    ] = None,
+    on_cost_rate: Annotated[
+        str | None,
+        typer.Option("--on-cost-rate", help="On-costs as a percent of salary, e.g. 30.5."),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Job title.")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="Team or area, e.g. North.")] = None,
+    route: Annotated[
+        str, typer.Option("--route", help="direct, secondment or recharge.")
+    ] = "direct",
+    category: Annotated[
+        str, typer.Option("--category", help="Cost category the post is charged to.")
+    ] = "staffing",
+    end: Annotated[str | None, typer.Option("--end", help="End date, if the post ends.")] = None,
+) -> None:
+    """Add a funded post (it is 'planned' until its first status change)."""
+    p = ledger(ctx).add_post(
+        post_id,
+        role=role,
+        host=host,
+        fte=fte,
+        planned_start=planned_start,
+        annual_cost=annual_cost,
+        salary=salary,
+        on_cost_rate=on_cost_rate,
+        title=title,
+        team=team,
+        route=route,
+        category=category,
+        end=end,
+    )
+    typer.echo(
+        f"Added post {p.id} ({p.role}, {p.fte} FTE, annual cost {p.annual_cost}), "
+        f"planned start {p.planned_start}."
+    )
+
+
+@command(post_app, "status")
+def post_status(
+    ctx: typer.Context,
+    post_id: Annotated[str, typer.Argument(metavar="ID", help="The post.")],
+    status: Annotated[
+        str,
+        typer.Argument(help="planned, advertised, offered, in-post, vacant, blocked or withdrawn."),
+    ],
+    on: Annotated[str, typer.Option("--on", help="Date the change takes effect.")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (required for blocked and withdrawn).")
+    ] = None,
+    expected_start: Annotated[
+        str | None, typer.Option("--expected-start", help="When the post is now expected to start.")
+    ] = None,
+) -> None:
+    """Record a change of a post's recruitment status (history is kept)."""
+    c = ledger(ctx).post_status(post_id, status, on, reason=reason, expected_start=expected_start)
+    extra = f", expected start {c.expected_start}" if c.expected_start else ""
+    typer.echo(f"Post {c.post} is {c.status} from {c.effective}{extra}.")
+
+
+POST_COLUMNS = [
+    "id",
+    "title",
+    "role",
+    "team",
+    "host",
+    "route",
+    "fte",
+    "annual_cost",
+    "planned_start",
+    "end",
+    "status",
+    "status_since",
+    "reason",
+    "expected_start",
+]
+
+
+def _post_row(p: Any, day: Any) -> dict[str, Any]:
+    change = p.change_as_at(day)
+    return {
+        "id": p.id,
+        "title": p.title,
+        "role": p.role,
+        "team": p.team,
+        "host": p.host,
+        "route": p.route,
+        "fte": f"{p.fte:.2f}",
+        "annual_cost": p.annual_cost,
+        "planned_start": p.planned_start,
+        "end": p.end,
+        "status": p.status_as_at(day),
+        "status_since": p.status_since(day),
+        "reason": None if change is None else change.reason,
+        "expected_start": None if change is None else change.expected_start,
+    }
+
+
+@command(post_app, "list")
+def post_list(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only posts with this status.")
+    ] = None,
+    role: Annotated[str | None, typer.Option("--role", help="Only posts in this role.")] = None,
+    as_at: Annotated[
+        str | None, typer.Option("--as-at", help="Status as at this date (default today).")
+    ] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """List posts with their status as at a date."""
+    from datetime import date
+
+    from ..periods import parse_date
+
+    day = parse_date(as_at, field="as-at") if as_at is not None else date.today()
+    posts = ledger(ctx).posts(status=status, role=role, as_at=day)
+    rows = [_post_row(p, day) for p in posts]
+    title = f"Posts as at {day}"
+    emit_rows(rows, POST_COLUMNS, fmt, title=title, money=("annual_cost",))
+
+
+@command(post_app, "show")
+def post_show(
+    ctx: typer.Context,
+    post_id: Annotated[str, typer.Argument(metavar="ID", help="The post.")],
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Show a post's details and its whole status history."""
+    p = ledger(ctx).post(post_id)
+    if fmt is OutputFormat.json:
+        emit_json(p.model_dump(mode="json"))
+        return
+    history = [
+        {
+            "effective": c.effective,
+            "status": c.status,
+            "reason": c.reason,
+            "expected_start": c.expected_start,
+            "recorded_at": c.recorded_at.isoformat(timespec="seconds"),
+            "recorded_by": c.recorded_by,
+        }
+        for c in p.history
+    ]
+    if fmt is OutputFormat.table:
+        from ..money import format_pounds
+
+        lines = [
+            f"Post {p.id}: {p.title or p.role}",
+            f"  role {p.role}, team {p.team or '-'}, host {p.host}, route {p.route}",
+            f"  FTE {p.fte:.2f}, annual cost {format_pounds(p.annual_cost)}"
+            + (
+                f" (salary {format_pounds(p.salary)} + {p.on_cost_rate}% on-costs)"
+                if p.salary is not None
+                else ""
+            )
+            + f", monthly {format_pounds(p.monthly_cost)}",
+            f"  category {p.category}, planned start {p.planned_start}"
+            + (f", ends {p.end}" if p.end else ""),
+        ]
+        typer.echo("\n".join(lines))
+    cols = ["effective", "status", "reason", "expected_start", "recorded_at", "recorded_by"]
+    emit_rows(history, cols, fmt, title="Status history (planned until the first change)")
+
+
+def report_posts(
+    ctx: typer.Context,
+    as_at: Annotated[
+        str | None, typer.Option("--as-at", help="Report as at this date (default today).")
+    ] = None,
+    year: Annotated[
+        str | None,
+        typer.Option("--year", help="Forecast cost in this funding year only (default: any)."),
+    ] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Which posts are filled, which are blocked and why, and their forecast cost."""
+    report = ledger(ctx).posts_report(as_at, year)
+    if fmt is OutputFormat.json:
+        emit_json(report.model_dump(mode="json"))
+        return
+    rows = [r.model_dump() for r in report.posts]
+    for r in rows:
+        r["fte"] = f"{r['fte']:.2f}"
+    cols = [
+        "id",
+        "role",
+        "team",
+        "host",
+        "fte",
+        "status",
+        "status_since",
+        "reason",
+        "expected_start",
+        "annual_cost",
+        "cost_to_date",
+        "forecast_cost",
+    ]
+    money = ("annual_cost", "cost_to_date", "forecast_cost")
+    where = f"in {report.funding_year}" if report.funding_year else "in any funding year"
+    from ..reports import sum_money
+
+    footer = {
+        "id": "Total",
+        "fte": f"{report.fte_planned:.2f}",
+        # Annual costs are at 1.0 FTE, so they are not added up.
+        **{m: sum_money(getattr(r, m) for r in report.posts) for m in money[1:]},
+    }
+    emit_rows(
+        rows,
+        cols,
+        fmt,
+        title=f"Posts as at {report.as_at} (forecast cost after that date, {where})",
+        money=money,
+        footer=footer if fmt is OutputFormat.table else None,
+    )
+    if fmt is OutputFormat.table:
+        counts = ", ".join(f"{s} {c.posts} ({c.fte:.2f} FTE)" for s, c in report.by_status.items())
+        typer.echo(
+            f"By status: {counts}. FTE planned {report.fte_planned:.2f}, "
+            f"in post {report.fte_in_post:.2f}."
+        )
+        for b in report.blocked:
+            typer.echo(
+                f"Blocked: {b.id} since {b.since} ({b.days_blocked} days): {b.reason}"
+                + (f"; expected start {b.expected_start}" if b.expected_start else "")
+            )

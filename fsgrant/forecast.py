@@ -1,0 +1,277 @@
+"""Forecast outturn, variance against estimates, monthly profiles and checks: pure.
+
+The rules, in one place (figures come in already read from the store):
+
+* **Actual** for a funding year and category: spend dated on or before the as-at date,
+  allocated to the year, reversals included.
+* **Forecast remaining**, for days after the as-at date to the end of the year's period
+  (as varied as at that date):
+
+  - a category some post names is *post-driven*: the sum of its posts' expected cost
+    (see :mod:`fsgrant.posts`);
+  - any other category: the latest forecast set on or before the as-at date, if any;
+    otherwise the latest estimate less actual, not below zero (``forecast_assumed``).
+
+  Nothing remains once the as-at date reaches the end of the period, nor for a
+  withdrawn year.
+* **Outturn** = actual + forecast remaining. **Variance** = outturn - estimate (original,
+  or latest revised), positive for an overspend; as a percentage of that estimate to one
+  decimal place (half-up).
+* **RAG**: green when the variance is within the green threshold (default 5%) of the
+  estimate either way, amber within the amber threshold (default 10%), red beyond. A
+  zero estimate is green with no variance, red with any.
+* **Underspend at risk** = award (as varied) - outturn where positive; **overspend** the
+  other way round.
+* Every total is the sum of its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .models import FundingYearState
+from .money import ZERO, split_evenly
+from .periods import month_label, months_between
+from .reports import (
+    PeriodSpan,
+    ProfileMonth,
+    ProfileReport,
+    ProfileTotals,
+    Rag,
+    VarianceLine,
+    VarianceReport,
+)
+
+__all__ = [
+    "DEFAULT_RAG",
+    "CategoryFigures",
+    "Finding",
+    "RagThresholds",
+    "build_profile",
+    "build_variance",
+    "forecast_remaining",
+    "rag_for",
+    "variance_pct",
+]
+
+Severity = Literal["error", "warning"]
+
+
+class Finding(BaseModel):
+    """A problem found by ``fsgrant check``: data, not an exception."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    severity: Severity
+    code: str
+    """A stable short code, e.g. ``spend-outside-periods``."""
+    message: str
+    subject: str | None = None
+    """What it is about: a funding year, a post, a date."""
+
+
+@dataclass(frozen=True)
+class RagThresholds:
+    """Percentages of the estimate: green within ``green``, amber within ``amber``."""
+
+    green: Decimal = Decimal(5)
+    amber: Decimal = Decimal(10)
+
+
+DEFAULT_RAG = RagThresholds()
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    """One category of one funding year, as at a date."""
+
+    category: str
+    estimate_original: Decimal
+    estimate_revised: Decimal
+    actual: Decimal
+    forecast_remaining: Decimal
+    forecast_assumed: bool
+    post_driven: bool = False
+
+    @property
+    def outturn(self) -> Decimal:
+        return self.actual + self.forecast_remaining
+
+
+def forecast_remaining(
+    *,
+    days_remain: bool,
+    post_driven: bool,
+    post_forecast: Decimal,
+    set_forecast: Decimal | None,
+    latest_estimate: Decimal,
+    actual: Decimal,
+) -> tuple[Decimal, bool]:
+    """A category's forecast remaining and whether it was assumed (see the module rules)."""
+    if not days_remain:
+        return ZERO, False
+    if post_driven:
+        return post_forecast, False
+    if set_forecast is not None:
+        return set_forecast, False
+    return max(latest_estimate - actual, ZERO), True
+
+
+def variance_pct(variance: Decimal, estimate: Decimal) -> Decimal | None:
+    """Variance as a percentage of the estimate, to one decimal place half-up."""
+    if estimate == 0:
+        return None
+    return (variance * 100 / estimate).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def rag_for(variance: Decimal, estimate: Decimal, thresholds: RagThresholds = DEFAULT_RAG) -> Rag:
+    """Green, amber or red by the exact (unrounded) share of the estimate."""
+    if estimate == 0:
+        return "green" if variance == 0 else "red"
+    share = abs(variance) * 100 / abs(estimate)
+    if share <= thresholds.green:
+        return "green"
+    if share <= thresholds.amber:
+        return "amber"
+    return "red"
+
+
+def _line(
+    category: str,
+    original: Decimal,
+    revised: Decimal,
+    actual: Decimal,
+    forecast: Decimal,
+    assumed: bool,
+    against: str,
+    thresholds: RagThresholds,
+) -> VarianceLine:
+    outturn = actual + forecast
+    base = original if against == "original" else revised
+    variance = outturn - base
+    return VarianceLine(
+        category=category,
+        estimate_original=original,
+        estimate_revised=revised,
+        actual=actual,
+        forecast_remaining=forecast,
+        forecast_assumed=assumed,
+        outturn=outturn,
+        variance=variance,
+        variance_pct=variance_pct(variance, base),
+        rag=rag_for(variance, base, thresholds),
+    )
+
+
+def build_variance(
+    year: FundingYearState,
+    as_at: date | None,
+    figures: Sequence[CategoryFigures],
+    *,
+    against: Literal["original", "revised"] = "original",
+    thresholds: RagThresholds = DEFAULT_RAG,
+) -> VarianceReport:
+    """Spend against estimates for one funding year; totals are the sums of the lines."""
+    lines = [
+        _line(
+            f.category,
+            f.estimate_original,
+            f.estimate_revised,
+            f.actual,
+            f.forecast_remaining,
+            f.forecast_assumed,
+            against,
+            thresholds,
+        )
+        for f in figures
+    ]
+
+    def total(field: str) -> Decimal:
+        return sum((getattr(x, field) for x in lines), ZERO)
+
+    totals = _line(
+        "total",
+        total("estimate_original"),
+        total("estimate_revised"),
+        total("actual"),
+        total("forecast_remaining"),
+        any(x.forecast_assumed for x in lines),
+        against,
+        thresholds,
+    )
+    return VarianceReport(
+        funding_year=year.label,
+        as_at=as_at,
+        period=PeriodSpan(start=year.start, end=year.end),
+        award=year.award,
+        against=against,
+        lines=tuple(lines),
+        totals=totals,
+        underspend_at_risk=max(year.award - totals.outturn, ZERO),
+        overspend=max(totals.outturn - year.award, ZERO),
+    )
+
+
+def build_profile(
+    year: FundingYearState,
+    as_at: date,
+    *,
+    estimate_total: Decimal,
+    actual_by_month: Mapping[str, Decimal],
+    post_forecast_by_month: Mapping[str, Decimal],
+    other_forecast: Decimal,
+) -> ProfileReport:
+    """A funding year month by month.
+
+    The estimate is phased evenly over the months of the period (as varied), split so
+    the months add up exactly. The forecast is the posts' cost month by month plus the
+    other categories' remaining forecast spread evenly over the months with days after
+    the as-at date. Cumulative is actual plus forecast to the end of each month.
+    """
+    period_months = [month_label(m) for m in months_between(year.start, year.end)]
+    labels = sorted(set(period_months) | set(actual_by_month) | set(post_forecast_by_month))
+    estimate = dict(
+        zip(period_months, split_evenly(estimate_total, len(period_months)), strict=True)
+    )
+    # Months of the period with at least one day after the as-at date.
+    remaining = [month_label(part.start) for part in year.period.iter_months() if part.end > as_at]
+    spread = (
+        dict(zip(remaining, split_evenly(other_forecast, len(remaining)), strict=True))
+        if remaining
+        else {}
+    )
+    rows: list[ProfileMonth] = []
+    cumulative = cumulative_estimate = ZERO
+    for m in labels:
+        est = estimate.get(m, ZERO)
+        act = actual_by_month.get(m, ZERO)
+        fc = post_forecast_by_month.get(m, ZERO) + spread.get(m, ZERO)
+        cumulative += act + fc
+        cumulative_estimate += est
+        rows.append(
+            ProfileMonth(
+                month=m,
+                estimate=est,
+                actual=act,
+                forecast=fc,
+                cumulative=cumulative,
+                cumulative_estimate=cumulative_estimate,
+            )
+        )
+    return ProfileReport(
+        funding_year=year.label,
+        as_at=as_at,
+        award=year.award,
+        months=tuple(rows),
+        totals=ProfileTotals(
+            estimate=sum((r.estimate for r in rows), ZERO),
+            actual=sum((r.actual for r in rows), ZERO),
+            forecast=sum((r.forecast for r in rows), ZERO),
+        ),
+    )

@@ -1,0 +1,78 @@
+"""Report timings on a store with 100,000 spend lines (prints figures; not a test).
+
+Run from the checkout root:  python tests/benchmarks/bench_reports.py [LINES]
+
+Builds the Cambridgeshire example, adds LINES (default 100,000) spend lines spread over
+1 August 2019 - 31 March 2021 across the categories and posts (inserted in one
+transaction), then times each report: the best of five runs, and the first (cold) run.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import fsgrant
+from fsgrant.demo import example_ledger_path
+from fsgrant.store import utc_now
+
+
+def build(path: Path, lines: int) -> fsgrant.Ledger:
+    led = fsgrant.open(path)
+    led.load(example_ledger_path())
+    rng = random.Random(20200331)
+    categories = ["training", "case-recording", "programme-management", "evaluation", "other"]
+    posts = [p.id for p in led.posts(as_at="2020-03-31") if p.role != "probation"]
+    start, days = date(2019, 8, 1), (date(2021, 3, 31) - date(2019, 8, 1)).days + 1
+    now, user = utc_now(), "bench"
+    rows = []
+    for i in range(lines):
+        day = (start + timedelta(days=rng.randrange(days))).isoformat()
+        pence = rng.randrange(1, 500_00)
+        if rng.random() < 0.5:
+            cat, post = "staffing", rng.choice(posts)
+        else:
+            cat, post = rng.choice(categories), None
+        rows.append((day, pence, cat, post, "Supplier", f"line {i}", now, user))
+    cols = ["date", "amount_pence", "category", "post", "supplier", "description",
+            "recorded_at", "recorded_by"]  # fmt: skip
+    t0 = time.perf_counter()
+    with led.store.transaction("bench.insert", None, {"lines": lines}):
+        led.store.insert_many("spend", cols, rows)
+    print(f"inserted {lines:,} spend lines in {time.perf_counter() - t0:.2f} s")
+    return led
+
+
+def timed(name: str, fn: object, runs: int = 5) -> None:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - t0)
+    print(f"{name:<44} first {times[0] * 1000:7.1f} ms   best {min(times) * 1000:7.1f} ms")
+
+
+def main() -> None:
+    lines = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    with tempfile.TemporaryDirectory() as tmp:
+        led = build(Path(tmp) / "bench.db", lines)
+        total = led.store.query_one("SELECT count(*) FROM spend")[0]
+        print(f"spend lines in the store: {total:,}")
+        timed("report summary --as-at 2020-03-31", lambda: led.summary("2020-03-31"))
+        timed("report variance --year 2019/20", lambda: led.variance("2019/20", "2020-03-31"))
+        timed("report profile --year 2019/20", lambda: led.profile("2019/20", "2020-03-31"))
+        timed("report posts --year 2019/20", lambda: led.posts_report("2020-03-31", "2019/20"))
+        for by in ("funding-year", "financial-year", "month", "category", "post"):
+            timed(f"report spend --by {by}", lambda by=by: led.spend_by(by))
+        timed("check --as-at 2020-03-31", lambda: led.check("2020-03-31"))
+        s = {y.label: y for y in led.summary("2020-03-31").funding_years}["2019/20"]
+        print(f"2019/20 as at 2020-03-31: actual {s.actual}, outturn {s.forecast_outturn}")
+        led.close()
+
+
+if __name__ == "__main__":
+    main()
