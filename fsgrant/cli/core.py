@@ -373,33 +373,52 @@ def report_summary(
     render_summary(report, fmt)
 
 
+SUMMARY_LINES = (
+    ("award", "Award (as varied)"),
+    ("received", "Received from the funder"),
+    ("estimate_original", "Original estimate"),
+    ("actual", "Actual to date"),
+    ("remaining", "Award less actual"),
+    ("forecast_remaining", "Forecast remaining"),
+    ("forecast_outturn", "Forecast outturn"),
+    ("underspend_at_risk", "Underspend at risk of reclaim"),
+    ("overspend", "Overspend (council pressure)"),
+)
+
+
 def render_summary(report: Any, fmt: OutputFormat) -> None:
+    """JSON and CSV: a row per funding year. Table: a column per funding year and a
+    total, a line per figure, which reads like the return."""
     if fmt is OutputFormat.json:
         emit_json(report.model_dump(mode="json"))
         return
-    money = (
-        [
-            k
-            for k, v in type(report.funding_years[0]).model_fields.items()
-            if "Decimal" in str(v.annotation)
-        ]
-        if report.funding_years
-        else []
-    )
-    rows = [y.model_dump() for y in report.funding_years]
-    cols = list(rows[0]) if rows else ["label"]
-    footer = {"label": "Total", **{m: report.total(m) for m in money}}
+    if fmt is OutputFormat.csv:
+        rows = [y.model_dump() for y in report.funding_years]
+        emit_rows(rows, list(rows[0]) if rows else ["label"], fmt)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..money import format_pounds
+
     title = f"{report.grant.name}: {report.grant.funder} -> {report.grant.recipient}"
     if report.as_at:
         title += f", as at {report.as_at}"
-    emit_rows(
-        rows,
-        cols,
-        fmt,
-        title=title,
-        money=money,
-        footer=footer if fmt is OutputFormat.table else None,
-    )
+    table = Table(title=title)
+    table.add_column("")
+    for y in report.funding_years:
+        table.add_column(y.label, justify="right")
+    table.add_column("Total", justify="right")
+    years = report.funding_years
+    table.add_row("Status", *[y.status + ("" if y.secure else " (not secure)") for y in years], "")
+    table.add_row("Period", *[f"{y.start} to {y.end}" for y in years], "", end_section=True)
+    for field, label in SUMMARY_LINES:
+        figures = [format_pounds(getattr(y, field)) for y in years]
+        table.add_row(label, *figures, format_pounds(report.total(field)))
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    console.print(table)
 
 
 # ---------------------------------------------------------------- ledgers
