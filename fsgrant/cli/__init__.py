@@ -46,9 +46,10 @@ def _root(
 
 
 def _register() -> None:
-    from . import core
+    from . import core, imports
 
     core.register(app)
+    imports.register(app)
 
 
 _register()
