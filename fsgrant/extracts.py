@@ -237,12 +237,14 @@ def _csv_rows(
         n = 0
         try:
             for cells in reader:
+                # A quoted cell may span lines: a row starts on the line after the last.
                 start = last + 1
                 last = reader.line_num
-                n += 1
-                if progress is not None and n % 4096 == 0:
-                    progress(min(raw.tell() / total, 1.0))
                 yield start, cells
+                if progress is not None:
+                    n += 1
+                    if n % 4096 == 0:
+                        progress(min(raw.tell() / total, 1.0))
         except csv.Error as exc:
             raise SourceError(name, reader.line_num, None, f"not valid CSV ({exc})") from None
         except UnicodeDecodeError as exc:
@@ -309,7 +311,14 @@ def _require_defusedxml(name: str) -> None:
 def _xml_refusal(name: str, exc: BaseException) -> SourceError | None:
     from defusedxml import DefusedXmlException
 
-    if isinstance(exc, DefusedXmlException):
+    # openpyxl wraps what the parser raised ("could not read worksheets"): look inside.
+    cause: BaseException | None = exc
+    depth = 0
+    while cause is not None and not isinstance(cause, DefusedXmlException) and depth < 10:
+        cause = cause.__cause__ or cause.__context__
+        depth += 1
+    if isinstance(cause, DefusedXmlException):
+        exc = cause
         return SourceError(
             name,
             None,
@@ -335,12 +344,15 @@ def _open_xlsx(
 
     from openpyxl import load_workbook
 
+    # Our own handle: openpyxl leaves its file open when loading fails.
+    handle = path.open("rb")
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; not our concern.
             warnings.simplefilter("ignore")
-            wb = load_workbook(path, read_only=True, data_only=True)
+            wb = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:
+        handle.close()
         refusal = _xml_refusal(name, exc)
         if refusal is not None:
             raise refusal from None
@@ -357,7 +369,7 @@ def _open_xlsx(
         declared_rows = ws.max_row if isinstance(ws.max_row, int) else None
         # Dimensions written by other tools are often wrong: read every row there is.
         ws.reset_dimensions()
-        rows = _xlsx_rows(name, ws, wb, declared_rows, progress)
+        rows = _xlsx_rows(name, ws, (wb, handle), declared_rows, progress)
         header: list[str] | None = None
         line_no = 0
         try:
@@ -384,6 +396,7 @@ def _open_xlsx(
             )
     except BaseException:
         wb.close()
+        handle.close()
         raise
     return Extract(
         name=name,
@@ -397,7 +410,11 @@ def _open_xlsx(
 
 
 def _xlsx_rows(
-    name: str, ws: Any, wb: Any, declared_rows: int | None, progress: ProgressFn | None
+    name: str,
+    ws: Any,
+    opened: tuple[Any, Any],
+    declared_rows: int | None,
+    progress: ProgressFn | None,
 ) -> Iterator[tuple[int, list[str]]]:
     try:
         for line_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -412,7 +429,8 @@ def _xlsx_rows(
             raise refusal from None
         raise SourceError(name, None, None, f"not a readable XLSX sheet ({exc})") from None
     finally:
-        wb.close()
+        for thing in opened:
+            thing.close()
     if progress is not None:
         progress(1.0)
 

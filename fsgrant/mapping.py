@@ -46,12 +46,12 @@ whole penny read as that penny and counted; ``12.345`` is still an error.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from hashlib import sha256
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -307,7 +307,7 @@ def parse_mapping(
 
 
 # ---------------------------------------------------------------------- amounts
-_PLAIN = re.compile(r"-?\d{1,15}(?:\.\d{1,2})?")
+_FAST = re.compile(r"(-)?£?(\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.(\d{1,2}))?")
 _LONG_DECIMALS = re.compile(r"\.\d{3,}")
 _NOISY = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{3,}")
 
@@ -324,11 +324,12 @@ def read_extract_amount(text: str, *, field: str = "amount") -> tuple[int, bool]
         InvalidAmount: anything else, such as ``12.345`` or ``1e3``.
     """
     s = text.strip()
-    if _PLAIN.fullmatch(s):  # the common case, without Decimal
-        negative = s[0] == "-"
-        whole, _, frac = (s[1:] if negative else s).partition(".")
-        pence = int(whole) * 100 + int((frac + "00")[:2])
-        return (-pence if negative else pence), False
+    # The common forms without Decimal: -1234.5, 1,234.56, £1,234.56, (1,234.56).
+    bracketed = s[:1] == "(" and s[-1:] == ")"
+    m = _FAST.fullmatch(s[1:-1] if bracketed else s)
+    if m is not None and not (bracketed and m.group(1)):
+        pence = int(m.group(2).replace(",", "")) * 100 + int(((m.group(3) or "") + "00")[:2])
+        return (-pence if (bracketed or m.group(1)) else pence), False
     if _LONG_DECIMALS.search(s):
         snapped = _snap(s)
         if snapped is not None:
@@ -437,11 +438,21 @@ class Draft(NamedTuple):
     snapped: bool
 
 
+def _clean(text: str) -> str | None:
+    """A cell's text, trimmed, inner runs of white space made one space; None if empty."""
+    value = text.strip()
+    if "  " in value or "\t" in value or "\n" in value or "\r" in value:
+        value = " ".join(value.split())
+    return value or None
+
+
 def _opt(cells: Sequence[str], index: int | None) -> str | None:
     if index is None or index >= len(cells):
         return None
-    value = " ".join(cells[index].split())
-    return value or None
+    return _clean(cells[index])
+
+
+_new_draft = tuple.__new__
 
 
 class RowReader:
@@ -497,6 +508,18 @@ class RowReader:
         fmt = mapping.source.date_format
         self.date_format = None if fmt in ("day-first", "iso", "") else fmt
         self._dates: dict[str, date | str] = {}
+        self._accepted_days: dict[tuple[str, str | None], str] = {}
+        self.ref_prefix = f"ref:{self.source_name}:"
+        # The categories of expense codes, checked against the ledger once; a code
+        # not here goes the careful way (cost centre, default, or an error).
+        self._by_code = {
+            code: cat
+            for code, cat in mapping.categories.expense_code.items()
+            if cat in rules.categories
+        }
+        self.maps_posts = bool(
+            self.i_post is not None or mapping.posts.expense_code or mapping.posts.cost_centre
+        )
 
     def belongs(self, cells: Sequence[str]) -> bool:
         """False for a row of another cost centre (skipped, not an error)."""
@@ -580,35 +603,54 @@ class RowReader:
         Raises:
             SourceError: naming the file, line and column, and what was wrong.
         """
+        # Written for speed (it runs once per row of files of a million rows): the
+        # common path makes no method call it can avoid; anything unusual goes to
+        # the careful path (_accept_day, _amount, _category), which has the messages.
         if len(cells) < self.width:
             cells = cells + [""] * (self.width - len(cells))
-        assert self.i_date is not None
-        date_text = cells[self.i_date]
-        if not date_text.strip():
-            raise self._error(line, "date", "no date")
-        day = self._day(date_text)
-        if isinstance(day, str):
-            raise self._error(line, "date", day, date_text)
-        pence, snapped = self._amount(line, cells)
+        date_text = cells[self.i_date]  # type: ignore[index]
+        if self.i_year is None:
+            year = None
+            iso = self._accepted_days.get((date_text, None))
+        else:
+            year = _opt(cells, self.i_year)
+            iso = self._accepted_days.get((date_text, year))
+        if iso is None:
+            iso = self._accept_day(line, date_text, year)
+        snapped = False
+        i = self.i_amount
+        m = _FAST.fullmatch(cells[i]) if i is not None else None
+        if m is not None:
+            negative, whole, frac = m.groups()
+            pence = int(whole.replace(",", "") + ((frac or "") + "00")[:2])
+            if negative:
+                pence = -pence
+        else:
+            pence, snapped = self._amount(line, cells)
         if pence == 0:
             raise self._error(
                 line,
                 "amount" if self.i_amount is not None else "debit",
                 "a spend line of 0.00 records nothing",
             )
-        cc = _opt(cells, self.i_cc)
-        code = _opt(cells, self.i_code)
-        category = self._category(line, cells, cc, code)
-        post = self._post(line, cells, cc, code)
-        year = _opt(cells, self.i_year)
-        reason = self.rules.check_day(day, year)
-        if reason is not None:
-            raise self._error(line, "year" if year else "date", reason, date_text)
-        refs = [_opt(cells, i) for i in self.i_refs]
-        reference = "/".join(r for r in refs if r) or None
-        supplier = _opt(cells, self.i_supplier)
-        description = _opt(cells, self.i_description)
-        iso = day.isoformat()
+        i = self.i_cc
+        cc = _clean(cells[i]) if i is not None else None
+        i = self.i_code
+        code = _clean(cells[i]) if i is not None else None
+        category = self._by_code.get(code) if self.i_category is None else None  # type: ignore[arg-type]
+        if category is None:
+            category = self._category(line, cells, cc, code)
+        post = self._post(line, cells, cc, code) if self.maps_posts else None
+        refs = self.i_refs
+        if len(refs) == 1:
+            i = refs[0]
+            reference = _clean(cells[i]) if i is not None else None
+        else:
+            reference = "/".join(r for r in (_opt(cells, i) for i in refs) if r) or None
+        i = self.i_supplier
+        supplier = _clean(cells[i]) if i is not None else None
+        i = self.i_description
+        description = _clean(cells[i]) if i is not None else None
         if self.by_reference:
             if reference is None:
                 raise self._error(
@@ -617,7 +659,7 @@ class RowReader:
                     "no transaction reference: every line needs one to be imported only once "
                     "(or set [dedupe] by = 'hash' in the mapping)",
                 )
-            key = f"ref:{self.source_name}:{reference}"
+            key = self.ref_prefix + reference
         else:
             fields = (
                 self.source_name,
@@ -632,10 +674,38 @@ class RowReader:
                 _opt(cells, self.i_post) or "",
                 year or "",
             )
-            key = "hash:" + hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
-        return Draft(
-            line, iso, pence, category, post, supplier, description, reference, year, key, snapped
+            key = "hash:" + sha256("\x1f".join(fields).encode()).hexdigest()
+        return _new_draft(
+            Draft,
+            (
+                line,
+                iso,
+                pence,
+                category,
+                post,
+                supplier,
+                description,
+                reference,
+                year,
+                key,
+                snapped,
+            ),
         )
+
+    def _accept_day(self, line: int, date_text: str, year: str | None) -> str:
+        """Check a row's date (and year) against the ledger; remember it if good."""
+        if not date_text.strip():
+            raise self._error(line, "date", "no date")
+        day = self._day(date_text)
+        if isinstance(day, str):
+            raise self._error(line, "date", day, date_text)
+        reason = self.rules.check_day(day, year)
+        if reason is not None:
+            raise self._error(line, "year" if year else "date", reason, date_text)
+        if len(self._accepted_days) > 50_000:
+            self._accepted_days.clear()
+        iso = self._accepted_days[(date_text, year)] = day.isoformat()
+        return iso
 
     def _category(self, line: int, cells: Sequence[str], cc: str | None, code: str | None) -> str:
         m = self.mapping.categories
