@@ -21,14 +21,18 @@ __version__ = "0.1.0"
 __all__ = [
     "Conflict",
     "Estimate",
+    "ExtractMapping",
     "FsgrantError",
     "FundingYear",
     "FundingYearState",
     "Grant",
+    "ImportBatch",
+    "ImportResult",
     "InvalidAmount",
     "InvalidDate",
     "InvalidInput",
     "Ledger",
+    "MappingCheck",
     "NotFound",
     "PeriodClosed",
     "Receipt",
@@ -40,6 +44,7 @@ __all__ = [
     "YearSummary",
     "__version__",
     "financial_year_label",
+    "load_mapping",
     "open",
     "parse_amount",
     "parse_date",
@@ -63,6 +68,11 @@ _LAZY = {
     "SpendLine": "models",
     "Variation": "models",
     "Ledger": "ledger",
+    "ExtractMapping": "mapping",
+    "load_mapping": "mapping",
+    "ImportBatch": "ledger_imports",
+    "ImportResult": "ledger_imports",
+    "MappingCheck": "ledger_imports",
     "SummaryReport": "reports",
     "YearSummary": "reports",
     "financial_year_label": "periods",
@@ -83,6 +93,8 @@ if TYPE_CHECKING:
         StoreError,
     )
     from .ledger import Ledger
+    from .ledger_imports import ImportBatch, ImportResult, MappingCheck
+    from .mapping import ExtractMapping, load_mapping
     from .models import (
         Estimate,
         FundingYear,

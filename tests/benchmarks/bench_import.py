@@ -3,10 +3,17 @@
 Generates an Agresso-like CSV extract of N rows, in two versions: one where 2% of
 the rows are the grant's cost centres, and one where every row is. Each is imported
 by ``Ledger.import_spend`` (parse, validate, deduplicate, store, in one transaction)
-and, as a baseline in the same run, read with the ``csv`` module and the grant's rows
-inserted with ``sqlite3`` ``executemany`` in one transaction (same pragmas: WAL,
-``synchronous=FULL``). It prints rows per second for both, the ratio, and the peak
-resident memory of each run, for N and N/10 rows so that growth with file size shows.
+and compared with two baselines measured in the same run, both reading the file
+with the ``csv`` module and inserting the grant's rows with ``sqlite3``
+``executemany`` in one transaction (WAL, ``synchronous=FULL``):
+
+* ``plain``: into a table of eight text columns, no index or constraint (the
+  cheapest possible store: the issue's baseline);
+* ``schema``: into fsgrant's own ``spend`` table (its indexes, checks, trigger and
+  unique dedupe key), with naive conversions (no validation, no deduplication).
+
+It prints rows per second, the ratios, and the peak resident memory of each run,
+for N and N/10 rows so that any growth with file size shows.
 
 Every measurement runs in its own process, so peak memory is that run's alone.
 
@@ -27,6 +34,7 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 HEADER = [
@@ -151,6 +159,53 @@ def child_baseline(extract: Path, db: Path) -> dict[str, float]:
     return {"seconds": seconds, "rows": rows, "added": added, "peak_mib": _peak_mib()}
 
 
+def child_schema_baseline(extract: Path, db: Path) -> dict[str, float]:
+    import fsgrant
+
+    with fsgrant.open(db) as led:
+        led.init("Family Safeguarding", "Department for Education", "Benchmark council")
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    centres = set(GRANT_CENTRES)
+    started = time.perf_counter()
+    rows = 0
+    with extract.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        next(reader)
+        conn.execute("BEGIN IMMEDIATE")
+
+        def grant_rows():
+            nonlocal rows
+            for row in reader:
+                rows += 1
+                if row[3] in centres:
+                    d, m, y = row[1].split("/")
+                    amount = row[7].replace(",", "").replace("(", "-").replace(")", "")
+                    yield (
+                        f"{y}-{m}-{d}",
+                        int(Decimal(amount) * 100),
+                        "other",
+                        row[5],
+                        row[6],
+                        row[2],
+                        "ref:bench:" + row[2],
+                        "2020-04-03T00:00:00+00:00",
+                        "bench",
+                    )
+
+        conn.executemany(
+            "INSERT INTO spend (date, amount_pence, category, supplier, description, "
+            "reference, dedupe_key, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            grant_rows(),
+        )
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    added = conn.execute("SELECT count(*) FROM spend").fetchone()[0]
+    conn.close()
+    return {"seconds": seconds, "rows": rows, "added": added, "peak_mib": _peak_mib()}
+
+
 def run_child(*args: str) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
@@ -170,14 +225,16 @@ def main() -> None:
         kind, *paths = args.child
         if kind == "import":
             print(json.dumps(child_import(Path(paths[0]), Path(paths[1]), Path(paths[2]))))
+        elif kind == "schema":
+            print(json.dumps(child_schema_baseline(Path(paths[0]), Path(paths[1]))))
         else:
             print(json.dumps(child_baseline(Path(paths[0]), Path(paths[1]))))
         return
 
     print(f"Import benchmark, fsgrant in {Path(__file__).resolve().parents[2]}")
     print(
-        f"{'extract':<26} {'rows':>10} {'added':>9} {'import r/s':>11} {'baseline r/s':>13} "
-        f"{'ratio':>6} {'import MiB':>11} {'baseline MiB':>13}"
+        f"{'extract':<16} {'rows':>10} {'added':>9} {'import r/s':>11} {'plain r/s':>10} "
+        f"{'ratio':>6} {'schema r/s':>11} {'ratio':>6} {'import MiB':>11} {'plain MiB':>10}"
     )
     with tempfile.TemporaryDirectory(prefix="fsgrant-bench-") as tmp:
         folder = Path(tmp)
@@ -188,16 +245,20 @@ def main() -> None:
                 extract = folder / f"extract-{rows}-{int(share * 100)}.csv"
                 generate(extract, rows, share)
                 base = run_child("baseline", str(extract), str(folder / f"base-{rows}-{share}.db"))
+                schema = run_child("schema", str(extract), str(folder / f"sch-{rows}-{share}.db"))
                 imp = run_child(
                     "import", str(extract), str(mapping), str(folder / f"imp-{rows}-{share}.db")
                 )
                 assert imp["added"] == base["added"], (imp, base)
+                assert schema["added"] == base["added"], (schema, base)
                 imp_rps = imp["rows"] / imp["seconds"]
                 base_rps = base["rows"] / base["seconds"]
+                schema_rps = schema["rows"] / schema["seconds"]
                 print(
-                    f"{label:<26} {int(imp['rows']):>10,} {int(imp['added']):>9,} "
-                    f"{imp_rps:>11,.0f} {base_rps:>13,.0f} {imp_rps / base_rps:>6.2f} "
-                    f"{imp['peak_mib']:>11.1f} {base['peak_mib']:>13.1f}",
+                    f"{label:<16} {int(imp['rows']):>10,} {int(imp['added']):>9,} "
+                    f"{imp_rps:>11,.0f} {base_rps:>10,.0f} {imp_rps / base_rps:>6.2f} "
+                    f"{schema_rps:>11,.0f} {imp_rps / schema_rps:>6.2f} "
+                    f"{imp['peak_mib']:>11.1f} {base['peak_mib']:>10.1f}",
                     flush=True,
                 )
                 extract.unlink()
