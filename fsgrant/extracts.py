@@ -372,20 +372,17 @@ def _open_xlsx(
         rows = _xlsx_rows(name, ws, (wb, handle), declared_rows, progress)
         header: list[str] | None = None
         line_no = 0
-        try:
-            for line_no, cells in rows:
-                if header_row is not None:
-                    if line_no == header_row:
-                        if _is_header(cells, required):
-                            header = cells
-                        break
-                elif _is_header(cells, required):
-                    header = cells
+        for line_no, cells in rows:
+            if header_row is not None:
+                if line_no == header_row:
+                    if _is_header(cells, required):
+                        header = cells
                     break
-                if line_no >= _HEADER_SCAN_ROWS:
-                    break
-        except SourceError:
-            raise
+            elif _is_header(cells, required):
+                header = cells
+                break
+            if line_no >= _HEADER_SCAN_ROWS:
+                break
         if header is None:
             where = f"row {header_row}" if header_row else f"the first {_HEADER_SCAN_ROWS} rows"
             raise SourceError(

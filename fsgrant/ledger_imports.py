@@ -232,6 +232,10 @@ class ImportsMixin(LedgerCore):
         src = Path(path)
         mp = self._mapping(mapping)
         self.grant  # noqa: B018 - refuses with a clear message when there is no grant
+        if rejects is not None and not Path(rejects).resolve().parent.is_dir():
+            raise InvalidInput(
+                f"cannot write rejects to {rejects}: its folder does not exist", field="rejects"
+            )
         extract = open_extract(
             src,
             mp.required_columns(),
@@ -241,14 +245,12 @@ class ImportsMixin(LedgerCore):
             header_row=mp.source.header_row,
             progress=progress,
         )
-        rejects_out = (
-            _RejectsWriter(Path(rejects), extract.header)
-            if (rejects is not None and skip_invalid and not dry_run)
-            else None
-        )
+        rejects_out: _RejectsWriter | None = None
         detail: dict[str, Any] = {"file": src.name, "sha256": extract.sha256}
         state = _ImportState()
         try:
+            if rejects is not None and skip_invalid and not dry_run:
+                rejects_out = _RejectsWriter(Path(rejects), extract.header)
             # The audit row is written at the end of the transaction from this same
             # dict, so the counts filled in below are what the audit records.
             with self.store.transaction("spend.import", src.name, detail) as conn:
@@ -261,11 +263,11 @@ class ImportsMixin(LedgerCore):
                     header_line=extract.header_line,
                     kind=extract.kind,
                 )
-                batch_id = int(
-                    conn.execute("SELECT coalesce(max(id), 0) + 1 FROM import_batches").fetchone()[
-                        0
-                    ]
-                )
+                # The batch row is written last; spend.import_batch is a deferred
+                # foreign key, so the lines may name it first. No other writer can take
+                # this id: the transaction holds the write lock.
+                row = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM import_batches")
+                batch_id = int(row.fetchone()[0])
                 conn.execute(
                     f"CREATE TEMP TABLE IF NOT EXISTS {_SEEN.split('.')[1]} "
                     "(key TEXT PRIMARY KEY, n INTEGER NOT NULL, first_line INTEGER NOT NULL) "
