@@ -105,8 +105,33 @@ def _norm_header(text: str) -> str:
 
 
 def _is_header(cells: Sequence[str], required: Sequence[str]) -> bool:
-    present = {_norm_header(c) for c in cells if c}
-    return all(_norm_header(r) in present for r in required)
+    return not _lacking(cells, required)
+
+
+def _lacking(cells: Sequence[str], required: Sequence[str]) -> list[str]:
+    present = {_norm_header(c) for c in cells if isinstance(c, str) and c}
+    return [r for r in required if _norm_header(r) not in present]
+
+
+class _Nearest:
+    """The row that came closest to being the header, for the error message."""
+
+    def __init__(self, required: Sequence[str]) -> None:
+        self.required = required
+        self.best: tuple[int, int, list[str]] | None = None
+
+    def consider(self, line: int, cells: Sequence[str]) -> None:
+        lacking = _lacking(cells, self.required)
+        found = len(self.required) - len(lacking)
+        if found and (self.best is None or found > self.best[0]):
+            self.best = (found, line, lacking)
+
+    def message(self, where: str) -> str:
+        text = f"no header row with the columns {', '.join(self.required)} in {where}"
+        if self.best is not None:
+            _, line, lacking = self.best
+            text += f"; the nearest, line {line}, has no {', '.join(repr(x) for x in lacking)}"
+        return text
 
 
 def open_extract(
@@ -178,27 +203,21 @@ def _open_csv(
             head.append(line)
     candidates = [delimiter] if delimiter else [",", "\t", ";"]
     found: tuple[str, int] | None = None
+    nearest = _Nearest(required)
     for sep in candidates:
         rows = list(csv.reader(head, delimiter=sep))
-        if header_row is not None:
-            if 0 < header_row <= len(rows) and _is_header(rows[header_row - 1], required):
-                found = (sep, header_row)
-                break
-            continue
         for i, cells in enumerate(rows, start=1):
+            if header_row is not None and i != header_row:
+                continue
             if _is_header(cells, required):
                 found = (sep, i)
                 break
+            nearest.consider(i, cells)
         if found:
             break
     if found is None:
         where = f"line {header_row}" if header_row else f"the first {_HEADER_SCAN_ROWS} lines"
-        raise SourceError(
-            name,
-            header_row,
-            None,
-            f"no header row with the columns {', '.join(required)} in {where}",
-        )
+        raise SourceError(name, header_row, None, nearest.message(where))
     sep, line_no = found
     raw = path.open("rb")
     text = io.TextIOWrapper(raw, encoding=encoding, newline="")
@@ -372,24 +391,19 @@ def _open_xlsx(
         rows = _xlsx_rows(name, ws, (wb, handle), declared_rows, progress)
         header: list[str] | None = None
         line_no = 0
+        nearest = _Nearest(required)
         for line_no, cells in rows:
-            if header_row is not None:
-                if line_no == header_row:
-                    if _is_header(cells, required):
-                        header = cells
+            if header_row is None or line_no == header_row:
+                if _is_header(cells, required):
+                    header = cells
                     break
-            elif _is_header(cells, required):
-                header = cells
-                break
-            if line_no >= _HEADER_SCAN_ROWS:
+                nearest.consider(line_no, cells)
+            if line_no >= (header_row or _HEADER_SCAN_ROWS):
                 break
         if header is None:
             where = f"row {header_row}" if header_row else f"the first {_HEADER_SCAN_ROWS} rows"
             raise SourceError(
-                name,
-                header_row,
-                None,
-                f"no header row with the columns {', '.join(required)} in {where} of sheet '{ws.title}'",
+                name, header_row, None, nearest.message(f"{where} of sheet '{ws.title}'")
             )
     except BaseException:
         wb.close()

@@ -628,3 +628,14 @@ def test_demo_imports_the_example_extract(tmp_path):
         "2 amounts snapped to the penny; £24,574.71 added." in note
         for note in result.notes
     )
+
+
+def test_a_mapping_with_a_typo_or_a_missing_column_is_refused_before_any_row(led, tmp_path):
+    extract = write(tmp_path, "x.csv", f"{HEADER}\n02/03/2020,T1,FS100,1100,,Salaries,10.00\n")
+    typo = mapping(tmp_path, MAPPING.replace("[filter]", "[filters]"))
+    with pytest.raises(SourceError, match=r"agresso.toml, field 'filters': Extra inputs"):
+        led.import_spend(extract, typo)
+    absent = mapping(tmp_path, MAPPING.replace('"Supplier Name"', '"Vendor"'))
+    with pytest.raises(SourceError, match="the nearest, line 1, has no 'Vendor'"):
+        led.import_spend(extract, absent)
+    assert led.imports() == []
