@@ -77,6 +77,11 @@ __all__ = [
 NOISE_TOLERANCE_PENCE = Decimal("0.000001")
 """Float noise allowed around a whole penny: a millionth of a penny."""
 
+EMPTY_HINT_XLSX = (
+    "the cell is empty, or holds a formula whose value was never saved (open the file in "
+    "Excel and save it, or paste the values); an empty money cell is never read as zero"
+)
+
 
 # ---------------------------------------------------------------------- the mapping model
 def _texts(value: object) -> object:
@@ -139,7 +144,10 @@ class Columns(_Section):
 class FilterRules(_Section):
     cost_centres: tuple[str, ...] = ()
 
-    _coerce = field_validator("cost_centres", mode="before")(classmethod(lambda cls, v: _texts(v)))
+    @field_validator("cost_centres", mode="before")
+    @classmethod
+    def _codes(cls, v: object) -> object:
+        return _texts(v)
 
 
 class CodeMaps(_Section):
@@ -147,9 +155,10 @@ class CodeMaps(_Section):
     expense_code: dict[str, str] = Field(default_factory=dict)
     cost_centre: dict[str, str] = Field(default_factory=dict)
 
-    _coerce = field_validator("expense_code", "cost_centre", mode="before")(
-        classmethod(lambda cls, v: _texts(v))
-    )
+    @field_validator("expense_code", "cost_centre", mode="before")
+    @classmethod
+    def _codes(cls, v: object) -> object:
+        return _texts(v)
 
 
 class DedupeRules(_Section):
@@ -748,12 +757,6 @@ class RowReader:
         if post is not None and post not in self.rules.posts:
             raise self._error(line, role, f"no post {post}; add it with 'fsgrant post add'")
         return post
-
-
-EMPTY_HINT_XLSX = (
-    "the cell is empty, or holds a formula whose value was never saved (open the file in "
-    "Excel and save it, or paste the values); an empty money cell is never read as zero"
-)
 
 
 def _amount_reason(exc: InvalidAmount) -> str:

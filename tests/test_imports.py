@@ -540,6 +540,7 @@ def test_dedupe_holds_across_chunks(led, tmp_path, monkeypatch):
     )
     result = led.import_spend(second, m, skip_invalid=True)
     assert (result.rows_added, result.rows_duplicate, result.rows_rejected) == (3, 1, 2)
+    assert result.rows_read == 6  # every row counted once
     assert {r.line: r.reason.split(";")[0] for r in result.rejects} == {
         5: "transaction reference 'T1' appears again (first at line 2)",
         7: "transaction reference 'T7' appears again (first at line 4)",
