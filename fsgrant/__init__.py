@@ -21,15 +21,19 @@ __version__ = "0.1.0"
 __all__ = [
     "Conflict",
     "Estimate",
+    "ExtractMapping",
     "Finding",
     "FsgrantError",
     "FundingYear",
     "FundingYearState",
     "Grant",
+    "ImportBatch",
+    "ImportResult",
     "InvalidAmount",
     "InvalidDate",
     "InvalidInput",
     "Ledger",
+    "MappingCheck",
     "NotFound",
     "PeriodClosed",
     "Post",
@@ -47,6 +51,7 @@ __all__ = [
     "YearSummary",
     "__version__",
     "financial_year_label",
+    "load_mapping",
     "open",
     "parse_amount",
     "parse_date",
@@ -77,6 +82,11 @@ _LAZY = {
     "ProfileReport": "reports",
     "SpendByReport": "reports",
     "VarianceReport": "reports",
+    "ExtractMapping": "mapping",
+    "load_mapping": "mapping",
+    "ImportBatch": "ledger_imports",
+    "ImportResult": "ledger_imports",
+    "MappingCheck": "ledger_imports",
     "SummaryReport": "reports",
     "YearSummary": "reports",
     "financial_year_label": "periods",
@@ -98,6 +108,8 @@ if TYPE_CHECKING:
     )
     from .forecast import Finding
     from .ledger import Ledger
+    from .ledger_imports import ImportBatch, ImportResult, MappingCheck
+    from .mapping import ExtractMapping, load_mapping
     from .models import (
         Estimate,
         FundingYear,

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InvalidInput
-from .ledger import open_ledger
+from .ledger import Ledger, open_ledger
+from .money import format_pounds
 from .reports import SummaryReport
 
 __all__ = ["DemoResult", "example_ledger_path", "run_demo"]
@@ -54,6 +55,7 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
     try:
         with open_ledger(tmp) as led:
             led.load(folder)
+            notes = _import_example_extract(led, folder)
             summary = led.summary(as_at)
         for suffix in ("-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
@@ -61,4 +63,23 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(str(tmp) + suffix).unlink(missing_ok=True)
-    return DemoResult(source=folder, store=target, summary=summary)
+    return DemoResult(source=folder, store=target, summary=summary, notes=notes)
+
+
+def _import_example_extract(led: Ledger, folder: Path) -> list[str]:
+    """Import the example's finance-system extract (illustrative), if it has one."""
+    mapping = folder / "agresso-mapping.toml"
+    extracts = sorted((folder / "extracts").glob("*.csv"))
+    if not mapping.exists() or not extracts:
+        return []
+    notes = []
+    for extract in extracts:
+        r = led.import_spend(extract, mapping)
+        notes.append(
+            f"Imported the finance-system extract {r.file_name} (illustrative) as batch "
+            f"{r.batch_id}: {r.rows_read} rows read, {r.rows_added} new, {r.rows_duplicate} "
+            f"duplicate, {r.rows_skipped} skipped (other cost centres), {r.rows_rejected} "
+            f"rejected, {r.amounts_snapped} amounts snapped to the penny; "
+            f"{format_pounds(r.total_added)} added."
+        )
+    return notes

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from .ledger_core import LedgerCore
 from .ledger_forecast import ForecastMixin
+from .ledger_imports import ImportsMixin
 from .ledger_posts import PostsMixin
 from .store import Store
 
 __all__ = ["Ledger", "open_ledger"]
 
 
-class Ledger(ForecastMixin, PostsMixin, LedgerCore):
+class Ledger(ImportsMixin, ForecastMixin, PostsMixin, LedgerCore):
     """One grant's ledger, backed by a :class:`~fsgrant.store.Store`."""
 
     def load(self, folder: str | os.PathLike[str]) -> dict[str, int]:

@@ -48,11 +48,12 @@ def _root(
 
 
 def _register() -> None:
-    from . import core, forecast, posts
+    from . import core, forecast, imports, posts
 
     core.register(app)
     posts.register(app)
     forecast.register(app)
+    imports.register(app)
 
 
 _register()

@@ -1,0 +1,231 @@
+"""Commands for importing finance-system extracts: ``spend import``, ``imports``,
+``mapping check``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+
+imports_app = typer.Typer(
+    help="Import batches: what each import read and added.", no_args_is_help=True
+)
+mapping_app = typer.Typer(
+    help="Mappings from finance-system extracts to spend lines.", no_args_is_help=True
+)
+
+Fmt = Annotated[OutputFormat, FormatOption]
+MappingOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping",
+        "-m",
+        help="Mapping TOML (columns, cost centres, categories). Default: fsgrant's own "
+        "columns date,amount,category,post,supplier,description,reference,year.",
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    from .core import spend_app
+
+    command(spend_app, "import")(spend_import)
+    app.add_typer(imports_app, name="imports")
+    app.add_typer(mapping_app, name="mapping")
+
+
+def spend_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The extract: CSV or XLSX.")],
+    mapping: MappingOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read, check and deduplicate; store nothing.")
+    ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Store the good rows and write the bad ones to the rejects file, instead of "
+            "refusing the whole file.",
+        ),
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            help="Where --skip-invalid writes rejected rows (CSV with a reason column). "
+            "Default: FILE's name with -rejects.csv, beside it.",
+        ),
+    ] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Import spend lines from a finance-system extract: all of the file or none of it;
+    lines already imported are not imported again."""
+    led = ledger(ctx)
+    if skip_invalid and rejects is None:
+        rejects = file.with_name(f"{file.stem}-rejects.csv")
+    if sys.stdout.isatty() and fmt is not OutputFormat.json:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task(f"Importing {file.name}", total=1.0)
+            result = led.import_spend(
+                file,
+                mapping,
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
+                rejects=rejects,
+                progress=lambda done: bar.update(task, completed=done),
+            )
+    else:
+        result = led.import_spend(
+            file, mapping, dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects
+        )
+    if fmt is OutputFormat.json:
+        emit_json(result.model_dump(mode="json"))
+        return
+    from ..money import format_money, format_pounds
+
+    if result.dry_run:
+        title = f"Dry run of {result.file_name} (nothing stored)"
+    else:
+        title = f"Imported {result.file_name} as batch {result.batch_id}"
+    rows = result.summary_rows()
+    if fmt is OutputFormat.csv:
+        rows.append({"what": "total added", "count": format_money(result.total_added)})
+        emit_rows(rows, ["what", "count"], fmt)
+        return
+    emit_rows(
+        rows,
+        ["what", "count"],
+        fmt,
+        title=title,
+        footer={"what": "total added", "count": format_pounds(result.total_added)},
+    )
+    if result.earlier_batches:
+        batches = ", ".join(str(b) for b in result.earlier_batches)
+        typer.echo(
+            f"This file was imported before (batch {batches}); "
+            f"{result.rows_added} new line(s) {'would be' if result.dry_run else 'were'} added."
+        )
+    for r in result.rejects:
+        typer.echo(f"  rejected line {r.line}{f' ({r.field})' if r.field else ''}: {r.reason}")
+    if result.rows_rejected > len(result.rejects):
+        typer.echo(f"  ... and {result.rows_rejected - len(result.rejects)} more")
+    if result.rejects_file:
+        typer.echo(f"Rejected rows, with reasons, written to {result.rejects_file}.")
+
+
+# ---------------------------------------------------------------- imports
+BATCH_COLUMNS = [
+    "id",
+    "file_name",
+    "imported_at",
+    "imported_by",
+    "rows_read",
+    "rows_added",
+    "rows_duplicate",
+    "rows_skipped",
+    "rows_rejected",
+    "amounts_snapped",
+    "total_added",
+    "sha256",
+]
+
+
+def _batch_row(b: Any, fmt: OutputFormat) -> dict[str, Any]:
+    row: dict[str, Any] = b.model_dump()
+    row["imported_at"] = b.imported_at.isoformat(timespec="seconds")
+    if fmt is OutputFormat.table:
+        row["sha256"] = b.sha256[:12]
+    return row
+
+
+@command(imports_app, "list")
+def imports_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
+    """List import batches: file, sha256, when, by whom, rows read, added, duplicate,
+    skipped, rejected, total added."""
+    rows = [_batch_row(b, fmt) for b in ledger(ctx).imports()]
+    emit_rows(rows, BATCH_COLUMNS, fmt, title="Import batches", money=("total_added",))
+
+
+@command(imports_app, "show")
+def imports_show(
+    ctx: typer.Context,
+    batch_id: Annotated[int, typer.Argument(metavar="ID", help="The import batch.")],
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Show one import batch and the spend lines it added, with their source lines."""
+    led = ledger(ctx)
+    batch = led.import_batch(batch_id)
+    lines = led.batch_lines(batch_id)
+    cols = ["id", "source_line", "date", "amount", "category", "post", "supplier", "reference"]
+    if fmt is OutputFormat.json:
+        emit_json(
+            {
+                "batch": batch.model_dump(mode="json"),
+                "lines": [x.model_dump(mode="json") for x in lines],
+            }
+        )
+        return
+    rows = [x.model_dump() for x in lines]
+    if fmt is OutputFormat.table:
+        facts = _batch_row(batch, OutputFormat.csv)
+        facts.pop("mapping", None)
+        emit_rows(
+            [{"field": k, "value": v} for k, v in facts.items()],
+            ["field", "value"],
+            fmt,
+            title=f"Import batch {batch.id}",
+        )
+    emit_rows(rows, cols, fmt, title=f"Lines added by batch {batch.id}", money=("amount",))
+
+
+# ---------------------------------------------------------------- mapping
+@command(mapping_app, "check")
+def mapping_check(
+    ctx: typer.Context,
+    mapping: Annotated[Path, typer.Argument(help="The mapping TOML.")],
+    file: Annotated[Path, typer.Argument(help="An extract to read with it.")],
+    rows: Annotated[int, typer.Option("--rows", help="How many rows to show.")] = 10,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Show how a mapping reads the first rows of an extract, without storing anything."""
+    check = ledger(ctx).check_mapping(file, mapping, rows=rows)
+    if fmt is OutputFormat.json:
+        emit_json(check.model_dump(mode="json"))
+        return
+    if fmt is OutputFormat.table:
+        where = ", ".join(f"{k} {v!r}" for k, v in check.details.items())
+        typer.echo(
+            f"{check.file_name} ({check.kind}{', ' + check.encoding if check.encoding else ''}"
+            f"{', ' + where if where else ''}): header on line {check.header_line}; "
+            f"duplicates found by {check.dedupe_by}."
+        )
+        typer.echo(
+            "Mapped columns: "
+            + ", ".join(f"{role} = '{col}'" for role, col in check.columns.items())
+        )
+    cols = [
+        "line",
+        "status",
+        "date",
+        "amount",
+        "category",
+        "post",
+        "supplier",
+        "description",
+        "reference",
+        "reason",
+    ]
+    emit_rows(
+        [r.model_dump() for r in check.rows],
+        cols,
+        fmt,
+        title=f"First rows of {check.file_name}",
+        money=("amount",),
+    )

@@ -1,0 +1,471 @@
+"""Reading finance-system extracts (CSV and XLSX) row by row, with flat memory.
+
+An extract is a table with a header row, possibly after some title rows. This module
+finds the header, and yields each data row as ``(line, cells)``: the 1-based line
+(CSV, counting physical lines) or row (XLSX) number, and the cells as text. It knows
+nothing about money or the ledger; :mod:`fsgrant.mapping` reads the cells.
+
+* CSV: UTF-8 with or without a byte-order mark, else Windows-1252 (as finance
+  systems often write it); comma, tab or semicolon separated (found from the header
+  line). The file is read once up front to take its sha256 and to tell UTF-8 from
+  Windows-1252, then streamed.
+* XLSX: a named or the first sheet, read with openpyxl in read-only streaming mode,
+  saved values only (``data_only``). Untrusted files are checked first:
+  ``defusedxml`` must be in force (XML bombs, external entities) and the zip's
+  declared sizes and compression ratios must be sane (zip bombs), all before any
+  XML is parsed. Cells become text: whole numbers without ``.0``, other numbers in
+  plain decimal notation (``890.4999999999999``, never an exponent), dates as ISO.
+  An empty cell reads as ``""``; in an XLSX that is also how a formula with no
+  saved value reads, so the money reader never takes an empty cell for zero.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import SourceError
+
+__all__ = [
+    "MAX_XLSX_RATIO",
+    "MAX_XLSX_UNCOMPRESSED",
+    "Extract",
+    "check_xlsx_archive",
+    "file_sha256",
+    "open_extract",
+]
+
+MAX_XLSX_UNCOMPRESSED = 1 << 30
+"""Refuse an XLSX whose parts would unpack to more than this many bytes (1 GiB)."""
+
+MAX_XLSX_RATIO = 200
+"""Refuse an XLSX with a part (over 1 MiB unpacked) compressed more than this many
+times; real worksheets compress 5-30 times, zip bombs a thousand."""
+
+_HEADER_SCAN_ROWS = 50
+_CHUNK = 1 << 20
+ProgressFn = Callable[[float], None]
+
+
+def file_sha256(path: Path) -> tuple[str, bool]:
+    """The file's sha256 and whether it is valid UTF-8, in one streaming pass."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return digest.hexdigest(), utf8
+
+
+@dataclass
+class Extract:
+    """An opened extract: its header, and its data rows (read once)."""
+
+    name: str
+    kind: str
+    """``csv`` or ``xlsx``."""
+    header: list[str]
+    header_line: int
+    rows: Iterator[tuple[int, list[str]]]
+    sha256: str
+    encoding: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def column(self, name: str) -> int | None:
+        """The index of a column by header name (case and spaces ignored)."""
+        wanted = _norm_header(name)
+        for i, h in enumerate(self.header):
+            if _norm_header(h) == wanted:
+                return i
+        return None
+
+
+def _norm_header(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _is_header(cells: Sequence[str], required: Sequence[str]) -> bool:
+    return not _lacking(cells, required)
+
+
+def _lacking(cells: Sequence[str], required: Sequence[str]) -> list[str]:
+    present = {_norm_header(c) for c in cells if isinstance(c, str) and c}
+    return [r for r in required if _norm_header(r) not in present]
+
+
+class _Nearest:
+    """The row that came closest to being the header, for the error message."""
+
+    def __init__(self, required: Sequence[str]) -> None:
+        self.required = required
+        self.best: tuple[int, int, list[str]] | None = None
+
+    def consider(self, line: int, cells: Sequence[str]) -> None:
+        lacking = _lacking(cells, self.required)
+        found = len(self.required) - len(lacking)
+        if found and (self.best is None or found > self.best[0]):
+            self.best = (found, line, lacking)
+
+    def message(self, where: str) -> str:
+        text = f"no header row with the columns {', '.join(self.required)} in {where}"
+        if self.best is not None:
+            _, line, lacking = self.best
+            text += f"; the nearest, line {line}, has no {', '.join(repr(x) for x in lacking)}"
+        return text
+
+
+def open_extract(
+    path: Path,
+    required: Sequence[str],
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    progress: ProgressFn | None = None,
+) -> Extract:
+    """Open a CSV or XLSX extract and find its header row.
+
+    Args:
+        path: the file.
+        required: column names the header must hold (to find it after title rows).
+        encoding: CSV only: ``utf-8`` or ``cp1252``; found from the bytes when None.
+        delimiter: CSV only: found from the header line when None.
+        sheet: XLSX only: the sheet name (default the first sheet).
+        header_row: the header's line number, when known (else the first of the first
+            50 rows that holds every required column).
+        progress: called now and then with the fraction of the file read.
+
+    Raises:
+        SourceError: unreadable, unsafe or not a table with the required columns.
+    """
+    if not path.is_file():
+        raise SourceError(path.name, None, None, "no such file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _open_xlsx(path, required, sheet, header_row, progress)
+    if suffix in (".xls", ".ods"):
+        raise SourceError(
+            path.name, None, None, "only CSV and XLSX extracts are read; save it as one of those"
+        )
+    return _open_csv(path, required, encoding, delimiter, header_row, progress)
+
+
+# ---------------------------------------------------------------------- CSV
+def _open_csv(
+    path: Path,
+    required: Sequence[str],
+    encoding: str | None,
+    delimiter: str | None,
+    header_row: int | None,
+    progress: ProgressFn | None,
+) -> Extract:
+    name = path.name
+    if zipfile.is_zipfile(path):
+        raise SourceError(name, None, None, "looks like an XLSX file; name it .xlsx")
+    sha, utf8 = file_sha256(path)
+    if encoding is None:
+        encoding = "utf-8-sig" if utf8 else "cp1252"
+    elif encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise SourceError(name, None, None, f"unknown encoding '{encoding}'") from None
+
+    # Find the header (and the separator) in the first lines.
+    head: list[str] = []
+    with path.open(encoding=encoding, errors="replace", newline="") as f:
+        for _ in range(_HEADER_SCAN_ROWS):
+            line = f.readline()
+            if not line:
+                break
+            head.append(line)
+    candidates = [delimiter] if delimiter else [",", "\t", ";"]
+    found: tuple[str, int] | None = None
+    nearest = _Nearest(required)
+    for sep in candidates:
+        rows = list(csv.reader(head, delimiter=sep))
+        for i, cells in enumerate(rows, start=1):
+            if header_row is not None and i != header_row:
+                continue
+            if _is_header(cells, required):
+                found = (sep, i)
+                break
+            nearest.consider(i, cells)
+        if found:
+            break
+    if found is None:
+        where = f"line {header_row}" if header_row else f"the first {_HEADER_SCAN_ROWS} lines"
+        raise SourceError(name, header_row, None, nearest.message(where))
+    sep, line_no = found
+    raw = path.open("rb")
+    text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+    reader = csv.reader(text, delimiter=sep, strict=True)
+    try:
+        header: list[str] = []
+        for _ in range(line_no):
+            header = next(reader)
+    except (StopIteration, csv.Error, UnicodeDecodeError) as exc:  # pragma: no cover
+        text.close()
+        raise SourceError(name, line_no, None, f"cannot read the header ({exc})") from None
+    header = [h.strip() for h in header]
+    total = max(path.stat().st_size, 1)
+    return Extract(
+        name=name,
+        kind="csv",
+        header=header,
+        header_line=reader.line_num,
+        rows=_csv_rows(name, text, reader, raw, total, progress),
+        sha256=sha,
+        encoding=encoding.replace("-sig", ""),
+        details={"delimiter": sep},
+    )
+
+
+def _csv_rows(
+    name: str,
+    text: io.TextIOWrapper,
+    reader: Any,
+    raw: Any,
+    total: int,
+    progress: ProgressFn | None,
+) -> Iterator[tuple[int, list[str]]]:
+    with text:
+        last = reader.line_num
+        n = 0
+        try:
+            for cells in reader:
+                # A quoted cell may span lines: a row starts on the line after the last.
+                start = last + 1
+                last = reader.line_num
+                yield start, cells
+                if progress is not None:
+                    n += 1
+                    if n % 4096 == 0:
+                        progress(min(raw.tell() / total, 1.0))
+        except csv.Error as exc:
+            raise SourceError(name, reader.line_num, None, f"not valid CSV ({exc})") from None
+        except UnicodeDecodeError as exc:
+            raise SourceError(
+                name, last + 1, None, f"not {text.encoding} text ({exc.reason})"
+            ) from None
+        if progress is not None:
+            progress(1.0)
+
+
+# ---------------------------------------------------------------------- XLSX
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse an XLSX that is not a zip, or whose declared sizes say zip bomb.
+
+    Python's zip reader never inflates a part beyond its declared size, so checking
+    the declared sizes before parsing bounds what parsing can cost.
+
+    Raises:
+        SourceError: not a zip, too big when unpacked, or absurdly compressed.
+    """
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceError(
+            name, None, None, f"not an XLSX file (not a zip archive: {exc})"
+        ) from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > (1 << 20):
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_XLSX_RATIO:
+                raise SourceError(
+                    name,
+                    None,
+                    None,
+                    f"refused: part {info.filename} would unpack {ratio:,.0f} times its "
+                    f"packed size ({info.file_size:,} bytes); that is a zip bomb, not a spreadsheet",
+                )
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise SourceError(
+            name,
+            None,
+            None,
+            f"refused: it would unpack to {total:,} bytes (limit {MAX_XLSX_UNCOMPRESSED:,})",
+        )
+
+
+def _require_defusedxml(name: str) -> None:
+    import openpyxl.xml
+
+    if openpyxl.xml.DEFUSEDXML is not True:
+        raise SourceError(
+            name,
+            None,
+            None,
+            "refusing to read an XLSX without defusedxml in force (install defusedxml, and do "
+            "not set OPENPYXL_DEFUSEDXML=False)",
+        )
+
+
+def _xml_refusal(name: str, exc: BaseException) -> SourceError | None:
+    from defusedxml import DefusedXmlException
+
+    # openpyxl wraps what the parser raised ("could not read worksheets"): look inside.
+    cause: BaseException | None = exc
+    depth = 0
+    while cause is not None and not isinstance(cause, DefusedXmlException) and depth < 10:
+        cause = cause.__cause__ or cause.__context__
+        depth += 1
+    if isinstance(cause, DefusedXmlException):
+        exc = cause
+        return SourceError(
+            name,
+            None,
+            None,
+            "refused: the XLSX declares XML entities or a DTD (an XML bomb or external "
+            f"entity), which a real spreadsheet never does ({type(exc).__name__})",
+        )
+    return None
+
+
+def _open_xlsx(
+    path: Path,
+    required: Sequence[str],
+    sheet: str | None,
+    header_row: int | None,
+    progress: ProgressFn | None,
+) -> Extract:
+    name = path.name
+    check_xlsx_archive(path)
+    _require_defusedxml(name)
+    sha, _utf8 = file_sha256(path)
+    import warnings
+
+    from openpyxl import load_workbook
+
+    # Our own handle: openpyxl leaves its file open when loading fails.
+    handle = path.open("rb")
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it does not read; not our concern.
+            warnings.simplefilter("ignore")
+            wb = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:
+        handle.close()
+        refusal = _xml_refusal(name, exc)
+        if refusal is not None:
+            raise refusal from None
+        raise SourceError(name, None, None, f"not a readable XLSX file ({exc})") from None
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif sheet in wb.sheetnames:
+            ws = wb[sheet]
+        else:
+            raise SourceError(
+                name, None, None, f"no sheet '{sheet}'; sheets: {', '.join(wb.sheetnames)}"
+            )
+        declared_rows = ws.max_row if isinstance(ws.max_row, int) else None
+        # Dimensions written by other tools are often wrong: read every row there is.
+        ws.reset_dimensions()
+        rows = _xlsx_rows(name, ws, (wb, handle), declared_rows, progress)
+        header: list[str] | None = None
+        line_no = 0
+        nearest = _Nearest(required)
+        for line_no, cells in rows:
+            if header_row is None or line_no == header_row:
+                if _is_header(cells, required):
+                    header = cells
+                    break
+                nearest.consider(line_no, cells)
+            if line_no >= (header_row or _HEADER_SCAN_ROWS):
+                break
+        if header is None:
+            where = f"row {header_row}" if header_row else f"the first {_HEADER_SCAN_ROWS} rows"
+            raise SourceError(
+                name, header_row, None, nearest.message(f"{where} of sheet '{ws.title}'")
+            )
+    except BaseException:
+        wb.close()
+        handle.close()
+        raise
+    return Extract(
+        name=name,
+        kind="xlsx",
+        header=[h.strip() for h in header],
+        header_line=line_no,
+        rows=rows,
+        sha256=sha,
+        details={"sheet": ws.title},
+    )
+
+
+def _xlsx_rows(
+    name: str,
+    ws: Any,
+    opened: tuple[Any, Any],
+    declared_rows: int | None,
+    progress: ProgressFn | None,
+) -> Iterator[tuple[int, list[str]]]:
+    try:
+        for line_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if progress is not None and declared_rows and line_no % 1024 == 0:
+                progress(min(line_no / declared_rows, 1.0))
+            yield line_no, [_cell_text(v) for v in values]
+    except SourceError:
+        raise
+    except Exception as exc:
+        refusal = _xml_refusal(name, exc)
+        if refusal is not None:
+            raise refusal from None
+        raise SourceError(name, None, None, f"not a readable XLSX sheet ({exc})") from None
+    finally:
+        for thing in opened:
+            thing.close()
+    if progress is not None:
+        progress(1.0)
+
+
+def _cell_text(value: object) -> str:
+    """A cell value as text, exactly: no exponent, no lost digits, no float rounding."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        # repr is the shortest text that reads back as the same float; the money
+        # reader then decides whether it is float noise around a whole penny.
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

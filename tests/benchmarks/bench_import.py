@@ -1,0 +1,268 @@
+"""Benchmark: importing a large finance-system extract (not collected by pytest).
+
+Generates an Agresso-like CSV extract of N rows, in two versions: one where 2% of
+the rows are the grant's cost centres, and one where every row is. Each is imported
+by ``Ledger.import_spend`` (parse, validate, deduplicate, store, in one transaction)
+and compared with two baselines measured in the same run, both reading the file
+with the ``csv`` module and inserting the grant's rows with ``sqlite3``
+``executemany`` in one transaction (WAL, ``synchronous=FULL``):
+
+* ``plain``: into a table of eight text columns, no index or constraint (the
+  cheapest possible store: the issue's baseline);
+* ``schema``: into fsgrant's own ``spend`` table (its indexes, checks, trigger and
+  unique dedupe key), with naive conversions (no validation, no deduplication).
+
+It prints rows per second, the ratios, and the peak resident memory of each run,
+for N and N/10 rows so that any growth with file size shows.
+
+Every measurement runs in its own process, so peak memory is that run's alone.
+
+    python tests/benchmarks/bench_import.py                 # N = 1,000,000
+    python tests/benchmarks/bench_import.py --rows 200000   # on a slow machine
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+HEADER = [
+    "Period",
+    "Posting Date",
+    "Transaction Number",
+    "Cost Centre",
+    "Expense Code",
+    "Supplier Name",
+    "Description",
+    "Amount",
+]
+GRANT_CENTRES = ["FS100", "FS110", "FS120"]
+OTHER_CENTRES = ["HW300", "LB400", "CS200", "AD500", "PH600"]
+CODES = ["1100", "1150", "2400", "3100", "4100", "4500", "5900"]
+MAPPING = """
+[source]
+name = "bench"
+[columns]
+date = "Posting Date"
+amount = "Amount"
+reference = "Transaction Number"
+supplier = "Supplier Name"
+description = "Description"
+cost_centre = "Cost Centre"
+expense_code = "Expense Code"
+[filter]
+cost_centres = ["FS100", "FS110", "FS120"]
+[categories]
+default = "other"
+[categories.expense_code]
+"1100" = "staffing"
+"1150" = "staffing"
+"2400" = "training"
+"3100" = "case-recording"
+"4100" = "programme-management"
+"4500" = "evaluation"
+"""
+
+
+def generate(path: Path, rows: int, grant_share: float, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    first = date(2019, 8, 1)
+    days = (date(2021, 3, 31) - first).days + 1
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        for n in range(rows):
+            day = first + timedelta(days=rng.randrange(days))
+            centre = (
+                rng.choice(GRANT_CENTRES)
+                if rng.random() < grant_share
+                else rng.choice(OTHER_CENTRES)
+            )
+            pence = rng.randrange(-50_000, 5_000_000) or 1
+            amount = f"{pence / 100:,.2f}" if pence > 0 else f"({-pence / 100:,.2f})"
+            w.writerow(
+                [
+                    f"{day.year}{day.month:02d}",
+                    day.strftime("%d/%m/%Y"),
+                    f"AGR-{n:08d}",
+                    centre,
+                    rng.choice(CODES),
+                    rng.choice(["Provider Ltd", "Trainer Ltd", "", "Systems plc"]),
+                    f"Line {n} of the benchmark extract",
+                    amount,
+                ]
+            )
+
+
+def _peak_mib() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_import(extract: Path, mapping: Path, db: Path) -> dict[str, float]:
+    import fsgrant
+
+    with fsgrant.open(db) as led:
+        led.init("Family Safeguarding", "Department for Education", "Benchmark council")
+        led.add_year("2019/20", "2490000.00", "2019-08-01")
+        led.vary_year("2019/20", agreed_on="2020-02-14", reason="moved back", end="2021-03-31")
+        started = time.perf_counter()
+        result = led.import_spend(extract, mapping)
+        seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "rows": result.rows_read,
+        "added": result.rows_added,
+        "peak_mib": _peak_mib(),
+    }
+
+
+def child_baseline(extract: Path, db: Path) -> dict[str, float]:
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute(
+        "CREATE TABLE spend (period TEXT, date TEXT, reference TEXT, cost_centre TEXT, "
+        "code TEXT, supplier TEXT, description TEXT, amount TEXT)"
+    )
+    centres = set(GRANT_CENTRES)
+    started = time.perf_counter()
+    rows = 0
+    with extract.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        next(reader)
+        conn.execute("BEGIN IMMEDIATE")
+
+        def grant_rows():
+            nonlocal rows
+            for row in reader:
+                rows += 1
+                if row[3] in centres:
+                    yield row
+
+        conn.executemany("INSERT INTO spend VALUES (?, ?, ?, ?, ?, ?, ?, ?)", grant_rows())
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    added = conn.execute("SELECT count(*) FROM spend").fetchone()[0]
+    conn.close()
+    return {"seconds": seconds, "rows": rows, "added": added, "peak_mib": _peak_mib()}
+
+
+def child_schema_baseline(extract: Path, db: Path) -> dict[str, float]:
+    import fsgrant
+
+    with fsgrant.open(db) as led:
+        led.init("Family Safeguarding", "Department for Education", "Benchmark council")
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    centres = set(GRANT_CENTRES)
+    started = time.perf_counter()
+    rows = 0
+    with extract.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        next(reader)
+        conn.execute("BEGIN IMMEDIATE")
+
+        def grant_rows():
+            nonlocal rows
+            for row in reader:
+                rows += 1
+                if row[3] in centres:
+                    d, m, y = row[1].split("/")
+                    amount = row[7].replace(",", "").replace("(", "-").replace(")", "")
+                    yield (
+                        f"{y}-{m}-{d}",
+                        int(Decimal(amount) * 100),
+                        "other",
+                        row[5],
+                        row[6],
+                        row[2],
+                        "ref:bench:" + row[2],
+                        "2020-04-03T00:00:00+00:00",
+                        "bench",
+                    )
+
+        conn.executemany(
+            "INSERT INTO spend (date, amount_pence, category, supplier, description, "
+            "reference, dedupe_key, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            grant_rows(),
+        )
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    added = conn.execute("SELECT count(*) FROM spend").fetchone()[0]
+    conn.close()
+    return {"seconds": seconds, "rows": rows, "added": added, "peak_mib": _peak_mib()}
+
+
+def run_child(*args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *paths = args.child
+        if kind == "import":
+            print(json.dumps(child_import(Path(paths[0]), Path(paths[1]), Path(paths[2]))))
+        elif kind == "schema":
+            print(json.dumps(child_schema_baseline(Path(paths[0]), Path(paths[1]))))
+        else:
+            print(json.dumps(child_baseline(Path(paths[0]), Path(paths[1]))))
+        return
+
+    print(f"Import benchmark, fsgrant in {Path(__file__).resolve().parents[2]}")
+    print(
+        f"{'extract':<16} {'rows':>10} {'added':>9} {'import r/s':>11} {'plain r/s':>10} "
+        f"{'ratio':>6} {'schema r/s':>11} {'ratio':>6} {'import MiB':>11} {'plain MiB':>10}"
+    )
+    with tempfile.TemporaryDirectory(prefix="fsgrant-bench-") as tmp:
+        folder = Path(tmp)
+        mapping = folder / "bench.toml"
+        mapping.write_text(MAPPING, encoding="utf-8")
+        for share, label in ((0.02, "2% the grant's"), (1.0, "all the grant's")):
+            for rows in (args.rows // 10, args.rows):
+                extract = folder / f"extract-{rows}-{int(share * 100)}.csv"
+                generate(extract, rows, share)
+                base = run_child("baseline", str(extract), str(folder / f"base-{rows}-{share}.db"))
+                schema = run_child("schema", str(extract), str(folder / f"sch-{rows}-{share}.db"))
+                imp = run_child(
+                    "import", str(extract), str(mapping), str(folder / f"imp-{rows}-{share}.db")
+                )
+                assert imp["added"] == base["added"], (imp, base)
+                assert schema["added"] == base["added"], (schema, base)
+                imp_rps = imp["rows"] / imp["seconds"]
+                base_rps = base["rows"] / base["seconds"]
+                schema_rps = schema["rows"] / schema["seconds"]
+                print(
+                    f"{label:<16} {int(imp['rows']):>10,} {int(imp['added']):>9,} "
+                    f"{imp_rps:>11,.0f} {base_rps:>10,.0f} {imp_rps / base_rps:>6.2f} "
+                    f"{schema_rps:>11,.0f} {imp_rps / schema_rps:>6.2f} "
+                    f"{imp['peak_mib']:>11.1f} {base['peak_mib']:>10.1f}",
+                    flush=True,
+                )
+                extract.unlink()
+
+
+if __name__ == "__main__":
+    main()
