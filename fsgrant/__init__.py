@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuditEntry",
     "Conflict",
     "Estimate",
+    "Finding",
     "FsgrantError",
     "FundingYear",
     "FundingYearState",
@@ -46,6 +48,8 @@ __all__ = [
 ]
 
 _LAZY = {
+    "AuditEntry": "ledger_admin",
+    "Finding": "ledger_admin",
     "Conflict": "errors",
     "FsgrantError": "errors",
     "InvalidAmount": "errors",
@@ -83,6 +87,7 @@ if TYPE_CHECKING:
         StoreError,
     )
     from .ledger import Ledger
+    from .ledger_admin import AuditEntry, Finding
     from .models import (
         Estimate,
         FundingYear,

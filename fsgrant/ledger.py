@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .ledger_admin import AdminMixin
 from .ledger_core import LedgerCore
 from .store import Store
 
 __all__ = ["Ledger", "open_ledger"]
 
 
-class Ledger(LedgerCore):
+class Ledger(AdminMixin, LedgerCore):
     """One grant's ledger, backed by a :class:`~fsgrant.store.Store`."""
 
     def load(self, folder: str | os.PathLike[str]) -> dict[str, int]:

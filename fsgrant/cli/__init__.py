@@ -46,9 +46,10 @@ def _root(
 
 
 def _register() -> None:
-    from . import core
+    from . import admin, core
 
     core.register(app)
+    admin.register(app)
 
 
 _register()

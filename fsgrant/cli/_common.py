@@ -38,14 +38,19 @@ class State:
 
 
 def set_command(ctx: typer.Context) -> None:
+    """Record the command line being run, for the audit trail (reset when it ends)."""
     from ..store import current_command
 
-    argv = sys.argv[1:] if Path(sys.argv[0]).name in {"fsgrant", "__main__.py"} else []
-    current_command.set(
-        shlex.join(["fsgrant", *argv])
-        if argv
-        else f"fsgrant {ctx.invoked_subcommand or ''}".strip()
-    )
+    if Path(sys.argv[0]).name in {"fsgrant", "__main__.py"}:
+        token = current_command.set(shlex.join(["fsgrant", *sys.argv[1:]]))
+        ctx.call_on_close(lambda: current_command.reset(token))
+
+
+def _embedded_command(ctx: typer.Context) -> str:
+    # Run from another program (or a test runner): sys.argv is not ours, so describe
+    # the command by its path and the values it was given.
+    given = " ".join(f"{k}={v}" for k, v in ctx.params.items() if v not in (None, [], ()))
+    return f"fsgrant {' '.join(ctx.command_path.split()[1:])} {given}".strip()
 
 
 def ledger(ctx: typer.Context, *, create: bool = False) -> Ledger:
@@ -55,6 +60,11 @@ def ledger(ctx: typer.Context, *, create: bool = False) -> Ledger:
     state: State = ctx.find_root().obj
     opened = open_ledger(state.db_path, create=create)
     ctx.find_root().call_on_close(opened.close)
+    from ..store import current_command
+
+    if current_command.get() is None:
+        token = current_command.set(_embedded_command(ctx))
+        ctx.find_root().call_on_close(lambda: current_command.reset(token))
     return opened
 
 
