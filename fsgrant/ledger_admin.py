@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from .ledger_core import DateLike, LedgerCore
 from .periods import parse_date
-from .schema import APPEND_ONLY_TABLES, MIGRATIONS, append_only_triggers
+from .schema import APPEND_ONLY_TABLES, append_only_triggers
 
 __all__ = ["AdminMixin", "AuditEntry", "Finding"]
 
@@ -131,7 +131,7 @@ class AdminMixin(LedgerCore):
 
     def _check_schema(self) -> list[Finding]:
         applied = self.store.applied_migrations()
-        known = [name for name, _ in MIGRATIONS]
+        known = self.store.known_migrations()
         if applied == known:
             return [
                 Finding(

@@ -163,12 +163,17 @@ class Store:
             )
         ]
 
+    @staticmethod
+    def known_migrations() -> list[str]:
+        """Names of the schema migrations this fsgrant knows, oldest first."""
+        return [name for name, _ in MIGRATIONS]
+
     @property
     def schema_version(self) -> int:
         return len(self.applied_migrations())
 
     def _refuse_newer(self, applied: list[str]) -> None:
-        known = [name for name, _ in MIGRATIONS]
+        known = self.known_migrations()
         unknown = [name for name in applied if name not in known]
         if unknown or applied != known[: len(applied)]:
             raise StoreError(
@@ -178,7 +183,7 @@ class Store:
             )
 
     def _migrate(self) -> None:
-        known = [name for name, _ in MIGRATIONS]
+        known = self.known_migrations()
         if self.applied_migrations() == known:
             return  # the common case: no need to load sqlite_utils at all
         # Upgrade under the write lock, all steps in one transaction: a second process
@@ -251,12 +256,17 @@ class Store:
             raise StoreError(f"cannot write a backup to {t}: folder {t.parent} does not exist")
         tmp = t.with_name(f".{t.name}.{os.getpid()}.tmp")
         try:
+            # Read through a connection of its own: a WAL reader sees one consistent
+            # snapshot and is not blocked by writers (nor by this store's own write
+            # lock, held while a migration backs up the store it is about to change).
+            source = sqlite3.connect(str(self.path), timeout=self.busy_timeout)
             dest = sqlite3.connect(str(tmp), isolation_level=None)
             try:
-                self.conn.backup(dest)
+                source.backup(dest)
                 dest.execute("PRAGMA journal_mode = DELETE")
             finally:
                 dest.close()
+                source.close()
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             if t.exists():

@@ -41,7 +41,8 @@ def set_command(ctx: typer.Context) -> None:
     """Record the command line being run, for the audit trail (reset when it ends)."""
     from ..store import current_command
 
-    if Path(sys.argv[0]).name in {"fsgrant", "__main__.py"}:
+    prog = Path(sys.argv[0])
+    if prog.name == "fsgrant" or (prog.name == "__main__.py" and prog.parent.name == "fsgrant"):
         token = current_command.set(shlex.join(["fsgrant", *sys.argv[1:]]))
         ctx.call_on_close(lambda: current_command.reset(token))
 
