@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,9 +57,12 @@ def run_python(code: str, **env: str) -> subprocess.Popen[bytes]:
     )
 
 
-def library_worker(db: str, worker: int, count: int) -> None:
-    """Add ``count`` spend lines through the library, each in its own transaction."""
+def library_worker(db: str, worker: int, count: int, go: str | None = None) -> None:
+    """Add ``count`` spend lines through the library, each in its own transaction,
+    starting when the file ``go`` appears (so that the workers really overlap)."""
     with fsgrant.open(db, create=False) as led:
+        while go is not None and not os.path.exists(go):
+            time.sleep(0.005)
         for i in range(count):
             led.add_spend(
                 "2019-10-01",

@@ -69,8 +69,17 @@ def ledger(ctx: typer.Context, *, create: bool = False) -> Ledger:
     return opened
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters (newlines, escape sequences) shown escaped, so
+    hostile input echoed in a message cannot break it over lines or drive a terminal."""
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
 def fail(exc: FsgrantError) -> typer.Exit:
-    typer.echo(f"fsgrant: error: {exc.message}", err=True)
+    typer.echo(f"fsgrant: error: {one_line(exc.message)}", err=True)
     return typer.Exit(2 if isinstance(exc, InvalidInput) else 1)
 
 
