@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from .errors import Conflict, InvalidInput, NotFound, PeriodClosed, StoreError
 from .funding import Allocator, apply_variations
@@ -30,8 +30,10 @@ from .models import (
 )
 from .money import ZERO, as_money, from_pence, to_pence
 from .periods import Period, default_end, financial_year_label, financial_year_period, parse_date
-from .reports import SummaryReport, build_summary
 from .store import Store, utc_now
+
+if TYPE_CHECKING:
+    from .reports import SummaryReport
 
 __all__ = ["LedgerCore"]
 
@@ -853,8 +855,10 @@ class LedgerCore:
         allocator = Allocator(self.years(cut))
         group = ["date", "funding_year", *[c for c in cols if c != "date"]]
         where, params = ("WHERE date <= ?", [cut.isoformat()]) if cut else ("", [])
+        # NOT INDEXED: walking the date index to save the sort visits the table row by
+        # row, three times slower than one scan on a store of a million lines.
         sql = (
-            f"SELECT {', '.join(group)}, sum(amount_pence) FROM spend {where} "
+            f"SELECT {', '.join(group)}, sum(amount_pence) FROM spend NOT INDEXED {where} "
             f"GROUP BY {', '.join(group)}"
         )
         out: dict[tuple[Any, ...], int] = defaultdict(int)
@@ -922,6 +926,8 @@ class LedgerCore:
     # -------------------------------------------------------------- reports
     def summary(self, as_at: DateLike | None = None) -> SummaryReport:
         """Where each funding year stands as at a date (everything recorded when None)."""
+        from .reports import build_summary  # report models are not needed to log spend
+
         cut = parse_date(as_at, field="as-at") if as_at is not None else None
         years = self.years(cut)
         actual: dict[str, Decimal] = defaultdict(lambda: ZERO)
