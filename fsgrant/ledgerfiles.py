@@ -109,7 +109,8 @@ def load_folder(ledger: Ledger, folder: Path) -> dict[str, int]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SourceError("grant.toml", None, None, f"not valid TOML ({exc})") from None
     counts = {"funding_years": 0, "variations": 0, "estimates": 0, "spend": 0, "receipts": 0}
-    with ledger.store.transaction("load", str(folder)):
+    # counts fills in as the load goes; the audit entry records it when the load ends
+    with ledger.store.transaction("load", str(folder), counts):
         _load_grant(ledger, config, counts)
         _load_csv(
             ledger,

@@ -131,3 +131,29 @@ def test_log_command_filters_by_day_and_prints_json(tmp_path):
     assert r.output.strip() == "id,at,user,command,action,subject,detail"
     r = run.invoke(app, ["--db", str(path), "log", "--since", "31/02/2020"])
     assert r.exit_code == 2 and "not a real day" in r.stderr
+
+
+def test_every_admin_command_has_help():
+    run = CliRunner()
+    for args in (
+        ["period", "close"],
+        ["period", "reopen"],
+        ["period", "list"],
+        ["log"],
+        ["backup"],
+        ["doctor"],
+    ):
+        r = run.invoke(app, [*args, "--help"])
+        assert r.exit_code == 0, args
+        assert "Usage:" in r.output and len(r.output.splitlines()) > 3
+
+
+def test_a_load_records_what_it_stored(tmp_path):
+    from fsgrant.demo import example_ledger_path
+
+    with fsgrant.open(tmp_path / "grant.db") as led:
+        counts = led.load(example_ledger_path())
+        last = led.audit_log()[-1]
+    assert last.action == "load"
+    assert last.detail == counts
+    assert counts["spend"] > 0
