@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuditEntry",
     "Conflict",
     "Estimate",
     "ExtractMapping",
@@ -58,6 +59,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "AuditEntry": "ledger_admin",
     "Conflict": "errors",
     "FsgrantError": "errors",
     "InvalidAmount": "errors",
@@ -78,7 +80,7 @@ _LAZY = {
     "Post": "posts",
     "StatusChange": "posts",
     "PostsReport": "reports",
-    "Finding": "forecast",
+    "Finding": "models",
     "ProfileReport": "reports",
     "SpendByReport": "reports",
     "VarianceReport": "reports",
@@ -106,12 +108,13 @@ if TYPE_CHECKING:
         SourceError,
         StoreError,
     )
-    from .forecast import Finding
     from .ledger import Ledger
+    from .ledger_admin import AuditEntry
     from .ledger_imports import ImportBatch, ImportResult, MappingCheck
     from .mapping import ExtractMapping, load_mapping
     from .models import (
         Estimate,
+        Finding,
         FundingYear,
         FundingYearState,
         Grant,

@@ -33,8 +33,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from .models import FundingYearState
 from .money import ZERO, split_evenly
 from .periods import month_label, months_between
@@ -51,7 +49,6 @@ from .reports import (
 __all__ = [
     "DEFAULT_RAG",
     "CategoryFigures",
-    "Finding",
     "RagThresholds",
     "build_profile",
     "build_variance",
@@ -59,21 +56,6 @@ __all__ = [
     "rag_for",
     "variance_pct",
 ]
-
-Severity = Literal["error", "warning"]
-
-
-class Finding(BaseModel):
-    """A problem found by ``fsgrant check``: data, not an exception."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    severity: Severity
-    code: str
-    """A stable short code, e.g. ``spend-outside-periods``."""
-    message: str
-    subject: str | None = None
-    """What it is about: a funding year, a post, a date."""
 
 
 @dataclass(frozen=True)

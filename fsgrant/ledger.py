@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .ledger_admin import AdminMixin
 from .ledger_core import LedgerCore
 from .ledger_forecast import ForecastMixin
 from .ledger_imports import ImportsMixin
@@ -20,7 +21,7 @@ from .store import Store
 __all__ = ["Ledger", "open_ledger"]
 
 
-class Ledger(ImportsMixin, ForecastMixin, PostsMixin, LedgerCore):
+class Ledger(AdminMixin, ImportsMixin, ForecastMixin, PostsMixin, LedgerCore):
     """One grant's ledger, backed by a :class:`~fsgrant.store.Store`."""
 
     def load(self, folder: str | os.PathLike[str]) -> dict[str, int]:

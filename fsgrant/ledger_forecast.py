@@ -15,7 +15,6 @@ from typing import Any, Literal
 from .errors import InvalidInput
 from .forecast import (
     CategoryFigures,
-    Finding,
     RagThresholds,
     build_profile,
     build_variance,
@@ -24,7 +23,7 @@ from .forecast import (
 from .funding import Allocator
 from .ledger_core import AmountLike, DateLike, _text, _today
 from .ledger_posts import PostsMixin
-from .models import FundingYearState
+from .models import Finding, FundingYearState
 from .money import ZERO, as_money, format_money, from_pence, to_pence
 from .periods import financial_year_label, month_label, parse_date
 from .posts import allocation_segments, forecast_by_year
@@ -156,6 +155,7 @@ class ForecastMixin(PostsMixin):
             "recorded_by": self.store.user,
         }
         with self.store.transaction("forecast.set", f"{label}/{cat}", {"amount": str(value)}):
+            self.guard_open(day, label, what="a forecast")
             new_id = self.store.insert("forecasts", record)
         return {"id": new_id, **record, "amount": value}
 

@@ -70,6 +70,8 @@ _ROW_COLUMNS = (
     "dedupe_key",
 )
 
+_KEY_INDEX = _ROW_COLUMNS.index("dedupe_key")
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -661,9 +663,9 @@ class _ChunkInserter:
         )
         self.one = "(" + ", ".join("?" * len(_ROW_COLUMNS)) + self.tail
 
-    def insert(self, rows: list[tuple[Any, ...]], *, or_ignore: bool = False) -> None:
+    def insert(self, rows: list[tuple[Any, ...]]) -> None:
         step = self.per_statement
-        head = self.head.replace("INSERT", "INSERT OR IGNORE", 1) if or_ignore else self.head
+        head = self.head
         for start in range(0, len(rows), step):
             part = rows[start : start + step]
             sql = head + ", ".join([self.one] * len(part))
@@ -672,23 +674,24 @@ class _ChunkInserter:
     def insert_if_all_new(self, rows: list[tuple[Any, ...]]) -> bool:
         """Insert the rows if none is already stored (by dedupe key), else nothing.
 
+        One indexed look-up of the chunk's keys first: the store refuses an insert
+        whose dedupe key is stored already (even with ``OR IGNORE``), so a chunk is
+        only inserted whole when all of it is new.
+
         Returns:
             Whether they were inserted.
         """
-        conn = self.conn
-        conn.execute("SAVEPOINT fsgrant_import_chunk")
-        before = conn.total_changes
-        try:
-            self.insert(rows, or_ignore=True)
-            inserted = bool(conn.total_changes - before == len(rows))
-        except BaseException:
-            inserted = False
-            raise
-        finally:
-            if not inserted:
-                conn.execute("ROLLBACK TO fsgrant_import_chunk")
-            conn.execute("RELEASE fsgrant_import_chunk")
-        return inserted
+        keys = [r[_KEY_INDEX] for r in rows]
+        step = max(1, self.conn.getlimit(_SQLITE_LIMIT_VARIABLE_NUMBER) - 1)
+        for start in range(0, len(keys), step):
+            part = keys[start : start + step]
+            hit = self.conn.execute(
+                f"SELECT 1 FROM spend WHERE dedupe_key IN ({_marks(part)}) LIMIT 1", part
+            ).fetchone()
+            if hit is not None:
+                return False
+        self.insert(rows)
+        return True
 
 
 _SQLITE_LIMIT_VARIABLE_NUMBER = 9  # sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER (store.py owns sqlite3)

@@ -130,7 +130,8 @@ def load_folder(ledger: Ledger, folder: Path) -> dict[str, int]:
         "spend": 0,
         "receipts": 0,
     }
-    with ledger.store.transaction("load", str(folder)):
+    # counts fills in as the load goes; the audit entry records it when the load ends
+    with ledger.store.transaction("load", str(folder), counts):
         _load_grant(ledger, config, counts)
         # Posts first: estimates and spend lines may name them.
         _load_csv(

@@ -23,6 +23,7 @@ __all__ = [
     "Category",
     "ClosedPeriod",
     "Estimate",
+    "Finding",
     "FundingYear",
     "FundingYearState",
     "FundingYearStatus",
@@ -221,3 +222,22 @@ class ClosedPeriod(_Record):
     reference: str
     at: str
     by: str
+
+
+Severity = Literal["ok", "warning", "error"]
+
+
+class Finding(_Record):
+    """A finding of ``fsgrant check`` or ``fsgrant doctor``: data, not an exception."""
+
+    severity: Severity
+    """``error`` (a problem: the command exits 1), ``warning`` or ``ok``."""
+    code: str
+    """A stable short code, e.g. ``spend-outside-periods`` or ``integrity``."""
+    message: str
+    subject: str | None = None
+    """What it is about: a funding year, a post, a table, a date."""
+
+    @property
+    def problem(self) -> bool:
+        return self.severity == "error"

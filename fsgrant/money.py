@@ -5,7 +5,8 @@ The rules, in one place:
 * Amount text accepted: ``1234.56``, ``1,234.56``, ``£1,234.56``, ``-12.00``,
   ``(12.00)`` (meaning -12.00), ``-£5``, ``£-5``, whole pounds ``250``. Spaces around
   the text are ignored.
-* Refused with :class:`~fsgrant.errors.InvalidAmount`: more than two decimal places
+* Refused with :class:`~fsgrant.errors.InvalidAmount`: amounts over
+  £999,999,999,999.99 (``MAX_AMOUNT``), digits other than 0-9, more than two decimal places
   (never rounded silently), exponents (``1e3``), ``NaN`` and ``inf``, Python floats,
   booleans, empty text, misplaced thousands separators (``1,23.00``).
 * Rounding anywhere (shares of a month, percentages) is half-up to the penny, the
@@ -21,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from .errors import InvalidAmount
 
 __all__ = [
+    "MAX_AMOUNT",
     "PENNY",
     "ZERO",
     "as_money",
@@ -38,7 +40,20 @@ ZERO = Decimal("0.00")
 
 # Digits with optional correctly placed thousands separators, optional 1-2 decimals
 # are checked separately so that a third decimal gets its own message.
-_NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
+_NUMBER = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?$")
+
+# The largest amount fsgrant stores: a trillion pounds less a penny. Far above any
+# grant, and low enough that sums of pence stay inside SQLite's 64-bit integers.
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def _refuse_too_large(value: Decimal, field: str, raw: object) -> None:
+    if abs(value) > MAX_AMOUNT:
+        raise InvalidAmount(
+            f"{field}: '{raw}' is too large for an amount (the limit is {MAX_AMOUNT:,})",
+            field=field,
+            value=raw,
+        )
 
 
 def parse_amount(text: str, *, field: str = "amount") -> Decimal:
@@ -97,7 +112,9 @@ def parse_amount(text: str, *, field: str = "amount") -> Decimal:
             field=field,
             value=raw,
         )
-    value = Decimal(s.replace(",", "")).quantize(PENNY)
+    value = Decimal(s.replace(",", ""))
+    _refuse_too_large(value, field, raw)
+    value = value.quantize(PENNY)
     return -value if negative else value
 
 
@@ -117,12 +134,14 @@ def as_money(value: object, *, field: str = "amount") -> Decimal:
             value=value,
         )
     if isinstance(value, int):
+        _refuse_too_large(Decimal(value), field, value)
         return Decimal(value).quantize(PENNY)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise InvalidAmount(
                 f"{field}: {value} is not a finite amount", field=field, value=value
             )
+        _refuse_too_large(value, field, value)
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -2 and value != value.quantize(PENNY):
             raise InvalidAmount(

@@ -7,7 +7,7 @@ later changes are new migrations, so an older store is upgraded in place.
 
 from __future__ import annotations
 
-__all__ = ["APPEND_ONLY_TABLES", "MIGRATIONS"]
+__all__ = ["APPEND_ONLY_TABLES", "MIGRATIONS", "UNIQUE_KEYS", "append_only_triggers"]
 
 # Tables whose rows are money or history: the store itself refuses UPDATE and DELETE.
 APPEND_ONLY_TABLES = (
@@ -302,7 +302,57 @@ _V2: list[str] = [
     FROM spend s""",
 ]
 
+# The unique keys of each append-only table. ``INSERT OR REPLACE`` (and ``REPLACE``)
+# delete a row that clashes on one of them without firing DELETE triggers (unless the
+# connection turned recursive_triggers on), so each table also refuses an insert
+# that would clash: an existing row is never silently replaced.
+UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
+    "funding_years": ("label",),
+    "variations": ("id",),
+    "estimates": ("id",),
+    "spend": ("id", "reverses", "dedupe_key"),
+    "receipts": ("id",),
+    "posts": ("id",),
+    "post_status": ("id",),
+    "forecasts": ("id",),
+    "import_batches": ("id",),
+    "period_events": ("id",),
+    "audit": ("id",),
+}
+
+
+_CLASH_MESSAGES = {
+    ("spend", "reverses"): "that spend line has been reversed already; a line is reversed once",
+    ("spend", "dedupe_key"): "a spend line with this dedupe key is stored already",
+}
+
+
+def _no_replace(table: str) -> str:
+    checks = "\n".join(
+        f"""        SELECT RAISE(ABORT, 'fsgrant: {
+            _CLASH_MESSAGES.get(
+                (table, col),
+                f"{table} rows are append-only; an existing row cannot be replaced",
+            )
+        }')
+        WHERE NEW.{col} IS NOT NULL AND EXISTS (SELECT 1 FROM {table} WHERE {col} = NEW.{col});"""
+        for col in UNIQUE_KEYS[table]
+    )
+    return f"""CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table}
+    BEGIN
+{checks}
+    END"""
+
+
+_V3: list[str] = [_no_replace(t) for t in APPEND_ONLY_TABLES]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
+    ("0003_append_only_no_replace", _V3),
 ]
+
+
+def append_only_triggers(table: str) -> tuple[str, ...]:
+    """The names of the triggers that keep ``table`` append-only."""
+    return (f"{table}_no_update", f"{table}_no_delete", f"{table}_no_replace")

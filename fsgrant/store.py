@@ -75,16 +75,23 @@ class Store:
     def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Store:
         """Open (and if needed create or upgrade) the store at ``path``.
 
+        A file that is not an fsgrant store is refused before anything is written to
+        it. A store written by an older fsgrant is upgraded in place, after a backup
+        copy is written beside it (``<name>.schema<N>-<time>.bak``).
+
         Raises:
             StoreError: the file is missing (with ``create=False``), is not an
-                fsgrant store, or was written by a newer fsgrant.
+                fsgrant store, was written by a newer fsgrant, or stayed locked by
+                another writer for longer than the busy timeout.
         """
         p = Path(path)
-        exists = p.exists() and p.stat().st_size > 0
-        if not exists and not create:
-            raise StoreError(f"no fsgrant store at {p}; create one with 'fsgrant init'")
-        if not exists and not p.parent.exists():
-            raise StoreError(f"cannot create a store at {p}: folder {p.parent} does not exist")
+        if p.is_dir():
+            raise StoreError(f"{p} is a folder, not an fsgrant store")
+        if not p.exists():
+            if not create:
+                raise StoreError(f"no fsgrant store at {p}; create one with 'fsgrant init'")
+            if not p.parent.exists():
+                raise StoreError(f"cannot create a store at {p}: folder {p.parent} does not exist")
         timeout = _busy_timeout()
         try:
             conn = sqlite3.connect(str(p), timeout=timeout, isolation_level=None)
@@ -93,12 +100,21 @@ class Store:
         conn.row_factory = sqlite3.Row
         store = cls(p, conn, timeout)
         try:
-            if exists:
-                # Before any pragma that writes (journal mode), so that a file that
-                # is not ours is never touched.
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            # Read-only checks first: a foreign file is refused untouched.
+            if store._is_empty():
+                if not create:
+                    raise StoreError(f"no fsgrant store at {p}; create one with 'fsgrant init'")
+            else:
                 store._check_is_fsgrant()
+                store._refuse_newer(store.applied_migrations())
             store._configure()
             store._migrate()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if _is_busy(exc):
+                raise store._busy_or(exc) from None
+            raise StoreError(f"{p} is not an fsgrant store ({exc})") from None
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{p} is not an fsgrant store ({exc})") from None
@@ -107,9 +123,13 @@ class Store:
             raise
         return store
 
+    def _is_empty(self) -> bool:
+        """True for a new file (or an SQLite database holding nothing at all)."""
+        row = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return int(row[0]) == 0
+
     def _configure(self) -> None:
         c = self.conn
-        c.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         c.execute("PRAGMA foreign_keys = ON")
         mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal" and str(self.path) != ":memory:":
@@ -124,7 +144,9 @@ class Store:
             )
         row = self.conn.execute("SELECT value FROM fsgrant_meta WHERE key = 'marker'").fetchone()
         if row is None or row[0] != STORE_MARKER:
-            raise StoreError(f"{self.path} is not an fsgrant store (no marker)")
+            raise StoreError(
+                f"{self.path} is not an fsgrant store (no marker); refusing to touch it"
+            )
 
     def applied_migrations(self) -> list[str]:
         """Names of the schema migrations this store has had, oldest first."""
@@ -141,25 +163,54 @@ class Store:
             )
         ]
 
+    @staticmethod
+    def known_migrations() -> list[str]:
+        """Names of the schema migrations this fsgrant knows, oldest first."""
+        return [name for name, _ in MIGRATIONS]
+
     @property
     def schema_version(self) -> int:
         return len(self.applied_migrations())
 
-    def _migrate(self) -> None:
-        applied = self.applied_migrations()
-        known = [name for name, _ in MIGRATIONS]
+    def _refuse_newer(self, applied: list[str]) -> None:
+        known = self.known_migrations()
         unknown = [name for name in applied if name not in known]
-        if unknown:
+        if unknown or applied != known[: len(applied)]:
             raise StoreError(
-                f"{self.path} was written by a newer fsgrant (schema {', '.join(unknown)}); "
-                "upgrade fsgrant to open it"
+                f"{self.path} was written by a newer fsgrant (schema "
+                f"{', '.join(unknown) or ', '.join(applied)}; this fsgrant knows "
+                f"{len(known)} schema step(s)); upgrade fsgrant to open it. Nothing was changed."
             )
-        if len(applied) == len(known):
+
+    def _migrate(self) -> None:
+        known = self.known_migrations()
+        if self.applied_migrations() == known:
             return  # the common case: no need to load sqlite_utils at all
-        if applied:
-            self.backups.append(self.backup(self._backup_path(len(applied))))
-        # sqlite-utils' migrations record what was applied in _sqlite_migrations,
-        # each migration in one transaction with its record.
+        # Upgrade under the write lock, all steps in one transaction: a second process
+        # opening the same old store waits, then finds it upgraded; a crash half-way
+        # leaves the store as it was.
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise self._busy_or(exc) from None
+        try:
+            if not self._is_empty():
+                self._check_is_fsgrant()
+            applied = self.applied_migrations()
+            self._refuse_newer(applied)
+            if applied != known:
+                if applied:
+                    self.backups.append(self.backup(self._backup_path(len(applied))))
+                self._apply_migrations()
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _apply_migrations(self) -> None:
+        # sqlite-utils' migrations record what was applied in _sqlite_migrations, each
+        # step in a savepoint of the transaction opened by _migrate.
         from sqlite_utils import Database
         from sqlite_utils.migrations import Migrations
 
@@ -176,27 +227,57 @@ class Store:
 
             step.__name__ = name
             migrations(name=name)(step)
-        db = Database(self.conn, execute_plugins=False)
+        db = Database(self.conn, recursive_triggers=False, execute_plugins=False)
         migrations.apply(db)
 
     def _backup_path(self, version: int) -> Path:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        return self.path.with_name(f"{self.path.name}.schema{version}-{stamp}.bak")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        candidate = self.path.with_name(f"{self.path.name}.schema{version}-{stamp}.bak")
+        n = 1
+        while candidate.exists():
+            n += 1
+            candidate = self.path.with_name(f"{self.path.name}.schema{version}-{stamp}-{n}.bak")
+        return candidate
 
     def backup(self, target: str | os.PathLike[str]) -> Path:
         """Write a consistent copy of the store to ``target`` (SQLite's backup API).
 
+        The copy is written under a temporary name, flushed to disk, then renamed, so
+        ``target`` never holds half a copy; it is a single self-contained file
+        (rollback journal, not WAL), itself an fsgrant store.
+
         Raises:
-            StoreError: the target exists already.
+            StoreError: the target exists already, or cannot be written.
         """
         t = Path(target)
         if t.exists():
             raise StoreError(f"refusing to overwrite {t}")
-        dest = sqlite3.connect(str(t))
+        if not t.parent.is_dir():
+            raise StoreError(f"cannot write a backup to {t}: folder {t.parent} does not exist")
+        tmp = t.with_name(f".{t.name}.{os.getpid()}.tmp")
         try:
-            self.conn.backup(dest)
+            # Read through a connection of its own: a WAL reader sees one consistent
+            # snapshot and is not blocked by writers (nor by this store's own write
+            # lock, held while a migration backs up the store it is about to change).
+            source = sqlite3.connect(str(self.path), timeout=self.busy_timeout)
+            dest = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                source.backup(dest)
+                dest.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dest.close()
+                source.close()
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            if t.exists():
+                raise StoreError(f"refusing to overwrite {t}")
+            os.replace(tmp, t)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write a backup to {t}: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot write a backup to {t}: {exc.strerror or exc}") from None
         finally:
-            dest.close()
+            tmp.unlink(missing_ok=True)
         return t
 
     def close(self) -> None:
@@ -215,18 +296,22 @@ class Store:
     ) -> Iterator[sqlite3.Connection]:
         """Run a write in one ``BEGIN IMMEDIATE`` transaction with its audit entry.
 
-        Nested calls join the outer transaction (and its audit entry records each).
+        The audit entry (time, OS user, command, ``action``, ``subject``, ``detail``)
+        is written when the block ends, in the same transaction, so the block may add
+        to ``detail`` (for example the id of the row it stored). Nested calls join the
+        outer transaction inside a savepoint: a nested block that fails is undone
+        (with its audit entry) even if the caller carries on.
 
         Raises:
             StoreError: the write lock could not be had within the busy timeout.
             Conflict: the store itself refused the change (append-only, a constraint).
         """
         outer = self._depth == 0
-        if outer:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise self._busy_or(exc) from None
+        savepoint = f"fsgrant_{self._depth}"
+        try:
+            self.conn.execute("BEGIN IMMEDIATE" if outer else f"SAVEPOINT {savepoint}")
+        except sqlite3.OperationalError as exc:
+            raise self._busy_or(exc) from None
         self._depth += 1
         try:
             yield self.conn
@@ -241,30 +326,38 @@ class Store:
                     json.dumps(detail or {}, default=str, sort_keys=True),
                 ],
             )
-            if outer:
-                self.conn.execute("COMMIT")
+            self.conn.execute("COMMIT" if outer else f"RELEASE {savepoint}")
         except BaseException as exc:
-            if outer and self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                if outer:
+                    self.conn.execute("ROLLBACK")
+                else:
+                    self.conn.execute(f"ROLLBACK TO {savepoint}")
+                    self.conn.execute(f"RELEASE {savepoint}")
             if isinstance(exc, sqlite3.IntegrityError):
                 raise _integrity(exc) from None
-            if isinstance(exc, sqlite3.OperationalError):
+            if isinstance(exc, sqlite3.Error):
                 raise self._busy_or(exc) from None
             raise
         finally:
             self._depth -= 1
 
-    def _busy_or(self, exc: sqlite3.OperationalError) -> FsgrantError:
-        text = str(exc)
-        if "locked" in text or "busy" in text:
+    def _busy_or(self, exc: sqlite3.Error) -> FsgrantError:
+        if _is_busy(exc):
             return StoreError(
                 f"the store {self.path} is busy: another fsgrant kept it locked for "
                 f"{self.busy_timeout:g} s; try again (FSGRANT_BUSY_TIMEOUT sets the wait)"
             )
-        return StoreError(f"store error on {self.path}: {text}")
+        return StoreError(f"store error on {self.path}: {exc}")
+
+    def _require_transaction(self) -> None:
+        # Every write goes through transaction(), so every write has its audit entry.
+        if self._depth == 0:
+            raise StoreError("internal error: a write outside Store.transaction() (no audit entry)")
 
     def insert(self, table: str, record: dict[str, Any]) -> int:
         """Insert one row (inside :meth:`transaction`); returns its rowid."""
+        self._require_transaction()
         cols = list(record)
         sql = (
             f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) "
@@ -277,6 +370,7 @@ class Store:
         self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
     ) -> None:
         """Insert many rows (inside :meth:`transaction`)."""
+        self._require_transaction()
         sql = (
             f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "
             f"VALUES ({', '.join('?' for _ in columns)})"
@@ -300,6 +394,11 @@ class Store:
 
     def append_only_tables(self) -> tuple[str, ...]:
         return APPEND_ONLY_TABLES
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
 
 
 def _q(name: str) -> str:

@@ -38,14 +38,20 @@ class State:
 
 
 def set_command(ctx: typer.Context) -> None:
+    """Record the command line being run, for the audit trail (reset when it ends)."""
     from ..store import current_command
 
-    argv = sys.argv[1:] if Path(sys.argv[0]).name in {"fsgrant", "__main__.py"} else []
-    current_command.set(
-        shlex.join(["fsgrant", *argv])
-        if argv
-        else f"fsgrant {ctx.invoked_subcommand or ''}".strip()
-    )
+    prog = Path(sys.argv[0])
+    if prog.name == "fsgrant" or (prog.name == "__main__.py" and prog.parent.name == "fsgrant"):
+        token = current_command.set(shlex.join(["fsgrant", *sys.argv[1:]]))
+        ctx.call_on_close(lambda: current_command.reset(token))
+
+
+def _embedded_command(ctx: typer.Context) -> str:
+    # Run from another program (or a test runner): sys.argv is not ours, so describe
+    # the command by its path and the values it was given.
+    given = " ".join(f"{k}={v}" for k, v in ctx.params.items() if v not in (None, [], ()))
+    return f"fsgrant {' '.join(ctx.command_path.split()[1:])} {given}".strip()
 
 
 def ledger(ctx: typer.Context, *, create: bool = False) -> Ledger:
@@ -55,11 +61,25 @@ def ledger(ctx: typer.Context, *, create: bool = False) -> Ledger:
     state: State = ctx.find_root().obj
     opened = open_ledger(state.db_path, create=create)
     ctx.find_root().call_on_close(opened.close)
+    from ..store import current_command
+
+    if current_command.get() is None:
+        token = current_command.set(_embedded_command(ctx))
+        ctx.find_root().call_on_close(lambda: current_command.reset(token))
     return opened
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters (newlines, escape sequences) shown escaped, so
+    hostile input echoed in a message cannot break it over lines or drive a terminal."""
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
 def fail(exc: FsgrantError) -> typer.Exit:
-    typer.echo(f"fsgrant: error: {exc.message}", err=True)
+    typer.echo(f"fsgrant: error: {one_line(exc.message)}", err=True)
     return typer.Exit(2 if isinstance(exc, InvalidInput) else 1)
 
 

@@ -1,0 +1,100 @@
+"""Shared pieces of the reliability tests: a small grant, generated ledgers, workers.
+
+Kept importable by child processes (``python -c`` with this folder on ``sys.path``),
+so the concurrency and crash tests drive fsgrant from real separate processes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import fsgrant
+
+TESTS = Path(__file__).resolve().parent
+SLOW = os.environ.get("FSGRANT_SLOW") == "1"
+
+# The grant used by most reliability tests (figures from the committee report):
+# 2019/20 from 1 August 2019, up to £2,490,000 (ends 31 July 2020);
+# 2020/21 from 1 August 2020, £1,600,000 in principle (ends 31 July 2021).
+GRANT_YEARS = (
+    ("2019/20", "2490000.00", "2019-08-01", "confirmed"),
+    ("2020/21", "1600000.00", "2020-08-01", "in-principle"),
+)
+
+
+def make_grant(path: Path) -> None:
+    """A store holding the grant and its two funding years, and nothing else."""
+    with fsgrant.open(path) as led:
+        led.init("Family Safeguarding roll-out", "Department for Education", "The council")
+        for label, award, start, status in GRANT_YEARS:
+            led.add_year(label, award, start, status=status)
+
+
+def spend_amount(worker: int, i: int) -> Decimal:
+    """A distinct, exact amount for line ``i`` of ``worker`` (pence vary)."""
+    return Decimal(100 * (worker + 1) + i) + Decimal(i % 100) / 100
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS), env.get("PYTHONPATH", "")])
+    env.update(extra)
+    return env
+
+
+def run_python(code: str, **env: str) -> subprocess.Popen[bytes]:
+    """Start ``python -c code`` with this folder importable."""
+    return subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=child_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def library_worker(db: str, worker: int, count: int, go: str | None = None) -> None:
+    """Add ``count`` spend lines through the library, each in its own transaction,
+    starting when the file ``go`` appears (so that the workers really overlap)."""
+    with fsgrant.open(db, create=False) as led:
+        while go is not None and not os.path.exists(go):
+            time.sleep(0.005)
+        for i in range(count):
+            led.add_spend(
+                "2019-10-01",
+                spend_amount(worker, i),
+                "training",
+                reference=f"w{worker}-{i}",
+            )
+
+
+def write_ledger_folder(folder: Path, lines: int) -> Decimal:
+    """A ledger folder (grant.toml + spend.csv) with ``lines`` generated spend lines;
+    returns their total."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "grant.toml").write_text(
+        """[grant]
+name = "Family Safeguarding roll-out"
+funder = "Department for Education"
+recipient = "The council"
+
+[[funding_year]]
+label = "2019/20"
+award = "2490000.00"
+start = 2019-08-01
+""",
+        encoding="utf-8",
+    )
+    total = Decimal(0)
+    rows = ["date,amount,category,reference"]
+    for i in range(lines):
+        amount = spend_amount(0, i % 5000)
+        total += amount
+        day = 1 + i % 28
+        rows.append(f"2019-09-{day:02d},{amount},training,GEN{i:06d}")
+    (folder / "spend.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return total

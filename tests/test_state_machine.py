@@ -1,0 +1,294 @@
+"""Random sequences of spend, reversals, variations, closings and reopenings against a
+plain-Python model of what the totals must be.
+
+Invariants after every step: the store's totals equal the model's, every report
+total equals the sum of its rows, and nothing in a closed period changes (writes into
+it are refused with PeriodClosed).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+)
+from reliability_helpers import SLOW, make_grant
+
+import fsgrant
+from fsgrant.errors import Conflict, InvalidInput, PeriodClosed
+
+D = date.fromisoformat
+# Days around the two funding years (2019/20 from 1 Aug 2019, 2020/21 from 1 Aug 2020),
+# including days no year covers until a variation extends one.
+DAYS = [
+    D(x)
+    for x in (
+        "2019-07-15",
+        "2019-08-01",
+        "2019-12-31",
+        "2020-03-31",
+        "2020-07-31",
+        "2020-08-01",
+        "2020-09-15",
+        "2021-03-31",
+        "2021-07-31",
+        "2021-09-30",
+    )
+]
+LABELS = ["2019/20", "2020/21"]
+CATEGORIES = ["training", "staffing"]
+pence = st.integers(-500_000, 5_000_000).filter(lambda p: p != 0)
+
+
+@dataclass
+class Line:
+    day: date
+    pence: int
+    category: str
+    reversed: bool = False
+
+
+class Model:
+    """What the ledger must say, worked out in plain Python."""
+
+    def __init__(self) -> None:
+        # label -> [start, end, award pence]; the grant of reliability_helpers.
+        self.years = {
+            "2019/20": [D("2019-08-01"), D("2020-07-31"), 249_000_000],
+            "2020/21": [D("2020-08-01"), D("2021-07-31"), 160_000_000],
+        }
+        self.lines: list[Line] = []  # ordinary lines and reversals (negated copies)
+        self.closed: dict[str, date] = {}
+        self.snapshots: dict[str, dict[str, int]] = {}
+
+    def allocate(self, day: date, years: dict[str, list] | None = None) -> str | None:
+        # The rule: the year whose period holds the day; on overlap the earliest start.
+        covering = [
+            (start, label)
+            for label, (start, end, _) in (years or self.years).items()
+            if start <= day <= end
+        ]
+        return min(covering)[1] if covering else None
+
+    def is_closed(self, day: date, label: str | None) -> bool:
+        return label is not None and label in self.closed and day <= self.closed[label]
+
+    def totals(self) -> dict[tuple[str | None, str], int]:
+        out: dict[tuple[str | None, str], int] = defaultdict(int)
+        for x in self.lines:
+            out[(self.allocate(x.day), x.category)] += x.pence
+        return {k: v for k, v in out.items() if v}
+
+    def closed_part(self, label: str) -> dict[str, int]:
+        through = self.closed[label]
+        out: dict[str, int] = defaultdict(int)
+        for x in self.lines:
+            if x.day <= through and self.allocate(x.day) == label:
+                out[x.category] += x.pence
+        return dict(out)
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    lines = Bundle("lines")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = Path(tempfile.mkdtemp(prefix="fsgrant-sm-"))
+        path = self.folder / "grant.db"
+        make_grant(path)
+        self.led = fsgrant.open(path, create=False)
+        self.model = Model()
+        self.agreed = D("2020-01-01")  # variations agreed one day apart, in order
+
+    def teardown(self) -> None:
+        self.led.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @initialize()
+    def nothing_yet(self) -> None:
+        assert self.led.spend() == []
+
+    # ------------------------------------------------------------ rules
+    @rule(target=lines, day=st.sampled_from(DAYS), amount=pence, cat=st.sampled_from(CATEGORIES))
+    def add_spend(self, day: date, amount: int, cat: str):
+        value = Decimal(amount) / 100
+        label = self.model.allocate(day)
+        if label is None:
+            try:
+                self.led.add_spend(day, value, cat)
+            except Conflict as exc:
+                assert not isinstance(exc, PeriodClosed)
+                assert "no funding year covers" in exc.message
+                return multiple()
+            raise AssertionError("spend on a day no year covers was stored")
+        if self.model.is_closed(day, label):
+            try:
+                self.led.add_spend(day, value, cat)
+            except PeriodClosed as exc:
+                assert exc.funding_year == label
+                return multiple()
+            raise AssertionError("spend in a closed period was stored")
+        line = self.led.add_spend(day, value, cat)
+        assert line.funding_year == label
+        self.model.lines.append(Line(day, amount, cat))
+        return (line.id, len(self.model.lines) - 1)
+
+    @rule(ref=lines)
+    def reverse(self, ref):
+        line_id, index = ref
+        original = self.model.lines[index]
+        label = self.model.allocate(original.day)
+        if original.reversed:
+            try:
+                self.led.reverse_spend(line_id, "again")
+            except Conflict as exc:
+                assert "already reversed" in exc.message
+                return
+            raise AssertionError("a line was reversed twice")
+        if self.model.is_closed(original.day, label):
+            try:
+                self.led.reverse_spend(line_id, "correction")
+            except PeriodClosed:
+                return
+            raise AssertionError("a line in a closed period was reversed")
+        rev = self.led.reverse_spend(line_id, "correction")
+        assert rev.amount == -Decimal(original.pence) / 100
+        original.reversed = True
+        self.model.lines.append(Line(original.day, -original.pence, original.category, True))
+
+    def _vary(self, label: str, proposed: dict[str, list], **change) -> None:
+        self.agreed += timedelta(days=1)
+        moved = [
+            c
+            for c, through in self.model.closed.items()
+            if any(
+                (self.model.allocate(d) == c) != (self.model.allocate(d, proposed) == c)
+                for d in _days(D("2019-01-01"), through)
+            )
+        ]
+        if moved:
+            try:
+                self.led.vary_year(label, agreed_on=self.agreed, reason="test", **change)
+            except PeriodClosed as exc:
+                assert exc.funding_year in moved
+                return
+            raise AssertionError("a variation moved days of a closed period")
+        self.led.vary_year(label, agreed_on=self.agreed, reason="test", **change)
+        self.model.years = proposed
+
+    @rule(label=st.sampled_from(LABELS), end=st.sampled_from(DAYS))
+    def extend(self, label: str, end: date):
+        start = self.model.years[label][0]
+        if end < start:
+            try:
+                self.led.vary_year(label, agreed_on="2020-01-01", reason="x", end=end)
+            except InvalidInput:
+                return
+            raise AssertionError("a year was made to end before it starts")
+        proposed = {k: list(v) for k, v in self.model.years.items()}
+        proposed[label][1] = end
+        self._vary(label, proposed, end=end)
+
+    @rule(source=st.sampled_from(LABELS), amount=st.integers(1, 300_000_000))
+    def move(self, source: str, amount: int):
+        target = next(x for x in LABELS if x != source)
+        if amount > self.model.years[source][2]:
+            try:
+                self.led.vary_year(
+                    source,
+                    agreed_on="2020-01-01",
+                    reason="x",
+                    move=Decimal(amount) / 100,
+                    to=target,
+                )
+            except InvalidInput:
+                return
+            raise AssertionError("more than the award was moved")
+        proposed = {k: list(v) for k, v in self.model.years.items()}
+        proposed[source][2] -= amount
+        proposed[target][2] += amount
+        self._vary(source, proposed, move=Decimal(amount) / 100, to=target)
+
+    @rule(label=st.sampled_from(LABELS), through=st.sampled_from(DAYS))
+    def close(self, label: str, through: date):
+        start = self.model.years[label][0]
+        current = self.model.closed.get(label)
+        if through < start or (current is not None and through < current):
+            try:
+                self.led.close_period(label, through, "return")
+            except InvalidInput:
+                return
+            raise AssertionError("an impossible closure was accepted")
+        self.led.close_period(label, through, f"return to {through}")
+        self.model.closed[label] = through
+        self.model.snapshots[label] = self.model.closed_part(label)
+
+    @rule(label=st.sampled_from(LABELS))
+    def reopen(self, label: str):
+        if label not in self.model.closed:
+            try:
+                self.led.reopen_period(label, "why not")
+            except Conflict:
+                return
+            raise AssertionError("an open year was reopened")
+        self.led.reopen_period(label, "late invoice")
+        del self.model.closed[label]
+        del self.model.snapshots[label]
+
+    # ------------------------------------------------------------ invariants
+    @invariant()
+    def store_totals_equal_the_model(self):
+        stored = {k: v for k, v in self.led.spend_totals().items() if v}
+        expected = {k: Decimal(v) / 100 for k, v in self.model.totals().items()}
+        assert stored == expected
+
+    @invariant()
+    def report_totals_equal_the_sum_of_their_rows(self):
+        report = self.led.summary()
+        actual = {y.label: y.actual for y in report.funding_years}
+        for label in LABELS:
+            want = sum((v for (lab, _), v in self.model.totals().items() if lab == label), 0)
+            assert actual[label] == Decimal(want) / 100
+            assert {y.label: y.award for y in report.funding_years}[label] == (
+                Decimal(self.model.years[label][2]) / 100
+            )
+        for field in ("award", "actual", "remaining", "received"):
+            assert report.total(field) == sum(
+                (getattr(y, field) for y in report.funding_years), Decimal(0)
+            )
+
+    @invariant()
+    def nothing_in_a_closed_period_changes(self):
+        assert set(self.led.closures()) == set(self.model.closed)
+        for label, snapshot in self.model.snapshots.items():
+            assert self.model.closed_part(label) == snapshot
+
+
+def _days(first: date, last: date):
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+LedgerMachine.TestCase.settings = settings(
+    max_examples=150 if SLOW else 20,
+    stateful_step_count=30 if SLOW else 15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestLedger = LedgerMachine.TestCase
