@@ -1,4 +1,5 @@
 import sqlite3
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -272,4 +273,24 @@ def test_stored_pence_equal_the_decimal_sum_of_what_was_entered(tmp_path_factory
     assert stored[1] == "integer"
     assert Decimal(stored[0]) / 100 == sum(entered)
     assert led.summary().funding_years[0].actual == sum(entered)
+    led.close()
+
+
+def test_report_figures_follow_every_write_even_from_another_process(tmp_path):
+    # Reports reuse one scan of the spend table while the store is unchanged; a write
+    # here, or a commit by another connection, must show at once.
+    led = two_year_grant(tmp_path / "s.db")
+    led.add_spend("2019-09-01", "10.00", "training")
+    assert led.spend_totals("2020-03-31") == {("2019/20", "training"): Decimal("10.00")}
+    led.add_spend("2019-09-02", "5.00", "training")
+    assert led.spend_totals("2020-03-31") == {("2019/20", "training"): Decimal("15.00")}
+    with fsgrant.open(tmp_path / "s.db") as other:
+        other.add_spend("2019-09-03", "2.50", "other")
+    assert led.spend_totals("2020-03-31") == {
+        ("2019/20", "training"): Decimal("15.00"),
+        ("2019/20", "other"): Decimal("2.50"),
+    }
+    assert led.spend_totals("2019-09-01", by=("date",)) == {
+        ("2019/20", date(2019, 9, 1)): Decimal("10.00")
+    }
     led.close()
