@@ -12,12 +12,13 @@ import os
 from pathlib import Path
 
 from .ledger_core import LedgerCore
+from .ledger_export import ExportMixin
 from .store import Store
 
 __all__ = ["Ledger", "open_ledger"]
 
 
-class Ledger(LedgerCore):
+class Ledger(ExportMixin, LedgerCore):
     """One grant's ledger, backed by a :class:`~fsgrant.store.Store`."""
 
     def load(self, folder: str | os.PathLike[str]) -> dict[str, int]:

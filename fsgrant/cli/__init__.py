@@ -46,9 +46,10 @@ def _root(
 
 
 def _register() -> None:
-    from . import core
+    from . import core, export
 
     core.register(app)
+    export.register(app)
 
 
 _register()
