@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -68,9 +68,9 @@ def write_atomically(target: Path, write: Callable[[Path], object], *, force: bo
     folder = target.parent
     if not folder.is_dir():
         raise InvalidInput(f"folder {folder} does not exist", field="out")
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    os.close(fd)
-    tmp = Path(name)
+    # Not mkstemp: its files are private (0600); a return gets the usual permissions.
+    tmp = folder / f".{target.name}.{secrets.token_hex(6)}.part"
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:

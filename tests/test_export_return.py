@@ -720,3 +720,35 @@ def test_pure_writer_streams_a_generator_of_transactions(tmp_path):
     rows = values(wb["Transactions"])
     wb.close()
     assert rows[-1][0] == "Total (1000 lines)" and rows[-1][9] == 10  # 1000 x 0.01
+
+
+def test_a_return_gets_the_usual_file_permissions(ledger, tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    path = ledger.export_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_demo_writes_the_example_return(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    path = tmp_path / "family-safeguarding-roll-out-2019-20-return-2020-03-31.xlsx"
+    assert f"Wrote {path}" in r.output
+    # Example figures: spend.csv's 22 lines to 31/03/2020: programme manager
+    # 8 x 8,541.67 = 68,333.36; Hertfordshire support 3 x 12,500.00 = 37,500.00;
+    # MI training 5 x 18,750.00 = 93,750.00; venue 2,345.60; workbook 45,000.00 +
+    # 38,250.00 - 1,250.00 = 82,000.00; evaluation 4,166.67; advertising 1,850.00:
+    # 289,945.63. Received 1,245,000.00 + 622,500.00 = 1,867,500.00.
+    wb = load_workbook(path, read_only=True)
+    s = summary_map(wb)
+    wb.close()
+    assert s["Funding year"] == "2019/20"
+    assert s["Actual spend to date"] == 289945.63
+    assert s["Received from funder"] == 1867500
+    with fsgrant.open(tmp_path / "demo.db", create=False) as led:
+        assert led.verify_return(path) == []
+    # Run again: the demo replaces its own return.
+    assert runner.invoke(app, ["demo", "--out", str(tmp_path)]).exit_code == 0
