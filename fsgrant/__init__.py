@@ -32,6 +32,8 @@ __all__ = [
     "NotFound",
     "PeriodClosed",
     "Receipt",
+    "ReturnData",
+    "ReturnDifference",
     "SourceError",
     "SpendLine",
     "StoreError",
@@ -63,6 +65,8 @@ _LAZY = {
     "SpendLine": "models",
     "Variation": "models",
     "Ledger": "ledger",
+    "ReturnData": "xlsx_return",
+    "ReturnDifference": "xlsx_return",
     "SummaryReport": "reports",
     "YearSummary": "reports",
     "financial_year_label": "periods",
@@ -95,6 +99,7 @@ if TYPE_CHECKING:
     from .money import parse_amount
     from .periods import financial_year_label, parse_date
     from .reports import SummaryReport, YearSummary
+    from .xlsx_return import ReturnData, ReturnDifference
 
 
 def open(path: Any, *, create: bool = True) -> Ledger:

@@ -98,6 +98,8 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # A cell starting with one of these could be read as a formula if edited in Excel.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _MAX_CELL_TEXT = 32767
+# Text openpyxl would write as an error cell (its ERROR_CODES).
+_ERROR_LITERALS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 
 
 def safe_text(value: object) -> str:
@@ -894,17 +896,29 @@ class _Styles:
             "generated": DATETIME_FORMAT,
             "percent": PERCENT_FORMAT,
             "fte": FTE_FORMAT,
-            "int": "0",
         }
         # Style of each (kind, bold, fill, total, quote) seen, copied onto later cells:
         # far cheaper than re-hashing fonts and fills for every one of 100,000 rows.
         self._cache: dict[tuple[Any, ...], Any] = {}
-
-    def cell(self, ws: WriteOnlyWorksheet, spec: Cell) -> Any:
         from openpyxl.cell import WriteOnlyCell
 
-        c = WriteOnlyCell(ws)
+        self._new_cell = WriteOnlyCell
+
+    def cell(self, ws: WriteOnlyWorksheet, spec: Cell) -> Any:
+        """The value to append for ``spec``: a styled cell, or the bare value when it
+        needs no style and openpyxl cannot mistake it (cheaper: openpyxl binds a
+        styled cell's value twice)."""
         value = spec.value
+        if spec.kind in ("text", "int") and not (
+            spec.bold or spec.fill or spec.total or spec.align or spec.wrap
+        ):
+            if isinstance(value, int):
+                return value
+            if isinstance(value, str):
+                text = safe_text(value)
+                if not text or not (needs_quote_prefix(text) or text in _ERROR_LITERALS):
+                    return text or None
+        c = self._new_cell(ws)
         quote = False
         if isinstance(value, str) or value is None:
             text = "" if value is None else safe_text(value)

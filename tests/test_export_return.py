@@ -752,3 +752,23 @@ def test_demo_writes_the_example_return(tmp_path):
         assert led.verify_return(path) == []
     # Run again: the demo replaces its own return.
     assert runner.invoke(app, ["demo", "--out", str(tmp_path)]).exit_code == 0
+
+
+def test_verify_refuses_what_is_not_a_return(ledger, tmp_path):
+    from openpyxl import Workbook
+
+    from fsgrant.errors import InvalidInput
+
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a zip at all")
+    with pytest.raises(InvalidInput, match="not an XLSX"):
+        ledger.verify_return(junk)
+    other = tmp_path / "other.xlsx"
+    wb = Workbook()
+    wb.active.title = "Summary"
+    wb.active["A1"] = "Some other workbook"
+    wb.save(other)
+    with pytest.raises(InvalidInput, match="not an fsgrant return"):
+        ledger.verify_return(other)
+    r = CliRunner().invoke(app, ["--db", str(ledger.path), "export", "verify", str(junk)])
+    assert r.exit_code == 2 and "not an XLSX" in r.output
