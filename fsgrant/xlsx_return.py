@@ -23,7 +23,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -155,6 +155,8 @@ class Cell:
     """Part of a totals row: bold with a rule above."""
     align: Literal["left", "center", "right"] | None = None
     wrap: bool = False
+    top: bool = False
+    """Aligned to the top of a tall row."""
 
 
 RowRole = Literal["title", "header", "body", "total", "other"]
@@ -168,6 +170,8 @@ class Row:
     role: RowRole = "other"
     height: float | None = None
     """Row height in points, for rows of wrapped text (None: the default)."""
+    merge: tuple[int, int] | None = None
+    """Columns (1-based, inclusive) to merge into one cell on this row."""
     key: tuple[date, int] | None = None
     """For a transaction: (date, line id), the order of the sheet; lets verify
     name a line added or missing rather than every row after it."""
@@ -370,6 +374,7 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
             ),
         )
     )
+    yield _BLANK
 
     def pair(label: str, value: Cell | None, extra: Cell | None = None) -> Row:
         return Row((Cell(label, "label"), value, extra) if extra else (Cell(label, "label"), value))
@@ -441,7 +446,12 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
         "Signature",
         "Date signed",
     ):
-        yield pair(label, Cell(None, "input"))
+        # A box over columns B and C, tall enough to sign in.
+        yield Row(
+            (Cell(label, "label"), Cell(None, "input"), Cell(None, "input")),
+            height=24,
+            merge=(2, 3),
+        )
     yield _BLANK
     yield Row((Cell("About this return", "section"),))
     yield pair(LABEL_GENERATED, Cell(data.generated_at.replace(microsecond=0), "generated"))
@@ -770,23 +780,24 @@ def variation_rows(data: ReturnData) -> Iterator[Row]:
     for v in data.variations:
         if v.agreed_on > data.as_at:
             continue
+        cells = (
+            Cell(v.id, "int"),
+            Cell(v.funding_year),
+            Cell(v.kind),
+            _t(v.describe()),
+            Cell(v.agreed_on, "date"),
+            _t(v.reference),
+            Cell(safe_text(v.reason), wrap=True),
+            _d(v.new_start),
+            _d(v.new_end),
+            _m(v.amount),
+            _t(v.to_year),
+            _t(v.new_status),
+            Cell(_naive_utc(v.recorded_at), "datetime"),
+            _t(v.recorded_by),
+        )
         yield Row(
-            (
-                Cell(v.id, "int"),
-                Cell(v.funding_year),
-                Cell(v.kind),
-                _t(v.describe()),
-                Cell(v.agreed_on, "date"),
-                _t(v.reference),
-                Cell(safe_text(v.reason), wrap=True),
-                _d(v.new_start),
-                _d(v.new_end),
-                _m(v.amount),
-                _t(v.to_year),
-                _t(v.new_status),
-                Cell(_naive_utc(v.recorded_at), "datetime"),
-                _t(v.recorded_by),
-            ),
+            tuple(None if c is None else replace(c, top=True) for c in cells),
             "body",
             height=_lines_height(v.reason, _WIDTHS[VARIATIONS][6]),
         )
@@ -826,8 +837,8 @@ _WIDTHS: dict[str, tuple[float, ...]] = {
     VARIANCE: (24, 16, 16, 16, 16, 16, 15, 11, 9, 10, 48),
     PROFILE: (12, 15, 15, 15, 16, 18, 18, 16),
     POSTS: (12, 28, 16, 14, 24, 12, 7, 12, 11, 40, 13, 14, 14, 14),
-    TRANSACTIONS: (8, 11, 11, 10, 20, 10, 34, 46, 13, 14, 9, 9, 9),
-    VARIATIONS: (10, 11, 9, 28, 11, 24, 50, 11, 11, 14, 10, 11, 19, 14),
+    TRANSACTIONS: (8, 12, 12, 10, 20, 10, 34, 46, 13, 14, 10, 9, 9),
+    VARIATIONS: (10, 12, 9, 28, 11, 26, 50, 11, 11, 14, 10, 11, 20, 14),
 }
 # Rows above the first table row: title, subtitle, note, header = 4 on table sheets.
 _FREEZE: dict[str, str | None] = {
@@ -910,7 +921,7 @@ class _Styles:
         styled cell's value twice)."""
         value = spec.value
         if spec.kind in ("text", "int") and not (
-            spec.bold or spec.fill or spec.total or spec.align or spec.wrap
+            spec.bold or spec.fill or spec.total or spec.align or spec.wrap or spec.top
         ):
             if isinstance(value, int):
                 return value
@@ -930,7 +941,16 @@ class _Styles:
                 c.data_type = "s"
         else:
             c.value = value
-        key = (spec.kind, spec.bold, spec.fill, spec.total, spec.align, spec.wrap, quote)
+        key = (
+            spec.kind,
+            spec.bold,
+            spec.fill,
+            spec.total,
+            spec.align,
+            spec.wrap,
+            spec.top,
+            quote,
+        )
         style = self._cache.get(key)
         if style is None:
             self._apply(c, spec, quote)
@@ -967,7 +987,7 @@ class _Styles:
             c.fill = fill
             c.font = bold_font if spec.bold else font
         wrap = spec.wrap or kind in ("header", "input")
-        if wrap or spec.align:
+        if wrap or spec.align or spec.top:
             vertical = "center" if kind == "header" else "top"
             key = (spec.align, wrap, vertical)
             if key not in self._alignments:
@@ -999,7 +1019,9 @@ def _set_up_sheet(ws: WriteOnlyWorksheet, name: str, data: ReturnData) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = 9  # A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    # The Summary on one page, so the figures and the sign-off are signed together;
+    # tables as many pages long as they need.
+    ws.page_setup.fitToHeight = 1 if name == SUMMARY else 0
     ws.print_options.gridLines = False
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.75
@@ -1032,6 +1054,9 @@ def _write_sheet(wb: Workbook, styles: _Styles, name: str, data: ReturnData) -> 
     for row_no, row in enumerate(sheet_rows(name, data), start=1):
         if row.height is not None:
             ws.row_dimensions[row_no].height = row.height
+        if row.merge is not None:
+            first, last = (get_column_letter(c) for c in row.merge)
+            ws.merged_cells.add(f"{first}{row_no}:{last}{row_no}")
         cells = [None if spec is None else styles.cell(ws, spec) for spec in row.cells]
         ws.append(cells)
         if row.role == "header" and first_header is None:

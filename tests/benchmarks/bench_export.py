@@ -11,7 +11,9 @@ For each size it builds a store, then measures, each in a fresh process:
 * ``baseline``: openpyxl in write-only mode writing the same Transactions cells
   (read from the same store, the same values) with no formatting at all.
 
-It prints wall time and peak memory: Python's peak allocation (tracemalloc, in a
+The machine may be shared, so each timing is the best of ``REPEAT`` runs (default
+3; set ``FSGRANT_BENCH_REPEAT``), the baseline and the export taking turns. It
+prints wall time and peak memory: Python's peak allocation (tracemalloc, in a
 separate run so that tracing does not slow the timed one) and the process's peak
 resident size. The target: export time within 2x of the baseline's, and peak
 memory that does not grow with the number of transactions.
@@ -140,14 +142,20 @@ def main(sizes: list[int]) -> None:
         for rows in sizes:
             db = Path(tmp) / f"bench-{rows}.db"
             build_store(db, rows)
-            base_time = 0.0
+            repeat = int(os.environ.get("FSGRANT_BENCH_REPEAT", "3"))
+            best: dict[str, dict[str, float]] = {}
+            for _ in range(repeat):
+                for kind in ("baseline", "export"):
+                    out = Path(tmp) / f"{kind}-{rows}.xlsx"
+                    run = measure(kind, db, out, trace=False)
+                    if kind not in best or run["seconds"] < best[kind]["seconds"]:
+                        best[kind] = run
+            base_time = best["baseline"]["seconds"]
             for kind in ("baseline", "export"):
                 out = Path(tmp) / f"{kind}-{rows}.xlsx"
-                timed = measure(kind, db, out, trace=False)
+                timed = best[kind]
                 traced = measure(kind, db, out, trace=True)
-                if kind == "baseline":
-                    base_time = timed["seconds"]
-                ratio = timed["seconds"] / base_time if base_time else 0.0
+                ratio = timed["seconds"] / base_time
                 print(
                     f"{rows:>8} {kind:>9} {timed['seconds']:>8.2f} {ratio:>7.2f} "
                     f"{traced['peak'] / 1e6:>11.1f} {timed['rss_kb'] / 1024:>11.1f} "
