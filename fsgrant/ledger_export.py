@@ -221,14 +221,15 @@ class ExportMixin(LedgerCore):
             InvalidInput: not a workbook, or not an fsgrant return.
             NotFound: the return's funding year is not in this store.
         """
-        from .xlsx_return import ReturnDifference, compare_return, read_return_heading
+        from .xlsx_return import ReturnDifference, ReturnReader
 
         p = Path(path)
         if not p.is_file():
             raise InvalidInput(f"no file at {p}", field="path")
-        heading = read_return_heading(p)
-        fresh = self.return_data(heading.funding_year, heading.as_at)
-        differences = compare_return(p, fresh)
+        with ReturnReader(p) as reader:
+            heading = reader.heading
+            fresh = self.return_data(heading.funding_year, heading.as_at)
+            differences = reader.compare(fresh)
         if heading.fingerprint != fresh.fingerprint:
             differences.append(
                 ReturnDifference(

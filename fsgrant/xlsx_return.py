@@ -19,6 +19,7 @@ openpyxl is imported inside the functions that need it, never when fsgrant loads
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -53,6 +54,8 @@ __all__ = [
     "Cell",
     "ReturnData",
     "ReturnDifference",
+    "ReturnHeading",
+    "ReturnReader",
     "Row",
     "compare_return",
     "empty_posts_report",
@@ -389,9 +392,11 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
     yield Row((Cell("The funding year", "section"),))
     yield pair(LABEL_YEAR, _t(y.label))
     yield pair("Status", _t(y.status))
+    # The year's own status decides (the summary's flag defaults to secure).
+    secure = y.secure and s.secure
     yield pair(
         "Money secure",
-        _t(_yes_no(s.secure) if s.secure else "No: the award is not confirmed", fill=None),
+        _t("Yes" if secure else f"No: the award is {y.status}"),
     )
     yield pair("Period start (as varied)", _d(y.start))
     yield pair("Period end (as varied)", _d(y.end))
@@ -715,7 +720,7 @@ def transaction_rows(data: ReturnData) -> Iterator[Row]:
         yield Row(
             (
                 Cell(s.id, "int"),
-                Cell(s.date, "date"),
+                Cell(s.date, "date", align="center"),
                 Cell(s.financial_year),
                 Cell(s.funding_year or ""),
                 Cell(s.category),
@@ -1050,6 +1055,7 @@ def _write_sheet(wb: Workbook, styles: _Styles, name: str, data: ReturnData) -> 
     first_header: int | None = None
     last_body: int | None = None
     width = 1
+    widest = last_row = 0
     months: list[int] = []
     for row_no, row in enumerate(sheet_rows(name, data), start=1):
         if row.height is not None:
@@ -1066,11 +1072,38 @@ def _write_sheet(wb: Workbook, styles: _Styles, name: str, data: ReturnData) -> 
             last_body = row_no
         if name == PROFILE and row.role == "body":
             months.append(row_no)
+        widest = max(widest, len(row.cells))
+        last_row = row_no
     if first_header is not None:
         end = last_body or first_header
         ws.auto_filter.ref = f"A{first_header}:{get_column_letter(width)}{end}"
     if name == PROFILE and months:
         _add_profile_chart(ws, months[0], months[-1], data)
+    ws.close()
+    _insert_dimension(ws, f"A1:{get_column_letter(max(widest, 1))}{max(last_row, 1)}")
+
+
+def _insert_dimension(ws: WriteOnlyWorksheet, ref: str) -> None:
+    """Add the sheet's used range to its XML once the rows are written.
+
+    A write-only sheet is streamed before its size is known, so openpyxl writes no
+    ``<dimension>``; readers in read-only mode (openpyxl's, and so pandas') then
+    parse the whole sheet once just to size it. The sheet is still a temporary file
+    here: copy it with the element put in its place, after ``<sheetPr>``.
+    """
+    import shutil
+
+    path = Path(ws._writer.out)
+    patched = path.with_name(path.name + ".dim")
+    with path.open("rb") as src:
+        head = src.read(1 << 16)
+        at = head.find(b"<sheetViews")
+        if at < 0 or b"<dimension" in head[:at]:
+            return
+        with patched.open("wb") as dst:
+            dst.write(head[:at] + f'<dimension ref="{ref}" />'.encode() + head[at:])
+            shutil.copyfileobj(src, dst, 1 << 20)
+    os.replace(patched, path)
 
 
 def _add_profile_chart(ws: WriteOnlyWorksheet, first: int, last: int, data: ReturnData) -> None:
@@ -1190,18 +1223,61 @@ class ReturnHeading:
     version: str | None
 
 
+class ReturnReader:
+    """A return opened for checking: read-only and streaming, so a year of 100,000
+    transactions is read in constant memory. Use it as a context manager.
+
+    Raises:
+        InvalidInput: not a workbook, or not an fsgrant return.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._wb = _open_workbook(self.path)
+        try:
+            self.heading = _heading_of(self._wb, self.path)
+        except BaseException:
+            self._wb.close()
+            raise
+
+    def compare(self, data: ReturnData) -> list[ReturnDifference]:
+        """Compare every cell with a fresh layout of ``data`` (except the cells left
+        to be filled in, the generated-at time and the fingerprint)."""
+        wb = self._wb
+        if tuple(wb.sheetnames) != SHEET_NAMES:
+            return [
+                ReturnDifference(
+                    sheet="workbook",
+                    what="sheets",
+                    in_return=", ".join(wb.sheetnames),
+                    in_store=", ".join(SHEET_NAMES),
+                )
+            ]
+        out: list[ReturnDifference] = []
+        for name in SHEET_NAMES:
+            out.extend(
+                _compare_sheet(name, sheet_rows(name, data), wb[name].iter_rows(values_only=True))
+            )
+        return out
+
+    def close(self) -> None:
+        self._wb.close()
+
+    def __enter__(self) -> ReturnReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def read_return_heading(path: str | Path) -> ReturnHeading:
     """Read the funding year, as-at date, fingerprint and version from a return.
 
     Raises:
         InvalidInput: not a workbook, or not an fsgrant return.
     """
-    p = Path(path)
-    wb = _open_workbook(p)
-    try:
-        return _heading_of(wb, p)
-    finally:
-        wb.close()
+    with ReturnReader(path) as reader:
+        return reader.heading
 
 
 def _heading_of(wb: Any, path: Path) -> ReturnHeading:
@@ -1401,30 +1477,11 @@ def _compare_sheet(
 
 
 def compare_return(path: str | Path, data: ReturnData) -> list[ReturnDifference]:
-    """Compare every cell of the return at ``path`` with a fresh layout of ``data``
-    (except the cells left to be filled in, the generated-at time and the
-    fingerprint, which the caller compares itself).
+    """Compare every cell of the return at ``path`` with a fresh layout of ``data``;
+    see :meth:`ReturnReader.compare`.
 
     Raises:
-        InvalidInput: not a workbook.
+        InvalidInput: not a workbook, or not an fsgrant return.
     """
-    p = Path(path)
-    wb = _open_workbook(p)
-    try:
-        if tuple(wb.sheetnames) != SHEET_NAMES:
-            return [
-                ReturnDifference(
-                    sheet="workbook",
-                    what="sheets",
-                    in_return=", ".join(wb.sheetnames),
-                    in_store=", ".join(SHEET_NAMES),
-                )
-            ]
-        out: list[ReturnDifference] = []
-        for name in SHEET_NAMES:
-            out.extend(
-                _compare_sheet(name, sheet_rows(name, data), wb[name].iter_rows(values_only=True))
-            )
-        return out
-    finally:
-        wb.close()
+    with ReturnReader(path) as reader:
+        return reader.compare(data)

@@ -717,6 +717,9 @@ def test_pure_writer_streams_a_generator_of_transactions(tmp_path):
     lines = (_line(n, amount=D("0.01")) for n in range(1, 1001))
     path = write_return(_data(transactions=lines), tmp_path / "r.xlsx")
     wb = load_workbook(path, read_only=True)
+    # The used range is recorded, so readers need not parse the sheet to size it:
+    # 4 heading rows + 1,000 lines + the total.
+    assert (wb["Transactions"].max_row, wb["Transactions"].max_column) == (1005, 13)
     rows = values(wb["Transactions"])
     wb.close()
     assert rows[-1][0] == "Total (1000 lines)" and rows[-1][9] == 10  # 1000 x 0.01
@@ -772,3 +775,33 @@ def test_verify_refuses_what_is_not_a_return(ledger, tmp_path):
         ledger.verify_return(other)
     r = CliRunner().invoke(app, ["--db", str(ledger.path), "export", "verify", str(junk)])
     assert r.exit_code == 2 and "not an XLSX" in r.output
+
+
+def test_an_in_principle_year_is_not_secure_and_lists_its_conditions(tmp_path):
+    from fsgrant.demo import example_ledger_path
+
+    with fsgrant.open(tmp_path / "s.db") as led:
+        led.load(example_ledger_path())
+        path = led.export_return("2020/21", "2020-03-31", out=tmp_path / "r.xlsx")
+        assert led.verify_return(path) == []
+    wb = load_workbook(path, read_only=True)
+    rows = values(wb["Summary"])
+    wb.close()
+    s = {r[0]: r[1] for r in rows if r and isinstance(r[0], str) and len(r) > 1}
+    assert s["Status"] == "in-principle"
+    assert s["Money secure"] == "No: the award is in-principle"
+    assert s["Actual spend to date"] == 0  # nothing falls in 2020/21 by 31/03/2020
+    conditions = [
+        r[0]
+        for r in rows
+        if r
+        and r[0]
+        in (
+            "Evidence of onward sustainability",
+            "Spend in line with original estimates",
+        )
+    ]
+    assert conditions == [
+        "Evidence of onward sustainability",
+        "Spend in line with original estimates",
+    ]
