@@ -45,8 +45,11 @@ def export_verify(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A return written by 'fsgrant export return'.")],
 ) -> None:
-    """Re-read a return and compare every figure with the store; exit 1 on a difference
-    or when the store has changed since the return was made."""
+    """Check a return against the store: every figure, and the ledger fingerprint.
+
+    Exits 1, listing the differences, when a figure differs or the store has changed
+    since the return was made.
+    """
     led = ledger(ctx)
     differences = led.verify_return(path)
     if not differences:
@@ -84,8 +87,7 @@ def export_360giving(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
-    """Write the grant's confirmed funding years and payments received as a 360Giving
-    data package (JSON)."""
+    """Write the grant as 360Giving data (JSON): confirmed years and payments received."""
     led = ledger(ctx)
     options = {
         "funder_org_id": funder_org_id,
