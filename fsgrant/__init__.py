@@ -41,6 +41,8 @@ __all__ = [
     "PostsReport",
     "ProfileReport",
     "Receipt",
+    "ReturnData",
+    "ReturnDifference",
     "SourceError",
     "SpendByReport",
     "SpendLine",
@@ -89,6 +91,8 @@ _LAZY = {
     "ImportBatch": "ledger_imports",
     "ImportResult": "ledger_imports",
     "MappingCheck": "ledger_imports",
+    "ReturnData": "xlsx_return",
+    "ReturnDifference": "xlsx_return",
     "SummaryReport": "reports",
     "YearSummary": "reports",
     "financial_year_label": "periods",
@@ -133,6 +137,7 @@ if TYPE_CHECKING:
         VarianceReport,
         YearSummary,
     )
+    from .xlsx_return import ReturnData, ReturnDifference
 
 
 def open(path: Any, *, create: bool = True) -> Ledger:

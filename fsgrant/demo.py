@@ -9,7 +9,9 @@ from pathlib import Path
 
 from .errors import InvalidInput
 from .ledger import Ledger, open_ledger
+from .ledger_export import default_return_name
 from .money import format_pounds
+from .periods import parse_date
 from .reports import SummaryReport
 
 __all__ = ["DemoResult", "example_ledger_path", "run_demo"]
@@ -41,8 +43,9 @@ class DemoResult:
 
 
 def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None) -> DemoResult:
-    """Load the example into ``out/demo.db`` (replacing an earlier demo store), and
-    report on it as at ``as_at``."""
+    """Load the example into ``out/demo.db`` (replacing an earlier demo store), report
+    on it as at ``as_at`` and write the DfE return of the funding year that covers
+    that date (else the first) into ``out`` (replacing an earlier one)."""
     folder = source or example_ledger_path()
     out.mkdir(parents=True, exist_ok=True)
     target = out / "demo.db"
@@ -63,7 +66,23 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(str(tmp) + suffix).unlink(missing_ok=True)
-    return DemoResult(source=folder, store=target, summary=summary, notes=notes)
+    result = DemoResult(source=folder, store=target, summary=summary, notes=notes)
+    with open_ledger(target, create=False) as led:
+        years = [y for y in summary.funding_years if y.status != "withdrawn"]
+        if years:
+            day = summary.as_at
+            label = next(
+                (y.label for y in years if day is not None and y.start <= day <= y.end),
+                years[0].label,
+            )
+            written = led.export_return(
+                label,
+                as_at,
+                out=out / default_return_name(led.grant.name, label, parse_date(as_at)),
+                force=True,
+            )
+            result.outputs.append(written)
+    return result
 
 
 def _import_example_extract(led: Ledger, folder: Path) -> list[str]:

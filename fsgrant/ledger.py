@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .ledger_admin import AdminMixin
 from .ledger_core import LedgerCore
+from .ledger_export import ExportMixin
 from .ledger_forecast import ForecastMixin
 from .ledger_imports import ImportsMixin
 from .ledger_posts import PostsMixin
@@ -21,7 +22,7 @@ from .store import Store
 __all__ = ["Ledger", "open_ledger"]
 
 
-class Ledger(AdminMixin, ImportsMixin, ForecastMixin, PostsMixin, LedgerCore):
+class Ledger(AdminMixin, ExportMixin, ImportsMixin, ForecastMixin, PostsMixin, LedgerCore):
     """One grant's ledger, backed by a :class:`~fsgrant.store.Store`."""
 
     def load(self, folder: str | os.PathLike[str]) -> dict[str, int]:

@@ -49,12 +49,13 @@ def _root(
 
 
 def _register() -> None:
-    from . import admin, core, forecast, imports, posts
+    from . import admin, core, export, forecast, imports, posts
 
     core.register(app)
     posts.register(app)
     forecast.register(app)
     imports.register(app)
+    export.register(app)
     admin.register(app)
 
 
