@@ -718,7 +718,7 @@ def test_demo_writes_the_example_return(tmp_path):
     r = runner.invoke(app, ["demo", "--out", str(tmp_path)])
     assert r.exit_code == 0, r.output
     path = tmp_path / "family-safeguarding-roll-out-2019-20-return-2020-03-31.xlsx"
-    assert f"Wrote {path}" in r.output
+    assert f"Wrote the DfE return: {path}" in r.output
     # Example figures to 31/03/2020. spend.csv: 324,027.03 (worked line by line in
     # test_example_forecast.py). The demo also imports the Agresso extract, whose grant
     # cost centres (FS100, FS110, FS120) hold 4,500.00 + 1,200.00 + 2,750.00 - 350.00

@@ -447,8 +447,8 @@ def demo(
 
     result = run_demo(out, as_at=as_at)
     typer.echo(f"Loaded the worked example ({result.source}) into {result.store}.")
-    render_summary(result.summary, OutputFormat.table)
-    for path in result.outputs:
-        typer.echo(f"Wrote {path}")
     for note in result.notes:
         typer.echo(note)
+    render_summary(result.summary, OutputFormat.table)
+    for path in result.outputs:
+        typer.echo(f"Wrote the DfE return: {path}")
