@@ -24,7 +24,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -178,8 +178,7 @@ class ReturnData:
     """Everything one DfE return shows, for one funding year as at one date.
 
     ``transactions`` is consumed once, while the Transactions sheet is written, so it
-    may be a stream from the store. ``notes`` maps a sheet name to a note shown at
-    the top of that sheet.
+    may be a stream from the store.
     """
 
     grant: Grant
@@ -195,7 +194,6 @@ class ReturnData:
     fingerprint: str
     version: str
     generated_at: datetime
-    notes: dict[str, str] = field(default_factory=dict)
 
 
 class ReturnDifference(BaseModel):
@@ -232,10 +230,10 @@ def _d(value: date | None, **kw: Any) -> Cell | None:
     return None if value is None else Cell(value, "date", **kw)
 
 
-def _title(text: str, subtitle: str, note: str | None) -> Iterator[Row]:
+def _title(text: str, subtitle: str) -> Iterator[Row]:
     yield Row((Cell(text, "title"),), "title", height=21)
     yield Row((Cell(subtitle, "subtitle"),))
-    yield Row((Cell(note, "note"),)) if note else _BLANK
+    yield _BLANK
 
 
 _NUMERIC_HEADERS = frozenset(
@@ -432,7 +430,6 @@ def variance_rows(data: ReturnData) -> Iterator[Row]:
         f"Spend vs estimate: {_heading(data)}",
         f"Variance = forecast outturn less the {against} estimate (positive: overspend). "
         "RAG: green on track, amber watch, red act.",
-        data.notes.get(VARIANCE),
     )
     yield _header(VARIANCE_HEADERS)
 
@@ -500,7 +497,6 @@ def profile_rows(data: ReturnData) -> Iterator[Row]:
         f"Monthly profile: {_heading(data)}",
         "Actual to the as-at date, forecast after it; cumulative actual + forecast "
         "against cumulative estimate and the award (chart on the right).",
-        data.notes.get(PROFILE),
     )
     yield _header(PROFILE_HEADERS)
     for m in r.months:
@@ -556,7 +552,6 @@ def posts_rows(data: ReturnData) -> Iterator[Row]:
         f"Posts: {_heading(data)}",
         "Status as at the as-at date. Blocked posts are shaded red: they turn into "
         "forecast underspend until they are filled.",
-        data.notes.get(POSTS),
     )
     yield _header(POSTS_HEADERS)
     for p in r.posts:
@@ -649,7 +644,6 @@ def transaction_rows(data: ReturnData) -> Iterator[Row]:
         f"Transactions: {_heading(data)}",
         "Every spend line charged to this funding year, dated on or before the as-at "
         "date, with where it came from. Credits and reversals are negative.",
-        data.notes.get(TRANSACTIONS),
     )
     yield _header(TRANSACTION_HEADERS)
     total = 0
@@ -719,7 +713,6 @@ def variation_rows(data: ReturnData) -> Iterator[Row]:
         f"Variations and conditions: {_heading(data)}",
         "Variations to this funding year agreed on or before the as-at date (the "
         "figures apply them), then the conditions attached to each funding year.",
-        data.notes.get(VARIATIONS),
     )
     yield _header(VARIATION_HEADERS)
     for v in data.variations:
