@@ -346,10 +346,19 @@ def _no_replace(table: str) -> str:
 
 _V3: list[str] = [_no_replace(t) for t in APPEND_ONLY_TABLES]
 
+# Lighter indexes for large imports: most imported lines name no post, and a batch's
+# lines are listed rarely (a scan is fine), while every index slows every insert.
+_V4: list[str] = [
+    "DROP INDEX spend_post",
+    "CREATE INDEX spend_post ON spend(post) WHERE post IS NOT NULL",
+    "DROP INDEX spend_batch",
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
     ("0003_append_only_no_replace", _V3),
+    ("0004_lighter_spend_indexes", _V4),
 ]
 
 
