@@ -217,3 +217,96 @@ def test_cli_with_hostile_amounts_and_dates_exits_cleanly(cli_store, day, amount
     assert result.exit_code in (1, 2), result.output
     assert result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------------- XLSX extracts
+XLSX_COLUMNS = [
+    "date",
+    "amount",
+    "category",
+    "post",
+    "supplier",
+    "description",
+    "reference",
+    "year",
+]
+cell_value = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    moneyish,
+    dateish,
+    hostile.filter(lambda t: len(t) < 200),
+    st.sampled_from(["=1/0", "=A1", "=SUM(B2:B9)", "#N/A", "#DIV/0!", "training", "2019/20"]),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3),
+    st.booleans(),
+    st.dates(date(1900, 3, 1), date(2100, 1, 1)),
+    st.datetimes(datetime(1900, 3, 1), datetime(2100, 1, 1)),
+)
+header_cell = st.one_of(st.sampled_from(XLSX_COLUMNS), cell_value)
+
+
+@st.composite
+def workbooks(draw):
+    """A small workbook: a header row (fsgrant's columns, some of them, or noise)
+    after a few rows of anything, then rows of random cells, on one or two sheets."""
+    width = draw(st.integers(1, len(XLSX_COLUMNS) + 1))
+    if draw(st.booleans()):
+        header = (XLSX_COLUMNS * 2)[:width]
+    else:
+        header = draw(st.lists(header_cell, min_size=width, max_size=width))
+    before = draw(st.lists(st.lists(cell_value, max_size=3), max_size=2))
+    rows = draw(st.lists(st.lists(cell_value, min_size=0, max_size=width + 1), max_size=6))
+    second = draw(st.booleans())
+    return [*before, header, *rows], second
+
+
+@pytest.fixture(scope="module")
+def grant_template(scratch):
+    path = scratch / "grant-template.db"
+    make_grant(path)
+    return path
+
+
+@settings(fuzz, max_examples=120 if SLOW else 30)
+@given(book=workbooks(), skip_invalid=st.booleans())
+def test_xlsx_extracts_with_random_cells_import_or_fail_cleanly(
+    scratch, grant_template, book, skip_invalid
+):
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from fsgrant.ledger_imports import ImportResult, MappingCheck
+
+    rows, second = book
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        # openpyxl refuses control characters in text: no workbook can hold them.
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    if second:
+        wb.create_sheet("Other").append(["date", "amount"])
+    path = scratch / "extract.xlsx"
+    wb.save(path)
+    store = scratch / "xlsx.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    shutil.copy(grant_template, store)
+    with fsgrant.open(store, create=False) as led:
+        try:
+            check = led.check_mapping(path)
+        except FsgrantError as exc:
+            assert exc.message and "\n" not in exc.message
+        else:
+            assert isinstance(check, MappingCheck)
+        try:
+            result = led.import_spend(path, skip_invalid=skip_invalid)
+        except FsgrantError as exc:
+            assert exc.message and "\n" not in exc.message
+            assert led.store.query_one("SELECT count(*) FROM spend")[0] == 0  # nothing stored
+            return
+        assert isinstance(result, ImportResult)
+        stored = led.store.query_one("SELECT count(*), coalesce(sum(amount_pence), 0) FROM spend")
+        assert stored[0] == result.rows_added
+        assert Decimal(stored[1]) / 100 == result.total_added
