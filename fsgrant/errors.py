@@ -34,17 +34,30 @@ __all__ = [
 ]
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters (newlines, escape sequences) shown escaped, so
+    hostile input echoed in a message cannot break it over lines or drive a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
 class FsgrantError(Exception):
     """Root of every error fsgrant raises on purpose.
 
     Attributes:
-        message: one line for a person.
+        message: one line for a person: control characters of text it quotes (a
+            newline or escape sequence in a bad cell) are shown escaped (``\\n``).
         code: a stable short code that programs and tests can match.
     """
 
     code = "error"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
+        message = one_line(message)
         super().__init__(message)
         self.message = message
         if code is not None:
@@ -119,7 +132,7 @@ class SourceError(InvalidInput):
         super().__init__(f"{where}: {reason}", field=field, value=value, code=code)
         self.source = source
         self.line = line
-        self.reason = reason
+        self.reason = one_line(reason)
 
 
 class NotFound(FsgrantError):

@@ -10,9 +10,12 @@ an existing file is only replaced when asked.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -27,7 +30,14 @@ from .periods import parse_date
 if TYPE_CHECKING:
     from .xlsx_return import ReturnData, ReturnDifference
 
-__all__ = ["FINGERPRINT_TABLES", "ExportMixin", "default_return_name", "write_atomically"]
+__all__ = [
+    "FINGERPRINT_TABLES",
+    "ExportMixin",
+    "default_return_name",
+    "remove_leftovers",
+    "temporary_files",
+    "write_atomically",
+]
 
 FINGERPRINT_TABLES = (
     "grant_info",
@@ -55,9 +65,16 @@ def default_return_name(grant_name: str, label: str, as_at: date) -> str:
 def write_atomically(target: Path, write: Callable[[Path], object], *, force: bool) -> Path:
     """Write a file through ``write(temporary path)`` and move it into place.
 
-    The temporary file is in the target's folder (so the move is atomic); if
-    ``write`` fails it is removed and the target is untouched. Without ``force`` an
-    existing target is refused, also when it appears while the file is written.
+    The temporary file is ``.<target name>.<random>.part`` in the target's folder (so
+    the move is atomic, and the dot keeps it out of sight); if ``write`` fails it is
+    removed and the target is untouched. Without ``force`` an existing target is
+    refused, also when it appears while the file is written.
+
+    A process killed while writing (SIGKILL, power loss) cannot remove its
+    temporary file: the next export to the same target removes such leftovers.
+    Each writer holds a lock on its temporary file while it lives, so a file being
+    written by another export is never taken for a leftover (POSIX; elsewhere the
+    leftovers are only ignored).
 
     Raises:
         Conflict: the target exists and ``force`` is false.
@@ -69,9 +86,8 @@ def write_atomically(target: Path, write: Callable[[Path], object], *, force: bo
     folder = target.parent
     if not folder.is_dir():
         raise InvalidInput(f"folder {folder} does not exist", field="out")
-    # Not mkstemp: its files are private (0600); a return gets the usual permissions.
-    tmp = folder / f".{target.name}.{secrets.token_hex(6)}.part"
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    remove_leftovers(target)
+    tmp, lock = _claim_temporary(target)
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:
@@ -91,7 +107,76 @@ def write_atomically(target: Path, write: Callable[[Path], object], *, force: bo
                 os.replace(tmp, target)  # a file system without hard links
     finally:
         tmp.unlink(missing_ok=True)
+        os.close(lock)
     return target
+
+
+def temporary_files(target: Path) -> list[Path]:
+    """The temporary files of exports to ``target`` that exist now (being written,
+    or left by a killed process)."""
+    target = Path(target)
+    pattern = f".{glob.escape(target.name)}.*.part"
+    return sorted(
+        p
+        for p in target.parent.glob(pattern)
+        if _TMP_NAME.fullmatch(p.name[len(target.name) + 1 :])
+    )
+
+
+_TMP_NAME = re.compile(r"\.[0-9a-f]{12}\.part")
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Remove the temporary files that killed exports to ``target`` left behind
+    (those no living writer holds locked). Returns the files removed."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: leftovers are only ignored
+        return []
+    removed = []
+    for path in temporary_files(target):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue  # gone already, or not ours to touch
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a living export is writing it
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _claim_temporary(target: Path) -> tuple[Path, int]:
+    """Create a temporary file for ``target`` and lock it for this process's life.
+
+    Returns the path and the open descriptor holding the lock. Between creating and
+    locking, another export may take the new file for a leftover and remove it:
+    then the name no longer leads to the locked file, and a new name is tried.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        fcntl = None  # type: ignore[assignment]
+    while True:
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
+        # Not mkstemp: its files are private (0600); a return gets the usual permissions.
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        if fcntl is None:
+            return tmp, fd
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(tmp))
+        except FileNotFoundError:
+            same = False
+        if same:
+            return tmp, fd
+        os.close(fd)
 
 
 class ExportMixin(ForecastMixin):

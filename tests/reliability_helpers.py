@@ -98,3 +98,33 @@ start = 2019-08-01
         rows.append(f"2019-09-{day:02d},{amount},training,GEN{i:06d}")
     (folder / "spend.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return total
+
+
+def extract_amount(extract: int, i: int) -> Decimal:
+    """A distinct, exact amount for line ``i`` of extract ``extract``."""
+    return Decimal(50_000 + 1000 * extract + i) + Decimal(i % 97) / 100
+
+
+def write_extract(path: Path, extract: int, lines: int) -> Decimal:
+    """An extract in fsgrant's own columns with ``lines`` lines referenced
+    ``x<extract>-<i>`` (dated in 2019/20 of the reliability grant); returns their total."""
+    rows = ["date,amount,category,post,supplier,description,reference,year"]
+    total = Decimal(0)
+    for i in range(lines):
+        amount = extract_amount(extract, i)
+        total += amount
+        rows.append(
+            f"2019-11-{1 + i % 28:02d},{amount},staffing,,Supplier {extract},,x{extract}-{i},"
+        )
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return total
+
+
+def import_worker(db: str, extract: str, go: str | None = None) -> None:
+    """Import an extract through the library once the file ``go`` appears, and print
+    how many lines it added and how many were duplicates."""
+    with fsgrant.open(db, create=False) as led:
+        while go is not None and not os.path.exists(go):
+            time.sleep(0.005)
+        result = led.import_spend(extract)
+        print(f"added={result.rows_added} duplicate={result.rows_duplicate}")

@@ -16,7 +16,15 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from reliability_helpers import SLOW, child_env, make_grant, run_python, spend_amount
+from reliability_helpers import (
+    SLOW,
+    child_env,
+    extract_amount,
+    make_grant,
+    run_python,
+    spend_amount,
+    write_extract,
+)
 from typer.testing import CliRunner
 
 import fsgrant
@@ -142,3 +150,79 @@ def test_a_writer_waits_for_a_lock_released_within_the_timeout(locked_store, mon
         finally:
             release.join()
     assert line.amount == Decimal("12.00")
+
+
+EXTRACT_LINES = 3000 if SLOW else 400
+
+
+def test_imports_and_spend_entries_at_once_store_every_line_once(tmp_path):
+    """Library and CLI spend entries, two imports of different extracts (library and
+    CLI) and the same extract imported by two processes at once."""
+    db = str(tmp_path / "grant.db")
+    go = str(tmp_path / "go")
+    make_grant(tmp_path / "grant.db")
+    extracts = [tmp_path / f"extract{e}.csv" for e in range(3)]
+    expected: dict[str, Decimal] = {}
+    for e, path in enumerate(extracts):
+        write_extract(path, e, EXTRACT_LINES)
+        expected |= {f"x{e}-{i}": extract_amount(e, i) for i in range(EXTRACT_LINES)}
+
+    def cli_import(path) -> str:
+        return f"""
+import os, subprocess, sys, time
+while not os.path.exists({go!r}):
+    time.sleep(0.005)
+proc = subprocess.run([sys.executable, "-m", "fsgrant", "--db", {db!r}, "spend", "import",
+                       {str(path)!r}], capture_output=True, text=True)
+sys.stdout.write(proc.stdout)
+sys.stderr.write(proc.stderr)
+sys.exit(proc.returncode)
+"""
+
+    def library_import(path) -> str:
+        return f"from reliability_helpers import import_worker; import_worker({db!r}, {str(path)!r}, {go!r})"
+
+    procs = {
+        "library import 0": run_python(library_import(extracts[0])),
+        "cli import 1": run_python(cli_import(extracts[1])),
+        "library import 2": run_python(library_import(extracts[2])),
+        "cli import 2": run_python(cli_import(extracts[2])),
+    }
+    for w in range(2):
+        code = f"from reliability_helpers import library_worker; library_worker({db!r}, {w}, {LINES_PER_LIBRARY_WORKER}, {go!r})"
+        procs[f"library spend {w}"] = run_python(code)
+        expected |= {f"w{w}-{i}": spend_amount(w, i) for i in range(LINES_PER_LIBRARY_WORKER)}
+    procs["cli spend"] = run_python(_cli_worker_code(db, 2, LINES_PER_CLI_WORKER))
+    expected |= {f"w2-{i}": spend_amount(2, i) for i in range(LINES_PER_CLI_WORKER)}
+    time.sleep(0.5)
+    open(go, "w").close()
+    outputs = {name: p.communicate(timeout=240) for name, p in procs.items()}
+    for name, p in procs.items():
+        err = outputs[name][1].decode()
+        assert "locked" not in err and "Traceback" not in err, f"{name}: {err}"
+        assert p.returncode == 0, f"{name}: {err}"
+
+    # The same extract twice at once: one import stored it, the other added nothing.
+    both = [outputs["library import 2"][0].decode(), outputs["cli import 2"][0].decode()]
+    lib_added = int(both[0].split("added=")[1].split()[0])
+    assert lib_added in (0, EXTRACT_LINES), both
+    with fsgrant.open(db, create=False) as led:
+        batches = {b.file_name: [] for b in led.imports()}
+        for b in led.imports():
+            batches[b.file_name].append(b.rows_added)
+        assert sorted(batches["extract2.csv"]) == [0, EXTRACT_LINES]
+        assert batches["extract0.csv"] == batches["extract1.csv"] == [EXTRACT_LINES]
+        lines = led.spend()
+        counts = Counter(x.reference for x in lines)
+        assert set(counts) == set(expected)
+        assert max(counts.values()) == 1  # every line exactly once
+        assert {x.reference: x.amount for x in lines} == expected
+        # Totals against the hand sum, category by category.
+        training = sum((v for k, v in expected.items() if k.startswith("w")), Decimal("0.00"))
+        staffing = sum((v for k, v in expected.items() if k.startswith("x")), Decimal("0.00"))
+        assert led.spend_totals() == {
+            ("2019/20", "training"): training,
+            ("2019/20", "staffing"): staffing,
+        }
+        assert led.summary().funding_years[0].actual == training + staffing
+        assert not [f for f in led.doctor() if f.problem]

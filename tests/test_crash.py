@@ -127,3 +127,135 @@ def test_a_series_of_spend_entries_killed_at_random_keeps_every_committed_line(t
             assert audited == committed  # each line with its audit entry, never apart
         _doctor_is_clean(path)
     assert committed > 0
+
+
+EXPORT_LINES = 20000 if SLOW else 2500
+
+
+def _big_example_store(path) -> None:
+    """The Cambridgeshire example plus EXPORT_LINES generated spend lines in 2019/20,
+    so that writing its return takes a noticeable time."""
+    from fsgrant.demo import example_ledger_path
+
+    with fsgrant.open(path) as led:
+        led.load(example_ledger_path())
+        stamp = "2020-04-01T09:00:00"
+        rows = (
+            (
+                f"2019-{9 + i % 4:02d}-{1 + i % 28:02d}",
+                100 + i % 9000,
+                "training",
+                f"Generated line {i}",
+                f"GEN{i:06d}",
+                "2019/20",
+                stamp,
+                "test",
+            )
+            for i in range(EXPORT_LINES)
+        )
+        with led.store.transaction("test.fill", "spend", {"lines": EXPORT_LINES}):
+            led.store.insert_many(
+                "spend",
+                (
+                    "date",
+                    "amount_pence",
+                    "category",
+                    "description",
+                    "reference",
+                    "funding_year",
+                    "recorded_at",
+                    "recorded_by",
+                ),
+                rows,
+            )
+
+
+def _export(db, target, *extra: str, tmpdir) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "fsgrant", "--db", str(db), "export", "return"),
+            *("--year", "2019/20", "--as-at", "2020-03-31", "--out", str(target), *extra),
+        ],
+        # openpyxl streams each sheet through a temporary file of its own: keep those
+        # of killed exports out of the machine's temporary folder.
+        env=child_env(TMPDIR=str(tmpdir)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_an_export_killed_at_random_moments_leaves_a_whole_return_or_none(tmp_path, rng):
+    from fsgrant.ledger_export import temporary_files
+
+    db = tmp_path / "grant.db"
+    _big_example_store(db)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "return.xlsx"
+
+    # How long one export takes here, start to finish (kills land within it).
+    started = time.monotonic()
+    proc = _export(db, target, tmpdir=scratch)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()
+    took = time.monotonic() - started
+    with fsgrant.open(db, create=False) as led:
+        assert led.verify_return(target) == []
+    target.unlink()
+
+    outcomes = []
+    for attempt in range(KILLS + 1):
+        # Now and then replace a whole return already there (--force): then the
+        # target must be the old return or the new one, never a mixture.
+        force = attempt % 2 == 1 and target.exists()
+        proc = _export(db, target, *(["--force"] if force else []), tmpdir=scratch)
+        # Start-up takes part of that time: most kills land while the file is written.
+        _kill_after(proc, rng.uniform(took * 0.3, took * 1.1))
+        if proc.returncode == 0:
+            outcomes.append("finished")
+        elif target.exists() and not force:
+            outcomes.append("killed after the move")
+        else:
+            outcomes.append("killed")
+        # Nothing but whole returns under the target's name, and nothing a person
+        # would take for a return: leftovers are dot-files named after the target.
+        assert {p.name for p in out.iterdir() if not p.name.startswith(".")} <= {target.name}
+        assert all(p in temporary_files(target) for p in out.iterdir() if p != target)
+        if target.exists():
+            with fsgrant.open(db, create=False) as led:
+                assert led.verify_return(target) == []
+        _doctor_is_clean(db)
+    print(f"one export {took:.2f} s; {outcomes}")
+
+    # The next export to the same target removes what killed exports left behind.
+    proc = _export(db, target, "--force", tmpdir=scratch)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()
+    assert sorted(out.iterdir()) == [target]
+    with fsgrant.open(db, create=False) as led:
+        assert led.verify_return(target) == []
+
+
+def test_leftovers_of_killed_exports_are_removed_but_not_a_living_writers_file(tmp_path):
+    import fcntl
+
+    from fsgrant.ledger_export import temporary_files, write_atomically
+
+    target = tmp_path / "return.xlsx"
+    dead = tmp_path / f".{target.name}.0123456789ab.part"
+    dead.write_bytes(b"half a return")
+    living = tmp_path / f".{target.name}.ba9876543210.part"
+    living.write_bytes(b"being written")
+    other = tmp_path / ".other.xlsx.0123456789ab.part"  # another target's: not touched
+    other.write_bytes(b"x")
+    assert temporary_files(target) == [dead, living]
+    holder = os.open(living, os.O_RDONLY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # as a living export holds its file
+        write_atomically(target, lambda tmp: tmp.write_bytes(b"whole"), force=False)
+        assert not dead.exists() and living.exists() and other.exists()
+        assert target.read_bytes() == b"whole"
+    finally:
+        os.close(holder)

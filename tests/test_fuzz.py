@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import SLOW, make_grant
 from typer.testing import CliRunner
@@ -217,3 +217,146 @@ def test_cli_with_hostile_amounts_and_dates_exits_cleanly(cli_store, day, amount
     assert result.exit_code in (1, 2), result.output
     assert result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------------- XLSX extracts
+XLSX_COLUMNS = [
+    "date",
+    "amount",
+    "category",
+    "post",
+    "supplier",
+    "description",
+    "reference",
+    "year",
+]
+cell_value = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    moneyish,
+    dateish,
+    hostile,
+    st.sampled_from(["=1/0", "=A1", "=SUM(B2:B9)", "#N/A", "#DIV/0!", "training", "2019/20"]),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3),
+    st.booleans(),
+    st.dates(date(1900, 3, 1), date(2100, 1, 1)),
+    st.datetimes(datetime(1900, 3, 1), datetime(2100, 1, 1)),
+)
+header_cell = st.one_of(st.sampled_from(XLSX_COLUMNS), cell_value)
+# A row that is nearly right (a date in 2019/20, an amount, a category), so that
+# imports succeed too, with a random cell here and there.
+plausible_row = st.tuples(
+    st.one_of(st.dates(date(2019, 8, 1), date(2020, 7, 31)), cell_value),
+    st.one_of(st.decimals(-(10**6), 10**6, places=2), st.integers(-(10**6), 10**6), cell_value),
+    st.one_of(st.sampled_from(["training", "staffing"]), cell_value),
+    st.one_of(st.lists(st.none(), max_size=5), st.lists(cell_value, max_size=5)),
+).map(lambda t: [t[0], t[1], t[2], *t[3]])
+
+
+@st.composite
+def workbooks(draw):
+    """A small workbook: a header row (fsgrant's columns, some of them, or noise)
+    after a few rows of anything, then rows of random cells, on one or two sheets."""
+    width = draw(st.integers(1, len(XLSX_COLUMNS) + 1))
+    if draw(st.booleans()):
+        header = (XLSX_COLUMNS * 2)[:width]
+    else:
+        header = draw(st.lists(header_cell, min_size=width, max_size=width))
+    before = draw(st.lists(st.lists(cell_value, max_size=3), max_size=2))
+    rows = draw(
+        st.lists(st.one_of(plausible_row, st.lists(cell_value, max_size=width + 1)), max_size=6)
+    )
+    second = draw(st.booleans())
+    return [*before, header, *rows], second
+
+
+@pytest.fixture(scope="module")
+def grant_template(scratch):
+    path = scratch / "grant-template.db"
+    make_grant(path)
+    return path
+
+
+@settings(fuzz, max_examples=120 if SLOW else 30)
+@given(book=workbooks(), skip_invalid=st.booleans())
+def test_xlsx_extracts_with_random_cells_import_or_fail_cleanly(
+    scratch, grant_template, book, skip_invalid
+):
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from fsgrant.ledger_imports import ImportResult, MappingCheck
+
+    rows, second = book
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        # openpyxl refuses control characters in text: no workbook can hold them.
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    if second:
+        wb.create_sheet("Other").append(["date", "amount"])
+    path = scratch / "extract.xlsx"
+    wb.save(path)
+    store = scratch / "xlsx.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    shutil.copy(grant_template, store)
+    with fsgrant.open(store, create=False) as led:
+        try:
+            check = led.check_mapping(path)
+        except FsgrantError as exc:
+            assert exc.message and "\n" not in exc.message
+        else:
+            assert isinstance(check, MappingCheck)
+        try:
+            result = led.import_spend(path, skip_invalid=skip_invalid)
+        except FsgrantError as exc:
+            event(f"refused: {type(exc).__name__}")
+            assert exc.message and "\n" not in exc.message
+            assert led.store.query_one("SELECT count(*) FROM spend")[0] == 0  # nothing stored
+            return
+        assert isinstance(result, ImportResult)
+        event("imported, some lines added" if result.rows_added else "imported, nothing added")
+        stored = led.store.query_one("SELECT count(*), coalesce(sum(amount_pence), 0) FROM spend")
+        assert stored[0] == result.rows_added
+        assert Decimal(stored[1]) / 100 == result.total_added
+
+
+def test_a_cell_with_a_newline_or_escape_is_quoted_on_one_line(scratch, grant_template):
+    # Found by the XLSX fuzz: a bad date cell '0\n' made a two-line message, and the
+    # import's list of rejected rows printed such a cell raw (an ESC sequence reached
+    # the terminal).
+    extract = scratch / "hostile.csv"
+    extract.write_text(
+        'date,amount,category\n2019-09-01,10.00,training\n"2019-09-0\x1b[2J\n1",5.00,training\n',
+        encoding="utf-8",
+    )
+    store = scratch / "newline.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    shutil.copy(grant_template, store)
+    with fsgrant.open(store, create=False) as led:
+        with pytest.raises(InvalidInput) as info:
+            led.import_spend(extract)
+        assert info.value.message.endswith(
+            "'2019-09-0\\x1b[2J\\n1' is not a date like 2020-02-04 or 04/02/2020 (day first)"
+        )
+        with pytest.raises(InvalidDate) as bad:
+            parse_date("1\n2")
+        assert (
+            bad.value.message
+            == "date: '1\\n2' is not a date like 2020-02-04 or 04/02/2020 (day first)"
+        )
+    r = CliRunner().invoke(
+        app,
+        ["--db", str(store), "spend", "import", str(extract), "--skip-invalid"],
+    )
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.output
+    rejected = [x for x in r.output.splitlines() if "rejected line" in x]
+    assert rejected == [
+        "  rejected line 3 (date): '2019-09-0\\x1b[2J\\n1' is not a date like 2020-02-04 or "
+        "04/02/2020 (day first)"
+    ]

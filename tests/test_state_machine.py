@@ -1,5 +1,5 @@
-"""Random sequences of spend, reversals, variations, closings and reopenings against a
-plain-Python model of what the totals must be.
+"""Random sequences of spend, imports, reversals, variations, closings and reopenings
+against a plain-Python model of what the totals must be.
 
 Invariants after every step: the store's totals equal the model's, every report
 total equals the sum of its rows, and nothing in a closed period changes (writes into
@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 from reliability_helpers import SLOW, make_grant
 
 import fsgrant
-from fsgrant.errors import Conflict, InvalidInput, PeriodClosed
+from fsgrant.errors import Conflict, InvalidInput, PeriodClosed, SourceError
 
 D = date.fromisoformat
 # Days around the two funding years (2019/20 from 1 Aug 2019, 2020/21 from 1 Aug 2020),
@@ -73,6 +73,9 @@ class Model:
         }
         self.lines: list[Line] = []  # ordinary lines and reversals (negated copies)
         self.closed: dict[str, date] = {}
+        # Lines stored by imports, as (day, pence, category, n): the n-th identical
+        # line of its extract. An import adds a line only if that key is new.
+        self.imported: set[tuple[date, int, str, int]] = set()
         self.snapshots: dict[str, dict[str, int]] = {}
 
     def allocate(self, day: date, years: dict[str, list] | None = None) -> str | None:
@@ -113,6 +116,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.led = fsgrant.open(path, create=False)
         self.model = Model()
         self.agreed = D("2020-01-01")  # variations agreed one day apart, in order
+        self.extracts: list[Path] = []
 
     def teardown(self) -> None:
         self.led.close()
@@ -146,6 +150,66 @@ class LedgerMachine(RuleBasedStateMachine):
         assert line.funding_year == label
         self.model.lines.append(Line(day, amount, cat))
         return (line.id, len(self.model.lines) - 1)
+
+    @rule(
+        target=lines,
+        rows=st.lists(
+            st.tuples(st.sampled_from(DAYS), pence, st.sampled_from(CATEGORIES)),
+            min_size=1,
+            max_size=4,
+        ),
+        again=st.booleans(),
+        pick=st.integers(0, 1000),
+    )
+    def import_extract(self, rows, again: bool, pick: int):
+        """Import a small extract in fsgrant's own columns, or import an earlier one
+        again (which must add nothing it added before)."""
+        if again and self.extracts:
+            path = self.extracts[pick % len(self.extracts)]
+            rows = _read_extract(path)
+        else:
+            path = self.folder / f"extract{len(self.extracts)}.csv"
+            _write_extract(path, rows)
+            self.extracts.append(path)
+        refused = [
+            (day, label)
+            for day, _, _ in rows
+            if (label := self.model.allocate(day)) is None or self.model.is_closed(day, label)
+        ]
+        before = self.led.spend_totals()
+        if refused:
+            try:
+                self.led.import_spend(path)
+            except SourceError as exc:
+                day, label = refused[0]
+                why = "no funding year covers" if label is None else "closed through"
+                assert why in exc.message, exc.message
+                assert self.led.spend_totals() == before  # nothing stored
+                return multiple()
+            raise AssertionError("an extract with a refused line was stored")
+        seen: dict[tuple[date, int, str], int] = defaultdict(int)
+        new = []
+        for day, amount, cat in rows:
+            seen[(day, amount, cat)] += 1
+            key = (day, amount, cat, seen[(day, amount, cat)])
+            if key not in self.model.imported:
+                new.append(key)
+        result = self.led.import_spend(path)
+        assert result.rows_read == len(rows)
+        assert result.rows_added == len(new)
+        assert result.rows_duplicate == len(rows) - len(new)
+        assert result.total_added == Decimal(sum(k[1] for k in new)) / 100
+        refs = []
+        if result.batch_id is not None:
+            stored = sorted(self.led.batch_lines(result.batch_id), key=lambda x: x.id)
+            assert [(x.date, x.category) for x in stored] == [(k[0], k[2]) for k in new]
+            for x, key in zip(stored, new, strict=True):
+                self.model.imported.add(key)
+                self.model.lines.append(Line(key[0], key[1], key[2]))
+                refs.append((x.id, len(self.model.lines) - 1))
+        else:
+            assert not new
+        return multiple(*refs)
 
     @rule(ref=lines)
     def reverse(self, ref):
@@ -276,6 +340,22 @@ class LedgerMachine(RuleBasedStateMachine):
         assert set(self.led.closures()) == set(self.model.closed)
         for label, snapshot in self.model.snapshots.items():
             assert self.model.closed_part(label) == snapshot
+
+
+EXTRACT_HEADER = "date,amount,category,post,supplier,description,reference,year"
+
+
+def _write_extract(path: Path, rows) -> None:
+    body = [f"{day.isoformat()},{Decimal(p) / 100:.2f},{cat},,,,," for day, p, cat in rows]
+    path.write_text("\n".join([EXTRACT_HEADER, *body]) + "\n", encoding="utf-8")
+
+
+def _read_extract(path: Path) -> list[tuple[date, int, str]]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        day, amount, cat = line.split(",")[:3]
+        out.append((D(day), int(Decimal(amount) * 100), cat))
+    return out
 
 
 def _days(first: date, last: date):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
-from ..errors import FsgrantError, InvalidInput
+from ..errors import FsgrantError, InvalidInput, one_line
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -67,15 +67,6 @@ def ledger(ctx: typer.Context, *, create: bool = False) -> Ledger:
         token = current_command.set(_embedded_command(ctx))
         ctx.find_root().call_on_close(lambda: current_command.reset(token))
     return opened
-
-
-def one_line(text: str) -> str:
-    """``text`` with control characters (newlines, escape sequences) shown escaped, so
-    hostile input echoed in a message cannot break it over lines or drive a terminal."""
-    return "".join(
-        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
-        for c in text
-    )
 
 
 def fail(exc: FsgrantError) -> typer.Exit:
