@@ -87,7 +87,10 @@ def main() -> None:
         )
         by_month = timed("baseline: SQL GROUP BY month", lambda: conn.execute(BY_MONTH).fetchall())
         timed(
-            "report summary --as-at 2020-03-31", lambda: led.summary("2020-03-31"), baseline=by_cat
+            "report summary --as-at 2020-03-31",
+            lambda: led.summary("2020-03-31"),
+            baseline=by_cat,
+            led=led,
         )
         timed("report variance --year 2019/20", lambda: led.variance("2019/20", "2020-03-31"),
               baseline=by_cat, led=led)  # fmt: skip
