@@ -65,7 +65,7 @@ class LedgerCore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._spend_groups_cache: (
-            tuple[tuple[Any, ...], list[tuple[date, str | None, str, str | None, int]]] | None
+            tuple[tuple[Any, ...], bool, list[tuple[date, str | None, str, str | None, int]]] | None
         ) = None
 
     # -------------------------------------------------------------- lifecycle
@@ -858,39 +858,40 @@ class LedgerCore:
         allocator = Allocator(self.years(cut))
         position = {"date": 0, "category": 2, "post": 3}
         out: dict[tuple[Any, ...], int] = defaultdict(int)
-        for group in self._spend_groups(cut):
+        for group in self._spend_groups(cut, by_post="post" in cols):
             label = allocator(group[0], group[1])
             out[(label, *[group[position[c]] for c in cols])] += group[4]
         return {k: from_pence(v) for k, v in out.items()}
 
     def _spend_groups(
-        self, cut: date | None
+        self, cut: date | None, *, by_post: bool
     ) -> list[tuple[date, str | None, str, str | None, int]]:
-        """Spend pence summed by (date, explicit funding year, category, post), dated on
-        or before ``cut``: one scan of the table, kept while the store is unchanged, so
-        a report that needs several views of the spend (a profile, a return) scans once.
+        """Spend pence summed by (date, explicit funding year, category[, post]), dated
+        on or before ``cut``: one scan of the table, kept while the store is unchanged,
+        so a report that needs several views of the spend (a profile, a return) scans
+        once. The post is grouped (and returned, else None) only when asked for: the
+        finer grouping costs more on a large store.
         """
         conn = self.store.conn
         version = (cut, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
         cached = self._spend_groups_cache
-        if cached is not None and cached[0] == version:
-            groups: list[tuple[date, str | None, str, str | None, int]] = cached[1]
-            return groups
+        if cached is not None and cached[0] == version and (cached[1] or not by_post):
+            return cached[2]
         where, params = ("WHERE date <= ?", [cut.isoformat()]) if cut else ("", [])
+        columns = "date, funding_year, category" + (", post" if by_post else "")
         # NOT INDEXED: walking the date index to save the sort visits the table row by
         # row, three times slower than one scan on a store of a million lines.
         sql = (
-            "SELECT date, funding_year, category, post, sum(amount_pence) FROM spend NOT INDEXED "
-            f"{where} GROUP BY date, funding_year, category, post"
+            f"SELECT {columns}, sum(amount_pence) FROM spend NOT INDEXED {where} GROUP BY {columns}"
         )
         days: dict[str, date] = {}
-        groups = []
+        groups: list[tuple[date, str | None, str, str | None, int]] = []
         for row in conn.execute(sql, params):
             day = days.get(row[0])
             if day is None:
                 day = days[row[0]] = date.fromisoformat(row[0])
-            groups.append((day, row[1], row[2], row[3], row[4]))
-        self._spend_groups_cache = (version, groups)
+            groups.append((day, row[1], row[2], row[3] if by_post else None, row[-1]))
+        self._spend_groups_cache = (version, by_post, groups)
         return groups
 
     # -------------------------------------------------------------- receipts

@@ -294,3 +294,23 @@ def test_report_figures_follow_every_write_even_from_another_process(tmp_path):
         ("2019/20", date(2019, 9, 1)): Decimal("10.00")
     }
     led.close()
+
+
+def test_totals_by_post_after_totals_by_category(tmp_path):
+    # The category totals come from a coarser scan than the post totals; asking for the
+    # posts afterwards must not reuse the coarser one (every post would read as None).
+    led = two_year_grant(tmp_path / "s.db")
+    led.add_post("DA-N1", role="domestic-abuse", host="Council", fte="1", annual_cost="46500.00",
+                 planned_start="2019-09-01")  # fmt: skip
+    led.add_spend("2019-09-30", "3875.00", "staffing", post="DA-N1")
+    led.add_spend("2019-09-30", "100.00", "staffing")
+    assert led.spend_totals("2020-03-31") == {("2019/20", "staffing"): Decimal("3975.00")}
+    assert led.spend_totals("2020-03-31", by=("post",)) == {
+        ("2019/20", "DA-N1"): Decimal("3875.00"),
+        ("2019/20", None): Decimal("100.00"),
+    }
+    # And the coarse view can be read from the finer scan.
+    assert led.spend_totals("2020-03-31", by=("category",)) == {
+        ("2019/20", "staffing"): Decimal("3975.00")
+    }
+    led.close()
