@@ -415,6 +415,25 @@ def test_xml_bomb_xlsx_is_refused_quickly(led, tmp_path):
     assert time.perf_counter() - started < 5
 
 
+def test_external_entity_xlsx_is_refused_and_reads_nothing(led, tmp_path):
+    # An XXE: the cell would pull in a local file. defusedxml refuses the entity, so
+    # the secret never reaches a spend line, a message or the store.
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-PAYROLL")
+    book = _workbook(tmp_path / "ok.xlsx", 20)
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file://{secret}">]>'.encode()
+        + b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    evil = _rewrite_part(book, "xl/worksheets/sheet2.xml", xxe, tmp_path / "xxe.xlsx")
+    with pytest.raises(SourceError, match="XML bomb or external entity") as err:
+        led.import_spend(evil, mapping(tmp_path, XLSX_MAPPING))
+    assert "TOP-SECRET" not in str(err.value)
+    assert stored(led) == (0, Decimal("0.00"))
+
+
 def test_zip_bomb_xlsx_is_refused_before_parsing(led, tmp_path):
     book = _workbook(tmp_path / "ok.xlsx", 20)
     # 64 MiB of one repeated byte deflates about a thousand times.
