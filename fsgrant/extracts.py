@@ -91,14 +91,6 @@ class Extract:
     encoding: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
-    def column(self, name: str) -> int | None:
-        """The index of a column by header name (case and spaces ignored)."""
-        wanted = _norm_header(name)
-        for i, h in enumerate(self.header):
-            if _norm_header(h) == wanted:
-                return i
-        return None
-
 
 def _norm_header(text: str) -> str:
     return " ".join(text.split()).casefold()

@@ -28,12 +28,12 @@ from .models import (
     SpendLine,
     Variation,
 )
-from .money import ZERO, as_money, from_pence, to_pence
-from .periods import Period, default_end, financial_year_label, financial_year_period, parse_date
+from .money import as_money, from_pence, to_pence
+from .periods import Period, default_end, financial_year_period, parse_date
 from .store import Store, utc_now
 
 if TYPE_CHECKING:
-    from .reports import SummaryReport
+    pass
 
 __all__ = ["LedgerCore"]
 
@@ -948,22 +948,3 @@ class LedgerCore:
         ]
 
     # -------------------------------------------------------------- reports
-    def summary(self, as_at: DateLike | None = None) -> SummaryReport:
-        """Where each funding year stands as at a date (everything recorded when None)."""
-        from .reports import build_summary  # report models are not needed to log spend
-
-        cut = parse_date(as_at, field="as-at") if as_at is not None else None
-        years = self.years(cut)
-        actual: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for (label, _cat), amount in self.spend_totals(cut).items():
-            if label is not None:
-                actual[label] += amount
-        received: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for r in self.receipts(as_at=cut):
-            received[r.funding_year] += r.amount
-        return build_summary(self.grant, years, cut, actual, received, self.original_estimates())
-
-
-def financial_year_of(day: DateLike) -> str:
-    """The council financial year label of a day (``FY2019/20``)."""
-    return financial_year_label(parse_date(day))

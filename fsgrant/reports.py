@@ -84,15 +84,15 @@ class YearSummary(_Report):
     actual: Money
     remaining: Money
     """Award less actual spend (negative when overspent)."""
-    forecast_remaining: Money = ZERO
+    forecast_remaining: Money
     """Forecast spend after the as-at date to the end of the period (as varied)."""
-    forecast_outturn: Money = ZERO
+    forecast_outturn: Money
     """Actual plus forecast remaining."""
-    underspend_at_risk: Money = ZERO
+    underspend_at_risk: Money
     """Award less forecast outturn, where positive: money DfE may reclaim."""
-    overspend: Money = ZERO
+    overspend: Money
     """Forecast outturn less award, where positive: a pressure on the council's budget."""
-    secure: bool = True
+    secure: bool
     """False for an in-principle (or withdrawn) year: its money is not yet secure."""
 
 
@@ -115,25 +115,15 @@ def build_summary(
     actual_by_year: Mapping[str, Decimal],
     received_by_year: Mapping[str, Decimal],
     original_estimate_by_year: Mapping[str, Decimal],
-    forecast_remaining_by_year: Mapping[str, Decimal] | None = None,
+    forecast_remaining_by_year: Mapping[str, Decimal],
 ) -> SummaryReport:
-    """Assemble the summary from per-year figures; with ``forecast_remaining_by_year``,
-    fill the forecast outturn, underspend at risk and overspend too."""
+    """Assemble the summary from per-year figures: outturn, underspend at risk and
+    overspend follow from the actual and the forecast remaining."""
     rows = []
     for y in years:
         actual = actual_by_year.get(y.label, ZERO)
-        forecast = (forecast_remaining_by_year or {}).get(y.label, ZERO)
+        forecast = forecast_remaining_by_year.get(y.label, ZERO)
         outturn = actual + forecast
-        extra = (
-            {}
-            if forecast_remaining_by_year is None
-            else {
-                "forecast_remaining": forecast,
-                "forecast_outturn": outturn,
-                "underspend_at_risk": max(y.award - outturn, ZERO),
-                "overspend": max(outturn - y.award, ZERO),
-            }
-        )
         rows.append(
             YearSummary(
                 label=y.label,
@@ -145,8 +135,11 @@ def build_summary(
                 estimate_original=original_estimate_by_year.get(y.label, ZERO),
                 actual=actual,
                 remaining=y.award - actual,
+                forecast_remaining=forecast,
+                forecast_outturn=outturn,
+                underspend_at_risk=max(y.award - outturn, ZERO),
+                overspend=max(outturn - y.award, ZERO),
                 secure=y.secure,
-                **extra,
             )
         )
     return SummaryReport(

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Conflict, FsgrantError, StoreError
-from .schema import APPEND_ONLY_TABLES, MIGRATIONS
+from .schema import MIGRATIONS
 
 __all__ = ["MIGRATION_SET", "STORE_MARKER", "Store", "current_command", "current_user"]
 
@@ -167,10 +167,6 @@ class Store:
     def known_migrations() -> list[str]:
         """Names of the schema migrations this fsgrant knows, oldest first."""
         return [name for name, _ in MIGRATIONS]
-
-    @property
-    def schema_version(self) -> int:
-        return len(self.applied_migrations())
 
     def _refuse_newer(self, applied: list[str]) -> None:
         known = self.known_migrations()
@@ -387,13 +383,6 @@ class Store:
     ) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
         return row
-
-    def get_setting(self, key: str) -> str | None:
-        row = self.query_one("SELECT value FROM settings WHERE key = ?", [key])
-        return None if row is None else str(row[0])
-
-    def append_only_tables(self) -> tuple[str, ...]:
-        return APPEND_ONLY_TABLES
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:

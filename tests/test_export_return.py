@@ -592,6 +592,8 @@ def _data(**changes) -> ReturnData:
             forecast_remaining=D("89000.00"),
             forecast_outturn=D("95000.00"),
             underspend_at_risk=D("5000.00"),
+            overspend=D("0.00"),
+            secure=True,
         ),
         "variance": _variance(),
         "profile": _profile(),

@@ -9,7 +9,7 @@ import json
 import shlex
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -34,7 +34,6 @@ class OutputFormat(str, Enum):
 @dataclass
 class State:
     db_path: Path
-    ledgers: list[Ledger] = field(default_factory=list)
 
 
 def set_command(ctx: typer.Context) -> None:
