@@ -85,32 +85,11 @@ class RejectedRow(_Model):
     reason: str
 
 
-class ImportBatch(_Model):
-    """One stored import: where it came from and what it did."""
+class _ImportCounts(_Model):
+    """What an import read and added: shared by a stored batch and an import's result."""
 
-    id: int
     file_name: str
     sha256: str
-    mapping: str | None = None
-    imported_at: datetime
-    imported_by: str
-    rows_read: int
-    rows_added: int
-    rows_duplicate: int
-    rows_skipped: int
-    rows_rejected: int
-    amounts_snapped: int
-    total_added: Money
-
-
-class ImportResult(_Model):
-    """What an import did (or, with ``dry_run``, would do)."""
-
-    batch_id: int | None
-    """The stored batch; None for a dry run."""
-    file_name: str
-    sha256: str
-    dry_run: bool = False
     rows_read: int
     """Data rows in the file (blank rows are not counted)."""
     rows_added: int
@@ -124,6 +103,23 @@ class ImportResult(_Model):
     amounts_snapped: int
     """Amounts read from float noise to the nearest whole penny."""
     total_added: Money
+
+
+class ImportBatch(_ImportCounts):
+    """One stored import: where it came from and what it did."""
+
+    id: int
+    mapping: str | None = None
+    imported_at: datetime
+    imported_by: str
+
+
+class ImportResult(_ImportCounts):
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    batch_id: int | None
+    """The stored batch; None for a dry run."""
+    dry_run: bool = False
     rejects: tuple[RejectedRow, ...] = ()
     """The first rejected rows (all are in the rejects file)."""
     rejects_file: str | None = None
