@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 _LAZY = {
-    "AuditEntry": "ledger_admin",
+    "AuditEntry": "services.ledger_admin",
     "Conflict": "errors",
     "FsgrantError": "errors",
     "InvalidAmount": "errors",
@@ -71,37 +71,58 @@ _LAZY = {
     "PeriodClosed": "errors",
     "SourceError": "errors",
     "StoreError": "errors",
-    "Estimate": "models",
-    "FundingYear": "models",
-    "FundingYearState": "models",
-    "Grant": "models",
-    "Receipt": "models",
-    "SpendLine": "models",
-    "Variation": "models",
-    "Ledger": "ledger",
-    "Post": "posts",
-    "StatusChange": "posts",
-    "PostsReport": "reports",
-    "Finding": "models",
-    "ProfileReport": "reports",
-    "SpendByReport": "reports",
-    "VarianceReport": "reports",
-    "ExtractMapping": "mapping",
-    "load_mapping": "mapping",
-    "ImportBatch": "ledger_imports",
-    "ImportResult": "ledger_imports",
-    "MappingCheck": "ledger_imports",
-    "ReturnData": "xlsx_return",
-    "ReturnDifference": "xlsx_return",
-    "SummaryReport": "reports",
-    "YearSummary": "reports",
-    "financial_year_label": "periods",
-    "parse_amount": "money",
-    "parse_date": "periods",
+    "Estimate": "domain.models",
+    "FundingYear": "domain.models",
+    "FundingYearState": "domain.models",
+    "Grant": "domain.models",
+    "Receipt": "domain.models",
+    "SpendLine": "domain.models",
+    "Variation": "domain.models",
+    "Ledger": "services.ledger",
+    "Post": "domain.posts",
+    "StatusChange": "domain.posts",
+    "PostsReport": "domain.reports",
+    "Finding": "domain.models",
+    "ProfileReport": "domain.reports",
+    "SpendByReport": "domain.reports",
+    "VarianceReport": "domain.reports",
+    "ExtractMapping": "formats.mapping",
+    "load_mapping": "formats.mapping",
+    "ImportBatch": "services.ledger_imports",
+    "ImportResult": "services.ledger_imports",
+    "MappingCheck": "services.ledger_imports",
+    "ReturnData": "formats.xlsx_return",
+    "ReturnDifference": "formats.xlsx_return",
+    "SummaryReport": "domain.reports",
+    "YearSummary": "domain.reports",
+    "financial_year_label": "domain.periods",
+    "parse_amount": "domain.money",
+    "parse_date": "domain.periods",
 }
 
 if TYPE_CHECKING:
-    from .errors import (
+    from fsgrant.domain.models import (
+        Estimate,
+        Finding,
+        FundingYear,
+        FundingYearState,
+        Grant,
+        Receipt,
+        SpendLine,
+        Variation,
+    )
+    from fsgrant.domain.money import parse_amount
+    from fsgrant.domain.periods import financial_year_label, parse_date
+    from fsgrant.domain.posts import Post, StatusChange
+    from fsgrant.domain.reports import (
+        PostsReport,
+        ProfileReport,
+        SpendByReport,
+        SummaryReport,
+        VarianceReport,
+        YearSummary,
+    )
+    from fsgrant.errors import (
         Conflict,
         FsgrantError,
         InvalidAmount,
@@ -112,32 +133,11 @@ if TYPE_CHECKING:
         SourceError,
         StoreError,
     )
-    from .ledger import Ledger
-    from .ledger_admin import AuditEntry
-    from .ledger_imports import ImportBatch, ImportResult, MappingCheck
-    from .mapping import ExtractMapping, load_mapping
-    from .models import (
-        Estimate,
-        Finding,
-        FundingYear,
-        FundingYearState,
-        Grant,
-        Receipt,
-        SpendLine,
-        Variation,
-    )
-    from .money import parse_amount
-    from .periods import financial_year_label, parse_date
-    from .posts import Post, StatusChange
-    from .reports import (
-        PostsReport,
-        ProfileReport,
-        SpendByReport,
-        SummaryReport,
-        VarianceReport,
-        YearSummary,
-    )
-    from .xlsx_return import ReturnData, ReturnDifference
+    from fsgrant.formats.mapping import ExtractMapping, load_mapping
+    from fsgrant.formats.xlsx_return import ReturnData, ReturnDifference
+    from fsgrant.services.ledger import Ledger
+    from fsgrant.services.ledger_admin import AuditEntry
+    from fsgrant.services.ledger_imports import ImportBatch, ImportResult, MappingCheck
 
 
 def open(path: Any, *, create: bool = True) -> Ledger:
@@ -147,7 +147,7 @@ def open(path: Any, *, create: bool = True) -> Ledger:
         StoreError: not an fsgrant store, written by a newer fsgrant, or missing
             with ``create=False``.
     """
-    from .ledger import open_ledger
+    from fsgrant.services.ledger import open_ledger
 
     return open_ledger(path, create=create)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import fsgrant
-from fsgrant.ledger import Ledger
+from fsgrant.services.ledger import Ledger
 
 
 def two_year_grant(path: Path) -> Ledger:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import fsgrant
 from fsgrant.cli import app
-from fsgrant.store import current_user
+from fsgrant.store.connection import current_user
 
 
 def test_every_library_write_records_who_when_which_call_and_what(tmp_path):
@@ -149,7 +149,7 @@ def test_every_admin_command_has_help():
 
 
 def test_a_load_records_what_it_stored(tmp_path):
-    from fsgrant.demo import example_ledger_path
+    from fsgrant.services.demo import example_ledger_path
 
     with fsgrant.open(tmp_path / "grant.db") as led:
         counts = led.load(example_ledger_path())

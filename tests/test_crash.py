@@ -135,7 +135,7 @@ EXPORT_LINES = 20000 if SLOW else 2500
 def _big_example_store(path) -> None:
     """The Cambridgeshire example plus EXPORT_LINES generated spend lines in 2019/20,
     so that writing its return takes a noticeable time."""
-    from fsgrant.demo import example_ledger_path
+    from fsgrant.services.demo import example_ledger_path
 
     with fsgrant.open(path) as led:
         led.load(example_ledger_path())
@@ -185,7 +185,7 @@ def _export(db, target, *extra: str, tmpdir) -> subprocess.Popen[bytes]:
 
 
 def test_an_export_killed_at_random_moments_leaves_a_whole_return_or_none(tmp_path, rng):
-    from fsgrant.ledger_export import temporary_files
+    from fsgrant.services.ledger_export import temporary_files
 
     db = tmp_path / "grant.db"
     _big_example_store(db)
@@ -241,7 +241,7 @@ def test_an_export_killed_at_random_moments_leaves_a_whole_return_or_none(tmp_pa
 def test_leftovers_of_killed_exports_are_removed_but_not_a_living_writers_file(tmp_path):
     import fcntl
 
-    from fsgrant.ledger_export import temporary_files, write_atomically
+    from fsgrant.services.ledger_export import temporary_files, write_atomically
 
     target = tmp_path / "return.xlsx"
     dead = tmp_path / f".{target.name}.0123456789ab.part"

@@ -25,7 +25,7 @@ from decimal import Decimal
 import pytest
 
 import fsgrant
-from fsgrant.demo import example_ledger_path
+from fsgrant.services.demo import example_ledger_path
 
 D = Decimal
 

@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 
 import fsgrant
 from fsgrant.cli import app
-from fsgrant.errors import Conflict
-from fsgrant.reports import (
+from fsgrant.domain.reports import (
     BlockedPost,
     PeriodSpan,
     PostRow,
@@ -31,7 +30,8 @@ from fsgrant.reports import (
     VarianceLine,
     VarianceReport,
 )
-from fsgrant.xlsx_return import SHEET_NAMES, ReturnData, write_return
+from fsgrant.errors import Conflict
+from fsgrant.formats.xlsx_return import SHEET_NAMES, ReturnData, write_return
 
 D = Decimal
 
@@ -332,7 +332,7 @@ def test_export_refuses_to_overwrite_without_force(ledger, tmp_path):
 
 
 def test_a_failed_export_leaves_no_file_and_no_half_written_return(ledger, tmp_path, monkeypatch):
-    import fsgrant.xlsx_return as xr
+    import fsgrant.formats.xlsx_return as xr
 
     target = tmp_path / "r.xlsx"
     real = xr.transaction_rows
@@ -376,7 +376,7 @@ def test_default_path_and_same_figures_every_time(ledger, tmp_path, monkeypatch)
 
 
 def test_export_does_not_import_openpyxl_when_fsgrant_loads():
-    code = "import fsgrant, fsgrant.cli, fsgrant.ledger, sys; print('openpyxl' in sys.modules)"
+    code = "import fsgrant, fsgrant.cli, fsgrant.services.ledger, sys; print('openpyxl' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -558,8 +558,8 @@ def _posts() -> PostsReport:
 
 
 def _data(**changes) -> ReturnData:
-    from fsgrant.models import FundingYearState, Grant
-    from fsgrant.reports import YearSummary
+    from fsgrant.domain.models import FundingYearState, Grant
+    from fsgrant.domain.reports import YearSummary
 
     year = FundingYearState(
         label=LABEL,
@@ -760,7 +760,7 @@ def test_verify_refuses_what_is_not_a_return(ledger, tmp_path):
 
 
 def test_an_in_principle_year_is_not_secure_and_lists_its_conditions(tmp_path):
-    from fsgrant.demo import example_ledger_path
+    from fsgrant.services.demo import example_ledger_path
 
     with fsgrant.open(tmp_path / "s.db") as led:
         led.load(example_ledger_path())

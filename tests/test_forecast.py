@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 
 import fsgrant
 from fsgrant.cli import app
+from fsgrant.domain.forecast import RagThresholds, rag_for, variance_pct
 from fsgrant.errors import InvalidInput
-from fsgrant.forecast import RagThresholds, rag_for, variance_pct
 
 D = Decimal
 

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 import fsgrant
 from fsgrant.cli import app
+from fsgrant.domain.money import PENNY, as_money, parse_amount
+from fsgrant.domain.periods import parse_date
 from fsgrant.errors import FsgrantError, InvalidAmount, InvalidDate, InvalidInput
-from fsgrant.ledgerfiles import read_csv_rows
-from fsgrant.money import PENNY, as_money, parse_amount
-from fsgrant.periods import parse_date
+from fsgrant.formats.ledgerfiles import read_csv_rows
 
 EXAMPLES = 1000 if SLOW else 150
 fuzz = settings(
@@ -287,7 +287,7 @@ def test_xlsx_extracts_with_random_cells_import_or_fail_cleanly(
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    from fsgrant.ledger_imports import ImportResult, MappingCheck
+    from fsgrant.services.ledger_imports import ImportResult, MappingCheck
 
     rows, second = book
     wb = Workbook()

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import fsgrant
 from fsgrant.cli import app
 from fsgrant.errors import Conflict, InvalidInput
-from fsgrant.giving360 import json_number
+from fsgrant.formats.giving360 import json_number
 
 STANDARDS = Path(__file__).resolve().parents[2] / "shared" / "standards"
 if not STANDARDS.is_dir():  # a checkout beside /work/shared, or CI's copy of it

@@ -451,9 +451,9 @@ def test_zip_bomb_xlsx_is_refused_before_parsing(led, tmp_path):
 
 
 def test_an_xlsx_too_big_when_unpacked_is_refused(led, tmp_path, monkeypatch):
-    import fsgrant.extracts
+    import fsgrant.formats.extracts
 
-    monkeypatch.setattr(fsgrant.extracts, "MAX_XLSX_UNCOMPRESSED", 1000)
+    monkeypatch.setattr(fsgrant.formats.extracts, "MAX_XLSX_UNCOMPRESSED", 1000)
     book = _workbook(tmp_path / "ok.xlsx", 20)
     with pytest.raises(SourceError, match="would unpack to"):
         led.import_spend(book, mapping(tmp_path, XLSX_MAPPING))
@@ -532,10 +532,10 @@ def test_a_process_killed_mid_import_leaves_all_or_none_of_the_file(led, tmp_pat
 
 # ------------------------------------------------------------------ chunk boundaries
 def test_dedupe_holds_across_chunks(led, tmp_path, monkeypatch):
-    import fsgrant.ledger_imports
+    import fsgrant.services.ledger_imports
 
     # Chunks of two rows, so repeats and duplicates fall in different chunks.
-    monkeypatch.setattr(fsgrant.ledger_imports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(fsgrant.services.ledger_imports, "CHUNK_ROWS", 2)
     m = mapping(tmp_path)
     first = write(
         tmp_path,
@@ -575,9 +575,9 @@ def test_the_fast_amount_reading_agrees_with_the_documented_rule():
     # what parse_amount does (three or more decimals aside: the float-noise rule).
     from itertools import product
 
+    from fsgrant.domain.money import parse_amount, to_pence
     from fsgrant.errors import InvalidAmount
-    from fsgrant.mapping import read_extract_amount
-    from fsgrant.money import parse_amount, to_pence
+    from fsgrant.formats.mapping import read_extract_amount
 
     pieces = ["", "-", "£", "(", ")", ",", ".", " ", "1", "0", "9", "e", "00", "234"]
     texts = {"".join(p) for p in product(pieces, repeat=4)}
@@ -637,7 +637,7 @@ def test_command_line_import_list_show_and_mapping_check(led, tmp_path):
 
 
 def test_demo_imports_the_example_extract(tmp_path):
-    from fsgrant.demo import run_demo
+    from fsgrant.services.demo import run_demo
 
     result = run_demo(tmp_path / "out")
     # agresso-2020-04.csv: 17 rows, 10 in the grant's cost centres FS100/FS110/FS120,

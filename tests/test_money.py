@@ -4,8 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fsgrant.errors import InvalidAmount
-from fsgrant.money import (
+from fsgrant.domain.money import (
     as_money,
     format_money,
     format_pounds,
@@ -15,6 +14,7 @@ from fsgrant.money import (
     split_evenly,
     to_pence,
 )
+from fsgrant.errors import InvalidAmount
 
 
 @pytest.mark.parametrize(

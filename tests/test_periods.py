@@ -2,8 +2,7 @@ from datetime import date
 
 import pytest
 
-from fsgrant.errors import InvalidDate, InvalidInput
-from fsgrant.periods import (
+from fsgrant.domain.periods import (
     Period,
     days_in_month,
     default_end,
@@ -11,6 +10,7 @@ from fsgrant.periods import (
     financial_year_period,
     parse_date,
 )
+from fsgrant.errors import InvalidDate, InvalidInput
 
 
 @pytest.mark.parametrize(

@@ -13,11 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fsgrant
-from fsgrant.errors import Conflict, InvalidInput, NotFound
-from fsgrant.funding import apply_variations
-from fsgrant.models import FundingYear, Variation
-from fsgrant.periods import Period
-from fsgrant.posts import (
+from fsgrant.domain.funding import apply_variations
+from fsgrant.domain.models import FundingYear, Variation
+from fsgrant.domain.periods import Period
+from fsgrant.domain.posts import (
     Post,
     StatusChange,
     allocation_segments,
@@ -26,6 +25,7 @@ from fsgrant.posts import (
     forecast_by_year,
     parse_fte,
 )
+from fsgrant.errors import Conflict, InvalidInput, NotFound
 
 D = Decimal
 NOW = datetime(2020, 1, 1)
@@ -369,7 +369,7 @@ def test_example_report_shows_blocked_probation_posts(tmp_path):
     from typer.testing import CliRunner
 
     from fsgrant.cli import app
-    from fsgrant.demo import example_ledger_path
+    from fsgrant.services.demo import example_ledger_path
 
     runner = CliRunner()
     db = str(tmp_path / "e.db")

@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 import fsgrant
 from fsgrant.cli import app
+from fsgrant.domain.money import as_money, parse_amount
+from fsgrant.domain.periods import parse_date
 from fsgrant.errors import Conflict, InvalidAmount, InvalidInput, PeriodClosed
-from fsgrant.money import as_money, parse_amount
-from fsgrant.periods import parse_date
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import fsgrant
 
 def test_example_loads_with_hand_worked_totals(tmp_path):
     # grant.toml: 2019/20 award 2,490,000.00; receipts.csv: 1,245,000.00 + 622,500.00.
-    from fsgrant.demo import example_ledger_path
+    from fsgrant.services.demo import example_ledger_path
 
     with fsgrant.open(tmp_path / "s.db") as led:
         led.load(example_ledger_path())

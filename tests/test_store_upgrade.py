@@ -16,9 +16,10 @@ from reliability_helpers import make_grant
 from typer.testing import CliRunner
 
 import fsgrant
-from fsgrant import schema, store
 from fsgrant.cli import app
 from fsgrant.errors import StoreError
+from fsgrant.store import connection as store
+from fsgrant.store import schema
 
 FIRST = schema.MIGRATIONS[:1]
 # A test-only later step: a note column that an upgraded store must gain.

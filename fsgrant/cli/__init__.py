@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import State, set_command
+from fsgrant.cli._common import State, set_command
 
 app = typer.Typer(
     name="fsgrant",
@@ -49,7 +49,7 @@ def _root(
 
 
 def _register() -> None:
-    from . import admin, core, export, forecast, imports, posts
+    from fsgrant.cli import admin, core, export, forecast, imports, posts
 
     core.register(app)
     posts.register(app)

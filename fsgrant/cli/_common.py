@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
-from ..errors import FsgrantError, InvalidInput, one_line
+from fsgrant.errors import FsgrantError, InvalidInput, one_line
 
 if TYPE_CHECKING:
-    from ..ledger import Ledger
+    from fsgrant.services.ledger import Ledger
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,7 +38,7 @@ class State:
 
 def set_command(ctx: typer.Context) -> None:
     """Record the command line being run, for the audit trail (reset when it ends)."""
-    from ..store import current_command
+    from fsgrant.store.connection import current_command
 
     prog = Path(sys.argv[0])
     if prog.name == "fsgrant" or (prog.name == "__main__.py" and prog.parent.name == "fsgrant"):
@@ -55,12 +55,12 @@ def _embedded_command(ctx: typer.Context) -> str:
 
 def ledger(ctx: typer.Context, *, create: bool = False) -> Ledger:
     """Open the store named by ``--db`` for this command; closed when it ends."""
-    from ..ledger import open_ledger
+    from fsgrant.services.ledger import open_ledger
 
     state: State = ctx.find_root().obj
     opened = open_ledger(state.db_path, create=create)
     ctx.find_root().call_on_close(opened.close)
-    from ..store import current_command
+    from fsgrant.store.connection import current_command
 
     if current_command.get() is None:
         token = current_command.set(_embedded_command(ctx))
@@ -110,7 +110,7 @@ def emit_rows(
     Money values are ``Decimal``; tables show pounds with separators, CSV and JSON
     two-decimal text.
     """
-    from ..money import format_money, format_pounds
+    from fsgrant.domain.money import format_money, format_pounds
 
     money_cols = set(money)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
 
 period_app = typer.Typer(
     help="Closed periods: once a return is submitted, nothing dated in it changes.",

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
 
 year_app = typer.Typer(
     help="Funding years: awards, periods, status and agreed variations.", no_args_is_help=True
@@ -288,7 +288,7 @@ def spend_list(
     """List spend lines, with funding year and financial year."""
     lines = ledger(ctx).spend(year=year, financial_year=financial_year, category=category)
     rows = [spend_row(x) for x in lines]
-    from ..reports import sum_money
+    from fsgrant.domain.reports import sum_money
 
     emit_rows(
         rows,
@@ -399,7 +399,7 @@ def render_summary(report: Any, fmt: OutputFormat) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..money import format_pounds
+    from fsgrant.domain.money import format_pounds
 
     title = f"{report.grant.name}: {report.grant.funder} -> {report.grant.recipient}"
     if report.as_at:
@@ -443,7 +443,7 @@ def demo(
 ) -> None:
     """The worked Cambridgeshire example, end to end: load it, show where the grant stands,
     write the DfE return."""
-    from ..demo import run_demo
+    from fsgrant.services.demo import run_demo
 
     result = run_demo(out, as_at=as_at)
     typer.echo(f"Loaded the worked example ({result.source}) into {result.store}.")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._common import command, ledger
+from fsgrant.cli._common import command, ledger
 
 export_app = typer.Typer(
     help="Exports: the DfE return workbook, checking a return, 360Giving data.",
@@ -95,7 +95,7 @@ def export_360giving(
         "id_prefix": id_prefix,
     }
     if out is not None and str(out) == "-":
-        from ._common import emit_json
+        from fsgrant.cli._common import emit_json
 
         emit_json(led.giving360(as_at, **options))
         return

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from . import core
-from ._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli import core
+from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
 
 forecast_app = typer.Typer(
     help="Forecasts of remaining spend for categories no post drives.", no_args_is_help=True
@@ -64,7 +64,7 @@ def settings_set(
 @command(settings_app, "list")
 def settings_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
     """List the settings, with their values (defaults when not set)."""
-    from ..ledger_forecast import SETTINGS
+    from fsgrant.services.ledger_forecast import SETTINGS
 
     led = ledger(ctx)
     stored = led.settings()
@@ -120,7 +120,7 @@ def report_variance(
         footer=footer if fmt is OutputFormat.table else None,
     )
     if fmt is OutputFormat.table:
-        from ..money import format_pounds
+        from fsgrant.domain.money import format_pounds
 
         typer.echo(
             f"Award {format_pounds(r.award)}; underspend at risk {format_pounds(r.underspend_at_risk)}; "
@@ -197,7 +197,7 @@ def check(
     """Check the ledger: prints the problems found; exits 1 if any is an error."""
     from datetime import date
 
-    from ..periods import parse_date
+    from fsgrant.domain.periods import parse_date
 
     day = parse_date(as_at, field="as-at") if as_at is not None else date.today()
     findings = ledger(ctx).check(day)

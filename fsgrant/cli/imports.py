@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
 
 imports_app = typer.Typer(
     help="Import batches: what each import read and added.", no_args_is_help=True
@@ -31,7 +31,7 @@ MappingOpt = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    from .core import spend_app
+    from fsgrant.cli.core import spend_app
 
     command(spend_app, "import")(spend_import)
     app.add_typer(imports_app, name="imports")
@@ -88,7 +88,7 @@ def spend_import(
     if fmt is OutputFormat.json:
         emit_json(result.model_dump(mode="json"))
         return
-    from ..money import format_money, format_pounds
+    from fsgrant.domain.money import format_money, format_pounds
 
     if result.dry_run:
         title = f"Dry run of {result.file_name} (nothing stored)"

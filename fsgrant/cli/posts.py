@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from . import core
-from ._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli import core
+from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
 
 post_app = typer.Typer(
     help="Funded posts: recruitment status over time and what they cost.", no_args_is_help=True
@@ -160,7 +160,7 @@ def post_list(
     """List posts with their status as at a date."""
     from datetime import date
 
-    from ..periods import parse_date
+    from fsgrant.domain.periods import parse_date
 
     day = parse_date(as_at, field="as-at") if as_at is not None else date.today()
     posts = ledger(ctx).posts(status=status, role=role, as_at=day)
@@ -192,7 +192,7 @@ def post_show(
         for c in p.history
     ]
     if fmt is OutputFormat.table:
-        from ..money import format_pounds
+        from fsgrant.domain.money import format_pounds
 
         lines = [
             f"Post {p.id}: {p.title or p.role}",
@@ -247,7 +247,7 @@ def report_posts(
     ]
     money = ("annual_cost", "cost_to_date", "forecast_cost")
     where = f"in {report.funding_year}" if report.funding_year else "in any funding year"
-    from ..reports import sum_money
+    from fsgrant.domain.reports import sum_money
 
     footer = {
         "id": "Total",

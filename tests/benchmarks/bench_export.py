@@ -89,7 +89,7 @@ def run_baseline(db: Path, out: Path) -> None:
 
     from openpyxl import Workbook
 
-    from fsgrant.periods import financial_year_label
+    from fsgrant.domain.periods import financial_year_label
 
     conn = sqlite3.connect(db)
     wb = Workbook(write_only=True)

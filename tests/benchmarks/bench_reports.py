@@ -22,8 +22,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import fsgrant
-from fsgrant.demo import example_ledger_path
-from fsgrant.store import utc_now
+from fsgrant.services.demo import example_ledger_path
+from fsgrant.store.connection import utc_now
 
 
 def build(path: Path, lines: int) -> fsgrant.Ledger:

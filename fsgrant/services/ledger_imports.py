@@ -28,12 +28,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import InvalidInput, NotFound, SourceError
-from .ledger_core import LedgerCore
-from .mapping import DEFAULT_MAPPING, Draft, ExtractMapping, LedgerRules, RowReader, load_mapping
-from .models import Money, SpendLine
-from .money import from_pence
-from .store import utc_now
+from fsgrant.domain.models import Money, SpendLine
+from fsgrant.domain.money import from_pence
+from fsgrant.errors import InvalidInput, NotFound, SourceError
+from fsgrant.formats.mapping import (
+    DEFAULT_MAPPING,
+    Draft,
+    ExtractMapping,
+    LedgerRules,
+    RowReader,
+    load_mapping,
+)
+from fsgrant.services.ledger_core import LedgerCore
+from fsgrant.store.connection import utc_now
 
 __all__ = [
     "ImportBatch",
@@ -208,7 +215,7 @@ class ImportsMixin(LedgerCore):
 
         Args:
             path: the extract.
-            mapping: a mapping TOML file or :class:`~fsgrant.mapping.ExtractMapping`;
+            mapping: a mapping TOML file or :class:`~fsgrant.formats.mapping.ExtractMapping`;
                 None for fsgrant's own columns (``date, amount, category, post,
                 supplier, description, reference, year``).
             dry_run: read, check and deduplicate, store nothing.
@@ -225,7 +232,7 @@ class ImportsMixin(LedgerCore):
             SourceError: a bad row (naming file, line and column) without
                 ``skip_invalid``; an unreadable or unsafe file; a bad mapping.
         """
-        from .extracts import open_extract
+        from fsgrant.formats.extracts import open_extract
 
         src = Path(path)
         mp = self._mapping(mapping)
@@ -535,7 +542,7 @@ class ImportsMixin(LedgerCore):
         Raises:
             NotFound: no such batch.
         """
-        from .funding import Allocator
+        from fsgrant.domain.funding import Allocator
 
         self.import_batch(batch_id)
         allocator = Allocator(self.years())
@@ -559,7 +566,7 @@ class ImportsMixin(LedgerCore):
             SourceError: the mapping is bad, or the file unreadable or lacks a column.
             InvalidInput: ``rows`` is not positive.
         """
-        from .extracts import open_extract
+        from fsgrant.formats.extracts import open_extract
 
         if rows < 1:
             raise InvalidInput("rows must be at least 1", field="rows")

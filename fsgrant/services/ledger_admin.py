@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .ledger_core import DateLike, LedgerCore
-from .models import Finding, Severity
-from .periods import parse_date
-from .schema import APPEND_ONLY_TABLES, append_only_triggers
+from fsgrant.domain.models import Finding, Severity
+from fsgrant.domain.periods import parse_date
+from fsgrant.services.ledger_core import DateLike, LedgerCore
+from fsgrant.store.schema import APPEND_ONLY_TABLES, append_only_triggers
 
 __all__ = ["AdminMixin", "AuditEntry", "Finding"]
 

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import Conflict, FsgrantError, StoreError
-from .schema import MIGRATIONS
+from fsgrant.errors import Conflict, FsgrantError, StoreError
+from fsgrant.store.schema import MIGRATIONS
 
 __all__ = ["MIGRATION_SET", "STORE_MARKER", "Store", "current_command", "current_user"]
 

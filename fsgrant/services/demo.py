@@ -7,12 +7,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InvalidInput
-from .ledger import Ledger, open_ledger
-from .ledger_export import default_return_name
-from .money import format_pounds
-from .periods import parse_date
-from .reports import SummaryReport
+from fsgrant.domain.money import format_pounds
+from fsgrant.domain.periods import parse_date
+from fsgrant.domain.reports import SummaryReport
+from fsgrant.errors import InvalidInput
+from fsgrant.services.ledger import Ledger, open_ledger
+from fsgrant.services.ledger_export import default_return_name
 
 __all__ = ["DemoResult", "example_ledger_path", "run_demo"]
 
@@ -25,8 +25,8 @@ def example_ledger_path() -> Path:
     """
     here = Path(__file__).resolve().parent
     for candidate in (
-        here.parent / "ledgers" / "cambridgeshire",
-        here / "_example" / "cambridgeshire",
+        here.parent.parent / "ledgers" / "cambridgeshire",
+        here.parent / "_example" / "cambridgeshire",
     ):
         if (candidate / "grant.toml").exists():
             return candidate

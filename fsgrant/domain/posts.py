@@ -38,12 +38,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from .errors import InvalidInput
-from .funding import allocate
-from .models import Category, Day, FundingYearState, Money
-from .money import ZERO, round_half_up
-from .periods import Period, days_in_month
-from .reports import Fte
+from fsgrant.domain.funding import allocate
+from fsgrant.domain.models import Category, Day, FundingYearState, Money
+from fsgrant.domain.money import ZERO, round_half_up
+from fsgrant.domain.periods import Period, days_in_month
+from fsgrant.domain.reports import Fte
+from fsgrant.errors import InvalidInput
 
 __all__ = [
     "POST_ROLES",
@@ -296,7 +296,7 @@ def cost_by_month(post: Post, window: Period) -> dict[date, Decimal]:
 
 def allocation_segments(years: Sequence[FundingYearState]) -> list[tuple[Period, str]]:
     """The days funding years take, as spans each allocated to one year by the same
-    rule as spend (:func:`fsgrant.funding.allocate`: on overlap the earliest start wins;
+    rule as spend (:func:`fsgrant.domain.funding.allocate`: on overlap the earliest start wins;
     withdrawn years take none), in date order. Days no year takes are left out."""
     live = [y for y in years if y.status != "withdrawn"]
     points = sorted({y.start for y in live} | {y.end + timedelta(days=1) for y in live})

@@ -27,10 +27,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import Conflict, FsgrantError, InvalidInput, SourceError
+from fsgrant.errors import Conflict, FsgrantError, InvalidInput, SourceError
 
 if TYPE_CHECKING:
-    from .ledger import Ledger
+    from fsgrant.services.ledger import Ledger
 
 __all__ = ["load_folder", "read_csv_rows"]
 

@@ -25,9 +25,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .errors import InvalidInput
-from .models import FundingYearState, Grant, Receipt
-from .periods import months_between
+from fsgrant.domain.models import FundingYearState, Grant, Receipt
+from fsgrant.domain.periods import months_between
+from fsgrant.errors import InvalidInput
 
 __all__ = ["SCHEMA_VERSION", "build_package", "grant_slug", "json_number"]
 

@@ -12,22 +12,19 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from .errors import InvalidInput
-from .forecast import (
+from fsgrant.domain.forecast import (
     CategoryFigures,
     RagThresholds,
     build_profile,
     build_variance,
     forecast_remaining,
 )
-from .funding import Allocator
-from .ledger_core import AmountLike, DateLike, _text, _today
-from .ledger_posts import PostsMixin
-from .models import Finding, FundingYearState
-from .money import ZERO, as_money, format_money, from_pence, to_pence
-from .periods import financial_year_label, month_label, parse_date
-from .posts import allocation_segments, forecast_by_year
-from .reports import (
+from fsgrant.domain.funding import Allocator
+from fsgrant.domain.models import Finding, FundingYearState
+from fsgrant.domain.money import ZERO, as_money, format_money, from_pence, to_pence
+from fsgrant.domain.periods import financial_year_label, month_label, parse_date
+from fsgrant.domain.posts import allocation_segments, forecast_by_year
+from fsgrant.domain.reports import (
     ProfileReport,
     SpendByReport,
     SpendByRow,
@@ -35,7 +32,10 @@ from .reports import (
     VarianceReport,
     build_summary,
 )
-from .store import utc_now
+from fsgrant.errors import InvalidInput
+from fsgrant.services.ledger_core import AmountLike, DateLike, _text, _today
+from fsgrant.services.ledger_posts import PostsMixin
+from fsgrant.store.connection import utc_now
 
 __all__ = ["SETTINGS", "SPEND_VIEWS", "ForecastMixin", "YearFigures"]
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from .errors import InvalidDate, InvalidInput
+from fsgrant.errors import InvalidDate, InvalidInput
 
 __all__ = [
     "Period",

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from .errors import InvalidInput
-from .models import FundingYear, FundingYearState, Variation
+from fsgrant.domain.models import FundingYear, FundingYearState, Variation
+from fsgrant.errors import InvalidInput
 
 __all__ = ["Allocator", "allocate", "apply_variations"]
 

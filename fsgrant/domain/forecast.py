@@ -33,10 +33,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from .models import FundingYearState
-from .money import ZERO, split_evenly
-from .periods import month_label, months_between
-from .reports import (
+from fsgrant.domain.models import FundingYearState
+from fsgrant.domain.money import ZERO, split_evenly
+from fsgrant.domain.periods import month_label, months_between
+from fsgrant.domain.reports import (
     PeriodSpan,
     ProfileMonth,
     ProfileReport,

@@ -3,7 +3,7 @@
 Open a store with :func:`fsgrant.open`; the :class:`Ledger` it returns records the
 grant, its funding years, variations, estimates, spend and receipts, and builds
 reports as typed models. Each group of use cases lives in its own module, as a
-mixin over :class:`~fsgrant.ledger_core.LedgerCore`.
+mixin over :class:`~fsgrant.services.ledger_core.LedgerCore`.
 """
 
 from __future__ import annotations
@@ -11,19 +11,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .ledger_admin import AdminMixin
-from .ledger_core import LedgerCore
-from .ledger_export import ExportMixin
-from .ledger_forecast import ForecastMixin
-from .ledger_imports import ImportsMixin
-from .ledger_posts import PostsMixin
-from .store import Store
+from fsgrant.services.ledger_admin import AdminMixin
+from fsgrant.services.ledger_core import LedgerCore
+from fsgrant.services.ledger_export import ExportMixin
+from fsgrant.services.ledger_forecast import ForecastMixin
+from fsgrant.services.ledger_imports import ImportsMixin
+from fsgrant.services.ledger_posts import PostsMixin
+from fsgrant.store.connection import Store
 
 __all__ = ["Ledger", "open_ledger"]
 
 
 class Ledger(AdminMixin, ExportMixin, ImportsMixin, ForecastMixin, PostsMixin, LedgerCore):
-    """One grant's ledger, backed by a :class:`~fsgrant.store.Store`."""
+    """One grant's ledger, backed by a :class:`~fsgrant.store.connection.Store`."""
 
     def load(self, folder: str | os.PathLike[str]) -> dict[str, int]:
         """Load a grant ledger kept as plain files into this (empty) store, in one
@@ -36,7 +36,7 @@ class Ledger(AdminMixin, ExportMixin, ImportsMixin, ForecastMixin, PostsMixin, L
             SourceError: a bad value, naming the file, line and field.
             Conflict: the store already holds a grant.
         """
-        from .ledgerfiles import load_folder
+        from fsgrant.formats.ledgerfiles import load_folder
 
         return load_folder(self, Path(folder))
 

@@ -9,11 +9,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .errors import Conflict, InvalidInput, NotFound
-from .ledger_core import AmountLike, DateLike, LedgerCore, _required, _text, _today
-from .money import ZERO, as_money, from_pence, to_pence
-from .periods import parse_date
-from .posts import (
+from fsgrant.domain.money import ZERO, as_money, from_pence, to_pence
+from fsgrant.domain.periods import parse_date
+from fsgrant.domain.posts import (
     NO_EXPECTED_START,
     POST_ROLES,
     POST_ROUTES,
@@ -27,8 +25,10 @@ from .posts import (
     parse_fte,
     parse_rate,
 )
-from .reports import BlockedPost, PostRow, PostsReport, StatusCount
-from .store import utc_now
+from fsgrant.domain.reports import BlockedPost, PostRow, PostsReport, StatusCount
+from fsgrant.errors import Conflict, InvalidInput, NotFound
+from fsgrant.services.ledger_core import AmountLike, DateLike, LedgerCore, _required, _text, _today
+from fsgrant.store.connection import utc_now
 
 __all__ = ["POST_ID_PATTERN", "PostsMixin"]
 

@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
-from .models import FundingYearState, FundingYearStatus, Grant, Money
-from .money import ZERO
+from fsgrant.domain.models import FundingYearState, FundingYearStatus, Grant, Money
+from fsgrant.domain.money import ZERO
 
 __all__ = [
     "BlockedPost",

@@ -32,16 +32,16 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import InvalidInput
-from .models import FundingYearState, Grant, SpendLine, Variation
-from .money import ZERO, format_money
-from .reports import (
+from fsgrant.domain.models import FundingYearState, Grant, SpendLine, Variation
+from fsgrant.domain.money import ZERO, format_money
+from fsgrant.domain.reports import (
     PostsReport,
     ProfileReport,
     VarianceLine,
     VarianceReport,
     YearSummary,
 )
+from fsgrant.errors import InvalidInput
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook

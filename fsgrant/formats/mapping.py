@@ -57,11 +57,11 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import FsgrantError, InvalidAmount, InvalidInput, SourceError
-from .funding import Allocator
-from .models import ClosedPeriod, FundingYearState
-from .money import parse_amount, to_pence
-from .periods import parse_date
+from fsgrant.domain.funding import Allocator
+from fsgrant.domain.models import ClosedPeriod, FundingYearState
+from fsgrant.domain.money import parse_amount, to_pence
+from fsgrant.domain.periods import parse_date
+from fsgrant.errors import FsgrantError, InvalidAmount, InvalidInput, SourceError
 
 __all__ = [
     "DEFAULT_MAPPING",
@@ -324,7 +324,7 @@ _NOISY = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{3,}")
 def read_extract_amount(text: str, *, field: str = "amount") -> tuple[int, bool]:
     """Read an amount cell: integer pence, and whether float noise was snapped.
 
-    The rule of :func:`fsgrant.money.parse_amount` (``£1,234.56``, ``(12.00)``,
+    The rule of :func:`fsgrant.domain.money.parse_amount` (``£1,234.56``, ``(12.00)``,
     ``-5``; no exponents, NaN or sub-penny amounts), except that a value within a
     millionth of a penny of a whole penny (``890.4999999999999``, the binary
     floating-point noise spreadsheets write) is read as that penny.
@@ -372,7 +372,7 @@ def _snap(s: str) -> int | None:
 # ---------------------------------------------------------------------- the ledger's rules
 class LedgerRules:
     """What a row is checked against, read once per import: the same rules as
-    :meth:`fsgrant.ledger_core.LedgerCore.add_spend` (known category and post, a
+    :meth:`fsgrant.services.ledger_core.LedgerCore.add_spend` (known category and post, a
     funding year covering the date, no closed period)."""
 
     def __init__(

@@ -255,7 +255,7 @@ for _table in APPEND_ONLY_TABLES:
     _V1.extend(_append_only(_table))
 
 # Funding years as varied by every variation, and spend with the funding year it is
-# allocated to now: the same rules as fsgrant.funding, for readers of the raw store.
+# allocated to now: the same rules as fsgrant.domain.funding, for readers of the raw store.
 _LATEST = "ORDER BY v.agreed_on DESC, v.id DESC LIMIT 1"
 _AFTER_AMOUNT = (
     "(a.id IS NULL OR v.agreed_on > a.agreed_on OR (v.agreed_on = a.agreed_on AND v.id > a.id))"

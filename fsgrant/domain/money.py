@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .errors import InvalidAmount
+from fsgrant.errors import InvalidAmount
 
 __all__ = [
     "MAX_AMOUNT",

@@ -1,7 +1,7 @@
 """The records fsgrant keeps, as frozen pydantic models.
 
 Money fields are :data:`Money`: a ``Decimal`` with two decimal places, read from
-text by :func:`fsgrant.money.parse_amount` and refusing floats; in JSON it is a
+text by :func:`fsgrant.domain.money.parse_amount` and refusing floats; in JSON it is a
 string such as ``"2490000.00"``. Dates are ``datetime.date`` (ISO in JSON).
 """
 
@@ -14,8 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
-from .money import as_money, format_money
-from .periods import Period, financial_year_label, parse_date
+from fsgrant.domain.money import as_money, format_money
+from fsgrant.domain.periods import Period, financial_year_label, parse_date
 
 __all__ = [
     "CATEGORY_PATTERN",

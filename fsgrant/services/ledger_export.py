@@ -22,13 +22,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import Conflict, InvalidInput
-from .ledger_core import DateLike
-from .ledger_forecast import ForecastMixin
-from .periods import parse_date
+from fsgrant.domain.periods import parse_date
+from fsgrant.errors import Conflict, InvalidInput
+from fsgrant.services.ledger_core import DateLike
+from fsgrant.services.ledger_forecast import ForecastMixin
 
 if TYPE_CHECKING:
-    from .xlsx_return import ReturnData, ReturnDifference
+    from fsgrant.formats.xlsx_return import ReturnData, ReturnDifference
 
 __all__ = [
     "FINGERPRINT_TABLES",
@@ -57,7 +57,7 @@ FINGERPRINT_TABLES = (
 
 def default_return_name(grant_name: str, label: str, as_at: date) -> str:
     """``<grant-slug>-<year>-return-<as-at>.xlsx``, the year ``2019/20`` as ``2019-20``."""
-    from .giving360 import grant_slug
+    from fsgrant.formats.giving360 import grant_slug
 
     return f"{grant_slug(grant_name)}-{grant_slug(label)}-return-{as_at.isoformat()}.xlsx"
 
@@ -211,8 +211,8 @@ class ExportMixin(ForecastMixin):
         Raises:
             NotFound: no such funding year.
         """
-        from . import __version__
-        from .xlsx_return import ReturnData
+        from fsgrant import __version__
+        from fsgrant.formats.xlsx_return import ReturnData
 
         day = parse_date(as_at, field="as-at") if as_at is not None else date.today()
         year = self.year(label, day)
@@ -261,7 +261,7 @@ class ExportMixin(ForecastMixin):
             NotFound: no such funding year.  Conflict: the file exists (without force).
             InvalidInput: a bad date, or the folder of ``out`` does not exist.
         """
-        from .xlsx_return import write_return
+        from fsgrant.formats.xlsx_return import write_return
 
         data = self.return_data(label, as_at)
         if out is None:
@@ -284,7 +284,7 @@ class ExportMixin(ForecastMixin):
             InvalidInput: not a workbook, or not an fsgrant return.
             NotFound: the return's funding year is not in this store.
         """
-        from .xlsx_return import ReturnDifference, ReturnReader
+        from fsgrant.formats.xlsx_return import ReturnDifference, ReturnReader
 
         p = Path(path)
         if not p.is_file():
@@ -319,7 +319,7 @@ class ExportMixin(ForecastMixin):
         Raises:
             InvalidInput: an org id is missing, or no funding year is confirmed.
         """
-        from .giving360 import DEFAULT_ID_PREFIX, build_package
+        from fsgrant.formats.giving360 import DEFAULT_ID_PREFIX, build_package
 
         day = parse_date(as_at, field="as-at") if as_at is not None else date.today()
         row = self.store.query_one(
@@ -361,7 +361,7 @@ class ExportMixin(ForecastMixin):
             InvalidInput: an org id is missing, or no funding year is confirmed.
             Conflict: the file exists (without force).
         """
-        from .giving360 import grant_slug
+        from fsgrant.formats.giving360 import grant_slug
 
         package = self.giving360(
             as_at,

@@ -1,6 +1,6 @@
 """The core use cases: the grant, funding years, estimates, spend, receipts.
 
-:class:`LedgerCore` is the base of :class:`fsgrant.ledger.Ledger`; further use cases
+:class:`LedgerCore` is the base of :class:`fsgrant.services.ledger.Ledger`; further use cases
 (posts, imports, ...) are mixins over it in ``ledger_*.py`` modules.
 """
 
@@ -14,9 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from .errors import Conflict, InvalidInput, NotFound, PeriodClosed, StoreError
-from .funding import Allocator, apply_variations
-from .models import (
+from fsgrant.domain.funding import Allocator, apply_variations
+from fsgrant.domain.models import (
     CATEGORY_PATTERN,
     DEFAULT_CATEGORIES,
     ClosedPeriod,
@@ -28,9 +27,10 @@ from .models import (
     SpendLine,
     Variation,
 )
-from .money import as_money, from_pence, to_pence
-from .periods import Period, default_end, financial_year_period, parse_date
-from .store import Store, utc_now
+from fsgrant.domain.money import as_money, from_pence, to_pence
+from fsgrant.domain.periods import Period, default_end, financial_year_period, parse_date
+from fsgrant.errors import Conflict, InvalidInput, NotFound, PeriodClosed, StoreError
+from fsgrant.store.connection import Store, utc_now
 
 if TYPE_CHECKING:
     pass
@@ -60,7 +60,7 @@ def _today() -> date:
 
 
 class LedgerCore:
-    """The core of one grant's ledger, backed by a :class:`~fsgrant.store.Store`."""
+    """The core of one grant's ledger, backed by a :class:`~fsgrant.store.connection.Store`."""
 
     def __init__(self, store: Store) -> None:
         self.store = store

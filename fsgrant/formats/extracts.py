@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceError
+from fsgrant.errors import SourceError
 
 __all__ = [
     "MAX_XLSX_RATIO",
