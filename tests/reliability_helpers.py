@@ -32,7 +32,7 @@ def make_grant(path: Path) -> None:
     with fsgrant.open(path) as led:
         led.init("Family Safeguarding roll-out", "Department for Education", "The council")
         for label, award, start, status in GRANT_YEARS:
-            led.add_year(label, award, start, status=status)
+            led.years.add(label, award, start, status=status)
 
 
 def spend_amount(worker: int, i: int) -> Decimal:
@@ -64,7 +64,7 @@ def library_worker(db: str, worker: int, count: int, go: str | None = None) -> N
         while go is not None and not os.path.exists(go):
             time.sleep(0.005)
         for i in range(count):
-            led.add_spend(
+            led.spend.add(
                 "2019-10-01",
                 spend_amount(worker, i),
                 "training",
@@ -126,5 +126,5 @@ def import_worker(db: str, extract: str, go: str | None = None) -> None:
     with fsgrant.open(db, create=False) as led:
         while go is not None and not os.path.exists(go):
             time.sleep(0.005)
-        result = led.import_spend(extract)
+        result = led.imports.import_file(extract)
         print(f"added={result.rows_added} duplicate={result.rows_duplicate}")

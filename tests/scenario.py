@@ -16,8 +16,8 @@ def two_year_grant(path: Path) -> Ledger:
     """
     led = fsgrant.open(path)
     led.init("Family Safeguarding", "Department for Education", "Cambridgeshire County Council")
-    led.add_year("2019/20", "2490000.00", "2019-08-01", confirmed_on="2019-08-01")
-    led.add_year(
+    led.years.add("2019/20", "2490000.00", "2019-08-01", confirmed_on="2019-08-01")
+    led.years.add(
         "2020/21",
         "1600000.00",
         "01/08/2020",

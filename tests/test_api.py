@@ -33,11 +33,11 @@ def test_one_exception_root():
 def test_library_round_trip(tmp_path):
     with fsgrant.open(tmp_path / "lib.db") as led:
         led.init("G", "F", "R")
-        led.add_year("2019/20", "100.00", "2019-08-01")
-        line = led.add_spend("2019-08-02", "0.10", "other")
-        led.add_spend("2019-08-03", "0.20", "other")
+        led.years.add("2019/20", "100.00", "2019-08-01")
+        line = led.spend.add("2019-08-02", "0.10", "other")
+        led.spend.add("2019-08-03", "0.20", "other")
         assert isinstance(line, fsgrant.SpendLine)
-        report = led.summary()
+        report = led.reports.summary()
         assert isinstance(report, fsgrant.SummaryReport)
         # 0.10 + 0.20 is exactly 0.30, not 0.30000000000000004.
         assert str(report.funding_years[0].actual) == "0.30"

@@ -20,17 +20,17 @@ def test_every_library_write_records_who_when_which_call_and_what(tmp_path):
     path = tmp_path / "grant.db"
     with fsgrant.open(path) as led:
         led.init("Family Safeguarding roll-out", "Department for Education", "The council")
-        led.add_category("travel", "Mileage")
-        led.add_year("2019/20", "2490000.00", "2019-08-01")
-        led.add_year("2020/21", "1600000.00", "2020-08-01", status="in-principle")
-        led.vary_year("2019/20", agreed_on="2020-02-14", reason="late posts", end="2021-03-31")
-        led.set_estimate("2019/20", "training", "250000.00", on="2019-08-01")
-        line = led.add_spend("2019-10-01", "1234.56", "training", reference="INV1")
-        rev = led.reverse_spend(line.id, "keyed twice")
-        led.add_receipt("2019-09-30", "1245000.00", "2019/20")
-        led.close_period("2019/20", "2019-12-31", "DfE return Q2")
-        led.reopen_period("2019/20", "late invoice")
-        log = led.audit_log()
+        led.categories.add("travel", "Mileage")
+        led.years.add("2019/20", "2490000.00", "2019-08-01")
+        led.years.add("2020/21", "1600000.00", "2020-08-01", status="in-principle")
+        led.years.vary("2019/20", agreed_on="2020-02-14", reason="late posts", end="2021-03-31")
+        led.estimates.set("2019/20", "training", "250000.00", on="2019-08-01")
+        line = led.spend.add("2019-10-01", "1234.56", "training", reference="INV1")
+        rev = led.spend.reverse(line.id, "keyed twice")
+        led.receipts.add("2019-09-30", "1245000.00", "2019/20")
+        led.periods.close("2019/20", "2019-12-31", "DfE return Q2")
+        led.periods.reopen("2019/20", "late invoice")
+        log = led.audit.log()
 
     assert [e.action for e in log] == [
         "init",
@@ -75,8 +75,8 @@ def test_each_audited_row_is_written_with_its_change(tmp_path):
     path = tmp_path / "grant.db"
     make_grant(path)
     with fsgrant.open(path) as led:
-        ids = [led.add_spend("2019-10-01", f"{i}.00", "training").id for i in range(1, 6)]
-        logged = [e.detail["id"] for e in led.audit_log() if e.action == "spend.add"]
+        ids = [led.spend.add("2019-10-01", f"{i}.00", "training").id for i in range(1, 6)]
+        logged = [e.detail["id"] for e in led.audit.log() if e.action == "spend.add"]
     assert logged == ids
 
 
@@ -94,7 +94,7 @@ def test_the_command_line_is_recorded(tmp_path):
         check=True,
     )
     with fsgrant.open(path, create=False) as led:
-        last = led.audit_log()[-1]
+        last = led.audit.log()[-1]
     assert last.command == (
         f"fsgrant --db {path} spend add 04/02/2020 '£1,234.56' training --ref 'INV 7'"
     )
@@ -110,8 +110,8 @@ def test_an_embedded_cli_run_records_the_command_and_then_forgets_it(tmp_path):
     )
     assert r.exit_code == 0, r.stderr
     with fsgrant.open(path, create=False) as led:
-        led.add_spend("2019-10-02", "1.00", "training")
-        a, b = led.audit_log()[-2:]
+        led.spend.add("2019-10-02", "1.00", "training")
+        a, b = led.audit.log()[-2:]
     assert a.command.startswith("fsgrant spend add ")
     assert "amount=12.00" in a.command
     assert b.command == "api:spend.add"  # the CLI's command does not leak into later calls
@@ -153,7 +153,7 @@ def test_a_load_records_what_it_stored(tmp_path):
 
     with fsgrant.open(tmp_path / "grant.db") as led:
         counts = led.load(example_ledger_path())
-        last = led.audit_log()[-1]
+        last = led.audit.log()[-1]
     assert last.action == "load"
     assert last.detail == counts
     assert counts["spend"] > 0

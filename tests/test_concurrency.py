@@ -75,16 +75,16 @@ def test_processes_adding_spend_at_once_lose_and_double_nothing(tmp_path):
         assert p.returncode == 0, text
 
     with fsgrant.open(db, create=False) as led:
-        lines = led.spend()
+        lines = led.spend.list()
         counts = Counter(x.reference for x in lines)
         assert set(counts) == set(expected)
         assert max(counts.values()) == 1  # every line exactly once
         assert {x.reference: x.amount for x in lines} == expected
         total = sum(expected.values(), Decimal("0.00"))
-        assert led.spend_totals() == {("2019/20", "training"): total}
-        assert led.summary().funding_years[0].actual == total
+        assert led.spend.totals() == {("2019/20", "training"): total}
+        assert led.reports.summary().funding_years[0].actual == total
         # each line has its audit entry, written in the same transaction
-        audited = [e.detail["id"] for e in led.audit_log() if e.action == "spend.add"]
+        audited = [e.detail["id"] for e in led.audit.log() if e.action == "spend.add"]
         assert sorted(audited) == sorted(x.id for x in lines)
         assert not [f for f in led.doctor() if f.problem]
 
@@ -108,13 +108,13 @@ def test_a_writer_that_cannot_get_the_lock_fails_clearly(locked_store):
     with fsgrant.open(path, create=False) as led:
         started = time.monotonic()
         with pytest.raises(StoreError, match="busy") as info:
-            led.add_spend("2019-10-01", "12.00", "training")
+            led.spend.add("2019-10-01", "12.00", "training")
         waited = time.monotonic() - started
         assert "kept it locked for 0.3 s" in info.value.message
         assert "FSGRANT_BUSY_TIMEOUT" in info.value.message
         assert 0.25 <= waited < 5
         # Reading is never blocked by a writer (WAL).
-        assert led.spend() == []
+        assert led.spend.list() == []
 
 
 def test_the_cli_says_the_store_is_busy_in_one_line(locked_store):
@@ -146,7 +146,7 @@ def test_a_writer_waits_for_a_lock_released_within_the_timeout(locked_store, mon
     with fsgrant.open(path, create=False) as led:
         release.start()
         try:
-            line = led.add_spend("2019-10-01", "12.00", "training")
+            line = led.spend.add("2019-10-01", "12.00", "training")
         finally:
             release.join()
     assert line.amount == Decimal("12.00")
@@ -207,12 +207,12 @@ sys.exit(proc.returncode)
     lib_added = int(both[0].split("added=")[1].split()[0])
     assert lib_added in (0, EXTRACT_LINES), both
     with fsgrant.open(db, create=False) as led:
-        batches = {b.file_name: [] for b in led.imports()}
-        for b in led.imports():
+        batches = {b.file_name: [] for b in led.imports.list()}
+        for b in led.imports.list():
             batches[b.file_name].append(b.rows_added)
         assert sorted(batches["extract2.csv"]) == [0, EXTRACT_LINES]
         assert batches["extract0.csv"] == batches["extract1.csv"] == [EXTRACT_LINES]
-        lines = led.spend()
+        lines = led.spend.list()
         counts = Counter(x.reference for x in lines)
         assert set(counts) == set(expected)
         assert max(counts.values()) == 1  # every line exactly once
@@ -220,9 +220,9 @@ sys.exit(proc.returncode)
         # Totals against the hand sum, category by category.
         training = sum((v for k, v in expected.items() if k.startswith("w")), Decimal("0.00"))
         staffing = sum((v for k, v in expected.items() if k.startswith("x")), Decimal("0.00"))
-        assert led.spend_totals() == {
+        assert led.spend.totals() == {
             ("2019/20", "training"): training,
             ("2019/20", "staffing"): staffing,
         }
-        assert led.summary().funding_years[0].actual == training + staffing
+        assert led.reports.summary().funding_years[0].actual == training + staffing
         assert not [f for f in led.doctor() if f.problem]

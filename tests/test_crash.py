@@ -123,7 +123,7 @@ def test_a_series_of_spend_entries_killed_at_random_keeps_every_committed_line(t
             expected = sum((spend_amount(worker, i) for i in range(len(refs))), Decimal(0))
             assert Decimal(row[0] or 0) / 100 == expected
             committed += len(refs)
-            audited = sum(1 for e in led.audit_log() if e.action == "spend.add")
+            audited = sum(1 for e in led.audit.log() if e.action == "spend.add")
             assert audited == committed  # each line with its audit entry, never apart
         _doctor_is_clean(path)
     assert committed > 0
@@ -202,7 +202,7 @@ def test_an_export_killed_at_random_moments_leaves_a_whole_return_or_none(tmp_pa
     assert proc.returncode == 0, err.decode()
     took = time.monotonic() - started
     with fsgrant.open(db, create=False) as led:
-        assert led.verify_return(target) == []
+        assert led.exports.verify(target) == []
     target.unlink()
 
     outcomes = []
@@ -225,7 +225,7 @@ def test_an_export_killed_at_random_moments_leaves_a_whole_return_or_none(tmp_pa
         assert all(p in temporary_files(target) for p in out.iterdir() if p != target)
         if target.exists():
             with fsgrant.open(db, create=False) as led:
-                assert led.verify_return(target) == []
+                assert led.exports.verify(target) == []
         _doctor_is_clean(db)
     print(f"one export {took:.2f} s; {outcomes}")
 
@@ -235,7 +235,7 @@ def test_an_export_killed_at_random_moments_leaves_a_whole_return_or_none(tmp_pa
     assert proc.returncode == 0, err.decode()
     assert sorted(out.iterdir()) == [target]
     with fsgrant.open(db, create=False) as led:
-        assert led.verify_return(target) == []
+        assert led.exports.verify(target) == []
 
 
 def test_leftovers_of_killed_exports_are_removed_but_not_a_living_writers_file(tmp_path):

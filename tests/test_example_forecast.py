@@ -39,7 +39,7 @@ def led(tmp_path_factory):
 
 
 def years(led, day):
-    return {y.label: y for y in led.summary(day).funding_years}
+    return {y.label: y for y in led.reports.summary(day).funding_years}
 
 
 def test_as_at_13_february_2020_before_the_envelope_moved(led):
@@ -72,7 +72,7 @@ def test_as_at_13_february_2020_before_the_envelope_moved(led):
     #   total                                                  = 290,817.02
     # Outturn: 840,000.00 + 4,780.65 + 290,817.02 = 1,135,597.67.
     # At risk: 2,490,000.00 - 1,135,597.67 = 1,354,402.33.
-    staffing = {x.category: x for x in led.variance("2019/20", "2020-02-13").lines}["staffing"]
+    staffing = {x.category: x for x in led.reports.variance("2019/20", "2020-02-13").lines}["staffing"]
     assert staffing.forecast_remaining == D("290817.02")
     assert y.forecast_outturn == D("1135597.67")
     assert y.forecast_remaining == y.forecast_outturn - y.actual
@@ -108,7 +108,7 @@ def test_as_at_31_march_2020_after_the_envelope_moved(led):
     #   total                                                   = 859,301.27
     # Outturn: 840,000.00 + 34,081.40 + 859,301.27 = 1,733,382.67.
     # At risk: 2,490,000.00 - 1,733,382.67 = 756,617.33.
-    staffing = {x.category: x for x in led.variance("2019/20", "2020-03-31").lines}["staffing"]
+    staffing = {x.category: x for x in led.reports.variance("2019/20", "2020-03-31").lines}["staffing"]
     assert staffing.forecast_remaining == D("859301.27")
     assert staffing.variance == D("-756617.33")
     assert y.forecast_outturn == D("1733382.67")
@@ -121,7 +121,7 @@ def test_as_at_31_march_2020_after_the_envelope_moved(led):
 def test_what_the_blocked_probation_posts_leave_unspent(led):
     # Four probation posts at 49,800 a year: 4 x 4,150.00 = 16,600.00 a month. Had they
     # started on 1 April 2020 they would have used 12 x 16,600 = 199,200.00 of 2019/20.
-    r = led.posts_report("2020-03-31", "2019/20")
+    r = led.reports.posts("2020-03-31", "2019/20")
     probation = [p for p in r.posts if p.role == "probation"]
     assert len(probation) == 4
     assert all(p.status == "blocked" and p.forecast_cost == 0 for p in probation)
@@ -147,8 +147,8 @@ def test_profile_and_variance_agree_to_the_penny(led):
     # The profile's totals are the variance's totals: same actual, same forecast; and the
     # last month's cumulative is the outturn.
     for day in ("2020-02-13", "2020-03-31"):
-        v = led.variance("2019/20", day)
-        p = led.profile("2019/20", day)
+        v = led.reports.variance("2019/20", day)
+        p = led.reports.profile("2019/20", day)
         assert p.totals.actual == v.totals.actual
         assert p.totals.forecast == v.totals.forecast_remaining
         assert p.totals.estimate == v.totals.estimate_original

@@ -72,27 +72,27 @@ def make_ledger(path: Path) -> fsgrant.Ledger:
         funder_org_id="GB-GOR-PB1",
         recipient_org_id="GB-LAE-EXA",
     )
-    led.add_year(
+    led.years.add(
         LABEL,
         "100000.00",
         "2019-08-01",
         conditions=["Spend in line with original estimates"],
     )
-    led.set_estimate(LABEL, "staffing", "60000.00", on="2019-08-01")
-    led.set_estimate(LABEL, "training", "40000.00", on="2019-08-01")
-    led.vary_year(
+    led.estimates.set(LABEL, "staffing", "60000.00", on="2019-08-01")
+    led.estimates.set(LABEL, "training", "40000.00", on="2019-08-01")
+    led.years.vary(
         LABEL,
         agreed_on="2020-02-14",
         end="2020-12-31",
         reason="-Recruitment delayed",
         reference="DfE/2020/01",
     )
-    led.vary_year(LABEL, agreed_on="2020-05-01", award="90000.00", reason="Reduced")
-    led.add_receipt("2019-10-01", "50000.00", LABEL, reference="Remittance 1")
-    led.add_spend(
+    led.years.vary(LABEL, agreed_on="2020-05-01", award="90000.00", reason="Reduced")
+    led.receipts.add("2019-10-01", "50000.00", LABEL, reference="Remittance 1")
+    led.spend.add(
         "2019-09-30", "5000.00", "staffing", supplier="Agency A", description="September salaries"
     )
-    led.add_spend(
+    led.spend.add(
         "15/10/2019",
         "1234.56",
         "training",
@@ -100,7 +100,7 @@ def make_ledger(path: Path) -> fsgrant.Ledger:
         description="+SUM(A1:A2)",
         reference="@SUM(1)",
     )
-    led.add_spend(
+    led.spend.add(
         "2020-01-10",
         "-234.56",
         "training",
@@ -108,7 +108,7 @@ def make_ledger(path: Path) -> fsgrant.Ledger:
         description="@risky",
         reference="#N/A",
     )
-    led.add_spend("2020-04-20", "2000.00", "training")
+    led.spend.add("2020-04-20", "2000.00", "training")
     return led
 
 
@@ -137,7 +137,7 @@ def find_row(rows: list[tuple], first: object) -> tuple:
 
 # ---------------------------------------------------------------- through the ledger
 def test_export_return_sheets_labels_and_hand_worked_figures(ledger, tmp_path):
-    path = ledger.export_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
+    path = ledger.exports.write_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
     wb = load_workbook(path)
     assert wb.sheetnames == list(SHEET_NAMES)
     assert wb.sheetnames == [
@@ -165,7 +165,7 @@ def test_export_return_sheets_labels_and_hand_worked_figures(ledger, tmp_path):
     assert s["Actual spend to date"] == 6000
     assert s["Award less actual"] == 94000
     assert s["fsgrant version"] == fsgrant.__version__
-    assert s["Ledger fingerprint (SHA-256)"] == ledger.fingerprint()
+    assert s["Ledger fingerprint (SHA-256)"] == ledger.exports.fingerprint()
     assert re.fullmatch(r"[0-9a-f]{64}", s["Ledger fingerprint (SHA-256)"])
     for label in ("Prepared by", "Section 151 officer", "Signature", "Date signed"):
         assert label in s and s[label] is None  # left to fill in
@@ -239,7 +239,7 @@ def sheet_xml(path: Path, name: str) -> str:
 
 
 def test_user_text_is_stored_as_text_never_a_formula_or_error(ledger, tmp_path):
-    path = ledger.export_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
+    path = ledger.exports.write_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
     for name in SHEET_NAMES:
         xml = sheet_xml(path, name)
         assert "<f>" not in xml and "<f " not in xml, name  # no formula anywhere
@@ -284,11 +284,11 @@ def test_every_injection_case_through_the_pure_writer(tmp_path):
 
 
 def test_verify_passes_on_a_fresh_export_and_fails_after_a_change(ledger, tmp_path):
-    path = ledger.export_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
-    assert ledger.verify_return(path) == []
+    path = ledger.exports.write_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
+    assert ledger.exports.verify(path) == []
     # A spend line dated before the as-at date: the figures and the ledger differ.
-    ledger.add_spend("2020-03-01", "10.00", "training", description="Late invoice")
-    found = [str(d) for d in ledger.verify_return(path)]
+    ledger.spend.add("2020-03-01", "10.00", "training", description="Late invoice")
+    found = [str(d) for d in ledger.exports.verify(path)]
     assert any("Actual spend to date" in d and "6000.00" in d and "6010.00" in d for d in found)
     assert any(
         "spend line 5 dated 2020-03-01 for 10.00 is in the store but not" in d for d in found
@@ -297,24 +297,24 @@ def test_verify_passes_on_a_fresh_export_and_fails_after_a_change(ledger, tmp_pa
 
 
 def test_verify_fails_when_only_the_store_changed(ledger, tmp_path):
-    path = ledger.export_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
+    path = ledger.exports.write_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
     # Spend after the as-at date changes no figure, but the ledger is not the same.
-    ledger.add_spend("2020-06-01", "10.00", "training")
-    found = ledger.verify_return(path)
+    ledger.spend.add("2020-06-01", "10.00", "training")
+    found = ledger.exports.verify(path)
     assert [d.what for d in found] == [
         "the ledger has changed since this return was made (fingerprint)"
     ]
 
 
 def test_verify_finds_a_figure_edited_in_the_workbook(ledger, tmp_path):
-    path = ledger.export_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
+    path = ledger.exports.write_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
     wb = load_workbook(path)
     ws = wb["Transactions"]
     assert ws["J5"].value == 5000
     ws["J5"] = 5500
     wb["Summary"]["B2"] = "annotated by hand"  # text where no figure is: ignored
     wb.save(path)
-    found = ledger.verify_return(path)
+    found = ledger.exports.verify(path)
     assert [str(d) for d in found] == [
         "Transactions!J5 (1, Amount): the return has 5500.00, the store gives 5000.00"
     ]
@@ -324,9 +324,9 @@ def test_export_refuses_to_overwrite_without_force(ledger, tmp_path):
     target = tmp_path / "r.xlsx"
     target.write_bytes(b"an earlier return")
     with pytest.raises(Conflict, match="exists already"):
-        ledger.export_return(LABEL, AS_AT, out=target)
+        ledger.exports.write_return(LABEL, AS_AT, out=target)
     assert target.read_bytes() == b"an earlier return"
-    ledger.export_return(LABEL, AS_AT, out=target, force=True)
+    ledger.exports.write_return(LABEL, AS_AT, out=target, force=True)
     assert zipfile.is_zipfile(target)
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 
@@ -346,21 +346,21 @@ def test_a_failed_export_leaves_no_file_and_no_half_written_return(ledger, tmp_p
 
     monkeypatch.setitem(xr._ROWS, "Transactions", failing)
     with pytest.raises(OSError, match="disk full"):
-        ledger.export_return(LABEL, AS_AT, out=target)
+        ledger.exports.write_return(LABEL, AS_AT, out=target)
     assert not target.exists()
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".part"]
     # With --force over an existing return, the old one survives a failure.
     target.write_bytes(b"the old return")
     with pytest.raises(OSError):
-        ledger.export_return(LABEL, AS_AT, out=target, force=True)
+        ledger.exports.write_return(LABEL, AS_AT, out=target, force=True)
     assert target.read_bytes() == b"the old return"
 
 
 def test_default_path_and_same_figures_every_time(ledger, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    first = ledger.export_return(LABEL, AS_AT)
+    first = ledger.exports.write_return(LABEL, AS_AT)
     assert first == Path("exports/test-grant-2019-20-return-2020-03-31.xlsx")
-    second = ledger.export_return(LABEL, AS_AT, out=tmp_path / "again.xlsx")
+    second = ledger.exports.write_return(LABEL, AS_AT, out=tmp_path / "again.xlsx")
 
     def figures(path):
         wb = load_workbook(path, read_only=True)
@@ -410,7 +410,7 @@ def test_cli_export_return_and_verify(ledger, tmp_path):
     r = runner.invoke(app, ["--db", db, "export", "verify", str(out)])
     assert r.exit_code == 0, r.output
     assert "matches" in r.output
-    ledger.add_spend("2020-03-02", "1.00", "training")
+    ledger.spend.add("2020-03-02", "1.00", "training")
     r = runner.invoke(app, ["--db", db, "export", "verify", str(out)])
     assert r.exit_code == 1
     assert "Actual spend to date" in r.output and "fingerprint" in r.output
@@ -711,7 +711,7 @@ def test_a_return_gets_the_usual_file_permissions(ledger, tmp_path):
 
     mask = os.umask(0o022)
     os.umask(mask)
-    path = ledger.export_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
+    path = ledger.exports.write_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
@@ -734,7 +734,7 @@ def test_demo_writes_the_example_return(tmp_path):
     assert s["Actual spend to date"] == 348601.74
     assert s["Received from funder"] == 1867500
     with fsgrant.open(tmp_path / "demo.db", create=False) as led:
-        assert led.verify_return(path) == []
+        assert led.exports.verify(path) == []
     # Run again: the demo replaces its own return.
     assert runner.invoke(app, ["demo", "--out", str(tmp_path)]).exit_code == 0
 
@@ -747,14 +747,14 @@ def test_verify_refuses_what_is_not_a_return(ledger, tmp_path):
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a zip at all")
     with pytest.raises(InvalidInput, match="not an XLSX"):
-        ledger.verify_return(junk)
+        ledger.exports.verify(junk)
     other = tmp_path / "other.xlsx"
     wb = Workbook()
     wb.active.title = "Summary"
     wb.active["A1"] = "Some other workbook"
     wb.save(other)
     with pytest.raises(InvalidInput, match="not an fsgrant return"):
-        ledger.verify_return(other)
+        ledger.exports.verify(other)
     r = CliRunner().invoke(app, ["--db", str(ledger.path), "export", "verify", str(junk)])
     assert r.exit_code == 2 and "not an XLSX" in r.output
 
@@ -764,8 +764,8 @@ def test_an_in_principle_year_is_not_secure_and_lists_its_conditions(tmp_path):
 
     with fsgrant.open(tmp_path / "s.db") as led:
         led.load(example_ledger_path())
-        path = led.export_return("2020/21", "2020-03-31", out=tmp_path / "r.xlsx")
-        assert led.verify_return(path) == []
+        path = led.exports.write_return("2020/21", "2020-03-31", out=tmp_path / "r.xlsx")
+        assert led.exports.verify(path) == []
     wb = load_workbook(path, read_only=True)
     rows = values(wb["Summary"])
     wb.close()

@@ -33,12 +33,12 @@ D = Decimal
 def build(path) -> fsgrant.Ledger:
     led = fsgrant.open(path)
     led.init("FS", "DfE", "Council")
-    led.add_year("2019/20", "100000.00", "2019-08-01")
-    led.add_year("2020/21", "50000.00", "2020-08-01", status="in-principle")
-    led.set_estimate("2019/20", "staffing", "60000.00", on="2019-08-01")
-    led.set_estimate("2019/20", "training", "20000.00", on="2019-08-01")
-    led.set_estimate("2019/20", "training", "24000.00", on="2020-01-15")
-    led.add_post(
+    led.years.add("2019/20", "100000.00", "2019-08-01")
+    led.years.add("2020/21", "50000.00", "2020-08-01", status="in-principle")
+    led.estimates.set("2019/20", "staffing", "60000.00", on="2019-08-01")
+    led.estimates.set("2019/20", "training", "20000.00", on="2019-08-01")
+    led.estimates.set("2019/20", "training", "24000.00", on="2020-01-15")
+    led.posts.add(
         "P1",
         role="domestic-abuse",
         host="Council",
@@ -46,10 +46,10 @@ def build(path) -> fsgrant.Ledger:
         annual_cost="36000.00",
         planned_start="2019-10-01",
     )
-    led.post_status("P1", "in-post", "2019-10-01")
+    led.posts.set_status("P1", "in-post", "2019-10-01")
     for day in ("2019-10-31", "2019-11-30", "2019-12-31"):
-        led.add_spend(day, "3000.00", "staffing", post="P1")
-    led.add_spend("2019-11-15", "5000.00", "training")
+        led.spend.add(day, "3000.00", "staffing", post="P1")
+    led.spend.add("2019-11-15", "5000.00", "training")
     return led
 
 
@@ -65,7 +65,7 @@ def lines(report):
 
 
 def test_post_driven_next_to_estimate_driven(led):
-    v = led.variance("2019/20", "2019-12-31")
+    v = led.reports.variance("2019/20", "2019-12-31")
     staffing, training = lines(v)["staffing"], lines(v)["training"]
     # Staffing (post-driven): actual 3 x 3000 = 9000.00; forecast January - July 2020,
     # 7 x 3000 = 21000.00; outturn 30000.00; against 60000.00: -30000.00, -50.0%, red.
@@ -113,22 +113,22 @@ def test_against_revised_estimate(led):
     # As at 31 January 2020 the revised training estimate (24000.00, 15 January) is the
     # latest: forecast 24000 - 5000 = 19000.00; outturn 24000.00.
     # Against the original 20000.00: +4000.00 = +20.0%, red; against the revision: 0, green.
-    orig = lines(led.variance("2019/20", "2020-01-31"))["training"]
-    rev = lines(led.variance("2019/20", "2020-01-31", against="revised"))["training"]
+    orig = lines(led.reports.variance("2019/20", "2020-01-31"))["training"]
+    rev = lines(led.reports.variance("2019/20", "2020-01-31", against="revised"))["training"]
     assert orig.outturn == rev.outturn == D("24000.00")
     assert (orig.variance, orig.variance_pct, orig.rag) == (D("4000.00"), D("20.0"), "red")
     assert (rev.variance, rev.variance_pct, rev.rag) == (D("0.00"), D("0.0"), "green")
     with pytest.raises(InvalidInput):
-        led.variance("2019/20", "2020-01-31", against="hoped-for")
+        led.reports.variance("2019/20", "2020-01-31", against="hoped-for")
 
 
 def test_forecast_set_replaces_the_assumption_from_its_date(led):
-    led.set_forecast("2019/20", "training", "8000.00", on="2020-01-20", note="two cohorts left")
+    led.forecasts.set("2019/20", "training", "8000.00", on="2020-01-20", note="two cohorts left")
     # Before it was set: assumed, 24000 (revised) - 5000 = 19000.00 (as at 19 January).
-    before = lines(led.variance("2019/20", "2020-01-19"))["training"]
+    before = lines(led.reports.variance("2019/20", "2020-01-19"))["training"]
     assert (before.forecast_remaining, before.forecast_assumed) == (D("19000.00"), True)
     # From 20 January: 8000.00 as set; outturn 5000 + 8000 = 13000.00.
-    after = lines(led.variance("2019/20", "2020-01-31"))["training"]
+    after = lines(led.reports.variance("2019/20", "2020-01-31"))["training"]
     assert (after.forecast_remaining, after.forecast_assumed, after.outturn) == (
         D("8000.00"),
         False,
@@ -136,34 +136,34 @@ def test_forecast_set_replaces_the_assumption_from_its_date(led):
     )
     # Staffing follows its posts: a forecast cannot be set for it.
     with pytest.raises(InvalidInput, match="post"):
-        led.set_forecast("2019/20", "staffing", "1.00", on="2020-01-20")
+        led.forecasts.set("2019/20", "staffing", "1.00", on="2020-01-20")
 
 
 def test_actual_includes_reversals_and_only_lines_on_or_before_as_at(led):
-    line = led.add_spend("2020-02-10", "4000.00", "training")
-    led.reverse_spend(line.id, "keyed twice")
+    line = led.spend.add("2020-02-10", "4000.00", "training")
+    led.spend.reverse(line.id, "keyed twice")
     # As at 9 February the line does not count; as at 29 February it and its reversal
     # net to zero: training actual stays 5000.00.
-    assert lines(led.variance("2019/20", "2020-02-09"))["training"].actual == D("5000.00")
-    assert lines(led.variance("2019/20", "2020-02-29"))["training"].actual == D("5000.00")
+    assert lines(led.reports.variance("2019/20", "2020-02-09"))["training"].actual == D("5000.00")
+    assert lines(led.reports.variance("2019/20", "2020-02-29"))["training"].actual == D("5000.00")
 
 
 def test_as_at_dates_before_and_after_a_variation(led):
-    led.vary_year("2019/20", agreed_on="2020-02-14", reason="envelope moved back", end="2021-03-31")
+    led.years.vary("2019/20", agreed_on="2020-02-14", reason="envelope moved back", end="2021-03-31")
     # As at 13 February (not yet agreed): 2019/20 ends 31 July 2020. P1 costs after the
     # as-at date: February 14-29 = 16 of 29 days -> 3000 x 16 / 29 = 1655.172 -> 1655.17,
     # plus March - July 5 x 3000 = 15000 -> 16655.17.
-    before = lines(led.variance("2019/20", "2020-02-13"))["staffing"]
+    before = lines(led.reports.variance("2019/20", "2020-02-13"))["staffing"]
     assert before.forecast_remaining == D("16655.17")
     # As at 14 February (agreed that day): 2019/20 ends 31 March 2021. February 15-29 =
     # 15 of 29 days -> 3000 x 15 / 29 = 1551.724 -> 1551.72, plus March 2020 - March 2021
     # 13 x 3000 = 39000 -> 40551.72.
-    after = lines(led.variance("2019/20", "2020-02-14"))["staffing"]
+    after = lines(led.reports.variance("2019/20", "2020-02-14"))["staffing"]
     assert after.forecast_remaining == D("40551.72")
     # 2020/21 now takes only April - July 2021 (earliest start wins on the overlap):
     # 4 x 3000 = 12000.00; before the variation, all of August 2020 - July 2021: 36000.00.
-    s_before = {y.label: y for y in led.summary("2020-02-13").funding_years}
-    s_after = {y.label: y for y in led.summary("2020-02-14").funding_years}
+    s_before = {y.label: y for y in led.reports.summary("2020-02-13").funding_years}
+    s_after = {y.label: y for y in led.reports.summary("2020-02-14").funding_years}
     assert s_before["2020/21"].forecast_remaining == D("36000.00")
     assert s_after["2020/21"].forecast_remaining == D("12000.00")
     assert s_after["2020/21"].secure is False and s_after["2019/20"].secure is True
@@ -171,7 +171,7 @@ def test_as_at_dates_before_and_after_a_variation(led):
 
 def test_underspend_and_overspend(led):
     # As at 31 December: outturn 50000.00 (worked above) -> 50000.00 at risk, no overspend.
-    y = {r.label: r for r in led.summary("2019-12-31").funding_years}["2019/20"]
+    y = {r.label: r for r in led.reports.summary("2019-12-31").funding_years}["2019/20"]
     assert (y.forecast_outturn, y.underspend_at_risk, y.overspend) == (
         D("50000.00"),
         D("50000.00"),
@@ -179,8 +179,8 @@ def test_underspend_and_overspend(led):
     )
     # Training forecast set to 80000.00: outturn 9000 + 21000 + 5000 + 80000 = 115000.00,
     # 15000.00 over the 100000.00 award: overspend 15000.00, nothing at risk.
-    led.set_forecast("2019/20", "training", "80000.00", on="2019-12-31")
-    y = {r.label: r for r in led.summary("2019-12-31").funding_years}["2019/20"]
+    led.forecasts.set("2019/20", "training", "80000.00", on="2019-12-31")
+    y = {r.label: r for r in led.reports.summary("2019-12-31").funding_years}["2019/20"]
     assert (y.forecast_outturn, y.underspend_at_risk, y.overspend) == (
         D("115000.00"),
         D("0.00"),
@@ -192,33 +192,33 @@ def test_underspend_and_overspend(led):
 
 def test_no_forecast_after_the_period_ends(led):
     # As at 31 July 2020 (the last day) nothing remains: outturn = actual = 14000.00.
-    v = led.variance("2019/20", "2020-07-31")
+    v = led.reports.variance("2019/20", "2020-07-31")
     assert v.totals.forecast_remaining == D("0.00")
     assert v.totals.outturn == D("14000.00")
 
 
 def test_financial_year_split_of_a_funding_year(led):
-    led.add_spend("2020-05-29", "3000.00", "staffing", post="P1")
+    led.spend.add("2020-05-29", "3000.00", "staffing", post="P1")
     # Funding year 2019/20 (Aug - Jul) straddles two council financial years:
     # FY2019/20 (to 31 March 2020): 9000 + 5000 = 14000.00; FY2020/21: 3000.00.
-    fy = led.spend_by("financial-year")
+    fy = led.reports.spend("financial-year")
     assert [(r.key, r.amount) for r in fy.rows] == [
         ("FY2019/20", D("14000.00")),
         ("FY2020/21", D("3000.00")),
     ]
     assert fy.total == D("17000.00")
     # The same spend by funding year: all 17000.00 in 2019/20.
-    assert [(r.key, r.amount) for r in led.spend_by("funding-year").rows] == [
+    assert [(r.key, r.amount) for r in led.reports.spend("funding-year").rows] == [
         ("2019/20", D("17000.00"))
     ]
     # By post, month, category, and between dates.
-    assert [(r.key, r.amount) for r in led.spend_by("post").rows] == [
+    assert [(r.key, r.amount) for r in led.reports.spend("post").rows] == [
         ("(none)", D("5000.00")),
         ("P1", D("12000.00")),
     ]
-    by_month = led.spend_by("month", from_date="2019-11-01", to_date="2019-11-30")
+    by_month = led.reports.spend("month", from_date="2019-11-01", to_date="2019-11-30")
     assert [(r.key, r.amount) for r in by_month.rows] == [("2019-11", D("8000.00"))]
-    assert led.spend_by("category").model_dump(mode="json") == {
+    assert led.reports.spend("category").model_dump(mode="json") == {
         "by": "category",
         "rows": [
             {"key": "staffing", "amount": "12000.00"},
@@ -227,11 +227,11 @@ def test_financial_year_split_of_a_funding_year(led):
         "total": "17000.00",
     }
     with pytest.raises(InvalidInput):
-        led.spend_by("supplier")
+        led.reports.spend("supplier")
 
 
 def test_profile_month_by_month(led):
-    p = led.profile("2019/20", "2019-12-31")
+    p = led.reports.profile("2019/20", "2019-12-31")
     m = {x.month: x for x in p.months}
     assert len(p.months) == 12
     # Original estimate 80000.00 over 12 months: 8,000,000p / 12 = 666,666p remainder 8,
@@ -276,29 +276,29 @@ def test_rag_thresholds():
 
 def test_rag_thresholds_are_set_per_store(led):
     # Training as at 31 January against the original: +20.0% -> red by default.
-    assert lines(led.variance("2019/20", "2020-01-31"))["training"].rag == "red"
-    led.set_setting("rag.amber", "25")
-    assert lines(led.variance("2019/20", "2020-01-31"))["training"].rag == "amber"
+    assert lines(led.reports.variance("2019/20", "2020-01-31"))["training"].rag == "red"
+    led.settings.set("rag.amber", "25")
+    assert lines(led.reports.variance("2019/20", "2020-01-31"))["training"].rag == "amber"
     with pytest.raises(InvalidInput):
-        led.set_setting("rag.green", "30")  # above amber
+        led.settings.set("rag.green", "30")  # above amber
     with pytest.raises(InvalidInput):
-        led.set_setting("rag.purple", "1")
+        led.settings.set("rag.purple", "1")
 
 
 def test_check_finds_each_problem(led):
     assert led.check("2019-12-31") == []
-    led.add_spend("2020-06-15", "100.00", "evaluation")  # no estimate for evaluation
-    led.add_spend("2020-07-15", "100.00", "training")
-    led.add_spend("2020-08-15", "200.00", "training")  # in 2020/21, in principle
-    led.set_estimate("2020/21", "staffing", "60000.00", on="2020-01-15")  # > 50000 award
-    led.set_estimate("2020/21", "training", "1000.00", on="2020-01-15")
-    led.add_receipt("2019-09-01", "110000.00", "2019/20")  # > 100000 award
-    led.add_post(
+    led.spend.add("2020-06-15", "100.00", "evaluation")  # no estimate for evaluation
+    led.spend.add("2020-07-15", "100.00", "training")
+    led.spend.add("2020-08-15", "200.00", "training")  # in 2020/21, in principle
+    led.estimates.set("2020/21", "staffing", "60000.00", on="2020-01-15")  # > 50000 award
+    led.estimates.set("2020/21", "training", "1000.00", on="2020-01-15")
+    led.receipts.add("2019-09-01", "110000.00", "2019/20")  # > 100000 award
+    led.posts.add(
         "P2", role="probation", host="NPS", fte="1", annual_cost="1.00", planned_start="2019-10-01"
     )
-    led.post_status("P2", "blocked", "2019-10-01", reason="TUPE", expected_start="2020-01-01")
+    led.posts.set_status("P2", "blocked", "2019-10-01", reason="TUPE", expected_start="2020-01-01")
     # 2019/20 shortened to 30 June 2020: the 15 July line now falls in no period.
-    led.vary_year("2019/20", agreed_on="2020-06-30", reason="shortened", end="2020-06-30")
+    led.years.vary("2019/20", agreed_on="2020-06-30", reason="shortened", end="2020-06-30")
     found = {f.code: f for f in led.check("2020-09-01")}
     assert found["spend-outside-periods"].severity == "error"
     assert found["spend-outside-periods"].subject == "2020-07-15"
@@ -320,7 +320,7 @@ def test_check_finds_each_problem(led):
 
 
 def test_summary_json_gains_forecast_fields(led):
-    led.add_receipt("2019-09-01", "50000.00", "2019/20")
+    led.receipts.add("2019-09-01", "50000.00", "2019/20")
     res = CliRunner().invoke(
         app,
         ["--db", str(led.path), "report", "summary", "--as-at", "2019-12-31", "--format", "json"],

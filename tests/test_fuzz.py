@@ -305,13 +305,13 @@ def test_xlsx_extracts_with_random_cells_import_or_fail_cleanly(
     shutil.copy(grant_template, store)
     with fsgrant.open(store, create=False) as led:
         try:
-            check = led.check_mapping(path)
+            check = led.imports.check_mapping(path)
         except FsgrantError as exc:
             assert exc.message and "\n" not in exc.message
         else:
             assert isinstance(check, MappingCheck)
         try:
-            result = led.import_spend(path, skip_invalid=skip_invalid)
+            result = led.imports.import_file(path, skip_invalid=skip_invalid)
         except FsgrantError as exc:
             event(f"refused: {type(exc).__name__}")
             assert exc.message and "\n" not in exc.message
@@ -339,7 +339,7 @@ def test_a_cell_with_a_newline_or_escape_is_quoted_on_one_line(scratch, grant_te
     shutil.copy(grant_template, store)
     with fsgrant.open(store, create=False) as led:
         with pytest.raises(InvalidInput) as info:
-            led.import_spend(extract)
+            led.imports.import_file(extract)
         assert info.value.message.endswith(
             "'2019-09-0\\x1b[2J\\n1' is not a date like 2020-02-04 or 04/02/2020 (day first)"
         )

@@ -52,8 +52,8 @@ HEADER = "Posting Date,Transaction Number,Cost Centre,Expense Code,Supplier Name
 def led(tmp_path):
     ledger = fsgrant.open(tmp_path / "grant.db")
     ledger.init("Family Safeguarding", "Department for Education", "A council")
-    ledger.add_year("2019/20", "2490000.00", "2019-08-01")
-    ledger.vary_year("2019/20", agreed_on="2020-02-14", reason="envelope moved", end="2021-03-31")
+    ledger.years.add("2019/20", "2490000.00", "2019-08-01")
+    ledger.years.vary("2019/20", agreed_on="2020-02-14", reason="envelope moved", end="2021-03-31")
     yield ledger
     ledger.close()
 
@@ -69,7 +69,7 @@ def mapping(folder: Path, text: str = MAPPING) -> Path:
 
 
 def stored(led) -> tuple[int, Decimal]:
-    lines = led.spend()
+    lines = led.spend.list()
     return len(lines), sum((x.amount for x in lines), Decimal("0.00"))
 
 
@@ -84,20 +84,20 @@ def test_same_file_twice_adds_nothing_the_second_time(led, tmp_path):
 03/03/2020,T2,FS110,2400,MI Training Ltd,Coaching day,"4,500.00"
 """,
     )
-    first = led.import_spend(extract, mapping(tmp_path))
+    first = led.imports.import_file(extract, mapping(tmp_path))
     # 7,291.66 + 4,500.00 = 11,791.66
     assert (first.rows_added, first.total_added) == (2, Decimal("11791.66"))
-    second = led.import_spend(extract, mapping(tmp_path))
+    second = led.imports.import_file(extract, mapping(tmp_path))
     assert (second.rows_read, second.rows_added, second.rows_duplicate) == (2, 0, 2)
     assert second.total_added == Decimal("0.00")
     assert second.earlier_batches == (first.batch_id,)
     assert stored(led) == (2, Decimal("11791.66"))
-    assert [b.rows_added for b in led.imports()] == [2, 0]
+    assert [b.rows_added for b in led.imports.list()] == [2, 0]
 
 
 def test_overlapping_extract_adds_only_its_new_lines(led, tmp_path):
     m = mapping(tmp_path)
-    led.import_spend(
+    led.imports.import_file(
         write(
             tmp_path,
             "feb.csv",
@@ -109,7 +109,7 @@ def test_overlapping_extract_adds_only_its_new_lines(led, tmp_path):
         ),
         m,
     )
-    later = led.import_spend(
+    later = led.imports.import_file(
         write(
             tmp_path,
             "feb-mar.csv",
@@ -139,9 +139,9 @@ date,amount,category,supplier,description
 2020-03-03,45.00,other,Taxi Co,Home visit taxi
 """,
     )
-    first = led.import_spend(extract)
+    first = led.imports.import_file(extract)
     assert (first.rows_added, first.total_added) == (3, Decimal("135.00"))
-    again = led.import_spend(extract)
+    again = led.imports.import_file(extract)
     assert (again.rows_added, again.rows_duplicate) == (0, 3)
     # An extract holding the same taxi three times on 2 March: one more is new.
     more = write(
@@ -150,7 +150,7 @@ date,amount,category,supplier,description
         "date,amount,category,supplier,description\n"
         + "2020-03-02,45.00,other,Taxi Co,Home visit taxi\n" * 3,
     )
-    third = led.import_spend(more)
+    third = led.imports.import_file(more)
     assert (third.rows_added, third.rows_duplicate) == (1, 2)
     assert stored(led) == (4, Decimal("180.00"))
 
@@ -166,7 +166,7 @@ def test_a_reference_repeated_within_a_file_is_refused(led, tmp_path):
 """,
     )
     with pytest.raises(SourceError) as err:
-        led.import_spend(extract, mapping(tmp_path))
+        led.imports.import_file(extract, mapping(tmp_path))
     assert err.value.line == 3
     assert "'T1' appears again (first at line 2)" in err.value.message
     assert stored(led) == (0, Decimal("0.00"))
@@ -184,12 +184,12 @@ def _extract_250_lines(folder: Path) -> Path:
 def test_a_bad_value_on_line_230_of_250_stores_nothing_and_names_the_line(led, tmp_path):
     extract = _extract_250_lines(tmp_path)
     with pytest.raises(SourceError) as err:
-        led.import_spend(extract, mapping(tmp_path))
+        led.imports.import_file(extract, mapping(tmp_path))
     assert err.value.line == 230
     assert err.value.field == "Amount"
     assert err.value.message.startswith("big.csv, line 230, field 'Amount': '12.345' has more than")
     assert stored(led) == (0, Decimal("0.00"))
-    assert led.imports() == []
+    assert led.imports.list() == []
 
 
 def test_skip_invalid_stores_the_good_rows_and_writes_the_rejects(led, tmp_path):
@@ -213,12 +213,12 @@ def test_skip_invalid_stores_the_good_rows_and_writes_the_rejects(led, tmp_path)
     assert "more than two decimal places" in rows[0]["reason"]
     # Fixed and imported again with the same mapping, the rejects file adds its line.
     fixed = rejects.read_text(encoding="utf-8-sig").replace("12.345", "12.35")
-    again = led.import_spend(write(tmp_path, "fixed.csv", fixed), m)
+    again = led.imports.import_file(write(tmp_path, "fixed.csv", fixed), m)
     assert (again.rows_added, again.total_added) == (1, Decimal("12.35"))
 
 
 def test_the_rules_of_spend_add_apply_to_every_row(led, tmp_path):
-    led.close_period("2019/20", "2020-01-31", "Q3 return")
+    led.periods.close("2019/20", "2020-01-31", "Q3 return")
     extract = write(
         tmp_path,
         "mixed.csv",
@@ -233,7 +233,7 @@ def test_the_rules_of_spend_add_apply_to_every_row(led, tmp_path):
 02/03/2020,T7,FS100,1100,,Good,10.00
 """,
     )
-    result = led.import_spend(extract, mapping(tmp_path), skip_invalid=True)
+    result = led.imports.import_file(extract, mapping(tmp_path), skip_invalid=True)
     reasons = {r.line: r.reason for r in result.rejects}
     assert (result.rows_added, result.rows_rejected) == (1, 6)
     assert "closed through 2020-01-31 (reference 'Q3 return')" in reasons[2]
@@ -248,7 +248,7 @@ def test_unmapped_category_without_default_is_an_error(led, tmp_path):
     m = mapping(tmp_path, MAPPING.replace('default = "other"\n', ""))
     extract = write(tmp_path, "x.csv", f"{HEADER}\n02/03/2020,T1,FS100,9999,,Mystery,10.00\n")
     with pytest.raises(SourceError) as err:
-        led.import_spend(extract, m)
+        led.imports.import_file(extract, m)
     assert err.value.field == "Expense Code"
     assert "no category for expense code '9999' or cost centre 'FS100'" in err.value.message
 
@@ -264,8 +264,8 @@ def test_windows_1252_with_a_pound_sign(led, tmp_path):
         encoding="cp1252",
     )
     assert b"\xa3" in extract.read_bytes()  # the £ sign as Windows-1252 writes it
-    result = led.import_spend(extract, mapping(tmp_path))
-    line = led.spend()[0]
+    result = led.imports.import_file(extract, mapping(tmp_path))
+    line = led.spend.list()[0]
     assert (result.total_added, line.supplier) == (Decimal("1234.56"), "Café Ltd")
 
 
@@ -277,9 +277,9 @@ def test_utf8_with_a_byte_order_mark_and_title_rows(led, tmp_path):
         encoding="utf-8-sig",
     )
     assert extract.read_bytes().startswith(b"\xef\xbb\xbf")
-    result = led.import_spend(extract, mapping(tmp_path))
+    result = led.imports.import_file(extract, mapping(tmp_path))
     assert result.rows_added == 1
-    assert led.spend()[0].source_line == 4
+    assert led.spend.list()[0].source_line == 4
 
 
 def test_debit_and_credit_columns_and_a_tab_separated_file(led, tmp_path):
@@ -294,10 +294,10 @@ def test_debit_and_credit_columns_and_a_tab_separated_file(led, tmp_path):
     extract = write(
         tmp_path, "dc.tsv", header + "\n" + "\n".join(r.replace(",", "\t") for r in rows) + "\n"
     )
-    result = led.import_spend(extract, m)
+    result = led.imports.import_file(extract, m)
     # 500.00 debit - 75.50 credit
     assert result.total_added == Decimal("424.50")
-    assert [x.amount for x in led.spend()] == [Decimal("500.00"), Decimal("-75.50")]
+    assert [x.amount for x in led.spend.list()] == [Decimal("500.00"), Decimal("-75.50")]
 
 
 def test_negative_amounts_in_parentheses_and_float_noise(led, tmp_path):
@@ -312,8 +312,8 @@ def test_negative_amounts_in_parentheses_and_float_noise(led, tmp_path):
 05/03/2020 00:00:00,T4,FS100,1100,,With a time,"(1,000.00)"
 """,
     )
-    result = led.import_spend(extract, mapping(tmp_path))
-    assert [x.amount for x in led.spend()] == [
+    result = led.imports.import_file(extract, mapping(tmp_path))
+    assert [x.amount for x in led.spend.list()] == [
         Decimal("-350.00"),
         Decimal("890.50"),
         Decimal("2433.20"),
@@ -334,7 +334,7 @@ def test_cost_centre_filter_skips_and_counts_other_rows(led, tmp_path):
 not a date,H2,HW300,4100,,Garbage in another cost centre,???
 """,
     )
-    result = led.import_spend(extract, mapping(tmp_path))
+    result = led.imports.import_file(extract, mapping(tmp_path))
     assert (result.rows_read, result.rows_added, result.rows_skipped) == (3, 1, 2)
     assert stored(led) == (1, Decimal("100.00"))
 
@@ -342,10 +342,10 @@ not a date,H2,HW300,4100,,Garbage in another cost centre,???
 def test_dry_run_stores_nothing_and_says_the_same(led, tmp_path):
     extract = _extract_250_lines(tmp_path)
     m = mapping(tmp_path)
-    dry = led.import_spend(extract, m, dry_run=True, skip_invalid=True)
+    dry = led.imports.import_file(extract, m, dry_run=True, skip_invalid=True)
     assert stored(led) == (0, Decimal("0.00"))
-    assert led.imports() == []
-    real = led.import_spend(extract, m, skip_invalid=True)
+    assert led.imports.list() == []
+    real = led.imports.import_file(extract, m, skip_invalid=True)
     fields = ("rows_read", "rows_added", "rows_duplicate", "rows_rejected", "total_added")
     assert [getattr(dry, f) for f in fields] == [getattr(real, f) for f in fields]
     assert dry.batch_id is None and real.batch_id == 1
@@ -373,7 +373,7 @@ def _workbook(path: Path, amount: object) -> Path:
 
 def test_xlsx_sheet_with_dates_and_float_noise(led, tmp_path):
     book = _workbook(tmp_path / "ledger.xlsx", 20)
-    result = led.import_spend(book, mapping(tmp_path, XLSX_MAPPING))
+    result = led.imports.import_file(book, mapping(tmp_path, XLSX_MAPPING))
     # 890.50 (snapped) + 20.00
     assert (result.rows_added, result.amounts_snapped) == (2, 1)
     assert result.total_added == Decimal("910.50")
@@ -382,7 +382,7 @@ def test_xlsx_sheet_with_dates_and_float_noise(led, tmp_path):
 def test_xlsx_formula_money_cell_without_saved_value_is_an_error_not_zero(led, tmp_path):
     book = _workbook(tmp_path / "formula.xlsx", "=G2*2")
     with pytest.raises(SourceError) as err:
-        led.import_spend(book, mapping(tmp_path, XLSX_MAPPING))
+        led.imports.import_file(book, mapping(tmp_path, XLSX_MAPPING))
     assert err.value.line == 3
     assert "cell G3" in err.value.message
     assert "formula whose value was never saved" in err.value.message
@@ -411,7 +411,7 @@ def test_xml_bomb_xlsx_is_refused_quickly(led, tmp_path):
     bomb = _rewrite_part(book, "xl/worksheets/sheet2.xml", laughs, tmp_path / "bomb.xlsx")
     started = time.perf_counter()
     with pytest.raises(SourceError, match="XML bomb or external entity"):
-        led.import_spend(bomb, mapping(tmp_path, XLSX_MAPPING))
+        led.imports.import_file(bomb, mapping(tmp_path, XLSX_MAPPING))
     assert time.perf_counter() - started < 5
 
 
@@ -429,7 +429,7 @@ def test_external_entity_xlsx_is_refused_and_reads_nothing(led, tmp_path):
     )
     evil = _rewrite_part(book, "xl/worksheets/sheet2.xml", xxe, tmp_path / "xxe.xlsx")
     with pytest.raises(SourceError, match="XML bomb or external entity") as err:
-        led.import_spend(evil, mapping(tmp_path, XLSX_MAPPING))
+        led.imports.import_file(evil, mapping(tmp_path, XLSX_MAPPING))
     assert "TOP-SECRET" not in str(err.value)
     assert stored(led) == (0, Decimal("0.00"))
 
@@ -446,7 +446,7 @@ def test_zip_bomb_xlsx_is_refused_before_parsing(led, tmp_path):
     assert bomb.stat().st_size < 1 << 20
     started = time.perf_counter()
     with pytest.raises(SourceError, match="zip bomb"):
-        led.import_spend(bomb, mapping(tmp_path, XLSX_MAPPING))
+        led.imports.import_file(bomb, mapping(tmp_path, XLSX_MAPPING))
     assert time.perf_counter() - started < 5
 
 
@@ -456,7 +456,7 @@ def test_an_xlsx_too_big_when_unpacked_is_refused(led, tmp_path, monkeypatch):
     monkeypatch.setattr(fsgrant.formats.extracts, "MAX_XLSX_UNCOMPRESSED", 1000)
     book = _workbook(tmp_path / "ok.xlsx", 20)
     with pytest.raises(SourceError, match="would unpack to"):
-        led.import_spend(book, mapping(tmp_path, XLSX_MAPPING))
+        led.imports.import_file(book, mapping(tmp_path, XLSX_MAPPING))
 
 
 # ------------------------------------------------------------------ concurrency
@@ -467,7 +467,7 @@ def test_an_import_waits_for_another_writer_instead_of_failing(led, tmp_path):
     other = sqlite3.connect(led.path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
     threading.Timer(0.5, lambda: other.execute("COMMIT")).start()
-    result = led.import_spend(extract, mapping(tmp_path))
+    result = led.imports.import_file(extract, mapping(tmp_path))
     other.close()
     assert result.rows_added == 1
 
@@ -477,7 +477,7 @@ _IMPORT_SCRIPT = """
 import sys, fsgrant
 led = fsgrant.open(sys.argv[1], create=False)
 print("go", flush=True)
-led.import_spend(sys.argv[2], sys.argv[3])
+led.imports.import_file(sys.argv[2], sys.argv[3])
 print("done", flush=True)
 """
 
@@ -525,9 +525,9 @@ def test_a_process_killed_mid_import_leaves_all_or_none_of_the_file(led, tmp_pat
         if count:
             break
     with fsgrant.open(db, create=False) as again:
-        result = again.import_spend(extract, m)
+        result = again.imports.import_file(extract, m)
         assert result.rows_added + result.rows_duplicate == rows
-        assert len(again.spend()) == rows
+        assert len(again.spend.list()) == rows
 
 
 # ------------------------------------------------------------------ chunk boundaries
@@ -542,7 +542,7 @@ def test_dedupe_holds_across_chunks(led, tmp_path, monkeypatch):
         "a.csv",
         f"{HEADER}\n" + "".join(f"02/03/2020,T{n},FS100,1100,,Row {n},1.00\n" for n in range(5)),
     )
-    assert led.import_spend(first, m).rows_added == 5
+    assert led.imports.import_file(first, m).rows_added == 5
     # T1 was imported before and appears twice; T7 is new and appears twice.
     second = write(
         tmp_path,
@@ -557,7 +557,7 @@ def test_dedupe_holds_across_chunks(led, tmp_path, monkeypatch):
 02/03/2020,T7,FS100,1100,,Row 7,1.00
 """,
     )
-    result = led.import_spend(second, m, skip_invalid=True)
+    result = led.imports.import_file(second, m, skip_invalid=True)
     assert (result.rows_added, result.rows_duplicate, result.rows_rejected) == (3, 1, 2)
     assert result.rows_read == 6  # every row counted once
     assert {r.line: r.reason.split(";")[0] for r in result.rejects} == {
@@ -566,8 +566,8 @@ def test_dedupe_holds_across_chunks(led, tmp_path, monkeypatch):
     }
     # Hash keys: the same taxi five times, across three chunks, then again.
     taxis = write(tmp_path, "taxi.csv", "date,amount,category\n" + "2020-03-02,45.00,other\n" * 5)
-    assert led.import_spend(taxis).rows_added == 5
-    assert led.import_spend(taxis).rows_duplicate == 5
+    assert led.imports.import_file(taxis).rows_added == 5
+    assert led.imports.import_file(taxis).rows_duplicate == 5
 
 
 def test_the_fast_amount_reading_agrees_with_the_documented_rule():
@@ -616,7 +616,7 @@ def test_command_line_import_list_show_and_mapping_check(led, tmp_path):
     dry = runner.invoke(app, [*db, "spend", "import", str(extract), "-m", m, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "Dry run of march.csv (nothing stored)" in dry.output
-    assert led.spend() == []
+    assert led.spend.list() == []
     out = runner.invoke(app, [*db, "spend", "import", str(extract), "-m", m, "-f", "json"])
     assert out.exit_code == 0, out.output
     summary = json.loads(out.output)
@@ -654,8 +654,8 @@ def test_a_mapping_with_a_typo_or_a_missing_column_is_refused_before_any_row(led
     extract = write(tmp_path, "x.csv", f"{HEADER}\n02/03/2020,T1,FS100,1100,,Salaries,10.00\n")
     typo = mapping(tmp_path, MAPPING.replace("[filter]", "[filters]"))
     with pytest.raises(SourceError, match=r"agresso.toml, field 'filters': Extra inputs"):
-        led.import_spend(extract, typo)
+        led.imports.import_file(extract, typo)
     absent = mapping(tmp_path, MAPPING.replace('"Supplier Name"', '"Vendor"'))
     with pytest.raises(SourceError, match="the nearest, line 1, has no 'Vendor'"):
-        led.import_spend(extract, absent)
-    assert led.imports() == []
+        led.imports.import_file(extract, absent)
+    assert led.imports.list() == []

@@ -270,13 +270,13 @@ def test_annual_cost_from_salary_and_on_cost_rate():
 def led(tmp_path):
     with fsgrant.open(tmp_path / "s.db") as ledger:
         ledger.init("FS", "DfE", "Council")
-        ledger.add_year("2019/20", "2490000.00", "2019-08-01")
-        ledger.add_year("2020/21", "1600000.00", "2020-08-01", status="in-principle")
+        ledger.years.add("2019/20", "2490000.00", "2019-08-01")
+        ledger.years.add("2020/21", "1600000.00", "2020-08-01", status="in-principle")
         yield ledger
 
 
 def test_ledger_records_posts_and_history(led):
-    p = led.add_post(
+    p = led.posts.add(
         "PROB-N1",
         role="probation",
         host="National Probation Service",
@@ -290,7 +290,7 @@ def test_ledger_records_posts_and_history(led):
     # 38,000.00 x 1.31 = 49,780.00
     assert p.annual_cost == D("49780.00")
     with pytest.raises(Conflict):
-        led.add_post(
+        led.posts.add(
             "PROB-N1",
             role="probation",
             host="NPS",
@@ -299,29 +299,29 @@ def test_ledger_records_posts_and_history(led):
             planned_start="2020-01-01",
         )
     with pytest.raises(InvalidInput):
-        led.post_status("PROB-N1", "blocked", "2019-10-14")  # no reason
+        led.posts.set_status("PROB-N1", "blocked", "2019-10-14")  # no reason
     with pytest.raises(InvalidInput):
-        led.post_status("PROB-N1", "in-post", "2019-10-14", expected_start="2019-11-01")
-    led.post_status("PROB-N1", "blocked", "2019-10-14", reason="TUPE transfer")
-    led.post_status(
+        led.posts.set_status("PROB-N1", "in-post", "2019-10-14", expected_start="2019-11-01")
+    led.posts.set_status("PROB-N1", "blocked", "2019-10-14", reason="TUPE transfer")
+    led.posts.set_status(
         "PROB-N1", "blocked", "2020-02-01", reason="TUPE transfer", expected_start="2020-09-01"
     )
     with pytest.raises(NotFound):
-        led.post_status("NOPE", "advertised", "2020-01-01")
-    history = led.post("PROB-N1").history
+        led.posts.set_status("NOPE", "advertised", "2020-01-01")
+    history = led.posts.get("PROB-N1").history
     assert [(c.status, str(c.effective)) for c in history] == [
         ("blocked", "2019-10-14"),
         ("blocked", "2020-02-01"),
     ]
-    assert [p.id for p in led.posts(status="blocked", as_at="2020-03-31")] == ["PROB-N1"]
-    assert led.posts(status="planned", as_at="2019-10-13")[0].id == "PROB-N1"
+    assert [p.id for p in led.posts.list(status="blocked", as_at="2020-03-31")] == ["PROB-N1"]
+    assert led.posts.list(status="planned", as_at="2019-10-13")[0].id == "PROB-N1"
     # Spend may name the post.
-    led.add_spend("2020-03-27", "100.00", "staffing", post="PROB-N1")
+    led.spend.add("2020-03-27", "100.00", "staffing", post="PROB-N1")
 
 
 def test_posts_report_hand_worked(led):
     # Two posts; report as at 31 March 2020, 2019/20 (1 Aug 2019 - 31 Jul 2020, no extension).
-    led.add_post(
+    led.posts.add(
         "DA-N1",
         role="domestic-abuse",
         host="Council",
@@ -329,7 +329,7 @@ def test_posts_report_hand_worked(led):
         annual_cost="36000.00",
         planned_start="2019-11-01",
     )
-    led.add_post(
+    led.posts.add(
         "PROB-N1",
         role="probation",
         host="NPS",
@@ -337,10 +337,10 @@ def test_posts_report_hand_worked(led):
         annual_cost="48000.00",
         planned_start="2019-11-01",
     )
-    led.post_status("DA-N1", "in-post", "2020-03-16")
-    led.post_status("PROB-N1", "blocked", "2019-10-14", reason="CRC/NPS TUPE transfer")
-    led.add_spend("2020-03-27", "1548.39", "staffing", post="DA-N1")
-    r = led.posts_report("2020-03-31", "2019/20")
+    led.posts.set_status("DA-N1", "in-post", "2020-03-16")
+    led.posts.set_status("PROB-N1", "blocked", "2019-10-14", reason="CRC/NPS TUPE transfer")
+    led.spend.add("2020-03-27", "1548.39", "staffing", post="DA-N1")
+    r = led.reports.posts("2020-03-31", "2019/20")
     rows = {p.id: p for p in r.posts}
     # DA-N1: April - July 2020, 4 x 3000.00 = 12000.00; actual to date 1548.39.
     assert rows["DA-N1"].forecast_cost == D("12000.00")
@@ -360,7 +360,7 @@ def test_posts_report_hand_worked(led):
     }
     assert data["posts"][0]["fte"] == "1.00"
     # Any funding year: DA-N1 also costs August 2020 - July 2021 in 2020/21: 12 x 3000 more.
-    assert {p.id: p.forecast_cost for p in led.posts_report("2020-03-31").posts}["DA-N1"] == D(
+    assert {p.id: p.forecast_cost for p in led.reports.posts("2020-03-31").posts}["DA-N1"] == D(
         "48000.00"
     )
 

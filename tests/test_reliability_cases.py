@@ -67,11 +67,11 @@ RAW_EDITS = [
 def test_the_store_itself_refuses_edits_and_deletes(led, store_path, table, sql):
     # One row in every money and history table, then a plain sqlite3 connection (no
     # fsgrant code, foreign keys off) tries to change it behind fsgrant's back.
-    led.add_spend("2019-10-01", "1234.56", "training", reference="INV1")
-    led.set_estimate("2019/20", "training", "250000.00", on="2019-08-01")
-    led.add_receipt("2019-09-30", "1245000.00", "2019/20")
-    led.vary_year("2019/20", agreed_on="2020-02-14", reason="posts start late", end="2021-03-31")
-    led.close_period("2019/20", "2019-08-31", "test closure")
+    led.spend.add("2019-10-01", "1234.56", "training", reference="INV1")
+    led.estimates.set("2019/20", "training", "250000.00", on="2019-08-01")
+    led.receipts.add("2019-09-30", "1245000.00", "2019/20")
+    led.years.vary("2019/20", agreed_on="2020-02-14", reason="posts start late", end="2021-03-31")
+    led.periods.close("2019/20", "2019-08-31", "test closure")
     before = _dump(store_path, table)
     raw = sqlite3.connect(store_path)
     try:
@@ -93,21 +93,21 @@ def _dump(path, table):
 
 def test_a_correction_is_a_reversal_that_nets_to_zero(led):
     # 1,234.56 entered in error, reversed: the year's actual spend is back to 300.00.
-    wrong = led.add_spend("2019-10-01", "1234.56", "training", reference="INV1")
-    led.add_spend("2019-10-02", "300.00", "training")
-    rev = led.reverse_spend(wrong.id, "keyed twice")
+    wrong = led.spend.add("2019-10-01", "1234.56", "training", reference="INV1")
+    led.spend.add("2019-10-02", "300.00", "training")
+    rev = led.spend.reverse(wrong.id, "keyed twice")
     assert rev.amount == Decimal("-1234.56")
     assert (rev.date, rev.category, rev.funding_year) == (wrong.date, "training", "2019/20")
-    assert led.spend_totals() == {("2019/20", "training"): Decimal("300.00")}
+    assert led.spend.totals() == {("2019/20", "training"): Decimal("300.00")}
     with pytest.raises(Conflict, match="already reversed"):
-        led.reverse_spend(wrong.id, "again")
+        led.spend.reverse(wrong.id, "again")
     with pytest.raises(Conflict, match="is a reversal"):
-        led.reverse_spend(rev.id, "undo the undo")
+        led.spend.reverse(rev.id, "undo the undo")
 
 
 def test_a_second_reversal_slipped_in_by_sql_is_refused(led, store_path):
-    line = led.add_spend("2019-10-01", "10.00", "training")
-    led.reverse_spend(line.id, "wrong")
+    line = led.spend.add("2019-10-01", "10.00", "training")
+    led.spend.reverse(line.id, "wrong")
     raw = sqlite3.connect(store_path)
     try:
         with pytest.raises(sqlite3.IntegrityError, match="reversed"):
@@ -132,7 +132,7 @@ def test_a_second_reversal_slipped_in_by_sql_is_refused(led, store_path):
     ],
 )
 def test_amount_text_is_read_by_the_documented_rule(led, text, pence):
-    line = led.add_spend("2019-10-01", text, "training")
+    line = led.spend.add("2019-10-01", text, "training")
     assert line.amount == Decimal(pence) / 100
     row = led.store.query_one("SELECT amount_pence FROM spend WHERE id = ?", [line.id])
     assert row is not None and row[0] == pence
@@ -155,15 +155,15 @@ def test_amount_text_is_read_by_the_documented_rule(led, text, pence):
 )
 def test_bad_amounts_are_refused_with_a_clear_message(led, value, reason):
     with pytest.raises(InvalidAmount, match=reason):
-        led.add_spend("2019-10-01", value, "training")
-    assert led.spend() == []
+        led.spend.add("2019-10-01", value, "training")
+    assert led.spend.list() == []
 
 
 def test_stored_pence_equal_the_decimal_total_of_the_source(led):
     # 0.10 + 0.20 is 0.30 exactly (a REAL column would give 0.30000000000000004).
     texts = ["0.10", "0.20", "£1,234.56", "(0.30)", "99.99"]
     for t in texts:
-        led.add_spend("2019-10-01", t, "training")
+        led.spend.add("2019-10-01", t, "training")
     total = led.store.query_one("SELECT sum(amount_pence), typeof(sum(amount_pence)) FROM spend")
     assert total is not None
     assert total[1] == "integer"
@@ -192,53 +192,53 @@ def test_cli_refuses_a_bad_amount_with_one_line(store_path):
 # ------------------------------------------------------------ dates
 def test_uk_dates_are_day_first(led):
     assert parse_date("04/02/2020") == date(2020, 2, 4)
-    line = led.add_spend("04/02/2020", "10.00", "training")
+    line = led.spend.add("04/02/2020", "10.00", "training")
     assert line.date == date(2020, 2, 4)
 
 
 # ------------------------------------------------------------ closed periods
 def test_spend_in_a_closed_period_is_refused_until_reopened_and_that_is_recorded(led):
     # The Q2 return of 2019/20 was submitted: closed through 31 December 2019.
-    kept = led.add_spend("2019-12-20", "500.00", "training")
-    led.close_period("2019/20", "31/12/2019", "DfE return Q2")
+    kept = led.spend.add("2019-12-20", "500.00", "training")
+    led.periods.close("2019/20", "31/12/2019", "DfE return Q2")
     with pytest.raises(PeriodClosed, match="DfE return Q2") as info:
-        led.add_spend("2019-12-31", "10.00", "training")
+        led.spend.add("2019-12-31", "10.00", "training")
     assert info.value.funding_year == "2019/20"
     assert info.value.through == date(2019, 12, 31)
     assert "closed through 2019-12-31" in info.value.message
     assert led.store.user in info.value.message  # by whom
     with pytest.raises(PeriodClosed):
-        led.reverse_spend(kept.id, "wrong cost centre")
+        led.spend.reverse(kept.id, "wrong cost centre")
     with pytest.raises(PeriodClosed):
-        led.add_receipt("2019-10-01", "1000.00", "2019/20")
+        led.receipts.add("2019-10-01", "1000.00", "2019/20")
     with pytest.raises(PeriodClosed):
-        led.set_estimate("2019/20", "training", "1.00", on="2019-08-01")
+        led.estimates.set("2019/20", "training", "1.00", on="2019-08-01")
     with pytest.raises(PeriodClosed, match="a forecast dated 2019-11-30"):
-        led.set_forecast("2019/20", "training", "1000.00", on="2019-11-30")
+        led.forecasts.set("2019/20", "training", "1000.00", on="2019-11-30")
     # After the closed date, and in the other funding year, entries go in.
-    led.add_spend("2020-01-01", "20.00", "training")
-    led.add_spend("2020-09-01", "30.00", "training")
-    assert led.spend_totals()[("2019/20", "training")] == Decimal("520.00")
+    led.spend.add("2020-01-01", "20.00", "training")
+    led.spend.add("2020-09-01", "30.00", "training")
+    assert led.spend.totals()[("2019/20", "training")] == Decimal("520.00")
 
-    led.reopen_period("2019/20", "late invoice from the MI trainers")
-    led.add_spend("2019-12-31", "10.00", "training")
-    events = led.period_events()
+    led.periods.reopen("2019/20", "late invoice from the MI trainers")
+    led.spend.add("2019-12-31", "10.00", "training")
+    events = led.periods.history()
     assert [(e["kind"], e["reference"], e["reason"]) for e in events] == [
         ("close", "DfE return Q2", None),
         ("reopen", None, "late invoice from the MI trainers"),
     ]
-    actions = [e.action for e in led.audit_log()]
+    actions = [e.action for e in led.audit.log()]
     assert actions.count("period.close") == 1 and actions.count("period.reopen") == 1
 
 
 def test_closing_refuses_an_earlier_date_and_reopening_an_open_year(led):
-    led.close_period("2019/20", "2019-12-31", "Q2")
+    led.periods.close("2019/20", "2019-12-31", "Q2")
     with pytest.raises(InvalidInput, match="reopen it before closing an earlier date"):
-        led.close_period("2019/20", "2019-11-30", "Q1 again")
-    led.close_period("2019/20", "2020-03-31", "Q3")  # a later date moves the closure on
-    assert led.closures()["2019/20"].reference == "Q3"
+        led.periods.close("2019/20", "2019-11-30", "Q1 again")
+    led.periods.close("2019/20", "2020-03-31", "Q3")  # a later date moves the closure on
+    assert led.periods.closures()["2019/20"].reference == "Q3"
     with pytest.raises(Conflict, match="not closed"):
-        led.reopen_period("2020/21", "never closed")
+        led.periods.reopen("2020/21", "never closed")
 
 
 def test_a_variation_cannot_move_closed_days_between_years(led):
@@ -246,14 +246,14 @@ def test_a_variation_cannot_move_closed_days_between_years(led):
     # 2019/20 adds days after the closed date: allowed. Shifting 2020/21 to start
     # 1 July 2020 would not take days from 2019/20 (earliest start wins on overlap),
     # but shortening 2019/20 to end 30 June 2020 would move July out of it: refused.
-    led.add_spend("2020-07-15", "100.00", "training")
-    led.close_period("2019/20", "2020-07-31", "final return 2019/20")
-    led.vary_year("2019/20", agreed_on="2020-02-14", reason="posts start late", end="2021-03-31")
+    led.spend.add("2020-07-15", "100.00", "training")
+    led.periods.close("2019/20", "2020-07-31", "final return 2019/20")
+    led.years.vary("2019/20", agreed_on="2020-02-14", reason="posts start late", end="2021-03-31")
     with pytest.raises(PeriodClosed, match="would move 2020-07-01 out of funding year 2019/20"):
-        led.vary_year("2019/20", agreed_on="2020-03-01", reason="shorten", end="2020-06-30")
+        led.years.vary("2019/20", agreed_on="2020-03-01", reason="shorten", end="2020-06-30")
     with pytest.raises(PeriodClosed):
-        led.vary_year("2019/20", agreed_on="2020-03-01", reason="gone", status="withdrawn")
-    assert led.spend_totals()[("2019/20", "training")] == Decimal("100.00")
+        led.years.vary("2019/20", agreed_on="2020-03-01", reason="gone", status="withdrawn")
+    assert led.spend.totals()[("2019/20", "training")] == Decimal("100.00")
 
 
 def test_cli_period_close_refuses_spend_and_reopen_lets_it_in(store_path):
@@ -283,14 +283,14 @@ def test_a_failed_nested_write_is_undone_even_if_the_caller_carries_on(led):
     # load and imports run many writes in one transaction; one that fails half-way
     # must leave nothing behind (nor its audit entry), even if the caller goes on.
     with led.store.transaction("batch"):
-        led.add_spend("2019-10-01", "1.00", "training")
+        led.spend.add("2019-10-01", "1.00", "training")
         with pytest.raises(InvalidInput), led.store.transaction("category.add", "travel"):
             led.store.insert("categories", {"name": "travel", "description": ""})
             raise InvalidInput("refused after the insert")
-        led.add_spend("2019-10-02", "2.00", "training")
-    assert len(led.spend()) == 2
-    assert "travel" not in led.categories()
-    actions = [e.action for e in led.audit_log()]
+        led.spend.add("2019-10-02", "2.00", "training")
+    assert len(led.spend.list()) == 2
+    assert "travel" not in led.categories.list()
+    actions = [e.action for e in led.audit.log()]
     assert "category.add" not in actions
     assert actions[-3:] == ["spend.add", "spend.add", "batch"]
 

@@ -9,7 +9,7 @@ def test_example_loads_with_hand_worked_totals(tmp_path):
 
     with fsgrant.open(tmp_path / "s.db") as led:
         led.load(example_ledger_path())
-        s = led.summary("2020-03-31")
+        s = led.reports.summary("2020-03-31")
     y = {r.label: r for r in s.funding_years}
     assert y["2019/20"].award == Decimal("2490000.00")
     assert y["2019/20"].received == Decimal("1867500.00")

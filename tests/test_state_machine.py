@@ -124,7 +124,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @initialize()
     def nothing_yet(self) -> None:
-        assert self.led.spend() == []
+        assert self.led.spend.list() == []
 
     # ------------------------------------------------------------ rules
     @rule(target=lines, day=st.sampled_from(DAYS), amount=pence, cat=st.sampled_from(CATEGORIES))
@@ -133,7 +133,7 @@ class LedgerMachine(RuleBasedStateMachine):
         label = self.model.allocate(day)
         if label is None:
             try:
-                self.led.add_spend(day, value, cat)
+                self.led.spend.add(day, value, cat)
             except Conflict as exc:
                 assert not isinstance(exc, PeriodClosed)
                 assert "no funding year covers" in exc.message
@@ -141,12 +141,12 @@ class LedgerMachine(RuleBasedStateMachine):
             raise AssertionError("spend on a day no year covers was stored")
         if self.model.is_closed(day, label):
             try:
-                self.led.add_spend(day, value, cat)
+                self.led.spend.add(day, value, cat)
             except PeriodClosed as exc:
                 assert exc.funding_year == label
                 return multiple()
             raise AssertionError("spend in a closed period was stored")
-        line = self.led.add_spend(day, value, cat)
+        line = self.led.spend.add(day, value, cat)
         assert line.funding_year == label
         self.model.lines.append(Line(day, amount, cat))
         return (line.id, len(self.model.lines) - 1)
@@ -176,15 +176,15 @@ class LedgerMachine(RuleBasedStateMachine):
             for day, _, _ in rows
             if (label := self.model.allocate(day)) is None or self.model.is_closed(day, label)
         ]
-        before = self.led.spend_totals()
+        before = self.led.spend.totals()
         if refused:
             try:
-                self.led.import_spend(path)
+                self.led.imports.import_file(path)
             except SourceError as exc:
                 day, label = refused[0]
                 why = "no funding year covers" if label is None else "closed through"
                 assert why in exc.message, exc.message
-                assert self.led.spend_totals() == before  # nothing stored
+                assert self.led.spend.totals() == before  # nothing stored
                 return multiple()
             raise AssertionError("an extract with a refused line was stored")
         seen: dict[tuple[date, int, str], int] = defaultdict(int)
@@ -194,14 +194,14 @@ class LedgerMachine(RuleBasedStateMachine):
             key = (day, amount, cat, seen[(day, amount, cat)])
             if key not in self.model.imported:
                 new.append(key)
-        result = self.led.import_spend(path)
+        result = self.led.imports.import_file(path)
         assert result.rows_read == len(rows)
         assert result.rows_added == len(new)
         assert result.rows_duplicate == len(rows) - len(new)
         assert result.total_added == Decimal(sum(k[1] for k in new)) / 100
         refs = []
         if result.batch_id is not None:
-            stored = sorted(self.led.batch_lines(result.batch_id), key=lambda x: x.id)
+            stored = sorted(self.led.imports.lines(result.batch_id), key=lambda x: x.id)
             assert [(x.date, x.category) for x in stored] == [(k[0], k[2]) for k in new]
             for x, key in zip(stored, new, strict=True):
                 self.model.imported.add(key)
@@ -218,18 +218,18 @@ class LedgerMachine(RuleBasedStateMachine):
         label = self.model.allocate(original.day)
         if original.reversed:
             try:
-                self.led.reverse_spend(line_id, "again")
+                self.led.spend.reverse(line_id, "again")
             except Conflict as exc:
                 assert "already reversed" in exc.message
                 return
             raise AssertionError("a line was reversed twice")
         if self.model.is_closed(original.day, label):
             try:
-                self.led.reverse_spend(line_id, "correction")
+                self.led.spend.reverse(line_id, "correction")
             except PeriodClosed:
                 return
             raise AssertionError("a line in a closed period was reversed")
-        rev = self.led.reverse_spend(line_id, "correction")
+        rev = self.led.spend.reverse(line_id, "correction")
         assert rev.amount == -Decimal(original.pence) / 100
         original.reversed = True
         self.model.lines.append(Line(original.day, -original.pence, original.category, True))
@@ -246,12 +246,12 @@ class LedgerMachine(RuleBasedStateMachine):
         ]
         if moved:
             try:
-                self.led.vary_year(label, agreed_on=self.agreed, reason="test", **change)
+                self.led.years.vary(label, agreed_on=self.agreed, reason="test", **change)
             except PeriodClosed as exc:
                 assert exc.funding_year in moved
                 return
             raise AssertionError("a variation moved days of a closed period")
-        self.led.vary_year(label, agreed_on=self.agreed, reason="test", **change)
+        self.led.years.vary(label, agreed_on=self.agreed, reason="test", **change)
         self.model.years = proposed
 
     @rule(label=st.sampled_from(LABELS), end=st.sampled_from(DAYS))
@@ -259,7 +259,7 @@ class LedgerMachine(RuleBasedStateMachine):
         start = self.model.years[label][0]
         if end < start:
             try:
-                self.led.vary_year(label, agreed_on="2020-01-01", reason="x", end=end)
+                self.led.years.vary(label, agreed_on="2020-01-01", reason="x", end=end)
             except InvalidInput:
                 return
             raise AssertionError("a year was made to end before it starts")
@@ -272,7 +272,7 @@ class LedgerMachine(RuleBasedStateMachine):
         target = next(x for x in LABELS if x != source)
         if amount > self.model.years[source][2]:
             try:
-                self.led.vary_year(
+                self.led.years.vary(
                     source,
                     agreed_on="2020-01-01",
                     reason="x",
@@ -293,11 +293,11 @@ class LedgerMachine(RuleBasedStateMachine):
         current = self.model.closed.get(label)
         if through < start or (current is not None and through < current):
             try:
-                self.led.close_period(label, through, "return")
+                self.led.periods.close(label, through, "return")
             except InvalidInput:
                 return
             raise AssertionError("an impossible closure was accepted")
-        self.led.close_period(label, through, f"return to {through}")
+        self.led.periods.close(label, through, f"return to {through}")
         self.model.closed[label] = through
         self.model.snapshots[label] = self.model.closed_part(label)
 
@@ -305,24 +305,24 @@ class LedgerMachine(RuleBasedStateMachine):
     def reopen(self, label: str):
         if label not in self.model.closed:
             try:
-                self.led.reopen_period(label, "why not")
+                self.led.periods.reopen(label, "why not")
             except Conflict:
                 return
             raise AssertionError("an open year was reopened")
-        self.led.reopen_period(label, "late invoice")
+        self.led.periods.reopen(label, "late invoice")
         del self.model.closed[label]
         del self.model.snapshots[label]
 
     # ------------------------------------------------------------ invariants
     @invariant()
     def store_totals_equal_the_model(self):
-        stored = {k: v for k, v in self.led.spend_totals().items() if v}
+        stored = {k: v for k, v in self.led.spend.totals().items() if v}
         expected = {k: Decimal(v) / 100 for k, v in self.model.totals().items()}
         assert stored == expected
 
     @invariant()
     def report_totals_equal_the_sum_of_their_rows(self):
-        report = self.led.summary()
+        report = self.led.reports.summary()
         actual = {y.label: y.actual for y in report.funding_years}
         for label in LABELS:
             want = sum((v for (lab, _), v in self.model.totals().items() if lab == label), 0)
@@ -337,7 +337,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def nothing_in_a_closed_period_changes(self):
-        assert set(self.led.closures()) == set(self.model.closed)
+        assert set(self.led.periods.closures()) == set(self.model.closed)
         for label, snapshot in self.model.snapshots.items():
             assert self.model.closed_part(label) == snapshot
 

@@ -39,7 +39,7 @@ def _version1_store(path, monkeypatch):
         m.setattr(store, "MIGRATIONS", FIRST)
         make_grant(path)
         with fsgrant.open(path, create=False) as led:
-            led.add_spend("2019-10-01", "1234.56", "training", reference="INV1")
+            led.spend.add("2019-10-01", "1234.56", "training", reference="INV1")
             assert led.store.applied_migrations() == ["0001_initial"]
 
 
@@ -58,7 +58,7 @@ def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monke
         backups = led.store.backups
         # Nothing was reinterpreted: the same grant, line and pence.
         assert led.grant.name == "Family Safeguarding roll-out"
-        assert [(x.reference, x.amount) for x in led.spend()] == [("INV1", Decimal("1234.56"))]
+        assert [(x.reference, x.amount) for x in led.spend.list()] == [("INV1", Decimal("1234.56"))]
         led.store.query("SELECT * FROM test_notes")
         assert not [f for f in led.doctor() if f.problem]
     assert len(backups) == 1
@@ -166,12 +166,12 @@ def test_backup_writes_a_consistent_self_contained_copy(tmp_path):
     path = tmp_path / "grant.db"
     make_grant(path)
     with fsgrant.open(path) as led:
-        led.add_spend("2019-10-01", "0.10", "training")
+        led.spend.add("2019-10-01", "0.10", "training")
         copy = led.backup(tmp_path / "copy.db")
-        led.add_spend("2019-10-01", "0.20", "training")  # after the copy: not in it
+        led.spend.add("2019-10-01", "0.20", "training")  # after the copy: not in it
     assert not (tmp_path / "copy.db-wal").exists()
     with fsgrant.open(copy, create=False) as led:
-        assert led.spend_totals() == {("2019/20", "training"): Decimal("0.10")}
+        assert led.spend.totals() == {("2019/20", "training"): Decimal("0.10")}
     with pytest.raises(StoreError, match="refusing to overwrite"):
         fsgrant.open(path).backup(copy)
     run = CliRunner()
@@ -205,8 +205,8 @@ def test_doctor_finds_a_removed_trigger_and_a_forged_reversal(tmp_path):
     path = tmp_path / "grant.db"
     make_grant(path)
     with fsgrant.open(path) as led:
-        line = led.add_spend("2019-10-01", "100.00", "training")
-        led.reverse_spend(line.id, "wrong")
+        line = led.spend.add("2019-10-01", "100.00", "training")
+        led.spend.reverse(line.id, "wrong")
     # Someone with the file drops the protection and edits the reversal.
     raw = sqlite3.connect(path)
     raw.execute("DROP TRIGGER spend_no_update")

@@ -4,13 +4,13 @@ from scenario import two_year_grant
 def test_views_agree_with_the_library(tmp_path):
     led = two_year_grant(tmp_path / "s.db")
     for day in ("2019-09-01", "2020-07-31", "2020-08-01", "2020-12-31", "2021-05-01"):
-        led.add_spend(day, "10.00", "training")
-    led.vary_year("2019/20", agreed_on="2020-02-14", reason="moved back", end="2021-03-31")
-    led.vary_year("2019/20", agreed_on="2020-03-01", reason="top up", award="2500000.00")
-    led.vary_year(
+        led.spend.add(day, "10.00", "training")
+    led.years.vary("2019/20", agreed_on="2020-02-14", reason="moved back", end="2021-03-31")
+    led.years.vary("2019/20", agreed_on="2020-03-01", reason="top up", award="2500000.00")
+    led.years.vary(
         "2019/20", agreed_on="2020-04-01", reason="reprofile", move="100000.00", to="2020/21"
     )
-    led.vary_year("2020/21", agreed_on="2020-09-01", reason="confirmed", status="confirmed")
+    led.years.vary("2020/21", agreed_on="2020-09-01", reason="confirmed", status="confirmed")
     years = {
         r["label"]: (r["status"], r["start"], r["end"], r["award_pence"])
         for r in led.store.query("SELECT * FROM funding_years_current")
@@ -22,7 +22,7 @@ def test_views_agree_with_the_library(tmp_path):
         "2020/21": ("confirmed", "2020-08-01", "2021-07-31", 170_000_000),
     }
     in_sql = {r["id"]: r["funding_year"] for r in led.store.query("SELECT * FROM spend_allocated")}
-    in_python = {line.id: line.funding_year for line in led.spend()}
+    in_python = {line.id: line.funding_year for line in led.spend.list()}
     # 1 Aug and 31 Dec 2020 fall in both periods: the older year takes them.
     assert (
         in_sql

@@ -37,7 +37,7 @@ def period_close(
     ],
 ) -> None:
     """Close a funding year through a date: entries dated on or before it are refused."""
-    c = ledger(ctx).close_period(label, through, reference)
+    c = ledger(ctx).periods.close(label, through, reference)
     typer.echo(f"Closed {c.funding_year} through {c.through} ({c.reference}).")
 
 
@@ -48,7 +48,7 @@ def period_reopen(
     reason: Annotated[str, typer.Option("--reason", help="Why it is reopened (recorded).")],
 ) -> None:
     """Reopen a closed funding year (the reopening is recorded with its reason)."""
-    ledger(ctx).reopen_period(label, reason)
+    ledger(ctx).periods.reopen(label, reason)
     typer.echo(f"Reopened {label}.")
 
 
@@ -64,11 +64,12 @@ def period_list(
     led = ledger(ctx)
     if history:
         cols = ["id", "funding_year", "kind", "through", "reference", "reason", "at", "by"]
-        emit_rows(led.period_events(), cols, fmt, title="Closings and reopenings")
+        events = [e.model_dump() | {"at": e.at.isoformat()} for e in led.periods.history()]
+        emit_rows(events, cols, fmt, title="Closings and reopenings")
         return
-    closed = led.closures()
+    closed = led.periods.closures()
     rows = []
-    for y in led.original_years():
+    for y in led.years.originals():
         c = closed.get(y.label)
         rows.append(
             {
@@ -76,7 +77,7 @@ def period_list(
                 "state": "closed" if c else "open",
                 "closed_through": c.through if c else None,
                 "reference": c.reference if c else None,
-                "closed_at": c.at if c else None,
+                "closed_at": c.at.isoformat() if c else None,
                 "closed_by": c.by if c else None,
             }
         )
@@ -95,11 +96,11 @@ def log(
     """The audit trail: who changed what, when, with which command."""
     import json
 
-    entries = ledger(ctx).audit_log(since)
+    entries = ledger(ctx).audit.log(since)
     rows = [
         {
             "id": e.id,
-            "at": e.at,
+            "at": e.at.isoformat(),
             "user": e.user,
             "command": e.command,
             "action": e.action,

@@ -85,7 +85,7 @@ def year_add(
     ] = None,
 ) -> None:
     """Add a funding year to the grant."""
-    y = ledger(ctx).add_year(
+    y = ledger(ctx).years.add(
         label,
         amount,
         start,
@@ -107,7 +107,7 @@ def year_list(
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """List funding years as varied."""
-    years = ledger(ctx).years(as_at)
+    years = ledger(ctx).years.list(as_at)
     rows = [
         {
             "label": y.label,
@@ -161,7 +161,7 @@ def year_vary(
     ] = None,
 ) -> None:
     """Record an agreed variation to a funding year (history is kept)."""
-    v = ledger(ctx).vary_year(
+    v = ledger(ctx).years.vary(
         label,
         agreed_on=agreed_on,
         reason=reason,
@@ -191,7 +191,7 @@ def estimate_set(
     ] = None,
 ) -> None:
     """Set an estimate. The first for a year and category is the original; later ones are revisions."""
-    e = ledger(ctx).set_estimate(label, category, amount, post=post, on=on)
+    e = ledger(ctx).estimates.set(label, category, amount, post=post, on=on)
     kind = "original estimate" if e.original else "revised estimate"
     typer.echo(
         f"Set {kind} {e.id}: {e.funding_year} {e.category}{' ' + e.post if e.post else ''} = {e.amount}."
@@ -215,7 +215,7 @@ def estimate_list(
             "set_on": e.set_on,
             "kind": "original" if e.original else "revision",
         }
-        for e in ledger(ctx).estimates(year)
+        for e in ledger(ctx).estimates.list(year)
     ]
     cols = ["id", "funding_year", "category", "post", "amount", "set_on", "kind"]
     emit_rows(rows, cols, fmt, title="Estimates", money=("amount",))
@@ -261,7 +261,7 @@ def spend_add(
     ] = None,
 ) -> None:
     """Record a spend line; prints its id."""
-    line = ledger(ctx).add_spend(
+    line = ledger(ctx).spend.add(
         date,
         amount,
         category,
@@ -286,7 +286,7 @@ def spend_list(
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """List spend lines, with funding year and financial year."""
-    lines = ledger(ctx).spend(year=year, financial_year=financial_year, category=category)
+    lines = ledger(ctx).spend.list(year=year, financial_year=financial_year, category=category)
     rows = [spend_row(x) for x in lines]
     from fsgrant.domain.reports import sum_money
 
@@ -307,7 +307,7 @@ def spend_reverse(
     reason: Annotated[str, typer.Option("--reason", help="Why it is reversed.")],
 ) -> None:
     """Reverse a spend line (the correction nets it to zero in the same period)."""
-    r = ledger(ctx).reverse_spend(line_id, reason)
+    r = ledger(ctx).spend.reverse(line_id, reason)
     typer.echo(f"Line {r.id} reverses line {line_id} ({r.amount}).")
 
 
@@ -321,7 +321,7 @@ def receipt_add(
     ref: Annotated[str | None, typer.Option("--ref", help="Remittance reference.")] = None,
 ) -> None:
     """Record a grant payment received."""
-    r = ledger(ctx).add_receipt(date, amount, year, reference=ref)
+    r = ledger(ctx).receipts.add(date, amount, year, reference=ref)
     typer.echo(f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}.")
 
 
@@ -332,7 +332,7 @@ def receipt_list(
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """List receipts."""
-    rows = [r.model_dump() for r in ledger(ctx).receipts(year)]
+    rows = [r.model_dump() for r in ledger(ctx).receipts.list(year)]
     emit_rows(
         rows,
         ["id", "date", "amount", "funding_year", "reference"],
@@ -346,7 +346,7 @@ def receipt_list(
 @command(category_app, "list")
 def category_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
     """List cost categories."""
-    rows = [{"category": k, "description": v} for k, v in ledger(ctx).categories().items()]
+    rows = [{"category": c.name, "description": c.description} for c in ledger(ctx).categories.list()]
     emit_rows(rows, ["category", "description"], fmt, title="Cost categories")
 
 
@@ -357,7 +357,7 @@ def category_add(
     description: Annotated[str, typer.Option("--description")] = "",
 ) -> None:
     """Add a cost category."""
-    typer.echo(f"Added category {ledger(ctx).add_category(name, description)}.")
+    typer.echo(f"Added category {ledger(ctx).categories.add(name, description)}.")
 
 
 # ---------------------------------------------------------------- reports
@@ -369,7 +369,7 @@ def report_summary(
 ) -> None:
     """Where each funding year stands: award, received, estimate, actual, forecast outturn,
     underspend at risk or overspend."""
-    report = ledger(ctx).summary(as_at)
+    report = ledger(ctx).reports.summary(as_at)
     render_summary(report, fmt)
 
 
@@ -431,7 +431,7 @@ def load(
     counts = led.load(folder)
     typer.echo(
         f"Loaded {folder} into {led.path}: "
-        + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+        + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.model_dump().items())
     )
 
 

@@ -36,7 +36,7 @@ def export_return(
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
     """Write the DfE return workbook for a funding year (prints its path)."""
-    path = ledger(ctx).export_return(year, as_at, out=out, force=force)
+    path = ledger(ctx).exports.write_return(year, as_at, out=out, force=force)
     typer.echo(f"Wrote the DfE return to {path}")
 
 
@@ -51,7 +51,7 @@ def export_verify(
     since the return was made.
     """
     led = ledger(ctx)
-    differences = led.verify_return(path)
+    differences = led.exports.verify(path)
     if not differences:
         typer.echo(f"{path} matches the store: every figure, and the ledger fingerprint.")
         return
@@ -97,7 +97,7 @@ def export_360giving(
     if out is not None and str(out) == "-":
         from fsgrant.cli._common import emit_json
 
-        emit_json(led.giving360(as_at, **options))
+        emit_json(led.exports.giving360_package(as_at, **options))
         return
-    path = led.export_360giving(out, force, as_at=as_at, **options)
+    path = led.exports.write_360giving(out, force, as_at=as_at, **options)
     typer.echo(f"Wrote the 360Giving data package to {path}")

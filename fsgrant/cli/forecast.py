@@ -42,10 +42,10 @@ def forecast_set(
     note: Annotated[str | None, typer.Option("--note", help="Why, or what it is based on.")] = None,
 ) -> None:
     """Set the forecast of remaining spend for a year and category (kept as history)."""
-    f = ledger(ctx).set_forecast(label, category, amount, on=on, note=note)
+    f = ledger(ctx).forecasts.set(label, category, amount, on=on, note=note)
     typer.echo(
-        f"Set forecast {f['id']}: {label} {f['category']} = {f['amount']} remaining "
-        f"after {f['set_on']}."
+        f"Set forecast {f.id}: {label} {f.category} = {f.amount} remaining "
+        f"after {f.set_on.isoformat()}."
     )
 
 
@@ -56,23 +56,16 @@ def settings_set(
     value: Annotated[str, typer.Argument(help="A percentage, e.g. 10.")],
 ) -> None:
     """Set a store setting."""
-    led = ledger(ctx)
-    led.set_setting(key, value)
-    typer.echo(f"{key.strip().lower()} = {led.settings()[key.strip().lower()]}")
+    setting = ledger(ctx).settings.set(key, value)
+    typer.echo(f"{setting.key} = {setting.value}")
 
 
 @command(settings_app, "list")
 def settings_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
     """List the settings, with their values (defaults when not set)."""
-    from fsgrant.services.ledger_forecast import SETTINGS
-
-    led = ledger(ctx)
-    stored = led.settings()
-    t = led.rag_thresholds()
-    effective = {"rag.green": str(t.green), "rag.amber": str(t.amber)}
     rows = [
-        {"key": k, "value": stored.get(k, effective.get(k)), "set": k in stored, "about": about}
-        for k, about in SETTINGS.items()
+        {"key": s.key, "value": s.value, "set": s.stored, "about": s.description}
+        for s in ledger(ctx).settings.list()
     ]
     emit_rows(rows, ["key", "value", "set", "about"], fmt, title="Settings")
 
@@ -97,7 +90,7 @@ def report_variance(
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """Spend against estimates by category: actual, forecast, outturn, variance, RAG."""
-    r = ledger(ctx).variance(year, as_at, against)
+    r = ledger(ctx).reports.variance(year, as_at, against)
     if fmt is OutputFormat.json:
         emit_json(r.model_dump(mode="json"))
         return
@@ -146,7 +139,7 @@ def report_profile(
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """A funding year month by month: estimate, actual, forecast and cumulative."""
-    r = ledger(ctx).profile(year, as_at)
+    r = ledger(ctx).reports.profile(year, as_at)
     if fmt is OutputFormat.json:
         emit_json(r.model_dump(mode="json"))
         return
@@ -174,7 +167,7 @@ def report_spend(
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """Spend totalled by funding year, council financial year, month, category or post."""
-    r = ledger(ctx).spend_by(by, from_date, to_date)
+    r = ledger(ctx).reports.spend(by, from_date, to_date)
     if fmt is OutputFormat.json:
         emit_json(r.model_dump(mode="json"))
         return

@@ -73,7 +73,7 @@ def spend_import(
 
         with Progress(transient=True) as bar:
             task = bar.add_task(f"Importing {file.name}", total=1.0)
-            result = led.import_spend(
+            result = led.imports.import_file(
                 file,
                 mapping,
                 dry_run=dry_run,
@@ -82,7 +82,7 @@ def spend_import(
                 progress=lambda done: bar.update(task, completed=done),
             )
     else:
-        result = led.import_spend(
+        result = led.imports.import_file(
             file, mapping, dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects
         )
     if fmt is OutputFormat.json:
@@ -149,7 +149,7 @@ def _batch_row(b: Any, fmt: OutputFormat) -> dict[str, Any]:
 def imports_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
     """List import batches: file, sha256, when, by whom, rows read, added, duplicate,
     skipped, rejected, total added."""
-    rows = [_batch_row(b, fmt) for b in ledger(ctx).imports()]
+    rows = [_batch_row(b, fmt) for b in ledger(ctx).imports.list()]
     emit_rows(rows, BATCH_COLUMNS, fmt, title="Import batches", money=("total_added",))
 
 
@@ -161,8 +161,8 @@ def imports_show(
 ) -> None:
     """Show one import batch and the spend lines it added, with their source lines."""
     led = ledger(ctx)
-    batch = led.import_batch(batch_id)
-    lines = led.batch_lines(batch_id)
+    batch = led.imports.get(batch_id)
+    lines = led.imports.lines(batch_id)
     cols = ["id", "source_line", "date", "amount", "category", "post", "supplier", "reference"]
     if fmt is OutputFormat.json:
         emit_json(
@@ -195,7 +195,7 @@ def mapping_check(
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """Show how a mapping reads the first rows of an extract, without storing anything."""
-    check = ledger(ctx).check_mapping(file, mapping, rows=rows)
+    check = ledger(ctx).imports.check_mapping(file, mapping, rows=rows)
     if fmt is OutputFormat.json:
         emit_json(check.model_dump(mode="json"))
         return

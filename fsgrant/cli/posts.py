@@ -64,7 +64,7 @@ def post_add(
     end: Annotated[str | None, typer.Option("--end", help="End date, if the post ends.")] = None,
 ) -> None:
     """Add a funded post (it is 'planned' until its first status change)."""
-    p = ledger(ctx).add_post(
+    p = ledger(ctx).posts.add(
         post_id,
         role=role,
         host=host,
@@ -102,7 +102,7 @@ def post_status(
     ] = None,
 ) -> None:
     """Record a change of a post's recruitment status (history is kept)."""
-    c = ledger(ctx).post_status(post_id, status, on, reason=reason, expected_start=expected_start)
+    c = ledger(ctx).posts.set_status(post_id, status, on, reason=reason, expected_start=expected_start)
     extra = f", expected start {c.expected_start}" if c.expected_start else ""
     typer.echo(f"Post {c.post} is {c.status} from {c.effective}{extra}.")
 
@@ -163,7 +163,7 @@ def post_list(
     from fsgrant.domain.periods import parse_date
 
     day = parse_date(as_at, field="as-at") if as_at is not None else date.today()
-    posts = ledger(ctx).posts(status=status, role=role, as_at=day)
+    posts = ledger(ctx).posts.list(status=status, role=role, as_at=day)
     rows = [_post_row(p, day) for p in posts]
     title = f"Posts as at {day}"
     emit_rows(rows, POST_COLUMNS, fmt, title=title, money=("annual_cost",))
@@ -176,7 +176,7 @@ def post_show(
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """Show a post's details and its whole status history."""
-    p = ledger(ctx).post(post_id)
+    p = ledger(ctx).posts.get(post_id)
     if fmt is OutputFormat.json:
         emit_json(p.model_dump(mode="json"))
         return
@@ -224,7 +224,7 @@ def report_posts(
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """Which posts are filled, which are blocked and why, and their forecast cost."""
-    report = ledger(ctx).posts_report(as_at, year)
+    report = ledger(ctx).reports.posts(as_at, year)
     if fmt is OutputFormat.json:
         emit_json(report.model_dump(mode="json"))
         return

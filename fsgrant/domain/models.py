@@ -20,16 +20,22 @@ from fsgrant.domain.periods import Period, financial_year_label, parse_date
 __all__ = [
     "CATEGORY_PATTERN",
     "DEFAULT_CATEGORIES",
+    "AuditEntry",
     "Category",
     "ClosedPeriod",
+    "CostCategory",
     "Estimate",
     "Finding",
     "FundingYear",
     "FundingYearState",
     "FundingYearStatus",
     "Grant",
+    "LoadResult",
     "Money",
+    "PeriodEvent",
     "Receipt",
+    "SetForecast",
+    "Setting",
     "SpendLine",
     "Variation",
     "VariationKind",
@@ -220,7 +226,7 @@ class ClosedPeriod(_Record):
     funding_year: str
     through: Day
     reference: str
-    at: str
+    at: datetime
     by: str
 
 
@@ -241,3 +247,74 @@ class Finding(_Record):
     @property
     def problem(self) -> bool:
         return self.severity == "error"
+
+
+class CostCategory(_Record):
+    """A cost category: what money is spent on."""
+
+    name: str
+    description: str
+
+
+class PeriodEvent(_Record):
+    """A closing or a reopening of a funding year's period, as recorded."""
+
+    id: int
+    funding_year: str
+    kind: Literal["close", "reopen"]
+    through: Day | None = None
+    """The closed date (closings only)."""
+    reference: str | None = None
+    reason: str | None = None
+    """Why it was reopened (reopenings only)."""
+    at: datetime
+    by: str
+
+
+class SetForecast(_Record):
+    """A forecast of remaining spend set for a funding year and category."""
+
+    id: int
+    funding_year: str
+    category: str
+    amount: Money
+    set_on: Day
+    """Spend still expected after this day."""
+    note: str | None = None
+    recorded_at: datetime
+    recorded_by: str
+
+
+class Setting(_Record):
+    """A store setting with its value (the default when none is stored)."""
+
+    key: str
+    value: str
+    stored: bool
+    """False when the value shown is the default."""
+    description: str
+
+
+class AuditEntry(_Record):
+    """One entry of the audit trail: who changed what, when, with which command."""
+
+    id: int
+    at: datetime
+    """When (UTC)."""
+    user: str
+    command: str
+    action: str
+    subject: str | None
+    detail: dict[str, object]
+
+
+class LoadResult(_Record):
+    """How many records of each kind a ledger folder load stored."""
+
+    funding_years: int = 0
+    variations: int = 0
+    posts: int = 0
+    post_status: int = 0
+    estimates: int = 0
+    spend: int = 0
+    receipts: int = 0

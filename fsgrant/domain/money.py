@@ -25,6 +25,7 @@ __all__ = [
     "MAX_AMOUNT",
     "PENNY",
     "ZERO",
+    "AmountLike",
     "as_money",
     "format_money",
     "format_pounds",
@@ -34,6 +35,9 @@ __all__ = [
     "split_evenly",
     "to_pence",
 ]
+
+AmountLike = Decimal | int | str
+"""An amount: a ``Decimal``, whole pounds, or text read by :func:`parse_amount` (never a float)."""
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")

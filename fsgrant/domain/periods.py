@@ -22,7 +22,9 @@ from dateutil.relativedelta import relativedelta
 from fsgrant.errors import InvalidDate, InvalidInput
 
 __all__ = [
+    "DateLike",
     "Period",
+    "as_at_day",
     "days_in_month",
     "default_end",
     "financial_year_label",
@@ -35,6 +37,19 @@ __all__ = [
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: 00:00(?::00)?)?$")
 _FY = re.compile(r"^FY(\d{4})/(\d{2})$")
+
+
+DateLike = date | str
+"""A date, or text read by :func:`parse_date`."""
+
+
+def as_at_day(value: DateLike | None, *, field: str = "as-at") -> date:
+    """The day a report or entry speaks for: ``value`` read as a date, today when None.
+
+    Raises:
+        InvalidDate: ``value`` is not a date.
+    """
+    return date.today() if value is None else parse_date(value, field=field)
 
 
 def parse_date(text: str | date, *, field: str = "date") -> date:

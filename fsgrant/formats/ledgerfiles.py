@@ -21,20 +21,74 @@ from __future__ import annotations
 
 import csv
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from fsgrant.errors import Conflict, FsgrantError, InvalidInput, SourceError
+from fsgrant.errors import FsgrantError, InvalidInput, SourceError
 
-if TYPE_CHECKING:
-    from fsgrant.services.ledger import Ledger
+__all__ = ["FolderEntry", "LedgerFolder", "entry_errors", "read_csv_rows", "read_folder"]
 
-__all__ = ["load_folder", "read_csv_rows"]
+KINDS = ("funding_years", "variations", "posts", "post_status", "estimates", "spend", "receipts")
+"""What a folder holds, in the order it is loaded (posts first: estimates and spend
+lines may name them)."""
 
-RowLoader = Callable[["Ledger", dict[str, str]], object]
+
+@dataclass(frozen=True)
+class FolderEntry:
+    """One record of a ledger folder: what kind, where it was written, its fields
+    (named as the library's parameters)."""
+
+    kind: str
+    source: str
+    """The file it came from, e.g. ``spend.csv``."""
+    line: int | None
+    """Its line, for a CSV row."""
+    where: str | None = None
+    """Its table, for a TOML table, e.g. ``[[variation]] #2``."""
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LedgerFolder:
+    """A ledger folder read: the grant's details up front, the rest as a stream."""
+
+    path: Path
+    grant: dict[str, str | None]
+    tables: list[FolderEntry]
+    """The funding years and variations of ``grant.toml``."""
+
+    def entries(self) -> Iterator[FolderEntry]:
+        """Every record in load order (see :data:`KINDS`); CSV files are read as the
+        stream is consumed.
+
+        Raises:
+            SourceError: unreadable text, or a missing or unknown column.
+        """
+        yield from self.tables
+        for kind, file_name, required, optional, fields in _CSV_FILES:
+            path = self.path / file_name
+            if not path.exists():
+                continue
+            for line, row in read_csv_rows(path, required, optional):
+                yield FolderEntry(kind, file_name, line, None, fields(row))
+
+
+@contextmanager
+def entry_errors(entry: FolderEntry | None, source: str = "grant.toml") -> Iterator[None]:
+    """Turn any error raised inside into a :class:`SourceError` naming the entry's
+    file, line (or TOML table) and field. With no entry: the grant's own details."""
+    try:
+        yield
+    except FsgrantError as exc:
+        if entry is None:
+            raise _located(source, None, exc) from None
+        if entry.where is not None and not isinstance(exc, SourceError):
+            exc = InvalidInput(f"{entry.where}: {exc.message}", field=getattr(exc, "field", None))
+        raise _located(entry.source, entry.line, exc) from None
 
 
 def read_csv_rows(
@@ -105,8 +159,14 @@ def _toml_text(value: object) -> str | None:
     return str(value)
 
 
-def load_folder(ledger: Ledger, folder: Path) -> dict[str, int]:
-    """Load ``folder`` into ``ledger`` in one transaction; see the module docstring."""
+def read_folder(folder: Path) -> LedgerFolder:
+    """Read a ledger folder's ``grant.toml`` (the CSV files are read as its entries
+    are consumed); see the module docstring.
+
+    Raises:
+        InvalidInput: not a folder, or no ``grant.toml``.
+        SourceError: bad TOML, or a malformed table (naming it).
+    """
     if not folder.is_dir():
         raise InvalidInput(f"{folder} is not a folder", field="folder")
     grant_file = folder / "grant.toml"
@@ -116,70 +176,28 @@ def load_folder(ledger: Ledger, folder: Path) -> dict[str, int]:
         config = tomllib.loads(grant_file.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SourceError("grant.toml", None, None, f"not valid TOML ({exc})") from None
-    existing = ledger.store.query_one("SELECT name FROM grant_info WHERE id = 1")
-    if existing is not None:
-        raise Conflict(
-            f"{ledger.path} already holds the grant '{existing[0]}'; load a ledger folder into a new store"
-        )
-    counts = {
-        "funding_years": 0,
-        "variations": 0,
-        "posts": 0,
-        "post_status": 0,
-        "estimates": 0,
-        "spend": 0,
-        "receipts": 0,
-    }
-    # counts fills in as the load goes; the audit entry records it when the load ends
-    with ledger.store.transaction("load", str(folder), counts):
-        _load_grant(ledger, config, counts)
-        # Posts first: estimates and spend lines may name them.
-        _load_csv(
-            ledger,
-            folder / "posts.csv",
-            counts,
-            "posts",
-            _post,
-            ("id", "role", "host", "fte", "planned_start"),
-            ("title", "team", "route", "annual_cost", "salary", "on_cost_rate", "category", "end"),
-        )
-        _load_csv(
-            ledger,
-            folder / "post_status.csv",
-            counts,
-            "post_status",
-            _post_status,
-            ("post", "status", "effective"),
-            ("reason", "expected_start"),
-        )
-        _load_csv(
-            ledger,
-            folder / "estimates.csv",
-            counts,
-            "estimates",
-            _estimate,
-            ("funding_year", "category", "amount"),
-            ("post", "set_on"),
-        )
-        _load_csv(
-            ledger,
-            folder / "spend.csv",
-            counts,
-            "spend",
-            _spend,
-            ("date", "amount", "category"),
-            ("post", "supplier", "description", "reference", "year"),
-        )
-        _load_csv(
-            ledger,
-            folder / "receipts.csv",
-            counts,
-            "receipts",
-            _receipt,
-            ("date", "amount", "funding_year"),
-            ("reference",),
-        )
-    return counts
+    with entry_errors(None):
+        g = config.get("grant")
+        if not isinstance(g, dict):
+            raise InvalidInput(
+                "needs a [grant] table with name, funder and recipient", field="grant"
+            )
+        grant = {
+            "name": str(g.get("name", "")),
+            "funder": str(g.get("funder", "")),
+            "recipient": str(g.get("recipient", "")),
+            "funder_org_id": _toml_text(g.get("funder_org_id")),
+            "recipient_org_id": _toml_text(g.get("recipient_org_id")),
+        }
+        tables = [
+            _toml_entry("funding_years", f"[[funding_year]] #{i}", fy, _year_fields)
+            for i, fy in enumerate(_tables(config, "funding_year"), start=1)
+        ]
+        tables += [
+            _toml_entry("variations", f"[[variation]] #{i}", v, _variation_fields)
+            for i, v in enumerate(_tables(config, "variation"), start=1)
+        ]
+    return LedgerFolder(folder, grant, tables)
 
 
 def _tables(config: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -189,80 +207,41 @@ def _tables(config: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return value
 
 
-@contextmanager
-def _toml_entry(where: str) -> Iterator[None]:
-    """Name the TOML table at fault in any error raised inside."""
+def _toml_entry(kind: str, where: str, table: dict[str, Any], fields: Any) -> FolderEntry:
+    """An entry for one TOML table; an error names the table."""
     try:
-        yield
+        return FolderEntry(kind, "grant.toml", None, where, fields(table))
     except KeyError as exc:
         raise InvalidInput(f"{where}: missing {exc.args[0]}", field=str(exc.args[0])) from None
     except FsgrantError as exc:
         raise InvalidInput(f"{where}: {exc.message}", field=getattr(exc, "field", None)) from None
 
 
-def _load_grant(ledger: Ledger, config: dict[str, Any], counts: dict[str, int]) -> None:
-    src = "grant.toml"
-    try:
-        g = config.get("grant")
-        if not isinstance(g, dict):
-            raise InvalidInput(
-                "needs a [grant] table with name, funder and recipient", field="grant"
-            )
-        ledger.init(
-            str(g.get("name", "")),
-            str(g.get("funder", "")),
-            str(g.get("recipient", "")),
-            funder_org_id=_toml_text(g.get("funder_org_id")),
-            recipient_org_id=_toml_text(g.get("recipient_org_id")),
-        )
-        for i, fy in enumerate(_tables(config, "funding_year"), start=1):
-            with _toml_entry(f"[[funding_year]] #{i}"):
-                ledger.add_year(
-                    str(fy["label"]),
-                    _toml_text(fy["award"]) or "",
-                    _toml_text(fy["start"]) or "",
-                    end=_toml_text(fy.get("end")),
-                    status=fy.get("status", "confirmed"),
-                    confirmed_on=_toml_text(fy.get("confirmed_on")),
-                    conditions=[str(c) for c in fy.get("conditions", [])],
-                )
-            counts["funding_years"] += 1
-        for i, v in enumerate(_tables(config, "variation"), start=1):
-            with _toml_entry(f"[[variation]] #{i}"):
-                ledger.vary_year(
-                    str(v["funding_year"]),
-                    agreed_on=_toml_text(v["agreed_on"]) or "",
-                    reason=str(v["reason"]),
-                    reference=_toml_text(v.get("reference")),
-                    start=_toml_text(v.get("start")),
-                    end=_toml_text(v.get("end")),
-                    award=_toml_text(v.get("amount")),
-                    move=_toml_text(v.get("move")),
-                    to=_toml_text(v.get("to")),
-                    status=v.get("status"),
-                )
-            counts["variations"] += 1
-    except FsgrantError as exc:
-        raise _located(src, None, exc) from None
+def _year_fields(fy: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "label": str(fy["label"]),
+        "award": _toml_text(fy["award"]) or "",
+        "start": _toml_text(fy["start"]) or "",
+        "end": _toml_text(fy.get("end")),
+        "status": fy.get("status", "confirmed"),
+        "confirmed_on": _toml_text(fy.get("confirmed_on")),
+        "conditions": [str(c) for c in fy.get("conditions", [])],
+    }
 
 
-def _load_csv(
-    ledger: Ledger,
-    path: Path,
-    counts: dict[str, int],
-    kind: str,
-    loader: RowLoader,
-    required: tuple[str, ...],
-    optional: tuple[str, ...],
-) -> None:
-    if not path.exists():
-        return
-    for line, row in read_csv_rows(path, required, optional):
-        try:
-            loader(ledger, row)
-        except FsgrantError as exc:
-            raise _located(path.name, line, exc) from None
-        counts[kind] += 1
+def _variation_fields(v: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "label": str(v["funding_year"]),
+        "agreed_on": _toml_text(v["agreed_on"]) or "",
+        "reason": str(v["reason"]),
+        "reference": _toml_text(v.get("reference")),
+        "start": _toml_text(v.get("start")),
+        "end": _toml_text(v.get("end")),
+        "award": _toml_text(v.get("amount")),
+        "move": _toml_text(v.get("move")),
+        "to": _toml_text(v.get("to")),
+        "status": v.get("status"),
+    }
 
 
 def _opt(row: dict[str, str], key: str) -> str | None:
@@ -270,58 +249,94 @@ def _opt(row: dict[str, str], key: str) -> str | None:
     return value or None
 
 
-def _post(ledger: Ledger, row: dict[str, str]) -> object:
-    return ledger.add_post(
-        row["id"],
-        role=row["role"],
-        host=row["host"],
-        fte=row["fte"],
-        planned_start=row["planned_start"],
-        annual_cost=_opt(row, "annual_cost"),
-        salary=_opt(row, "salary"),
-        on_cost_rate=_opt(row, "on_cost_rate"),
-        title=_opt(row, "title"),
-        team=_opt(row, "team"),
-        route=_opt(row, "route") or "direct",
-        category=_opt(row, "category") or "staffing",
-        end=_opt(row, "end"),
-    )
+def _post_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "post_id": row["id"],
+        "role": row["role"],
+        "host": row["host"],
+        "fte": row["fte"],
+        "planned_start": row["planned_start"],
+        "annual_cost": _opt(row, "annual_cost"),
+        "salary": _opt(row, "salary"),
+        "on_cost_rate": _opt(row, "on_cost_rate"),
+        "title": _opt(row, "title"),
+        "team": _opt(row, "team"),
+        "route": _opt(row, "route") or "direct",
+        "category": _opt(row, "category") or "staffing",
+        "end": _opt(row, "end"),
+    }
 
 
-def _post_status(ledger: Ledger, row: dict[str, str]) -> object:
-    return ledger.post_status(
-        row["post"],
-        row["status"],
-        row["effective"],
-        reason=_opt(row, "reason"),
-        expected_start=_opt(row, "expected_start"),
-    )
+def _post_status_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "post_id": row["post"],
+        "status": row["status"],
+        "on": row["effective"],
+        "reason": _opt(row, "reason"),
+        "expected_start": _opt(row, "expected_start"),
+    }
 
 
-def _estimate(ledger: Ledger, row: dict[str, str]) -> object:
-    return ledger.set_estimate(
-        row["funding_year"],
-        row["category"],
-        row["amount"],
-        post=_opt(row, "post"),
-        on=_opt(row, "set_on"),
-    )
+def _estimate_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "label": row["funding_year"],
+        "category": row["category"],
+        "amount": row["amount"],
+        "post": _opt(row, "post"),
+        "on": _opt(row, "set_on"),
+    }
 
 
-def _spend(ledger: Ledger, row: dict[str, str]) -> object:
-    return ledger.add_spend(
-        row["date"],
-        row["amount"],
-        row["category"],
-        post=_opt(row, "post"),
-        supplier=_opt(row, "supplier"),
-        description=_opt(row, "description"),
-        reference=_opt(row, "reference"),
-        year=_opt(row, "year"),
-    )
+def _spend_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "day": row["date"],
+        "amount": row["amount"],
+        "category": row["category"],
+        "post": _opt(row, "post"),
+        "supplier": _opt(row, "supplier"),
+        "description": _opt(row, "description"),
+        "reference": _opt(row, "reference"),
+        "year": _opt(row, "year"),
+    }
 
 
-def _receipt(ledger: Ledger, row: dict[str, str]) -> object:
-    return ledger.add_receipt(
-        row["date"], row["amount"], row["funding_year"], reference=_opt(row, "reference")
-    )
+def _receipt_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "day": row["date"],
+        "amount": row["amount"],
+        "year": row["funding_year"],
+        "reference": _opt(row, "reference"),
+    }
+
+
+_CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = (
+    (
+        "posts",
+        "posts.csv",
+        ("id", "role", "host", "fte", "planned_start"),
+        ("title", "team", "route", "annual_cost", "salary", "on_cost_rate", "category", "end"),
+        _post_fields,
+    ),
+    (
+        "post_status",
+        "post_status.csv",
+        ("post", "status", "effective"),
+        ("reason", "expected_start"),
+        _post_status_fields,
+    ),
+    (
+        "estimates",
+        "estimates.csv",
+        ("funding_year", "category", "amount"),
+        ("post", "set_on"),
+        _estimate_fields,
+    ),
+    (
+        "spend",
+        "spend.csv",
+        ("date", "amount", "category"),
+        ("post", "supplier", "description", "reference", "year"),
+        _spend_fields,
+    ),
+    ("receipts", "receipts.csv", ("date", "amount", "funding_year"), ("reference",), _receipt_fields),
+)

@@ -57,6 +57,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from fsgrant.domain.closures import entry_day_problem
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import ClosedPeriod, FundingYearState
 from fsgrant.domain.money import parse_amount, to_pence
@@ -372,7 +373,7 @@ def _snap(s: str) -> int | None:
 # ---------------------------------------------------------------------- the ledger's rules
 class LedgerRules:
     """What a row is checked against, read once per import: the same rules as
-    :meth:`fsgrant.services.ledger_core.LedgerCore.add_spend` (known category and post, a
+    :meth:`fsgrant.services.spend.SpendService.add` (known category and post, a
     funding year covering the date, no closed period)."""
 
     def __init__(
@@ -400,32 +401,8 @@ class LedgerRules:
             return reason
 
     def _day_reason(self, day: date, label: str | None) -> str | None:
-        if label is not None:
-            y = self.by_label.get(label)
-            if y is None:
-                return f"no funding year {label}; known: {', '.join(self.by_label) or 'none yet'}"
-            if day not in y.period:
-                return f"{day.isoformat()} is outside funding year {label} ({y.start} to {y.end})"
-            target: str | None = label
-        else:
-            target = self.allocator(day)
-            if target is None:
-                spans = "; ".join(
-                    f"{y.label}: {y.start} to {y.end}"
-                    for y in self.years
-                    if y.status != "withdrawn"
-                )
-                return (
-                    f"no funding year covers {day.isoformat()} ({spans or 'no funding years yet'})"
-                )
-        c = self.closures.get(target) if target is not None else None
-        if c is not None and day <= c.through:
-            return (
-                f"spend dated {day.isoformat()} falls in funding year {c.funding_year}, closed "
-                f"through {c.through.isoformat()} (reference '{c.reference}'); reopen it with "
-                "'fsgrant period reopen' first"
-            )
-        return None
+        problem = entry_day_problem(day, label, self.allocator, self.closures, name_who=False)
+        return None if problem is None else problem.message
 
 
 # ---------------------------------------------------------------------- rows

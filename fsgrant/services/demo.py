@@ -12,7 +12,7 @@ from fsgrant.domain.periods import parse_date
 from fsgrant.domain.reports import SummaryReport
 from fsgrant.errors import InvalidInput
 from fsgrant.services.ledger import Ledger, open_ledger
-from fsgrant.services.ledger_export import default_return_name
+from fsgrant.services.exports import default_return_name
 
 __all__ = ["DemoResult", "example_ledger_path", "run_demo"]
 
@@ -33,8 +33,11 @@ def example_ledger_path() -> Path:
     raise InvalidInput("the worked example ledger is not installed with this copy of fsgrant")
 
 
-@dataclass
+@dataclass(frozen=True)
 class DemoResult:
+    """What the demo did: the ledger folder it loaded, the store it made, where the
+    grant stands, the files it wrote and what it imported."""
+
     source: Path
     store: Path
     summary: SummaryReport
@@ -59,14 +62,14 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
         with open_ledger(tmp) as led:
             led.load(folder)
             notes = _import_example_extract(led, folder)
-            summary = led.summary(as_at)
+            summary = led.reports.summary(as_at)
         for suffix in ("-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
         os.replace(tmp, target)
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(str(tmp) + suffix).unlink(missing_ok=True)
-    result = DemoResult(source=folder, store=target, summary=summary, notes=notes)
+    outputs: list[Path] = []
     with open_ledger(target, create=False) as led:
         years = [y for y in summary.funding_years if y.status != "withdrawn"]
         if years:
@@ -75,14 +78,14 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
                 (y.label for y in years if day is not None and y.start <= day <= y.end),
                 years[0].label,
             )
-            written = led.export_return(
+            written = led.exports.write_return(
                 label,
                 as_at,
                 out=out / default_return_name(led.grant.name, label, parse_date(as_at)),
                 force=True,
             )
-            result.outputs.append(written)
-    return result
+            outputs.append(written)
+    return DemoResult(source=folder, store=target, summary=summary, outputs=outputs, notes=notes)
 
 
 def _import_example_extract(led: Ledger, folder: Path) -> list[str]:
@@ -93,7 +96,7 @@ def _import_example_extract(led: Ledger, folder: Path) -> list[str]:
         return []
     notes = []
     for extract in extracts:
-        r = led.import_spend(extract, mapping)
+        r = led.imports.import_file(extract, mapping)
         notes.append(
             f"Imported the finance-system extract {r.file_name} (illustrative) as batch "
             f"{r.batch_id}: {r.rows_read} rows read, {r.rows_added} new, {r.rows_duplicate} "

@@ -1,4 +1,4 @@
-"""The SQLite store: the only module that talks to SQLite or imports sqlite_utils.
+"""The SQLite connection: the only place fsgrant opens SQLite or imports sqlite_utils.
 
 One store holds one grant. Money is integer pence (the tables refuse anything else),
 money and history tables are append-only (triggers refuse UPDATE and DELETE), and
@@ -373,10 +373,37 @@ class Store:
         )
         self.conn.executemany(sql, rows)
 
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run one write statement (inside :meth:`transaction`)."""
+        self._require_transaction()
+        self.conn.execute(sql, params)
+
+    def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one write statement per row (inside :meth:`transaction`)."""
+        self._require_transaction()
+        self.conn.executemany(sql, rows)
+
+    def write_connection(self) -> sqlite3.Connection:
+        """The connection, for a bulk writer working inside :meth:`transaction`."""
+        self._require_transaction()
+        return self.conn
+
     # ------------------------------------------------------------------ reading
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         """Run a read query; rows behave as tuples and as mappings."""
         return self.conn.execute(sql, params).fetchall()
+
+    def stream(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> Iterator[sqlite3.Row]:
+        """Run a read query and yield its rows as SQLite gives them (flat memory)."""
+        yield from self.conn.execute(sql, params)
+
+    def change_marks(self) -> tuple[int, int]:
+        """Marks that change whenever this or another connection changes the store
+        (``total_changes`` and ``PRAGMA data_version``): a cache key for reads."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self.conn.total_changes, int(version)
 
     def query_one(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()

@@ -41,8 +41,8 @@ def build_store(path: Path, rows: int) -> None:
     rng = random.Random(rows)
     with fsgrant.open(path) as led:
         led.init("Benchmark grant", "Department for Education", "Example Council")
-        led.add_year(LABEL, "99999999.00", "2019-08-01")
-        led.set_estimate(LABEL, "staffing", "5000000.00", on="2019-08-01")
+        led.years.add(LABEL, "99999999.00", "2019-08-01")
+        led.estimates.set(LABEL, "staffing", "5000000.00", on="2019-08-01")
         cats = ["staffing", "training", "case-recording", "programme-management", "other"]
         start = date(2019, 8, 1)
         stamp = "2020-08-01T00:00:00.000000+00:00"
@@ -81,7 +81,7 @@ def run_export(db: Path, out: Path) -> None:
     import fsgrant
 
     with fsgrant.open(db, create=False) as led:
-        led.export_return(LABEL, AS_AT, out=out, force=True)
+        led.exports.write_return(LABEL, AS_AT, out=out, force=True)
 
 
 def run_baseline(db: Path, out: Path) -> None:

@@ -115,10 +115,10 @@ def child_import(extract: Path, mapping: Path, db: Path) -> dict[str, float]:
 
     with fsgrant.open(db) as led:
         led.init("Family Safeguarding", "Department for Education", "Benchmark council")
-        led.add_year("2019/20", "2490000.00", "2019-08-01")
-        led.vary_year("2019/20", agreed_on="2020-02-14", reason="moved back", end="2021-03-31")
+        led.years.add("2019/20", "2490000.00", "2019-08-01")
+        led.years.vary("2019/20", agreed_on="2020-02-14", reason="moved back", end="2021-03-31")
         started = time.perf_counter()
-        result = led.import_spend(extract, mapping)
+        result = led.imports.import_file(extract, mapping)
         seconds = time.perf_counter() - started
     return {
         "seconds": seconds,

@@ -31,7 +31,7 @@ def build(path: Path, lines: int) -> fsgrant.Ledger:
     led.load(example_ledger_path())
     rng = random.Random(20200331)
     categories = ["training", "case-recording", "programme-management", "evaluation", "other"]
-    posts = [p.id for p in led.posts(as_at="2020-03-31") if p.role != "probation"]
+    posts = [p.id for p in led.posts.list(as_at="2020-03-31") if p.role != "probation"]
     start, days = date(2019, 8, 1), (date(2021, 3, 31) - date(2019, 8, 1)).days + 1
     now, user = utc_now(), "bench"
     rows = []
@@ -88,23 +88,23 @@ def main() -> None:
         by_month = timed("baseline: SQL GROUP BY month", lambda: conn.execute(BY_MONTH).fetchall())
         timed(
             "report summary --as-at 2020-03-31",
-            lambda: led.summary("2020-03-31"),
+            lambda: led.reports.summary("2020-03-31"),
             baseline=by_cat,
             led=led,
         )
-        timed("report variance --year 2019/20", lambda: led.variance("2019/20", "2020-03-31"),
+        timed("report variance --year 2019/20", lambda: led.reports.variance("2019/20", "2020-03-31"),
               baseline=by_cat, led=led)  # fmt: skip
-        timed("report profile --year 2019/20", lambda: led.profile("2019/20", "2020-03-31"),
+        timed("report profile --year 2019/20", lambda: led.reports.profile("2019/20", "2020-03-31"),
               baseline=by_month, led=led)  # fmt: skip
         timed(
             "report posts --year 2019/20",
-            lambda: led.posts_report("2020-03-31", "2019/20"),
+            lambda: led.reports.posts("2020-03-31", "2019/20"),
             led=led,
         )
         for by in ("funding-year", "financial-year", "month", "category", "post"):
-            timed(f"report spend --by {by}", lambda by=by: led.spend_by(by), led=led)
+            timed(f"report spend --by {by}", lambda by=by: led.reports.spend(by), led=led)
         timed("check --as-at 2020-03-31", lambda: led.check("2020-03-31"), led=led)
-        s = {y.label: y for y in led.summary("2020-03-31").funding_years}["2019/20"]
+        s = {y.label: y for y in led.reports.summary("2020-03-31").funding_years}["2019/20"]
         print(f"2019/20 as at 2020-03-31: actual {s.actual}, outturn {s.forecast_outturn}")
         led.close()
 

@@ -56,9 +56,9 @@ def main() -> None:
         path = Path(tmp) / "big.db"
         with fsgrant.open(path) as led:
             led.init("Family Safeguarding roll-out", "Department for Education", "Council")
-            led.add_year("2019/20", "2490000.00", "2019-08-01")
-            led.add_year("2020/21", "1600000.00", "2020-08-01", status="in-principle")
-            led.close_period("2019/20", "2019-08-31", "DfE return Q1")
+            led.years.add("2019/20", "2490000.00", "2019-08-01")
+            led.years.add("2020/21", "1600000.00", "2020-08-01", status="in-principle")
+            led.periods.close("2019/20", "2019-08-31", "DfE return Q1")
             seconds = fill(led, lines)
             print(f"filled {lines:,} spend lines in {seconds:.1f} s")
 
@@ -74,7 +74,7 @@ def main() -> None:
                 conn.execute("COMMIT")
 
             def add_spend(i: int) -> None:
-                led.add_spend("04/02/2020", f"{12 + i % 50}.34", "training", reference=f"B{i}")
+                led.spend.add("04/02/2020", f"{12 + i % 50}.34", "training", reference=f"B{i}")
 
             # take turns in blocks, so that a busy moment slows both alike
             bare: list[float] = []
@@ -94,7 +94,7 @@ def main() -> None:
             def cold_summary(_: int) -> None:
                 # Each call starts cold: a report reuses its scan only while nothing changes.
                 led._spend_groups_cache = None
-                led.summary()
+                led.reports.summary()
 
             sql_times = per_call(hand_sql, 5)
             report_times = per_call(cold_summary, 5)

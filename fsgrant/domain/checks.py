@@ -1,0 +1,221 @@
+"""``fsgrant check``: problems in the ledger as data, never raised.
+
+Each rule is one small function over the facts of the ledger as at a date
+(:class:`LedgerFacts`), returning its findings; :func:`run_checks` runs them in turn
+and lists errors first, then warnings. The rules:
+
+* ``spend-outside-periods`` (error): spend dated in no funding period, or outside the
+  year it names.
+* ``spend-without-estimate`` (warning): spend in a category a year has no estimate for.
+* ``estimates-over-award`` (error): a year's latest estimates add up to more than its award.
+* ``receipts-over-award`` (error): more received for a year than its award.
+* ``in-principle-spend`` (warning): spend in a year only agreed in principle.
+* ``forecast-overspend`` (warning): forecast outturn above the award.
+* ``blocked-past-expected-start`` (warning): a post still blocked after its expected start.
+* ``post-start-overdue`` (warning): a post planned, advertised or offered after its
+  expected start (the forecast counts it as costing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from fsgrant.domain.figures import YearCategory, YearFigures
+from fsgrant.domain.funding import Allocator
+from fsgrant.domain.models import Finding, FundingYearState
+from fsgrant.domain.money import ZERO, format_money, from_pence
+from fsgrant.domain.posts import Post
+
+__all__ = ["LedgerFacts", "SpendDay", "run_checks"]
+
+
+@dataclass(frozen=True)
+class SpendDay:
+    """Spend lines of one day charged to one explicit year (or none): count and pence."""
+
+    day: date
+    explicit_year: str | None
+    lines: int
+    pence: int
+
+
+@dataclass(frozen=True)
+class LedgerFacts:
+    """What the checks look at, as at ``day``."""
+
+    day: date
+    years: list[FundingYearState]
+    spend_days: list[SpendDay]
+    figures: dict[str, YearFigures]
+    original: Mapping[YearCategory, Decimal]
+    latest: Mapping[YearCategory, Decimal]
+    received: Mapping[str, Decimal]
+    posts: list[Post]
+
+
+def _spend_outside_periods(facts: LedgerFacts) -> list[Finding]:
+    by_label = {y.label: y for y in facts.years}
+    allocator = Allocator(facts.years)
+    out = []
+    for s in facts.spend_days:
+        named = by_label.get(s.explicit_year) if s.explicit_year is not None else None
+        if s.explicit_year is None and allocator(s.day) is None:
+            why = "falls in no funding period"
+        elif named is not None and s.day not in named.period:
+            why = f"is outside funding year {named.label} ({named.start} to {named.end}) it is charged to"
+        else:
+            continue
+        out.append(
+            Finding(
+                severity="error",
+                code="spend-outside-periods",
+                message=f"{s.lines} spend line(s) dated {s.day.isoformat()} (total {format_money(from_pence(s.pence))}) {why}",
+                subject=s.day.isoformat(),
+            )
+        )
+    return out
+
+
+YearRule = Callable[[LedgerFacts, YearFigures], list[Finding]]
+
+
+def _spend_without_estimate(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
+    label = f.year.label
+    return [
+        Finding(
+            severity="warning",
+            code="spend-without-estimate",
+            message=f"{format_money(c.actual)} spent on {c.category} in {label}, which has no estimate",
+            subject=f"{label}/{c.category}",
+        )
+        for c in f.categories
+        if c.actual != 0 and (label, c.category) not in facts.original
+    ]
+
+
+def _estimates_over_award(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
+    y = f.year
+    estimated = sum((v for (lbl, _c), v in facts.latest.items() if lbl == y.label), ZERO)
+    if estimated <= y.award:
+        return []
+    return [
+        Finding(
+            severity="error",
+            code="estimates-over-award",
+            message=f"estimates for {y.label} add up to {format_money(estimated)}, more than its award of {format_money(y.award)}",
+            subject=y.label,
+        )
+    ]
+
+
+def _receipts_over_award(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
+    y = f.year
+    received = facts.received.get(y.label, ZERO)
+    if received <= y.award:
+        return []
+    return [
+        Finding(
+            severity="error",
+            code="receipts-over-award",
+            message=f"receipts for {y.label} add up to {format_money(received)}, more than its award of {format_money(y.award)}",
+            subject=y.label,
+        )
+    ]
+
+
+def _in_principle_spend(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
+    actual = f.total("actual")
+    if f.year.status != "in-principle" or actual == 0:
+        return []
+    return [
+        Finding(
+            severity="warning",
+            code="in-principle-spend",
+            message=f"{format_money(actual)} spent in {f.year.label}, which is only agreed in principle: not yet secure",
+            subject=f.year.label,
+        )
+    ]
+
+
+def _forecast_overspend(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
+    y = f.year
+    outturn = f.total("actual") + f.total("forecast_remaining")
+    if outturn <= y.award:
+        return []
+    return [
+        Finding(
+            severity="warning",
+            code="forecast-overspend",
+            message=f"forecast outturn for {y.label} is {format_money(outturn)}, {format_money(outturn - y.award)} over its award of {format_money(y.award)}",
+            subject=y.label,
+        )
+    ]
+
+
+PostRule = Callable[[LedgerFacts, Post], list[Finding]]
+
+
+def _blocked_past_expected_start(facts: LedgerFacts, p: Post) -> list[Finding]:
+    change = p.change_as_at(facts.day)
+    if (
+        change is None
+        or change.status != "blocked"
+        or change.expected_start is None
+        or change.expected_start >= facts.day
+    ):
+        return []
+    late = (facts.day - change.expected_start).days
+    return [
+        Finding(
+            severity="warning",
+            code="blocked-past-expected-start",
+            message=f"post {p.id} is still blocked {late} day(s) after its expected start of {change.expected_start} ({change.reason})",
+            subject=p.id,
+        )
+    ]
+
+
+def _post_start_overdue(facts: LedgerFacts, p: Post) -> list[Finding]:
+    change = p.change_as_at(facts.day)
+    status = "planned" if change is None else change.status
+    if status not in ("planned", "advertised", "offered"):
+        return []
+    start = (change.expected_start if change else None) or p.planned_start
+    if start >= facts.day:
+        return []
+    return [
+        Finding(
+            severity="warning",
+            code="post-start-overdue",
+            message=f"post {p.id} is still {status} but was expected to start on {start}; "
+            "its forecast counts it as costing: record its status",
+            subject=p.id,
+        )
+    ]
+
+
+YEAR_RULES: tuple[YearRule, ...] = (
+    _spend_without_estimate,
+    _estimates_over_award,
+    _receipts_over_award,
+    _in_principle_spend,
+    _forecast_overspend,
+)
+POST_RULES: tuple[PostRule, ...] = (_blocked_past_expected_start, _post_start_overdue)
+
+
+def run_checks(facts: LedgerFacts) -> list[Finding]:
+    """Every rule in turn over the facts: errors first, then warnings (otherwise in
+    the order found: spend by date, then each funding year, then each post)."""
+    findings = _spend_outside_periods(facts)
+    for f in facts.figures.values():
+        for year_rule in YEAR_RULES:
+            findings += year_rule(facts, f)
+    for p in facts.posts:
+        for post_rule in POST_RULES:
+            findings += post_rule(facts, p)
+    order = {"error": 0, "warning": 1, "ok": 2}
+    return sorted(findings, key=lambda x: order[x.severity])

@@ -1,0 +1,129 @@
+"""Every funding year's figures per category as at a date: the numbers the summary,
+variance, profile, checks and the return are built from.
+
+Rules (each written once, here):
+
+* **Actual** per (year, category): spend totals allocated to the year.
+* **Original estimate**: the first estimate of each (year, category, post), summed
+  over posts. **Revised**: the latest estimate of each set on or before the as-at
+  date (else the original), summed over posts.
+* **Forecast remaining**: see :func:`fsgrant.domain.forecast.forecast_remaining`;
+  posts' expected cost for post-driven categories, by funding year and month. A
+  withdrawn year, or one whose period has ended, has nothing remaining.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from fsgrant.domain.forecast import CategoryFigures, forecast_remaining
+from fsgrant.domain.models import Estimate, FundingYearState
+from fsgrant.domain.money import ZERO
+from fsgrant.domain.periods import month_label
+from fsgrant.domain.posts import Post, allocation_segments, forecast_by_year
+
+__all__ = ["YearFigures", "estimates_as_at", "year_figures"]
+
+YearCategory = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """One funding year's figures as at a date: per category, plus posts by month."""
+
+    year: FundingYearState
+    categories: list[CategoryFigures]
+    post_months: dict[str, Decimal] = field(default_factory=dict)
+    """The posts' forecast cost by month label (``YYYY-MM``) after the as-at date."""
+
+    def total(self, name: str) -> Decimal:
+        """The sum over categories of one figure (``actual``, ``forecast_remaining``...)."""
+        return sum((getattr(c, name) for c in self.categories), ZERO)
+
+
+def estimates_as_at(
+    estimates: Iterable[Estimate], day: date
+) -> tuple[dict[YearCategory, Decimal], dict[YearCategory, Decimal]]:
+    """Original and latest (set on or before ``day``, else the original) estimates per
+    (year, category), summed over posts.
+
+    ``estimates`` must come ordered by year, category, post, set_on and id (as the
+    store lists them), so a later revision replaces an earlier one.
+    """
+    original: dict[YearCategory, Decimal] = defaultdict(lambda: ZERO)
+    latest: dict[YearCategory, Decimal] = defaultdict(lambda: ZERO)
+    chosen: dict[tuple[str, str, str | None], Decimal] = {}
+    for e in estimates:
+        key = (e.funding_year, e.category)
+        if e.original:
+            original[key] += e.amount
+            chosen[(*key, e.post)] = e.amount
+        elif e.set_on <= day:
+            chosen[(*key, e.post)] = e.amount
+    for (y, c, _p), amount in chosen.items():
+        latest[(y, c)] += amount
+    return dict(original), dict(latest)
+
+
+def year_figures(
+    years: list[FundingYearState],
+    day: date,
+    *,
+    actual: Mapping[YearCategory, Decimal],
+    original: Mapping[YearCategory, Decimal],
+    latest: Mapping[YearCategory, Decimal],
+    set_forecasts: Mapping[YearCategory, Decimal],
+    posts: list[Post],
+) -> dict[str, YearFigures]:
+    """Every funding year's figures per category as at ``day``.
+
+    Args:
+        years: the funding years as varied as at ``day``.
+        actual: spend to ``day`` per (year, category).
+        original, latest: see :func:`estimates_as_at`.
+        set_forecasts: the latest forecast set on or before ``day`` per (year, category).
+        posts: every post; a category any post names is post-driven.
+    """
+    post_driven = {p.category for p in posts}
+    segments = allocation_segments(years)
+    post_cost: dict[YearCategory, Decimal] = defaultdict(lambda: ZERO)
+    post_months: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for p in posts:
+        for label, months in forecast_by_year(p, day, segments).items():
+            for first, amount in months.items():
+                post_cost[(label, p.category)] += amount
+                post_months[label][month_label(first)] += amount
+    result: dict[str, YearFigures] = {}
+    for y in years:
+        keys = {c for (lbl, c) in [*original, *latest, *actual, *set_forecasts] if lbl == y.label}
+        keys |= {c for (lbl, c) in post_cost if lbl == y.label}
+        days_remain = y.status != "withdrawn" and day < y.end
+        rows = []
+        for cat in sorted(keys):
+            k = (y.label, cat)
+            fc, assumed = forecast_remaining(
+                days_remain=days_remain,
+                post_driven=cat in post_driven,
+                post_forecast=post_cost.get(k, ZERO),
+                set_forecast=set_forecasts.get(k),
+                latest_estimate=latest.get(k, ZERO),
+                actual=actual.get(k, ZERO),
+            )
+            rows.append(
+                CategoryFigures(
+                    category=cat,
+                    estimate_original=original.get(k, ZERO),
+                    estimate_revised=latest.get(k, ZERO),
+                    actual=actual.get(k, ZERO),
+                    forecast_remaining=fc,
+                    forecast_assumed=assumed,
+                    post_driven=cat in post_driven,
+                )
+            )
+        by_month = dict(post_months.get(y.label, {})) if days_remain else {}
+        result[y.label] = YearFigures(y, rows, by_month)
+    return result

@@ -1,0 +1,139 @@
+"""Writing a file so that it is whole or absent: a temporary file beside the target,
+moved into place when complete.
+
+An existing file is only replaced when asked. A process killed while writing
+(SIGKILL, power loss) cannot remove its temporary file, a hidden
+``.NAME.<12 hex digits>.part`` beside the target: the next write to the same target
+removes such leftovers (those no living writer holds locked; POSIX only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import re
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from fsgrant.errors import Conflict, InvalidInput
+
+__all__ = ["remove_leftovers", "temporary_files", "write_atomically"]
+
+
+def write_atomically(target: Path, write: Callable[[Path], object], *, force: bool) -> Path:
+    """Write a file through ``write(temporary path)`` and move it into place.
+
+    The temporary file is ``.<target name>.<random>.part`` in the target's folder (so
+    the move is atomic, and the dot keeps it out of sight); if ``write`` fails it is
+    removed and the target is untouched. Without ``force`` an existing target is
+    refused, also when it appears while the file is written.
+
+    A process killed while writing (SIGKILL, power loss) cannot remove its
+    temporary file: the next export to the same target removes such leftovers.
+    Each writer holds a lock on its temporary file while it lives, so a file being
+    written by another export is never taken for a leftover (POSIX; elsewhere the
+    leftovers are only ignored).
+
+    Raises:
+        Conflict: the target exists and ``force`` is false.
+        InvalidInput: the target's folder does not exist.
+    """
+    target = Path(target)
+    if target.exists() and not force:
+        raise Conflict(f"{target} exists already; use --force to replace it")
+    folder = target.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"folder {folder} does not exist", field="out")
+    remove_leftovers(target)
+    tmp, lock = _claim_temporary(target)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        if force:
+            os.replace(tmp, target)
+        else:
+            try:
+                # A hard link creates the name only if it is free: no race with
+                # another writer between the check above and here.
+                os.link(tmp, target)
+            except FileExistsError:
+                raise Conflict(f"{target} exists already; use --force to replace it") from None
+            except OSError:
+                if target.exists():
+                    raise Conflict(f"{target} exists already; use --force to replace it") from None
+                os.replace(tmp, target)  # a file system without hard links
+    finally:
+        tmp.unlink(missing_ok=True)
+        os.close(lock)
+    return target
+
+
+def temporary_files(target: Path) -> list[Path]:
+    """The temporary files of exports to ``target`` that exist now (being written,
+    or left by a killed process)."""
+    target = Path(target)
+    pattern = f".{glob.escape(target.name)}.*.part"
+    return sorted(
+        p
+        for p in target.parent.glob(pattern)
+        if _TMP_NAME.fullmatch(p.name[len(target.name) + 1 :])
+    )
+
+
+_TMP_NAME = re.compile(r"\.[0-9a-f]{12}\.part")
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Remove the temporary files that killed exports to ``target`` left behind
+    (those no living writer holds locked). Returns the files removed."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: leftovers are only ignored
+        return []
+    removed = []
+    for path in temporary_files(target):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue  # gone already, or not ours to touch
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a living export is writing it
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _claim_temporary(target: Path) -> tuple[Path, int]:
+    """Create a temporary file for ``target`` and lock it for this process's life.
+
+    Returns the path and the open descriptor holding the lock. Between creating and
+    locking, another export may take the new file for a leftover and remove it:
+    then the name no longer leads to the locked file, and a new name is tried.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        fcntl = None  # type: ignore[assignment]
+    while True:
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
+        # Not mkstemp: its files are private (0600); a return gets the usual permissions.
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        if fcntl is None:
+            return tmp, fd
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(tmp))
+        except FileNotFoundError:
+            same = False
+        if same:
+            return tmp, fd
+        os.close(fd)

@@ -1,0 +1,47 @@
+"""The rejects file of an import: the rows left out, with why, ready to fix and
+import again with the same mapping."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["RejectsWriter"]
+
+
+class RejectsWriter:
+    """Rejected rows to a temporary file beside the target, renamed into place only
+    when the import has been stored (:meth:`commit`), else removed (:meth:`discard`).
+
+    The columns are the source's, plus ``source_line`` and ``reason``; UTF-8 with a
+    byte-order mark, so Excel shows a £ sign as one.
+    """
+
+    def __init__(self, target: Path, header: list[str]) -> None:
+        self.target = target
+        self.width = len(header)
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.name}-",
+            suffix=".tmp",
+            dir=target.parent if str(target.parent) else ".",
+        )
+        self.tmp = Path(name)
+        self.file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.file)
+        self.writer.writerow([*header, "source_line", "reason"])
+
+    def write(self, line: int, cells: list[str], reason: str) -> None:
+        padded = (cells + [""] * self.width)[: max(self.width, len(cells))]
+        self.writer.writerow([*padded, line, reason])
+
+    def commit(self) -> Path:
+        self.file.close()
+        os.replace(self.tmp, self.target)
+        return self.target
+
+    def discard(self) -> None:
+        if not self.file.closed:
+            self.file.close()
+        self.tmp.unlink(missing_ok=True)

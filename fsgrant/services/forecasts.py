@@ -1,0 +1,169 @@
+"""Forecasts of remaining spend (``fsgrant forecast``) and store settings
+(``fsgrant settings``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from fsgrant.domain.forecast import RagThresholds
+from fsgrant.domain.models import SetForecast, Setting
+from fsgrant.domain.money import AmountLike, as_money, to_pence
+from fsgrant.domain.periods import DateLike, as_at_day
+from fsgrant.domain.text import clean_text
+from fsgrant.errors import InvalidInput
+from fsgrant.services.categories import CategoriesService
+from fsgrant.services.periods import PeriodsService
+from fsgrant.services.years import YearsService
+from fsgrant.store.connection import utc_now
+from fsgrant.store.tables import Tables
+
+__all__ = ["SETTINGS", "ForecastsService", "SettingsService"]
+
+SETTINGS: dict[str, str] = {
+    "rag.green": "RAG: green while the variance is within this percent of the estimate (default 5)",
+    "rag.amber": "RAG: amber while within this percent (default 10); red beyond",
+}
+"""Every setting a store takes, with what it means."""
+
+
+class ForecastsService:
+    """``fs.forecasts``: the remaining spend expected in a category no post names."""
+
+    def __init__(
+        self,
+        tables: Tables,
+        years: YearsService,
+        categories: CategoriesService,
+        periods: PeriodsService,
+    ) -> None:
+        self._tables = tables
+        self._years = years
+        self._categories = categories
+        self._periods = periods
+
+    def set(
+        self,
+        label: str,
+        category: str,
+        amount: AmountLike,
+        *,
+        on: DateLike | None = None,
+        note: str | None = None,
+    ) -> SetForecast:
+        """Set the forecast of remaining spend (after ``on``, default today) for a year and a
+        category that no post names. Reports as at a date use the latest forecast set on
+        or before it; set it again as spend is made.
+
+        Raises:
+            InvalidInput: bad amount, category or date, or a post-driven category.
+            NotFound: no such year.  PeriodClosed: ``on`` is in a closed period.
+        """
+        self._years.get(label)
+        cat = self._categories.require(category)
+        value = as_money(amount, field="amount")
+        if value < 0:
+            raise InvalidInput("a forecast cannot be negative", field="amount")
+        day = as_at_day(on, field="on")
+        named = self._tables.posts.naming(cat)
+        if named:
+            raise InvalidInput(
+                f"{cat} is forecast from its {named} post(s); record their status changes instead",
+                field="category",
+            )
+        store = self._tables.store
+        record = {
+            "funding_year": label,
+            "category": cat,
+            "amount_pence": to_pence(value),
+            "set_on": day.isoformat(),
+            "note": clean_text(note),
+            "recorded_at": utc_now(),
+            "recorded_by": store.user,
+        }
+        with store.transaction("forecast.set", f"{label}/{cat}", {"amount": str(value)}):
+            self._periods.guard_open(day, label, what="a forecast")
+            new_id = self._tables.forecasts.insert(record)
+        return self._tables.forecasts.get(new_id)
+
+    def list(self, as_at: DateLike | None = None) -> list[SetForecast]:
+        """The latest forecast set on or before ``as_at`` (today when None) per funding
+        year and category."""
+        return self._tables.forecasts.latest(as_at_day(as_at))
+
+    def amounts(self, as_at: DateLike | None = None) -> dict[tuple[str, str], Decimal]:
+        """:meth:`list` as amounts keyed by (funding year, category)."""
+        return {(f.funding_year, f.category): f.amount for f in self.list(as_at)}
+
+
+class SettingsService:
+    """``fs.settings``: the store's settings (see :data:`SETTINGS`)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    def list(self) -> list[Setting]:
+        """Every setting with its value: the stored one, else the default."""
+        stored = self._tables.settings.all()
+        defaults = RagThresholds()
+        default_values = {"rag.green": str(defaults.green), "rag.amber": str(defaults.amber)}
+        return [
+            Setting(
+                key=key,
+                value=stored.get(key, default_values[key]),
+                stored=key in stored,
+                description=description,
+            )
+            for key, description in SETTINGS.items()
+        ]
+
+    def get(self, key: str) -> str:
+        """One setting's value (the default when none is stored).
+
+        Raises:
+            InvalidInput: an unknown key.
+        """
+        k = self._key(key)
+        return next(s.value for s in self.list() if s.key == k)
+
+    @staticmethod
+    def _key(key: str) -> str:
+        k = key.strip().lower()
+        if k not in SETTINGS:
+            raise InvalidInput(
+                f"unknown setting '{key}'; known: {', '.join(sorted(SETTINGS))}", field="key"
+            )
+        return k
+
+    def set(self, key: str, value: str) -> Setting:
+        """Set a store setting.
+
+        Raises:
+            InvalidInput: an unknown key or a bad value.
+        """
+        k = self._key(key)
+        text = value.strip().rstrip("%").strip()
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise InvalidInput(f"{k} must be a percentage such as 5 or 7.5", field=k) from None
+        if not number.is_finite() or number < 0 or number > 1000:
+            raise InvalidInput(f"{k} must be a percentage from 0 to 1000", field=k)
+        current = self.rag_thresholds()
+        green = number if k == "rag.green" else current.green
+        amber = number if k == "rag.amber" else current.amber
+        if green > amber:
+            raise InvalidInput(
+                f"rag.green ({green}) cannot be above rag.amber ({amber})", field=k, value=value
+            )
+        with self._tables.store.transaction("settings.set", k, {"value": str(number)}):
+            self._tables.settings.set(k, str(number))
+        return next(s for s in self.list() if s.key == k)
+
+    def rag_thresholds(self) -> RagThresholds:
+        """The RAG thresholds of this store (defaults 5% and 10%)."""
+        s = self._tables.settings.all()
+        default = RagThresholds()
+        return RagThresholds(
+            green=Decimal(s.get("rag.green", default.green)),
+            amber=Decimal(s.get("rag.amber", default.amber)),
+        )

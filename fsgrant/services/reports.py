@@ -1,0 +1,236 @@
+"""Reports (``fsgrant report``): where the grant stands, spend against estimates,
+month by month, spend views and posts; and the facts ``fsgrant check`` looks at.
+
+Reports aggregate in SQL (one ``GROUP BY`` over spend) and allocate to funding years in
+Python, so they stay fast on a large store: no report loads every spend line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from fsgrant.domain.checks import LedgerFacts, SpendDay
+from fsgrant.domain.figures import YearFigures, estimates_as_at, year_figures
+from fsgrant.domain.forecast import build_profile, build_variance
+from fsgrant.domain.funding import Allocator
+from fsgrant.domain.models import Grant
+from fsgrant.domain.money import ZERO, from_pence
+from fsgrant.domain.periods import DateLike, as_at_day, financial_year_label, month_label, parse_date
+from fsgrant.domain.posts import allocation_segments
+from fsgrant.domain.posts_report import build_posts_report
+from fsgrant.domain.reports import (
+    PostsReport,
+    ProfileReport,
+    SpendByReport,
+    SpendByRow,
+    SummaryReport,
+    VarianceReport,
+    build_summary,
+)
+from fsgrant.errors import InvalidInput
+from fsgrant.services.estimates import EstimatesService
+from fsgrant.services.forecasts import ForecastsService, SettingsService
+from fsgrant.services.posts import PostsService
+from fsgrant.services.receipts import ReceiptsService
+from fsgrant.services.spend import SpendService
+from fsgrant.services.years import YearsService
+from fsgrant.store.spend import SPEND_VIEW_GROUPS
+from fsgrant.store.tables import Tables
+
+__all__ = ["NO_KEY", "SPEND_VIEWS", "ReportsService"]
+
+SPEND_VIEWS = tuple(SPEND_VIEW_GROUPS)
+"""The views ``report spend --by`` takes."""
+NO_KEY = "(none)"
+"""The key of spend no funding year covers, or on no post."""
+
+
+class ReportsService:
+    """``fs.reports``: every report as a frozen model."""
+
+    def __init__(
+        self,
+        tables: Tables,
+        grant: Callable[[], Grant],
+        years: YearsService,
+        estimates: EstimatesService,
+        spend: SpendService,
+        receipts: ReceiptsService,
+        posts: PostsService,
+        forecasts: ForecastsService,
+        settings: SettingsService,
+    ) -> None:
+        self._tables = tables
+        self._grant = grant
+        self._years = years
+        self._estimates = estimates
+        self._spend = spend
+        self._receipts = receipts
+        self._posts = posts
+        self._forecasts = forecasts
+        self._settings = settings
+
+    # -------------------------------------------------------------- the figures
+    def figures(self, as_at: DateLike | None = None) -> dict[str, YearFigures]:
+        """Every funding year's figures per category as at ``as_at`` (today when None);
+        see :mod:`fsgrant.domain.figures`."""
+        day = as_at_day(as_at)
+        actual: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+        for (label, cat), amount in self._spend.totals(day).items():
+            if label is not None:
+                actual[(label, cat)] += amount
+        original, latest = estimates_as_at(self._estimates.list(), day)
+        return year_figures(
+            self._years.list(day),
+            day,
+            actual=actual,
+            original=original,
+            latest=latest,
+            set_forecasts=self._forecasts.amounts(day),
+            posts=self._posts.all(),
+        )
+
+    def facts(self, as_at: DateLike | None = None) -> LedgerFacts:
+        """What ``fsgrant check`` looks at, as at ``as_at`` (today when None)."""
+        day = as_at_day(as_at)
+        received: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for r in self._receipts.list(as_at=day):
+            received[r.funding_year] += r.amount
+        original, latest = estimates_as_at(self._estimates.list(), day)
+        return LedgerFacts(
+            day=day,
+            years=self._years.list(day),
+            spend_days=[SpendDay(*row) for row in self._tables.spend.day_totals(day)],
+            figures=self.figures(day),
+            original=original,
+            latest=latest,
+            received=received,
+            posts=self._posts.all(),
+        )
+
+    # -------------------------------------------------------------- reports
+    def summary(self, as_at: DateLike | None = None) -> SummaryReport:
+        """Where each funding year stands as at a date (today when None): award,
+        received, original estimate, actual, forecast remaining and outturn,
+        underspend at risk or overspend, and whether the money is secure."""
+        day = as_at_day(as_at)
+        figures = self.figures(day)
+        received: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for r in self._receipts.list(as_at=day):
+            received[r.funding_year] += r.amount
+        return build_summary(
+            self._grant(),
+            [f.year for f in figures.values()],
+            day,
+            {k: f.total("actual") for k, f in figures.items()},
+            received,
+            {k: f.total("estimate_original") for k, f in figures.items()},
+            forecast_remaining_by_year={
+                k: f.total("forecast_remaining") for k, f in figures.items()
+            },
+        )
+
+    def variance(
+        self,
+        label: str,
+        as_at: DateLike | None = None,
+        against: Literal["original", "revised"] | str = "original",
+    ) -> VarianceReport:
+        """Spend against estimates for one funding year, by category.
+
+        Raises:
+            NotFound: no such year.  InvalidInput: ``against`` is not original or revised.
+        """
+        if against not in ("original", "revised"):
+            raise InvalidInput(
+                f"compare against 'original' or 'revised', not '{against}'", field="against"
+            )
+        day = as_at_day(as_at)
+        self._years.get(label, day)
+        f = self.figures(day)[label]
+        return build_variance(
+            f.year,
+            day,
+            f.categories,
+            against="original" if against == "original" else "revised",
+            thresholds=self._settings.rag_thresholds(),
+        )
+
+    def profile(self, label: str, as_at: DateLike | None = None) -> ProfileReport:
+        """One funding year month by month: estimate, actual, forecast, cumulative.
+
+        Raises:
+            NotFound: no such year.
+        """
+        day = as_at_day(as_at)
+        self._years.get(label, day)
+        f = self.figures(day)[label]
+        actual: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for (lbl, spent_on), amount in self._spend.totals(day, by=("date",)).items():
+            if lbl == label:
+                actual[month_label(spent_on)] += amount
+        other = sum((c.forecast_remaining for c in f.categories if not c.post_driven), ZERO)
+        return build_profile(
+            f.year,
+            day,
+            estimate_total=f.total("estimate_original"),
+            actual_by_month=actual,
+            post_forecast_by_month=f.post_months,
+            other_forecast=other,
+        )
+
+    def spend(
+        self, by: str, from_date: DateLike | None = None, to_date: DateLike | None = None
+    ) -> SpendByReport:
+        """Spend (reversals included) between two dates, totalled by funding year (as
+        allocated with every variation), council financial year, month, category or post.
+        Spend no year covers, or on no post, is keyed ``(none)``.
+
+        Raises:
+            InvalidInput: an unknown view or a bad date.
+        """
+        if by not in SPEND_VIEWS:
+            raise InvalidInput(
+                f"cannot total spend by '{by}'; choose one of {', '.join(SPEND_VIEWS)}",
+                field="by",
+            )
+        start = parse_date(from_date, field="from") if from_date is not None else None
+        end = parse_date(to_date, field="to") if to_date is not None else None
+        pence: dict[str, int] = defaultdict(int)
+        allocator = Allocator(self._years.list()) if by == "funding-year" else None
+        for row in self._tables.spend.view_totals(by, start, end):
+            if allocator is not None:
+                key = allocator(date.fromisoformat(row[0]), row[1]) or NO_KEY
+            elif by == "financial-year":
+                key = financial_year_label(date.fromisoformat(row[0]))
+            else:
+                key = row[0] if row[0] is not None else NO_KEY
+            pence[key] += row[-1]
+        rows = tuple(SpendByRow(key=k, amount=from_pence(v)) for k, v in sorted(pence.items()))
+        return SpendByReport(by=by, rows=rows, total=sum((r.amount for r in rows), ZERO))
+
+    def posts(self, as_at: DateLike | None = None, year: str | None = None) -> PostsReport:
+        """Which posts are filled, which are stuck and why, and what they will cost after
+        ``as_at`` (today when None): in funding year ``year`` when given, else in any.
+
+        Raises:
+            NotFound: no such funding year.
+        """
+        day = as_at_day(as_at)
+        years = self._years.list(day)
+        if year is not None:
+            self._years.get(year, day)
+        segments = allocation_segments(years)
+        if year is not None:
+            segments = [s for s in segments if s[1] == year]
+        to_date: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for (label, post_id), amount in self._spend.totals(day, by=("post",)).items():
+            if post_id is not None and (year is None or label == year):
+                to_date[post_id] += amount
+        return build_posts_report(
+            self._posts.all(), day, segments, funding_year=year, cost_to_date=to_date
+        )

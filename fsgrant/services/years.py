@@ -1,0 +1,232 @@
+"""Funding years and their agreed variations (``fsgrant year``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from fsgrant.domain.closures import refuse_moving_closed_days
+from fsgrant.domain.funding import apply_variations
+from fsgrant.domain.models import FundingYear, FundingYearState, Grant, Variation
+from fsgrant.domain.money import AmountLike, as_money, to_pence
+from fsgrant.domain.periods import DateLike, Period, default_end, parse_date
+from fsgrant.domain.text import clean_text, required_text
+from fsgrant.errors import Conflict, InvalidInput, NotFound
+from fsgrant.store.connection import utc_now
+from fsgrant.store.tables import Tables
+
+__all__ = ["YearsService"]
+
+
+class YearsService:
+    """``fs.years``: record funding years, vary them, and read them as varied."""
+
+    def __init__(self, tables: Tables, grant: Callable[[], Grant]) -> None:
+        self._tables = tables
+        self._grant = grant
+
+    def add(
+        self,
+        label: str,
+        award: AmountLike,
+        start: DateLike,
+        *,
+        end: DateLike | None = None,
+        status: str = "confirmed",
+        confirmed_on: DateLike | None = None,
+        conditions: Iterable[str] = (),
+    ) -> FundingYear:
+        """Record a funding year: its award (a cap), period and status.
+
+        The end defaults to start + 12 months - 1 day.
+
+        Raises:
+            InvalidInput: a bad amount, date or status, or a label in the financial-year form.
+            Conflict: the label exists already.
+            StoreError: the store holds no grant yet.
+        """
+        self._grant()  # refuses with a clear message when there is no grant
+        label = required_text(label, "label")
+        if label.upper().startswith("FY"):
+            raise InvalidInput(
+                f"'{label}' looks like a financial year; funding years are labelled like 2019/20",
+                field="label",
+            )
+        if status not in ("confirmed", "in-principle"):
+            raise InvalidInput(
+                f"a new funding year is 'confirmed' or 'in-principle', not '{status}'",
+                field="status",
+            )
+        amount = as_money(award, field="amount")
+        if amount < 0:
+            raise InvalidInput("an award cannot be negative", field="amount")
+        start_day = parse_date(start, field="start")
+        end_day = parse_date(end, field="end") if end is not None else default_end(start_day)
+        Period(start_day, end_day)
+        confirmed = (
+            parse_date(confirmed_on, field="confirmed-on") if confirmed_on is not None else None
+        )
+        if status == "confirmed" and confirmed is None:
+            confirmed = start_day
+        conds = tuple(c.strip() for c in conditions if c.strip())
+        if self._tables.years.exists(label):
+            raise Conflict(
+                f"funding year {label} exists already; change it with 'fsgrant year vary'"
+            )
+        year = FundingYear(
+            label=label,
+            award=amount,
+            status=status,
+            confirmed_on=confirmed,
+            start=start_day,
+            end=end_day,
+            conditions=conds,
+        )
+        store = self._tables.store
+        with store.transaction("year.add", label, {"award": str(amount)}):
+            self._tables.years.insert(
+                {
+                    "label": label,
+                    "award_pence": to_pence(amount),
+                    "status": status,
+                    "confirmed_on": confirmed.isoformat() if confirmed else None,
+                    "start": start_day.isoformat(),
+                    "end": end_day.isoformat(),
+                    "conditions": json.dumps(list(conds)),
+                    "recorded_at": utc_now(),
+                    "recorded_by": store.user,
+                }
+            )
+        return year
+
+    def originals(self) -> list[FundingYear]:
+        """The funding years as first recorded, in start order."""
+        return self._tables.years.originals()
+
+    def variations(self, label: str | None = None) -> list[Variation]:
+        """Every variation (of one year, if given), in the order agreed."""
+        return self._tables.years.variations(label)
+
+    def list(self, as_at: DateLike | None = None) -> list[FundingYearState]:
+        """The funding years as varied by what was agreed on or before ``as_at``
+        (all variations when ``as_at`` is None)."""
+        day = parse_date(as_at, field="as-at") if as_at is not None else None
+        return apply_variations(self.originals(), self.variations(), day)
+
+    def get(self, label: str, as_at: DateLike | None = None) -> FundingYearState:
+        """One funding year as varied (as at ``as_at``; all variations when None).
+
+        Raises:
+            NotFound: no such label.
+        """
+        for y in self.list(as_at):
+            if y.label == label:
+                return y
+        known = ", ".join(y.label for y in self.originals()) or "none yet"
+        raise NotFound("funding year", label, f"known: {known}")
+
+    def vary(
+        self,
+        label: str,
+        *,
+        agreed_on: DateLike,
+        reason: str,
+        reference: str | None = None,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        award: AmountLike | None = None,
+        move: AmountLike | None = None,
+        to: str | None = None,
+        status: str | None = None,
+    ) -> Variation:
+        """Record an agreed variation. Exactly one kind per call:
+
+        * ``end`` alone: extend (or shorten) the period;
+        * ``start`` and ``end``: shift the period;
+        * ``award``: a new award for the year;
+        * ``move`` and ``to``: move an amount of award to another year;
+        * ``status``: e.g. in-principle -> confirmed.
+
+        Raises:
+            InvalidInput: no kind or more than one, or the result would be impossible.
+            NotFound: the year (or the ``to`` year) does not exist.
+            PeriodClosed: it would move a day of a closed period into or out of its year.
+        """
+        current = self.get(label)
+        agreed = parse_date(agreed_on, field="agreed-on")
+        why = required_text(reason, "reason")
+        kinds = [
+            k
+            for k, present in (
+                ("shift", start is not None),
+                ("extend", end is not None and start is None),
+                ("amount", award is not None),
+                ("move", move is not None or to is not None),
+                ("status", status is not None),
+            )
+            if present
+        ]
+        if len(kinds) != 1:
+            raise InvalidInput(
+                "give exactly one change: --end, --start with --end, --amount, --move with --to, or --status",
+                field="variation",
+            )
+        kind = kinds[0]
+        store = self._tables.store
+        record: dict[str, Any] = {
+            "funding_year": label,
+            "kind": kind,
+            "agreed_on": agreed.isoformat(),
+            "reason": why,
+            "reference": clean_text(reference),
+            "recorded_at": utc_now(),
+            "recorded_by": store.user,
+        }
+        if kind == "shift":
+            if end is None:
+                raise InvalidInput("a shift needs both --start and --end", field="end")
+            p = Period(parse_date(start, field="start"), parse_date(end, field="end"))  # type: ignore[arg-type]
+            record.update(new_start=p.start.isoformat(), new_end=p.end.isoformat())
+        elif kind == "extend":
+            new_end = parse_date(end, field="end")  # type: ignore[arg-type]
+            if new_end < current.start:
+                raise InvalidInput(
+                    f"{label} would end before it starts ({current.start})", field="end"
+                )
+            record["new_end"] = new_end.isoformat()
+        elif kind == "amount":
+            amount = as_money(award, field="amount")
+            if amount < 0:
+                raise InvalidInput("an award cannot be negative", field="amount")
+            record["amount_pence"] = to_pence(amount)
+        elif kind == "move":
+            if move is None or to is None:
+                raise InvalidInput("a move needs both --move AMOUNT and --to LABEL", field="move")
+            amount = as_money(move, field="move")
+            if amount <= 0:
+                raise InvalidInput("the amount moved must be positive", field="move")
+            if to == label:
+                raise InvalidInput("cannot move money to the same funding year", field="to")
+            self.get(to)
+            if amount > current.award:
+                raise InvalidInput(
+                    f"cannot move {amount} out of {label}: its award is {current.award}",
+                    field="move",
+                )
+            record.update(amount_pence=to_pence(amount), to_year=to)
+        else:
+            if status not in ("confirmed", "in-principle", "withdrawn"):
+                raise InvalidInput(f"unknown status '{status}'", field="status")
+            if status == current.status:
+                raise InvalidInput(f"{label} is already {status}", field="status")
+            record["new_status"] = status
+        detail = {k: v for k, v in record.items() if v}
+        with store.transaction("year.vary", label, detail):
+            before = self.list()
+            new_id = detail["id"] = self._tables.years.insert_variation(record)
+            # The varied years must still make sense as a whole (apply_variations
+            # raises if not), and no closed day may change year.
+            after = self.list()
+            refuse_moving_closed_days(before, after, self._tables.periods.closures())
+        return next(v for v in self.variations(label) if v.id == new_id)

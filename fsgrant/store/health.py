@@ -1,0 +1,219 @@
+"""The store's health (``fsgrant doctor``) and its fingerprint.
+
+:func:`doctor` returns *findings as data* (never raising on the first problem):
+SQLite's integrity and foreign-key checks, the schema version, the pragmas the store
+runs with, the append-only triggers, reversals that net to zero, and that a grant is
+recorded. :func:`fingerprint` is a SHA-256 over every row of the ledger's data tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from fsgrant.domain.models import Finding, Severity
+from fsgrant.store.connection import Store
+from fsgrant.store.schema import APPEND_ONLY_TABLES, append_only_triggers
+
+__all__ = ["FINGERPRINT_TABLES", "doctor", "fingerprint"]
+
+FINGERPRINT_TABLES = (
+    "grant_info",
+    "categories",
+    "funding_years",
+    "variations",
+    "estimates",
+    "spend",
+    "receipts",
+    "posts",
+    "post_status",
+    "forecasts",
+    "period_events",
+)
+"""The tables whose rows a return is built from: the ledger fingerprint covers them."""
+
+
+def fingerprint(store: Store) -> str:
+    """A SHA-256 over every row of :data:`FINGERPRINT_TABLES`, each table in
+    primary-key order, streamed from the store. Any change to the ledger changes it."""
+    digest = hashlib.sha256()
+    for table in FINGERPRINT_TABLES:
+        info = store.query(f"PRAGMA table_info({table})")
+        columns = [r[1] for r in info]
+        keys = [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5] > 0] or ["rowid"]
+        digest.update(json.dumps([table, columns]).encode())
+        cols = ", ".join(f'"{c}"' for c in columns)
+        order = ", ".join(f'"{k}"' if k != "rowid" else k for k in keys)
+        for row in store.stream(f"SELECT {cols} FROM {table} ORDER BY {order}"):
+            digest.update(b"\n")
+            digest.update(json.dumps(tuple(row), ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def _finding(code: str, severity: Severity, message: str, subject: str | None = None) -> Finding:
+    return Finding(severity=severity, code=code, message=message, subject=subject)
+
+
+def doctor(store: Store) -> list[Finding]:
+    """Check the store; returns every finding (problems have level ``error``)."""
+    return [
+        *_check_integrity(store),
+        *_check_schema(store),
+        *_check_pragmas(store),
+        *_check_triggers(store),
+        *_check_reversals(store),
+        *_check_grant(store),
+    ]
+def _check_integrity(store: Store) -> list[Finding]:
+    rows = [r[0] for r in store.query("PRAGMA integrity_check")]
+    out: list[Finding] = []
+    if rows == ["ok"]:
+        out.append(_finding("integrity", "ok", "PRAGMA integrity_check: ok"))
+    else:
+        out += [_finding("integrity", "error", f"integrity_check: {r}") for r in rows]
+    bad = store.query("PRAGMA foreign_key_check")
+    if not bad:
+        out.append(_finding("foreign_keys", "ok", "PRAGMA foreign_key_check: no broken links"))
+    for r in bad:
+        out.append(
+            _finding(
+                "foreign_keys",
+                "error",
+                f"{r[0]} row {r[1]} refers to a missing {r[2]} row",
+                subject=str(r[0]),
+            )
+        )
+    return out
+
+def _check_schema(store: Store) -> list[Finding]:
+    applied = store.applied_migrations()
+    known = store.known_migrations()
+    if applied == known:
+        return [
+            _finding(
+                "schema",
+                "ok",
+                f"schema version {len(applied)} ({applied[-1]}), as this fsgrant expects",
+            )
+        ]
+    return [
+        _finding(
+            "schema",
+            "error",
+            f"schema steps {applied} do not match this fsgrant's {known}",
+        )
+    ]
+
+def _check_pragmas(store: Store) -> list[Finding]:
+    def pragma(name: str) -> Any:
+        row = store.query_one(f"PRAGMA {name}")
+        return None if row is None else row[0]
+
+    out: list[Finding] = []
+    mode = str(pragma("journal_mode")).lower()
+    out.append(
+        _finding("journal_mode", "ok", "journal_mode: wal", "journal_mode")
+        if mode == "wal"
+        else _finding(
+            "journal_mode",
+            "error",
+            f"journal_mode is {mode}, not wal: readers would block writers",
+            "journal_mode",
+        )
+    )
+    sync = int(pragma("synchronous"))
+    names = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+    out.append(
+        _finding("synchronous", "ok", f"synchronous: {names.get(sync, sync)}", "synchronous")
+        if sync >= 2
+        else _finding(
+            "synchronous",
+            "error",
+            f"synchronous is {names.get(sync, sync)}: the last commits could be lost on "
+            "power loss (FULL expected)",
+            "synchronous",
+        )
+    )
+    fk = int(pragma("foreign_keys"))
+    out.append(
+        _finding("foreign_keys_pragma", "ok", "foreign_keys: on", "foreign_keys")
+        if fk == 1
+        else _finding("foreign_keys_pragma", "error", "foreign_keys is off on this connection")
+    )
+    busy = int(pragma("busy_timeout"))
+    out.append(
+        _finding(
+            "busy_timeout",
+            "ok" if busy > 0 else "warning",
+            f"busy_timeout: {busy} ms (FSGRANT_BUSY_TIMEOUT sets it, in seconds)"
+            + ("" if busy > 0 else "; a writer would fail at once when another writes"),
+            "busy_timeout",
+        )
+    )
+    return out
+
+def _check_triggers(store: Store) -> list[Finding]:
+    present = {
+        r[0] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    out: list[Finding] = []
+    for table in APPEND_ONLY_TABLES:
+        missing = [t for t in append_only_triggers(table) if t not in present]
+        if missing:
+            out.append(
+                _finding(
+                    "append_only",
+                    "error",
+                    f"{table} is not protected: trigger(s) {', '.join(missing)} missing",
+                    table,
+                )
+            )
+    if "spend_reversal_matches" not in present:
+        out.append(
+            _finding(
+                "append_only",
+                "error",
+                "spend is not protected: trigger spend_reversal_matches missing",
+                "spend",
+            )
+        )
+    if not out:
+        out.append(
+            _finding(
+                "append_only",
+                "ok",
+                f"append-only triggers present on all {len(APPEND_ONLY_TABLES)} tables",
+            )
+        )
+    return out
+
+def _check_reversals(store: Store) -> list[Finding]:
+    rows = store.query(
+        """SELECT r.id, r.reverses FROM spend r JOIN spend o ON o.id = r.reverses
+           WHERE o.amount_pence + r.amount_pence != 0"""
+    )
+    if not rows:
+        return [_finding("reversals", "ok", "every reversal nets its line to zero")]
+    return [
+        _finding(
+            "reversals",
+            "error",
+            f"spend line {r[0]} does not net line {r[1]} to zero",
+            f"spend/{r[0]}",
+        )
+        for r in rows
+    ]
+
+def _check_grant(store: Store) -> list[Finding]:
+    row = store.query_one("SELECT name FROM grant_info WHERE id = 1")
+    if row is None:
+        return [
+            _finding(
+                "grant",
+                "warning",
+                "no grant recorded yet: run 'fsgrant init' or 'fsgrant load'",
+                "grant_info",
+            )
+        ]
+    return [_finding("grant", "ok", f"grant: {row[0]}", "grant_info")]

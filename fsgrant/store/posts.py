@@ -1,0 +1,79 @@
+"""Funded posts and their recruitment status history: rows to records."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from fsgrant.domain.money import from_pence
+from fsgrant.domain.posts import Post, StatusChange
+from fsgrant.store.connection import Store
+
+__all__ = ["PostsTable"]
+
+
+
+class PostsTable:
+    """``posts`` and ``post_status`` (both append-only)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def exists(self, post_id: str) -> bool:
+        return self.store.query_one("SELECT 1 FROM posts WHERE id = ?", [post_id]) is not None
+
+    def ids(self) -> list[str]:
+        return [r[0] for r in self.store.query("SELECT id FROM posts ORDER BY id")]
+
+    def naming(self, category: str) -> int:
+        """How many posts charge to ``category``."""
+        row = self.store.query_one("SELECT count(*) FROM posts WHERE category = ?", [category])
+        return 0 if row is None else int(row[0])
+
+    def load(self, post_id: str | None = None) -> list[Post]:
+        """Posts (one, or all by id) with their status history in effective order."""
+        where, params = ("WHERE id = ?", [post_id]) if post_id is not None else ("", [])
+        history: dict[str, list[StatusChange]] = defaultdict(list)
+        swhere = "WHERE post = ?" if post_id is not None else ""
+        for r in self.store.query(
+            f"SELECT * FROM post_status {swhere} ORDER BY effective, id", params
+        ):
+            history[r["post"]].append(
+                StatusChange(
+                    id=r["id"],
+                    post=r["post"],
+                    status=r["status"],
+                    effective=r["effective"],
+                    reason=r["reason"],
+                    expected_start=r["expected_start"],
+                    recorded_at=datetime.fromisoformat(r["recorded_at"]),
+                    recorded_by=r["recorded_by"],
+                )
+            )
+        return [
+            Post(
+                id=r["id"],
+                title=r["title"],
+                role=r["role"],
+                team=r["team"],
+                host=r["host"],
+                route=r["route"],
+                fte=r["fte"],
+                annual_cost=from_pence(r["annual_cost_pence"]),
+                salary=None if r["salary_pence"] is None else from_pence(r["salary_pence"]),
+                on_cost_rate=None if r["on_cost_rate"] is None else Decimal(r["on_cost_rate"]),
+                category=r["category"],
+                planned_start=r["planned_start"],
+                end=r["end_date"],
+                history=tuple(history.get(r["id"], ())),
+            )
+            for r in self.store.query(f"SELECT * FROM posts {where} ORDER BY id", params)
+        ]
+
+    def insert(self, record: dict[str, Any]) -> None:
+        self.store.insert("posts", record)
+
+    def insert_status(self, record: dict[str, Any]) -> int:
+        return self.store.insert("post_status", record)

@@ -1,0 +1,167 @@
+"""Funding years, their variations, estimates and set forecasts: rows to records."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from fsgrant.domain.models import Estimate, FundingYear, SetForecast, Variation
+from fsgrant.domain.money import from_pence
+from fsgrant.store.connection import Store
+
+__all__ = ["EstimatesTable", "ForecastsTable", "YearsTable"]
+
+
+class YearsTable:
+    """``funding_years`` (as first recorded) and ``variations``."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def exists(self, label: str) -> bool:
+        return self.store.query_one("SELECT 1 FROM funding_years WHERE label = ?", [label]) is not None
+
+    def originals(self) -> list[FundingYear]:
+        """The funding years as first recorded, in start order."""
+        return [
+            FundingYear(
+                label=r["label"],
+                award=from_pence(r["award_pence"]),
+                status=r["status"],
+                confirmed_on=r["confirmed_on"],
+                start=r["start"],
+                end=r["end"],
+                conditions=tuple(json.loads(r["conditions"])),
+            )
+            for r in self.store.query("SELECT * FROM funding_years ORDER BY start, label")
+        ]
+
+    def variations(self, label: str | None = None) -> list[Variation]:
+        """Every variation (of one year, or moving money to it), in the order agreed."""
+        where, params = (
+            ("WHERE funding_year = ? OR to_year = ?", [label, label]) if label else ("", [])
+        )
+        return [
+            Variation(
+                id=r["id"],
+                funding_year=r["funding_year"],
+                kind=r["kind"],
+                agreed_on=r["agreed_on"],
+                reason=r["reason"],
+                reference=r["reference"],
+                new_start=r["new_start"],
+                new_end=r["new_end"],
+                amount=None if r["amount_pence"] is None else from_pence(r["amount_pence"]),
+                to_year=r["to_year"],
+                new_status=r["new_status"],
+                recorded_at=datetime.fromisoformat(r["recorded_at"]),
+                recorded_by=r["recorded_by"],
+            )
+            for r in self.store.query(
+                f"SELECT * FROM variations {where} ORDER BY agreed_on, id", params
+            )
+        ]
+
+    def last_recorded(self) -> datetime | None:
+        """When the award was last changed: the latest year, variation or receipt recorded."""
+        row = self.store.query_one(
+            """SELECT max(t) FROM (
+                 SELECT max(recorded_at) AS t FROM funding_years
+                 UNION ALL SELECT max(recorded_at) FROM variations
+                 UNION ALL SELECT max(recorded_at) FROM receipts)"""
+        )
+        return datetime.fromisoformat(row[0]) if row is not None and row[0] else None
+
+    def insert(self, record: dict[str, Any]) -> None:
+        self.store.insert("funding_years", record)
+
+    def insert_variation(self, record: dict[str, Any]) -> int:
+        return self.store.insert("variations", record)
+
+
+class EstimatesTable:
+    """``estimates``: originals and dated revisions."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def list(self, label: str | None = None) -> list[Estimate]:
+        """Every estimate (of one year), by year, category, post, set_on and id."""
+        where, params = ("WHERE funding_year = ?", [label]) if label else ("", [])
+        rows = self.store.query(
+            f"""SELECT e.*, e.id = (SELECT min(o.id) FROM estimates o
+                                    WHERE o.funding_year = e.funding_year AND o.category = e.category
+                                      AND o.post IS e.post) AS original
+                FROM estimates e {where} ORDER BY funding_year, category, post, set_on, id""",
+            params,
+        )
+        return [
+            Estimate(
+                id=r["id"],
+                funding_year=r["funding_year"],
+                category=r["category"],
+                post=r["post"],
+                amount=from_pence(r["amount_pence"]),
+                set_on=r["set_on"],
+                original=bool(r["original"]),
+                recorded_at=datetime.fromisoformat(r["recorded_at"]),
+                recorded_by=r["recorded_by"],
+            )
+            for r in rows
+        ]
+
+    def original_totals(self) -> dict[str, Decimal]:
+        """Total original estimate per funding year."""
+        rows = self.store.query(
+            """SELECT funding_year, sum(amount_pence) FROM estimates e
+               WHERE id = (SELECT min(o.id) FROM estimates o WHERE o.funding_year = e.funding_year
+                           AND o.category = e.category AND o.post IS e.post)
+               GROUP BY funding_year"""
+        )
+        return {r[0]: from_pence(r[1]) for r in rows}
+
+    def insert(self, record: dict[str, Any]) -> int:
+        return self.store.insert("estimates", record)
+
+
+class ForecastsTable:
+    """``forecasts``: remaining spend set for a year and a category no post names."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def latest(self, day: date) -> list[SetForecast]:
+        """The latest forecast set on or before ``day`` per (year, category)."""
+        rows = self.store.query(
+            """SELECT * FROM forecasts f
+               WHERE set_on <= :day AND id = (
+                   SELECT x.id FROM forecasts x WHERE x.funding_year = f.funding_year
+                     AND x.category = f.category AND x.set_on <= :day
+                   ORDER BY x.set_on DESC, x.id DESC LIMIT 1)
+               ORDER BY funding_year, category""",
+            {"day": day.isoformat()},
+        )
+        return [self._model(r) for r in rows]
+
+    def get(self, forecast_id: int) -> SetForecast:
+        row = self.store.query_one("SELECT * FROM forecasts WHERE id = ?", [forecast_id])
+        assert row is not None
+        return self._model(row)
+
+    @staticmethod
+    def _model(r: Any) -> SetForecast:
+        return SetForecast(
+            id=r["id"],
+            funding_year=r["funding_year"],
+            category=r["category"],
+            amount=from_pence(r["amount_pence"]),
+            set_on=r["set_on"],
+            note=r["note"],
+            recorded_at=datetime.fromisoformat(r["recorded_at"]),
+            recorded_by=r["recorded_by"],
+        )
+
+    def insert(self, record: dict[str, Any]) -> int:
+        return self.store.insert("forecasts", record)
