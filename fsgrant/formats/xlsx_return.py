@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, replace
@@ -42,6 +41,7 @@ from fsgrant.domain.reports import (
     YearSummary,
 )
 from fsgrant.errors import InvalidInput
+from fsgrant.formats.archive import NotAZip, TooBig, TooCompressed, archive_problem
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -1113,27 +1113,21 @@ def _discard(wb: Workbook) -> None:
 
 
 # ---------------------------------------------------------------- reading back
-_MAX_UNCOMPRESSED = 2 * 1024**3
-_MAX_RATIO = 200
-
-
 def _check_archive(path: Path) -> None:
     """Refuse a file that is not an XLSX, or a zip bomb, before openpyxl opens it."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InvalidInput(f"{path} is not an XLSX workbook ({exc})", field="path") from None
-    total = sum(i.file_size for i in infos)
-    if total > _MAX_UNCOMPRESSED:
-        raise InvalidInput(f"{path} unpacks to {total} bytes; refusing to read it", field="path")
-    for i in infos:
-        if i.file_size > 50_000_000 and i.file_size > _MAX_RATIO * max(i.compress_size, 1):
-            raise InvalidInput(
-                f"{path}: {i.filename} is compressed {i.file_size // max(i.compress_size, 1)}:1; "
-                "refusing to read a likely zip bomb",
-                field="path",
-            )
+    problem = archive_problem(path)
+    if isinstance(problem, NotAZip):
+        raise InvalidInput(f"{path} is not an XLSX workbook ({problem.error})", field="path")
+    if isinstance(problem, TooCompressed):
+        raise InvalidInput(
+            f"{path}: {problem.part} is compressed {problem.size // max(problem.packed, 1)}:1; "
+            "refusing to read a likely zip bomb",
+            field="path",
+        )
+    if isinstance(problem, TooBig):
+        raise InvalidInput(
+            f"{path} unpacks to {problem.total} bytes; refusing to read it", field="path"
+        )
 
 
 def _open_workbook(path: Path) -> Any:
