@@ -91,8 +91,8 @@ _LAZY = {
     "ImportBatch": "services.ledger_imports",
     "ImportResult": "services.ledger_imports",
     "MappingCheck": "services.ledger_imports",
-    "ReturnData": "formats.xlsx_return",
-    "ReturnDifference": "formats.xlsx_return",
+    "ReturnData": "formats.dfe_return",
+    "ReturnDifference": "formats.dfe_return",
     "SummaryReport": "domain.reports",
     "YearSummary": "domain.reports",
     "financial_year_label": "domain.periods",
@@ -133,8 +133,8 @@ if TYPE_CHECKING:
         SourceError,
         StoreError,
     )
+    from fsgrant.formats.dfe_return import ReturnData, ReturnDifference
     from fsgrant.formats.mapping import ExtractMapping, load_mapping
-    from fsgrant.formats.xlsx_return import ReturnData, ReturnDifference
     from fsgrant.services.ledger import Ledger
     from fsgrant.services.ledger_admin import AuditEntry
     from fsgrant.services.ledger_imports import ImportBatch, ImportResult, MappingCheck

@@ -28,7 +28,7 @@ from fsgrant.services.ledger_core import DateLike
 from fsgrant.services.ledger_forecast import ForecastMixin
 
 if TYPE_CHECKING:
-    from fsgrant.formats.xlsx_return import ReturnData, ReturnDifference
+    from fsgrant.formats.dfe_return import ReturnData, ReturnDifference
 
 __all__ = [
     "FINGERPRINT_TABLES",
@@ -212,7 +212,7 @@ class ExportMixin(ForecastMixin):
             NotFound: no such funding year.
         """
         from fsgrant import __version__
-        from fsgrant.formats.xlsx_return import ReturnData
+        from fsgrant.formats.dfe_return import ReturnData
 
         day = parse_date(as_at, field="as-at") if as_at is not None else date.today()
         year = self.year(label, day)
@@ -261,7 +261,7 @@ class ExportMixin(ForecastMixin):
             NotFound: no such funding year.  Conflict: the file exists (without force).
             InvalidInput: a bad date, or the folder of ``out`` does not exist.
         """
-        from fsgrant.formats.xlsx_return import write_return
+        from fsgrant.formats.dfe_return import write_return
 
         data = self.return_data(label, as_at)
         if out is None:
@@ -284,7 +284,7 @@ class ExportMixin(ForecastMixin):
             InvalidInput: not a workbook, or not an fsgrant return.
             NotFound: the return's funding year is not in this store.
         """
-        from fsgrant.formats.xlsx_return import ReturnDifference, ReturnReader
+        from fsgrant.formats.dfe_return import ReturnDifference, ReturnReader
 
         p = Path(path)
         if not p.is_file():
