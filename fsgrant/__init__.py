@@ -1,14 +1,17 @@
 """fsgrant: track the DfE Family Safeguarding grant.
 
-Open a store and work with it::
+Open a store and work with it; the ledger's services are named as the command
+line's nouns, so ``fs.spend.add(...)`` is ``fsgrant spend add ...``::
 
     import fsgrant
 
-    with fsgrant.open("fsgrant.db") as ledger:
-        ledger.add_spend("2020-02-04", "1234.56", "training", supplier="MI Trainers Ltd")
-        print(ledger.summary(as_at="2020-03-31").model_dump(mode="json"))
+    with fsgrant.open("fsgrant.db") as fs:
+        fs.spend.add("2020-02-04", "1234.56", "training", supplier="MI Trainers Ltd")
+        print(fs.reports.summary(as_at="2020-03-31").model_dump(mode="json"))
 
-Names are imported on first use, so that ``fsgrant --help`` starts fast.
+This module is the public API: the records and reports (frozen pydantic models), the
+errors, and a few parsing rules. Names are imported on first use, so that
+``fsgrant --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AuditEntry",
+    "ClosedPeriod",
     "Conflict",
+    "CostCategory",
     "Estimate",
     "ExtractMapping",
     "Finding",
@@ -34,15 +39,19 @@ __all__ = [
     "InvalidDate",
     "InvalidInput",
     "Ledger",
+    "LoadResult",
     "MappingCheck",
     "NotFound",
     "PeriodClosed",
+    "PeriodEvent",
     "Post",
     "PostsReport",
     "ProfileReport",
     "Receipt",
     "ReturnData",
     "ReturnDifference",
+    "SetForecast",
+    "Setting",
     "SourceError",
     "SpendByReport",
     "SpendLine",
@@ -61,53 +70,67 @@ __all__ = [
 ]
 
 _LAZY = {
-    "AuditEntry": "services.ledger_admin",
+    "AuditEntry": "domain.models",
+    "ClosedPeriod": "domain.models",
     "Conflict": "errors",
-    "FsgrantError": "errors",
-    "InvalidAmount": "errors",
-    "InvalidDate": "errors",
-    "InvalidInput": "errors",
-    "NotFound": "errors",
-    "PeriodClosed": "errors",
-    "SourceError": "errors",
-    "StoreError": "errors",
+    "CostCategory": "domain.models",
     "Estimate": "domain.models",
+    "ExtractMapping": "formats.mapping",
+    "Finding": "domain.models",
+    "FsgrantError": "errors",
     "FundingYear": "domain.models",
     "FundingYearState": "domain.models",
     "Grant": "domain.models",
-    "Receipt": "domain.models",
-    "SpendLine": "domain.models",
-    "Variation": "domain.models",
+    "ImportBatch": "domain.imports",
+    "ImportResult": "domain.imports",
+    "InvalidAmount": "errors",
+    "InvalidDate": "errors",
+    "InvalidInput": "errors",
     "Ledger": "services.ledger",
+    "LoadResult": "domain.models",
+    "MappingCheck": "domain.imports",
+    "NotFound": "errors",
+    "PeriodClosed": "errors",
+    "PeriodEvent": "domain.models",
     "Post": "domain.posts",
-    "StatusChange": "domain.posts",
     "PostsReport": "domain.reports",
-    "Finding": "domain.models",
     "ProfileReport": "domain.reports",
+    "Receipt": "domain.models",
+    "ReturnData": "formats.dfe_return",
+    "ReturnDifference": "formats.dfe_return",
+    "SetForecast": "domain.models",
+    "Setting": "domain.models",
+    "SourceError": "errors",
     "SpendByReport": "domain.reports",
-    "VarianceReport": "domain.reports",
-    "ExtractMapping": "formats.mapping",
-    "load_mapping": "formats.mapping",
-    "ImportBatch": "services.ledger_imports",
-    "ImportResult": "services.ledger_imports",
-    "MappingCheck": "services.ledger_imports",
-    "ReturnData": "formats.xlsx_return",
-    "ReturnDifference": "formats.xlsx_return",
+    "SpendLine": "domain.models",
+    "StatusChange": "domain.posts",
+    "StoreError": "errors",
     "SummaryReport": "domain.reports",
+    "VarianceReport": "domain.reports",
+    "Variation": "domain.models",
     "YearSummary": "domain.reports",
     "financial_year_label": "domain.periods",
+    "load_mapping": "formats.mapping",
     "parse_amount": "domain.money",
     "parse_date": "domain.periods",
 }
 
 if TYPE_CHECKING:
+    from fsgrant.domain.imports import ImportBatch, ImportResult, MappingCheck
     from fsgrant.domain.models import (
+        AuditEntry,
+        ClosedPeriod,
+        CostCategory,
         Estimate,
         Finding,
         FundingYear,
         FundingYearState,
         Grant,
+        LoadResult,
+        PeriodEvent,
         Receipt,
+        SetForecast,
+        Setting,
         SpendLine,
         Variation,
     )
@@ -133,11 +156,9 @@ if TYPE_CHECKING:
         SourceError,
         StoreError,
     )
+    from fsgrant.formats.dfe_return import ReturnData, ReturnDifference
     from fsgrant.formats.mapping import ExtractMapping, load_mapping
-    from fsgrant.formats.xlsx_return import ReturnData, ReturnDifference
     from fsgrant.services.ledger import Ledger
-    from fsgrant.services.ledger_admin import AuditEntry
-    from fsgrant.services.ledger_imports import ImportBatch, ImportResult, MappingCheck
 
 
 def open(path: Any, *, create: bool = True) -> Ledger:

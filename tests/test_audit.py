@@ -48,7 +48,8 @@ def test_every_library_write_records_who_when_which_call_and_what(tmp_path):
     for e in log:
         assert e.user == current_user()
         assert e.command == f"api:{e.action}"  # a library call, not a command line
-        at = datetime.fromisoformat(e.at)
+        at = e.at  # a timezone-aware datetime (UTC)
+        assert at.tzinfo is not None
         assert start - timedelta(seconds=1) <= at <= datetime.now(UTC)
     by_action = {e.action: e for e in log}
     assert by_action["spend.add"].detail == {
@@ -155,5 +156,5 @@ def test_a_load_records_what_it_stored(tmp_path):
         counts = led.load(example_ledger_path())
         last = led.audit.log()[-1]
     assert last.action == "load"
-    assert last.detail == counts
-    assert counts["spend"] > 0
+    assert last.detail == counts.model_dump()
+    assert counts.spend > 0

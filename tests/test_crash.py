@@ -93,7 +93,7 @@ def test_load_killed_at_random_moments_is_all_or_nothing(tmp_path, rng):
     last = tmp_path / f"store{KILLS - 1}.db"
     with fsgrant.open(last) as led:
         if led.store.query_one("SELECT 1 FROM grant_info") is None:
-            assert led.load(folder)["spend"] == LOAD_LINES
+            assert led.load(folder).spend == LOAD_LINES
 
 
 def test_a_series_of_spend_entries_killed_at_random_keeps_every_committed_line(tmp_path, rng):
@@ -185,7 +185,7 @@ def _export(db, target, *extra: str, tmpdir) -> subprocess.Popen[bytes]:
 
 
 def test_an_export_killed_at_random_moments_leaves_a_whole_return_or_none(tmp_path, rng):
-    from fsgrant.services.ledger_export import temporary_files
+    from fsgrant.formats.atomic import temporary_files
 
     db = tmp_path / "grant.db"
     _big_example_store(db)
@@ -241,7 +241,7 @@ def test_an_export_killed_at_random_moments_leaves_a_whole_return_or_none(tmp_pa
 def test_leftovers_of_killed_exports_are_removed_but_not_a_living_writers_file(tmp_path):
     import fcntl
 
-    from fsgrant.services.ledger_export import temporary_files, write_atomically
+    from fsgrant.formats.atomic import temporary_files, write_atomically
 
     target = tmp_path / "return.xlsx"
     dead = tmp_path / f".{target.name}.0123456789ab.part"

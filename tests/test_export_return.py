@@ -31,7 +31,7 @@ from fsgrant.domain.reports import (
     VarianceReport,
 )
 from fsgrant.errors import Conflict
-from fsgrant.formats.xlsx_return import SHEET_NAMES, ReturnData, write_return
+from fsgrant.formats.dfe_return import SHEET_NAMES, ReturnData, write_return
 
 D = Decimal
 
@@ -332,7 +332,7 @@ def test_export_refuses_to_overwrite_without_force(ledger, tmp_path):
 
 
 def test_a_failed_export_leaves_no_file_and_no_half_written_return(ledger, tmp_path, monkeypatch):
-    import fsgrant.formats.xlsx_return as xr
+    import fsgrant.formats.dfe_return.layout as xr
 
     target = tmp_path / "r.xlsx"
     real = xr.transaction_rows

@@ -191,7 +191,7 @@ def test_load_folder_with_a_hostile_spend_csv_loads_all_or_nothing(scratch, temp
             assert led.store.query_one("SELECT count(*) FROM spend")[0] == 0
             assert led.store.query_one("SELECT count(*) FROM grant_info")[0] == 0
             return
-        assert led.store.query_one("SELECT count(*) FROM spend")[0] == counts["spend"]
+        assert led.store.query_one("SELECT count(*) FROM spend")[0] == counts.spend
 
 
 @pytest.fixture(scope="module")
@@ -287,7 +287,7 @@ def test_xlsx_extracts_with_random_cells_import_or_fail_cleanly(
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    from fsgrant.services.ledger_imports import ImportResult, MappingCheck
+    from fsgrant.domain.imports import ImportResult, MappingCheck
 
     rows, second = book
     wb = Workbook()

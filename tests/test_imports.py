@@ -532,10 +532,10 @@ def test_a_process_killed_mid_import_leaves_all_or_none_of_the_file(led, tmp_pat
 
 # ------------------------------------------------------------------ chunk boundaries
 def test_dedupe_holds_across_chunks(led, tmp_path, monkeypatch):
-    import fsgrant.services.ledger_imports
+    import fsgrant.services.imports
 
     # Chunks of two rows, so repeats and duplicates fall in different chunks.
-    monkeypatch.setattr(fsgrant.services.ledger_imports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(fsgrant.services.imports, "CHUNK_ROWS", 2)
     m = mapping(tmp_path)
     first = write(
         tmp_path,

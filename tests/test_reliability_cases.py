@@ -223,7 +223,7 @@ def test_spend_in_a_closed_period_is_refused_until_reopened_and_that_is_recorded
     led.periods.reopen("2019/20", "late invoice from the MI trainers")
     led.spend.add("2019-12-31", "10.00", "training")
     events = led.periods.history()
-    assert [(e["kind"], e["reference"], e["reason"]) for e in events] == [
+    assert [(e.kind, e.reference, e.reason) for e in events] == [
         ("close", "DfE return Q2", None),
         ("reopen", None, "late invoice from the MI trainers"),
     ]

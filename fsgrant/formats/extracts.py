@@ -34,6 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from fsgrant.errors import SourceError
+from fsgrant.formats.archive import (
+    MAX_RATIO,
+    MAX_UNCOMPRESSED,
+    NotAZip,
+    TooBig,
+    TooCompressed,
+    archive_problem,
+)
 
 __all__ = [
     "MAX_XLSX_RATIO",
@@ -44,12 +52,13 @@ __all__ = [
     "open_extract",
 ]
 
-MAX_XLSX_UNCOMPRESSED = 1 << 30
-"""Refuse an XLSX whose parts would unpack to more than this many bytes (1 GiB)."""
+MAX_XLSX_UNCOMPRESSED = MAX_UNCOMPRESSED
+"""Refuse an XLSX whose parts would unpack to more than this many bytes (1 GiB): the
+limit of :mod:`fsgrant.formats.archive`, read when each extract is checked."""
 
-MAX_XLSX_RATIO = 200
+MAX_XLSX_RATIO = MAX_RATIO
 """Refuse an XLSX with a part (over 1 MiB unpacked) compressed more than this many
-times; real worksheets compress 5-30 times, zip bombs a thousand."""
+times (200); see :mod:`fsgrant.formats.archive`."""
 
 _HEADER_SCAN_ROWS = 50
 _CHUNK = 1 << 20
@@ -277,32 +286,25 @@ def check_xlsx_archive(path: Path) -> None:
         SourceError: not a zip, too big when unpacked, or absurdly compressed.
     """
     name = path.name
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
+    problem = archive_problem(path, max_uncompressed=MAX_XLSX_UNCOMPRESSED)
+    if isinstance(problem, NotAZip):
         raise SourceError(
-            name, None, None, f"not an XLSX file (not a zip archive: {exc})"
-        ) from None
-    total = 0
-    for info in infos:
-        total += info.file_size
-        if info.file_size > (1 << 20):
-            ratio = info.file_size / max(info.compress_size, 1)
-            if ratio > MAX_XLSX_RATIO:
-                raise SourceError(
-                    name,
-                    None,
-                    None,
-                    f"refused: part {info.filename} would unpack {ratio:,.0f} times its "
-                    f"packed size ({info.file_size:,} bytes); that is a zip bomb, not a spreadsheet",
-                )
-    if total > MAX_XLSX_UNCOMPRESSED:
+            name, None, None, f"not an XLSX file (not a zip archive: {problem.error})"
+        )
+    if isinstance(problem, TooCompressed):
         raise SourceError(
             name,
             None,
             None,
-            f"refused: it would unpack to {total:,} bytes (limit {MAX_XLSX_UNCOMPRESSED:,})",
+            f"refused: part {problem.part} would unpack {problem.ratio:,.0f} times its "
+            f"packed size ({problem.size:,} bytes); that is a zip bomb, not a spreadsheet",
+        )
+    if isinstance(problem, TooBig):
+        raise SourceError(
+            name,
+            None,
+            None,
+            f"refused: it would unpack to {problem.total:,} bytes (limit {problem.limit:,})",
         )
 
 

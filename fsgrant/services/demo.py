@@ -11,8 +11,8 @@ from fsgrant.domain.money import format_pounds
 from fsgrant.domain.periods import parse_date
 from fsgrant.domain.reports import SummaryReport
 from fsgrant.errors import InvalidInput
-from fsgrant.services.ledger import Ledger, open_ledger
 from fsgrant.services.exports import default_return_name
+from fsgrant.services.ledger import Ledger, open_ledger
 
 __all__ = ["DemoResult", "example_ledger_path", "run_demo"]
 

@@ -28,7 +28,7 @@ from fsgrant.store.health import fingerprint
 from fsgrant.store.tables import Tables
 
 if TYPE_CHECKING:
-    from fsgrant.formats.xlsx_return import ReturnData, ReturnDifference
+    from fsgrant.formats.dfe_return import ReturnData, ReturnDifference
 
 __all__ = ["ExportsService", "default_return_name"]
 
@@ -81,7 +81,7 @@ class ExportsService:
             NotFound: no such funding year.
         """
         from fsgrant import __version__
-        from fsgrant.formats.xlsx_return import ReturnData
+        from fsgrant.formats.dfe_return import ReturnData
 
         day = as_at_day(as_at)
         year = self._years.get(label, day)
@@ -127,7 +127,7 @@ class ExportsService:
             NotFound: no such funding year.  Conflict: the file exists (without force).
             InvalidInput: a bad date, or the folder of ``out`` does not exist.
         """
-        from fsgrant.formats.xlsx_return import write_return
+        from fsgrant.formats.dfe_return import write_return
 
         data = self.return_data(label, as_at)
         target = (
@@ -149,7 +149,7 @@ class ExportsService:
             InvalidInput: not a workbook, or not an fsgrant return.
             NotFound: the return's funding year is not in this store.
         """
-        from fsgrant.formats.xlsx_return import ReturnDifference, ReturnReader
+        from fsgrant.formats.dfe_return import ReturnDifference, ReturnReader
 
         p = Path(path)
         if not p.is_file():

@@ -16,6 +16,7 @@ only its new lines; two identical lines in one file are both kept.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -312,7 +313,7 @@ class ImportsService:
             raise NotFound("import batch", batch_id, "list them with 'fsgrant imports list'")
         return batch
 
-    def lines(self, batch_id: int) -> list[SpendLine]:
+    def lines(self, batch_id: int) -> builtins.list[SpendLine]:
         """The spend lines an import batch added, in source-line order.
 
         Raises:
@@ -349,7 +350,7 @@ class ImportsService:
             sheet=mp.source.sheet,
             header_row=mp.source.header_row,
         )
-        preview: list[PreviewRow] = []
+        preview: builtins.list[PreviewRow] = []
         try:
             reader = RowReader(
                 mp,
@@ -386,7 +387,7 @@ class ImportsService:
         )
 
     def _preview(
-        self, reader: RowReader, line: int, cells: list[str], counts: dict[str, int]
+        self, reader: RowReader, line: int, cells: builtins.list[str], counts: dict[str, int]
     ) -> PreviewRow:
         try:
             d = reader.read(line, cells)

@@ -3,7 +3,6 @@ all of it or nothing; an error names the file, line and field."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,15 +15,22 @@ if TYPE_CHECKING:
 
 __all__ = ["load_folder"]
 
-_APPLY: dict[str, Callable[[Ledger, dict[str, Any]], object]] = {
-    "funding_years": lambda fs, f: fs.years.add(**f),
-    "variations": lambda fs, f: fs.years.vary(**f),
-    "posts": lambda fs, f: fs.posts.add(**f),
-    "post_status": lambda fs, f: fs.posts.set_status(**f),
-    "estimates": lambda fs, f: fs.estimates.set(**f),
-    "spend": lambda fs, f: fs.spend.add(**f),
-    "receipts": lambda fs, f: fs.receipts.add(**f),
-}
+def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
+    """Record one entry through the service the command line would use."""
+    if kind == "funding_years":
+        fs.years.add(**fields)
+    elif kind == "variations":
+        fs.years.vary(**fields)
+    elif kind == "posts":
+        fs.posts.add(**fields)
+    elif kind == "post_status":
+        fs.posts.set_status(**fields)
+    elif kind == "estimates":
+        fs.estimates.set(**fields)
+    elif kind == "spend":
+        fs.spend.add(**fields)
+    else:
+        fs.receipts.add(**fields)
 
 
 def load_folder(ledger: Ledger, folder: Path) -> LoadResult:
@@ -54,6 +60,6 @@ def load_folder(ledger: Ledger, folder: Path) -> LoadResult:
             )
         for entry in ledger_folder.entries():
             with entry_errors(entry):
-                _APPLY[entry.kind](ledger, entry.fields)
+                _apply(ledger, entry.kind, entry.fields)
             counts[entry.kind] += 1
     return LoadResult(**counts)

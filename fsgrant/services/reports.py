@@ -19,7 +19,13 @@ from fsgrant.domain.forecast import build_profile, build_variance
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import Grant
 from fsgrant.domain.money import ZERO, from_pence
-from fsgrant.domain.periods import DateLike, as_at_day, financial_year_label, month_label, parse_date
+from fsgrant.domain.periods import (
+    DateLike,
+    as_at_day,
+    financial_year_label,
+    month_label,
+    parse_date,
+)
 from fsgrant.domain.posts import allocation_segments
 from fsgrant.domain.posts_report import build_posts_report
 from fsgrant.domain.reports import (

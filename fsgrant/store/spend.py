@@ -135,7 +135,7 @@ class SpendTable:
 
     def view_totals(
         self, by: str, from_date: date | None, to_date: date | None
-    ) -> Iterator[tuple[Any, ...]]:
+    ) -> Iterator[Any]:
         """Rows ``(*group, pence)`` grouped as :data:`SPEND_VIEW_GROUPS` says."""
         clauses, params = [], []
         if from_date is not None:

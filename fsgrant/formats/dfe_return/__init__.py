@@ -1,0 +1,77 @@
+"""The DfE return workbook: from report models to an XLSX file, and back.
+
+The workbook has six sheets, in this order and with these names (a contract that
+``fsgrant export verify`` and finance teams rely on): :data:`SHEET_NAMES`.
+
+* :mod:`~fsgrant.formats.dfe_return.model`: the data a return is built from
+  (:class:`ReturnData`), the cells and rows of its layout, text safety.
+* :mod:`~fsgrant.formats.dfe_return.layout` (and ``layout_ledger``): each sheet laid
+  out once as rows of :class:`Cell` specifications, pure (no openpyxl).
+* :mod:`~fsgrant.formats.dfe_return.writer`: :func:`write_return` renders the rows
+  with openpyxl in write-only mode (styles, the profile chart, print set-up).
+* :mod:`~fsgrant.formats.dfe_return.verify`: :class:`ReturnReader` reads a return
+  back and compares it, cell by cell, with a fresh layout.
+
+Importing this package imports no openpyxl: the writer and the reader are loaded
+on first use of their names.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from fsgrant.formats.dfe_return.layout import sheet_rows
+from fsgrant.formats.dfe_return.model import (
+    SHEET_NAMES,
+    Cell,
+    ReturnData,
+    ReturnDifference,
+    Row,
+    safe_text,
+)
+
+if TYPE_CHECKING:
+    from fsgrant.formats.dfe_return.verify import (
+        ReturnHeading,
+        ReturnReader,
+        compare_return,
+        read_return_heading,
+    )
+    from fsgrant.formats.dfe_return.writer import write_return
+
+__all__ = [
+    "SHEET_NAMES",
+    "Cell",
+    "ReturnData",
+    "ReturnDifference",
+    "ReturnHeading",
+    "ReturnReader",
+    "Row",
+    "compare_return",
+    "read_return_heading",
+    "safe_text",
+    "sheet_rows",
+    "write_return",
+]
+
+_LAZY = {
+    "write_return": "writer",
+    "ReturnHeading": "verify",
+    "ReturnReader": "verify",
+    "compare_return": "verify",
+    "read_return_heading": "verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

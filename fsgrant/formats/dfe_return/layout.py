@@ -1,0 +1,325 @@
+"""The DfE return laid out: each sheet as rows of :class:`Cell` specifications built
+from a :class:`ReturnData` (pure, no openpyxl: this module imports none).
+
+:func:`sheet_rows` gives the rows of any sheet; the writer
+(:mod:`fsgrant.formats.dfe_return.writer`) renders them, and verify
+(:mod:`fsgrant.formats.dfe_return.verify`) lays them out again from fresh figures to
+compare with a workbook read back. This module lays out the Summary, Spend vs estimate
+and Monthly profile sheets; :mod:`fsgrant.formats.dfe_return.layout_ledger` the
+Posts, Transactions and Variations sheets.
+
+Every figure is a value (never a formula): money as a number in a ``£#,##0.00``
+format, dates as real dates, percentages as numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from fsgrant.domain.reports import VarianceLine
+from fsgrant.formats.dfe_return.cells import (
+    BLANK,
+    date_cell,
+    header_row,
+    heading,
+    lines_height,
+    money_cell,
+    percent_cell,
+    text_cell,
+    title_rows,
+    yes_no,
+)
+from fsgrant.formats.dfe_return.layout_ledger import (
+    POSTS_HEADERS,
+    TRANSACTION_HEADERS,
+    VARIATION_HEADERS,
+    posts_rows,
+    transaction_rows,
+    variation_rows,
+)
+from fsgrant.formats.dfe_return.model import (
+    COLUMN_WIDTHS,
+    LABEL_AS_AT,
+    LABEL_FINGERPRINT,
+    LABEL_GENERATED,
+    LABEL_VERSION,
+    LABEL_YEAR,
+    POSTS,
+    PROFILE,
+    SUMMARY,
+    TRANSACTIONS,
+    VARIANCE,
+    VARIATIONS,
+    Cell,
+    ReturnData,
+    Row,
+    safe_text,
+    uk_date,
+)
+
+__all__ = [
+    "POSTS_HEADERS",
+    "PROFILE_HEADERS",
+    "PROFILE_HEADER_ROW",
+    "TRANSACTION_HEADERS",
+    "VARIANCE_HEADERS",
+    "VARIATION_HEADERS",
+    "SheetRows",
+    "posts_rows",
+    "profile_rows",
+    "sheet_rows",
+    "summary_rows",
+    "transaction_rows",
+    "variance_rows",
+    "variation_rows",
+]
+
+
+# ---------------------------------------------------------------- Summary
+def summary_rows(data: ReturnData) -> Iterator[Row]:
+    """The Summary sheet: column A labels, column B values, one per row."""
+    g, y, s = data.grant, data.year, data.summary
+    yield Row((Cell(f"DfE grant return: {g.name}", "title"),), "title", height=21)
+    yield Row(
+        (Cell(f"{g.recipient}: funding year {y.label}, as at {uk_date(data.as_at)}", "subtitle"),)
+    )
+    yield Row(
+        (
+            Cell(
+                "Every figure is a value computed by fsgrant from its ledger (no formulas); "
+                "money in pounds. Check it against the ledger with 'fsgrant export verify'.",
+                "note",
+            ),
+        )
+    )
+    yield BLANK
+
+    def pair(label: str, value: Cell | None, extra: Cell | None = None) -> Row:
+        return Row((Cell(label, "label"), value, extra) if extra else (Cell(label, "label"), value))
+
+    yield Row((Cell("The grant", "section"),))
+    yield pair("Grant", text_cell(g.name))
+    yield pair("Funder", text_cell(g.funder))
+    yield pair("Funder org id", text_cell(g.funder_org_id or "not recorded"))
+    yield pair("Recipient", text_cell(g.recipient))
+    yield pair("Recipient org id", text_cell(g.recipient_org_id or "not recorded"))
+    yield BLANK
+    yield Row((Cell("The funding year", "section"),))
+    yield pair(LABEL_YEAR, text_cell(y.label))
+    yield pair("Status", text_cell(y.status))
+    # The year's own status decides (the summary's flag defaults to secure).
+    secure = y.secure and s.secure
+    yield pair(
+        "Money secure",
+        text_cell("Yes" if secure else f"No: the award is {y.status}"),
+    )
+    yield pair("Period start (as varied)", date_cell(y.start))
+    yield pair("Period end (as varied)", date_cell(y.end))
+    yield pair("Original period start", date_cell(y.original_start))
+    yield pair("Original period end", date_cell(y.original_end))
+    varied = sum(1 for v in data.variations if v.agreed_on <= data.as_at)
+    yield pair(
+        "Varied",
+        text_cell(f"Yes: {varied} variation(s), see Variations" if varied else "No"),
+    )
+    yield pair(LABEL_AS_AT, date_cell(data.as_at))
+    yield BLANK
+    yield Row((Cell("Figures (£)", "section"),))
+    yield pair("Award (as varied)", money_cell(s.award))
+    yield pair("Original award", money_cell(y.original_award))
+    yield pair("Received from funder", money_cell(s.received))
+    yield pair("Original estimate", money_cell(s.estimate_original))
+    yield pair("Actual spend to date", money_cell(s.actual))
+    yield pair("Award less actual", money_cell(s.remaining))
+    yield pair("Forecast remaining", money_cell(s.forecast_remaining))
+    yield pair("Forecast outturn", money_cell(s.forecast_outturn))
+    yield pair(
+        "Underspend at risk",
+        money_cell(
+            s.underspend_at_risk, fill="amber" if s.underspend_at_risk > 0 else None, bold=True
+        ),
+        text_cell("DfE may reclaim funds not used") if s.underspend_at_risk > 0 else None,
+    )
+    yield pair(
+        "Overspend",
+        money_cell(s.overspend, fill="red" if s.overspend > 0 else None, bold=True),
+        text_cell("A pressure on the council's budget") if s.overspend > 0 else None,
+    )
+    yield BLANK
+    yield Row((Cell("Conditions", "section"),))
+    if y.conditions:
+        yield header_row(
+            ("Condition of this funding year", "Met or evidenced? (to complete)", "Evidence")
+        )
+        for condition in y.conditions:
+            text = safe_text(condition)
+            yield Row(
+                (Cell(text, "label", wrap=True), Cell(None, "input"), Cell(None, "input")),
+                height=lines_height(text, COLUMN_WIDTHS[SUMMARY][0]),
+            )
+    else:
+        yield pair("Condition", text_cell("None attached to this funding year"))
+    yield BLANK
+    yield Row((Cell("Sign-off", "section"),))
+    for label in (
+        "Prepared by",
+        "Date prepared",
+        "Section 151 officer",
+        "Signature",
+        "Date signed",
+    ):
+        # A box over columns B and C, tall enough to sign in.
+        yield Row(
+            (Cell(label, "label"), Cell(None, "input"), Cell(None, "input")),
+            height=24,
+            merge=(2, 3),
+        )
+    yield BLANK
+    yield Row((Cell("About this return", "section"),))
+    yield pair(LABEL_GENERATED, Cell(data.generated_at.replace(microsecond=0), "generated"))
+    yield pair(LABEL_VERSION, text_cell(data.version))
+    yield pair(LABEL_FINGERPRINT, Cell(data.fingerprint, "fingerprint"))
+    yield pair(
+        "How to check it",
+        text_cell(
+            "fsgrant export verify THIS-FILE (with the ledger's store) re-computes every figure"
+        ),
+    )
+
+
+# ---------------------------------------------------------------- Spend vs estimate
+VARIANCE_HEADERS = (
+    "Category",
+    "Original estimate",
+    "Revised estimate",
+    "Actual to date",
+    "Forecast remaining",
+    "Forecast outturn",
+    "Variance",
+    "Variance %",
+    "RAG",
+    "Forecast assumed",
+    "Commentary (to complete)",
+)
+
+
+def variance_rows(data: ReturnData) -> Iterator[Row]:
+    """The Spend vs estimate sheet: the variance report's lines and totals."""
+    r = data.variance
+    against = "original" if r.against == "original" else "revised"
+    yield from title_rows(
+        f"Spend vs estimate: {heading(data)}",
+        f"Variance = forecast outturn less the {against} estimate (positive: overspend). "
+        "RAG: green on track, amber watch, red act.",
+    )
+    yield header_row(VARIANCE_HEADERS)
+
+    def line(v: VarianceLine, *, total: bool) -> Row:
+        rag = v.rag
+        return Row(
+            (
+                Cell("Total" if total else v.category, "text", bold=total, total=total),
+                Cell(v.estimate_original, "money", total=total),
+                Cell(v.estimate_revised, "money", total=total),
+                Cell(v.actual, "money", total=total),
+                Cell(v.forecast_remaining, "money", total=total),
+                Cell(v.outturn, "money", total=total),
+                Cell(v.variance, "money", total=total),
+                percent_cell(v.variance_pct, total=total),
+                None if rag is None else Cell(rag.capitalize(), "text", bold=True, fill=rag),
+                Cell(yes_no(v.forecast_assumed), "text", total=total),
+                None if total else Cell(None, "input"),
+            ),
+            "total" if total else "body",
+        )
+
+    for v in r.lines:
+        yield line(v, total=False)
+    yield line(r.totals, total=True)
+    yield BLANK
+    yield Row((Cell("Award (as varied)", "label"), Cell(r.award, "money")))
+    yield Row(
+        (
+            Cell("Underspend at risk", "label"),
+            Cell(r.underspend_at_risk, "money", fill="amber" if r.underspend_at_risk else None),
+        )
+    )
+    yield Row(
+        (
+            Cell("Overspend", "label"),
+            Cell(r.overspend, "money", fill="red" if r.overspend else None),
+        )
+    )
+
+
+# ---------------------------------------------------------------- Monthly profile
+PROFILE_HEADERS = (
+    "Month",
+    "Estimate",
+    "Actual",
+    "Forecast",
+    "Actual + forecast",
+    "Cumulative actual + forecast",
+    "Cumulative estimate",
+    "Award",
+)
+PROFILE_HEADER_ROW = 4
+
+
+def _month_day(month: str) -> date:
+    year, mon = month.split("-")
+    return date(int(year), int(mon), 1)
+
+
+def profile_rows(data: ReturnData) -> Iterator[Row]:
+    """The Monthly profile sheet: each month of the funding period."""
+    r = data.profile
+    yield from title_rows(
+        f"Monthly profile: {heading(data)}",
+        "Actual to the as-at date, forecast after it; cumulative actual + forecast "
+        "against cumulative estimate and the award (chart on the right).",
+    )
+    yield header_row(PROFILE_HEADERS)
+    for m in r.months:
+        yield Row(
+            (
+                Cell(_month_day(m.month), "month"),
+                Cell(m.estimate, "money"),
+                Cell(m.actual, "money"),
+                Cell(m.forecast, "money"),
+                Cell(m.actual + m.forecast, "money"),
+                Cell(m.cumulative, "money"),
+                Cell(m.cumulative_estimate, "money"),
+                Cell(r.award, "money"),
+            ),
+            "body",
+        )
+    t = r.totals
+    yield Row(
+        (
+            Cell("Total", "text", bold=True, total=True),
+            Cell(t.estimate, "money", total=True),
+            Cell(t.actual, "money", total=True),
+            Cell(t.forecast, "money", total=True),
+            Cell(t.actual + t.forecast, "money", total=True),
+        ),
+        "total",
+    )
+
+
+SheetRows = Callable[[ReturnData], Iterator[Row]]
+
+_ROWS: dict[str, SheetRows] = {
+    SUMMARY: summary_rows,
+    VARIANCE: variance_rows,
+    PROFILE: profile_rows,
+    POSTS: posts_rows,
+    TRANSACTIONS: transaction_rows,
+    VARIATIONS: variation_rows,
+}
+
+
+def sheet_rows(sheet: str, data: ReturnData) -> Iterator[Row]:
+    """The rows of one sheet of the return, as laid out (pure)."""
+    return _ROWS[sheet](data)

@@ -1,0 +1,267 @@
+"""The DfE return laid out, continued: the Posts, Transactions and Variations sheets,
+one record of the ledger a row (pure, no openpyxl). See
+:mod:`fsgrant.formats.dfe_return.layout`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+
+from fsgrant.domain.money import ZERO
+from fsgrant.formats.dfe_return.cells import (
+    BLANK,
+    date_cell,
+    header_row,
+    heading,
+    lines_height,
+    money_cell,
+    text_cell,
+    title_rows,
+)
+from fsgrant.formats.dfe_return.model import (
+    COLUMN_WIDTHS,
+    VARIATIONS,
+    Cell,
+    Fill,
+    ReturnData,
+    Row,
+    safe_text,
+)
+
+__all__ = [
+    "POSTS_HEADERS",
+    "TRANSACTION_HEADERS",
+    "VARIATION_HEADERS",
+    "posts_rows",
+    "transaction_rows",
+    "variation_rows",
+]
+
+
+# ---------------------------------------------------------------- Posts
+POSTS_HEADERS = (
+    "Post",
+    "Title",
+    "Role",
+    "Team",
+    "Host",
+    "Route",
+    "FTE",
+    "Status",
+    "Since",
+    "Reason",
+    "Expected start",
+    "Annual cost",
+    "Cost to date",
+    "Forecast cost",
+)
+
+
+def posts_rows(data: ReturnData) -> Iterator[Row]:
+    """The Posts sheet: each post as at the date; blocked posts stand out."""
+    r = data.posts
+    yield from title_rows(
+        f"Posts: {heading(data)}",
+        "Status as at the as-at date. Blocked posts are shaded red: they turn into "
+        "forecast underspend until they are filled.",
+    )
+    yield header_row(POSTS_HEADERS)
+    for p in r.posts:
+        fill: Fill | None = "blocked" if p.status == "blocked" else None
+        yield Row(
+            (
+                Cell(p.id, "text", fill=fill),
+                Cell(p.title, "text", fill=fill),
+                Cell(p.role, "text", fill=fill),
+                Cell(p.team or "", "text", fill=fill),
+                Cell(p.host, "text", fill=fill),
+                Cell(p.route, "text", fill=fill),
+                Cell(p.fte, "fte", fill=fill),
+                Cell(p.status.upper() if fill else p.status, "text", fill=fill, bold=bool(fill)),
+                Cell(p.status_since, "date", fill=fill) if p.status_since else Cell("", fill=fill),
+                Cell(p.reason or "", "text", fill=fill),
+                Cell(p.expected_start, "date", fill=fill)
+                if p.expected_start
+                else Cell("", fill=fill),
+                Cell(p.annual_cost, "money", fill=fill),
+                Cell(p.cost_to_date, "money", fill=fill),
+                Cell(p.forecast_cost, "money", fill=fill),
+            ),
+            "body",
+        )
+    yield Row(
+        (
+            Cell("Total", "text", bold=True, total=True),
+            *(Cell("", total=True) for _ in range(5)),
+            Cell(sum((p.fte for p in r.posts), Decimal("0")), "fte", total=True),
+            *(Cell("", total=True) for _ in range(4)),
+            Cell(sum((p.annual_cost for p in r.posts), ZERO), "money", total=True),
+            Cell(sum((p.cost_to_date for p in r.posts), ZERO), "money", total=True),
+            Cell(sum((p.forecast_cost for p in r.posts), ZERO), "money", total=True),
+        ),
+        "total",
+    )
+    yield BLANK
+    yield Row((Cell("FTE planned", "label"), Cell(r.fte_planned, "fte")))
+    yield Row((Cell("FTE in post", "label"), Cell(r.fte_in_post, "fte")))
+    if r.by_status:
+        yield BLANK
+        yield header_row(("Status", "Posts", "FTE"))
+        for status in sorted(r.by_status):
+            c = r.by_status[status]
+            yield Row(
+                (
+                    Cell(status, "text", fill="blocked" if status == "blocked" else None),
+                    Cell(c.posts, "int"),
+                    Cell(c.fte, "fte"),
+                )
+            )
+    if r.blocked:
+        yield BLANK
+        yield header_row(("Blocked post", "Since", "Days blocked", "Reason", "Expected start"))
+        for b in r.blocked:
+            yield Row(
+                (
+                    Cell(b.id, "text", fill="blocked", bold=True),
+                    Cell(b.since, "date"),
+                    Cell(b.days_blocked, "int"),
+                    text_cell(b.reason),
+                    date_cell(b.expected_start),
+                )
+            )
+
+
+# ---------------------------------------------------------------- Transactions
+TRANSACTION_HEADERS = (
+    "Line",
+    "Date",
+    "Financial year",
+    "Funding year",
+    "Category",
+    "Post",
+    "Supplier",
+    "Description",
+    "Reference",
+    "Amount",
+    "Reverses line",
+    "Import batch",
+    "Source line",
+)
+
+
+def transaction_rows(data: ReturnData) -> Iterator[Row]:
+    """The Transactions sheet: every spend line in the year up to the as-at date,
+    streamed, then the total."""
+    yield from title_rows(
+        f"Transactions: {heading(data)}",
+        "Every spend line charged to this funding year, dated on or before the as-at "
+        "date, with where it came from. Credits and reversals are negative.",
+    )
+    yield header_row(TRANSACTION_HEADERS)
+    total = 0
+    count = 0
+    for s in data.transactions:
+        total += int(s.amount * 100)
+        count += 1
+        yield Row(
+            (
+                Cell(s.id, "int"),
+                Cell(s.date, "date", align="center"),
+                Cell(s.financial_year),
+                Cell(s.funding_year or ""),
+                Cell(s.category),
+                text_cell(s.post),
+                text_cell(s.supplier),
+                text_cell(s.description),
+                text_cell(s.reference),
+                Cell(s.amount, "money"),
+                None if s.reverses is None else Cell(s.reverses, "int"),
+                None if s.import_batch is None else Cell(s.import_batch, "int"),
+                None if s.source_line is None else Cell(s.source_line, "int"),
+            ),
+            "body",
+            key=(s.date, s.id),
+        )
+    yield Row(
+        (
+            Cell(f"Total ({count} lines)", "text", bold=True, total=True),
+            *(Cell("", total=True) for _ in range(8)),
+            Cell(Decimal(total) / 100, "money", total=True),
+        ),
+        "total",
+    )
+
+
+# ---------------------------------------------------------------- Variations
+VARIATION_HEADERS = (
+    "Variation",
+    "Funding year",
+    "Kind",
+    "Change",
+    "Agreed on",
+    "Reference",
+    "Reason",
+    "New start",
+    "New end",
+    "Amount",
+    "To year",
+    "New status",
+    "Recorded (UTC)",
+    "Recorded by",
+)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is not None:
+        from datetime import UTC
+
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def variation_rows(data: ReturnData) -> Iterator[Row]:
+    """The Variations sheet: the year's agreed variations, then every condition."""
+    yield from title_rows(
+        f"Variations and conditions: {heading(data)}",
+        "Variations to this funding year agreed on or before the as-at date (the "
+        "figures apply them), then the conditions attached to each funding year.",
+    )
+    yield header_row(VARIATION_HEADERS)
+    for v in data.variations:
+        if v.agreed_on > data.as_at:
+            continue
+        cells = (
+            Cell(v.id, "int"),
+            Cell(v.funding_year),
+            Cell(v.kind),
+            text_cell(v.describe()),
+            Cell(v.agreed_on, "date"),
+            text_cell(v.reference),
+            Cell(safe_text(v.reason), wrap=True),
+            date_cell(v.new_start),
+            date_cell(v.new_end),
+            money_cell(v.amount),
+            text_cell(v.to_year),
+            text_cell(v.new_status),
+            Cell(_naive_utc(v.recorded_at), "datetime"),
+            text_cell(v.recorded_by),
+        )
+        yield Row(
+            tuple(None if c is None else replace(c, top=True) for c in cells),
+            "body",
+            height=lines_height(v.reason, COLUMN_WIDTHS[VARIATIONS][6]),
+        )
+    yield BLANK
+    yield Row((Cell("Conditions", "section"),))
+    # The condition's text runs on over the empty columns to its right.
+    yield header_row(("Funding year", "Status", "Condition", "", "", "", ""))
+    any_condition = False
+    for y in data.years:
+        for condition in y.conditions:
+            any_condition = True
+            yield Row((Cell(y.label), Cell(y.status), text_cell(condition)))
+    if not any_condition:
+        yield Row((Cell("None recorded", "note"),))

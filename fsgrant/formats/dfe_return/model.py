@@ -1,0 +1,207 @@
+"""The DfE return's data and the pieces its layout is made of: pure, no openpyxl.
+
+The workbook has six sheets, in this order and with these names (a contract that
+``fsgrant export verify`` and finance teams rely on): :data:`SHEET_NAMES`. Each sheet
+is laid out as rows of :class:`Cell` specifications (see
+:mod:`fsgrant.formats.dfe_return.layout`) built from a :class:`ReturnData`.
+
+Text that came from users or imports is always written as text: never a formula,
+never an error cell (see :func:`safe_text`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from fsgrant.domain.models import FundingYearState, Grant, SpendLine, Variation
+from fsgrant.domain.reports import (
+    PostsReport,
+    ProfileReport,
+    VarianceReport,
+    YearSummary,
+)
+
+__all__ = [
+    "COLUMN_WIDTHS",
+    "ERROR_LITERALS",
+    "SHEET_NAMES",
+    "Cell",
+    "Fill",
+    "Kind",
+    "ReturnData",
+    "ReturnDifference",
+    "Row",
+    "RowRole",
+    "needs_quote_prefix",
+    "safe_text",
+    "uk_date",
+]
+
+SUMMARY = "Summary"
+VARIANCE = "Spend vs estimate"
+PROFILE = "Monthly profile"
+POSTS = "Posts"
+TRANSACTIONS = "Transactions"
+VARIATIONS = "Variations"
+SHEET_NAMES: tuple[str, ...] = (SUMMARY, VARIANCE, PROFILE, POSTS, TRANSACTIONS, VARIATIONS)
+"""The sheets of a return, in order."""
+
+# Labels in column A of the Summary that verify reads back.
+LABEL_YEAR = "Funding year"
+LABEL_AS_AT = "As at"
+LABEL_FINGERPRINT = "Ledger fingerprint (SHA-256)"
+LABEL_VERSION = "fsgrant version"
+LABEL_GENERATED = "Generated at (UTC)"
+
+MONEY_FORMAT = "£#,##0.00"
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
+MONTH_FORMAT = "mmm yyyy"
+PERCENT_FORMAT = "0.0%"
+FTE_FORMAT = "0.00"
+
+# ---------------------------------------------------------------- text safety
+# Characters XML 1.0 (and so a worksheet) cannot hold: openpyxl refuses them.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A cell starting with one of these could be read as a formula if edited in Excel.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_MAX_CELL_TEXT = 32767
+# Text openpyxl would write as an error cell (its ERROR_CODES).
+ERROR_LITERALS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+
+
+def safe_text(value: object) -> str:
+    """Text as it will be stored in a cell: control characters a worksheet cannot
+    hold (NUL and friends) removed, carriage returns as line feeds (XML reads them
+    so anyway), cut to Excel's 32,767 characters."""
+    text = _ILLEGAL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    return text[:_MAX_CELL_TEXT]
+
+
+def needs_quote_prefix(text: str) -> bool:
+    """True when Excel would take the text for a formula if the cell were edited."""
+    return text.startswith(_FORMULA_START)
+
+
+# ---------------------------------------------------------------- layout model
+Kind = Literal[
+    "title",
+    "subtitle",
+    "section",
+    "header",
+    "label",
+    "text",
+    "note",
+    "money",
+    "date",
+    "datetime",
+    "month",
+    "percent",
+    "fte",
+    "int",
+    "input",
+    "generated",
+    "fingerprint",
+]
+Fill = Literal["green", "amber", "red", "blocked"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell of a sheet as laid out: a value, what kind of value it is (which
+    decides its format and how verify compares it), and emphasis."""
+
+    value: str | Decimal | int | date | datetime | None
+    kind: Kind = "text"
+    bold: bool = False
+    fill: Fill | None = None
+    total: bool = False
+    """Part of a totals row: bold with a rule above."""
+    align: Literal["left", "center", "right"] | None = None
+    wrap: bool = False
+    top: bool = False
+    """Aligned to the top of a tall row."""
+
+
+RowRole = Literal["title", "header", "body", "total", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of a sheet; ``role`` marks table headers and bodies (for filters)."""
+
+    cells: tuple[Cell | None, ...] = ()
+    role: RowRole = "other"
+    height: float | None = None
+    """Row height in points, for rows of wrapped text (None: the default)."""
+    merge: tuple[int, int] | None = None
+    """Columns (1-based, inclusive) to merge into one cell on this row."""
+    key: tuple[date, int] | None = None
+    """For a transaction: (date, line id), the order of the sheet; lets verify
+    name a line added or missing rather than every row after it."""
+
+
+@dataclass(frozen=True)
+class ReturnData:
+    """Everything one DfE return shows, for one funding year as at one date.
+
+    ``transactions`` is consumed once, while the Transactions sheet is written, so it
+    may be a stream from the store.
+    """
+
+    grant: Grant
+    year: FundingYearState
+    as_at: date
+    summary: YearSummary
+    variance: VarianceReport
+    profile: ProfileReport
+    posts: PostsReport
+    transactions: Iterable[SpendLine]
+    variations: Sequence[Variation]
+    years: Sequence[FundingYearState]
+    fingerprint: str
+    version: str
+    generated_at: datetime
+
+
+class ReturnDifference(BaseModel):
+    """A figure in a return that differs from what the store gives now (or a store
+    that changed since the return was made)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sheet: str
+    cell: str | None = None
+    what: str
+    in_return: str | None = None
+    in_store: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        if self.in_return is None and self.in_store is None:
+            return f"{where}: {self.what}"
+        return f"{where} ({self.what}): the return has {self.in_return}, the store gives {self.in_store}"
+
+
+# Column widths of each sheet (in Excel's units, about one character each): the
+# writer sets them, and the layout sizes rows of wrapped text by them.
+COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
+    SUMMARY: (40, 24, 34, 34),
+    VARIANCE: (24, 16, 16, 16, 16, 16, 15, 11, 9, 10, 48),
+    PROFILE: (12, 15, 15, 15, 16, 18, 18, 16),
+    POSTS: (12, 28, 16, 14, 24, 12, 7, 12, 11, 40, 13, 14, 14, 14),
+    TRANSACTIONS: (8, 12, 12, 10, 20, 10, 34, 46, 13, 14, 10, 9, 9),
+    VARIATIONS: (10, 12, 9, 28, 11, 26, 50, 11, 11, 14, 10, 11, 20, 14),
+}
+
+
+def uk_date(day: date) -> str:
+    """A date as the UK writes it: 31/03/2020."""
+    return day.strftime("%d/%m/%Y")

@@ -1,0 +1,379 @@
+"""The DfE return written with openpyxl: styles, the profile chart, print set-up.
+
+:func:`write_return` renders the rows of :mod:`fsgrant.formats.dfe_return.layout`
+with openpyxl in write-only mode, so memory stays flat however many transactions a
+year has. Text is always bound as text: never a formula, never an error cell.
+
+openpyxl is imported inside the functions that need it, never when fsgrant loads.
+"""
+
+from __future__ import annotations
+
+import os
+from copy import copy
+from datetime import datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fsgrant.formats.dfe_return.layout import PROFILE_HEADER_ROW, sheet_rows
+from fsgrant.formats.dfe_return.model import (
+    COLUMN_WIDTHS,
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    ERROR_LITERALS,
+    FTE_FORMAT,
+    MONEY_FORMAT,
+    MONTH_FORMAT,
+    PERCENT_FORMAT,
+    POSTS,
+    PROFILE,
+    SHEET_NAMES,
+    SUMMARY,
+    TRANSACTIONS,
+    VARIANCE,
+    VARIATIONS,
+    Cell,
+    ReturnData,
+    needs_quote_prefix,
+    safe_text,
+    uk_date,
+)
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+__all__ = ["write_return"]
+
+# Rows above the first table row: title, subtitle, note, header = 4 on table sheets.
+_FREEZE: dict[str, str | None] = {
+    SUMMARY: None,
+    VARIANCE: "B5",
+    PROFILE: "B5",
+    POSTS: "B5",
+    TRANSACTIONS: "A5",
+    VARIATIONS: "A5",
+}
+_PRINT_TITLES: dict[str, str | None] = {
+    SUMMARY: None,
+    VARIANCE: "4:4",
+    PROFILE: "4:4",
+    POSTS: "4:4",
+    TRANSACTIONS: "4:4",
+    VARIATIONS: "4:4",
+}
+
+_NAVY = "1F3864"
+
+
+class _Styles:
+    """openpyxl style objects made once per workbook and shared by its cells."""
+
+    def __init__(self) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+        thin = Side(style="thin", color="808080")
+        # A font name on every font: without one LibreOffice falls back to a serif.
+        face = {"name": "Calibri", "family": 2}
+        self.font_title = Font(**face, bold=True, size=14, color=_NAVY)
+        self.font_subtitle = Font(**face, italic=True, size=10, color="404040")
+        self.font_section = Font(**face, bold=True, size=12, color=_NAVY)
+        self.font_header = Font(**face, bold=True, size=11, color="FFFFFF")
+        self.font_bold = Font(**face, bold=True, size=11)
+        self.font_note = Font(**face, italic=True, size=10, color="595959")
+        self.fill_header = PatternFill("solid", fgColor=_NAVY)
+        self.fill_input = PatternFill("solid", fgColor="FFF9E5")
+        # Excel's own good / neutral / bad colours; blocked posts use "bad".
+        self.fills = {
+            name: (
+                PatternFill("solid", fgColor=bg),
+                Font(**face, size=11, color=fg),
+                Font(**face, size=11, bold=True, color=fg),
+            )
+            for name, bg, fg in (
+                ("green", "C6EFCE", "006100"),
+                ("amber", "FFEB9C", "9C5700"),
+                ("red", "FFC7CE", "9C0006"),
+                ("blocked", "FFC7CE", "9C0006"),
+            )
+        }
+        self.border_box = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.border_total = Border(
+            top=Side(style="thin", color="000000"), bottom=Side(style="double", color="000000")
+        )
+        self.border_section = Border(bottom=Side(style="medium", color=_NAVY))
+        self._alignments: dict[tuple[str | None, bool, str | None], Alignment] = {}
+        self._alignment_type = Alignment
+        self.formats: dict[str, str] = {
+            "money": MONEY_FORMAT,
+            "date": DATE_FORMAT,
+            "month": MONTH_FORMAT,
+            "datetime": DATETIME_FORMAT,
+            "generated": DATETIME_FORMAT,
+            "percent": PERCENT_FORMAT,
+            "fte": FTE_FORMAT,
+        }
+        # Style of each (kind, bold, fill, total, quote) seen, copied onto later cells:
+        # far cheaper than re-hashing fonts and fills for every one of 100,000 rows.
+        self._cache: dict[tuple[Any, ...], Any] = {}
+        from openpyxl.cell import WriteOnlyCell
+
+        self._new_cell = WriteOnlyCell
+
+    def cell(self, ws: WriteOnlyWorksheet, spec: Cell) -> Any:
+        """The value to append for ``spec``: a styled cell, or the bare value when it
+        needs no style and openpyxl cannot mistake it (cheaper: openpyxl binds a
+        styled cell's value twice)."""
+        value = spec.value
+        if spec.kind in ("text", "int") and not (
+            spec.bold or spec.fill or spec.total or spec.align or spec.wrap or spec.top
+        ):
+            if isinstance(value, int):
+                return value
+            if isinstance(value, str):
+                text = safe_text(value)
+                if not text or not (needs_quote_prefix(text) or text in ERROR_LITERALS):
+                    return text or None
+        c = self._new_cell(ws)
+        quote = False
+        if isinstance(value, str) or value is None:
+            text = "" if value is None else safe_text(value)
+            quote = needs_quote_prefix(text)
+            if text:
+                # Bind as text whatever it looks like: never a formula (=...), never
+                # an error cell (#N/A); openpyxl would infer both from the string.
+                c.value = text
+                c.data_type = "s"
+        else:
+            c.value = value
+        key = (
+            spec.kind,
+            spec.bold,
+            spec.fill,
+            spec.total,
+            spec.align,
+            spec.wrap,
+            spec.top,
+            quote,
+        )
+        style = self._cache.get(key)
+        if style is None:
+            self._apply(c, spec, quote)
+            self._cache[key] = c._style
+        else:
+            c._style = copy(style)
+        return c
+
+    def _apply(self, c: Any, spec: Cell, quote: bool) -> None:
+        kind = spec.kind
+        fmt = self.formats.get(kind)
+        if fmt is not None:
+            c.number_format = fmt
+        if kind == "title":
+            c.font = self.font_title
+        elif kind == "subtitle":
+            c.font = self.font_subtitle
+        elif kind == "section":
+            c.font = self.font_section
+        elif kind == "header":
+            c.font, c.fill = self.font_header, self.fill_header
+        elif kind == "label":
+            c.font = self.font_bold
+        elif kind == "note":
+            c.font = self.font_note
+        elif kind == "input":
+            c.fill, c.border = self.fill_input, self.border_box
+        if spec.bold or spec.total:
+            c.font = self.font_bold
+        if spec.total:
+            c.border = self.border_total
+        if spec.fill is not None:
+            fill, font, bold_font = self.fills[spec.fill]
+            c.fill = fill
+            c.font = bold_font if spec.bold else font
+        wrap = spec.wrap or kind in ("header", "input")
+        if wrap or spec.align or spec.top:
+            vertical = "center" if kind == "header" else "top"
+            key = (spec.align, wrap, vertical)
+            if key not in self._alignments:
+                self._alignments[key] = self._alignment_type(
+                    horizontal=spec.align, vertical=vertical, wrap_text=wrap
+                )
+            c.alignment = self._alignments[key]
+        if quote:
+            c.quotePrefix = True
+
+
+def _escape_hf(text: str) -> str:
+    # '&' starts a header/footer code in Excel: a literal one is '&&'.
+    return safe_text(text).replace("&", "&&")
+
+
+def _set_up_sheet(ws: WriteOnlyWorksheet, name: str, data: ReturnData) -> None:
+    """Widths, frozen panes and print set-up: before the first row is written
+    (write-only sheets write these ahead of the rows)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    for i, width in enumerate(COLUMN_WIDTHS[name], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    freeze = _FREEZE[name]
+    if freeze:
+        ws.freeze_panes = freeze
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    # The Summary on one page, so the figures and the sign-off are signed together;
+    # tables as many pages long as they need.
+    ws.page_setup.fitToHeight = 1 if name == SUMMARY else 0
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    titles = _PRINT_TITLES[name]
+    if titles:
+        ws.print_title_rows = titles
+    ws.oddHeader.left.text = _escape_hf(data.grant.name)
+    ws.oddHeader.center.text = _escape_hf(f"{name}: funding year {data.year.label}")
+    ws.oddHeader.right.text = _escape_hf(f"As at {uk_date(data.as_at)}")
+    ws.oddFooter.left.text = _escape_hf(
+        f"fsgrant {data.version}; ledger {data.fingerprint[:12]}; generated "
+        f"{data.generated_at:%d/%m/%Y %H:%M} UTC"
+    )
+    ws.oddFooter.right.text = "Page &P of &N"
+    for part in (ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right, ws.oddFooter.left):
+        part.size = 8
+    ws.oddFooter.right.size = 8
+
+
+def _write_sheet(wb: Workbook, styles: _Styles, name: str, data: ReturnData) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(name)
+    _set_up_sheet(ws, name, data)
+    first_header: int | None = None
+    last_body: int | None = None
+    width = 1
+    widest = last_row = 0
+    months: list[int] = []
+    for row_no, row in enumerate(sheet_rows(name, data), start=1):
+        if row.height is not None:
+            ws.row_dimensions[row_no].height = row.height
+        if row.merge is not None:
+            first, last = (get_column_letter(c) for c in row.merge)
+            ws.merged_cells.add(f"{first}{row_no}:{last}{row_no}")
+        cells = [None if spec is None else styles.cell(ws, spec) for spec in row.cells]
+        ws.append(cells)
+        if row.role == "header" and first_header is None:
+            first_header = row_no
+            width = len(row.cells)
+        elif row.role == "body" and first_header is not None and last_body in (None, row_no - 1):
+            last_body = row_no
+        if name == PROFILE and row.role == "body":
+            months.append(row_no)
+        widest = max(widest, len(row.cells))
+        last_row = row_no
+    if first_header is not None:
+        end = last_body or first_header
+        ws.auto_filter.ref = f"A{first_header}:{get_column_letter(width)}{end}"
+    if name == PROFILE and months:
+        _add_profile_chart(ws, months[0], months[-1], data)
+    ws.close()
+    _insert_dimension(ws, f"A1:{get_column_letter(max(widest, 1))}{max(last_row, 1)}")
+
+
+def _insert_dimension(ws: WriteOnlyWorksheet, ref: str) -> None:
+    """Add the sheet's used range to its XML once the rows are written.
+
+    A write-only sheet is streamed before its size is known, so openpyxl writes no
+    ``<dimension>``; readers in read-only mode (openpyxl's, and so pandas') then
+    parse the whole sheet once just to size it. The sheet is still a temporary file
+    here: copy it with the element put in its place, after ``<sheetPr>``.
+    """
+    import shutil
+
+    path = Path(ws._writer.out)
+    patched = path.with_name(path.name + ".dim")
+    with path.open("rb") as src:
+        head = src.read(1 << 16)
+        at = head.find(b"<sheetViews")
+        if at < 0 or b"<dimension" in head[:at]:
+            return
+        with patched.open("wb") as dst:
+            dst.write(head[:at] + f'<dimension ref="{ref}" />'.encode() + head[at:])
+            shutil.copyfileobj(src, dst, 1 << 20)
+    os.replace(patched, path)
+
+
+def _add_profile_chart(ws: WriteOnlyWorksheet, first: int, last: int, data: ReturnData) -> None:
+    from openpyxl.chart import LineChart, Reference
+
+    chart = LineChart()
+    chart.title = f"Cumulative spend against estimate and award, {data.year.label}"
+    chart.y_axis.title = "£"
+    chart.y_axis.number_format = "£#,##0"
+    chart.x_axis.number_format = "mmm yy"
+    chart.x_axis.title = "Month"
+    # openpyxl 3.1 marks axes deleted unless told otherwise: Excel then hides them.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.height = 9
+    chart.width = 22
+    header = PROFILE_HEADER_ROW
+    for col in (6, 7, 8):  # cumulative actual + forecast, cumulative estimate, award
+        ref = Reference(ws, min_col=col, min_row=header, max_row=last)
+        chart.add_data(ref, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.legend.position = "b"
+    ws.add_chart(chart, f"J{header}")
+
+
+def write_return(data: ReturnData, path: str | Path) -> Path:
+    """Write the DfE return workbook for ``data`` to ``path`` (replacing any file
+    there: callers wanting safety use :meth:`fsgrant.Ledger.export_return`).
+
+    The workbook's created and modified properties are the as-at date, so the same
+    figures give the same document properties every time.
+    """
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    target = Path(path)
+    wb = Workbook(write_only=True)
+    styles = _Styles()
+    try:
+        for name in SHEET_NAMES:
+            _write_sheet(wb, styles, name, data)
+    except BaseException:
+        _discard(wb)
+        raise
+    stamp = datetime.combine(data.as_at, time(0, 0))
+    props = wb.properties
+    props.creator = f"fsgrant {data.version}"
+    props.lastModifiedBy = f"fsgrant {data.version}"
+    props.title = f"DfE grant return: {safe_text(data.grant.name)} {data.year.label}"
+    props.subject = f"{safe_text(data.grant.recipient)}, as at {data.as_at.isoformat()}"
+    props.keywords = f"fsgrant-return; ledger-sha256:{data.fingerprint}"
+    props.created = stamp
+    props.modified = stamp
+    # ExcelWriter rather than Workbook.save: save() stamps "modified" with the clock.
+    with ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).write_data()
+    return target
+
+
+def _discard(wb: Workbook) -> None:
+    """Close the streams of a workbook that failed half-way and remove their
+    temporary files (else they are closed out of order when garbage collected)."""
+    for ws in wb.worksheets:
+        writer = ws._writer
+        try:
+            if not ws.closed:
+                ws.close()
+        except Exception:  # already broken: what matters is the clean-up
+            pass
+        if writer is not None:
+            writer.cleanup()
