@@ -72,7 +72,9 @@ def test_as_at_13_february_2020_before_the_envelope_moved(led):
     #   total                                                  = 290,817.02
     # Outturn: 840,000.00 + 4,780.65 + 290,817.02 = 1,135,597.67.
     # At risk: 2,490,000.00 - 1,135,597.67 = 1,354,402.33.
-    staffing = {x.category: x for x in led.reports.variance("2019/20", "2020-02-13").lines}["staffing"]
+    staffing = {x.category: x for x in led.reports.variance("2019/20", "2020-02-13").lines}[
+        "staffing"
+    ]
     assert staffing.forecast_remaining == D("290817.02")
     assert y.forecast_outturn == D("1135597.67")
     assert y.forecast_remaining == y.forecast_outturn - y.actual
@@ -108,7 +110,9 @@ def test_as_at_31_march_2020_after_the_envelope_moved(led):
     #   total                                                   = 859,301.27
     # Outturn: 840,000.00 + 34,081.40 + 859,301.27 = 1,733,382.67.
     # At risk: 2,490,000.00 - 1,733,382.67 = 756,617.33.
-    staffing = {x.category: x for x in led.reports.variance("2019/20", "2020-03-31").lines}["staffing"]
+    staffing = {x.category: x for x in led.reports.variance("2019/20", "2020-03-31").lines}[
+        "staffing"
+    ]
     assert staffing.forecast_remaining == D("859301.27")
     assert staffing.variance == D("-756617.33")
     assert y.forecast_outturn == D("1733382.67")

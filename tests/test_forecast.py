@@ -149,7 +149,9 @@ def test_actual_includes_reversals_and_only_lines_on_or_before_as_at(led):
 
 
 def test_as_at_dates_before_and_after_a_variation(led):
-    led.years.vary("2019/20", agreed_on="2020-02-14", reason="envelope moved back", end="2021-03-31")
+    led.years.vary(
+        "2019/20", agreed_on="2020-02-14", reason="envelope moved back", end="2021-03-31"
+    )
     # As at 13 February (not yet agreed): 2019/20 ends 31 July 2020. P1 costs after the
     # as-at date: February 14-29 = 16 of 29 days -> 3000 x 16 / 29 = 1655.172 -> 1655.17,
     # plus March - July 5 x 3000 = 15000 -> 16655.17.

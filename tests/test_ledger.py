@@ -38,7 +38,9 @@ def test_overlap_after_an_extension_goes_to_the_earlier_year(tmp_path):
     assert line.funding_year == "2020/21"
     # Agreed 14 Feb 2021: 2019/20 may run to 31 March 2021. From 1 Aug 2020 to
     # 31 Mar 2021 both years cover the day: older money (2019/20) is used first.
-    led.years.vary("2019/20", agreed_on="2021-02-14", reason="envelope moved back", end="2021-03-31")
+    led.years.vary(
+        "2019/20", agreed_on="2021-02-14", reason="envelope moved back", end="2021-03-31"
+    )
     assert led.spend.get(line.id).funding_year == "2019/20"
     # As at a date before the agreement, the line still belongs to 2020/21.
     as_before = led.spend.list(as_at="2021-02-13")
@@ -80,7 +82,9 @@ def test_variations_refuse_nonsense(tmp_path):
     with pytest.raises(InvalidInput, match="exactly one change"):
         led.years.vary("2019/20", agreed_on="2020-01-01", reason="x")
     with pytest.raises(InvalidInput, match="exactly one change"):
-        led.years.vary("2019/20", agreed_on="2020-01-01", reason="x", end="2021-01-01", award="1.00")
+        led.years.vary(
+            "2019/20", agreed_on="2020-01-01", reason="x", end="2021-01-01", award="1.00"
+        )
     with pytest.raises(InvalidInput, match="cannot move"):
         led.years.vary(
             "2019/20", agreed_on="2020-01-01", reason="x", move="3000000.00", to="2020/21"

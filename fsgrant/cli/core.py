@@ -346,7 +346,9 @@ def receipt_list(
 @command(category_app, "list")
 def category_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
     """List cost categories."""
-    rows = [{"category": c.name, "description": c.description} for c in ledger(ctx).categories.list()]
+    rows = [
+        {"category": c.name, "description": c.description} for c in ledger(ctx).categories.list()
+    ]
     emit_rows(rows, ["category", "description"], fmt, title="Cost categories")
 
 

@@ -102,7 +102,9 @@ def post_status(
     ] = None,
 ) -> None:
     """Record a change of a post's recruitment status (history is kept)."""
-    c = ledger(ctx).posts.set_status(post_id, status, on, reason=reason, expected_start=expected_start)
+    c = ledger(ctx).posts.set_status(
+        post_id, status, on, reason=reason, expected_start=expected_start
+    )
     extra = f", expected start {c.expected_start}" if c.expected_start else ""
     typer.echo(f"Post {c.post} is {c.status} from {c.effective}{extra}.")
 

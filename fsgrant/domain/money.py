@@ -33,6 +33,7 @@ __all__ = [
     "parse_amount",
     "round_half_up",
     "split_evenly",
+    "split_sign",
     "to_pence",
 ]
 
@@ -60,6 +61,32 @@ def _refuse_too_large(value: Decimal, field: str, raw: object) -> None:
         )
 
 
+def split_sign(text: str) -> tuple[bool, str] | None:
+    """The sign of money text and what follows it, the pound sign dropped.
+
+    Negative: ``(12.00)`` (brackets, as accounts write a credit), ``-12.00``,
+    ``-£12.00`` and ``£-12.00``. Returns None for two signs, such as ``(-12.00)``.
+    """
+    s = text.strip()
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative = True
+        s = s[1:-1].strip()
+    if s.startswith("-"):
+        if negative:
+            return None
+        negative = True
+        s = s[1:].strip()
+    if s.startswith("£"):
+        s = s[1:].strip()
+        if s.startswith("-"):
+            if negative:
+                return None
+            negative = True
+            s = s[1:].strip()
+    return negative, s
+
+
 def parse_amount(text: str, *, field: str = "amount") -> Decimal:
     """Read money text by the documented rule.
 
@@ -81,20 +108,10 @@ def parse_amount(text: str, *, field: str = "amount") -> Decimal:
     s = text.strip()
     if not s:
         raise InvalidAmount(f"{field}: empty amount", field=field, value=raw)
-    negative = False
-    if s.startswith("(") and s.endswith(")"):
-        negative = True
-        s = s[1:-1].strip()
-    if s.startswith("-"):
-        if negative:
-            raise InvalidAmount(f"{field}: '{raw}' has two minus signs", field=field, value=raw)
-        negative = True
-        s = s[1:].strip()
-    if s.startswith("£"):
-        s = s[1:].strip()
-        if s.startswith("-") and not negative:
-            negative = True
-            s = s[1:].strip()
+    signed = split_sign(s)
+    if signed is None:
+        raise InvalidAmount(f"{field}: '{raw}' has two minus signs", field=field, value=raw)
+    negative, s = signed
     low = s.lower()
     if low in {"nan", "inf", "infinity", "snan"} or "e" in low:
         raise InvalidAmount(

@@ -338,5 +338,11 @@ _CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] =
         ("post", "supplier", "description", "reference", "year"),
         _spend_fields,
     ),
-    ("receipts", "receipts.csv", ("date", "amount", "funding_year"), ("reference",), _receipt_fields),
+    (
+        "receipts",
+        "receipts.csv",
+        ("date", "amount", "funding_year"),
+        ("reference",),
+        _receipt_fields,
+    ),
 )

@@ -187,9 +187,7 @@ class ExportsService:
         from fsgrant.formats.giving360 import DEFAULT_ID_PREFIX, build_package
 
         day = as_at_day(as_at)
-        modified = self._tables.years.last_recorded() or datetime.combine(
-            day, datetime.min.time()
-        )
+        modified = self._tables.years.last_recorded() or datetime.combine(day, datetime.min.time())
         return build_package(
             self._grant(),
             self._years.list(day),

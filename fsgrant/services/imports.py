@@ -33,15 +33,9 @@ from fsgrant.domain.imports import (
 from fsgrant.domain.models import Grant, SpendLine
 from fsgrant.domain.money import from_pence
 from fsgrant.errors import InvalidInput, NotFound, SourceError
-from fsgrant.formats.mapping import (
-    DEFAULT_MAPPING,
-    Draft,
-    ExtractMapping,
-    LedgerRules,
-    RowReader,
-    load_mapping,
-)
+from fsgrant.formats.mapping import DEFAULT_MAPPING, ExtractMapping, load_mapping
 from fsgrant.formats.rejects import RejectsWriter
+from fsgrant.formats.rows import Draft, LedgerRules, RowReader
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.imports import ImportWriter
@@ -127,7 +121,10 @@ class ImportsService:
     def _rules(self) -> LedgerRules:
         t = self._tables
         return LedgerRules(
-            sorted(t.grant.category_names()), t.posts.ids(), self._years.list(), t.periods.closures()
+            sorted(t.grant.category_names()),
+            t.posts.ids(),
+            self._years.list(),
+            t.periods.closures(),
         )
 
     # ------------------------------------------------------------------ import

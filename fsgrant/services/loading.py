@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["load_folder"]
 
+
 def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
     """Record one entry through the service the command line would use."""
     if kind == "funding_years":

@@ -218,9 +218,7 @@ class PostsService:
             if (st is None or p.status_as_at(day) == st) and (rl is None or p.role == rl)
         ]
 
-    def forecast(
-        self, as_at: DateLike | None = None
-    ) -> dict[str, dict[str, dict[date, Decimal]]]:
+    def forecast(self, as_at: DateLike | None = None) -> dict[str, dict[str, dict[date, Decimal]]]:
         """Each post's expected cost after ``as_at`` (today when None), by funding year
         (as varied as at ``as_at``) and month: ``{post: {year: {month: amount}}}``."""
         day = as_at_day(as_at)

@@ -65,6 +65,8 @@ def doctor(store: Store) -> list[Finding]:
         *_check_reversals(store),
         *_check_grant(store),
     ]
+
+
 def _check_integrity(store: Store) -> list[Finding]:
     rows = [r[0] for r in store.query("PRAGMA integrity_check")]
     out: list[Finding] = []
@@ -86,6 +88,7 @@ def _check_integrity(store: Store) -> list[Finding]:
         )
     return out
 
+
 def _check_schema(store: Store) -> list[Finding]:
     applied = store.applied_migrations()
     known = store.known_migrations()
@@ -104,6 +107,7 @@ def _check_schema(store: Store) -> list[Finding]:
             f"schema steps {applied} do not match this fsgrant's {known}",
         )
     ]
+
 
 def _check_pragmas(store: Store) -> list[Finding]:
     def pragma(name: str) -> Any:
@@ -153,10 +157,9 @@ def _check_pragmas(store: Store) -> list[Finding]:
     )
     return out
 
+
 def _check_triggers(store: Store) -> list[Finding]:
-    present = {
-        r[0] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-    }
+    present = {r[0] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     out: list[Finding] = []
     for table in APPEND_ONLY_TABLES:
         missing = [t for t in append_only_triggers(table) if t not in present]
@@ -188,6 +191,7 @@ def _check_triggers(store: Store) -> list[Finding]:
         )
     return out
 
+
 def _check_reversals(store: Store) -> list[Finding]:
     rows = store.query(
         """SELECT r.id, r.reverses FROM spend r JOIN spend o ON o.id = r.reverses
@@ -204,6 +208,7 @@ def _check_reversals(store: Store) -> list[Finding]:
         )
         for r in rows
     ]
+
 
 def _check_grant(store: Store) -> list[Finding]:
     row = store.query_one("SELECT name FROM grant_info WHERE id = 1")

@@ -197,7 +197,12 @@ class ImportWriter:
     def insert_batch(self, record: dict[str, Any]) -> None:
         self.store.insert(
             "import_batches",
-            {"id": self.batch_id, "imported_at": self.stamp, "imported_by": self.store.user, **record},
+            {
+                "id": self.batch_id,
+                "imported_at": self.stamp,
+                "imported_by": self.store.user,
+                **record,
+            },
         )
 
 

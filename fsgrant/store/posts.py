@@ -14,7 +14,6 @@ from fsgrant.store.connection import Store
 __all__ = ["PostsTable"]
 
 
-
 class PostsTable:
     """``posts`` and ``post_status`` (both append-only)."""
 

@@ -122,7 +122,9 @@ class SpendTable:
         columns = "date, funding_year, category" + (", post" if by_post else "")
         # NOT INDEXED: walking the date index to save the sort visits the table row by
         # row, three times slower than one scan on a store of a million lines.
-        sql = f"SELECT {columns}, sum(amount_pence) FROM spend NOT INDEXED {where} GROUP BY {columns}"
+        sql = (
+            f"SELECT {columns}, sum(amount_pence) FROM spend NOT INDEXED {where} GROUP BY {columns}"
+        )
         days: dict[str, date] = {}
         groups: list[SpendGroup] = []
         for row in self.store.stream(sql, params):
@@ -133,9 +135,7 @@ class SpendTable:
         self._groups_cache = (version, by_post, groups)
         return groups
 
-    def view_totals(
-        self, by: str, from_date: date | None, to_date: date | None
-    ) -> Iterator[Any]:
+    def view_totals(self, by: str, from_date: date | None, to_date: date | None) -> Iterator[Any]:
         """Rows ``(*group, pence)`` grouped as :data:`SPEND_VIEW_GROUPS` says."""
         clauses, params = [], []
         if from_date is not None:

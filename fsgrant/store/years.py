@@ -21,7 +21,9 @@ class YearsTable:
         self.store = store
 
     def exists(self, label: str) -> bool:
-        return self.store.query_one("SELECT 1 FROM funding_years WHERE label = ?", [label]) is not None
+        return (
+            self.store.query_one("SELECT 1 FROM funding_years WHERE label = ?", [label]) is not None
+        )
 
     def originals(self) -> list[FundingYear]:
         """The funding years as first recorded, in start order."""
