@@ -41,3 +41,102 @@ def test_library_round_trip(tmp_path):
         assert isinstance(report, fsgrant.SummaryReport)
         # 0.10 + 0.20 is exactly 0.30, not 0.30000000000000004.
         assert str(report.funding_years[0].actual) == "0.30"
+
+
+def test_the_public_names_are_exactly_these():
+    # A change here is a change of the public API: say so in the CHANGELOG.
+    assert fsgrant.__all__ == [
+        "AuditEntry",
+        "ClosedPeriod",
+        "Conflict",
+        "CostCategory",
+        "Estimate",
+        "ExtractMapping",
+        "Finding",
+        "FsgrantError",
+        "FundingYear",
+        "FundingYearState",
+        "Grant",
+        "ImportBatch",
+        "ImportResult",
+        "InvalidAmount",
+        "InvalidDate",
+        "InvalidInput",
+        "Ledger",
+        "LoadResult",
+        "MappingCheck",
+        "NotFound",
+        "PeriodClosed",
+        "PeriodEvent",
+        "Post",
+        "PostsReport",
+        "ProfileReport",
+        "Receipt",
+        "ReturnData",
+        "ReturnDifference",
+        "SetForecast",
+        "Setting",
+        "SourceError",
+        "SpendByReport",
+        "SpendLine",
+        "StatusChange",
+        "StoreError",
+        "SummaryReport",
+        "VarianceReport",
+        "Variation",
+        "YearSummary",
+        "__version__",
+        "financial_year_label",
+        "load_mapping",
+        "open",
+        "parse_amount",
+        "parse_date",
+    ]
+
+
+# The command line's groups and the ledger's services: fs.<service> does what
+# `fsgrant <group> ...` does.
+CLI_GROUP_TO_SERVICE = {
+    "year": "years",
+    "category": "categories",
+    "estimate": "estimates",
+    "spend": "spend",
+    "receipt": "receipts",
+    "post": "posts",
+    "forecast": "forecasts",
+    "settings": "settings",
+    "report": "reports",
+    "imports": "imports",
+    "mapping": "imports",
+    "export": "exports",
+    "period": "periods",
+}
+TOP_LEVEL_COMMANDS = {"init", "load", "check", "doctor", "backup", "log", "demo"}
+
+
+def test_the_library_mirrors_the_command_line(tmp_path):
+    import typer.main
+
+    from fsgrant.cli import app
+
+    group = typer.main.get_group(app)
+    groups = {name for name, cmd in group.commands.items() if hasattr(cmd, "commands")}
+    commands = set(group.commands) - groups
+    assert groups == set(CLI_GROUP_TO_SERVICE)
+    assert commands == TOP_LEVEL_COMMANDS
+    with fsgrant.open(tmp_path / "api.db") as fs:
+        for service in CLI_GROUP_TO_SERVICE.values():
+            assert not callable(getattr(fs, service)), service  # a service, not a method
+        assert {name for name in vars(fs) if not name.startswith("_")} == {
+            "store",
+            "tables",
+            *CLI_GROUP_TO_SERVICE.values(),
+            "audit",
+        }
+        # One way to do each thing: the ledger's own methods are the top-level commands.
+        methods = {
+            name
+            for name in dir(type(fs))
+            if not name.startswith("_") and callable(getattr(type(fs), name))
+        }
+        assert methods == {"init", "load", "check", "doctor", "backup", "close"}
