@@ -147,14 +147,29 @@ def test_2020_21_in_principle_and_squeezed_by_the_overlap(led):
     assert led.check("2020-03-31") == []
 
 
-def test_profile_and_variance_agree_to_the_penny(led):
-    # The profile's totals are the variance's totals: same actual, same forecast; and the
-    # last month's cumulative is the outturn.
-    for day in ("2020-02-13", "2020-03-31"):
+def test_profile_and_variance_show_the_figures_worked_out_above(led):
+    # Figures from the two tests above, not from the reports themselves:
+    # as at 13 February 2020: actual 241,626.27, outturn 1,135,597.67, so forecast
+    # remaining 1,135,597.67 - 241,626.27 = 893,971.40; as at 31 March 2020: actual
+    # 324,027.03, outturn 1,733,382.67, forecast remaining 1,409,355.64. The original
+    # estimate is 2,490,000.00 either way; the last month's cumulative is the outturn.
+    expected = {
+        "2020-02-13": (D("241626.27"), D("893971.40"), D("1135597.67")),
+        "2020-03-31": (D("324027.03"), D("1409355.64"), D("1733382.67")),
+    }
+    for day, (actual, forecast, outturn) in expected.items():
         v = led.reports.variance("2019/20", day)
         p = led.reports.profile("2019/20", day)
-        assert p.totals.actual == v.totals.actual
-        assert p.totals.forecast == v.totals.forecast_remaining
-        assert p.totals.estimate == v.totals.estimate_original
-        assert p.months[-1].cumulative == v.totals.outturn
-        assert sum(m.forecast for m in p.months) == p.totals.forecast
+        assert (v.totals.actual, v.totals.forecast_remaining, v.totals.outturn) == (
+            actual,
+            forecast,
+            outturn,
+        )
+        assert (p.totals.actual, p.totals.forecast, p.totals.estimate) == (
+            actual,
+            forecast,
+            D("2490000.00"),
+        )
+        assert sum(m.actual for m in p.months) == actual
+        assert sum(m.forecast for m in p.months) == forecast
+        assert p.months[-1].cumulative == outturn
