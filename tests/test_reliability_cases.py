@@ -248,11 +248,12 @@ def test_a_variation_cannot_move_closed_days_between_years(led):
     # but shortening 2019/20 to end 30 June 2020 would move July out of it: refused.
     led.spend.add("2020-07-15", "100.00", "training")
     led.periods.close("2019/20", "2020-07-31", "final return 2019/20")
-    led.years.vary("2019/20", agreed_on="2020-02-14", reason="posts start late", end="2021-03-31")
+    # (Agreed after the closed date: one agreed on or before it is refused outright.)
+    led.years.vary("2019/20", agreed_on="2020-08-14", reason="posts start late", end="2021-03-31")
     with pytest.raises(PeriodClosed, match="would move 2020-07-01 out of funding year 2019/20"):
-        led.years.vary("2019/20", agreed_on="2020-03-01", reason="shorten", end="2020-06-30")
+        led.years.vary("2019/20", agreed_on="2020-09-01", reason="shorten", end="2020-06-30")
     with pytest.raises(PeriodClosed):
-        led.years.vary("2019/20", agreed_on="2020-03-01", reason="gone", status="withdrawn")
+        led.years.vary("2019/20", agreed_on="2020-09-01", reason="gone", status="withdrawn")
     assert led.spend.totals()[("2019/20", "training")] == Decimal("100.00")
 
 

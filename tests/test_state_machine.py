@@ -244,13 +244,19 @@ class LedgerMachine(RuleBasedStateMachine):
                 for d in _days(D("2019-01-01"), through)
             )
         ]
-        if moved:
+        # A variation agreed on or before the closed date of its year (or of the
+        # year money moves to) is refused whatever it changes.
+        bears_on = [label, *([change["to"]] if "to" in change else [])]
+        dated = [
+            c for c in bears_on if c in self.model.closed and self.agreed <= self.model.closed[c]
+        ]
+        if moved or dated:
             try:
                 self.led.years.vary(label, agreed_on=self.agreed, reason="test", **change)
             except PeriodClosed as exc:
-                assert exc.funding_year in moved
+                assert exc.funding_year in dated or exc.funding_year in moved
                 return
-            raise AssertionError("a variation moved days of a closed period")
+            raise AssertionError("a variation changed what a closed period showed")
         self.led.years.vary(label, agreed_on=self.agreed, reason="test", **change)
         self.model.years = proposed
 

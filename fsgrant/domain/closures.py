@@ -5,6 +5,13 @@
   year is the one it names, else the one its date is allocated to.
 * A variation that would move any day of a closed period into or out of its
   funding year is refused (:func:`refuse_moving_closed_days`).
+* A record that changes figures without belonging to one dated entry (a variation
+  of any kind, a post's status change or detail change, a new post) is refused when
+  its own date (agreed, effective, planned start) is on or before the closed date of
+  a year it bears on (:func:`refuse_dated_in_closed`): a variation bears on its year
+  and the year money moves to; a post on every funding year (its cost can fall in
+  any of them). Its date is what decides: a fact dated after the closed date may
+  still change a forecast made as at it, and is shown as a restatement instead.
 
 Each refusal names the closure: its reference, when and by whom; reopening the
 period (recorded, with a reason) is the way to correct.
@@ -12,14 +19,19 @@ period (recorded, with a reason) is the way to correct.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import ClosedPeriod, FundingYearState
 from fsgrant.errors import Conflict, FsgrantError, NotFound, PeriodClosed
 
-__all__ = ["entry_day_problem", "refuse_closed_entry", "refuse_moving_closed_days"]
+__all__ = [
+    "entry_day_problem",
+    "refuse_closed_entry",
+    "refuse_dated_in_closed",
+    "refuse_moving_closed_days",
+]
 
 
 def _when(c: ClosedPeriod) -> str:
@@ -148,3 +160,40 @@ def refuse_moving_closed_days(
                     reference=c.reference,
                 )
             day += timedelta(days=1)
+
+
+def refuse_dated_in_closed(
+    day: date,
+    closures: Mapping[str, ClosedPeriod],
+    *,
+    what: str,
+    years: Iterable[str] | None = None,
+) -> None:
+    """Refuse a record dated ``day`` that would change what a closed period showed.
+
+    Args:
+        day: the record's own date (agreed on, effective, planned start).
+        what: the record, in words ("a variation", "a post status change").
+        years: the funding years it bears on; None for every year (posts).
+
+    Raises:
+        PeriodClosed: names the closure (reference, when, by whom), the latest closed
+            date first when several years are closed.
+    """
+    wanted = None if years is None else set(years)
+    hit = [
+        c
+        for label, c in closures.items()
+        if (wanted is None or label in wanted) and day <= c.through
+    ]
+    if not hit:
+        return
+    c = max(hit, key=lambda x: (x.through, x.funding_year))
+    raise PeriodClosed(
+        f"{what} dated {day.isoformat()} falls in funding year {c.funding_year}, closed "
+        f"through {c.through.isoformat()} (reference '{c.reference}', by {c.by} at "
+        f"{_when(c)} UTC); reopen it with 'fsgrant period reopen' first",
+        funding_year=c.funding_year,
+        through=c.through,
+        reference=c.reference,
+    )

@@ -70,7 +70,7 @@ class Ledger:
         self.estimates = EstimatesService(t, self.years, self.categories, self.periods)
         self.spend = SpendService(t, self.years, self.categories, self.periods)
         self.receipts = ReceiptsService(t, self.years, self.periods)
-        self.posts = PostsService(t, self.years, self.categories)
+        self.posts = PostsService(t, self.years, self.categories, self.periods)
         self.forecasts = ForecastsService(t, self.years, self.categories, self.periods)
         self.settings = SettingsService(t)
         self.reports = ReportsService(

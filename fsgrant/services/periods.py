@@ -3,10 +3,11 @@ stays as it was until the period is reopened (on record, with a reason)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from fsgrant.domain.closures import refuse_closed_entry
+from fsgrant.domain.closures import refuse_closed_entry, refuse_dated_in_closed
 from fsgrant.domain.models import ClosedPeriod, PeriodEvent
 from fsgrant.domain.periods import DateLike, parse_date
 from fsgrant.domain.text import required_text
@@ -44,6 +45,17 @@ class PeriodsService:
         if closed:
             years = self._years.list() if label is None else []
             refuse_closed_entry(day, label, closed, years, what=what)
+
+    def guard_dated(self, day: date, *, what: str, years: Iterable[str] | None = None) -> None:
+        """Refuse a record dated ``day`` (agreed, effective, planned start) on or before
+        the closed date of a funding year it bears on (``years``; None for every year,
+        as for posts). Call inside the write transaction; see
+        :func:`fsgrant.domain.closures.refuse_dated_in_closed`.
+
+        Raises:
+            PeriodClosed: names the closure (reference, when, by whom).
+        """
+        refuse_dated_in_closed(day, self.closures(), what=what, years=years)
 
     def close(self, label: str, through: DateLike, reference: str) -> ClosedPeriod:
         """Close a funding year's period through a date (e.g. when a return is submitted):

@@ -28,6 +28,7 @@ from fsgrant.domain.text import choice, clean_text, required_text
 from fsgrant.errors import Conflict, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.estimates import require_post
+from fsgrant.services.periods import PeriodsService
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
@@ -40,10 +41,17 @@ POST_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 class PostsService:
     """``fs.posts``: record posts and status changes; read them and their forecast."""
 
-    def __init__(self, tables: Tables, years: YearsService, categories: CategoriesService) -> None:
+    def __init__(
+        self,
+        tables: Tables,
+        years: YearsService,
+        categories: CategoriesService,
+        periods: PeriodsService,
+    ) -> None:
         self._tables = tables
         self._years = years
         self._categories = categories
+        self._periods = periods
 
     def add(
         self,
@@ -69,6 +77,7 @@ class PostsService:
         Raises:
             InvalidInput: a bad id, role, route, FTE, amount, date or category.
             Conflict: the id exists already.
+            PeriodClosed: it is planned to start on or before a closed date.
         """
         pid = required_text(post_id, "id")
         if not POST_ID_PATTERN.match(pid):
@@ -127,6 +136,7 @@ class PostsService:
         with store.transaction("post.add", pid, {"fte": str(fte_v), "annual": str(cost)}):
             if self._tables.posts.exists(pid):
                 raise Conflict(f"post {pid} exists already; record changes with 'post status'")
+            self._periods.guard_dated(start, what=f"new post {pid} (its planned start)")
             self._tables.posts.insert(record)
         return self.get(pid)
 
@@ -146,6 +156,7 @@ class PostsService:
                 ``withdrawn``; an expected start with ``in-post`` or ``withdrawn``, or
                 before the change's date.
             NotFound: no such post.
+            PeriodClosed: the change is effective on or before a closed date.
         """
         pid = require_post(self._tables, required_text(post_id, "id"))
         st = choice(status, POST_STATUSES, "status")
@@ -171,6 +182,7 @@ class PostsService:
         detail = {"status": st, "on": day.isoformat(), "reason": why}
         store = self._tables.store
         with store.transaction("post.status", pid, detail):
+            self._periods.guard_dated(day, what=f"a status change of post {pid}")
             new_id = self._tables.posts.insert_status(
                 {
                     "post": pid,

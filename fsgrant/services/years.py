@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from fsgrant.domain.closures import refuse_moving_closed_days
+from fsgrant.domain.closures import refuse_dated_in_closed, refuse_moving_closed_days
 from fsgrant.domain.funding import apply_variations
 from fsgrant.domain.models import FundingYear, FundingYearState, Grant, Variation
 from fsgrant.domain.money import AmountLike, as_money, to_pence
@@ -151,7 +151,9 @@ class YearsService:
         Raises:
             InvalidInput: no kind or more than one, or the result would be impossible.
             NotFound: the year (or the ``to`` year) does not exist.
-            PeriodClosed: it would move a day of a closed period into or out of its year.
+            PeriodClosed: it is agreed on or before the closed date of its year (or of
+                the year money moves to), or it would move a day of a closed period
+                into or out of its year.
         """
         current = self.get(label)
         agreed = parse_date(agreed_on, field="agreed-on")
@@ -223,10 +225,17 @@ class YearsService:
             record["new_status"] = status
         detail = {k: v for k, v in record.items() if v}
         with store.transaction("year.vary", label, detail):
+            closures = self._tables.periods.closures()
+            refuse_dated_in_closed(
+                agreed,
+                closures,
+                what=f"a variation of {label}",
+                years=[label] if to is None else [label, to],
+            )
             before = self.list()
             new_id = detail["id"] = self._tables.years.insert_variation(record)
             # The varied years must still make sense as a whole (apply_variations
             # raises if not), and no closed day may change year.
             after = self.list()
-            refuse_moving_closed_days(before, after, self._tables.periods.closures())
+            refuse_moving_closed_days(before, after, closures)
         return next(v for v in self.variations(label) if v.id == new_id)
