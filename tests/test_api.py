@@ -110,6 +110,7 @@ CLI_GROUP_TO_SERVICE = {
     "mapping": "imports",
     "export": "exports",
     "period": "periods",
+    "return": "returns",
 }
 TOP_LEVEL_COMMANDS = {"init", "load", "check", "doctor", "backup", "log", "demo"}
 

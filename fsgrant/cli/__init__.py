@@ -49,7 +49,7 @@ def _root(
 
 
 def _register() -> None:
-    from fsgrant.cli import admin, core, export, forecast, imports, posts
+    from fsgrant.cli import admin, core, export, forecast, imports, posts, returns
 
     core.register(app)
     posts.register(app)
@@ -57,6 +57,7 @@ def _register() -> None:
     imports.register(app)
     export.register(app)
     admin.register(app)
+    returns.register(app)
 
 
 _register()

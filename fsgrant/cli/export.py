@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from fsgrant.cli._common import command, ledger
+if TYPE_CHECKING:
+    from fsgrant.domain.models import AuditEntry
+
+from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, ledger
 
 export_app = typer.Typer(
     help="Exports: the DfE return workbook, checking a return, 360Giving data.",
@@ -44,21 +47,69 @@ def export_return(
 def export_verify(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A return written by 'fsgrant export return'.")],
+    fmt: Annotated[OutputFormat, FormatOption] = OutputFormat.table,
 ) -> None:
-    """Check a return against the store: every figure, and the ledger fingerprint.
+    """Check a return against the register and the store.
 
-    Exits 1, listing the differences, when a figure differs or the store has changed
-    since the return was made.
+    Says first, in one line, whether the file is the one submitted (its SHA-256) and
+    whether the ledger still gives the same figures; then each figure that moved
+    (by sheet, row and column) with its old and new value and the records written
+    since that moved it. Exits 1 when a figure moved.
     """
-    led = ledger(ctx)
-    differences = led.exports.verify(path)
-    if not differences:
-        typer.echo(f"{path} matches the store: every figure, and the ledger fingerprint.")
-        return
-    typer.echo(f"{path} does not match the store ({len(differences)} difference(s)):")
-    for d in differences:
-        typer.echo(f"  {d}")
-    raise typer.Exit(1)
+    check = ledger(ctx).exports.check(path)
+    if fmt is OutputFormat.json:
+        emit_json(
+            {
+                "file": check.file,
+                "funding_year": check.funding_year,
+                "as_at": check.as_at.isoformat(),
+                "file_matches_submission": check.file_matches_submission,
+                "submission": None if check.submission is None else check.submission.id,
+                "ledger_matches": check.ledger_matches,
+                "fingerprint_matches": check.fingerprint_matches,
+                "changes": [
+                    {
+                        "sheet": c.sheet,
+                        "row": c.row,
+                        "column": c.column,
+                        "submitted": c.submitted,
+                        "now": c.now,
+                        "because": [_because(e) for e in c.because],
+                    }
+                    for c in check.changes
+                ],
+            }
+        )
+    else:
+        typer.echo(check.summary)
+        for c in check.changes:
+            typer.echo(
+                f"  {c.sheet} / {c.row} / {c.column}: "
+                f"{'nothing' if c.submitted is None else c.submitted} -> "
+                f"{'nothing' if c.now is None else c.now}"
+            )
+            for e in c.because:
+                typer.echo(f"      because {_describe(e)}")
+    if not check.ledger_matches or check.file_matches_submission is False:
+        raise typer.Exit(1)
+
+
+def _because(e: AuditEntry) -> dict[str, object]:
+    return {
+        "id": e.id,
+        "action": e.action,
+        "subject": e.subject,
+        "at": e.at.isoformat(),
+        "by": e.user,
+        "detail": e.detail,
+    }
+
+
+def _describe(e: AuditEntry) -> str:
+    from fsgrant.errors import one_line
+
+    what = f"{e.action} {e.subject}" if e.subject else e.action
+    return one_line(f"{what} (entry {e.id}, by {e.user} at {e.at:%Y-%m-%d %H:%M:%S})")
 
 
 @command(export_app, "360giving")

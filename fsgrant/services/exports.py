@@ -28,6 +28,7 @@ from fsgrant.store.health import fingerprint
 from fsgrant.store.tables import Tables
 
 if TYPE_CHECKING:
+    from fsgrant.domain.submissions import ReturnCheck
     from fsgrant.formats.dfe_return import ReturnData, ReturnDifference
 
 __all__ = ["ExportsService", "default_return_name"]
@@ -168,6 +169,66 @@ class ExportsService:
                 )
             )
         return differences
+
+    def check(self, path: str | os.PathLike[str]) -> ReturnCheck:
+        """What ``fsgrant export verify`` says of a return: whether the file is the
+        one submitted (its SHA-256 in the register of submitted returns), whether the
+        ledger still gives the same figures, and each figure that moved, compared by
+        label (sheet, row, column), with the records written since that may have
+        moved it.
+
+        The figures compared against are those registered when the file was
+        submitted; for a file never submitted, those read from the file.
+
+        Raises:
+            InvalidInput: not a workbook, or not an fsgrant return.
+            NotFound: the return's funding year is not in this store.
+        """
+        from fsgrant.domain.submissions import ReturnCheck, moved_figures
+        from fsgrant.formats.dfe_return import ReturnReader
+        from fsgrant.formats.dfe_return.figures import return_figures, return_headers
+        from fsgrant.services.returns import file_sha256
+
+        p = Path(path)
+        if not p.is_file():
+            raise InvalidInput(f"no file at {p}", field="path")
+        submission = self._tables.returns.by_sha256(file_sha256(p))
+        with ReturnReader(p) as reader:
+            heading = reader.heading
+            label, day = heading.funding_year, heading.as_at
+            headers = return_headers(self.return_data(label, day))
+            fresh = self.return_data(label, day)
+            now = return_figures(fresh, headers)
+            since: datetime | None
+            if submission is not None:
+                before = list(submission.figures)
+                since = submission.submitted_at
+                matches: bool | None = True
+            else:
+                before = reader.figures(headers)
+                since = heading.generated_at
+                if since is not None and since.tzinfo is None:
+                    since = since.replace(tzinfo=UTC)  # a return's times are UTC
+                matches = False if self._tables.returns.latest(label, day) is not None else None
+        records = [
+            e
+            for e in self._tables.audit.entries(since.date() if since is not None else None)
+            if (since is None or e.at > since) and e.action != "return.submit"
+        ]
+        post_ids = [p.id for p in self._tables.posts.load()]
+        changes = moved_figures(before, now, records, post_ids=post_ids)
+        return ReturnCheck(
+            file=str(p),
+            funding_year=label,
+            as_at=day,
+            file_matches_submission=matches,
+            submission=None
+            if submission is None
+            else submission.model_copy(update={"figures": ()}),
+            ledger_matches=not changes,
+            fingerprint_matches=heading.fingerprint == fresh.fingerprint,
+            changes=tuple(changes),
+        )
 
     # ------------------------------------------------------------ 360Giving
     def giving360_package(

@@ -18,6 +18,7 @@ add ...``:
 ``fs.imports``            finance-system extracts (``spend import``, ``imports``, ``mapping``)
 ``fs.exports``            the DfE return and 360Giving (``export``)
 ``fs.periods``            closed periods (``period``)
+``fs.returns``            the register of submitted returns (``return``)
 ``fs.audit``              the audit trail (``log``)
 ========================  =====================================================
 
@@ -48,6 +49,7 @@ from fsgrant.services.periods import PeriodsService
 from fsgrant.services.posts import PostsService
 from fsgrant.services.receipts import ReceiptsService
 from fsgrant.services.reports import ReportsService
+from fsgrant.services.returns import ReturnsService
 from fsgrant.services.spend import SpendService
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import Store, utc_now
@@ -86,6 +88,7 @@ class Ledger:
         )
         self.imports = ImportsService(t, grant, self.years)
         self.exports = ExportsService(t, grant, self.years, self.spend, self.receipts, self.reports)
+        self.returns = ReturnsService(t, self.exports, self.periods)
         self.audit = AuditService(t)
 
     # -------------------------------------------------------------- lifecycle

@@ -10,7 +10,8 @@ from __future__ import annotations
 __all__ = ["APPEND_ONLY_TABLES", "MIGRATIONS", "UNIQUE_KEYS", "append_only_triggers"]
 
 # Tables whose rows are money or history: the store itself refuses UPDATE and DELETE.
-APPEND_ONLY_TABLES = (
+# Those of the first schema (its migrations made their triggers; they are never edited).
+_FIRST_APPEND_ONLY_TABLES = (
     "funding_years",
     "variations",
     "estimates",
@@ -23,6 +24,7 @@ APPEND_ONLY_TABLES = (
     "period_events",
     "audit",
 )
+APPEND_ONLY_TABLES = (*_FIRST_APPEND_ONLY_TABLES, "submitted_returns")
 
 
 def _is_pence(col: str, *, nullable: bool = False) -> str:
@@ -251,7 +253,7 @@ _V1: list[str] = [
            (SELECT count(*) FROM variations v WHERE v.funding_year = f.label) AS variations
     FROM funding_years f""",
 ]
-for _table in APPEND_ONLY_TABLES:
+for _table in _FIRST_APPEND_ONLY_TABLES:
     _V1.extend(_append_only(_table))
 
 # Funding years as varied by every variation, and spend with the funding year it is
@@ -318,6 +320,7 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "import_batches": ("id",),
     "period_events": ("id",),
     "audit": ("id",),
+    "submitted_returns": ("id",),
 }
 
 
@@ -344,7 +347,7 @@ def _no_replace(table: str) -> str:
     END"""
 
 
-_V3: list[str] = [_no_replace(t) for t in APPEND_ONLY_TABLES]
+_V3: list[str] = [_no_replace(t) for t in _FIRST_APPEND_ONLY_TABLES]
 
 # Lighter indexes for large imports: most imported lines name no post, and a batch's
 # lines are listed rarely (a scan is fine), while every index slows every insert.
@@ -354,11 +357,36 @@ _V4: list[str] = [
     "DROP INDEX spend_batch",
 ]
 
+# The register of returns submitted to the funder: what was sent (the file's SHA-256,
+# the ledger fingerprint, every figure as JSON keyed by sheet, row and column), when,
+# by whom, and the closure made with it. Not part of the ledger fingerprint: recording
+# a submission changes no figure, so it must not make the return read as changed.
+_V5: list[str] = [
+    f"""CREATE TABLE submitted_returns (
+        id INTEGER PRIMARY KEY,
+        funding_year TEXT NOT NULL REFERENCES funding_years(label),
+        as_at TEXT NOT NULL {_is_day("as_at")},
+        file_name TEXT NOT NULL,
+        file_sha256 TEXT NOT NULL CHECK (length(file_sha256) = 64),
+        fingerprint TEXT NOT NULL,
+        figures TEXT NOT NULL CHECK (json_valid(figures)),
+        reference TEXT,
+        closed_through TEXT {_is_day("closed_through", nullable=True)},
+        submitted_at TEXT NOT NULL,
+        submitted_by TEXT NOT NULL
+    )""",
+    "CREATE INDEX submitted_returns_year ON submitted_returns(funding_year, as_at)",
+    "CREATE INDEX submitted_returns_sha ON submitted_returns(file_sha256)",
+    *_append_only("submitted_returns"),
+    _no_replace("submitted_returns"),
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
     ("0003_append_only_no_replace", _V3),
     ("0004_lighter_spend_indexes", _V4),
+    ("0005_submitted_returns", _V5),
 ]
 
 

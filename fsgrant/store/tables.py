@@ -8,6 +8,7 @@ from fsgrant.store.grant import GrantTable
 from fsgrant.store.imports import ImportsTable
 from fsgrant.store.periods import PeriodsTable
 from fsgrant.store.posts import PostsTable
+from fsgrant.store.returns import ReturnsTable
 from fsgrant.store.spend import ReceiptsTable, SpendTable
 from fsgrant.store.years import EstimatesTable, ForecastsTable, YearsTable
 
@@ -28,5 +29,6 @@ class Tables:
         self.posts = PostsTable(store)
         self.periods = PeriodsTable(store)
         self.imports = ImportsTable(store)
+        self.returns = ReturnsTable(store)
         self.audit = AuditTable(store)
         self.settings = SettingsTable(store)

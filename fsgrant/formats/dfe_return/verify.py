@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from fsgrant.domain.money import format_money
+from fsgrant.domain.submissions import ReturnFigure
 from fsgrant.errors import InvalidInput
 from fsgrant.formats.archive import NotAZip, TooBig, TooCompressed, archive_problem
 from fsgrant.formats.dfe_return.layout import sheet_rows
 from fsgrant.formats.dfe_return.model import (
     LABEL_AS_AT,
     LABEL_FINGERPRINT,
+    LABEL_GENERATED,
     LABEL_VERSION,
     LABEL_YEAR,
     SHEET_NAMES,
@@ -85,6 +87,8 @@ class ReturnHeading:
     as_at: date
     fingerprint: str
     version: str | None
+    generated_at: datetime | None = None
+    """When the return was made (UTC), if it says."""
 
 
 class ReturnReader:
@@ -122,6 +126,18 @@ class ReturnReader:
             out.extend(
                 _compare_sheet(name, sheet_rows(name, data), wb[name].iter_rows(values_only=True))
             )
+        return out
+
+    def figures(self, headers: frozenset[tuple[str, ...]]) -> list[ReturnFigure]:
+        """Every figure of the workbook read back, keyed by sheet, row label and
+        column header (see :mod:`fsgrant.formats.dfe_return.figures`)."""
+        from fsgrant.formats.dfe_return.figures import figures_from_values
+
+        out: list[ReturnFigure] = []
+        for name in SHEET_NAMES:
+            if name in self._wb.sheetnames:
+                rows = self._wb[name].iter_rows(values_only=True)
+                out.extend(figures_from_values(name, rows, headers))
         return out
 
     def close(self) -> None:
@@ -164,7 +180,14 @@ def _heading_of(wb: Any, path: Path) -> ReturnHeading:
         )
     day = as_at.date() if isinstance(as_at, datetime) else as_at
     version = found.get(LABEL_VERSION)
-    return ReturnHeading(year, day, str(fingerprint), None if version is None else str(version))
+    generated = found.get(LABEL_GENERATED)
+    return ReturnHeading(
+        year,
+        day,
+        str(fingerprint),
+        None if version is None else str(version),
+        generated if isinstance(generated, datetime) else None,
+    )
 
 
 def _number(value: object) -> Decimal | None:
