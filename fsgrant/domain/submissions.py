@@ -117,6 +117,8 @@ class ReturnCheck(_Record):
             sub = "NOT the file submitted for this year and date"
         if self.ledger_matches:
             led = "the ledger gives the same figures"
+            if not self.fingerprint_matches:
+                led += " (records changed since, none moving a figure)"
         else:
             led = f"{len(self.changes)} figure(s) moved since"
         return f"{self.file}: {sub}; {led}"
