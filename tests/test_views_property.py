@@ -65,6 +65,7 @@ def ledgers(draw):
             days,
             st.sampled_from(["confirmed", "in-principle", "withdrawn"]),
         ),
+        st.tuples(st.just("status"), st.sampled_from(labels), days, st.just("withdrawn")),
     )
     # Spend lines and variations interleaved: each goes in at a random position.
     placed = st.tuples(st.integers(0, 30), st.one_of(spend, variation))
@@ -126,6 +127,22 @@ def _build(led, years, ops) -> None:
     (
         [("2020/21", date(2019, 4, 1), None, "0.00"), ("2019/20", date(2019, 4, 1), None, "0.00")],
         [("spend", date(2019, 4, 1), None)],
+    )
+)
+# 2019/20 extended over 2020/21, a line in the overlap, then 2019/20 withdrawn: the
+# line moves to 2020/21; a line only 2019/20 covered has no year at all.
+@example(
+    (
+        [
+            ("2019/20", date(2019, 8, 1), None, "100.00"),
+            ("2020/21", date(2020, 8, 1), None, "0.00"),
+        ],
+        [
+            ("spend", date(2019, 9, 1), None),
+            ("extend", "2019/20", date(2020, 2, 14), date(2021, 3, 31)),
+            ("spend", date(2020, 9, 1), None),
+            ("status", "2019/20", date(2020, 10, 1), "withdrawn"),
+        ],
     )
 )
 def test_the_sql_views_allocate_as_the_library_does(ledger):
