@@ -59,7 +59,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import ClosedPeriod, FundingYearState
-from fsgrant.domain.money import parse_amount, to_pence
+from fsgrant.domain.money import MAX_AMOUNT, parse_amount, to_pence
 from fsgrant.domain.periods import parse_date
 from fsgrant.errors import FsgrantError, InvalidAmount, InvalidInput, SourceError
 
@@ -316,9 +316,11 @@ def parse_mapping(
 
 
 # ---------------------------------------------------------------------- amounts
-_FAST = re.compile(r"(-)?£?(\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.(\d{1,2}))?")
-_LONG_DECIMALS = re.compile(r"\.\d{3,}")
-_NOISY = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{3,}")
+# ASCII digits only (``\d`` alone would take any script's digits, which parse_amount
+# refuses), and at most 12 digits of whole pounds: never above MAX_AMOUNT.
+_FAST = re.compile(r"(-)?£?(\d{1,3}(?:,\d{3}){1,3}|\d{1,12})(?:\.(\d{1,2}))?", re.ASCII)
+_LONG_DECIMALS = re.compile(r"\.\d{3,}", re.ASCII)
+_NOISY = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{3,}", re.ASCII)
 
 
 def read_extract_amount(text: str, *, field: str = "amount") -> tuple[int, bool]:
@@ -364,6 +366,8 @@ def _snap(s: str) -> int | None:
     exact = Decimal(t.replace(",", "")) * 100
     nearest = exact.to_integral_value(rounding=ROUND_HALF_UP)
     if abs(exact - nearest) > NOISE_TOLERANCE_PENCE:
+        return None
+    if nearest > MAX_AMOUNT * 100:
         return None
     pence = int(nearest)
     return -pence if negative else pence
