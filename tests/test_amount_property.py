@@ -50,9 +50,7 @@ def amount_texts(draw) -> str:
         whole = f"{whole[:cut]},{whole[cut:]}"
     places = draw(st.sampled_from([None, 0, 1, 2, 2, 3, "noise"]))
     if places == "noise":
-        frac = draw(
-            st.sampled_from(["4999999999999", "0000000001", "9999999999", "2000000000003"])
-        )
+        frac = draw(st.sampled_from(["4999999999999", "0000000001", "9999999999", "2000000000003"]))
         text = f"{whole[:-1] or '0'}{whole[-1:]}.{draw(st.text(digit, max_size=1))}{frac}"
     elif places is None:
         text = whole
