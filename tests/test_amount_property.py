@@ -23,7 +23,7 @@ from reliability_helpers import SLOW, make_grant
 
 import fsgrant
 from fsgrant.domain.money import MAX_AMOUNT, parse_amount, to_pence
-from fsgrant.errors import InvalidAmount
+from fsgrant.errors import InvalidAmount, SourceError
 from fsgrant.formats.mapping import read_extract_amount
 
 TOLERANCE = Decimal("0.000001")  # pence, the README's "a millionth of a penny"
@@ -165,3 +165,33 @@ def test_an_import_stores_what_parse_amount_reads(amounts):
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_debit_less_credit_over_the_limit_is_refused(tmp_path):
+    # 999,999,999,999.99 debit less a credit of (999,999,999,999.99): each within the
+    # limit, together 1,999,999,999,999.98, over it. Refused, naming the line; nothing
+    # stored (it once was, and then no report could read the store).
+    (tmp_path / "m.toml").write_text(
+        '[columns]\ndate = "Date"\ndebit = "Debit"\ncredit = "Credit"\nreference = "Ref"\n'
+        '[categories]\ndefault = "training"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "dc.csv").write_text(
+        "Date,Debit,Credit,Ref\n"
+        "2019-10-01,10.00,,A0\n"
+        "2019-10-01,999999999999.99,(999999999999.99),A1\n",
+        encoding="utf-8",
+    )
+    make_grant(tmp_path / "g.db")
+    with fsgrant.open(tmp_path / "g.db", create=False) as led:
+        try:
+            led.import_spend(tmp_path / "dc.csv", tmp_path / "m.toml")
+        except SourceError as exc:
+            assert exc.line == 3
+            assert "too large" in exc.message
+        else:
+            raise AssertionError("an amount over the limit was imported")
+        assert led.spend() == []
+        result = led.import_spend(tmp_path / "dc.csv", tmp_path / "m.toml", skip_invalid=True)
+        assert (result.rows_added, result.rows_rejected) == (1, 1)
+        assert [x.amount for x in led.spend()] == [Decimal("10.00")]

@@ -608,6 +608,12 @@ class RowReader:
                 "debit" if self.i_debit is not None else "credit",
                 f"no amount in {cols}: {empty_hint}",
             )
+        if abs(pence) > MAX_AMOUNT * 100:
+            raise self._error(
+                line,
+                "debit" if self.i_debit is not None else "credit",
+                f"debit less credit is too large for an amount (the limit is {MAX_AMOUNT:,})",
+            )
         return pence, snapped
 
     def read(self, line: int, cells: list[str]) -> Draft:
