@@ -79,7 +79,7 @@ def _noise_reading(text: str) -> int | None:
     """The pence a float-noisy text stands for, worked out apart from the fast path:
     the whole part read by parse_amount, the decimals rounded half-up to the penny
     when within the tolerance of it; None when the text is no such thing."""
-    m = re.fullmatch(r"(.*?)\.([0-9]{3,})(\)?)", text.strip())
+    m = re.fullmatch(r"(.*?)\.([0-9]{3,})(\s*\)?)", text.strip())
     if m is None:
         return None
     try:
@@ -119,6 +119,7 @@ EXAMPLES = 2000 if SLOW else 300
 @example("890.4999999999999")
 @example("(1,234.56)")
 @example("-£0.4999999999999")
+@example("( 00.4999999999999 )")
 def test_the_fast_path_reads_amounts_as_parse_amount_does(text):
     want = _expected(text)
     try:
