@@ -128,3 +128,79 @@ def import_worker(db: str, extract: str, go: str | None = None) -> None:
             time.sleep(0.005)
         result = led.imports.import_file(extract)
         print(f"added={result.rows_added} duplicate={result.rows_duplicate}")
+
+
+def crash_child(kind: str, db: str, arg: str, at: int, pause: str) -> None:
+    """The work of a crash test, telling its parent on stdout where it is.
+
+    ``kind`` is ``load`` (load the ledger folder ``arg``), ``spend`` (add spend lines
+    as worker ``arg``, one transaction each, until killed) or ``export`` (write the
+    2019/20 return as at 31 March 2020 to ``arg``; ``at`` 1 means ``force``).
+
+    It prints ``mid`` once it is inside the write that matters: the first spend row
+    of the load stored in its still open transaction; line ``at`` of the spend
+    entries stored, not yet committed; the return written to its temporary file, not
+    yet moved into place. With ``pause="inside"`` it stops there (so a kill lands
+    inside the write for certain); it prints ``done`` once that write is committed
+    (the load, line ``at``, the return in place) and with ``pause="after"`` stops
+    there. Otherwise it carries on and the parent kills it when it likes.
+    """
+    from fsgrant.services import exports as export_service
+    from fsgrant.store.connection import Store
+
+    def mid() -> None:
+        print("mid", flush=True)
+        if pause == "inside":
+            time.sleep(300)
+
+    def done() -> None:
+        print("done", flush=True)
+        if pause == "after":
+            time.sleep(300)
+
+    stored = [0]
+    insert, insert_many = Store.insert, Store.insert_many
+
+    def spend_row(table: str) -> None:
+        if table == "spend":
+            if stored[0] == (at if kind == "spend" else 0):
+                mid()
+            stored[0] += 1
+
+    def hooked_insert(self: Store, table: str, record: dict[str, object]) -> int:
+        rowid = insert(self, table, record)
+        spend_row(table)
+        return rowid
+
+    def hooked_insert_many(self: Store, table: str, columns, rows) -> None:  # type: ignore[no-untyped-def]
+        insert_many(self, table, columns, rows)
+        spend_row(table)
+
+    Store.insert = hooked_insert  # type: ignore[method-assign]
+    Store.insert_many = hooked_insert_many  # type: ignore[method-assign]
+    write_atomically = export_service.write_atomically
+
+    def hooked_write_atomically(target, write, *, force):  # type: ignore[no-untyped-def]
+        def then_mid(tmp):  # type: ignore[no-untyped-def]
+            write(tmp)
+            mid()
+
+        return write_atomically(target, then_mid, force=force)
+
+    export_service.write_atomically = hooked_write_atomically  # type: ignore[assignment]
+
+    with fsgrant.open(db) as led:
+        if kind == "load":
+            led.load(arg)
+            done()
+        elif kind == "export":
+            led.exports.write_return("2019/20", "2020-03-31", out=arg, force=at == 1)
+            done()
+        else:
+            worker = int(arg)
+            for i in range(1_000_000):
+                led.spend.add(
+                    "2019-10-01", spend_amount(worker, i), "training", reference=f"w{worker}-{i}"
+                )
+                if i == at:
+                    done()

@@ -55,58 +55,94 @@ def _doctor_is_clean(path) -> None:
     assert "error," not in r.output
 
 
+def _kill_child(
+    kind: str, db, arg: str, at: int, pause: str, delay: float = 0.0, **env: str
+) -> tuple[bool, float]:
+    """Run :func:`reliability_helpers.crash_child` and kill it: at once when it says it
+    is inside the write (``pause="inside"``, where it waits), once the write is
+    committed (``pause="after"``), or ``delay`` seconds after it said it was inside.
+
+    Returns whether the write had been committed when the kill landed, and the time
+    from inside the write to its commit (measured with ``pause="after"``)."""
+    proc = run_python(
+        f"from reliability_helpers import crash_child; "
+        f"crash_child({kind!r}, {str(db)!r}, {arg!r}, {at}, {pause!r})",
+        **env,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    if first != b"mid\n":
+        _out, err = proc.communicate(timeout=60)
+        raise AssertionError(f"the child never got inside the write: {first!r} {err.decode()}")
+    inside = time.monotonic()
+    took = 0.0
+    if pause == "after":
+        assert proc.stdout.readline() == b"done\n"
+        took = time.monotonic() - inside
+    elif pause != "inside":
+        time.sleep(delay)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    rest, _err = proc.communicate(timeout=60)
+    committed = pause == "after" or b"done" in rest
+    return committed, took
+
+
+def _plan(kills: int) -> list[str]:
+    """A kill inside the write, one after its commit, then kills at random moments."""
+    return ["inside", "after"] + ["random"] * kills
+
+
 def test_load_killed_at_random_moments_is_all_or_nothing(tmp_path, rng):
     folder = tmp_path / "ledger"
     total = write_ledger_folder(folder, LOAD_LINES)
     outcomes = []
-    for attempt in range(KILLS):
+    took = 0.0
+    for attempt, how in enumerate(_plan(KILLS)):
         path = tmp_path / f"store{attempt}.db"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "fsgrant", "--db", str(path), "load", str(folder)],
-            env=child_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+        # Kills at random land from inside the load's transaction (after its first
+        # spend rows) to a little after its commit.
+        committed, elapsed = _kill_child(
+            "load", path, str(folder), 0, how, rng.uniform(0.0, max(took, 0.05) * 1.2)
         )
-        # Once the store file appears, the load takes ~0.5-1.5 s: kills land while the
-        # store is created, during the load and (now and then) after it.
-        while not path.exists() and proc.poll() is None:
-            time.sleep(0.005)
-        _kill_after(proc, rng.uniform(0.0, 2.5 if SLOW else 1.0))
-        if not path.exists():
-            outcomes.append("not started")
-            continue
-        with fsgrant.open(path) as led:  # an empty or half-created file is a new store
+        took = elapsed or took
+        with fsgrant.open(path) as led:
             lines = led.store.query_one("SELECT count(*), sum(amount_pence) FROM spend")
             has_grant = led.store.query_one("SELECT 1 FROM grant_info") is not None
         _doctor_is_clean(path)
         assert lines is not None
         if lines[0] == 0:
             assert not has_grant  # nothing at all
-            outcomes.append("nothing")
+            outcome = "nothing"
         else:
             assert has_grant
             assert lines[0] == LOAD_LINES  # everything
             assert Decimal(lines[1]) / 100 == total
-            outcomes.append("all")
-    print(outcomes)
-    # The store a killed load left behind takes the load again.
-    last = tmp_path / f"store{KILLS - 1}.db"
-    with fsgrant.open(last) as led:
-        if led.store.query_one("SELECT 1 FROM grant_info") is None:
-            assert led.load(folder).spend == LOAD_LINES
+            outcome = "all"
+        if how == "inside":
+            assert outcome == "nothing"
+        if committed:
+            assert outcome == "all"
+        outcomes.append((how, outcome))
+    print(f"load took {took:.2f} s from its first spend rows; {outcomes}")
+    # A kill inside the transaction left none of it; after the commit, all of it.
+    assert {o for _, o in outcomes} == {"nothing", "all"}
+    # A store a killed load left empty takes the load again.
+    with fsgrant.open(tmp_path / "store0.db") as led:
+        assert led.load(folder).spend == LOAD_LINES
 
 
 def test_a_series_of_spend_entries_killed_at_random_keeps_every_committed_line(tmp_path, rng):
     path = tmp_path / "grant.db"
     make_grant(path)
     committed = 0
-    for attempt in range(KILLS):
+    in_flight = []
+    for attempt, how in enumerate(_plan(KILLS)):
         worker = attempt + 1
-        proc = run_python(
-            f"from reliability_helpers import library_worker; "
-            f"library_worker({str(path)!r}, {worker}, 100000)"
-        )
-        _kill_after(proc, rng.uniform(0.4, 1.2))
+        # Stopped inside (or just after) line `at`; killed at random some time after
+        # line 0 was inside its transaction.
+        at = rng.randrange(30) if how != "random" else 0
+        _kill_child("spend", path, str(worker), at, how, rng.uniform(0.2, 1.0))
         with fsgrant.open(path, create=False) as led:
             refs = [
                 r[0]
@@ -125,7 +161,14 @@ def test_a_series_of_spend_entries_killed_at_random_keeps_every_committed_line(t
             committed += len(refs)
             audited = sum(1 for e in led.audit.log() if e.action == "spend.add")
             assert audited == committed  # each line with its audit entry, never apart
+        if how == "inside":
+            assert len(refs) == at  # the line being written is not there, nor its audit
+            in_flight.append("none of it")
+        elif how == "after":
+            assert len(refs) == at + 1  # the committed line is there, with its audit
+            in_flight.append("all of it")
         _doctor_is_clean(path)
+    assert sorted(in_flight) == ["all of it", "none of it"]
     assert committed > 0
 
 
@@ -205,7 +248,18 @@ def test_an_export_killed_at_random_moments_leaves_a_whole_return_or_none(tmp_pa
         assert led.exports.verify(target) == []
     target.unlink()
 
-    outcomes = []
+    # Killed with the return written to its temporary file, not yet moved into place:
+    # no return under the target's name. Killed once it is in place: the whole return.
+    committed, _ = _kill_child("export", db, str(target), 0, "inside", TMPDIR=str(scratch))
+    assert not committed and not target.exists()
+    assert all(p in temporary_files(target) for p in out.iterdir())
+    assert list(out.iterdir())  # the temporary file was there: the kill landed mid-write
+    committed, _ = _kill_child("export", db, str(target), 0, "after", TMPDIR=str(scratch))
+    assert committed
+    with fsgrant.open(db, create=False) as led:
+        assert led.exports.verify(target) == []
+    target.unlink()
+    outcomes = ["killed", "finished"]
     for attempt in range(KILLS + 1):
         # Now and then replace a whole return already there (--force): then the
         # target must be the old return or the new one, never a mixture.
@@ -228,6 +282,7 @@ def test_an_export_killed_at_random_moments_leaves_a_whole_return_or_none(tmp_pa
                 assert led.exports.verify(target) == []
         _doctor_is_clean(db)
     print(f"one export {took:.2f} s; {outcomes}")
+    assert {"killed", "finished"} <= set(outcomes)
 
     # The next export to the same target removes what killed exports left behind.
     proc = _export(db, target, "--force", tmpdir=scratch)

@@ -1,9 +1,12 @@
-"""Random sequences of spend, imports, reversals, variations, closings and reopenings
-against a plain-Python model of what the totals must be.
+"""Random sequences of spend, imports, reversals, variations (extensions, shifts,
+amounts, moves, status changes and withdrawals), closings and reopenings against a
+plain-Python model of what the totals must be.
 
 Invariants after every step: the store's totals equal the model's, every report
 total equals the sum of its rows, and nothing in a closed period changes (writes into
-it are refused with PeriodClosed).
+it are refused with PeriodClosed): the store's own figures for a closed period (the
+summary and variance as at the closed date, the spend lines dated in it) stay what
+they were when it was closed.
 """
 
 from __future__ import annotations
@@ -66,10 +69,10 @@ class Model:
     """What the ledger must say, worked out in plain Python."""
 
     def __init__(self) -> None:
-        # label -> [start, end, award pence]; the grant of reliability_helpers.
+        # label -> [start, end, award pence, status]; the grant of reliability_helpers.
         self.years = {
-            "2019/20": [D("2019-08-01"), D("2020-07-31"), 249_000_000],
-            "2020/21": [D("2020-08-01"), D("2021-07-31"), 160_000_000],
+            "2019/20": [D("2019-08-01"), D("2020-07-31"), 249_000_000, "confirmed"],
+            "2020/21": [D("2020-08-01"), D("2021-07-31"), 160_000_000, "in-principle"],
         }
         self.lines: list[Line] = []  # ordinary lines and reversals (negated copies)
         self.closed: dict[str, date] = {}
@@ -77,13 +80,16 @@ class Model:
         # line of its extract. An import adds a line only if that key is new.
         self.imported: set[tuple[date, int, str, int]] = set()
         self.snapshots: dict[str, dict[str, int]] = {}
+        # What the store said of each closed period when it was closed.
+        self.store_snapshots: dict[str, object] = {}
 
     def allocate(self, day: date, years: dict[str, list] | None = None) -> str | None:
-        # The rule: the year whose period holds the day; on overlap the earliest start.
+        # The rule: the year whose period holds the day; on overlap the earliest start
+        # (then the earliest first recorded: 2019/20); withdrawn years take nothing.
         covering = [
             (start, label)
-            for label, (start, end, _) in (years or self.years).items()
-            if start <= day <= end
+            for label, (start, end, _, status) in (years or self.years).items()
+            if start <= day <= end and status != "withdrawn"
         ]
         return min(covering)[1] if covering else None
 
@@ -293,6 +299,53 @@ class LedgerMachine(RuleBasedStateMachine):
         proposed[target][2] += amount
         self._vary(source, proposed, move=Decimal(amount) / 100, to=target)
 
+    @rule(label=st.sampled_from(LABELS), start=st.sampled_from(DAYS), end=st.sampled_from(DAYS))
+    def shift(self, label: str, start: date, end: date):
+        if end < start:
+            try:
+                self.led.years.vary(label, agreed_on="2020-01-01", reason="x", start=start, end=end)
+            except InvalidInput:
+                return
+            raise AssertionError("a year was shifted to end before it starts")
+        proposed = {k: list(v) for k, v in self.model.years.items()}
+        proposed[label][0], proposed[label][1] = start, end
+        self._vary(label, proposed, start=start, end=end)
+
+    @rule(label=st.sampled_from(LABELS), amount=st.integers(0, 300_000_000))
+    def amount(self, label: str, amount: int):
+        proposed = {k: list(v) for k, v in self.model.years.items()}
+        proposed[label][2] = amount
+        self._vary(label, proposed, award=Decimal(amount) / 100)
+
+    @rule(
+        label=st.sampled_from(LABELS),
+        status=st.sampled_from(["confirmed", "in-principle", "withdrawn", "withdrawn"]),
+    )
+    def status(self, label: str, status: str):
+        if status == self.model.years[label][3]:
+            try:
+                self.led.years.vary(label, agreed_on="2020-01-01", reason="x", status=status)
+            except InvalidInput:
+                return
+            raise AssertionError("a year was given the status it has")
+        proposed = {k: list(v) for k, v in self.model.years.items()}
+        proposed[label][3] = status
+        self._vary(label, proposed, status=status)
+
+    def _closed_figures(self, label: str, through: date):
+        """The store's figures for a closed period, read from the store."""
+        lines: dict[str, int] = defaultdict(int)
+        for x in self.led.spend.list(year=label, to_date=through):
+            lines[x.category] += int(x.amount * 100)
+        summary = {y.label: y.actual for y in self.led.reports.summary(as_at=through).funding_years}
+        variance = self.led.reports.variance(label, as_at=through)
+        return (
+            {k: v for k, v in lines.items() if v},
+            summary[label],
+            {x.category: x.actual for x in variance.lines if x.actual},
+            variance.totals.actual,
+        )
+
     @rule(label=st.sampled_from(LABELS), through=st.sampled_from(DAYS))
     def close(self, label: str, through: date):
         start = self.model.years[label][0]
@@ -306,6 +359,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.led.periods.close(label, through, f"return to {through}")
         self.model.closed[label] = through
         self.model.snapshots[label] = self.model.closed_part(label)
+        self.model.store_snapshots[label] = self._closed_figures(label, through)
 
     @rule(label=st.sampled_from(LABELS))
     def reopen(self, label: str):
@@ -318,6 +372,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.led.periods.reopen(label, "late invoice")
         del self.model.closed[label]
         del self.model.snapshots[label]
+        del self.model.store_snapshots[label]
 
     # ------------------------------------------------------------ invariants
     @invariant()
@@ -346,6 +401,8 @@ class LedgerMachine(RuleBasedStateMachine):
         assert set(self.led.periods.closures()) == set(self.model.closed)
         for label, snapshot in self.model.snapshots.items():
             assert self.model.closed_part(label) == snapshot
+        for label, figures in self.model.store_snapshots.items():
+            assert self._closed_figures(label, self.model.closed[label]) == figures
 
 
 EXTRACT_HEADER = "date,amount,category,post,supplier,description,reference,year"

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from fsgrant.domain.closures import entry_day_problem
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import ClosedPeriod, FundingYearState
-from fsgrant.domain.money import parse_amount, split_sign, to_pence
+from fsgrant.domain.money import MAX_AMOUNT, parse_amount, split_sign, to_pence
 from fsgrant.domain.periods import parse_date
 from fsgrant.errors import FsgrantError, InvalidAmount, SourceError
 from fsgrant.formats.mapping import ExtractMapping
@@ -36,9 +36,11 @@ EMPTY_HINT_XLSX = (
 
 
 # ---------------------------------------------------------------------- amounts
-_FAST = re.compile(r"(-)?£?(\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.(\d{1,2}))?")
-_LONG_DECIMALS = re.compile(r"\.\d{3,}")
-_NOISY = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{3,}")
+# ASCII digits only (``\d`` alone would take any script's digits, which parse_amount
+# refuses), and at most 12 digits of whole pounds: never above MAX_AMOUNT.
+_FAST = re.compile(r"(-)?£?(\d{1,3}(?:,\d{3}){1,3}|\d{1,12})(?:\.(\d{1,2}))?", re.ASCII)
+_LONG_DECIMALS = re.compile(r"\.\d{3,}", re.ASCII)
+_NOISY = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{3,}", re.ASCII)
 
 
 def read_extract_amount(text: str, *, field: str = "amount") -> tuple[int, bool]:
@@ -76,6 +78,8 @@ def _snap(s: str) -> int | None:
     exact = Decimal(t.replace(",", "")) * 100
     nearest = exact.to_integral_value(rounding=ROUND_HALF_UP)
     if abs(exact - nearest) > NOISE_TOLERANCE_PENCE:
+        return None
+    if nearest > MAX_AMOUNT * 100:
         return None
     pence = int(nearest)
     return -pence if negative else pence
@@ -291,6 +295,12 @@ class RowReader:
                 line,
                 "debit" if self.i_debit is not None else "credit",
                 f"no amount in {cols}: {empty_hint}",
+            )
+        if abs(pence) > MAX_AMOUNT * 100:
+            raise self._error(
+                line,
+                "debit" if self.i_debit is not None else "credit",
+                f"debit less credit is too large for an amount (the limit is {MAX_AMOUNT:,})",
             )
         return pence, snapped
 

@@ -381,12 +381,23 @@ _V5: list[str] = [
     _no_replace("submitted_returns"),
 ]
 
+# Two years whose periods start on the same day, first recorded on the same day too:
+# the library takes the one whose label sorts first (years are ordered by start, then
+# label); spend_allocated left the choice to SQLite's scan order.
+_TIE = "ORDER BY c.start, c.original_start LIMIT 1"
+assert _V2[1].count(_TIE) == 1
+_V6: list[str] = [
+    "DROP VIEW spend_allocated",
+    _V2[1].replace(_TIE, "ORDER BY c.start, c.original_start, c.label LIMIT 1"),
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
     ("0003_append_only_no_replace", _V3),
     ("0004_lighter_spend_indexes", _V4),
     ("0005_submitted_returns", _V5),
+    ("0006_allocation_tie_by_label", _V6),
 ]
 
 
