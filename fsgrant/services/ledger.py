@@ -11,7 +11,7 @@ add ...``:
 ``fs.estimates``          estimates, originals and revisions (``estimate``)
 ``fs.spend``              spend lines and reversals (``spend``)
 ``fs.receipts``           grant payments received (``receipt``)
-``fs.posts``              funded posts and their status history (``post``)
+``fs.posts``              funded posts, their status history and changes (``post``)
 ``fs.forecasts``          forecasts of remaining spend (``forecast``)
 ``fs.settings``           store settings (``settings``)
 ``fs.reports``            every report (``report``)
@@ -70,7 +70,7 @@ class Ledger:
         self.estimates = EstimatesService(t, self.years, self.categories, self.periods)
         self.spend = SpendService(t, self.years, self.categories, self.periods)
         self.receipts = ReceiptsService(t, self.years, self.periods)
-        self.posts = PostsService(t, self.years, self.categories)
+        self.posts = PostsService(t, self.years, self.categories, self.periods)
         self.forecasts = ForecastsService(t, self.years, self.categories, self.periods)
         self.settings = SettingsService(t)
         self.reports = ReportsService(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 __all__ = ["APPEND_ONLY_TABLES", "MIGRATIONS", "UNIQUE_KEYS", "append_only_triggers"]
 
-# Tables whose rows are money or history: the store itself refuses UPDATE and DELETE.
-APPEND_ONLY_TABLES = (
+# The append-only tables of the first release; its migrations (never edited) give
+# triggers to these. A table added later gets its triggers in its own migration.
+_FIRST_APPEND_ONLY_TABLES = (
     "funding_years",
     "variations",
     "estimates",
@@ -23,6 +24,9 @@ APPEND_ONLY_TABLES = (
     "period_events",
     "audit",
 )
+
+# Tables whose rows are money or history: the store itself refuses UPDATE and DELETE.
+APPEND_ONLY_TABLES = (*_FIRST_APPEND_ONLY_TABLES, "post_changes")
 
 
 def _is_pence(col: str, *, nullable: bool = False) -> str:
@@ -251,7 +255,7 @@ _V1: list[str] = [
            (SELECT count(*) FROM variations v WHERE v.funding_year = f.label) AS variations
     FROM funding_years f""",
 ]
-for _table in APPEND_ONLY_TABLES:
+for _table in _FIRST_APPEND_ONLY_TABLES:
     _V1.extend(_append_only(_table))
 
 # Funding years as varied by every variation, and spend with the funding year it is
@@ -318,6 +322,7 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "import_batches": ("id",),
     "period_events": ("id",),
     "audit": ("id",),
+    "post_changes": ("id",),
 }
 
 
@@ -344,7 +349,7 @@ def _no_replace(table: str) -> str:
     END"""
 
 
-_V3: list[str] = [_no_replace(t) for t in APPEND_ONLY_TABLES]
+_V3: list[str] = [_no_replace(t) for t in _FIRST_APPEND_ONLY_TABLES]
 
 # Lighter indexes for large imports: most imported lines name no post, and a batch's
 # lines are listed rarely (a scan is fine), while every index slows every insert.
@@ -354,11 +359,41 @@ _V4: list[str] = [
     "DROP INDEX spend_batch",
 ]
 
+# Dated changes of a post's details (a pay award, an FTE change, a new host, a
+# leaving date, the correction of a wrong value): history, never overwritten. Each
+# column left NULL keeps the value in force before the change.
+_POST_CHANGES: list[str] = [
+    f"""CREATE TABLE post_changes (
+        id INTEGER PRIMARY KEY,
+        post TEXT NOT NULL REFERENCES posts(id),
+        effective TEXT NOT NULL {_is_day("effective")},
+        annual_cost_pence INTEGER {_is_pence("annual_cost_pence", nullable=True)}
+            CHECK (annual_cost_pence IS NULL OR annual_cost_pence >= 0),
+        salary_pence INTEGER {_is_pence("salary_pence", nullable=True)},
+        on_cost_rate TEXT,
+        fte TEXT,
+        host TEXT,
+        route TEXT CHECK (route IS NULL OR route IN ('direct', 'secondment', 'recharge')),
+        team TEXT,
+        title TEXT,
+        end_date TEXT {_is_day("end_date", nullable=True)},
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        CHECK ((salary_pence IS NULL) = (on_cost_rate IS NULL)),
+        CHECK (salary_pence IS NULL OR annual_cost_pence IS NOT NULL)
+    )""",
+    "CREATE INDEX post_changes_post ON post_changes(post, effective)",
+    *_append_only("post_changes"),
+    _no_replace("post_changes"),
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
     ("0003_append_only_no_replace", _V3),
     ("0004_lighter_spend_indexes", _V4),
+    ("0005_post_changes", _POST_CHANGES),
 ]
 
 
