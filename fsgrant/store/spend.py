@@ -49,9 +49,22 @@ class SpendFilter:
         from_date: date | None = None,
         to_date: date | None = None,
         year: tuple[str, Period] | None = None,
+        post: str | None = None,
+        supplier: str | None = None,
+        batch: int | None = None,
     ) -> None:
         self.clauses: list[str] = []
         self.params: list[Any] = []
+        if post is not None:
+            self.clauses.append("s.post = ?")
+            self.params.append(post)
+        if supplier is not None:
+            # Case-insensitive "contains"; instr() needs no escaping of % and _.
+            self.clauses.append("instr(lower(coalesce(s.supplier, '')), lower(?)) > 0")
+            self.params.append(supplier)
+        if batch is not None:
+            self.clauses.append("s.import_batch = ?")
+            self.params.append(batch)
         if window is not None:
             self.clauses.append("s.date BETWEEN ? AND ?")
             self.params += [window.start.isoformat(), window.end.isoformat()]
