@@ -45,6 +45,7 @@ __all__ = [
     "PeriodClosed",
     "PeriodEvent",
     "Post",
+    "PostChange",
     "PostsReport",
     "ProfileReport",
     "Receipt",
@@ -93,6 +94,7 @@ _LAZY = {
     "PeriodClosed": "errors",
     "PeriodEvent": "domain.models",
     "Post": "domain.posts",
+    "PostChange": "domain.posts",
     "PostsReport": "domain.reports",
     "ProfileReport": "domain.reports",
     "Receipt": "domain.models",
@@ -136,7 +138,7 @@ if TYPE_CHECKING:
     )
     from fsgrant.domain.money import parse_amount
     from fsgrant.domain.periods import financial_year_label, parse_date
-    from fsgrant.domain.posts import Post, StatusChange
+    from fsgrant.domain.posts import Post, PostChange, StatusChange
     from fsgrant.domain.reports import (
         PostsReport,
         ProfileReport,

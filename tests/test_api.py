@@ -69,6 +69,7 @@ def test_the_public_names_are_exactly_these():
         "PeriodClosed",
         "PeriodEvent",
         "Post",
+        "PostChange",
         "PostsReport",
         "ProfileReport",
         "Receipt",

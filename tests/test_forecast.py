@@ -227,6 +227,7 @@ def test_financial_year_split_of_a_funding_year(led):
             {"key": "training", "amount": "5000.00"},
         ],
         "total": "17000.00",
+        "funding_year": None,
     }
     with pytest.raises(InvalidInput):
         led.reports.spend("supplier")
@@ -398,6 +399,7 @@ def test_forecast_cli(led):
         "by": "financial-year",
         "rows": [{"key": "FY2019/20", "amount": "14000.00"}],
         "total": "14000.00",
+        "funding_year": None,
     }
     assert runner.invoke(app, [*db, "settings", "set", "rag.amber", "25"]).exit_code == 0
     assert runner.invoke(app, [*db, "settings", "set", "rag.nope", "25"]).exit_code == 2

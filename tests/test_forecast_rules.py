@@ -130,7 +130,8 @@ def test_the_later_of_two_same_day_changes_wins_and_both_are_kept(tmp_path):
     shown = CliRunner().invoke(app, [*db, "post", "show", "DA-2", "-f", "csv"])
     assert shown.exit_code == 0, shown.output
     rows = [r for r in shown.output.splitlines() if r.startswith("2020-03-16,")]
-    assert [r.split(",")[1] for r in rows] == ["blocked", "in-post"]
+    # The history lists status and detail changes together: "status <new status>".
+    assert [r.split(",")[1] for r in rows] == ["status blocked", "status in-post"]
 
     report = {r.id: r for r in led.reports.posts(as_at="2020-03-20").posts}
     assert (report["DA-1"].status, report["DA-2"].status) == ("withdrawn", "in-post")

@@ -137,6 +137,7 @@ def emit_rows(
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title, show_footer=footer is not None)
     for c in columns:
@@ -149,15 +150,16 @@ def emit_rows(
             footer="" if foot is None else str(foot),
         )
     for r in rows:
-        cells = []
+        # Text cells: user text is shown as typed, never read as Rich markup.
+        cells: list[Text] = []
         for c in columns:
             v = r.get(c)
             if v is None:
-                cells.append("")
+                cells.append(Text(""))
             elif c in money_cols:
-                cells.append(format_pounds(v))
+                cells.append(Text(format_pounds(v)))
             else:
-                cells.append(str(machine(v)))
+                cells.append(Text(str(machine(v))))
         table.add_row(*cells)
     console = Console()
     if not console.is_terminal:

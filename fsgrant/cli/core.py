@@ -132,6 +132,59 @@ def year_list(
     )
 
 
+@command(year_app, "show")
+def year_show(
+    ctx: typer.Context,
+    label: Annotated[str, typer.Argument(metavar="LABEL", help="The funding year, e.g. 2019/20.")],
+    as_at: Annotated[
+        str | None,
+        typer.Option("--as-at", help="Apply only variations agreed on or before this date."),
+    ] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Show a funding year as varied and its variation history (kind, agreed on, what
+    changed, reason, reference, by whom)."""
+    fs = ledger(ctx)
+    y = fs.years.get(label, as_at)
+    history = [
+        {
+            "id": v.id,
+            "kind": v.kind,
+            "agreed_on": v.agreed_on.isoformat(),
+            "change": v.describe(),
+            "reason": v.reason,
+            "reference": v.reference,
+            "recorded_by": v.recorded_by,
+            "recorded_at": v.recorded_at.isoformat(timespec="seconds"),
+        }
+        for v in y.variations
+    ]
+    if fmt is OutputFormat.json:
+        emit_json({**y.model_dump(mode="json"), "variations": history})
+        return
+    if fmt is OutputFormat.table:
+        from fsgrant.domain.money import format_pounds
+
+        typer.echo(
+            f"Funding year {y.label}: {y.status}, {y.start} to {y.end}, award "
+            f"{format_pounds(y.award)} (originally {y.original_start} to {y.original_end}, "
+            f"{format_pounds(y.original_award)})"
+        )
+        for c in y.conditions:
+            typer.echo(f"  condition: {c}")
+    cols = [
+        "id",
+        "kind",
+        "agreed_on",
+        "change",
+        "reason",
+        "reference",
+        "recorded_by",
+        "recorded_at",
+    ]
+    emit_rows(history, cols, fmt, title="Variations")
+
+
 @command(year_app, "vary")
 def year_vary(
     ctx: typer.Context,
@@ -282,11 +335,30 @@ def spend_list(
         str | None,
         typer.Option("--financial-year", help="Only this financial year, e.g. FY2019/20."),
     ] = None,
-    category: Annotated[str | None, typer.Option("--category")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="Only this category.")] = None,
+    from_date: Annotated[str | None, typer.Option("--from", help="Dated on or after.")] = None,
+    to_date: Annotated[str | None, typer.Option("--to", help="Dated on or before.")] = None,
+    post: Annotated[str | None, typer.Option("--post", help="Only lines naming this post.")] = None,
+    supplier: Annotated[
+        str | None,
+        typer.Option("--supplier", help="Only suppliers whose name contains this (any case)."),
+    ] = None,
+    batch: Annotated[
+        int | None, typer.Option("--batch", help="Only lines added by this import batch.")
+    ] = None,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """List spend lines, with funding year and financial year."""
-    lines = ledger(ctx).spend.list(year=year, financial_year=financial_year, category=category)
+    """List spend lines, with funding year and financial year; every filter applies."""
+    lines = ledger(ctx).spend.list(
+        year=year,
+        financial_year=financial_year,
+        category=category,
+        from_date=from_date,
+        to_date=to_date,
+        post=post,
+        supplier=supplier,
+        batch=batch,
+    )
     rows = [spend_row(x) for x in lines]
     from fsgrant.domain.reports import sum_money
 
@@ -328,10 +400,10 @@ def receipt_add(
 @command(receipt_app, "list")
 def receipt_list(
     ctx: typer.Context,
-    year: Annotated[str | None, typer.Option("--year")] = None,
+    year: Annotated[str | None, typer.Option("--year", help="Only this funding year.")] = None,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """List receipts."""
+    """List receipts (of one funding year with --year)."""
     rows = [r.model_dump() for r in ledger(ctx).receipts.list(year)]
     emit_rows(
         rows,

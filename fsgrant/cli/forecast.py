@@ -160,14 +160,23 @@ def report_spend(
     ctx: typer.Context,
     by: Annotated[
         str,
-        typer.Option("--by", help="funding-year, financial-year, month, category or post."),
+        typer.Option(
+            "--by",
+            help="funding-year, financial-year, month, category, post, quarter "
+            "(FY2019/20 Q4: April-start) or funding-quarter (2019/20 Q3: from the year's start).",
+        ),
     ] = "funding-year",
     from_date: Annotated[str | None, typer.Option("--from", help="First date.")] = None,
     to_date: Annotated[str | None, typer.Option("--to", help="Last date.")] = None,
+    year: Annotated[
+        str | None,
+        typer.Option("--year", help="Only spend allocated to this funding year."),
+    ] = None,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """Spend totalled by funding year, council financial year, month, category or post."""
-    r = ledger(ctx).reports.spend(by, from_date, to_date)
+    """Spend totalled by funding year, council financial year, month, category, post or
+    quarter (of either kind of year)."""
+    r = ledger(ctx).reports.spend(by, from_date, to_date, year=year)
     if fmt is OutputFormat.json:
         emit_json(r.model_dump(mode="json"))
         return
@@ -176,7 +185,7 @@ def report_spend(
         rows,
         ["key", "amount"],
         fmt,
-        title=f"Spend by {r.by}",
+        title=f"Spend by {r.by}" + (f" in {r.funding_year}" if r.funding_year else ""),
         money=("amount",),
         footer={"key": "Total", "amount": r.total} if fmt is OutputFormat.table else None,
     )

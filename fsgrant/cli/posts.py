@@ -1,4 +1,5 @@
-"""Commands for funded posts: add, record status changes, list, show, and the posts report."""
+"""Commands for funded posts: add, record status changes and changes of details, list,
+show, and the posts report."""
 
 from __future__ import annotations
 
@@ -109,6 +110,75 @@ def post_status(
     typer.echo(f"Post {c.post} is {c.status} from {c.effective}{extra}.")
 
 
+@command(post_app, "change")
+def post_change(
+    ctx: typer.Context,
+    post_id: Annotated[str, typer.Argument(metavar="ID", help="The post.")],
+    on: Annotated[str, typer.Option("--on", help="Date the change is in force from.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why: a pay award, a new contract, a correction.")
+    ],
+    annual_cost: Annotated[
+        str | None,
+        typer.Option("--annual-cost", help="New annual cost including on-costs, at 1.0 FTE."),
+    ] = None,
+    salary: Annotated[
+        str | None,
+        typer.Option("--salary", help="New annual salary (with --on-cost-rate)."),
+    ] = None,
+    on_cost_rate: Annotated[
+        str | None,
+        typer.Option("--on-cost-rate", help="On-costs as a percent of salary, e.g. 30.5."),
+    ] = None,
+    fte: Annotated[str | None, typer.Option("--fte", help="New full-time equivalent.")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="New host organisation.")] = None,
+    route: Annotated[
+        str | None, typer.Option("--route", help="direct, secondment or recharge.")
+    ] = None,
+    team: Annotated[str | None, typer.Option("--team", help="New team or area.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="New job title.")] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", help="Leaving date: the post costs nothing after it.")
+    ] = None,
+) -> None:
+    """Record a dated change of a post's details (a pay award, an FTE change, a new host,
+    a leaving date). To correct a wrong value, date the change at the post's start."""
+    c = ledger(ctx).posts.change(
+        post_id,
+        on,
+        reason=reason,
+        annual_cost=annual_cost,
+        salary=salary,
+        on_cost_rate=on_cost_rate,
+        fte=fte,
+        host=host,
+        route=route,
+        team=team,
+        title=title,
+        end=end,
+    )
+    typer.echo(f"Post {c.post} from {c.effective}: {_describe_change(c)}.")
+
+
+def _describe_change(c: Any) -> str:
+    from fsgrant.domain.money import format_pounds
+
+    parts: list[str] = []
+    for name, value in c.changed.items():
+        if name in ("salary", "on_cost_rate"):
+            continue
+        if name == "annual_cost":
+            text = f"annual cost {format_pounds(value)}"
+            if c.salary is not None:
+                text += f" (salary {format_pounds(c.salary)} + {c.on_cost_rate}% on-costs)"
+            parts.append(text)
+        elif name == "fte":
+            parts.append(f"FTE {value:.2f}")
+        else:
+            parts.append(f"{name} {value}")
+    return ", ".join(parts)
+
+
 POST_COLUMNS = [
     "id",
     "title",
@@ -159,7 +229,7 @@ def post_list(
     ] = None,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """List posts with their status as at a date."""
+    """List posts with their status and details (FTE, cost, host...) as at a date."""
     from datetime import date
 
     from fsgrant.domain.periods import parse_date
@@ -177,22 +247,36 @@ def post_show(
     post_id: Annotated[str, typer.Argument(metavar="ID", help="The post.")],
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """Show a post's details and its whole status history."""
+    """Show a post's details as added and its whole history: status changes and changes
+    of details, in date order, with who recorded each and when."""
     p = ledger(ctx).posts.get(post_id)
     if fmt is OutputFormat.json:
         emit_json(p.model_dump(mode="json"))
         return
-    history = [
+    history: list[dict[str, Any]] = [
         {
             "effective": c.effective,
-            "status": c.status,
+            "change": f"status {c.status}",
             "reason": c.reason,
             "expected_start": c.expected_start,
             "recorded_at": c.recorded_at.isoformat(timespec="seconds"),
             "recorded_by": c.recorded_by,
+            "_order": (c.effective, 0, c.id),
         }
         for c in p.history
+    ] + [
+        {
+            "effective": c.effective,
+            "change": _describe_change(c),
+            "reason": c.reason,
+            "expected_start": None,
+            "recorded_at": c.recorded_at.isoformat(timespec="seconds"),
+            "recorded_by": c.recorded_by,
+            "_order": (c.effective, 1, c.id),
+        }
+        for c in p.changes
     ]
+    history.sort(key=lambda r: r.pop("_order"))
     if fmt is OutputFormat.table:
         from fsgrant.domain.money import format_pounds
 
@@ -209,9 +293,25 @@ def post_show(
             f"  category {p.category}, planned start {p.planned_start}"
             + (f", ends {p.end}" if p.end else ""),
         ]
+        if p.changes:
+            from datetime import date
+
+            today = date.today()
+            now = p.as_at(today)
+            end = now.final_end
+            lines.append(
+                f"  in force on {today}: FTE {now.fte:.2f}, annual cost "
+                f"{format_pounds(now.annual_cost)}, host {now.host}, route {now.route}"
+                + (f", ends {end}" if end else "")
+            )
         typer.echo("\n".join(lines))
-    cols = ["effective", "status", "reason", "expected_start", "recorded_at", "recorded_by"]
-    emit_rows(history, cols, fmt, title="Status history (planned until the first change)")
+    cols = ["effective", "change", "reason", "expected_start", "recorded_at", "recorded_by"]
+    emit_rows(
+        history,
+        cols,
+        fmt,
+        title="History: status (planned until the first change) and details, as added until changed",
+    )
 
 
 def report_posts(

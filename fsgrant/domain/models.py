@@ -315,6 +315,7 @@ class LoadResult(_Record):
     variations: int = 0
     posts: int = 0
     post_status: int = 0
+    post_changes: int = 0
     estimates: int = 0
     spend: int = 0
     receipts: int = 0

@@ -8,6 +8,11 @@
   31 July 2020, and one starting 29 February 2020 ends 27 February 2021.
 * The council's financial year runs 1 April to 31 March and is labelled
   ``FY2019/20``: never the bare ``2019/20`` that names a funding year.
+* Quarters come in both kinds: of the financial year (Q1 is April-June, so
+  January-March 2020 is ``FY2019/20 Q4``), and of a funding year, counted in threes of
+  months from the year's start (as varied): for a year starting 1 August 2019,
+  August-October is ``2019/20 Q1`` and February-April 2020 is ``2019/20 Q3``. A funding
+  year extended past twelve months goes on to Q5, Q6...
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ __all__ = [
     "as_at_day",
     "days_in_month",
     "default_end",
+    "financial_quarter_label",
     "financial_year_label",
     "financial_year_period",
+    "funding_quarter_label",
     "month_label",
     "months_between",
     "parse_date",
@@ -95,6 +102,26 @@ def financial_year_label(day: date) -> str:
     """The council financial year (1 April - 31 March) a day falls in: ``FY2019/20``."""
     first = day.year if day.month >= 4 else day.year - 1
     return f"FY{first}/{(first + 1) % 100:02d}"
+
+
+def financial_quarter_label(day: date) -> str:
+    """The financial-year quarter a day falls in: ``FY2019/20 Q4`` for 1 January - 31
+    March 2020 (Q1 is April-June)."""
+    return f"{financial_year_label(day)} Q{(day.month - 4) % 12 // 3 + 1}"
+
+
+def funding_quarter_label(label: str, start: date, day: date) -> str:
+    """The quarter of funding year ``label`` (starting on ``start``) a day falls in:
+    threes of months from the start, so with a 1 August start, 1 February 2020 is in
+    ``Q3``.
+
+    Raises:
+        InvalidInput: ``day`` is before ``start``.
+    """
+    if day < start:
+        raise InvalidInput(f"{day} is before funding year {label} starts ({start})", field="date")
+    months = (day.year - start.year) * 12 + day.month - start.month - (day.day < start.day)
+    return f"{label} Q{months // 3 + 1}"
 
 
 def financial_year_period(label: str) -> Period:

@@ -24,6 +24,25 @@ first change). Within each stretch the post costs by the rule of its status:
 
 and never after the post's end date. A change is in force *on* its effective date:
 a post that goes vacant on 1 June costs nothing from 1 June.
+
+Changes of a post's details
+---------------------------
+A post's details (annual cost, salary and on-cost rate, FTE, host, route, team,
+title, end date) change by dated records too (:class:`PostChange`: a pay award, an
+FTE change, a secondment moving host, a leaving date, the correction of a wrong
+value, dated at the post's start). A change is in force from its effective date; the
+details as at a day are the post as added with every change effective on or before
+it applied in date order (:meth:`Post.as_at`). A field a change leaves out keeps
+the value in force before it.
+
+* **Rate**: each day costs at the monthly cost (annual cost x FTE / 12) in force on
+  that day. A month in which the rate changes is split by days at each rate and the
+  month is still rounded once: ``round(Σ monthly rate x days at it / days in month)``.
+  A pay award to £48,000 from 10 April on a £46,500 post costs, in April,
+  (3,875.00 x 9 + 4,000.00 x 21) / 30 = 3,962.50.
+* **End**: the post costs nothing after the end date the recorded changes leave it
+  with (the last, in date order, that sets one): a leaving date is known from the
+  day it is recorded, whatever the date of the change that records it.
 """
 
 from __future__ import annotations
@@ -50,6 +69,7 @@ __all__ = [
     "POST_ROUTES",
     "POST_STATUSES",
     "Post",
+    "PostChange",
     "PostRole",
     "PostRoute",
     "PostStatus",
@@ -176,8 +196,49 @@ class StatusChange(_Record):
     recorded_by: str
 
 
+class PostChange(_Record):
+    """A dated change of a post's details (history: never overwritten). A field left
+    None keeps the value in force before the change."""
+
+    id: int
+    post: str
+    effective: Day
+    annual_cost: Money | None = None
+    salary: Money | None = None
+    on_cost_rate: Decimal | None = None
+    fte: Annotated[Fte, BeforeValidator(_fte)] | None = None
+    host: str | None = None
+    route: PostRoute | None = None
+    team: str | None = None
+    title: str | None = None
+    end: Day | None = None
+    reason: str
+    recorded_at: datetime
+    recorded_by: str
+
+    @property
+    def changed(self) -> dict[str, object]:
+        """The fields this change sets, by name."""
+        return {f: getattr(self, f) for f in DETAIL_FIELDS if getattr(self, f) is not None}
+
+
+DETAIL_FIELDS: tuple[str, ...] = (
+    "annual_cost",
+    "salary",
+    "on_cost_rate",
+    "fte",
+    "host",
+    "route",
+    "team",
+    "title",
+    "end",
+)
+"""The details of a post a :class:`PostChange` can set."""
+
+
 class Post(_Record):
-    """A funded role and its whole recorded status history (oldest first)."""
+    """A funded role as added, its whole recorded status history and its dated
+    changes of details (oldest first). Use :meth:`as_at` for the details in force."""
 
     id: str
     title: str = ""
@@ -195,11 +256,50 @@ class Post(_Record):
     planned_start: Day
     end: Day | None = None
     history: tuple[StatusChange, ...] = ()
+    changes: tuple[PostChange, ...] = ()
 
     @property
     def monthly_cost(self) -> Decimal:
-        """Annual cost x FTE / 12, exact (unrounded)."""
+        """Annual cost x FTE / 12, exact (unrounded), of these details."""
         return self.annual_cost * self.fte / 12
+
+    def _ordered_changes(self) -> list[PostChange]:
+        return sorted(self.changes, key=lambda c: (c.effective, c.id))
+
+    def as_at(self, day: date) -> Post:
+        """The post with the details in force on ``day``: as added, with every change
+        effective on or before it applied in date order (history kept)."""
+        update: dict[str, object] = {}
+        for change in self._ordered_changes():
+            if change.effective > day:
+                break
+            update.update(_applied(change))
+        return self.model_copy(update=update) if update else self
+
+    @property
+    def final_end(self) -> date | None:
+        """The end date every recorded change leaves the post with."""
+        end = self.end
+        for change in self._ordered_changes():
+            if change.end is not None:
+                end = change.end
+        return end
+
+    def annual_rates(self) -> list[tuple[date | None, Decimal]]:
+        """Annual cost x FTE in force from each date (None: from the beginning), in
+        date order, exact; a change of neither cost nor FTE adds no step."""
+        rates: list[tuple[date | None, Decimal]] = [(None, self.annual_cost * self.fte)]
+        current = self
+        for change in self._ordered_changes():
+            if change.annual_cost is None and change.fte is None:
+                continue
+            current = current.model_copy(update=_applied(change))
+            step = (change.effective, current.annual_cost * current.fte)
+            if rates[-1][0] == change.effective:
+                rates[-1] = step
+            else:
+                rates.append(step)
+        return rates
 
     def change_as_at(self, day: date) -> StatusChange | None:
         """The latest change effective on or before ``day`` (None: still planned)."""
@@ -226,6 +326,15 @@ class Post(_Record):
                 break
             since = change.effective
         return since
+
+
+def _applied(change: PostChange) -> dict[str, object]:
+    """The fields a change sets; a new annual cost without a salary clears the salary
+    and rate it was once computed from."""
+    update = change.changed
+    if change.annual_cost is not None and change.salary is None:
+        update.update(salary=None, on_cost_rate=None)
+    return update
 
 
 @dataclass(frozen=True)
@@ -273,7 +382,7 @@ def active_periods(post: Post, window: Period) -> list[Period]:
         if s.cost_from is None:
             continue
         start = max(s.cost_from, s.start or date.min, window.start)
-        end = min(s.end or date.max, post.end or date.max, window.end)
+        end = min(s.end or date.max, post.final_end or date.max, window.end)
         if start <= end:
             out.append(Period(start, end))
     return out
@@ -282,15 +391,24 @@ def active_periods(post: Post, window: Period) -> list[Period]:
 def cost_by_month(post: Post, window: Period) -> dict[date, Decimal]:
     """The post's expected cost in ``window``, month by month (first day of the
     month -> amount), by the calendar-month method; months with no active day are left
-    out."""
-    days: dict[date, int] = defaultdict(int)
+    out. A month in which the rate changes is split by days at each rate and rounded
+    once."""
+    rates = post.annual_rates()
+    # Sum annual rate x days exactly, then divide once: each month is one figure.
+    rate_days: dict[date, Decimal] = defaultdict(Decimal)
     for part in active_periods(post, window):
-        for month in part.iter_months():
-            days[month.start.replace(day=1)] += month.days
-    monthly = post.monthly_cost
+        for i, (since, annual) in enumerate(rates):
+            until = rates[i + 1][0] if i + 1 < len(rates) else None
+            start = max(part.start, since or date.min)
+            end = min(part.end, until - timedelta(days=1) if until else date.max)
+            if start > end:
+                continue
+            for month in Period(start, end).iter_months():
+                first = month.start.replace(day=1)
+                rate_days[first] += annual * month.days
     return {
-        first: round_half_up(monthly * n / days_in_month(first.year, first.month))
-        for first, n in sorted(days.items())
+        first: round_half_up(total / (12 * days_in_month(first.year, first.month)))
+        for first, total in sorted(rate_days.items())
     }
 
 

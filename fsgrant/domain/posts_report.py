@@ -2,7 +2,8 @@
 will cost.
 
 A post's status as at a date is the latest change effective on or before it
-(``planned`` before the first); ``days_blocked`` counts from the change that
+(``planned`` before the first), and its details (FTE, annual cost, host...) are those
+in force then (:meth:`fsgrant.domain.posts.Post.as_at`); ``days_blocked`` counts from the change that
 blocked it. ``fte_planned`` counts every post not withdrawn, ``fte_in_post`` the
 posts in post. Cost to date is the spend lines that name the post; forecast cost
 is the post's expected cost after the as-at date (in one funding year, or in any).
@@ -42,14 +43,16 @@ def build_posts_report(
     by_status: dict[str, list[Decimal]] = {}
     blocked: list[BlockedPost] = []
     fte_planned = fte_in_post = Decimal("0.00")
-    for p in posts:
+    for recorded in posts:
+        # Costs follow every recorded change; the details shown are those in force.
+        forecast = sum(
+            (sum(m.values(), ZERO) for m in forecast_by_year(recorded, day, segments).values()),
+            ZERO,
+        )
+        p = recorded.as_at(day)
         change = p.change_as_at(day)
         status = "planned" if change is None else change.status
         since = p.status_since(day)
-        forecast = sum(
-            (sum(m.values(), ZERO) for m in forecast_by_year(p, day, segments).values()),
-            ZERO,
-        )
         rows.append(
             PostRow(
                 id=p.id,

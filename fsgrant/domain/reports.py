@@ -223,9 +223,13 @@ class SpendByRow(_Report):
 
 
 class SpendByReport(_Report):
-    by: Literal["funding-year", "financial-year", "month", "category", "post"]
+    by: Literal[
+        "funding-year", "financial-year", "month", "category", "post", "quarter", "funding-quarter"
+    ]
     rows: tuple[SpendByRow, ...]
     total: Money
+    funding_year: str | None = None
+    """Only spend allocated to this funding year, when given."""
 
 
 # ---------------------------------------------------------------- posts

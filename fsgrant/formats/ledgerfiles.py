@@ -8,6 +8,9 @@ The folder holds:
   (a post per row: ``annual_cost``, or ``salary`` with ``on_cost_rate`` in percent);
 * ``post_status.csv``: ``post,status,effective,reason,expected_start`` (recruitment
   status changes, kept as history);
+* ``post_changes.csv``: ``post,effective,reason,annual_cost,salary,on_cost_rate,fte,host,route,team,title,end``
+  (dated changes of a post's details: pay awards, FTE changes, leaving dates; an empty
+  cell keeps the value in force);
 * ``estimates.csv``: ``funding_year,category,post,amount,set_on``;
 * ``spend.csv``: ``date,amount,category,post,supplier,description,reference,year``;
 * ``receipts.csv``: ``date,amount,funding_year,reference``.
@@ -32,7 +35,16 @@ from fsgrant.errors import FsgrantError, InvalidInput, SourceError
 
 __all__ = ["FolderEntry", "LedgerFolder", "entry_errors", "read_csv_rows", "read_folder"]
 
-KINDS = ("funding_years", "variations", "posts", "post_status", "estimates", "spend", "receipts")
+KINDS = (
+    "funding_years",
+    "variations",
+    "posts",
+    "post_status",
+    "post_changes",
+    "estimates",
+    "spend",
+    "receipts",
+)
 """What a folder holds, in the order it is loaded (posts first: estimates and spend
 lines may name them)."""
 
@@ -277,6 +289,30 @@ def _post_status_fields(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _post_change_fields(row: dict[str, str]) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "post_id": row["post"],
+        "on": row["effective"],
+        "reason": row["reason"],
+    }
+    for key in _POST_CHANGE_DETAILS:
+        fields[key] = _opt(row, key)
+    return fields
+
+
+_POST_CHANGE_DETAILS = (
+    "annual_cost",
+    "salary",
+    "on_cost_rate",
+    "fte",
+    "host",
+    "route",
+    "team",
+    "title",
+    "end",
+)
+
+
 def _estimate_fields(row: dict[str, str]) -> dict[str, Any]:
     return {
         "label": row["funding_year"],
@@ -323,6 +359,13 @@ _CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] =
         ("post", "status", "effective"),
         ("reason", "expected_start"),
         _post_status_fields,
+    ),
+    (
+        "post_changes",
+        "post_changes.csv",
+        ("post", "effective", "reason"),
+        _POST_CHANGE_DETAILS,
+        _post_change_fields,
     ),
     (
         "estimates",

@@ -11,7 +11,7 @@ add ...``:
 ``fs.estimates``          estimates, originals and revisions (``estimate``)
 ``fs.spend``              spend lines and reversals (``spend``)
 ``fs.receipts``           grant payments received (``receipt``)
-``fs.posts``              funded posts and their status history (``post``)
+``fs.posts``              funded posts, their status history and changes (``post``)
 ``fs.forecasts``          forecasts of remaining spend (``forecast``)
 ``fs.settings``           store settings (``settings``)
 ``fs.reports``            every report (``report``)

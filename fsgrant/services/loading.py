@@ -26,6 +26,8 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
         fs.posts.add(**fields)
     elif kind == "post_status":
         fs.posts.set_status(**fields)
+    elif kind == "post_changes":
+        fs.posts.change(**fields)
     elif kind == "estimates":
         fs.estimates.set(**fields)
     elif kind == "spend":

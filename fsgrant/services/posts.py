@@ -1,5 +1,6 @@
-"""Funded posts (``fsgrant post``): recorded once, with their recruitment status as
-a dated history, and what they are expected to cost."""
+"""Funded posts (``fsgrant post``): recorded once, with their recruitment status and
+the changes of their details (pay awards, FTE, host, leaving dates) as dated
+history, and what they are expected to cost."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from fsgrant.domain.posts import (
     POST_STATUSES,
     REASON_REQUIRED,
     Post,
+    PostChange,
     StatusChange,
     allocation_segments,
     annual_cost_from_salary,
@@ -89,27 +91,13 @@ class PostsService:
         route_v = choice(route, POST_ROUTES, "route")
         host_v = required_text(host, "host")
         fte_v = parse_fte(fte)
-        salary_v = rate_v = None
-        if annual_cost is not None:
-            if salary is not None or on_cost_rate is not None:
-                raise InvalidInput(
-                    "give the annual cost, or the salary and on-cost rate, not both",
-                    field="annual_cost",
-                )
-            cost = as_money(annual_cost, field="annual_cost")
-        elif salary is not None and on_cost_rate is not None:
-            salary_v = as_money(salary, field="salary")
-            rate_v = parse_rate(on_cost_rate)
-            if salary_v < 0:
-                raise InvalidInput("a salary cannot be negative", field="salary")
-            cost = annual_cost_from_salary(salary_v, rate_v)
-        else:
+        costs = _costs(annual_cost, salary, on_cost_rate)
+        if costs is None:
             raise InvalidInput(
                 "give the annual cost including on-costs, or the salary and the on-cost rate",
                 field="annual_cost",
             )
-        if cost < 0:
-            raise InvalidInput("an annual cost cannot be negative", field="annual_cost")
+        cost, salary_v, rate_v = costs
         cat = self._categories.require(category)
         start = parse_date(planned_start, field="planned-start")
         end_day = parse_date(end, field="end") if end is not None else None
@@ -196,6 +184,77 @@ class PostsService:
             )
         return next(c for c in self.get(pid).history if c.id == new_id)
 
+    def change(
+        self,
+        post_id: str,
+        on: DateLike,
+        *,
+        reason: str,
+        annual_cost: AmountLike | None = None,
+        salary: AmountLike | None = None,
+        on_cost_rate: Decimal | int | str | None = None,
+        fte: Decimal | int | str | None = None,
+        host: str | None = None,
+        route: str | None = None,
+        team: str | None = None,
+        title: str | None = None,
+        end: DateLike | None = None,
+    ) -> PostChange:
+        """Record a dated change of a post's details, in force from ``on``: a pay award
+        (a new annual cost, or salary and on-cost rate), a new FTE, host, route, team or
+        title, or a leaving date (``end``). To correct a value keyed wrongly, date the
+        change at the post's planned start and say so in the reason. Fields not given
+        keep the value in force before the change.
+
+        Raises:
+            InvalidInput: nothing to change, no reason, a bad amount, FTE, route or
+                date, or an end before the planned start.
+            NotFound: no such post.
+            PeriodClosed: ``on`` falls in a closed period.
+        """
+        pid = require_post(self._tables, required_text(post_id, "id"))
+        day = parse_date(on, field="on")
+        why = required_text(reason, "reason")
+        costs = _costs(annual_cost, salary, on_cost_rate)
+        fte_v = parse_fte(fte) if fte is not None else None
+        route_v = choice(route, POST_ROUTES, "route") if route is not None else None
+        host_v = required_text(host, "host") if host is not None else None
+        team_v = clean_text(team)
+        title_v = clean_text(title)
+        end_day = parse_date(end, field="end") if end is not None else None
+        post = self.get(pid)
+        if end_day is not None and end_day < post.planned_start:
+            raise InvalidInput(
+                f"the end ({end_day}) is before the post's planned start ({post.planned_start})",
+                field="end",
+            )
+        record: dict[str, Any] = {
+            "post": pid,
+            "effective": day.isoformat(),
+            "annual_cost_pence": None if costs is None else to_pence(costs[0]),
+            "salary_pence": None if costs is None or costs[1] is None else to_pence(costs[1]),
+            "on_cost_rate": None if costs is None or costs[2] is None else str(costs[2]),
+            "fte": None if fte_v is None else str(fte_v),
+            "host": host_v,
+            "route": route_v,
+            "team": team_v,
+            "title": title_v,
+            "end_date": None if end_day is None else end_day.isoformat(),
+        }
+        changed = {k: v for k, v in record.items() if v is not None and k not in ("post",)}
+        if len(changed) == 1:  # only the date
+            raise InvalidInput(
+                "nothing to change: give --annual-cost (or --salary and --on-cost-rate), "
+                "--fte, --host, --route, --team, --title or --end",
+                field="on",
+            )
+        record.update(reason=why, recorded_at=utc_now(), recorded_by=self._tables.store.user)
+        store = self._tables.store
+        with store.transaction("post.change", pid, {**changed, "reason": why}):
+            self._periods.guard_open(day, None, what="a post change")
+            new_id = self._tables.posts.insert_change(record)
+        return next(c for c in self.get(pid).changes if c.id == new_id)
+
     # -------------------------------------------------------------- reading
     def get(self, post_id: str) -> Post:
         """One post with its whole status history.
@@ -219,13 +278,13 @@ class PostsService:
         role: str | None = None,
         as_at: DateLike | None = None,
     ) -> list[Post]:
-        """Every post (with its history), filtered by its status as at ``as_at``
-        (today when None) and by role."""
+        """Every post with the details in force as at ``as_at`` (today when None) and its
+        whole history, filtered by its status then and by role."""
         day = as_at_day(as_at)
         st = choice(status, POST_STATUSES, "status") if status is not None else None
         rl = choice(role, POST_ROLES, "role") if role is not None else None
         return [
-            p
+            p.as_at(day)
             for p in self.all()
             if (st is None or p.status_as_at(day) == st) and (rl is None or p.role == rl)
         ]
@@ -236,3 +295,40 @@ class PostsService:
         day = as_at_day(as_at)
         segments = allocation_segments(self._years.list(day))
         return {p.id: forecast_by_year(p, day, segments) for p in self.all()}
+
+
+def _costs(
+    annual_cost: AmountLike | None,
+    salary: AmountLike | None,
+    on_cost_rate: Decimal | int | str | None,
+) -> tuple[Decimal, Decimal | None, Decimal | None] | None:
+    """(annual cost, salary, on-cost rate) from the annual cost, or from the salary and
+    on-cost rate; None when neither is given.
+
+    Raises:
+        InvalidInput: both given, half of salary and rate, or a negative amount.
+    """
+    salary_v = rate_v = None
+    if annual_cost is not None:
+        if salary is not None or on_cost_rate is not None:
+            raise InvalidInput(
+                "give the annual cost, or the salary and on-cost rate, not both",
+                field="annual_cost",
+            )
+        cost = as_money(annual_cost, field="annual_cost")
+    elif salary is not None and on_cost_rate is not None:
+        salary_v = as_money(salary, field="salary")
+        rate_v = parse_rate(on_cost_rate)
+        if salary_v < 0:
+            raise InvalidInput("a salary cannot be negative", field="salary")
+        cost = annual_cost_from_salary(salary_v, rate_v)
+    elif salary is not None or on_cost_rate is not None:
+        raise InvalidInput(
+            "give the salary and the on-cost rate together (or the annual cost)",
+            field="salary" if salary is None else "on_cost_rate",
+        )
+    else:
+        return None
+    if cost < 0:
+        raise InvalidInput("an annual cost cannot be negative", field="annual_cost")
+    return cost, salary_v, rate_v

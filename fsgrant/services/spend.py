@@ -164,13 +164,19 @@ class SpendService:
         as_at: DateLike | None = None,
         from_date: DateLike | None = None,
         to_date: DateLike | None = None,
+        post: str | None = None,
+        supplier: str | None = None,
+        batch: int | None = None,
     ) -> Iterator[SpendLine]:
         """Spend lines in date order, each with its funding year as allocated as at
-        ``as_at`` (all variations when None), filtered as asked. Streams from the store.
+        ``as_at`` (all variations when None), filtered as asked (every filter applies):
+        ``post`` names the post, ``supplier`` is contained in the supplier's name
+        (case-insensitive), ``batch`` is the import batch that added the line.
+        Streams from the store.
 
         Raises:
-            NotFound: no such funding year.  InvalidInput: a bad date, financial-year
-            label or category.
+            NotFound: no such funding year or post.  InvalidInput: a bad date,
+            financial-year label or category.
         """
         cut = parse_date(as_at, field="as-at") if as_at is not None else None
         allocator = Allocator(self._years.list(cut))
@@ -183,6 +189,9 @@ class SpendService:
             from_date=parse_date(from_date, field="from") if from_date is not None else None,
             to_date=parse_date(to_date, field="to") if to_date is not None else None,
             year=(year, allocator.by_label[year].period) if year is not None else None,
+            post=require_post(self._tables, post) if post is not None else None,
+            supplier=clean_text(supplier),
+            batch=batch,
         )
         for line in self._tables.spend.iter(allocator, where):
             if year is None or line.funding_year == year:
@@ -197,6 +206,9 @@ class SpendService:
         as_at: DateLike | None = None,
         from_date: DateLike | None = None,
         to_date: DateLike | None = None,
+        post: str | None = None,
+        supplier: str | None = None,
+        batch: int | None = None,
     ) -> list[SpendLine]:
         """:meth:`iter` as a list."""
         return list(
@@ -207,6 +219,9 @@ class SpendService:
                 as_at=as_at,
                 from_date=from_date,
                 to_date=to_date,
+                post=post,
+                supplier=supplier,
+                batch=batch,
             )
         )
 

@@ -8,14 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from fsgrant.domain.money import from_pence
-from fsgrant.domain.posts import Post, StatusChange
+from fsgrant.domain.posts import Post, PostChange, StatusChange
 from fsgrant.store.connection import Store
 
 __all__ = ["PostsTable"]
 
 
 class PostsTable:
-    """``posts`` and ``post_status`` (both append-only)."""
+    """``posts``, ``post_status`` and ``post_changes`` (all append-only)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -51,6 +51,11 @@ class PostsTable:
                     recorded_by=r["recorded_by"],
                 )
             )
+        changes: dict[str, list[PostChange]] = defaultdict(list)
+        for r in self.store.query(
+            f"SELECT * FROM post_changes {swhere} ORDER BY effective, id", params
+        ):
+            changes[r["post"]].append(_change(r))
         return [
             Post(
                 id=r["id"],
@@ -67,6 +72,7 @@ class PostsTable:
                 planned_start=r["planned_start"],
                 end=r["end_date"],
                 history=tuple(history.get(r["id"], ())),
+                changes=tuple(changes.get(r["id"], ())),
             )
             for r in self.store.query(f"SELECT * FROM posts {where} ORDER BY id", params)
         ]
@@ -76,3 +82,30 @@ class PostsTable:
 
     def insert_status(self, record: dict[str, Any]) -> int:
         return self.store.insert("post_status", record)
+
+    def insert_change(self, record: dict[str, Any]) -> int:
+        return self.store.insert("post_changes", record)
+
+
+def _pounds(pence: int | None) -> Decimal | None:
+    return None if pence is None else from_pence(pence)
+
+
+def _change(r: Any) -> PostChange:
+    return PostChange(
+        id=r["id"],
+        post=r["post"],
+        effective=r["effective"],
+        annual_cost=_pounds(r["annual_cost_pence"]),
+        salary=_pounds(r["salary_pence"]),
+        on_cost_rate=None if r["on_cost_rate"] is None else Decimal(r["on_cost_rate"]),
+        fte=r["fte"],
+        host=r["host"],
+        route=r["route"],
+        team=r["team"],
+        title=r["title"],
+        end=r["end_date"],
+        reason=r["reason"],
+        recorded_at=datetime.fromisoformat(r["recorded_at"]),
+        recorded_by=r["recorded_by"],
+    )

@@ -24,7 +24,7 @@ _FIRST_APPEND_ONLY_TABLES = (
     "period_events",
     "audit",
 )
-APPEND_ONLY_TABLES = (*_FIRST_APPEND_ONLY_TABLES, "submitted_returns")
+APPEND_ONLY_TABLES = (*_FIRST_APPEND_ONLY_TABLES, "submitted_returns", "post_changes")
 
 
 def _is_pence(col: str, *, nullable: bool = False) -> str:
@@ -321,6 +321,7 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "period_events": ("id",),
     "audit": ("id",),
     "submitted_returns": ("id",),
+    "post_changes": ("id",),
 }
 
 
@@ -391,6 +392,35 @@ _V6: list[str] = [
     _V2[1].replace(_TIE, "ORDER BY c.start, c.original_start, c.label LIMIT 1"),
 ]
 
+# Dated changes of a post's details (a pay award, an FTE change, a new host, a
+# leaving date, the correction of a wrong value): history, never overwritten. Each
+# column left NULL keeps the value in force before the change.
+_POST_CHANGES: list[str] = [
+    f"""CREATE TABLE post_changes (
+        id INTEGER PRIMARY KEY,
+        post TEXT NOT NULL REFERENCES posts(id),
+        effective TEXT NOT NULL {_is_day("effective")},
+        annual_cost_pence INTEGER {_is_pence("annual_cost_pence", nullable=True)}
+            CHECK (annual_cost_pence IS NULL OR annual_cost_pence >= 0),
+        salary_pence INTEGER {_is_pence("salary_pence", nullable=True)},
+        on_cost_rate TEXT,
+        fte TEXT,
+        host TEXT,
+        route TEXT CHECK (route IS NULL OR route IN ('direct', 'secondment', 'recharge')),
+        team TEXT,
+        title TEXT,
+        end_date TEXT {_is_day("end_date", nullable=True)},
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        CHECK ((salary_pence IS NULL) = (on_cost_rate IS NULL)),
+        CHECK (salary_pence IS NULL OR annual_cost_pence IS NOT NULL)
+    )""",
+    "CREATE INDEX post_changes_post ON post_changes(post, effective)",
+    *_append_only("post_changes"),
+    _no_replace("post_changes"),
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
@@ -398,6 +428,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0004_lighter_spend_indexes", _V4),
     ("0005_submitted_returns", _V5),
     ("0006_allocation_tie_by_label", _V6),
+    ("0007_post_changes", _POST_CHANGES),
 ]
 
 

@@ -28,6 +28,8 @@ SPEND_VIEW_GROUPS = {
     "month": "substr(date, 1, 7)",
     "category": "category",
     "post": "post",
+    "quarter": "date",
+    "funding-quarter": "date, funding_year",
 }
 """How ``report spend --by`` groups in SQL (the rest is done in Python)."""
 
@@ -47,9 +49,22 @@ class SpendFilter:
         from_date: date | None = None,
         to_date: date | None = None,
         year: tuple[str, Period] | None = None,
+        post: str | None = None,
+        supplier: str | None = None,
+        batch: int | None = None,
     ) -> None:
         self.clauses: list[str] = []
         self.params: list[Any] = []
+        if post is not None:
+            self.clauses.append("s.post = ?")
+            self.params.append(post)
+        if supplier is not None:
+            # Case-insensitive "contains"; instr() needs no escaping of % and _.
+            self.clauses.append("instr(lower(coalesce(s.supplier, '')), lower(?)) > 0")
+            self.params.append(supplier)
+        if batch is not None:
+            self.clauses.append("s.import_batch = ?")
+            self.params.append(batch)
         if window is not None:
             self.clauses.append("s.date BETWEEN ? AND ?")
             self.params += [window.start.isoformat(), window.end.isoformat()]
@@ -135,8 +150,12 @@ class SpendTable:
         self._groups_cache = (version, by_post, groups)
         return groups
 
-    def view_totals(self, by: str, from_date: date | None, to_date: date | None) -> Iterator[Any]:
-        """Rows ``(*group, pence)`` grouped as :data:`SPEND_VIEW_GROUPS` says."""
+    def view_totals(
+        self, by: str, from_date: date | None, to_date: date | None, *, dated: bool = False
+    ) -> Iterator[Any]:
+        """Rows ``(*group, pence)`` grouped as :data:`SPEND_VIEW_GROUPS` says; with
+        ``dated``, ``(date, explicit funding year, *group, pence)`` so that each row can
+        be allocated to its funding year."""
         clauses, params = [], []
         if from_date is not None:
             clauses.append("date >= ?")
@@ -146,6 +165,8 @@ class SpendTable:
             params.append(to_date.isoformat())
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         group = SPEND_VIEW_GROUPS[by]
+        if dated:
+            group = f"date, funding_year, {group}"
         # Over the whole table one scan beats walking the date index row by row (about
         # 3x on a million lines); a narrow date window is left to the index.
         table = "spend" if clauses else "spend NOT INDEXED"
