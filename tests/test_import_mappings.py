@@ -240,7 +240,7 @@ def test_a_bad_rule_or_template_names_the_mapping_line_and_what_was_expected(led
     with pytest.raises(SourceError, match=r"toml.toml, line 11: not valid TOML"):
         led.imports.import_file(extract, toml)
     missing = write(tmp_path, "missing.toml", RULES.replace("Expense Type}", "Expense Kind}"))
-    with pytest.raises(SourceError, match="no header row with the columns .*Expense Kind"):
+    with pytest.raises(SourceError, match=r"no header row with the columns .*Expense Kind"):
         led.imports.import_file(extract, missing)
 
 
