@@ -56,6 +56,7 @@ def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monke
             "0005_submitted_returns",
             "0006_allocation_tie_by_label",
             "0007_post_changes",
+            "0008_spend_source_fields",
             "0099_test_only_notes",
         ]
         backups = led.store.backups
@@ -200,7 +201,7 @@ def test_doctor_is_clean_on_a_new_store_and_reports_its_pragmas(tmp_path):
     assert findings["synchronous"]["message"] == "synchronous: FULL"
     assert findings["foreign_keys_pragma"]["message"] == "foreign_keys: on"
     assert findings["busy_timeout"]["message"].startswith("busy_timeout: 30000 ms")
-    assert findings["schema"]["message"].startswith("schema version 7 ")
+    assert findings["schema"]["message"].startswith("schema version 8 ")
     assert "13 tables" in findings["append_only"]["message"]
 
 
@@ -231,3 +232,53 @@ def test_doctor_warns_when_no_grant_is_recorded(tmp_path):
         findings = led.doctor()
     assert [f.code for f in findings if f.severity == "warning"] == ["grant"]
     assert not [f for f in findings if f.problem]
+
+
+def test_a_store_upgraded_to_keep_source_fields_keeps_its_lines_and_fingerprint(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "grant.db"
+    with monkeypatch.context() as m:
+        m.setattr(store, "MIGRATIONS", schema.MIGRATIONS[:4])
+        make_grant(path)
+        with fsgrant.open(path, create=False) as led:
+            led.spend.add("2019-10-01", "100.00", "training", reference="INV-7")
+            before = led.exports.fingerprint()
+    with fsgrant.open(path, create=False) as led:
+        assert led.store.applied_migrations()[-1] == "0008_spend_source_fields"
+        assert len(led.store.backups) == 1
+        # The line stored before the upgrade is as it was, with no source row.
+        [old] = led.spend.list()
+        assert (old.amount, old.reference, old.source_fields) == (
+            Decimal("100.00"),
+            "INV-7",
+            None,
+        )
+        # A return made before the upgrade still verifies: the fingerprint is the same.
+        assert led.exports.fingerprint() == before
+        second = tmp_path / "april.csv"
+        second.write_text(
+            "date,amount,category,Invoice Number\n2019-11-01,5.00,training,INV-8\n",
+            encoding="utf-8",
+        )
+        led.imports.import_file(second)
+        new = [x for x in led.spend.list() if x.import_batch == 1]
+        assert (led.imports.get(1).rows_zero, led.imports.get(1).skipped_by) == (0, {})
+        assert new[0].source_fields == {
+            "date": "2019-11-01",
+            "amount": "5.00",
+            "category": "training",
+            "Invoice Number": "INV-8",
+        }
+        # The table stays append-only, and the new column refuses what is not JSON.
+    conn = sqlite3.connect(path)
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute("UPDATE spend SET source_fields = '{}' WHERE id = ?", [new[0].id])
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint"):
+            conn.execute(
+                "INSERT INTO spend (date, amount_pence, category, source_fields, recorded_at, "
+                "recorded_by) VALUES ('2019-12-01', 1, 'training', 'not json', 'now', 'me')"
+            )
+    finally:
+        conn.close()

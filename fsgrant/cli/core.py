@@ -372,6 +372,30 @@ def spend_list(
     )
 
 
+@command(spend_app, "show")
+def spend_show(
+    ctx: typer.Context,
+    line_id: Annotated[int, typer.Argument(metavar="ID", help="The spend line.")],
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Show one spend line: every field and, for an imported line, its whole source row."""
+    line = ledger(ctx).spend.get(line_id)
+    if fmt is OutputFormat.json:
+        emit_json({**line.model_dump(mode="json"), "financial_year": line.financial_year})
+        return
+    row = spend_row(line)
+    fields = row.pop("source_fields") or {}
+    facts = [{"field": k, "value": v} for k, v in row.items()]
+    emit_rows(facts, ["field", "value"], fmt, title=f"Spend line {line.id}")
+    if fields:
+        emit_rows(
+            [{"column": k, "value": v} for k, v in fields.items()],
+            ["column", "value"],
+            fmt,
+            title=f"Source row (batch {line.import_batch}, line {line.source_line})",
+        )
+
+
 @command(spend_app, "reverse")
 def spend_reverse(
     ctx: typer.Context,

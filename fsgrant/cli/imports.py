@@ -24,10 +24,27 @@ MappingOpt = Annotated[
     typer.Option(
         "--mapping",
         "-m",
-        help="Mapping TOML (columns, cost centres, categories). Default: fsgrant's own "
-        "columns date,amount,category,post,supplier,description,reference,year.",
+        help="Mapping TOML (columns, filters, category rules), or 'transparency-code' for "
+        "the spending over £500 file councils publish. Default: fsgrant's own columns "
+        "date,amount,category,post,supplier,description,reference,year.",
     ),
 ]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        "-w",
+        help='Keep only rows whose COLUMN is VALUE: "Expense Area=Children\'s Services"; '
+        "several values A|B; COLUMN!=VALUE drops rows; ~= ignores case. Repeat to add filters.",
+    ),
+]
+
+
+def _stamp(moment: Any) -> str:
+    """One timestamp format everywhere: ISO 8601, UTC, to the second (``...T15:00:38Z``)."""
+    from datetime import UTC
+
+    return str(moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def register(app: typer.Typer) -> None:
@@ -61,11 +78,22 @@ def spend_import(
             "Default: FILE's name with -rejects.csv, beside it.",
         ),
     ] = None,
+    where: WhereOpt = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse the file when a filter keeps none of its rows (else a warning).",
+        ),
+    ] = False,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """Import spend lines from a finance-system extract: all of the file or none of it;
     lines already imported are not imported again."""
     led = ledger(ctx)
+    mapping_arg: Any = mapping
+    if mapping is not None and not mapping.exists() and str(mapping) in _preset_names():
+        mapping_arg = str(mapping)
     if skip_invalid and rejects is None:
         rejects = file.with_name(f"{file.stem}-rejects.csv")
     if sys.stdout.isatty() and fmt is not OutputFormat.json:
@@ -75,15 +103,23 @@ def spend_import(
             task = bar.add_task(f"Importing {file.name}", total=1.0)
             result = led.imports.import_file(
                 file,
-                mapping,
+                mapping_arg,
                 dry_run=dry_run,
                 skip_invalid=skip_invalid,
                 rejects=rejects,
                 progress=lambda done: bar.update(task, completed=done),
+                where=where or (),
+                strict=strict,
             )
     else:
         result = led.imports.import_file(
-            file, mapping, dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects
+            file,
+            mapping_arg,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            where=where or (),
+            strict=strict,
         )
     if fmt is OutputFormat.json:
         emit_json(result.model_dump(mode="json"))
@@ -106,6 +142,10 @@ def spend_import(
         title=title,
         footer={"what": "total added", "count": format_pounds(result.total_added)},
     )
+    if result.header_line is not None:
+        typer.echo(f"Header found on line {result.header_line}.")
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     if result.earlier_batches:
         batches = ", ".join(str(b) for b in result.earlier_batches)
         typer.echo(
@@ -130,6 +170,7 @@ BATCH_COLUMNS = [
     "rows_added",
     "rows_duplicate",
     "rows_skipped",
+    "rows_zero",
     "rows_rejected",
     "amounts_snapped",
     "total_added",
@@ -139,7 +180,8 @@ BATCH_COLUMNS = [
 
 def _batch_row(b: Any, fmt: OutputFormat) -> dict[str, Any]:
     row: dict[str, Any] = b.model_dump()
-    row["imported_at"] = b.imported_at.isoformat(timespec="seconds")
+    row["imported_at"] = _stamp(b.imported_at)
+    row["skipped_by"] = "; ".join(f"{k}: {v}" for k, v in b.skipped_by.items())
     if fmt is OutputFormat.table:
         row["sha256"] = b.sha256[:12]
     return row
@@ -148,7 +190,7 @@ def _batch_row(b: Any, fmt: OutputFormat) -> dict[str, Any]:
 @command(imports_app, "list")
 def imports_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
     """List import batches: file, sha256, when, by whom, rows read, added, duplicate,
-    skipped, rejected, total added."""
+    skipped, zero, rejected, total added."""
     rows = [_batch_row(b, fmt) for b in ledger(ctx).imports.list()]
     emit_rows(rows, BATCH_COLUMNS, fmt, title="Import batches", money=("total_added",))
 
@@ -186,30 +228,78 @@ def imports_show(
 
 
 # ---------------------------------------------------------------- mapping
+def _preset_names() -> tuple[str, ...]:
+    from fsgrant.formats.mapping import PRESETS
+
+    return tuple(PRESETS)
+
+
 @command(mapping_app, "check")
 def mapping_check(
     ctx: typer.Context,
-    mapping: Annotated[Path, typer.Argument(help="The mapping TOML.")],
-    file: Annotated[Path, typer.Argument(help="An extract to read with it.")],
-    rows: Annotated[int, typer.Option("--rows", help="How many rows to show.")] = 10,
+    mapping: Annotated[
+        str, typer.Argument(help="The mapping TOML, or a built-in name: transparency-code.")
+    ],
+    file_arg: Annotated[
+        Path | None, typer.Argument(metavar="[FILE]", help="An extract to preview the import of.")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="An extract to preview the import of.")
+    ] = None,
+    where: WhereOpt = None,
+    rows: Annotated[int, typer.Option("--rows", help="How many sample rows to show.")] = 10,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """Show how a mapping reads the first rows of an extract, without storing anything."""
-    check = ledger(ctx).imports.check_mapping(file, mapping, rows=rows)
+    """Check a mapping; with an extract, preview its import without storing anything:
+    the header found, the columns matched, the rows each filter keeps, the categories
+    each rule gives, and sample lines."""
+    led = ledger(ctx)
+    extract = file or file_arg
+    if extract is None:
+        mp = led.imports.mapping(mapping, where=where or ())
+        if fmt is OutputFormat.json:
+            emit_json(mp.model_dump(mode="json", exclude={"optional_columns"}))
+            return
+        typer.echo(f"{mapping}: a valid mapping; the extract needs the columns:")
+        for name in mp.required_columns():
+            typer.echo(f"  {name}")
+        for f in mp.filters():
+            typer.echo(f"Filter: skip rows where {f.label()}.")
+        return
+    check = led.imports.check_mapping(extract, mapping, rows=rows, where=where or ())
     if fmt is OutputFormat.json:
         emit_json(check.model_dump(mode="json"))
         return
     if fmt is OutputFormat.table:
-        where = ", ".join(f"{k} {v!r}" for k, v in check.details.items())
+        where_ = ", ".join(f"{k} {v!r}" for k, v in check.details.items())
         typer.echo(
             f"{check.file_name} ({check.kind}{', ' + check.encoding if check.encoding else ''}"
-            f"{', ' + where if where else ''}): header on line {check.header_line}; "
-            f"duplicates found by {check.dedupe_by}."
+            f"{', ' + where_ if where_ else ''}): header on line {check.header_line} "
+            f"(found by {check.header_found_by}); duplicates found by {check.dedupe_by}."
         )
         typer.echo(
             "Mapped columns: "
             + ", ".join(f"{role} = '{col}'" for role, col in check.columns.items())
         )
+        typer.echo(
+            f"{check.rows_read:,} rows read, {check.rows_kept:,} kept by the filters "
+            f"({check.rows_zero:,} of 0.00, {check.rows_totals:,} totals rows, "
+            f"{check.rows_error:,} with errors)."
+        )
+        emit_rows(
+            [f.model_dump() for f in check.filters],
+            ["filter", "rows_seen", "rows_kept"],
+            fmt,
+            title="Filters",
+        )
+        emit_rows(
+            [c.model_dump() for c in check.categories],
+            ["category", "rule", "rows"],
+            fmt,
+            title="Categories",
+        )
+        for warning in check.warnings:
+            typer.echo(f"Warning: {warning}", err=True)
     cols = [
         "line",
         "status",

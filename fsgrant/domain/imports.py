@@ -14,7 +14,16 @@ from pydantic import BaseModel, ConfigDict
 
 from fsgrant.domain.models import Money
 
-__all__ = ["ImportBatch", "ImportResult", "MappingCheck", "PreviewRow", "RejectedRow"]
+__all__ = [
+    "CategoryCount",
+    "FilterCount",
+    "ImportBatch",
+    "ImportResult",
+    "MappingCheck",
+    "PreviewRow",
+    "RejectedRow",
+    "ValueCount",
+]
 
 
 class _Model(BaseModel):
@@ -41,11 +50,16 @@ class _ImportCounts(_Model):
     rows_duplicate: int
     """Lines already in the store (from an earlier import)."""
     rows_skipped: int
-    """Rows of other cost centres: not the grant's, not errors."""
+    """Rows a filter left out (not the grant's), and totals rows: not errors."""
+    rows_zero: int = 0
+    """Rows of 0.00 (cancelled payments): skipped, not errors."""
+    skipped_by: dict[str, int] = {}
+    """What skipped the skipped rows: each filter's label (``Expense Area not in
+    [Children's Services]``) or ``totals row`` -> rows."""
     rows_rejected: int
     """Bad rows left out (with ``skip_invalid``; otherwise the import is refused)."""
     amounts_snapped: int
-    """Amounts read from float noise to the nearest whole penny."""
+    """Amounts of the lines added read from float noise to the nearest whole penny."""
     total_added: Money
 
 
@@ -69,14 +83,22 @@ class ImportResult(_ImportCounts):
     rejects_file: str | None = None
     earlier_batches: tuple[int, ...] = ()
     """Earlier batches of a file with the same sha256."""
+    header_line: int | None = None
+    """The line (row) of the file the header was found on."""
+    warnings: tuple[str, ...] = ()
+    """Such as a filter that kept none of the rows (refused with ``strict``)."""
 
     def summary_rows(self) -> list[dict[str, Any]]:
         """The summary as (what, count) rows, for display."""
+        skipped = [
+            {"what": f"skipped: {label}", "count": n} for label, n in self.skipped_by.items()
+        ] or [{"what": "skipped", "count": self.rows_skipped}]
         return [
             {"what": "rows read", "count": self.rows_read},
             {"what": "new", "count": self.rows_added},
             {"what": "duplicate (already stored)", "count": self.rows_duplicate},
-            {"what": "skipped (other cost centres)", "count": self.rows_skipped},
+            *skipped,
+            {"what": "zero (0.00, skipped)", "count": self.rows_zero},
             {"what": "rejected", "count": self.rows_rejected},
             {"what": "amounts snapped to the penny", "count": self.amounts_snapped},
         ]
@@ -87,7 +109,7 @@ class PreviewRow(_Model):
 
     line: int
     status: str
-    """``new``, ``stored`` (already in the store), ``skipped`` or ``error``."""
+    """``new``, ``stored`` (already in the store), ``skipped``, ``zero`` or ``error``."""
     date: str | None = None
     amount: Money | None = None
     category: str | None = None
@@ -99,16 +121,57 @@ class PreviewRow(_Model):
     reason: str | None = None
 
 
+class ValueCount(_Model):
+    """A value seen in a column, and in how many rows."""
+
+    value: str
+    rows: int
+
+
+class FilterCount(_Model):
+    """What one filter of a mapping did to an extract."""
+
+    filter: str
+    """Its label: ``Expense Area not in [Children's Services]``."""
+    column: str
+    rows_seen: int
+    """Rows that reached it (kept by the filters before it)."""
+    rows_kept: int
+    most_frequent: tuple[ValueCount, ...] = ()
+    """The values most often seen in the rows it skipped."""
+
+
+class CategoryCount(_Model):
+    """How many rows a category rule (or map, or the default) gave a category."""
+
+    category: str
+    rule: str
+    rows: int
+
+
 class MappingCheck(_Model):
-    """How a mapping reads an extract: the header found and the first rows."""
+    """A preview of an import: the header found, what each filter keeps, the categories
+    each rule gives, and the first rows as they would be read."""
 
     file_name: str
     kind: str
     header_line: int
+    header_found_by: str = "column names"
+    """``column names`` (the first row holding every expected column) or ``header_row``."""
     header: tuple[str, ...]
     columns: dict[str, str]
     """Mapped role -> header name."""
     dedupe_by: str
     encoding: str | None = None
     details: dict[str, str]
+    rows_read: int = 0
+    rows_kept: int = 0
+    """Rows every filter keeps."""
+    rows_zero: int = 0
+    rows_totals: int = 0
+    rows_error: int = 0
+    """Kept rows an import would reject (or refuse the file for)."""
+    filters: tuple[FilterCount, ...] = ()
+    categories: tuple[CategoryCount, ...] = ()
+    warnings: tuple[str, ...] = ()
     rows: tuple[PreviewRow, ...]

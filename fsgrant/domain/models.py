@@ -200,6 +200,8 @@ class SpendLine(_Record):
     reason: str | None = None
     import_batch: int | None = None
     source_line: int | None = None
+    source_fields: dict[str, str] | None = None
+    """An imported line's whole source row, keyed by the extract's header."""
     recorded_at: datetime
     recorded_by: str
 

@@ -20,6 +20,9 @@ A mapping file (see the README for a full example)::
 
     [filter]
     cost_centres = ["FS100", "FS110"]  # rows for other cost centres are skipped and counted
+    [[filter.where]]                   # filters on any column, all applying
+    column = "Expense Area"
+    include = ["Children's Services"]  # and/or: exclude = [...]; case_insensitive = true
 
     [categories]
     default = "other"           # optional: without it an unmapped row is an error
@@ -34,24 +37,109 @@ A mapping file (see the README for a full example)::
     [dedupe]
     by = "reference"            # default when a reference column is named; else "hash"
 
+Filter values and rule values are compared with the cell after trimming and Unicode
+normalisation (:func:`normalise_value`: NFKC, typographic apostrophes and quotes as
+``'`` and ``"``, any run of white space as one space), case-insensitively when asked.
+
 A row's category is, in order: the ``category`` column when mapped and not empty,
-the expense code's entry, the cost centre's entry, the default. Its post likewise
-(``post`` column, expense code, cost centre, none).
+the first ``[[categories.rules]]`` that matches (a column equals / starts with /
+matches a regular expression / is one of a list, optionally ``also`` a second
+column's condition), the expense code's entry, the cost centre's entry, the default.
+Its post likewise (``post`` column, ``[[posts.rules]]``, expense code, cost centre,
+none).
+
+``description_template = "{Expense Type} - {Invoice Number}"`` under ``[columns]``
+composes the description from any columns (``{{`` and ``}}`` for literal braces).
 
 Reading one row by a mapping is :mod:`fsgrant.formats.rows`.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from fsgrant.errors import InvalidInput, SourceError
 
-__all__ = ["DEFAULT_MAPPING", "ExtractMapping", "load_mapping", "parse_mapping"]
+__all__ = [
+    "DEFAULT_MAPPING",
+    "PRESETS",
+    "ColumnFilter",
+    "Condition",
+    "ExtractMapping",
+    "Rule",
+    "load_mapping",
+    "normalise_value",
+    "parse_mapping",
+    "template_fields",
+    "where_filters",
+]
+
+
+# ---------------------------------------------------------------------- comparing values
+_TYPOGRAPHIC = str.maketrans(
+    {
+        "\u2018": "'",  # left single quotation mark
+        "\u2019": "'",  # right single quotation mark, the curly apostrophe
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",  # prime
+        "\u00b4": "'",  # acute accent, typed for an apostrophe
+        "\u0060": "'",  # grave accent, likewise
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2013": "-",  # en dash
+        "\u2014": "-",  # em dash
+        "\u2212": "-",  # minus sign
+    }
+)
+
+
+def normalise_value(text: str, *, case_insensitive: bool = False) -> str:
+    """A cell or filter value as compared: NFKC (which makes a non-breaking space a
+    space), typographic apostrophes, quotes and dashes as their ASCII forms, trimmed,
+    inner white space one space; case-folded when ``case_insensitive``."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
+    value = " ".join(text.split())
+    return value.casefold() if case_insensitive else value
+
+
+_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def template_fields(template: str) -> list[str]:
+    """The column names a description template uses, in order.
+
+    Raises:
+        ValueError: an empty ``{}`` or a lone brace.
+    """
+    names: list[str] = []
+    for m in _FIELD.finditer(template):
+        token = m.group(0)
+        if token in ("{{", "}}"):
+            continue
+        if m.group(1) is None:
+            raise ValueError(f"a lone '{token}' in the template (write '{token * 2}' for a brace)")
+        name = m.group(1).strip()
+        if not name:
+            raise ValueError("an empty {} in the template; name a column: {Expense Type}")
+        names.append(name)
+    return names
 
 
 # ---------------------------------------------------------------------- the mapping model
@@ -80,6 +168,8 @@ class SourceOptions(_Section):
     delimiter: str | None = None
     header_row: int | None = Field(default=None, ge=1)
     date_format: str = "day-first"
+    zero_rows: Literal["skip", "reject"] = "skip"
+    """A 0.00 row (a cancelled payment): skipped and counted, or rejected as an error."""
 
     @field_validator("delimiter")
     @classmethod
@@ -99,6 +189,7 @@ class Columns(_Section):
     credit: str | None = None
     supplier: str | None = None
     description: str | None = None
+    description_template: str | None = None
     reference: tuple[str, ...] = ()
     cost_centre: str | None = None
     expense_code: str | None = None
@@ -111,9 +202,47 @@ class Columns(_Section):
     def _reference(cls, v: object) -> object:
         return (v,) if isinstance(v, str) else v
 
+    @field_validator("description_template")
+    @classmethod
+    def _template(cls, v: str | None) -> str | None:
+        if v is not None:
+            template_fields(v)
+        return v
+
+
+class ColumnFilter(_Section):
+    """Keep a row only if its ``column`` is one of ``include`` (when given) and none of
+    ``exclude``."""
+
+    column: str = Field(min_length=1)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    case_insensitive: bool = False
+
+    @field_validator("include", "exclude", mode="before")
+    @classmethod
+    def _values(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else _texts(v)
+
+    @model_validator(mode="after")
+    def _something(self) -> ColumnFilter:
+        if not self.include and not self.exclude:
+            raise ValueError("a filter needs 'include' or 'exclude' (a list of values)")
+        return self
+
+    def label(self) -> str:
+        """How the import's counts name what this filter skipped."""
+        parts = []
+        if self.include:
+            parts.append(f"{self.column} not in [{', '.join(self.include)}]")
+        if self.exclude:
+            parts.append(f"{self.column} in [{', '.join(self.exclude)}]")
+        return " or ".join(parts)
+
 
 class FilterRules(_Section):
     cost_centres: tuple[str, ...] = ()
+    where: tuple[ColumnFilter, ...] = ()
 
     @field_validator("cost_centres", mode="before")
     @classmethod
@@ -121,8 +250,79 @@ class FilterRules(_Section):
         return _texts(v)
 
 
+class Condition(_Section):
+    """One test of one column: exactly one of ``equals``, ``starts_with``, ``matches``
+    (a regular expression the whole value must match) or ``one_of``."""
+
+    column: str = Field(min_length=1)
+    equals: str | None = None
+    starts_with: str | None = None
+    matches: str | None = None
+    one_of: tuple[str, ...] = ()
+    case_insensitive: bool = False
+
+    @field_validator("equals", "starts_with", mode="before")
+    @classmethod
+    def _text(cls, v: object) -> object:
+        return _texts(v)
+
+    @field_validator("one_of", mode="before")
+    @classmethod
+    def _list(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else _texts(v)
+
+    @field_validator("matches")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression ({exc})") from None
+        return v
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        given = [
+            k
+            for k in ("equals", "starts_with", "matches", "one_of")
+            if getattr(self, k) not in (None, ())
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "a rule tests its column with exactly one of equals, starts_with, matches "
+                f"or one_of (got {', '.join(given) or 'none'})"
+            )
+        return self
+
+    def label(self) -> str:
+        if self.equals is not None:
+            return f"{self.column} = {self.equals!r}"
+        if self.starts_with is not None:
+            return f"{self.column} starts with {self.starts_with!r}"
+        if self.matches is not None:
+            return f"{self.column} matches {self.matches!r}"
+        return f"{self.column} one of [{', '.join(self.one_of)}]"
+
+
+class Rule(Condition):
+    """A condition (and optionally ``also`` a second one) giving a category or a post."""
+
+    also: Condition | None = None
+    category: str | None = None
+    post: str | None = None
+
+    def label(self) -> str:
+        first = super().label()
+        return first if self.also is None else f"{first} and {self.also.label()}"
+
+    def columns(self) -> list[str]:
+        return [self.column] + ([self.also.column] if self.also else [])
+
+
 class CodeMaps(_Section):
     default: str | None = None
+    rules: tuple[Rule, ...] = ()
     expense_code: dict[str, str] = Field(default_factory=dict)
     cost_centre: dict[str, str] = Field(default_factory=dict)
 
@@ -181,8 +381,42 @@ class ExtractMapping(_Section):
             out["reference" if i == 1 else f"reference{i}"] = ref
         return out
 
+    def filters(self) -> list[ColumnFilter]:
+        """Every filter, in order: ``cost_centres`` (on the cost-centre column) first."""
+        out = []
+        if self.filter.cost_centres and self.columns.cost_centre:
+            out.append(
+                ColumnFilter(column=self.columns.cost_centre, include=self.filter.cost_centres)
+            )
+        return out + list(self.filter.where)
+
+    def other_columns(self) -> list[str]:
+        """Columns that filters, rules and the description template read (not roles)."""
+        names: list[str] = [f.column for f in self.filters()]
+        for maps in (self.categories, self.posts):
+            for rule in maps.rules:
+                names += rule.columns()
+        if self.columns.description_template:
+            names += template_fields(self.columns.description_template)
+        seen: dict[str, None] = {}
+        for n in names:
+            seen.setdefault(n, None)
+        return list(seen)
+
     def required_columns(self) -> list[str]:
-        return [c for r, c in self.column_names().items() if r not in self.optional_columns]
+        """The header names the extract must hold (to find its header row, and to read)."""
+        mapped = [c for r, c in self.column_names().items() if r not in self.optional_columns]
+        known = {" ".join(c.split()).casefold() for c in mapped}
+        return mapped + [
+            c for c in self.other_columns() if " ".join(c.split()).casefold() not in known
+        ]
+
+    def with_filters(self, filters: list[ColumnFilter]) -> ExtractMapping:
+        """This mapping with more filters (``--where`` on the command line)."""
+        if not filters:
+            return self
+        where = self.filter.where + tuple(filters)
+        return self.model_copy(update={"filter": self.filter.model_copy(update={"where": where})})
 
     def check(self) -> None:
         """Refuse a mapping that cannot work (before any row is read).
@@ -201,7 +435,21 @@ class ExtractMapping(_Section):
                 "[filter] cost_centres needs a 'cost_centre' column under [columns]",
                 field="filter.cost_centres",
             )
+        if c.description and c.description_template:
+            raise InvalidInput(
+                "map 'description' or 'description_template' under [columns], not both",
+                field="columns.description_template",
+            )
         for section, maps in (("categories", self.categories), ("posts", self.posts)):
+            what = "category" if section == "categories" else "post"
+            for n, rule in enumerate(maps.rules, start=1):
+                if getattr(rule, what) is None or getattr(
+                    rule, "post" if what == "category" else "category"
+                ):
+                    raise InvalidInput(
+                        f"each [[{section}.rules]] gives a '{what}' (and nothing else)",
+                        field=f"{section}.rules.{n}",
+                    )
             if maps.expense_code and not c.expense_code:
                 raise InvalidInput(
                     f"[{section}.expense_code] needs an 'expense_code' column under [columns]",
@@ -240,6 +488,59 @@ DEFAULT_MAPPING = ExtractMapping(
 (``date, amount, category, post, supplier, description, reference, year``)."""
 
 
+TRANSPARENCY_CODE = ExtractMapping(
+    source=SourceOptions(name="transparency-code"),
+    columns=Columns(
+        date="Date",
+        amount="Amount",
+        reference=("Transaction Number",),
+        supplier="Supplier Name",
+        description_template="{Expense Type}",
+    ),
+    categories=CodeMaps(default="other"),
+    # A payment's transaction number may repeat over the lines it is split into:
+    # deduplicate on the whole line (the number is part of it).
+    dedupe=DedupeRules(by="hash"),
+)
+"""The spending over £500 file English councils publish under the Local Government
+Transparency Code 2015 (``Body, Body Name, Date, Transaction Number, Invoice Number,
+Amount, Supplier Name, Supplier ID, VAT Registration Number, Expense Area, Expense Type,
+Expense Code, Creditor Type``): date, amount, transaction number, supplier and expense
+type are read; every column is kept with the line. Lines go to the category ``other``;
+filter the directorate with ``--where "Expense Area=Children's Services"``."""
+
+PRESETS: dict[str, ExtractMapping] = {"transparency-code": TRANSPARENCY_CODE}
+"""Built-in mappings, by the name given to ``--mapping``."""
+
+
+def where_filters(texts: list[str] | tuple[str, ...]) -> list[ColumnFilter]:
+    """Filters from ``COLUMN=VALUE`` (keep), ``COLUMN!=VALUE`` (drop) texts; several
+    values separated by ``|``; ``~=`` and ``!~=`` compare ignoring case.
+
+    Raises:
+        InvalidInput: a text without ``=`` or with an empty column or value.
+    """
+    out = []
+    for text in texts:
+        m = re.fullmatch(r"\s*([^=!~]+?)\s*(!~=|~=|!=|=)(.*)", text, re.DOTALL)
+        values = [v.strip() for v in m.group(3).split("|")] if m else []
+        if m is None or not all(values):
+            raise InvalidInput(
+                f"--where '{text}': expected COLUMN=VALUE (or COLUMN!=VALUE; several values "
+                "as A|B)",
+                field="where",
+                value=text,
+            )
+        column, op = m.group(1), m.group(2)
+        key = "exclude" if op.startswith("!") else "include"
+        out.append(
+            ColumnFilter.model_validate(
+                {"column": column, key: values, "case_insensitive": "~" in op}
+            )
+        )
+    return out
+
+
 def load_mapping(path: str | Path) -> ExtractMapping:
     """Read a mapping TOML file (its source name defaults to the file's stem).
 
@@ -267,14 +568,27 @@ def parse_mapping(
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise SourceError(name, None, None, f"not valid TOML ({exc})") from None
+        # tomllib's message ends "(at line 3, column 7)": name the line as ours do.
+        m = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
+        line = int(m.group(1)) if m else None
+        reason = str(exc)[: m.start()].strip() if m else str(exc)
+        raise SourceError(name, line, None, f"not valid TOML ({reason})") from None
     data.pop("optional_columns", None)
     try:
         mapping = ExtractMapping.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
-        raise SourceError(name, None, where, first["msg"]) from None
+        loc = tuple(first["loc"])
+        where = ".".join(str(x) for x in loc)
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            expected = _expected_keys(loc[:-1])
+            reason = "unknown key" + (
+                f"; expected one of: {', '.join(expected)}" if expected else ""
+            )
+        elif first["type"] == "missing":
+            reason = "missing: this key is required"
+        raise SourceError(name, _line_of(text, loc), where, reason) from None
     if mapping.source.name is None:
         mapping = mapping.model_copy(
             update={"source": mapping.source.model_copy(update={"name": default_name})}
@@ -282,5 +596,58 @@ def parse_mapping(
     try:
         mapping.check()
     except InvalidInput as exc:
-        raise SourceError(name, None, exc.field, exc.message) from None
+        loc = tuple(exc.field.split(".")) if exc.field else ()
+        raise SourceError(name, _line_of(text, loc), exc.field, exc.message) from None
     return mapping
+
+
+def _expected_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the model allows at ``loc`` (a section path), for an unknown key."""
+    model: Any = ExtractMapping
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part)
+        if info is None:
+            return []
+        model = _model_of(info.annotation)
+        if model is None:
+            return []
+    return [k for k in model.model_fields if k != "optional_columns"]
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """The line of a mapping's TOML text where the key at ``loc`` is (or its section)."""
+    keys = [str(x) for x in loc if not isinstance(x, int) and not str(x).isdigit()]
+    if not keys:
+        return None
+    lines = text.splitlines()
+    # The deepest section header on the path, then the key after it.
+    start, found = 0, None
+    for depth in range(len(keys), 0, -1):
+        section = re.compile(
+            r"\s*\[\[?\s*" + r"\s*\.\s*".join(map(re.escape, keys[:depth])) + r"\s*\]"
+        )
+        for n, line in enumerate(lines):
+            if section.match(line):
+                start, found = n, n + 1
+                break
+        if found:
+            break
+    key = re.compile(r'\s*["\']?' + re.escape(keys[-1]) + r'["\']?\s*=')
+    for n in range(start, len(lines)):
+        if n > start and lines[n].lstrip().startswith("[") and found:
+            break
+        if key.match(lines[n]):
+            return n + 1
+    return found

@@ -8,8 +8,9 @@ whole penny read as that penny and counted; ``12.345`` is still an error.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from hashlib import sha256
@@ -21,9 +22,24 @@ from fsgrant.domain.models import ClosedPeriod, FundingYearState
 from fsgrant.domain.money import MAX_AMOUNT, parse_amount, split_sign, to_pence
 from fsgrant.domain.periods import parse_date
 from fsgrant.errors import FsgrantError, InvalidAmount, SourceError
-from fsgrant.formats.mapping import ExtractMapping
+from fsgrant.formats.mapping import (
+    ColumnFilter,
+    Condition,
+    ExtractMapping,
+    Rule,
+    normalise_value,
+    template_fields,
+)
 
-__all__ = ["Draft", "LedgerRules", "RowReader", "read_extract_amount"]
+__all__ = [
+    "Draft",
+    "LedgerRules",
+    "RowFilter",
+    "RowReader",
+    "ZeroAmount",
+    "read_extract_amount",
+    "source_field_names",
+]
 
 
 NOISE_TOLERANCE_PENCE = Decimal("0.000001")
@@ -120,6 +136,114 @@ class LedgerRules:
         return None if problem is None else problem.message
 
 
+# ---------------------------------------------------------------------- filters and rules
+def _norm_header(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+class RowFilter:
+    """A :class:`~fsgrant.formats.mapping.ColumnFilter` bound to a column of the header.
+
+    ``keeps`` is memoised per raw cell text (extracts repeat their values), and the
+    values of the rows it skipped are counted, so an import that keeps nothing can
+    show what the column actually holds.
+    """
+
+    def __init__(self, spec: ColumnFilter, index: int | None) -> None:
+        self.spec = spec
+        self.label = spec.label()
+        self.index = -1 if index is None else index
+        ci = spec.case_insensitive
+        self.include = frozenset(normalise_value(v, case_insensitive=ci) for v in spec.include)
+        self.exclude = frozenset(normalise_value(v, case_insensitive=ci) for v in spec.exclude)
+        self.verdicts: dict[str, bool] = {}
+        self.skipped: dict[str, int] = {}
+        """Raw cell text -> rows skipped with it."""
+
+    def keeps(self, cell: str) -> bool:
+        value = normalise_value(cell, case_insensitive=self.spec.case_insensitive)
+        ok = (not self.include or value in self.include) and value not in self.exclude
+        if len(self.verdicts) < 100_000:
+            self.verdicts[cell] = ok
+        return ok
+
+    def cell(self, cells: Sequence[str]) -> str:
+        i = self.index
+        return cells[i] if 0 <= i < len(cells) else ""
+
+    def most_frequent(self, n: int = 5) -> list[tuple[str, int]]:
+        """The values most often seen in the rows this filter skipped (trimmed)."""
+        merged: dict[str, int] = {}
+        for raw, count in self.skipped.items():
+            key = " ".join(raw.split())
+            merged[key] = merged.get(key, 0) + count
+        return sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+class _Test:
+    """One rule condition bound to a column: a memoised verdict per raw cell text."""
+
+    def __init__(self, cond: Condition, index: int) -> None:
+        ci = cond.case_insensitive
+        self.index = index
+        self.ci = ci
+        self.verdicts: dict[str, bool] = {}
+        if cond.equals is not None:
+            want = normalise_value(cond.equals, case_insensitive=ci)
+            self.test: Callable[[str], bool] = lambda v: v == want
+        elif cond.starts_with is not None:
+            prefix = normalise_value(cond.starts_with, case_insensitive=ci)
+            self.test = lambda v: v.startswith(prefix)
+        elif cond.matches is not None:
+            pattern = re.compile(cond.matches, re.IGNORECASE if ci else 0)
+            self.test = lambda v: pattern.fullmatch(v) is not None
+        else:
+            options = frozenset(normalise_value(x, case_insensitive=ci) for x in cond.one_of)
+            self.test = lambda v: v in options
+
+    def __call__(self, cells: Sequence[str]) -> bool:
+        raw = cells[self.index] if self.index < len(cells) else ""
+        got = self.verdicts.get(raw)
+        if got is None:
+            got = self.test(normalise_value(raw, case_insensitive=self.ci))
+            if len(self.verdicts) < 100_000:
+                self.verdicts[raw] = got
+        return got
+
+
+class _BoundRule:
+    def __init__(self, rule: Rule, find: Callable[[str], int]) -> None:
+        self.label = rule.label()
+        self.category = rule.category
+        self.post = rule.post
+        self.tests = [_Test(rule, find(rule.column))]
+        if rule.also is not None:
+            self.tests.append(_Test(rule.also, find(rule.also.column)))
+
+    def matches(self, cells: Sequence[str]) -> bool:
+        return all(t(cells) for t in self.tests)
+
+
+def source_field_names(header: Sequence[str]) -> list[str]:
+    """The keys a row's source fields are stored under: the header names, with an empty
+    one as ``column N`` and a repeated one as ``NAME (2)``, so no cell is lost."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for n, h in enumerate(header, start=1):
+        name = h.strip() or f"column {n}"
+        base, k = name, 1
+        while name in seen:
+            k += 1
+            name = f"{base} ({k})"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+class ZeroAmount(Exception):
+    """A row of 0.00 (a cancelled payment): skipped and counted, not an error."""
+
+
 # ---------------------------------------------------------------------- rows
 class Draft(NamedTuple):
     """One row read into a spend line, not yet deduplicated or stored."""
@@ -137,6 +261,8 @@ class Draft(NamedTuple):
     """``ref:<source>:<reference>``, or ``hash:<sha256>`` to which the occurrence
     number of that identical line within the file is added."""
     snapped: bool
+    source_fields: str
+    """The whole source row, as JSON keyed by the header."""
 
 
 def _clean(text: str) -> str | None:
@@ -178,10 +304,10 @@ class RowReader:
         self.source = source
         self.kind = kind
         self.header = list(header)
-        normal = [" ".join(h.split()).casefold() for h in header]
+        normal = [_norm_header(h) for h in header]
         index: dict[str, int | None] = {}
         for role, name in mapping.column_names().items():
-            wanted = " ".join(name.split()).casefold()
+            wanted = _norm_header(name)
             if wanted in normal:
                 index[role] = normal.index(wanted)
             elif role in mapping.optional_columns:
@@ -194,6 +320,23 @@ class RowReader:
                     f"the header has no column '{name}' (mapped as {role})",
                 )
         self.index = index
+
+        def find(name: str) -> int:
+            wanted = _norm_header(name)
+            if wanted not in normal:
+                raise SourceError(source, header_line, name, f"the header has no column '{name}'")
+            return normal.index(wanted)
+
+        self.filters = [RowFilter(f, find(f.column)) for f in mapping.filters()]
+        self.category_rules = [_BoundRule(r, find) for r in mapping.categories.rules]
+        self.post_rules = [_BoundRule(r, find) for r in mapping.posts.rules]
+        template = mapping.columns.description_template
+        self.template: list[tuple[str, int | None]] | None = None
+        if template is not None:
+            self.template = _compile_template(template, find)
+        self.field_names = source_field_names(header)
+        self._dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        self.skip_zero = mapping.source.zero_rows == "skip"
         self.names = mapping.column_names()
         g = index.get
         self.i_date = g("date")
@@ -203,7 +346,8 @@ class RowReader:
         self.i_cc, self.i_code = g("cost_centre"), g("expense_code")
         self.i_category, self.i_post, self.i_year = g("category"), g("post"), g("year")
         self.width = max((i for i in index.values() if i is not None), default=0) + 1
-        self.cost_centres = frozenset(mapping.filter.cost_centres)
+        for f in self.filters:
+            self.width = max(self.width, f.index + 1)
         self.by_reference = mapping.dedupe_by == "reference"
         self.source_name = mapping.source_name
         fmt = mapping.source.date_format
@@ -213,23 +357,48 @@ class RowReader:
         self.ref_prefix = f"ref:{self.source_name}:"
         # The categories of expense codes, checked against the ledger once; a code
         # not here goes the careful way (cost centre, default, or an error).
-        self._by_code = {
-            code: cat
-            for code, cat in mapping.categories.expense_code.items()
-            if cat in rules.categories
-        }
+        # Rules come before the expense codes: with any, every row goes the careful way.
+        self._by_code = (
+            {}
+            if self.category_rules
+            else {
+                code: cat
+                for code, cat in mapping.categories.expense_code.items()
+                if cat in rules.categories
+            }
+        )
         self.maps_posts = bool(
-            self.i_post is not None or mapping.posts.expense_code or mapping.posts.cost_centre
+            self.i_post is not None
+            or mapping.posts.expense_code
+            or mapping.posts.cost_centre
+            or self.post_rules
         )
 
-    def belongs(self, cells: Sequence[str]) -> bool:
-        """False for a row of another cost centre (skipped, not an error)."""
-        if not self.cost_centres:
-            return True
-        i = self.i_cc
-        assert i is not None  # ExtractMapping.check guarantees it
-        cc = cells[i].strip() if i < len(cells) else ""
-        return cc in self.cost_centres
+    def skipped_by(self, cells: Sequence[str]) -> RowFilter | None:
+        """The first filter that skips this row (not an error), or None if all keep it."""
+        for f in self.filters:
+            cell = f.cell(cells)
+            ok = f.verdicts.get(cell)
+            if ok is None:
+                ok = f.keeps(cell)
+            if not ok:
+                return f
+        return None
+
+    def is_totals(self, cells: Sequence[str]) -> bool:
+        """A totals row at the foot of an extract: no date, and a cell that says total."""
+        i = self.i_date
+        if i is None or (i < len(cells) and cells[i].strip()):
+            return False
+        return any(c.strip().casefold().startswith(("total", "grand total")) for c in cells)
+
+    def category_source(self, line: int, cells: list[str]) -> tuple[str, str]:
+        """A row's category and what gave it (a rule's label, a map, the default)."""
+        if len(cells) < self.width:
+            cells = cells + [""] * (self.width - len(cells))
+        cc = _opt(cells, self.i_cc)
+        code = _opt(cells, self.i_code)
+        return self._category_with_source(line, cells, cc, code)
 
     def _error(self, line: int, role: str | None, reason: str, value: object = None) -> SourceError:
         name = self.names.get(role) if role else None
@@ -315,15 +484,6 @@ class RowReader:
         # the careful path (_accept_day, _amount, _category), which has the messages.
         if len(cells) < self.width:
             cells = cells + [""] * (self.width - len(cells))
-        date_text = cells[self.i_date]  # type: ignore[index]
-        if self.i_year is None:
-            year = None
-            iso = self._accepted_days.get((date_text, None))
-        else:
-            year = _opt(cells, self.i_year)
-            iso = self._accepted_days.get((date_text, year))
-        if iso is None:
-            iso = self._accept_day(line, date_text, year)
         snapped = False
         i = self.i_amount
         m = _FAST.fullmatch(cells[i]) if i is not None else None
@@ -335,11 +495,22 @@ class RowReader:
         else:
             pence, snapped = self._amount(line, cells)
         if pence == 0:
+            if self.skip_zero:
+                raise ZeroAmount
             raise self._error(
                 line,
                 "amount" if self.i_amount is not None else "debit",
                 "a spend line of 0.00 records nothing",
             )
+        date_text = cells[self.i_date]  # type: ignore[index]
+        if self.i_year is None:
+            year = None
+            iso = self._accepted_days.get((date_text, None))
+        else:
+            year = _opt(cells, self.i_year)
+            iso = self._accepted_days.get((date_text, year))
+        if iso is None:
+            iso = self._accept_day(line, date_text, year)
         i = self.i_cc
         cc = _clean(cells[i]) if i is not None else None
         i = self.i_code
@@ -356,8 +527,11 @@ class RowReader:
             reference = "/".join(r for r in (_opt(cells, i) for i in refs) if r) or None
         i = self.i_supplier
         supplier = _clean(cells[i]) if i is not None else None
-        i = self.i_description
-        description = _clean(cells[i]) if i is not None else None
+        if self.template is None:
+            i = self.i_description
+            description = _clean(cells[i]) if i is not None else None
+        else:
+            description = _render(self.template, cells)
         if self.by_reference:
             if reference is None:
                 raise self._error(
@@ -396,8 +570,17 @@ class RowReader:
                 year,
                 key,
                 snapped,
+                self._dumps(dict(zip(self._names_for(cells), cells, strict=False))),
             ),
         )
+
+    def _names_for(self, cells: Sequence[str]) -> list[str]:
+        """The source-field keys for a row: a row longer than the header keeps its extra
+        cells too, as ``column N``."""
+        names = self.field_names
+        if len(cells) > len(names):
+            names = source_field_names(self.header + [""] * (len(cells) - len(names)))
+        return names
 
     def _accept_day(self, line: int, date_text: str, year: str | None) -> str:
         """Check a row's date (and year) against the ledger; remember it if good."""
@@ -415,17 +598,28 @@ class RowReader:
         return iso
 
     def _category(self, line: int, cells: Sequence[str], cc: str | None, code: str | None) -> str:
+        return self._category_with_source(line, cells, cc, code)[0]
+
+    def _category_with_source(
+        self, line: int, cells: Sequence[str], cc: str | None, code: str | None
+    ) -> tuple[str, str]:
         m = self.mapping.categories
         raw = _opt(cells, self.i_category)
         role: str | None = "category"
+        rule = next((r for r in self.category_rules if r.matches(cells)), None)
         if raw is not None:
-            category = raw.lower()
+            category, source = raw.lower(), f"column {self.names['category']}"
+        elif rule is not None:
+            assert rule.category is not None  # ExtractMapping.check guarantees it
+            category, role, source = rule.category, None, f"rule: {rule.label}"
         elif code is not None and code in m.expense_code:
             category, role = m.expense_code[code], "expense_code"
+            source = f"{self.names['expense_code']} {code}"
         elif cc is not None and cc in m.cost_centre:
             category, role = m.cost_centre[cc], "cost_centre"
+            source = f"{self.names['cost_centre']} {cc}"
         elif m.default is not None:
-            category, role = m.default, None
+            category, role, source = m.default, None, "default"
         else:
             what = [f"expense code '{code}'" if code else "", f"cost centre '{cc}'" if cc else ""]
             found = " or ".join(w for w in what if w) or "this row"
@@ -438,9 +632,10 @@ class RowReader:
             raise self._error(
                 line,
                 role,
-                f"unknown category '{category}'; known: {', '.join(sorted(self.rules.categories))}",
+                f"unknown category '{category}' (from {source}); known: "
+                f"{', '.join(sorted(self.rules.categories))}",
             )
-        return category
+        return category, source
 
     def _post(
         self, line: int, cells: Sequence[str], cc: str | None, code: str | None
@@ -448,6 +643,10 @@ class RowReader:
         m = self.mapping.posts
         post = _opt(cells, self.i_post)
         role = "post"
+        if post is None:
+            rule = next((r for r in self.post_rules if r.matches(cells)), None)
+            if rule is not None:
+                post, role = rule.post, "post"
         if post is None and code is not None and code in m.expense_code:
             post, role = m.expense_code[code], "expense_code"
         if post is None and cc is not None and cc in m.cost_centre:
@@ -455,6 +654,34 @@ class RowReader:
         if post is not None and post not in self.rules.posts:
             raise self._error(line, role, f"no post {post}; add it with 'fsgrant post add'")
         return post
+
+
+def _compile_template(template: str, find: Callable[[str], int]) -> list[tuple[str, int | None]]:
+    """A description template as (literal text, column index or None) parts."""
+    parts: list[tuple[str, int | None]] = []
+    names = iter(template_fields(template))
+    pos = 0
+    for m in re.finditer(r"\{\{|\}\}|\{[^{}]*\}", template):
+        parts.append((template[pos : m.start()], None))
+        token = m.group(0)
+        if token in ("{{", "}}"):
+            parts.append((token[0], None))
+        else:
+            parts.append(("", find(next(names))))
+        pos = m.end()
+    parts.append((template[pos:], None))
+    return [p for p in parts if p[0] or p[1] is not None]
+
+
+def _render(parts: list[tuple[str, int | None]], cells: Sequence[str]) -> str | None:
+    """A description from a template: the cells' text is data, inserted as it is."""
+    out = []
+    for text, index in parts:
+        if index is None:
+            out.append(text)
+        elif index < len(cells):
+            out.append(cells[index])
+    return _clean("".join(out))
 
 
 def _amount_reason(exc: InvalidAmount) -> str:

@@ -17,25 +17,36 @@ only its new lines; two identical lines in one file are both kept.
 from __future__ import annotations
 
 import builtins
+import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.imports import (
+    CategoryCount,
+    FilterCount,
     ImportBatch,
     ImportResult,
     MappingCheck,
     PreviewRow,
     RejectedRow,
+    ValueCount,
 )
 from fsgrant.domain.models import Grant, SpendLine
 from fsgrant.domain.money import from_pence
 from fsgrant.errors import InvalidInput, NotFound, SourceError
-from fsgrant.formats.mapping import DEFAULT_MAPPING, ExtractMapping, load_mapping
+from fsgrant.formats.mapping import (
+    DEFAULT_MAPPING,
+    PRESETS,
+    ColumnFilter,
+    ExtractMapping,
+    load_mapping,
+    where_filters,
+)
 from fsgrant.formats.rejects import RejectsWriter
-from fsgrant.formats.rows import Draft, LedgerRules, RowReader
+from fsgrant.formats.rows import Draft, LedgerRules, RowFilter, RowReader, ZeroAmount
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.imports import ImportWriter
@@ -50,6 +61,11 @@ KEPT_REJECTS = 20
 """How many rejected rows an :class:`ImportResult` carries (all go to the rejects file)."""
 
 MappingLike = ExtractMapping | str | os.PathLike[str] | None
+"""A mapping: a TOML file, a built-in mapping's name (``transparency-code``), a model,
+or None for fsgrant's own columns."""
+WhereLike = str | Sequence[str | ColumnFilter]
+"""Filters added to a mapping: ``"Expense Area=Children's Services"`` texts (see
+:func:`fsgrant.formats.mapping.where_filters`) or filter models."""
 ProgressFn = Callable[[float], None]
 Reject = Callable[[int, list[str], SourceError], None]
 
@@ -59,12 +75,26 @@ class _DryRun(Exception):
 
 
 class _ImportState:
-    __slots__ = ("added", "duplicate", "read", "rejected", "rejects", "skipped", "snapped", "total")
+    __slots__ = (
+        "added",
+        "duplicate",
+        "read",
+        "rejected",
+        "rejects",
+        "skipped",
+        "skipped_by",
+        "snapped",
+        "total",
+        "warnings",
+        "zero",
+    )
 
     def __init__(self) -> None:
-        self.read = self.added = self.duplicate = self.skipped = 0
+        self.read = self.added = self.duplicate = self.skipped = self.zero = 0
         self.rejected = self.snapped = self.total = 0
         self.rejects: list[RejectedRow] = []
+        self.skipped_by: dict[str, int] = {}
+        self.warnings: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -72,6 +102,8 @@ class _ImportState:
             "added": self.added,
             "duplicate": self.duplicate,
             "skipped": self.skipped,
+            "skipped_by": dict(self.skipped_by),
+            "zero": self.zero,
             "rejected": self.rejected,
             "snapped": self.snapped,
             "total_added": str(from_pence(self.total)),
@@ -91,7 +123,26 @@ def _row(d: Draft, key: str) -> tuple[Any, ...]:
         d.year,
         d.line,
         key,
+        d.source_fields,
     )
+
+
+def _empty_filter_warnings(filters: list[RowFilter], rows: int) -> tuple[str, ...]:
+    """A warning for each filter that kept none of the rows that reached it, naming the
+    values its column most often held (so a typo in the filter shows)."""
+    warnings = []
+    reached = rows
+    for f in filters:
+        skipped = sum(f.skipped.values())
+        if reached and skipped == reached:
+            seen = ", ".join(f"{v!r} ({n:,})" for v, n in f.most_frequent())
+            warnings.append(
+                f"the filter {f.spec.column!r} ({'include' if f.spec.include else 'exclude'} "
+                f"{list(f.spec.include or f.spec.exclude)}) kept none of {reached:,} rows; "
+                f"the most frequent values of {f.spec.column!r} were: {seen}"
+            )
+        reached -= skipped
+    return tuple(warnings)
 
 
 def _close_rows(extract: Any) -> None:
@@ -110,13 +161,22 @@ class ImportsService:
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def _mapping(mapping: MappingLike) -> ExtractMapping:
+    def _mapping(mapping: MappingLike, where: WhereLike = ()) -> ExtractMapping:
         if mapping is None:
-            return DEFAULT_MAPPING
-        if isinstance(mapping, ExtractMapping):
+            mp = DEFAULT_MAPPING
+        elif isinstance(mapping, ExtractMapping):
             mapping.check()
-            return mapping
-        return load_mapping(Path(mapping))
+            mp = mapping
+        elif str(mapping) in PRESETS and not Path(mapping).exists():
+            mp = PRESETS[str(mapping)]
+        else:
+            mp = load_mapping(Path(mapping))
+        if isinstance(where, str):
+            where = (where,)
+        return mp.with_filters(
+            [w for w in where if isinstance(w, ColumnFilter)]
+            + where_filters([w for w in where if isinstance(w, str)])
+        )
 
     def _rules(self) -> LedgerRules:
         t = self._tables
@@ -137,6 +197,8 @@ class ImportsService:
         skip_invalid: bool = False,
         rejects: str | os.PathLike[str] | None = None,
         progress: ProgressFn | None = None,
+        where: WhereLike = (),
+        strict: bool = False,
     ) -> ImportResult:
         """Import a finance-system extract (CSV or XLSX) as spend lines.
 
@@ -154,9 +216,13 @@ class ImportsService:
             rejects: where to write the rejected rows as CSV (the source's columns plus
                 ``source_line`` and ``reason``); not written in a dry run.
             progress: called now and then with the fraction of the file read.
+            where: filters added to the mapping's (``"Expense Area=Children's Services"``).
+            strict: refuse the file (store nothing) when a filter keeps none of its rows,
+                instead of warning.
 
         Returns:
-            The counts: read, added, duplicate, skipped, rejected, snapped, total added.
+            The counts: read, added, duplicate, skipped (by each filter), zero, rejected,
+            snapped (of the lines added), total added; and any warnings.
 
         Raises:
             SourceError: a bad row (naming file, line and column) without
@@ -165,7 +231,7 @@ class ImportsService:
         from fsgrant.formats.extracts import open_extract
 
         src = Path(path)
-        mp = self._mapping(mapping)
+        mp = self._mapping(mapping, where)
         self._grant()  # refuses with a clear message when there is no grant
         if rejects is not None and not Path(rejects).resolve().parent.is_dir():
             raise InvalidInput(
@@ -218,9 +284,16 @@ class ImportsService:
                     chunk.clear()
 
                 # The loop runs once per row of files of a million rows: locals only.
-                rows_read = rows_skipped = 0
-                centres = reader.cost_centres
-                i_cc = reader.i_cc if centres else None
+                rows_read = rows_zero = rows_totals = 0
+                filters = reader.filters
+                # One filter (the common case) is inlined; several go through skipped_by.
+                one = filters[0] if len(filters) == 1 else None
+                f_index = one.index if one is not None else -1
+                f_verdicts = one.verdicts if one is not None else {}
+                f_keeps = one.keeps if one is not None else None
+                f_skipped = one.skipped if one is not None else {}
+                many = reader.skipped_by if len(filters) > 1 else None
+                is_totals = reader.is_totals
                 read_row = reader.read
                 keep = chunk.append
                 chunk_rows = CHUNK_ROWS
@@ -230,20 +303,42 @@ class ImportsService:
                     ):
                         continue  # a blank row carries nothing: not counted
                     rows_read += 1
-                    if i_cc is not None and (
-                        (cells[i_cc].strip() if i_cc < len(cells) else "") not in centres
-                    ):
-                        rows_skipped += 1
-                        continue
+                    if f_keeps is not None:
+                        v = cells[f_index] if f_index < len(cells) else ""
+                        ok = f_verdicts.get(v)
+                        if ok is None:
+                            ok = f_keeps(v)
+                        if not ok:
+                            f_skipped[v] = f_skipped.get(v, 0) + 1
+                            continue
+                    elif many is not None:
+                        by = many(cells)
+                        if by is not None:
+                            v = by.cell(cells)
+                            by.skipped[v] = by.skipped.get(v, 0) + 1
+                            continue
                     try:
                         draft = read_row(line, cells)
+                    except ZeroAmount:
+                        rows_zero += 1
+                        continue
                     except SourceError as exc:
+                        if is_totals(cells):
+                            rows_totals += 1
+                            continue
                         reject(line, cells, exc)
                         continue
                     keep((draft, cells))
                     if len(chunk) >= chunk_rows:
                         flush()
-                state.read, state.skipped = rows_read, rows_skipped
+                state.read, state.zero = rows_read, rows_zero
+                state.skipped_by = {f.label: sum(f.skipped.values()) for f in filters if f.skipped}
+                if rows_totals:
+                    state.skipped_by["totals row"] = rows_totals
+                state.skipped = sum(state.skipped_by.values())
+                state.warnings = _empty_filter_warnings(filters, rows_read)
+                if strict and state.warnings:
+                    raise SourceError(src.name, None, None, state.warnings[0])
                 flush()
                 earlier = writer.finish(extract.sha256)
                 detail.update(state.counts())
@@ -258,6 +353,8 @@ class ImportsService:
                         "rows_added": state.added,
                         "rows_duplicate": state.duplicate,
                         "rows_skipped": state.skipped,
+                        "rows_zero": state.zero,
+                        "skipped_by": json.dumps(state.skipped_by, ensure_ascii=False),
                         "rows_rejected": state.rejected,
                         "amounts_snapped": state.snapped,
                         "total_added_pence": state.total,
@@ -286,6 +383,10 @@ class ImportsService:
             rows_added=state.added,
             rows_duplicate=state.duplicate,
             rows_skipped=state.skipped,
+            rows_zero=state.zero,
+            skipped_by=state.skipped_by,
+            warnings=state.warnings,
+            header_line=extract.header_line,
             rows_rejected=state.rejected,
             amounts_snapped=state.snapped,
             total_added=from_pence(state.total),
@@ -320,14 +421,28 @@ class ImportsService:
         return self._tables.spend.batch_lines(batch_id, Allocator(self._years.list()))
 
     # ------------------------------------------------------------------ checking a mapping
+    def mapping(self, mapping: MappingLike = None, *, where: WhereLike = ()) -> ExtractMapping:
+        """A mapping as an import would use it (a file, a built-in name, or fsgrant's
+        own columns), with ``where`` filters added.
+
+        Raises:
+            SourceError: the mapping is bad (naming the file, the line and the key).
+        """
+        return self._mapping(mapping, where)
+
     def check_mapping(
         self,
         path: str | os.PathLike[str],
         mapping: MappingLike = None,
         *,
         rows: int = 10,
+        where: WhereLike = (),
     ) -> MappingCheck:
-        """Show how a mapping reads the first rows of an extract; stores nothing.
+        """Preview an import of an extract by a mapping; stores nothing.
+
+        Reads the whole file: the header found (and how), the columns matched, the rows
+        each filter keeps, the rows each category rule gives, warnings (a filter that
+        keeps nothing), and the first ``rows`` rows as they would be read.
 
         Raises:
             SourceError: the mapping is bad, or the file unreadable or lacks a column.
@@ -338,7 +453,7 @@ class ImportsService:
         if rows < 1:
             raise InvalidInput("rows must be at least 1", field="rows")
         src = Path(path)
-        mp = self._mapping(mapping)
+        mp = self._mapping(mapping, where)
         extract = open_extract(
             src,
             mp.required_columns(),
@@ -348,6 +463,8 @@ class ImportsService:
             header_row=mp.source.header_row,
         )
         preview: builtins.list[PreviewRow] = []
+        given: dict[tuple[str, str], int] = {}
+        read = zero = totals = errors = 0
         try:
             reader = RowReader(
                 mp,
@@ -361,25 +478,69 @@ class ImportsService:
             for line, cells in extract.rows:
                 if not any(c.strip() for c in cells):
                     continue
-                if not reader.belongs(cells):
-                    preview.append(
-                        PreviewRow(line=line, status="skipped", reason="another cost centre")
-                    )
-                else:
-                    preview.append(self._preview(reader, line, cells, counts))
-                if len(preview) >= rows:
-                    break
+                read += 1
+                by = reader.skipped_by(cells)
+                if by is not None:
+                    v = by.cell(cells)
+                    by.skipped[v] = by.skipped.get(v, 0) + 1
+                    if len(preview) < rows:
+                        preview.append(
+                            PreviewRow(line=line, status="skipped", reason=f"skipped: {by.label}")
+                        )
+                    continue
+                try:
+                    category, source = reader.category_source(line, cells)
+                    given[(category, source)] = given.get((category, source), 0) + 1
+                except SourceError:
+                    pass
+                row = self._preview(reader, line, cells, counts)
+                if row.status == "zero":
+                    zero += 1
+                elif row.status == "error":
+                    if reader.is_totals(cells):
+                        totals += 1
+                        row = PreviewRow(line=line, status="skipped", reason="totals row")
+                    else:
+                        errors += 1
+                if len(preview) < rows:
+                    preview.append(row)
         finally:
             _close_rows(extract)
+        filters = []
+        reached = read
+        for f in reader.filters:
+            skipped = sum(f.skipped.values())
+            filters.append(
+                FilterCount(
+                    filter=f.label,
+                    column=f.spec.column,
+                    rows_seen=reached,
+                    rows_kept=reached - skipped,
+                    most_frequent=tuple(ValueCount(value=v, rows=n) for v, n in f.most_frequent()),
+                )
+            )
+            reached -= skipped
         return MappingCheck(
             file_name=src.name,
             kind=extract.kind,
             header_line=extract.header_line,
+            header_found_by="header_row" if mp.source.header_row else "column names",
             header=tuple(extract.header),
             columns=mp.column_names(),
             dedupe_by=mp.dedupe_by,
             encoding=extract.encoding,
             details={k: str(v) for k, v in extract.details.items()},
+            rows_read=read,
+            rows_kept=reached,
+            rows_zero=zero,
+            rows_totals=totals,
+            rows_error=errors,
+            filters=tuple(filters),
+            categories=tuple(
+                CategoryCount(category=c, rule=r, rows=n)
+                for (c, r), n in sorted(given.items(), key=lambda kv: (-kv[1], kv[0]))
+            ),
+            warnings=_empty_filter_warnings(reader.filters, read),
             rows=tuple(preview),
         )
 
@@ -388,6 +549,8 @@ class ImportsService:
     ) -> PreviewRow:
         try:
             d = reader.read(line, cells)
+        except ZeroAmount:
+            return PreviewRow(line=line, status="zero", reason="0.00: skipped")
         except SourceError as exc:
             return PreviewRow(line=line, status="error", reason=exc.reason)
         key = d.key
@@ -442,10 +605,10 @@ def _store_chunk(
     stored = writer.stored_keys([k for _, k in keyed])
     rows = []
     for d, key in keyed:
-        state.snapped += d.snapped
         if key in stored:
             state.duplicate += 1
             continue
+        state.snapped += d.snapped
         state.added += 1
         state.total += d.pence
         rows.append(_row(d, key))

@@ -8,6 +8,7 @@ temporary table (so memory stays flat however long the file).
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from itertools import chain
 from typing import Any
@@ -32,6 +33,7 @@ IMPORT_ROW_COLUMNS = (
     "funding_year",
     "source_line",
     "dedupe_key",
+    "source_fields",
 )
 """The values bound per imported line, in this order; the batch, time and user are the
 same for the whole import and written into the statement."""
@@ -219,17 +221,21 @@ def _literal(text: str) -> str:
 
 
 def _batch(r: Any) -> ImportBatch:
+    skipped_by = r["skipped_by"]
     return ImportBatch(
         id=r["id"],
         file_name=r["file_name"],
         sha256=r["sha256"],
         mapping=r["mapping"],
-        imported_at=datetime.fromisoformat(r["imported_at"]),
+        # One format everywhere: ISO 8601, UTC, to the second.
+        imported_at=datetime.fromisoformat(r["imported_at"]).replace(microsecond=0),
         imported_by=r["imported_by"],
         rows_read=r["rows_read"],
         rows_added=r["rows_added"],
         rows_duplicate=r["rows_duplicate"],
         rows_skipped=r["rows_skipped"],
+        rows_zero=r["rows_zero"],
+        skipped_by=json.loads(skipped_by) if skipped_by else {},
         rows_rejected=r["rows_rejected"],
         amounts_snapped=r["amounts_snapped"],
         total_added=from_pence(r["total_added_pence"]),

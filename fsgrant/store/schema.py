@@ -421,6 +421,17 @@ _POST_CHANGES: list[str] = [
     _no_replace("post_changes"),
 ]
 
+# Nothing in an extract is lost by importing it: each imported line keeps its whole
+# source row (JSON keyed by the header); a batch records its zero rows and what
+# skipped each skipped row.
+_SPEND_SOURCE_FIELDS: list[str] = [
+    "ALTER TABLE spend ADD COLUMN source_fields TEXT "
+    "CHECK (source_fields IS NULL OR json_valid(source_fields))",
+    "ALTER TABLE import_batches ADD COLUMN rows_zero INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE import_batches ADD COLUMN skipped_by TEXT "
+    "CHECK (skipped_by IS NULL OR json_valid(skipped_by))",
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
@@ -429,6 +440,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0005_submitted_returns", _V5),
     ("0006_allocation_tie_by_label", _V6),
     ("0007_post_changes", _POST_CHANGES),
+    ("0008_spend_source_fields", _SPEND_SOURCE_FIELDS),
 ]
 
 

@@ -7,6 +7,7 @@ so an agreed variation moves lines without rewriting them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -186,6 +187,10 @@ class SpendTable:
 
 def _line(r: Any, allocator: Allocator) -> SpendLine:
     day = date.fromisoformat(r["date"])
+    try:
+        fields = r["source_fields"]
+    except IndexError:  # a store being read before its upgrade (a downgrade test)
+        fields = None
     return SpendLine(
         id=r["id"],
         date=day,
@@ -202,6 +207,7 @@ def _line(r: Any, allocator: Allocator) -> SpendLine:
         reason=r["reason"],
         import_batch=r["import_batch"],
         source_line=r["source_line"],
+        source_fields=json.loads(fields) if fields else None,
         recorded_at=datetime.fromisoformat(r["recorded_at"]),
         recorded_by=r["recorded_by"],
     )
