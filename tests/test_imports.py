@@ -652,7 +652,7 @@ def test_demo_imports_the_example_extract(tmp_path):
     # + 420 = 24,574.71; 2433.2000000000003 and 890.4999999999999 are snapped.
     assert any(
         "17 rows read, 10 new, 0 duplicate, 7 skipped (Cost Centre not in [FS100, FS110, "
-        "FS120]: 7), 0 of 0.00, 0 rejected, 2 amounts snapped to the penny; £24,574.71 added."
+        "FS120]: 7), 0 of 0.00 (skipped), 0 rejected, 2 amounts snapped to the penny; £24,574.71 added."
         in note
         for note in result.notes
     )

@@ -102,7 +102,7 @@ def _import_example_extract(led: Ledger, folder: Path) -> list[str]:
             f"{r.batch_id}: {r.rows_read} rows read, {r.rows_added} new, {r.rows_duplicate} "
             f"duplicate, {r.rows_skipped} skipped ("
             + ("; ".join(f"{k}: {v}" for k, v in r.skipped_by.items()) or "none")
-            + f"), {r.rows_zero} of 0.00, {r.rows_rejected} "
+            + f"), {r.rows_zero} of 0.00 (skipped), {r.rows_rejected} "
             f"rejected, {r.amounts_snapped} amounts snapped to the penny; "
             f"{format_pounds(r.total_added)} added."
         )
