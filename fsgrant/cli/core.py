@@ -119,7 +119,7 @@ def year_list(
             "original_end": y.original_end,
             "original_award": y.original_award,
             "variations": len(y.variations),
-            "conditions": "; ".join(y.conditions),
+            "conditions": list(y.conditions),
         }
         for y in years
     ]
@@ -248,7 +248,9 @@ def spend_row(line: Any) -> dict[str, Any]:
 def spend_add(
     ctx: typer.Context,
     date: Annotated[str, typer.Argument(help="Date spent, ISO or day-first (04/02/2020).")],
-    amount: Annotated[str, typer.Argument(help="Amount, e.g. 1234.56 or (12.00) for a credit.")],
+    amount: Annotated[
+        str, typer.Argument(help="Amount, e.g. 1234.56; a credit as -12.00, -£12.00 or (12.00).")
+    ],
     category: Annotated[str, typer.Argument(help="Cost category, e.g. staffing or training.")],
     post: Annotated[str | None, typer.Option("--post", help="The post it pays for.")] = None,
     supplier: Annotated[str | None, typer.Option("--supplier")] = None,
@@ -296,7 +298,10 @@ def spend_list(
         fmt,
         title="Spend",
         money=("amount",),
-        footer={"id": "Total", "amount": sum_money(x.amount for x in lines)},
+        # A listing of records (re-importable as CSV): the total is for people only.
+        footer={"id": "Total", "amount": sum_money(x.amount for x in lines)}
+        if fmt is OutputFormat.table
+        else None,
     )
 
 
@@ -316,12 +321,23 @@ def spend_reverse(
 def receipt_add(
     ctx: typer.Context,
     date: Annotated[str, typer.Argument(help="Date received.")],
-    amount: Annotated[str, typer.Argument(help="Amount received.")],
+    amount: Annotated[
+        str, typer.Argument(help="Amount received; negative, e.g. -5.00, for a repayment.")
+    ],
     year: Annotated[str, typer.Option("--year", help="The funding year it pays.")],
     ref: Annotated[str | None, typer.Option("--ref", help="Remittance reference.")] = None,
 ) -> None:
-    """Record a grant payment received."""
+    """Record a grant payment received (a negative amount: money paid back to the funder)."""
+    from fsgrant.domain.money import format_pounds
+
     r = ledger(ctx).receipts.add(date, amount, year, reference=ref)
+    if r.amount < 0:
+        typer.echo(
+            f"Recorded receipt {r.id}: a repayment to the funder (or a correction) of "
+            f"{format_pounds(-r.amount)} for {r.funding_year} on {r.date}; it reduces the "
+            "amount received."
+        )
+        return
     typer.echo(f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}.")
 
 
@@ -398,29 +414,22 @@ def render_summary(report: Any, fmt: OutputFormat) -> None:
         rows = [y.model_dump() for y in report.funding_years]
         emit_rows(rows, list(rows[0]) if rows else ["label"], fmt)
         return
-    from rich.console import Console
-    from rich.table import Table
-
+    from fsgrant.cli._render import Column, print_table
     from fsgrant.domain.money import format_pounds
 
     title = f"{report.grant.name}: {report.grant.funder} -> {report.grant.recipient}"
     if report.as_at:
         title += f", as at {report.as_at}"
-    table = Table(title=title)
-    table.add_column("")
-    for y in report.funding_years:
-        table.add_column(y.label, justify="right")
-    table.add_column("Total", justify="right")
     years = report.funding_years
-    table.add_row("Status", *[y.status + ("" if y.secure else " (not secure)") for y in years], "")
-    table.add_row("Period", *[f"{y.start} to {y.end}" for y in years], "", end_section=True)
-    for field, label in SUMMARY_LINES:
-        figures = [format_pounds(getattr(y, field)) for y in years]
-        table.add_row(label, *figures, format_pounds(report.total(field)))
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=160)
-    console.print(table)
+    labels = Column("", cells=["Status", "Period", *[label for _, label in SUMMARY_LINES]])
+    columns = [labels]
+    for y in years:
+        cells = [y.status + ("" if y.secure else " (not secure)"), f"{y.start} to {y.end}"]
+        cells += [format_pounds(getattr(y, field)) for field, _ in SUMMARY_LINES]
+        columns.append(Column(y.label, right=True, fixed=True, cells=cells))
+    totals = ["", "", *[format_pounds(report.total(field)) for field, _ in SUMMARY_LINES]]
+    columns.append(Column("Total", right=True, fixed=True, cells=totals))
+    print_table(columns, title, sections_after=(1,), default_width=160)
 
 
 # ---------------------------------------------------------------- ledgers
