@@ -197,10 +197,14 @@ class Ledger:
         return self.store.backup(path)
 
 
-def open_ledger(path: str | os.PathLike[str], *, create: bool = True) -> Ledger:
+def open_ledger(
+    path: str | os.PathLike[str], *, create: bool = True, read_only: bool | None = None
+) -> Ledger:
     """Open the store at ``path`` (creating an empty one unless ``create=False``).
+
+    ``read_only`` None opens read-only a store the user may not write; True always.
 
     Raises:
         StoreError: not an fsgrant store, from a newer fsgrant, or missing with ``create=False``.
     """
-    return Ledger(Store.open(path, create=create))
+    return Ledger(Store.open(path, create=create, read_only=read_only))
