@@ -53,11 +53,12 @@ def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monke
             "0002_allocation_views",
             "0003_append_only_no_replace",
             "0004_lighter_spend_indexes",
+            "0005_grant_history",
             "0099_test_only_notes",
         ]
         backups = led.store.backups
         # Nothing was reinterpreted: the same grant, line and pence.
-        assert led.grant.name == "Family Safeguarding roll-out"
+        assert led.grant.show().name == "Family Safeguarding roll-out"
         assert [(x.reference, x.amount) for x in led.spend.list()] == [("INV1", Decimal("1234.56"))]
         led.store.query("SELECT * FROM test_notes")
         assert not [f for f in led.doctor() if f.problem]
@@ -197,8 +198,8 @@ def test_doctor_is_clean_on_a_new_store_and_reports_its_pragmas(tmp_path):
     assert findings["synchronous"]["message"] == "synchronous: FULL"
     assert findings["foreign_keys_pragma"]["message"] == "foreign_keys: on"
     assert findings["busy_timeout"]["message"].startswith("busy_timeout: 30000 ms")
-    assert findings["schema"]["message"].startswith("schema version 4 ")
-    assert "11 tables" in findings["append_only"]["message"]
+    assert findings["schema"]["message"].startswith("schema version 5 ")
+    assert "12 tables" in findings["append_only"]["message"]
 
 
 def test_doctor_finds_a_removed_trigger_and_a_forged_reversal(tmp_path):

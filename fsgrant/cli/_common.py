@@ -68,8 +68,15 @@ def ledger(ctx: typer.Context, *, create: bool = False) -> Ledger:
     return opened
 
 
+# Library messages name library parameters; the command line names its options.
+_CLI_WORDS = (("pass force=True to replace it", "use --force to replace it"),)
+
+
 def fail(exc: FsgrantError) -> typer.Exit:
-    typer.echo(f"fsgrant: error: {one_line(exc.message)}", err=True)
+    message = exc.message
+    for library, cli in _CLI_WORDS:
+        message = message.replace(library, cli)
+    typer.echo(f"fsgrant: error: {one_line(message)}", err=True)
     return typer.Exit(2 if isinstance(exc, InvalidInput) else 1)
 
 

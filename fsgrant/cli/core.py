@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import (
+    FormatOption,
+    OutputFormat,
+    command,
+    emit_json,
+    emit_rows,
+    fail,
+    ledger,
+)
 
 year_app = typer.Typer(
     help="Funding years: awards, periods, status and agreed variations.", no_args_is_help=True
@@ -21,6 +29,9 @@ spend_app = typer.Typer(
 receipt_app = typer.Typer(help="Grant payments received from the funder.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports: where the grant stands.", no_args_is_help=True)
 category_app = typer.Typer(help="Cost categories.", no_args_is_help=True)
+grant_app = typer.Typer(
+    help="The grant's details: name, funder, recipient and their org ids.", no_args_is_help=True
+)
 
 Fmt = Annotated[OutputFormat, FormatOption]
 
@@ -32,6 +43,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(receipt_app, name="receipt")
     app.add_typer(report_app, name="report")
     app.add_typer(category_app, name="category")
+    app.add_typer(grant_app, name="grant")
     command(app, "init")(init)
     command(app, "load")(load)
     command(app, "demo")(demo)
@@ -60,6 +72,63 @@ def init(
         grant, funder, recipient, funder_org_id=funder_org_id, recipient_org_id=recipient_org_id
     )
     typer.echo(f"Created {led.path} for '{g.name}' ({g.funder} -> {g.recipient}).")
+
+
+@command(grant_app, "show")
+def grant_show(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
+    """Show the grant's details (and how often they have been changed)."""
+    led = ledger(ctx)
+    g = led.grant.show()
+    if fmt is OutputFormat.json:
+        emit_json(g.model_dump(mode="json"))
+        return
+    rows = [
+        {"field": "name", "value": g.name},
+        {"field": "funder", "value": g.funder},
+        {"field": "recipient", "value": g.recipient},
+        {"field": "funder_org_id", "value": g.funder_org_id},
+        {"field": "recipient_org_id", "value": g.recipient_org_id},
+        {"field": "created_at", "value": g.created_at.isoformat()},
+    ]
+    emit_rows(rows, ["field", "value"], fmt, title="Grant")
+    changes = led.grant.changes()
+    if changes and fmt is OutputFormat.table:
+        typer.echo(f"Changed {changes} time(s) since it was recorded (see 'fsgrant log').")
+
+
+@command(grant_app, "set")
+def grant_set(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Option("--name", help="The grant's name.")] = None,
+    funder: Annotated[str | None, typer.Option("--funder", help="Who awards it.")] = None,
+    recipient: Annotated[str | None, typer.Option("--recipient", help="Who receives it.")] = None,
+    funder_org_id: Annotated[
+        str | None,
+        typer.Option(help="The funder's org id (360Giving), e.g. GB-GOR-PB1; '' clears it."),
+    ] = None,
+    recipient_org_id: Annotated[
+        str | None, typer.Option(help="The recipient's org id, e.g. GB-LAE-CAM; '' clears it.")
+    ] = None,
+) -> None:
+    """Change the grant's details (audited; the details replaced are kept)."""
+    from fsgrant.errors import InvalidInput
+
+    if all(v is None for v in (name, funder, recipient, funder_org_id, recipient_org_id)):
+        raise fail(
+            InvalidInput(
+                "nothing to change: give --name, --funder, --recipient, --funder-org-id "
+                "or --recipient-org-id"
+            )
+        )
+    g = ledger(ctx).grant.set(
+        name=name,
+        funder=funder,
+        recipient=recipient,
+        funder_org_id=funder_org_id,
+        recipient_org_id=recipient_org_id,
+    )
+    ids = f"; org ids {g.funder_org_id or '(none)'} -> {g.recipient_org_id or '(none)'}"
+    typer.echo(f"The grant is now '{g.name}' ({g.funder} -> {g.recipient}){ids}.")
 
 
 # ---------------------------------------------------------------- years

@@ -14,7 +14,11 @@ from typing import Any
 
 from fsgrant.domain.models import Finding, Severity
 from fsgrant.store.connection import Store
-from fsgrant.store.schema import APPEND_ONLY_TABLES, append_only_triggers
+from fsgrant.store.schema import (
+    APPEND_ONLY_TABLES,
+    LATER_APPEND_ONLY_TABLES,
+    append_only_triggers,
+)
 
 __all__ = ["FINGERPRINT_TABLES", "doctor", "fingerprint"]
 
@@ -161,7 +165,7 @@ def _check_pragmas(store: Store) -> list[Finding]:
 def _check_triggers(store: Store) -> list[Finding]:
     present = {r[0] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     out: list[Finding] = []
-    for table in APPEND_ONLY_TABLES:
+    for table in (*APPEND_ONLY_TABLES, *LATER_APPEND_ONLY_TABLES):
         missing = [t for t in append_only_triggers(table) if t not in present]
         if missing:
             out.append(
@@ -186,7 +190,7 @@ def _check_triggers(store: Store) -> list[Finding]:
             _finding(
                 "append_only",
                 "ok",
-                f"append-only triggers present on all {len(APPEND_ONLY_TABLES)} tables",
+                f"append-only triggers present on all {len(APPEND_ONLY_TABLES) + len(LATER_APPEND_ONLY_TABLES)} tables",
             )
         )
     return out

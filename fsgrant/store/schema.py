@@ -7,7 +7,13 @@ later changes are new migrations, so an older store is upgraded in place.
 
 from __future__ import annotations
 
-__all__ = ["APPEND_ONLY_TABLES", "MIGRATIONS", "UNIQUE_KEYS", "append_only_triggers"]
+__all__ = [
+    "APPEND_ONLY_TABLES",
+    "LATER_APPEND_ONLY_TABLES",
+    "MIGRATIONS",
+    "UNIQUE_KEYS",
+    "append_only_triggers",
+]
 
 # Tables whose rows are money or history: the store itself refuses UPDATE and DELETE.
 APPEND_ONLY_TABLES = (
@@ -354,11 +360,46 @@ _V4: list[str] = [
     "DROP INDEX spend_batch",
 ]
 
+# The grant's details (names, org ids) may be corrected, but what they were is kept:
+# the store itself copies the details an UPDATE replaces into grant_history, which is
+# append-only, so a return made before a change stays explainable.
+_V5: list[str] = [
+    """CREATE TABLE grant_history (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        funder TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        funder_org_id TEXT,
+        recipient_org_id TEXT,
+        replaced_at TEXT NOT NULL
+    )""",
+    *_append_only("grant_history"),
+    """CREATE TRIGGER grant_history_no_replace BEFORE INSERT ON grant_history
+    BEGIN
+        SELECT RAISE(ABORT, 'fsgrant: grant_history rows are append-only; an existing row cannot be replaced')
+        WHERE NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM grant_history WHERE id = NEW.id);
+    END""",
+    """CREATE TRIGGER grant_info_no_delete BEFORE DELETE ON grant_info
+    BEGIN SELECT RAISE(ABORT, 'fsgrant: the grant cannot be deleted; change its details instead'); END""",
+    """CREATE TRIGGER grant_info_keeps_history AFTER UPDATE ON grant_info
+    BEGIN
+        INSERT INTO grant_history
+            (name, funder, recipient, funder_org_id, recipient_org_id, replaced_at)
+        VALUES (OLD.name, OLD.funder, OLD.recipient, OLD.funder_org_id, OLD.recipient_org_id,
+                strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'));
+    END""",
+]
+
+# Tables made append-only by migrations after 0003 (APPEND_ONLY_TABLES feeds the
+# released migrations 0001 and 0003, so it is never extended).
+LATER_APPEND_ONLY_TABLES = ("grant_history",)
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
     ("0003_append_only_no_replace", _V3),
     ("0004_lighter_spend_indexes", _V4),
+    ("0005_grant_history", _V5),
 ]
 
 
