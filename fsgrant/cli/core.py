@@ -82,13 +82,13 @@ def grant_show(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
     if fmt is OutputFormat.json:
         emit_json(g.model_dump(mode="json"))
         return
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"field": "name", "value": g.name},
         {"field": "funder", "value": g.funder},
         {"field": "recipient", "value": g.recipient},
         {"field": "funder_org_id", "value": g.funder_org_id},
         {"field": "recipient_org_id", "value": g.recipient_org_id},
-        {"field": "created_at", "value": g.created_at.isoformat()},
+        {"field": "created_at", "value": g.created_at.isoformat() if g.created_at else None},
     ]
     emit_rows(rows, ["field", "value"], fmt, title="Grant")
     changes = led.grant.changes()
