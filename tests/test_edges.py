@@ -174,3 +174,38 @@ def test_year_list_json_gives_conditions_as_a_list(db):
     )
     years = json.loads(run(db, "year", "list", "-f", "json").output)
     assert years[1]["conditions"] == ["A; with a semicolon", "B"]
+
+
+@pytest.mark.parametrize(
+    ("label", "start", "says"),
+    [
+        ("twenty", "2020-08-01", "not a funding year label"),
+        ("2020/22", "2020-08-01", "not a funding year label"),
+        ("2021/22", "2020-08-01", "a year starting then is labelled 2020/21"),
+    ],
+)
+def test_year_labels_must_match_their_start(db, label, start, says):
+    r = run(db, "year", "add", label, "--amount", "10", "--start", start, ok=False)
+    assert r.exit_code == 2
+    assert says in r.output
+
+
+def test_overlapping_years_are_refused_unless_an_agreed_extension_made_them(db):
+    # 2019/20 runs 2019-08-01 to 2020-07-31; a year from 2020-02-01 overlaps it.
+    r = run(db, "year", "add", "2020/21", "--amount", "10", "--start", "2020-02-01", ok=False)
+    assert r.exit_code == 1
+    assert "overlaps 2019/20 (2019-08-01 to 2020-07-31)" in r.output
+    run(
+        db,
+        "year",
+        "vary",
+        "2019/20",
+        "--agreed-on",
+        "2020-02-14",
+        "--end",
+        "2021-03-31",
+        "--reason",
+        "moved back",
+    )
+    # The extension overlaps 2020/21, as agreed: the new year is accepted.
+    run(db, "year", "add", "2020/21", "--amount", "10", "--start", "2020-08-01")
