@@ -316,12 +316,19 @@ def test_posts_total_row_adds_up_fte_and_costs():
     rows = list(posts_rows(_data()))
     da, prob, total = rows[FIRST_BODY : FIRST_BODY + 3]
     assert cell(da, 7).value == "in-post" and cell(da, 7).fill is None
-    assert cell(prob, 7).value == "BLOCKED" and cell(prob, 7).fill == "blocked"
+    # One spelling of a status everywhere: blocked stands out by its fill and bold.
+    assert cell(prob, 7).value == "blocked" and cell(prob, 7).fill == "blocked"
+    assert cell(prob, 7).bold
     assert all(c is not None and c.fill == "blocked" for c in prob.cells)
+    # Funded annual cost = annual cost x FTE: 48,000.00 x 1.00 and 24,000.00 x 0.50.
+    assert values(da)[11:13] == (D("48000.00"), D("48000.00"))
+    assert values(prob)[11:13] == (D("24000.00"), D("12000.00"))
     assert total.role == "total"
     assert cell(total, 6).value == D("1.50")
     assert cell(total, 6).kind == "fte"
-    assert values(total)[11:] == (D("72000.00"), D("12000.00"), D("36000.00"))
+    # The 1.0-FTE costs are not added up (their sum is no one's bill); the funded
+    # costs are: 48,000.00 + 12,000.00 = 60,000.00.
+    assert values(total)[11:] == ("", D("60000.00"), D("12000.00"), D("36000.00"))
 
 
 def test_profile_rows_add_actual_and_forecast_per_month():
