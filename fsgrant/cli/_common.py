@@ -150,7 +150,11 @@ def emit_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
             return "; ".join(str(v) for v in value)
         return machine(value)
 
-    typer.echo(csv_text(columns, ([cell(r.get(c)) for c in columns] for r in rows)), nl=False)
+    # color=True: click would otherwise strip what looks like an ANSI escape from
+    # the data when the output is not a terminal.
+    typer.echo(
+        csv_text(columns, ([cell(r.get(c)) for c in columns] for r in rows)), nl=False, color=True
+    )
 
 
 def emit_rows(
