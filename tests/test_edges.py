@@ -209,3 +209,21 @@ def test_overlapping_years_are_refused_unless_an_agreed_extension_made_them(db):
     )
     # The extension overlaps 2020/21, as agreed: the new year is accepted.
     run(db, "year", "add", "2020/21", "--amount", "10", "--start", "2020-08-01")
+
+
+def test_an_option_value_that_looks_like_a_negative_amount_is_kept_as_typed(db):
+    run(db, "spend", "add", "2019-09-01", "-5.00", "training", "--ref", "-100", "--supplier", "-£5")
+    line = json.loads(run(db, "spend", "list", "-f", "json").output)[0]
+    assert (line["amount"], line["reference"], line["supplier"]) == ("-5.00", "-100", "-£5")
+    run(
+        db,
+        "year",
+        "vary",
+        "2019/20",
+        "--agreed-on",
+        "2020-01-01",
+        "--reason",
+        "cut",
+        "--amount",
+        "900",
+    )

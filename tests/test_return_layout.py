@@ -372,3 +372,23 @@ def test_sheet_rows_lays_out_each_sheet_by_name():
         ),
         "Transactions": "Transactions: Test grant: funding year 2019/20, as at 31/03/2020",
     }
+
+
+def test_posts_long_text_wraps_in_a_row_tall_enough_to_print_whole():
+    long_host = "Cambridgeshire and Peterborough NHS Foundation Trust, adult mental health"
+    posts = _posts().model_copy(
+        update={
+            "posts": (
+                _post("DA-01", "1.00", "in-post", "48000.00", "12000.00", "36000.00").model_copy(
+                    update={"host": long_host}
+                ),
+            )
+        }
+    )
+    body = list(posts_rows(_data(posts=posts)))[FIRST_BODY]
+    host = cell(body, 4)
+    assert host.value == long_host and host.wrap and host.top
+    assert cell(body, 1).wrap  # the title wraps too
+    assert not cell(body, 11).wrap  # money never wraps
+    # 73 characters in a column 24 wide (22 to a line): 4 lines of 15 points.
+    assert body.height == 60.0

@@ -90,12 +90,25 @@ class Command(TyperCommand):
     """A command whose arguments may be negative amounts typed as fsgrant prints them."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        given = []
+        # An option's value is taken as typed (click reads "--amount -5" already);
+        # only an argument in an argument's place is changed.
+        takes_value = {
+            opt
+            for p in self.params
+            if p.param_type_name == "option"
+            and not getattr(p, "is_flag", False)
+            and not getattr(p, "count", False)
+            for opt in p.opts
+        }
+        given: list[str] = []
         for i, arg in enumerate(args):
             if arg == "--":
                 given.extend(args[i:])
                 break
-            given.append("\u2212" + arg[1:] if _NEGATIVE_AMOUNT.match(arg) else arg)
+            after_option = bool(given) and given[-1] in takes_value
+            if _NEGATIVE_AMOUNT.match(arg) and not after_option:
+                arg = "\u2212" + arg[1:]
+            given.append(arg)
         return super().parse_args(ctx, given)
 
 
