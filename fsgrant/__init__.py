@@ -163,8 +163,13 @@ if TYPE_CHECKING:
     from fsgrant.services.ledger import Ledger
 
 
-def open(path: Any, *, create: bool = True) -> Ledger:
+def open(path: Any, *, create: bool = True, read_only: bool | None = None) -> Ledger:
     """Open (or create) the fsgrant store at ``path`` and return its :class:`Ledger`.
+
+    A store the user may read but not write is opened read-only (``read_only=True``
+    asks for that always): reports, lists and exports work; a write raises
+    :class:`StoreError` saying the file is read-only. A ledger used after
+    ``close()`` raises :class:`StoreError` (code ``ledger-closed``).
 
     Raises:
         StoreError: not an fsgrant store, written by a newer fsgrant, or missing
@@ -172,7 +177,7 @@ def open(path: Any, *, create: bool = True) -> Ledger:
     """
     from fsgrant.services.ledger import open_ledger
 
-    return open_ledger(path, create=create)
+    return open_ledger(path, create=create, read_only=read_only)
 
 
 def __getattr__(name: str) -> Any:

@@ -98,6 +98,7 @@ def test_the_public_names_are_exactly_these():
 # The command line's groups and the ledger's services: fs.<service> does what
 # `fsgrant <group> ...` does.
 CLI_GROUP_TO_SERVICE = {
+    "grant": "grant",
     "year": "years",
     "category": "categories",
     "estimate": "estimates",

@@ -681,12 +681,19 @@ def test_posts_sheet_blocked_posts_stand_out(tmp_path):
     rows = values(ws)
     assert rows[3][:8] == ("Post", "Title", "Role", "Team", "Host", "Route", "FTE", "Status")
     blocked = find_row(rows, "PROB-01")
-    assert blocked[6] == 0.5 and blocked[7] == "BLOCKED" and blocked[8] == datetime(2019, 11, 1)
+    assert blocked[6] == 0.5 and blocked[7] == "blocked" and blocked[8] == datetime(2019, 11, 1)
     assert blocked[9] == "=NPS cannot recruit during the TUPE transfer"
     assert ws["H6"].fill.fgColor.rgb.endswith("FFC7CE") and ws["H6"].font.b
     assert ws["H5"].fill.fgColor.rgb in (None, "00000000")
     total = find_row(rows, "Total")
-    assert (total[6], total[11], total[12], total[13]) == (1.5, 72000, 12000, 36000)
+    assert rows[3][11:13] == (
+        "Annual cost at 1.0 FTE (not a bill)",
+        "Funded annual cost (annual cost x FTE)",
+    )
+    # Funded: 1.0 x the DA post's cost plus 0.5 x the probation post's; the 1.0-FTE
+    # costs are not totalled.
+    assert total[11] is None
+    assert (total[6], total[12], total[13], total[14]) == (1.5, 60000, 12000, 36000)
     assert find_row(rows, "FTE planned")[1] == 1.5
     assert find_row(rows, "FTE in post")[1] == 1
     assert find_row(rows, "Blocked post")  # the list of blocked posts

@@ -316,12 +316,19 @@ def test_posts_total_row_adds_up_fte_and_costs():
     rows = list(posts_rows(_data()))
     da, prob, total = rows[FIRST_BODY : FIRST_BODY + 3]
     assert cell(da, 7).value == "in-post" and cell(da, 7).fill is None
-    assert cell(prob, 7).value == "BLOCKED" and cell(prob, 7).fill == "blocked"
+    # One spelling of a status everywhere: blocked stands out by its fill and bold.
+    assert cell(prob, 7).value == "blocked" and cell(prob, 7).fill == "blocked"
+    assert cell(prob, 7).bold
     assert all(c is not None and c.fill == "blocked" for c in prob.cells)
+    # Funded annual cost = annual cost x FTE: 48,000.00 x 1.00 and 24,000.00 x 0.50.
+    assert values(da)[11:13] == (D("48000.00"), D("48000.00"))
+    assert values(prob)[11:13] == (D("24000.00"), D("12000.00"))
     assert total.role == "total"
     assert cell(total, 6).value == D("1.50")
     assert cell(total, 6).kind == "fte"
-    assert values(total)[11:] == (D("72000.00"), D("12000.00"), D("36000.00"))
+    # The 1.0-FTE costs are not added up (their sum is no one's bill); the funded
+    # costs are: 48,000.00 + 12,000.00 = 60,000.00.
+    assert values(total)[11:] == ("", D("60000.00"), D("12000.00"), D("36000.00"))
 
 
 def test_profile_rows_add_actual_and_forecast_per_month():
@@ -365,3 +372,23 @@ def test_sheet_rows_lays_out_each_sheet_by_name():
         ),
         "Transactions": "Transactions: Test grant: funding year 2019/20, as at 31/03/2020",
     }
+
+
+def test_posts_long_text_wraps_in_a_row_tall_enough_to_print_whole():
+    long_host = "Cambridgeshire and Peterborough NHS Foundation Trust, adult mental health"
+    posts = _posts().model_copy(
+        update={
+            "posts": (
+                _post("DA-01", "1.00", "in-post", "48000.00", "12000.00", "36000.00").model_copy(
+                    update={"host": long_host}
+                ),
+            )
+        }
+    )
+    body = list(posts_rows(_data(posts=posts)))[FIRST_BODY]
+    host = cell(body, 4)
+    assert host.value == long_host and host.wrap and host.top
+    assert cell(body, 1).wrap  # the title wraps too
+    assert not cell(body, 11).wrap  # money never wraps
+    # 73 characters in a column 24 wide (22 to a line): 4 lines of 15 points.
+    assert body.height == 60.0

@@ -13,6 +13,7 @@ must equal ``Ledger.years()``.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from datetime import date, timedelta
@@ -25,7 +26,7 @@ from reliability_helpers import SLOW
 import fsgrant
 from fsgrant.domain.money import to_pence
 from fsgrant.domain.periods import financial_year_label
-from fsgrant.errors import Conflict, InvalidInput
+from fsgrant.errors import Conflict, InvalidInput, NotFound
 
 FIRST, LAST = date(2019, 1, 1), date(2023, 12, 31)
 # Days that several years and variations share now and then, so ties are tried.
@@ -35,13 +36,22 @@ LABELS = ["2019/20", "2020/21", "2021/22", "2022/23"]
 days = st.one_of(st.sampled_from(COMMON), st.dates(FIRST, LAST))
 awards = st.integers(0, 3_000_000).map(lambda p: f"{p // 100}.{p % 100:02d}")
 
-year_spec = st.tuples(days, st.one_of(st.none(), st.integers(0, 700)))
+lengths = st.one_of(st.none(), st.integers(0, 700))
+
+
+def starts_for(label: str) -> st.SearchStrategy[date]:
+    """Start days a year of this label may have: in its first calendar year or the
+    next (``year add`` refuses a label that does not match its start)."""
+    first = int(label[:4])
+    common = [d for d in COMMON if d.year in (first, first + 1)]
+    spread = st.dates(date(first, 1, 1), date(first + 1, 12, 31))
+    return st.one_of(st.sampled_from(common), spread) if common else spread
 
 
 @st.composite
 def ledgers(draw):
     labels = draw(st.permutations(LABELS))[: draw(st.integers(1, 4))]
-    years = [(label, *draw(year_spec), draw(awards)) for label in labels]
+    years = [(label, draw(starts_for(label)), draw(lengths), draw(awards)) for label in labels]
     # Spend mostly near a year's first period (a day before it, in it, or just
     # after it), now and then on any day.
     near = st.builds(
@@ -79,7 +89,10 @@ def _build(led, years, ops) -> None:
     led.init("FS", "DfE", "Council")
     for label, start, length, award in years:
         end = None if length is None else start + timedelta(days=length)
-        led.years.add(label, award, start, end=end)
+        # Years whose first periods overlap are refused (only an agreed variation
+        # makes years overlap): such a year is left out, and what names it refused.
+        with contextlib.suppress(Conflict):
+            led.years.add(label, award, start, end=end)
     for op in ops:
         kind, *args = op
         # A refused entry (no year covers the day, an impossible variation) stores
@@ -109,7 +122,7 @@ def _build(led, years, ops) -> None:
             else:
                 label, agreed, status = args
                 led.years.vary(label, agreed_on=agreed, reason="status", status=status)
-        except (InvalidInput, Conflict):
+        except (InvalidInput, Conflict, NotFound):
             pass
 
 
@@ -120,13 +133,15 @@ def _build(led, years, ops) -> None:
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(ledgers())
-# Two years starting on the same day, the later label recorded first: the library
-# takes the label that sorts first (years in start, then label order); the view took
-# whichever row SQLite scanned first until schema 5.
+# Two years starting on the same day after a shift, the later label recorded first:
+# both the library and the view take the year that first started earliest.
 @example(
     (
-        [("2020/21", date(2019, 4, 1), None, "0.00"), ("2019/20", date(2019, 4, 1), None, "0.00")],
-        [("spend", date(2019, 4, 1), None)],
+        [("2020/21", date(2020, 4, 1), None, "0.00"), ("2019/20", date(2019, 4, 1), None, "0.00")],
+        [
+            ("shift", "2020/21", date(2019, 3, 1), date(2019, 4, 1), 364),
+            ("spend", date(2019, 4, 1), None),
+        ],
     )
 )
 # 2019/20 extended over 2020/21, a line in the overlap, then 2019/20 withdrawn: the
@@ -171,7 +186,7 @@ def test_the_sql_views_allocate_as_the_library_does(ledger):
             # What the examples tried, for --hypothesis-show-statistics.
             live = [y for y in led.years.list() if y.status != "withdrawn"]
             event(f"spend lines: {'none' if not lines else 'some'}")
-            event(f"a withdrawn year: {len(live) < len(years)}")
+            event(f"a withdrawn year: {len(live) < len(led.years.list())}")
             event(
                 "a line on a day two live years cover: "
                 f"{any(sum(y.start <= x.date <= y.end for y in live) > 1 for x in led.spend.list())}"

@@ -10,6 +10,7 @@ starts fast.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,14 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from fsgrant import __version__
+
+        typer.echo(f"fsgrant {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
@@ -41,6 +50,15 @@ def _root(
             show_default=False,
         ),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            is_eager=True,
+            callback=_print_version,
+        ),
+    ] = False,
 ) -> None:
     """fsgrant: the Family Safeguarding grant ledger."""
     path = db or Path(os.environ.get("FSGRANT_DB") or "fsgrant.db")
@@ -60,7 +78,32 @@ def _register() -> None:
     returns.register(app)
 
 
+def first_sentence(help_text: str) -> str:
+    """The first sentence of a help text, whole (an "e.g." does not end it)."""
+    flat = " ".join(help_text.split())
+    match = re.search(r"(?<!e\.g)(?<!i\.e)\.(?:\s|$)", flat)
+    return flat[: match.end()].strip() if match else flat
+
+
+def _short_helps(typer_app: typer.Typer) -> None:
+    # click cuts a command's help at its first ". " (so "e.g." ends it) and to the
+    # terminal's width; a short help given explicitly is shown whole.
+    for cmd in typer_app.registered_commands:
+        doc = cmd.help or (cmd.callback.__doc__ if cmd.callback else None)
+        if cmd.short_help is None and doc:
+            cmd.short_help = first_sentence(doc)
+    for grp in typer_app.registered_groups:
+        sub = grp.typer_instance
+        if sub is None:
+            continue
+        doc = grp.help if isinstance(grp.help, str) else sub.info.help
+        if isinstance(doc, str) and not isinstance(sub.info.short_help, str):
+            sub.info.short_help = first_sentence(doc)
+        _short_helps(sub)
+
+
 _register()
+_short_helps(app)
 
 
 def main() -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import json
+import re
 import shlex
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
+from typer.core import TyperCommand
 
 from fsgrant.errors import FsgrantError, InvalidInput, one_line
 
@@ -68,15 +68,56 @@ def ledger(ctx: typer.Context, *, create: bool = False) -> Ledger:
     return opened
 
 
+# Library messages name library parameters; the command line names its options.
+_CLI_WORDS = (("pass force=True to replace it", "use --force to replace it"),)
+
+
 def fail(exc: FsgrantError) -> typer.Exit:
-    typer.echo(f"fsgrant: error: {one_line(exc.message)}", err=True)
+    message = exc.message
+    for library, cli in _CLI_WORDS:
+        message = message.replace(library, cli)
+    typer.echo(f"fsgrant: error: {one_line(message)}", err=True)
     return typer.Exit(2 if isinstance(exc, InvalidInput) else 1)
+
+
+# A negative amount as fsgrant prints it (-12.00, -£1,250.00) would be read by click
+# as a cluster of short options. Such a token is handed to the command with the
+# typographic minus sign (U+2212) instead, which the money rule reads as a minus.
+_NEGATIVE_AMOUNT = re.compile(r"^-£?[0-9][0-9,]*(?:\.[0-9]+)?$")
+
+
+class Command(TyperCommand):
+    """A command whose arguments may be negative amounts typed as fsgrant prints them."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # An option's value is taken as typed (click reads "--amount -5" already);
+        # only an argument in an argument's place is changed.
+        takes_value = {
+            opt
+            for p in self.params
+            if p.param_type_name == "option"
+            and not getattr(p, "is_flag", False)
+            and not getattr(p, "count", False)
+            for opt in p.opts
+        }
+        given: list[str] = []
+        for i, arg in enumerate(args):
+            if arg == "--":
+                given.extend(args[i:])
+                break
+            after_option = bool(given) and given[-1] in takes_value
+            if _NEGATIVE_AMOUNT.match(arg) and not after_option:
+                arg = "\u2212" + arg[1:]
+            given.append(arg)
+        return super().parse_args(ctx, given)
 
 
 def command(
     app: typer.Typer, name: str | None = None, **kwargs: Any
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """``app.command`` that turns :class:`FsgrantError` into a clean exit."""
+    """``app.command`` that turns :class:`FsgrantError` into a clean exit and reads
+    negative amounts as arguments."""
+    kwargs.setdefault("cls", Command)
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(fn)
@@ -96,6 +137,39 @@ def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def machine(value: Any) -> Any:
+    """A value as CSV and JSON carry it: money as two-decimal text, dates as ISO."""
+    from datetime import date
+    from decimal import Decimal
+
+    from fsgrant.domain.money import format_money
+
+    if isinstance(value, Decimal):
+        return format_money(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def emit_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    """Rows as CSV, text cells that would start a formula neutralised (money and dates
+    are plain values)."""
+    from fsgrant.formats.csv_safe import csv_text
+
+    def cell(value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, list | tuple):
+            return "; ".join(str(v) for v in value)
+        return machine(value)
+
+    # color=True: click would otherwise strip what looks like an ANSI escape from
+    # the data when the output is not a terminal.
+    typer.echo(
+        csv_text(columns, ([cell(r.get(c)) for c in columns] for r in rows)), nl=False, color=True
+    )
+
+
 def emit_rows(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[str],
@@ -105,67 +179,54 @@ def emit_rows(
     money: Iterable[str] = (),
     footer: dict[str, Any] | None = None,
 ) -> None:
-    """Print rows as a rich table (for people), CSV or JSON (for machines).
+    """Print rows as a table (for people), CSV or JSON (for machines).
 
     Money values are ``Decimal``; tables show pounds with separators, CSV and JSON
-    two-decimal text.
+    two-decimal text. A ``footer`` (the total row) is printed in every format: as
+    the table's footer, and as a last row in CSV and JSON.
     """
-    from fsgrant.domain.money import format_money, format_pounds
+    from datetime import date
+    from decimal import Decimal
+
+    from fsgrant.domain.money import format_pounds
 
     money_cols = set(money)
-
-    def machine(value: Any) -> Any:
-        from datetime import date
-        from decimal import Decimal
-
-        if isinstance(value, Decimal):
-            return format_money(value)
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
-
+    every = [*rows, footer] if footer is not None else list(rows)
     if fmt is OutputFormat.json:
-        emit_json([{c: machine(r.get(c)) for c in columns} for r in rows])
+        emit_json([{c: machine(r.get(c)) for c in columns} for r in every])
         return
     if fmt is OutputFormat.csv:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        for r in rows:
-            writer.writerow(["" if r.get(c) is None else machine(r.get(c)) for c in columns])
-        typer.echo(buf.getvalue(), nl=False)
+        emit_csv(every, columns)
         return
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    from fsgrant.cli._render import Column, is_fixed_text, print_table
 
-    table = Table(title=title, show_footer=footer is not None)
+    def shown(c: str, v: Any) -> str:
+        if v is None:
+            return ""
+        if c in money_cols and isinstance(v, Decimal):
+            return format_pounds(v)
+        if isinstance(v, list | tuple):
+            return "; ".join(str(x) for x in v)
+        return str(machine(v))
+
+    table = []
     for c in columns:
-        foot = footer.get(c) if footer else None
-        if foot is not None and c in money_cols:
-            foot = format_pounds(foot)
-        table.add_column(
-            c.replace("_", " "),
-            justify="right" if c in money_cols else "left",
-            footer="" if foot is None else str(foot),
+        values = [r.get(c) for r in rows]
+        fixed = c in money_cols or any(
+            isinstance(v, date | Decimal | int | bool) or (isinstance(v, str) and is_fixed_text(v))
+            for v in values
         )
-    for r in rows:
-        # Text cells: user text is shown as typed, never read as Rich markup.
-        cells: list[Text] = []
-        for c in columns:
-            v = r.get(c)
-            if v is None:
-                cells.append(Text(""))
-            elif c in money_cols:
-                cells.append(Text(format_pounds(v)))
-            else:
-                cells.append(Text(str(machine(v))))
-        table.add_row(*cells)
-    console = Console()
-    if not console.is_terminal:
-        # Piped or captured: do not squeeze figures into 80 columns.
-        console = Console(width=240)
-    console.print(table)
+        foot = footer.get(c) if footer else None
+        table.append(
+            Column(
+                header=c.replace("_", " "),
+                right=c in money_cols,
+                fixed=fixed,
+                cells=[shown(c, v) for v in values],
+                footer=None if footer is None else shown(c, foot),
+            )
+        )
+    print_table(table, title)
 
 
 FormatOption = typer.Option(

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import (
+    FormatOption,
+    OutputFormat,
+    command,
+    emit_json,
+    emit_rows,
+    fail,
+    ledger,
+)
 
 year_app = typer.Typer(
     help="Funding years: awards, periods, status and agreed variations.", no_args_is_help=True
@@ -21,6 +29,9 @@ spend_app = typer.Typer(
 receipt_app = typer.Typer(help="Grant payments received from the funder.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports: where the grant stands.", no_args_is_help=True)
 category_app = typer.Typer(help="Cost categories.", no_args_is_help=True)
+grant_app = typer.Typer(
+    help="The grant's details: name, funder, recipient and their org ids.", no_args_is_help=True
+)
 
 Fmt = Annotated[OutputFormat, FormatOption]
 
@@ -32,6 +43,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(receipt_app, name="receipt")
     app.add_typer(report_app, name="report")
     app.add_typer(category_app, name="category")
+    app.add_typer(grant_app, name="grant")
     command(app, "init")(init)
     command(app, "load")(load)
     command(app, "demo")(demo)
@@ -60,6 +72,63 @@ def init(
         grant, funder, recipient, funder_org_id=funder_org_id, recipient_org_id=recipient_org_id
     )
     typer.echo(f"Created {led.path} for '{g.name}' ({g.funder} -> {g.recipient}).")
+
+
+@command(grant_app, "show")
+def grant_show(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
+    """Show the grant's details (and how often they have been changed)."""
+    led = ledger(ctx)
+    g = led.grant.show()
+    if fmt is OutputFormat.json:
+        emit_json(g.model_dump(mode="json"))
+        return
+    rows: list[dict[str, Any]] = [
+        {"field": "name", "value": g.name},
+        {"field": "funder", "value": g.funder},
+        {"field": "recipient", "value": g.recipient},
+        {"field": "funder_org_id", "value": g.funder_org_id},
+        {"field": "recipient_org_id", "value": g.recipient_org_id},
+        {"field": "created_at", "value": g.created_at.isoformat() if g.created_at else None},
+    ]
+    emit_rows(rows, ["field", "value"], fmt, title="Grant")
+    changes = led.grant.changes()
+    if changes and fmt is OutputFormat.table:
+        typer.echo(f"Changed {changes} time(s) since it was recorded (see 'fsgrant log').")
+
+
+@command(grant_app, "set")
+def grant_set(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Option("--name", help="The grant's name.")] = None,
+    funder: Annotated[str | None, typer.Option("--funder", help="Who awards it.")] = None,
+    recipient: Annotated[str | None, typer.Option("--recipient", help="Who receives it.")] = None,
+    funder_org_id: Annotated[
+        str | None,
+        typer.Option(help="The funder's org id (360Giving), e.g. GB-GOR-PB1; '' clears it."),
+    ] = None,
+    recipient_org_id: Annotated[
+        str | None, typer.Option(help="The recipient's org id, e.g. GB-LAE-CAM; '' clears it.")
+    ] = None,
+) -> None:
+    """Change the grant's details (audited; the details replaced are kept)."""
+    from fsgrant.errors import InvalidInput
+
+    if all(v is None for v in (name, funder, recipient, funder_org_id, recipient_org_id)):
+        raise fail(
+            InvalidInput(
+                "nothing to change: give --name, --funder, --recipient, --funder-org-id "
+                "or --recipient-org-id"
+            )
+        )
+    g = ledger(ctx).grant.set(
+        name=name,
+        funder=funder,
+        recipient=recipient,
+        funder_org_id=funder_org_id,
+        recipient_org_id=recipient_org_id,
+    )
+    ids = f"; org ids {g.funder_org_id or '(none)'} -> {g.recipient_org_id or '(none)'}"
+    typer.echo(f"The grant is now '{g.name}' ({g.funder} -> {g.recipient}){ids}.")
 
 
 # ---------------------------------------------------------------- years
@@ -119,7 +188,7 @@ def year_list(
             "original_end": y.original_end,
             "original_award": y.original_award,
             "variations": len(y.variations),
-            "conditions": "; ".join(y.conditions),
+            "conditions": list(y.conditions),
         }
         for y in years
     ]
@@ -301,7 +370,9 @@ def spend_row(line: Any) -> dict[str, Any]:
 def spend_add(
     ctx: typer.Context,
     date: Annotated[str, typer.Argument(help="Date spent, ISO or day-first (04/02/2020).")],
-    amount: Annotated[str, typer.Argument(help="Amount, e.g. 1234.56 or (12.00) for a credit.")],
+    amount: Annotated[
+        str, typer.Argument(help="Amount, e.g. 1234.56; a credit as -12.00, -£12.00 or (12.00).")
+    ],
     category: Annotated[str, typer.Argument(help="Cost category, e.g. staffing or training.")],
     post: Annotated[str | None, typer.Option("--post", help="The post it pays for.")] = None,
     supplier: Annotated[str | None, typer.Option("--supplier")] = None,
@@ -368,7 +439,10 @@ def spend_list(
         fmt,
         title="Spend",
         money=("amount",),
-        footer={"id": "Total", "amount": sum_money(x.amount for x in lines)},
+        # A listing of records (re-importable as CSV): the total is for people only.
+        footer={"id": "Total", "amount": sum_money(x.amount for x in lines)}
+        if fmt is OutputFormat.table
+        else None,
     )
 
 
@@ -412,12 +486,23 @@ def spend_reverse(
 def receipt_add(
     ctx: typer.Context,
     date: Annotated[str, typer.Argument(help="Date received.")],
-    amount: Annotated[str, typer.Argument(help="Amount received.")],
+    amount: Annotated[
+        str, typer.Argument(help="Amount received; negative, e.g. -5.00, for a repayment.")
+    ],
     year: Annotated[str, typer.Option("--year", help="The funding year it pays.")],
     ref: Annotated[str | None, typer.Option("--ref", help="Remittance reference.")] = None,
 ) -> None:
-    """Record a grant payment received."""
+    """Record a grant payment received (a negative amount: money paid back to the funder)."""
+    from fsgrant.domain.money import format_pounds
+
     r = ledger(ctx).receipts.add(date, amount, year, reference=ref)
+    if r.amount < 0:
+        typer.echo(
+            f"Recorded receipt {r.id}: a repayment to the funder (or a correction) of "
+            f"{format_pounds(-r.amount)} for {r.funding_year} on {r.date}; it reduces the "
+            "amount received."
+        )
+        return
     typer.echo(f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}.")
 
 
@@ -494,29 +579,22 @@ def render_summary(report: Any, fmt: OutputFormat) -> None:
         rows = [y.model_dump() for y in report.funding_years]
         emit_rows(rows, list(rows[0]) if rows else ["label"], fmt)
         return
-    from rich.console import Console
-    from rich.table import Table
-
+    from fsgrant.cli._render import Column, print_table
     from fsgrant.domain.money import format_pounds
 
     title = f"{report.grant.name}: {report.grant.funder} -> {report.grant.recipient}"
     if report.as_at:
         title += f", as at {report.as_at}"
-    table = Table(title=title)
-    table.add_column("")
-    for y in report.funding_years:
-        table.add_column(y.label, justify="right")
-    table.add_column("Total", justify="right")
     years = report.funding_years
-    table.add_row("Status", *[y.status + ("" if y.secure else " (not secure)") for y in years], "")
-    table.add_row("Period", *[f"{y.start} to {y.end}" for y in years], "", end_section=True)
-    for field, label in SUMMARY_LINES:
-        figures = [format_pounds(getattr(y, field)) for y in years]
-        table.add_row(label, *figures, format_pounds(report.total(field)))
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=160)
-    console.print(table)
+    labels = Column("", cells=["Status", "Period", *[label for _, label in SUMMARY_LINES]])
+    columns = [labels]
+    for y in years:
+        cells = [y.status + ("" if y.secure else " (not secure)"), f"{y.start} to {y.end}"]
+        cells += [format_pounds(getattr(y, field)) for field, _ in SUMMARY_LINES]
+        columns.append(Column(y.label, right=True, fixed=True, cells=cells))
+    totals = ["", "", *[format_pounds(report.total(field)) for field, _ in SUMMARY_LINES]]
+    columns.append(Column("Total", right=True, fixed=True, cells=totals))
+    print_table(columns, title, sections_after=(1,), default_width=160)
 
 
 # ---------------------------------------------------------------- ledgers

@@ -10,7 +10,7 @@ import typer
 if TYPE_CHECKING:
     from fsgrant.domain.models import AuditEntry
 
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, ledger
+from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, fail, ledger
 
 export_app = typer.Typer(
     help="Exports: the DfE return workbook, checking a return, 360Giving data.",
@@ -27,18 +27,29 @@ def export_return(
     ctx: typer.Context,
     year: Annotated[str, typer.Option("--year", help="The funding year, e.g. 2019/20.")],
     as_at: Annotated[
-        str | None, typer.Option("--as-at", help="The date the return speaks for (default today).")
+        str | None,
+        typer.Option(
+            "--as-at", help="The date the return speaks for (default today); within the year."
+        ),
     ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
             "--out",
-            help="The file to write. Default: exports/<grant>-<year>-return-<as-at>.xlsx.",
+            help="The .xlsx file to write. Default: exports/<grant>-<year>-return-<as-at>.xlsx.",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
     """Write the DfE return workbook for a funding year (prints its path)."""
+    if out is not None and str(out) == "-":
+        from fsgrant.errors import InvalidInput
+
+        raise fail(
+            InvalidInput(
+                "the DfE return is a workbook, not text for standard output: give --out FILE.xlsx"
+            )
+        )
     path = ledger(ctx).exports.write_return(year, as_at, out=out, force=force)
     typer.echo(f"Wrote the DfE return to {path}")
 

@@ -110,7 +110,7 @@ def report_variance(
         title=f"{r.funding_year} ({r.period.start} to {r.period.end}) as at {r.as_at}: "
         f"variance against {r.against} estimates",
         money=VARIANCE_MONEY,
-        footer=footer if fmt is OutputFormat.table else None,
+        footer=footer,
     )
     if fmt is OutputFormat.table:
         from fsgrant.domain.money import format_pounds
@@ -152,7 +152,7 @@ def report_profile(
         fmt,
         title=f"{r.funding_year} as at {r.as_at}, month by month",
         money=money,
-        footer=footer if fmt is OutputFormat.table else None,
+        footer=footer,
     )
 
 
@@ -187,7 +187,7 @@ def report_spend(
         fmt,
         title=f"Spend by {r.by}" + (f" in {r.funding_year}" if r.funding_year else ""),
         money=("amount",),
-        footer={"key": "Total", "amount": r.total} if fmt is OutputFormat.table else None,
+        footer={"key": "Total", "amount": r.total},
     )
 
 

@@ -363,7 +363,7 @@ def report_posts(
         fmt,
         title=f"Posts as at {report.as_at} (forecast cost after that date, {where})",
         money=money,
-        footer=footer if fmt is OutputFormat.table else None,
+        footer=footer,
     )
     if fmt is OutputFormat.table:
         counts = ", ".join(f"{s} {c.posts} ({c.fte:.2f} FTE)" for s, c in report.by_status.items())

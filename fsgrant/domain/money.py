@@ -65,9 +65,10 @@ def split_sign(text: str) -> tuple[bool, str] | None:
     """The sign of money text and what follows it, the pound sign dropped.
 
     Negative: ``(12.00)`` (brackets, as accounts write a credit), ``-12.00``,
-    ``-£12.00`` and ``£-12.00``. Returns None for two signs, such as ``(-12.00)``.
+    ``-£12.00`` and ``£-12.00``; the minus may be the typographic one (U+2212) that
+    word processors write. Returns None for two signs, such as ``(-12.00)``.
     """
-    s = text.strip()
+    s = text.strip().replace("\u2212", "-")
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative = True
@@ -104,7 +105,7 @@ def parse_amount(text: str, *, field: str = "amount") -> Decimal:
         raise InvalidAmount(
             f"{field}: expected text, got {type(text).__name__}", field=field, value=text
         )
-    raw = text
+    raw = text.replace("\u2212", "-")
     s = text.strip()
     if not s:
         raise InvalidAmount(f"{field}: empty amount", field=field, value=raw)

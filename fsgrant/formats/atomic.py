@@ -22,6 +22,11 @@ from fsgrant.errors import Conflict, InvalidInput
 __all__ = ["remove_leftovers", "temporary_files", "write_atomically"]
 
 
+def _exists(target: Path) -> Conflict:
+    # The library's words; the command line says --force instead of force=True.
+    return Conflict(f"{target} exists already; pass force=True to replace it", code="file-exists")
+
+
 def write_atomically(target: Path, write: Callable[[Path], object], *, force: bool) -> Path:
     """Write a file through ``write(temporary path)`` and move it into place.
 
@@ -37,12 +42,12 @@ def write_atomically(target: Path, write: Callable[[Path], object], *, force: bo
     leftovers are only ignored).
 
     Raises:
-        Conflict: the target exists and ``force`` is false.
+        Conflict: the target exists and ``force`` is false (code ``file-exists``).
         InvalidInput: the target's folder does not exist.
     """
     target = Path(target)
     if target.exists() and not force:
-        raise Conflict(f"{target} exists already; use --force to replace it")
+        raise _exists(target)
     folder = target.parent
     if not folder.is_dir():
         raise InvalidInput(f"folder {folder} does not exist", field="out")
@@ -60,10 +65,10 @@ def write_atomically(target: Path, write: Callable[[Path], object], *, force: bo
                 # another writer between the check above and here.
                 os.link(tmp, target)
             except FileExistsError:
-                raise Conflict(f"{target} exists already; use --force to replace it") from None
+                raise _exists(target) from None
             except OSError:
                 if target.exists():
-                    raise Conflict(f"{target} exists already; use --force to replace it") from None
+                    raise _exists(target) from None
                 os.replace(tmp, target)  # a file system without hard links
     finally:
         tmp.unlink(missing_ok=True)

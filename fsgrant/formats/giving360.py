@@ -99,7 +99,8 @@ def build_package(
         missing = "funder" if not funder_id else "recipient"
         raise InvalidInput(
             f"the 360Giving standard needs the {missing}'s org id: record it with "
-            f"'fsgrant init --{missing}-org-id' or give --{missing}-org-id",
+            f"'fsgrant grant set --{missing}-org-id ID' (fs.grant.set({missing}_org_id=...)) "
+            f"or give it for this export",
             field=f"{missing}_org_id",
         )
     prefix = id_prefix.strip().rstrip("-") or DEFAULT_ID_PREFIX

@@ -3,10 +3,11 @@ import again with the same mapping."""
 
 from __future__ import annotations
 
-import csv
 import os
 import tempfile
 from pathlib import Path
+
+from fsgrant.formats.csv_safe import safe_writer
 
 __all__ = ["RejectsWriter"]
 
@@ -16,7 +17,8 @@ class RejectsWriter:
     when the import has been stored (:meth:`commit`), else removed (:meth:`discard`).
 
     The columns are the source's, plus ``source_line`` and ``reason``; UTF-8 with a
-    byte-order mark, so Excel shows a £ sign as one.
+    byte-order mark, so Excel shows a £ sign as one. Text that would start a
+    formula carries a leading apostrophe (see :mod:`fsgrant.formats.csv_safe`).
     """
 
     def __init__(self, target: Path, header: list[str]) -> None:
@@ -29,7 +31,7 @@ class RejectsWriter:
         )
         self.tmp = Path(name)
         self.file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
-        self.writer = csv.writer(self.file)
+        self.writer = safe_writer(self.file)
         self.writer.writerow([*header, "source_line", "reason"])
 
     def write(self, line: int, cells: list[str], reason: str) -> None:

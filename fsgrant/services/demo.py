@@ -81,7 +81,7 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
             written = led.exports.write_return(
                 label,
                 as_at,
-                out=out / default_return_name(led.grant.name, label, parse_date(as_at)),
+                out=out / default_return_name(led.grant.show().name, label, parse_date(as_at)),
                 force=True,
             )
             outputs.append(written)

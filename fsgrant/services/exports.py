@@ -126,11 +126,22 @@ class ExportsService:
 
         Raises:
             NotFound: no such funding year.  Conflict: the file exists (without force).
-            InvalidInput: a bad date, or the folder of ``out`` does not exist.
+            InvalidInput: a bad date, an ``out`` not named ``.xlsx``, or the folder of
+                ``out`` does not exist.
+
+        A return as at a date before the year starts is labelled so on its Summary
+        sheet (every figure is then a forecast).
         """
         from fsgrant.formats.dfe_return import write_return
 
-        data = self.return_data(label, as_at)
+        if out is not None and Path(out).suffix.lower() != ".xlsx":
+            raise InvalidInput(
+                f"the DfE return is an Excel workbook: name its file .xlsx, not '{out}'",
+                field="out",
+                value=str(out),
+            )
+        day = as_at_day(as_at)
+        data = self.return_data(label, day)
         target = (
             Path(out)
             if out is not None

@@ -6,6 +6,7 @@ service per noun of the command line, so ``fs.spend.add(...)`` is ``fsgrant spen
 add ...``:
 
 ========================  =====================================================
+``fs.grant``              the grant's details (``grant``)
 ``fs.years``              funding years and their variations (``year``)
 ``fs.categories``         cost categories (``category``)
 ``fs.estimates``          estimates, originals and revisions (``estimate``)
@@ -38,12 +39,13 @@ from fsgrant.domain.checks import run_checks
 from fsgrant.domain.models import Finding, Grant, LoadResult
 from fsgrant.domain.periods import DateLike
 from fsgrant.domain.text import clean_text, required_text
-from fsgrant.errors import Conflict, StoreError
+from fsgrant.errors import Conflict
 from fsgrant.services.audit import AuditService
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.estimates import EstimatesService
 from fsgrant.services.exports import ExportsService
 from fsgrant.services.forecasts import ForecastsService, SettingsService
+from fsgrant.services.grant import GrantService
 from fsgrant.services.imports import ImportsService
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.posts import PostsService
@@ -65,7 +67,8 @@ class Ledger:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.tables = t = Tables(store)
-        grant = self._require_grant
+        self.grant = GrantService(t)
+        grant = self.grant.show
         self.years = YearsService(t, grant)
         self.categories = CategoriesService(t)
         self.periods = PeriodsService(t, self.years)
@@ -144,24 +147,7 @@ class Ledger:
                     "created_at": utc_now(),
                 }
             )
-        return self.grant
-
-    @property
-    def grant(self) -> Grant:
-        """The grant this store holds.
-
-        Raises:
-            StoreError: the store has no grant yet.
-        """
-        return self._require_grant()
-
-    def _require_grant(self) -> Grant:
-        grant = self.tables.grant.get()
-        if grant is None:
-            raise StoreError(
-                f"{self.path} holds no grant yet; run 'fsgrant init --grant ... --funder ... --recipient ...'"
-            )
-        return grant
+        return self.grant.show()
 
     def load(self, folder: str | os.PathLike[str]) -> LoadResult:
         """Load a grant ledger kept as plain files into this (empty) store, in one
@@ -200,10 +186,14 @@ class Ledger:
         return self.store.backup(path)
 
 
-def open_ledger(path: str | os.PathLike[str], *, create: bool = True) -> Ledger:
+def open_ledger(
+    path: str | os.PathLike[str], *, create: bool = True, read_only: bool | None = None
+) -> Ledger:
     """Open the store at ``path`` (creating an empty one unless ``create=False``).
+
+    ``read_only`` None opens read-only a store the user may not write; True always.
 
     Raises:
         StoreError: not an fsgrant store, from a newer fsgrant, or missing with ``create=False``.
     """
-    return Ledger(Store.open(path, create=create))
+    return Ledger(Store.open(path, create=create, read_only=read_only))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -17,6 +18,9 @@ from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["YearsService"]
+
+# A funding year is labelled by the two years it spans: 2019/20.
+_LABEL = re.compile(r"^([0-9]{4})/([0-9]{2})$")
 
 
 class YearsService:
@@ -42,8 +46,11 @@ class YearsService:
         The end defaults to start + 12 months - 1 day.
 
         Raises:
-            InvalidInput: a bad amount, date or status, or a label in the financial-year form.
-            Conflict: the label exists already.
+            InvalidInput: a bad amount, date or status, or a label not like ``2019/20``
+                or not matching the start (a year starting in August 2019 is 2019/20;
+                one starting in January-July 2020 may be 2019/20 or 2020/21).
+            Conflict: the label exists already, or the period overlaps another year's
+                period as first agreed (only an agreed variation makes years overlap).
             StoreError: the store holds no grant yet.
         """
         self._grant()  # refuses with a clear message when there is no grant
@@ -52,6 +59,14 @@ class YearsService:
             raise InvalidInput(
                 f"'{label}' looks like a financial year; funding years are labelled like 2019/20",
                 field="label",
+            )
+        match = _LABEL.match(label)
+        if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+            raise InvalidInput(
+                f"'{label}' is not a funding year label: label a year by the years it "
+                "spans, like 2019/20",
+                field="label",
+                value=label,
             )
         if status not in ("confirmed", "in-principle"):
             raise InvalidInput(
@@ -74,6 +89,21 @@ class YearsService:
             raise Conflict(
                 f"funding year {label} exists already; change it with 'fsgrant year vary'"
             )
+        if int(match[1]) not in (start_day.year, start_day.year - 1):
+            expected = f"{start_day.year}/{(start_day.year + 1) % 100:02d}"
+            raise InvalidInput(
+                f"funding year {label} cannot start on {start_day}: a year starting then "
+                f"is labelled {expected}",
+                field="label",
+                value=label,
+            )
+        for other in self._tables.years.originals():
+            if other.start <= end_day and start_day <= other.end:
+                raise Conflict(
+                    f"funding year {label} ({start_day} to {end_day}) overlaps {other.label} "
+                    f"({other.start} to {other.end}); years overlap only when an agreed "
+                    f"variation extends one ('fsgrant year vary {other.label} --end ...')"
+                )
         year = FundingYear(
             label=label,
             award=amount,

@@ -62,22 +62,64 @@ class Store:
     Use :meth:`Store.open`; close with :meth:`close` or a ``with`` block.
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, busy_timeout: float) -> None:
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        busy_timeout: float,
+        *,
+        read_only: bool = False,
+    ) -> None:
         self.path = path
-        self.conn = conn
+        self._conn: sqlite3.Connection | None = conn
+        self.read_only = read_only
         self.busy_timeout = busy_timeout
         self.user = current_user()
         self.backups: list[Path] = []
         self._depth = 0
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The SQLite connection.
+
+        Raises:
+            StoreError: the store has been closed.
+        """
+        if self._conn is None:
+            raise StoreError(
+                f"the ledger for {self.path} is closed; open it again with fsgrant.open()",
+                code="ledger-closed",
+            )
+        return self._conn
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has been called."""
+        return self._conn is None
+
+    def _refuse_read_only(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"{self.path} is read-only: reports, lists and exports work, "
+                "but nothing can be recorded in it",
+                code="read-only",
+            )
+
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Store:
+    def open(
+        cls, path: str | os.PathLike[str], *, create: bool = True, read_only: bool | None = None
+    ) -> Store:
         """Open (and if needed create or upgrade) the store at ``path``.
 
         A file that is not an fsgrant store is refused before anything is written to
         it. A store written by an older fsgrant is upgraded in place, after a backup
         copy is written beside it (``<name>.schema<N>-<time>.bak``).
+
+        A store the user may read but not write (the file, or the folder SQLite keeps
+        its WAL files in) is opened read-only, as is any store with ``read_only=True``:
+        reads work, and every write raises a :class:`StoreError` saying the file is
+        read-only.
 
         Raises:
             StoreError: the file is missing (with ``create=False``), is not an
@@ -93,23 +135,46 @@ class Store:
             if not p.parent.exists():
                 raise StoreError(f"cannot create a store at {p}: folder {p.parent} does not exist")
         timeout = _busy_timeout()
+        folder = p.parent if str(p.parent) else Path(".")
+        if read_only is None:
+            read_only = p.exists() and not (os.access(p, os.W_OK) and os.access(folder, os.W_OK))
+        if read_only and not p.exists():
+            raise StoreError(f"no fsgrant store at {p} to open read-only")
         try:
-            conn = sqlite3.connect(str(p), timeout=timeout, isolation_level=None)
+            if read_only:
+                # mode=ro: SQLite refuses every write. Where the folder cannot hold
+                # the WAL index either and no WAL is left (so every commit is in the
+                # file itself), the file is read as immutable.
+                wal = p.with_name(p.name + "-wal")
+                has_wal = wal.exists() and p.with_name(p.name + "-shm").exists()
+                flag = "mode=ro" if os.access(folder, os.W_OK) or has_wal else "immutable=1"
+                uri = f"{p.resolve().as_uri()}?{flag}"
+                conn = sqlite3.connect(uri, timeout=timeout, isolation_level=None, uri=True)
+            else:
+                conn = sqlite3.connect(str(p), timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open {p}: {exc}") from None
         conn.row_factory = sqlite3.Row
-        store = cls(p, conn, timeout)
+        store = cls(p, conn, timeout, read_only=read_only)
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             # Read-only checks first: a foreign file is refused untouched.
             if store._is_empty():
-                if not create:
+                if not create or read_only:
                     raise StoreError(f"no fsgrant store at {p}; create one with 'fsgrant init'")
             else:
                 store._check_is_fsgrant()
                 store._refuse_newer(store.applied_migrations())
-            store._configure()
-            store._migrate()
+            if read_only:
+                conn.execute("PRAGMA foreign_keys = ON")
+                if store.applied_migrations() != store.known_migrations():
+                    raise StoreError(
+                        f"{p} was written by an older fsgrant and is read-only here: "
+                        "open it once where it can be written, to upgrade it"
+                    )
+            else:
+                store._configure()
+                store._migrate()
         except sqlite3.OperationalError as exc:
             conn.close()
             if _is_busy(exc):
@@ -277,7 +342,10 @@ class Store:
         return t
 
     def close(self) -> None:
-        self.conn.close()
+        """Close the connection; later use raises a :class:`StoreError`. Idempotent."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def __enter__(self) -> Store:
         return self
@@ -302,6 +370,7 @@ class Store:
             StoreError: the write lock could not be had within the busy timeout.
             Conflict: the store itself refused the change (append-only, a constraint).
         """
+        self._refuse_read_only()
         outer = self._depth == 0
         savepoint = f"fsgrant_{self._depth}"
         try:
@@ -339,6 +408,8 @@ class Store:
             self._depth -= 1
 
     def _busy_or(self, exc: sqlite3.Error) -> FsgrantError:
+        if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+            return StoreError(f"{self.path} is read-only: nothing can be recorded in it")
         if _is_busy(exc):
             return StoreError(
                 f"the store {self.path} is busy: another fsgrant kept it locked for "

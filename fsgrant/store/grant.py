@@ -35,6 +35,17 @@ class GrantTable:
         row = self.store.query_one("SELECT name FROM grant_info WHERE id = 1")
         return None if row is None else str(row[0])
 
+    def update(self, changes: dict[str, Any]) -> None:
+        """Change the grant's details (inside a transaction); the store keeps the
+        details replaced in ``grant_history``."""
+        cols = ", ".join(f"{c} = ?" for c in changes)
+        self.store.execute(f"UPDATE grant_info SET {cols} WHERE id = 1", list(changes.values()))
+
+    def changes(self) -> int:
+        """How many times the grant's details have been changed."""
+        row = self.store.query_one("SELECT count(*) FROM grant_history")
+        return 0 if row is None else int(row[0])
+
     def insert(self, record: dict[str, Any]) -> None:
         """Record the grant and the default cost categories (inside a transaction)."""
         self.store.insert("grant_info", {"id": 1, **record})

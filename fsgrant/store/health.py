@@ -14,7 +14,10 @@ from typing import Any
 
 from fsgrant.domain.models import Finding, Severity
 from fsgrant.store.connection import Store
-from fsgrant.store.schema import APPEND_ONLY_TABLES, append_only_triggers
+from fsgrant.store.schema import (
+    APPEND_ONLY_TABLES,
+    append_only_triggers,
+)
 
 __all__ = ["FINGERPRINT_TABLES", "doctor", "fingerprint"]
 

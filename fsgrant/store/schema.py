@@ -7,7 +7,12 @@ later changes are new migrations, so an older store is upgraded in place.
 
 from __future__ import annotations
 
-__all__ = ["APPEND_ONLY_TABLES", "MIGRATIONS", "UNIQUE_KEYS", "append_only_triggers"]
+__all__ = [
+    "APPEND_ONLY_TABLES",
+    "MIGRATIONS",
+    "UNIQUE_KEYS",
+    "append_only_triggers",
+]
 
 # Tables whose rows are money or history: the store itself refuses UPDATE and DELETE.
 # Those of the first schema (its migrations made their triggers; they are never edited).
@@ -24,7 +29,12 @@ _FIRST_APPEND_ONLY_TABLES = (
     "period_events",
     "audit",
 )
-APPEND_ONLY_TABLES = (*_FIRST_APPEND_ONLY_TABLES, "submitted_returns", "post_changes")
+APPEND_ONLY_TABLES = (
+    *_FIRST_APPEND_ONLY_TABLES,
+    "submitted_returns",
+    "post_changes",
+    "grant_history",
+)
 
 
 def _is_pence(col: str, *, nullable: bool = False) -> str:
@@ -322,6 +332,7 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "audit": ("id",),
     "submitted_returns": ("id",),
     "post_changes": ("id",),
+    "grant_history": ("id",),
 }
 
 
@@ -432,6 +443,36 @@ _SPEND_SOURCE_FIELDS: list[str] = [
     "CHECK (skipped_by IS NULL OR json_valid(skipped_by))",
 ]
 
+# The grant's details (names, org ids) may be corrected, but what they were is kept:
+# the store itself copies the details an UPDATE replaces into grant_history, which is
+# append-only, so a return made before a change stays explainable.
+_GRANT_HISTORY: list[str] = [
+    """CREATE TABLE grant_history (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        funder TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        funder_org_id TEXT,
+        recipient_org_id TEXT,
+        replaced_at TEXT NOT NULL
+    )""",
+    *_append_only("grant_history"),
+    """CREATE TRIGGER grant_history_no_replace BEFORE INSERT ON grant_history
+    BEGIN
+        SELECT RAISE(ABORT, 'fsgrant: grant_history rows are append-only; an existing row cannot be replaced')
+        WHERE NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM grant_history WHERE id = NEW.id);
+    END""",
+    """CREATE TRIGGER grant_info_no_delete BEFORE DELETE ON grant_info
+    BEGIN SELECT RAISE(ABORT, 'fsgrant: the grant cannot be deleted; change its details instead'); END""",
+    """CREATE TRIGGER grant_info_keeps_history AFTER UPDATE ON grant_info
+    BEGIN
+        INSERT INTO grant_history
+            (name, funder, recipient, funder_org_id, recipient_org_id, replaced_at)
+        VALUES (OLD.name, OLD.funder, OLD.recipient, OLD.funder_org_id, OLD.recipient_org_id,
+                strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'));
+    END""",
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
@@ -441,6 +482,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0006_allocation_tie_by_label", _V6),
     ("0007_post_changes", _POST_CHANGES),
     ("0008_spend_source_fields", _SPEND_SOURCE_FIELDS),
+    ("0009_grant_history", _GRANT_HISTORY),
 ]
 
 

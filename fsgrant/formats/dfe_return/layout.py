@@ -81,8 +81,18 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
     """The Summary sheet: column A labels, column B values, one per row."""
     g, y, s = data.grant, data.year, data.summary
     yield Row((Cell(f"DfE grant return: {g.name}", "title"),), "title", height=21)
+    early = (
+        f" (before the year starts on {uk_date(y.start)}: no spend yet, every figure a forecast)"
+        if data.as_at < y.start
+        else ""
+    )
     yield Row(
-        (Cell(f"{g.recipient}: funding year {y.label}, as at {uk_date(data.as_at)}", "subtitle"),)
+        (
+            Cell(
+                f"{g.recipient}: funding year {y.label}, as at {uk_date(data.as_at)}{early}",
+                "subtitle",
+            ),
+        )
     )
     yield Row(
         (

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from fsgrant.domain.money import ZERO
+from fsgrant.domain.money import ZERO, round_half_up
 from fsgrant.formats.dfe_return.cells import (
     BLANK,
     date_cell,
@@ -23,6 +23,7 @@ from fsgrant.formats.dfe_return.cells import (
 )
 from fsgrant.formats.dfe_return.model import (
     COLUMN_WIDTHS,
+    POSTS,
     VARIATIONS,
     Cell,
     Fill,
@@ -54,10 +55,17 @@ POSTS_HEADERS = (
     "Since",
     "Reason",
     "Expected start",
-    "Annual cost",
+    "Annual cost at 1.0 FTE (not a bill)",
+    "Funded annual cost (annual cost x FTE)",
     "Cost to date",
     "Forecast cost",
 )
+
+
+def funded_cost(annual_cost: Decimal, fte: Decimal) -> Decimal:
+    """What a post costs the grant in a year: its annual cost at 1.0 FTE times its
+    FTE, rounded half-up to the penny (the column's total is the sum of these)."""
+    return round_half_up(annual_cost * fte)
 
 
 def posts_rows(data: ReturnData) -> Iterator[Row]:
@@ -69,28 +77,41 @@ def posts_rows(data: ReturnData) -> Iterator[Row]:
         "forecast underspend until they are filled.",
     )
     yield header_row(POSTS_HEADERS)
-    for p in r.posts:
+    widths = COLUMN_WIDTHS[POSTS]
+    funded = [funded_cost(p.annual_cost, p.fte) for p in r.posts]
+    for p, funded_annual in zip(r.posts, funded, strict=True):
         fill: Fill | None = "blocked" if p.status == "blocked" else None
+        # Long titles, hosts and reasons wrap within their columns, so a printed page
+        # shows them whole; the row is as tall as its longest text needs.
+        wrapped = ((1, p.title), (2, p.role), (3, p.team), (4, p.host), (9, p.reason))
+        height = max(
+            (lines_height(t, widths[i]) or 0.0 for i, t in wrapped),
+            default=0.0,
+        )
         yield Row(
             (
-                Cell(p.id, "text", fill=fill),
-                Cell(p.title, "text", fill=fill),
-                Cell(p.role, "text", fill=fill),
-                Cell(p.team or "", "text", fill=fill),
-                Cell(p.host, "text", fill=fill),
-                Cell(p.route, "text", fill=fill),
-                Cell(p.fte, "fte", fill=fill),
-                Cell(p.status.upper() if fill else p.status, "text", fill=fill, bold=bool(fill)),
-                Cell(p.status_since, "date", fill=fill) if p.status_since else Cell("", fill=fill),
-                Cell(p.reason or "", "text", fill=fill),
-                Cell(p.expected_start, "date", fill=fill)
+                Cell(p.id, "text", fill=fill, top=True),
+                Cell(p.title, "text", fill=fill, wrap=True, top=True),
+                Cell(p.role, "text", fill=fill, wrap=True, top=True),
+                Cell(p.team or "", "text", fill=fill, wrap=True, top=True),
+                Cell(p.host, "text", fill=fill, wrap=True, top=True),
+                Cell(p.route, "text", fill=fill, top=True),
+                Cell(p.fte, "fte", fill=fill, top=True),
+                Cell(p.status, "text", fill=fill, bold=bool(fill), top=True),
+                Cell(p.status_since, "date", fill=fill, top=True)
+                if p.status_since
+                else Cell("", fill=fill),
+                Cell(p.reason or "", "text", fill=fill, wrap=True, top=True),
+                Cell(p.expected_start, "date", fill=fill, top=True)
                 if p.expected_start
                 else Cell("", fill=fill),
-                Cell(p.annual_cost, "money", fill=fill),
-                Cell(p.cost_to_date, "money", fill=fill),
-                Cell(p.forecast_cost, "money", fill=fill),
+                Cell(p.annual_cost, "money", fill=fill, top=True),
+                Cell(funded_annual, "money", fill=fill, top=True),
+                Cell(p.cost_to_date, "money", fill=fill, top=True),
+                Cell(p.forecast_cost, "money", fill=fill, top=True),
             ),
             "body",
+            height=height or None,
         )
     yield Row(
         (
@@ -98,7 +119,9 @@ def posts_rows(data: ReturnData) -> Iterator[Row]:
             *(Cell("", total=True) for _ in range(5)),
             Cell(sum((p.fte for p in r.posts), Decimal("0")), "fte", total=True),
             *(Cell("", total=True) for _ in range(4)),
-            Cell(sum((p.annual_cost for p in r.posts), ZERO), "money", total=True),
+            # Costs at 1.0 FTE are not added up: their sum is no one's bill.
+            Cell("", total=True),
+            Cell(sum(funded, ZERO), "money", total=True),
             Cell(sum((p.cost_to_date for p in r.posts), ZERO), "money", total=True),
             Cell(sum((p.forecast_cost for p in r.posts), ZERO), "money", total=True),
         ),
