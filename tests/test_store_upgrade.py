@@ -203,7 +203,7 @@ def test_doctor_is_clean_on_a_new_store_and_reports_its_pragmas(tmp_path):
     assert findings["foreign_keys_pragma"]["message"] == "foreign_keys: on"
     assert findings["busy_timeout"]["message"].startswith("busy_timeout: 30000 ms")
     assert findings["schema"]["message"].startswith("schema version 9 ")
-    assert "13 tables" in findings["append_only"]["message"]
+    assert "18 tables" in findings["append_only"]["message"]
 
 
 def test_doctor_finds_a_removed_trigger_and_a_forged_reversal(tmp_path):
