@@ -292,3 +292,122 @@ def test_plan_tables_are_append_only_and_in_the_fingerprint(tmp_path):
             )
     finally:
         raw.close()
+
+
+def test_the_return_has_a_sustainability_sheet_that_verify_checks(tmp_path):
+    from openpyxl import load_workbook
+
+    with _ledger(tmp_path / "g.db") as fs:
+        _plan(fs)
+        path = fs.exports.write_return("2019/20", "2022-06-01", out=tmp_path / "r.xlsx")
+        assert fs.exports.verify(path) == []
+        wb = load_workbook(path)
+        ws = wb["Sustainability"]
+        rows = [tuple(c.value for c in r) for r in ws.iter_rows(min_row=4)]
+        header = rows[0]
+        assert header[:5] == ("Financial year", "Posts cost", "Other cost", "Total cost", "Grant")
+        assert header[5:] == (
+            "Funding: council",
+            "Funding: care-savings",
+            "Funding total",
+            "Grant + funding",
+            "Gap",
+            "Funded %",
+        )
+        by_year = {r[0]: r for r in rows[1:5]}
+        # FY2022/23 as worked out above: 25,000.00 cost, 16,000.00 + 9,752.55 funding,
+        # gap -752.55, 103.0% (a number 1.03 in a percent format).
+        fy = by_year["FY2022/23"]
+        assert fy[3] == 25000 and fy[5] == 16000 and fy[6] == pytest.approx(9752.55)
+        assert fy[9] == pytest.approx(-752.55) and fy[10] == pytest.approx(1.03)
+        # Totals row: total cost 16,548.39 + 39,357.14 + 43,000.00 + 25,000.00.
+        assert rows[5][0] == "Total" and rows[5][3] == pytest.approx(123905.53)
+        assert len(ws._charts) == 1
+        wb.close()
+        # A later revision moves the plan: verify names the sheet.
+        fs.plan.fund("council", "FY2022/23", "1000.00", on="2022-05-01")
+        found = {d.sheet for d in fs.exports.verify(path)}
+    assert "Sustainability" in found
+
+
+def test_cli_plan_and_measure_commands_and_the_json_contract(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from fsgrant.cli import app
+
+    db = tmp_path / "g.db"
+    _ledger(db).close()
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["--db", str(db), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("measure", "add", "children-in-care", "04/02/2020", "739", "--note", "report")
+    run("measure", "target", "children-in-care", "FY2021/22", "560", "--on", "2020-03-01")
+    out = run(
+        "plan",
+        "source",
+        "add",
+        "care",
+        "--kind",
+        "savings",
+        "--measure",
+        "children-in-care",
+        "--baseline",
+        "739",
+        "--unit-cost",
+        "100.00",
+    )
+    assert "Added source care" in out
+    run("plan", "source", "add", "council", "--kind", "base-budget")
+    assert "original" in run(
+        "plan", "fund", "council", "FY2021/22", "£1,000.00", "--on", "2020-03-01"
+    )
+    assert "original" in run(
+        "plan", "cost", "training", "FY2021/22", "500.00", "--on", "2020-03-01"
+    )
+    data = json.loads(
+        run(
+            "report",
+            "sustainability",
+            "--from",
+            "FY2021/22",
+            "--to",
+            "FY2021/22",
+            "--as-at",
+            "2020-03-31",
+            "-f",
+            "json",
+        )
+    )
+    assert data == {
+        "as_at": "2020-03-31",
+        "years": [
+            {
+                "financial_year": "FY2021/22",
+                # Post A April-September 6 x 3,000.00 + post C 12 x 2,000.00.
+                "posts_cost": "42000.00",
+                "other_cost": "500.00",
+                "total_cost": "42500.00",
+                "grant": "0.00",
+                # (739 - 560) x 100.00 = 17,900.00.
+                "funding": {"care": "17900.00", "council": "1000.00"},
+                "funding_total": "18900.00",
+                "gap": "23600.00",
+                # 18,900 / 42,500 = 44.47%.
+                "funded_pct": "44.5",
+            }
+        ],
+        "sustainable_from": None,
+    }
+    table = run("report", "sustainability", "--as-at", "2020-03-31")
+    assert "does not close the gap" in table
+    bad = runner.invoke(app, ["--db", str(db), "plan", "fund", "council", "2021", "1.00"])
+    assert bad.exit_code == 2
+    assert "not a financial year label" in bad.output
+    bad = runner.invoke(app, ["--db", str(db), "measure", "add", "x", "2020-13-01", "1"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output

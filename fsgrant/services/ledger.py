@@ -91,9 +91,6 @@ class Ledger:
             self.settings,
         )
         self.imports = ImportsService(t, grant, self.years)
-        self.exports = ExportsService(t, grant, self.years, self.spend, self.receipts, self.reports)
-        self.returns = ReturnsService(t, self.exports, self.periods)
-        self.audit = AuditService(t)
         self.measures = MeasuresService(t, self.periods)
         self.plan = PlanService(
             t,
@@ -104,6 +101,11 @@ class Ledger:
             self.reports,
             self.measures,
         )
+        self.exports = ExportsService(
+            t, grant, self.years, self.spend, self.receipts, self.reports, self.plan
+        )
+        self.returns = ReturnsService(t, self.exports, self.periods)
+        self.audit = AuditService(t)
 
     # -------------------------------------------------------------- lifecycle
     @property
