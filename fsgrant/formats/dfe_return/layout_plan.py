@@ -6,7 +6,8 @@ against funding beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from fsgrant.domain.money import ZERO
 from fsgrant.formats.dfe_return.cells import header_row, heading, percent_cell, title_rows
@@ -60,8 +61,8 @@ def sustainability_rows(data: ReturnData) -> Iterator[Row]:
             "body",
         )
 
-    def total(values: Iterator[object]) -> Cell:
-        return Cell(sum(values, ZERO), "money", total=True)  # type: ignore[arg-type]
+    def total(values: Iterable[Decimal]) -> Cell:
+        return Cell(sum(values, ZERO), "money", total=True)
 
     yield Row(
         (
