@@ -65,9 +65,14 @@ def test_the_public_names_are_exactly_these():
         "Ledger",
         "LoadResult",
         "MappingCheck",
+        "MeasureObservation",
+        "MeasureTarget",
         "NotFound",
         "PeriodClosed",
         "PeriodEvent",
+        "PlanCost",
+        "PlanFunding",
+        "PlanSource",
         "Post",
         "PostChange",
         "PostsReport",
@@ -83,6 +88,8 @@ def test_the_public_names_are_exactly_these():
         "StatusChange",
         "StoreError",
         "SummaryReport",
+        "SustainabilityReport",
+        "SustainabilityYear",
         "VarianceReport",
         "Variation",
         "YearSummary",
@@ -113,6 +120,8 @@ CLI_GROUP_TO_SERVICE = {
     "export": "exports",
     "period": "periods",
     "return": "returns",
+    "plan": "plan",
+    "measure": "measures",
 }
 TOP_LEVEL_COMMANDS = {"init", "load", "check", "doctor", "backup", "log", "demo"}
 

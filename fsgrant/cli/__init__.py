@@ -67,7 +67,7 @@ def _root(
 
 
 def _register() -> None:
-    from fsgrant.cli import admin, core, export, forecast, imports, posts, returns
+    from fsgrant.cli import admin, core, export, forecast, imports, plan, posts, returns
 
     core.register(app)
     posts.register(app)
@@ -76,6 +76,7 @@ def _register() -> None:
     export.register(app)
     admin.register(app)
     returns.register(app)
+    plan.register(app)
 
 
 def first_sentence(help_text: str) -> str:

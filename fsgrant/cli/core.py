@@ -626,5 +626,16 @@ def demo(
     for note in result.notes:
         typer.echo(note)
     render_summary(result.summary, OutputFormat.table)
+    if result.plan is not None:
+        r = result.plan
+        typer.echo(
+            "Onward sustainability (an ILLUSTRATIVE plan): "
+            + (
+                f"the plan closes the gap from {r.sustainable_from}."
+                if r.sustainable_from
+                else "the plan does not close the gap."
+            )
+            + " See 'fsgrant report sustainability'."
+        )
     for path in result.outputs:
         typer.echo(f"Wrote the DfE return: {path}")

@@ -20,6 +20,7 @@ from fsgrant.domain.models import Grant
 from fsgrant.domain.periods import DateLike, as_at_day
 from fsgrant.errors import InvalidInput
 from fsgrant.formats.atomic import write_atomically
+from fsgrant.services.plan import PlanService
 from fsgrant.services.receipts import ReceiptsService
 from fsgrant.services.reports import ReportsService
 from fsgrant.services.spend import SpendService
@@ -58,6 +59,7 @@ class ExportsService:
         spend: SpendService,
         receipts: ReceiptsService,
         reports: ReportsService,
+        plan: PlanService,
     ) -> None:
         self._tables = tables
         self._grant = grant
@@ -65,6 +67,7 @@ class ExportsService:
         self._spend = spend
         self._receipts = receipts
         self._reports = reports
+        self._plan = plan
 
     def fingerprint(self) -> str:
         """A SHA-256 over every row of the ledger's data tables: any change to the
@@ -102,6 +105,7 @@ class ExportsService:
             fingerprint=self.fingerprint(),
             version=__version__,
             generated_at=generated_at or datetime.now(UTC).replace(tzinfo=None),
+            sustainability=self._plan.report(as_at=day),
         )
 
     def write_return(

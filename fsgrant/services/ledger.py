@@ -21,6 +21,8 @@ add ...``:
 ``fs.periods``            closed periods (``period``)
 ``fs.returns``            the register of submitted returns (``return``)
 ``fs.audit``              the audit trail (``log``)
+``fs.measures``           outcome measures: observations and targets (``measure``)
+``fs.plan``               the onward-sustainability plan (``plan``, ``report sustainability``)
 ========================  =====================================================
 
 The commands without a noun are methods of the ledger itself: :meth:`Ledger.init`,
@@ -47,7 +49,9 @@ from fsgrant.services.exports import ExportsService
 from fsgrant.services.forecasts import ForecastsService, SettingsService
 from fsgrant.services.grant import GrantService
 from fsgrant.services.imports import ImportsService
+from fsgrant.services.measures import MeasuresService
 from fsgrant.services.periods import PeriodsService
+from fsgrant.services.plan import PlanService
 from fsgrant.services.posts import PostsService
 from fsgrant.services.receipts import ReceiptsService
 from fsgrant.services.reports import ReportsService
@@ -90,7 +94,19 @@ class Ledger:
             self.settings,
         )
         self.imports = ImportsService(t, grant, self.years)
-        self.exports = ExportsService(t, grant, self.years, self.spend, self.receipts, self.reports)
+        self.measures = MeasuresService(t, self.periods)
+        self.plan = PlanService(
+            t,
+            self.years,
+            self.categories,
+            self.periods,
+            self.posts,
+            self.reports,
+            self.measures,
+        )
+        self.exports = ExportsService(
+            t, grant, self.years, self.spend, self.receipts, self.reports, self.plan
+        )
         self.returns = ReturnsService(t, self.exports, self.periods)
         self.audit = AuditService(t)
 

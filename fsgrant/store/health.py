@@ -34,12 +34,26 @@ FINGERPRINT_TABLES = (
     "post_changes",
     "forecasts",
     "period_events",
+    "plan_sources",
+    "plan_funding",
+    "plan_costs",
+    "measure_observations",
+    "measure_targets",
 )
 """The tables whose rows a return is built from: the ledger fingerprint covers them."""
 
 # Tables added after the first release count only once they hold a row, so a return
 # made before an upgrade still verifies against the upgraded (unchanged) ledger.
-_COUNTED_WHEN_USED = frozenset({"post_changes"})
+_COUNTED_WHEN_USED = frozenset(
+    {
+        "post_changes",
+        "plan_sources",
+        "plan_funding",
+        "plan_costs",
+        "measure_observations",
+        "measure_targets",
+    }
+)
 NOT_FINGERPRINTED = frozenset({("spend", "source_fields")})
 """Columns no figure is built from, left out so that adding one (an upgrade) does not
 change the fingerprint of a return made before it: a spend line's source row."""

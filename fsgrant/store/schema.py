@@ -29,11 +29,19 @@ _FIRST_APPEND_ONLY_TABLES = (
     "period_events",
     "audit",
 )
+_PLAN_TABLES = (
+    "plan_sources",
+    "plan_funding",
+    "plan_costs",
+    "measure_observations",
+    "measure_targets",
+)
 APPEND_ONLY_TABLES = (
     *_FIRST_APPEND_ONLY_TABLES,
     "submitted_returns",
     "post_changes",
     "grant_history",
+    *_PLAN_TABLES,
 )
 
 
@@ -333,6 +341,11 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "submitted_returns": ("id",),
     "post_changes": ("id",),
     "grant_history": ("id",),
+    "plan_sources": ("name",),
+    "plan_funding": ("id",),
+    "plan_costs": ("id",),
+    "measure_observations": ("id",),
+    "measure_targets": ("id",),
 }
 
 
@@ -473,6 +486,81 @@ _GRANT_HISTORY: list[str] = [
     END""",
 ]
 
+
+def _is_fy(col: str) -> str:
+    return f"CHECK ({col} GLOB 'FY[0-9][0-9][0-9][0-9]/[0-9][0-9]')"
+
+
+def _is_decimal(col: str, *, nullable: bool = False) -> str:
+    # A non-negative decimal kept as text (exact), such as '739' or '34.5'.
+    check = f"typeof({col}) = 'text' AND {col} GLOB '[0-9]*' AND {col} NOT GLOB '*[^0-9.]*'"
+    if nullable:
+        check = f"{col} IS NULL OR ({check})"
+    return f"CHECK ({check})"
+
+
+# The onward-sustainability plan: what pays for the model once the grant ends (sources
+# and their committed funding by financial year), the recurring costs posts do not
+# drive, and the outcome measures (observations and targets) savings are worked out
+# from. Dated history, never overwritten: a revision is a new row.
+_SUSTAINABILITY_PLAN: list[str] = [
+    f"""CREATE TABLE plan_sources (
+        name TEXT PRIMARY KEY CHECK (length(trim(name)) > 0),
+        kind TEXT NOT NULL CHECK (kind IN ('base-budget', 'partner', 'savings', 'other')),
+        description TEXT,
+        measure TEXT,
+        baseline TEXT {_is_decimal("baseline", nullable=True)},
+        unit_cost_pence INTEGER {_is_pence("unit_cost_pence", nullable=True)}
+            CHECK (unit_cost_pence IS NULL OR unit_cost_pence >= 0),
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        CHECK ((measure IS NULL) = (baseline IS NULL)
+               AND (measure IS NULL) = (unit_cost_pence IS NULL)),
+        CHECK (measure IS NULL OR kind = 'savings')
+    )""",
+    f"""CREATE TABLE plan_funding (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL REFERENCES plan_sources(name),
+        financial_year TEXT NOT NULL {_is_fy("financial_year")},
+        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")} CHECK (amount_pence >= 0),
+        set_on TEXT NOT NULL {_is_day("set_on")},
+        note TEXT,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    )""",
+    "CREATE INDEX plan_funding_source ON plan_funding(source, financial_year, set_on)",
+    f"""CREATE TABLE plan_costs (
+        id INTEGER PRIMARY KEY,
+        category TEXT NOT NULL REFERENCES categories(name),
+        financial_year TEXT NOT NULL {_is_fy("financial_year")},
+        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")} CHECK (amount_pence >= 0),
+        set_on TEXT NOT NULL {_is_day("set_on")},
+        note TEXT,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    )""",
+    f"""CREATE TABLE measure_observations (
+        id INTEGER PRIMARY KEY,
+        measure TEXT NOT NULL CHECK (length(trim(measure)) > 0),
+        observed_on TEXT NOT NULL {_is_day("observed_on")},
+        value TEXT NOT NULL {_is_decimal("value")},
+        note TEXT,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    )""",
+    "CREATE INDEX measure_observations_measure ON measure_observations(measure, observed_on)",
+    f"""CREATE TABLE measure_targets (
+        id INTEGER PRIMARY KEY,
+        measure TEXT NOT NULL CHECK (length(trim(measure)) > 0),
+        financial_year TEXT NOT NULL {_is_fy("financial_year")},
+        value TEXT NOT NULL {_is_decimal("value")},
+        set_on TEXT NOT NULL {_is_day("set_on")},
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    )""",
+    *(stmt for table in _PLAN_TABLES for stmt in (*_append_only(table), _no_replace(table))),
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
@@ -483,6 +571,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0007_post_changes", _POST_CHANGES),
     ("0008_spend_source_fields", _SPEND_SOURCE_FIELDS),
     ("0009_grant_history", _GRANT_HISTORY),
+    ("0010_sustainability_plan", _SUSTAINABILITY_PLAN),
 ]
 
 

@@ -7,6 +7,7 @@ from fsgrant.store.connection import Store
 from fsgrant.store.grant import GrantTable
 from fsgrant.store.imports import ImportsTable
 from fsgrant.store.periods import PeriodsTable
+from fsgrant.store.plan import MeasuresTable, PlanTable
 from fsgrant.store.posts import PostsTable
 from fsgrant.store.returns import ReturnsTable
 from fsgrant.store.spend import ReceiptsTable, SpendTable
@@ -32,3 +33,5 @@ class Tables:
         self.returns = ReturnsTable(store)
         self.audit = AuditTable(store)
         self.settings = SettingsTable(store)
+        self.plan = PlanTable(store)
+        self.measures = MeasuresTable(store)

@@ -38,6 +38,7 @@ from fsgrant.formats.dfe_return.layout_ledger import (
     transaction_rows,
     variation_rows,
 )
+from fsgrant.formats.dfe_return.layout_plan import sustainability_rows
 from fsgrant.formats.dfe_return.model import (
     COLUMN_WIDTHS,
     LABEL_AS_AT,
@@ -48,6 +49,7 @@ from fsgrant.formats.dfe_return.model import (
     POSTS,
     PROFILE,
     SUMMARY,
+    SUSTAINABILITY,
     TRANSACTIONS,
     VARIANCE,
     VARIATIONS,
@@ -327,6 +329,7 @@ _ROWS: dict[str, SheetRows] = {
     POSTS: posts_rows,
     TRANSACTIONS: transaction_rows,
     VARIATIONS: variation_rows,
+    SUSTAINABILITY: sustainability_rows,
 }
 
 

@@ -1,6 +1,6 @@
 """The DfE return's data and the pieces its layout is made of: pure, no openpyxl.
 
-The workbook has six sheets, in this order and with these names (a contract that
+The workbook has seven sheets, in this order and with these names (a contract that
 ``fsgrant export verify`` and finance teams rely on): :data:`SHEET_NAMES`. Each sheet
 is laid out as rows of :class:`Cell` specifications (see
 :mod:`fsgrant.formats.dfe_return.layout`) built from a :class:`ReturnData`.
@@ -27,6 +27,7 @@ from fsgrant.domain.reports import (
     VarianceReport,
     YearSummary,
 )
+from fsgrant.domain.sustainability import SustainabilityReport
 
 __all__ = [
     "COLUMN_WIDTHS",
@@ -50,7 +51,16 @@ PROFILE = "Monthly profile"
 POSTS = "Posts"
 TRANSACTIONS = "Transactions"
 VARIATIONS = "Variations"
-SHEET_NAMES: tuple[str, ...] = (SUMMARY, VARIANCE, PROFILE, POSTS, TRANSACTIONS, VARIATIONS)
+SUSTAINABILITY = "Sustainability"
+SHEET_NAMES: tuple[str, ...] = (
+    SUMMARY,
+    VARIANCE,
+    PROFILE,
+    POSTS,
+    TRANSACTIONS,
+    VARIATIONS,
+    SUSTAINABILITY,
+)
 """The sheets of a return, in order."""
 
 # Labels in column A of the Summary that verify reads back.
@@ -169,6 +179,8 @@ class ReturnData:
     fingerprint: str
     version: str
     generated_at: datetime
+    sustainability: SustainabilityReport | None = None
+    """The onward-sustainability plan as at the return's date."""
 
 
 class ReturnDifference(BaseModel):
@@ -199,6 +211,7 @@ COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
     POSTS: (12, 28, 16, 14, 24, 12, 7, 12, 11, 40, 13, 16, 16, 14, 14),
     TRANSACTIONS: (8, 12, 12, 10, 20, 10, 34, 46, 13, 14, 10, 9, 9),
     VARIATIONS: (10, 12, 9, 28, 11, 26, 50, 11, 11, 14, 10, 11, 20, 14),
+    SUSTAINABILITY: (14, *(16,) * 13),
 }
 
 

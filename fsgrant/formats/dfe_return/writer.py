@@ -29,6 +29,7 @@ from fsgrant.formats.dfe_return.model import (
     PROFILE,
     SHEET_NAMES,
     SUMMARY,
+    SUSTAINABILITY,
     TRANSACTIONS,
     VARIANCE,
     VARIATIONS,
@@ -53,6 +54,7 @@ _FREEZE: dict[str, str | None] = {
     POSTS: "B5",
     TRANSACTIONS: "A5",
     VARIATIONS: "A5",
+    SUSTAINABILITY: "B5",
 }
 _PRINT_TITLES: dict[str, str | None] = {
     SUMMARY: None,
@@ -61,6 +63,7 @@ _PRINT_TITLES: dict[str, str | None] = {
     POSTS: "4:4",
     TRANSACTIONS: "4:4",
     VARIATIONS: "4:4",
+    SUSTAINABILITY: "4:4",
 }
 
 _NAVY = "1F3864"
@@ -270,7 +273,7 @@ def _write_sheet(wb: Workbook, styles: _Styles, name: str, data: ReturnData) -> 
             width = len(row.cells)
         elif row.role == "body" and first_header is not None and last_body in (None, row_no - 1):
             last_body = row_no
-        if name == PROFILE and row.role == "body":
+        if name in (PROFILE, SUSTAINABILITY) and row.role == "body":
             months.append(row_no)
         widest = max(widest, len(row.cells))
         last_row = row_no
@@ -279,6 +282,8 @@ def _write_sheet(wb: Workbook, styles: _Styles, name: str, data: ReturnData) -> 
         ws.auto_filter.ref = f"A{first_header}:{get_column_letter(width)}{end}"
     if name == PROFILE and months:
         _add_profile_chart(ws, months[0], months[-1], data)
+    if name == SUSTAINABILITY and months:
+        _add_sustainability_chart(ws, months[0], months[-1], width)
     ws.close()
     _insert_dimension(ws, f"A1:{get_column_letter(max(widest, 1))}{max(last_row, 1)}")
 
@@ -327,6 +332,30 @@ def _add_profile_chart(ws: WriteOnlyWorksheet, first: int, last: int, data: Retu
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
     chart.legend.position = "b"
     ws.add_chart(chart, f"J{header}")
+
+
+def _add_sustainability_chart(ws: WriteOnlyWorksheet, first: int, last: int, width: int) -> None:
+    """Total cost against grant + funding by financial year (columns), and the gap."""
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "Cost of the model against grant and funding, by financial year"
+    chart.y_axis.title = "£"
+    chart.y_axis.number_format = "£#,##0"
+    chart.x_axis.title = "Financial year"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.height = 9
+    chart.width = 22
+    header = first - 1
+    # Total cost (column D), grant + funding and the gap (the two columns before Funded %).
+    for col in (4, width - 2, width - 1):
+        ref = Reference(ws, min_col=col, min_row=header, max_row=last)
+        chart.add_data(ref, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.legend.position = "b"
+    ws.add_chart(chart, f"B{last + 3}")
 
 
 def write_return(data: ReturnData, path: str | Path) -> Path:

@@ -1,0 +1,252 @@
+"""Commands for the onward-sustainability plan (``plan``), outcome measures
+(``measure``) and ``report sustainability``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from fsgrant.cli import core
+from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+
+plan_app = typer.Typer(
+    help="The onward-sustainability plan: what pays for the model once the grant ends.",
+    no_args_is_help=True,
+)
+source_app = typer.Typer(
+    help="Sources of funding: base budget, partners, savings, other.", no_args_is_help=True
+)
+measure_app = typer.Typer(
+    help="Outcome measures (e.g. children in care): observations and targets.",
+    no_args_is_help=True,
+)
+
+Fmt = Annotated[OutputFormat, FormatOption]
+On = Annotated[str | None, typer.Option("--on", help="Date it was set (default today).")]
+Note = Annotated[str | None, typer.Option("--note", help="Why, or what it is based on.")]
+FyArg = Annotated[str, typer.Argument(help="Financial year, e.g. FY2021/22.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(plan_app, name="plan")
+    plan_app.add_typer(source_app, name="source")
+    app.add_typer(measure_app, name="measure")
+    command(core.report_app, "sustainability")(report_sustainability)
+
+
+@command(source_app, "add")
+def source_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The source's name, e.g. council-base.")],
+    kind: Annotated[str, typer.Option("--kind", help="base-budget, partner, savings or other.")],
+    description: Annotated[str | None, typer.Option("--description", help="What it is.")] = None,
+    measure: Annotated[
+        str | None,
+        typer.Option("--measure", help="A savings source: the measure its savings follow."),
+    ] = None,
+    baseline: Annotated[
+        str | None, typer.Option("--baseline", help="The measure's level without the model.")
+    ] = None,
+    unit_cost: Annotated[
+        str | None,
+        typer.Option("--unit-cost", help="The saving for each one below the baseline, a year."),
+    ] = None,
+) -> None:
+    """Add a source of funding for the model once the grant ends."""
+    s = ledger(ctx).plan.add_source(
+        name,
+        kind,
+        description=description,
+        measure=measure,
+        baseline=baseline,
+        unit_cost=unit_cost,
+    )
+    linked = (
+        f", (baseline {s.baseline} - {s.measure}) x {s.unit_cost}" if s.measure is not None else ""
+    )
+    typer.echo(f"Added source {s.name} ({s.kind}{linked}).")
+
+
+@command(source_app, "list")
+def source_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
+    """List the sources of funding."""
+    rows = [s.model_dump() for s in ledger(ctx).plan.sources()]
+    emit_rows(
+        rows,
+        ["name", "kind", "description", "measure", "baseline", "unit_cost"],
+        fmt,
+        title="Sources of funding",
+        money=("unit_cost",),
+    )
+
+
+@command(plan_app, "fund")
+def plan_fund(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The source.")],
+    financial_year: FyArg,
+    amount: Annotated[str, typer.Argument(help="Funding committed in that year.")],
+    on: On = None,
+    note: Note = None,
+) -> None:
+    """Record funding a source commits in a financial year (a later one revises it; the
+    original is kept)."""
+    f = ledger(ctx).plan.fund(name, financial_year, amount, on=on, note=note)
+    kind = "original" if f.original else "revision"
+    typer.echo(
+        f"Recorded funding {f.id} ({kind}): {f.source} {f.financial_year} = {f.amount}, "
+        f"set on {f.set_on.isoformat()}."
+    )
+
+
+@command(plan_app, "cost")
+def plan_cost(
+    ctx: typer.Context,
+    category: Annotated[str, typer.Argument(help="Cost category (one no post is charged to).")],
+    financial_year: FyArg,
+    amount: Annotated[str, typer.Argument(help="The recurring cost in that year.")],
+    on: On = None,
+    note: Note = None,
+) -> None:
+    """Record a recurring cost of the model not driven by posts, in a financial year."""
+    c = ledger(ctx).plan.cost(category, financial_year, amount, on=on, note=note)
+    kind = "original" if c.original else "revision"
+    typer.echo(
+        f"Recorded cost {c.id} ({kind}): {c.category} {c.financial_year} = {c.amount}, "
+        f"set on {c.set_on.isoformat()}."
+    )
+
+
+@command(plan_app, "list")
+def plan_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
+    """List every funding and cost record of the plan (originals and revisions)."""
+    plan = ledger(ctx).plan
+    rows: list[dict[str, Any]] = [
+        {"record": "fund", "of": f.source, **f.model_dump()} for f in plan.funding()
+    ] + [{"record": "cost", "of": c.category, **c.model_dump()} for c in plan.costs()]
+    emit_rows(
+        rows,
+        ["record", "id", "of", "financial_year", "amount", "set_on", "original", "note"],
+        fmt,
+        title="The plan's funding and costs",
+        money=("amount",),
+    )
+
+
+@command(measure_app, "add")
+def measure_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The measure, e.g. children-in-care.")],
+    day: Annotated[str, typer.Argument(metavar="DATE", help="When it was observed.")],
+    value: Annotated[str, typer.Argument(help="The count or rate observed, e.g. 739.")],
+    note: Note = None,
+) -> None:
+    """Record an observed outcome (e.g. children in care on a date)."""
+    o = ledger(ctx).measures.add(name, day, value, note=note)
+    typer.echo(f"Recorded {o.measure} = {o.value} on {o.observed_on.isoformat()}.")
+
+
+@command(measure_app, "target")
+def measure_target(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The measure.")],
+    financial_year: FyArg,
+    value: Annotated[str, typer.Argument(help="The level expected in that year.")],
+    on: On = None,
+) -> None:
+    """Set the level a measure is expected to reach in a financial year."""
+    t = ledger(ctx).measures.target(name, financial_year, value, on=on)
+    typer.echo(f"Target {t.measure} {t.financial_year} = {t.value}, set on {t.set_on}.")
+
+
+@command(measure_app, "list")
+def measure_list(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Option("--measure", help="Only this measure.")] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """List the observations and targets of the measures."""
+    measures = ledger(ctx).measures
+    rows: list[dict[str, Any]] = [
+        {
+            "measure": o.measure,
+            "kind": "observed",
+            "when": o.observed_on,
+            "value": str(o.value),
+            "note": o.note,
+        }
+        for o in measures.observations(name)
+    ] + [
+        {
+            "measure": t.measure,
+            "kind": "target",
+            "when": t.financial_year,
+            "value": str(t.value),
+            "note": f"set on {t.set_on.isoformat()}",
+        }
+        for t in measures.targets(name)
+    ]
+    emit_rows(rows, ["measure", "kind", "when", "value", "note"], fmt, title="Measures")
+
+
+SUSTAINABILITY_MONEY = (
+    "posts_cost",
+    "other_cost",
+    "total_cost",
+    "grant",
+    "funding_total",
+    "gap",
+)
+
+
+def report_sustainability(
+    ctx: typer.Context,
+    from_fy: Annotated[
+        str | None, typer.Option("--from", help="First financial year, e.g. FY2019/20.")
+    ] = None,
+    to_fy: Annotated[
+        str | None, typer.Option("--to", help="Last financial year, e.g. FY2023/24.")
+    ] = None,
+    as_at: Annotated[
+        str | None, typer.Option("--as-at", help="Report as at this date (default today).")
+    ] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """The onward-sustainability plan by financial year: the model's cost, the grant,
+    each source's funding, the gap and the funded percentage."""
+    r = ledger(ctx).plan.report(from_fy, to_fy, as_at)
+    if fmt is OutputFormat.json:
+        emit_json(r.model_dump(mode="json"))
+        return
+    sources = list(r.years[0].funding) if r.years else []
+    rows = []
+    for y in r.years:
+        row: dict[str, Any] = y.model_dump()
+        row.update({f"funding: {name}": amount for name, amount in y.funding.items()})
+        row["funded_pct"] = None if y.funded_pct is None else f"{y.funded_pct:.1f}"
+        rows.append(row)
+    funding_cols = [f"funding: {name}" for name in sources]
+    emit_rows(
+        rows,
+        [
+            "financial_year",
+            "posts_cost",
+            "other_cost",
+            "total_cost",
+            "grant",
+            *funding_cols,
+            "funding_total",
+            "gap",
+            "funded_pct",
+        ],
+        fmt,
+        title=f"Onward sustainability as at {r.as_at}",
+        money=(*SUSTAINABILITY_MONEY, *funding_cols),
+    )
+    if fmt is OutputFormat.table:
+        typer.echo(
+            f"Sustainable from {r.sustainable_from}."
+            if r.sustainable_from
+            else "The plan does not close the gap in these years."
+        )

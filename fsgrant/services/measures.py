@@ -1,0 +1,124 @@
+"""Outcome measures (``fsgrant measure``): observed counts such as children in care,
+and the level expected in each financial year. Savings sources of the
+onward-sustainability plan are worked out from them (see
+:mod:`fsgrant.domain.sustainability`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fsgrant.domain.periods import DateLike, as_at_day, parse_date
+from fsgrant.domain.sustainability import (
+    MeasureObservation,
+    MeasureTarget,
+    parse_financial_year,
+    parse_measure_value,
+)
+from fsgrant.domain.text import clean_text, required_text
+from fsgrant.errors import NotFound
+from fsgrant.services.periods import PeriodsService
+from fsgrant.store.connection import utc_now
+from fsgrant.store.tables import Tables
+
+__all__ = ["MeasuresService"]
+
+
+class MeasuresService:
+    """``fs.measures``: record observations and targets of outcome measures."""
+
+    def __init__(self, tables: Tables, periods: PeriodsService) -> None:
+        self._tables = tables
+        self._periods = periods
+
+    def add(
+        self,
+        name: str,
+        on: DateLike,
+        value: object,
+        *,
+        note: str | None = None,
+    ) -> MeasureObservation:
+        """Record a measure's observed value on a date (e.g. children in care: 739 on
+        4 February 2020).
+
+        Raises:
+            InvalidInput: an empty name, a bad date or value (floats refused).
+            PeriodClosed: the date falls in a closed period.
+        """
+        measure = required_text(name, "measure")
+        day = parse_date(on, field="date")
+        number = parse_measure_value(value)
+        detail: dict[str, Any] = {"on": day.isoformat(), "value": str(number)}
+        store = self._tables.store
+        with store.transaction("measure.add", measure, detail):
+            self._periods.guard_dated(day, what="a measure observation")
+            new_id = detail["id"] = self._tables.measures.insert_observation(
+                {
+                    "measure": measure,
+                    "observed_on": day.isoformat(),
+                    "value": str(number),
+                    "note": clean_text(note),
+                    "recorded_at": utc_now(),
+                    "recorded_by": store.user,
+                }
+            )
+        return next(o for o in self.observations(measure) if o.id == new_id)
+
+    def target(
+        self,
+        name: str,
+        financial_year: str,
+        value: object,
+        *,
+        on: DateLike | None = None,
+    ) -> MeasureTarget:
+        """Set the level a measure is expected to reach in a financial year, as of
+        ``on`` (default today); a later target for the same year is a revision, the
+        first kept.
+
+        Raises:
+            InvalidInput: an empty name, a bad year label, date or value.
+            PeriodClosed: ``on`` falls in a closed period.
+        """
+        measure = required_text(name, "measure")
+        label = parse_financial_year(financial_year)
+        number = parse_measure_value(value)
+        day = as_at_day(on, field="on")
+        detail: dict[str, Any] = {"value": str(number), "set_on": day.isoformat()}
+        store = self._tables.store
+        with store.transaction("measure.target", f"{measure}/{label}", detail):
+            self._periods.guard_dated(day, what="a measure target")
+            new_id = detail["id"] = self._tables.measures.insert_target(
+                {
+                    "measure": measure,
+                    "financial_year": label,
+                    "value": str(number),
+                    "set_on": day.isoformat(),
+                    "recorded_at": utc_now(),
+                    "recorded_by": store.user,
+                }
+            )
+        return next(t for t in self.targets(measure) if t.id == new_id)
+
+    def names(self) -> list[str]:
+        """Every measure observed or given a target."""
+        return self._tables.measures.names()
+
+    def require(self, name: str) -> str:
+        """``name``, if the measure has an observation or a target.
+
+        Raises:
+            NotFound: no such measure.
+        """
+        measure = required_text(name, "measure")
+        if measure not in self.names():
+            raise NotFound("measure", measure, "record it with 'fsgrant measure add'")
+        return measure
+
+    def observations(self, name: str | None = None) -> list[MeasureObservation]:
+        """Every observation (of one measure), by measure and date."""
+        return self._tables.measures.observations(name)
+
+    def targets(self, name: str | None = None) -> list[MeasureTarget]:
+        """Every target (of one measure), by measure, year and date set."""
+        return self._tables.measures.targets(name)

@@ -1,0 +1,366 @@
+"""The onward-sustainability plan (``fsgrant plan``, ``fsgrant report
+sustainability``): what the model costs in each financial year, including after the
+grant has ended, and what pays for it. The method is in
+:mod:`fsgrant.domain.sustainability`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from fsgrant.domain.money import ZERO, AmountLike, as_money, to_pence
+from fsgrant.domain.periods import DateLike, as_at_day, financial_year_label
+from fsgrant.domain.sustainability import (
+    SOURCE_KINDS,
+    MeasureTarget,
+    PlanCost,
+    PlanFunding,
+    PlanSource,
+    SustainabilityReport,
+    build_sustainability,
+    financial_years,
+    first_year_after,
+    latest_by_key,
+    measure_level,
+    parse_financial_year,
+    parse_measure_value,
+    savings_amount,
+)
+from fsgrant.domain.text import choice, clean_text, required_text
+from fsgrant.errors import Conflict, InvalidInput, NotFound
+from fsgrant.services.categories import CategoriesService
+from fsgrant.services.measures import MeasuresService
+from fsgrant.services.periods import PeriodsService
+from fsgrant.services.posts import PostsService
+from fsgrant.services.reports import ReportsService
+from fsgrant.services.years import YearsService
+from fsgrant.store.connection import utc_now
+from fsgrant.store.tables import Tables
+
+__all__ = ["PlanService"]
+
+
+class PlanService:
+    """``fs.plan``: sources of funding, committed funding, recurring costs, and the
+    sustainability report."""
+
+    def __init__(
+        self,
+        tables: Tables,
+        years: YearsService,
+        categories: CategoriesService,
+        periods: PeriodsService,
+        posts: PostsService,
+        reports: ReportsService,
+        measures: MeasuresService,
+    ) -> None:
+        self._tables = tables
+        self._years = years
+        self._categories = categories
+        self._periods = periods
+        self._posts = posts
+        self._reports = reports
+        self._measures = measures
+
+    # -------------------------------------------------------------- sources
+    def add_source(
+        self,
+        name: str,
+        kind: str,
+        *,
+        description: str | None = None,
+        measure: str | None = None,
+        baseline: object | None = None,
+        unit_cost: AmountLike | None = None,
+    ) -> PlanSource:
+        """Add a source of funding for the model: ``base-budget``, ``partner``,
+        ``savings`` or ``other``. A savings source may be linked to a measure, with its
+        baseline and the unit cost saved by each one below it (all three together).
+
+        Raises:
+            InvalidInput: an empty name, an unknown kind, a bad baseline or unit cost, a
+                measure on a source that is not savings, or only some of the three.
+            NotFound: no such measure.  Conflict: a source of that name exists.
+        """
+        source = required_text(name, "name")
+        k = choice(kind, SOURCE_KINDS, "kind")
+        linked = [measure is not None, baseline is not None, unit_cost is not None]
+        if any(linked) and not all(linked):
+            raise InvalidInput(
+                "a savings source linked to a measure needs --measure, --baseline and "
+                "--unit-cost together",
+                field="measure",
+            )
+        record: dict[str, Any] = {
+            "name": source,
+            "kind": k,
+            "description": clean_text(description),
+            "measure": None,
+            "baseline": None,
+            "unit_cost_pence": None,
+        }
+        if all(linked):
+            if k != "savings":
+                raise InvalidInput(
+                    f"only a savings source is linked to a measure, not a {k} source",
+                    field="kind",
+                )
+            record["measure"] = self._measures.require(str(measure))
+            record["baseline"] = str(parse_measure_value(baseline, field="baseline"))
+            cost = as_money(unit_cost, field="unit_cost")
+            if cost < 0:
+                raise InvalidInput("a unit cost cannot be negative", field="unit_cost")
+            record["unit_cost_pence"] = to_pence(cost)
+        detail = {k2: v for k2, v in record.items() if k2 != "name" and v is not None}
+        store = self._tables.store
+        with store.transaction("plan.source.add", source, detail):
+            if self._tables.plan.source(source) is not None:
+                raise Conflict(f"a source named '{source}' exists already")
+            self._tables.plan.insert_source(
+                {**record, "recorded_at": utc_now(), "recorded_by": store.user}
+            )
+        return self.source(source)
+
+    def sources(self) -> list[PlanSource]:
+        """Every source, in the order added."""
+        return self._tables.plan.sources()
+
+    def source(self, name: str) -> PlanSource:
+        """One source.
+
+        Raises:
+            NotFound: no such source.
+        """
+        found = self._tables.plan.source(name.strip())
+        if found is None:
+            raise NotFound("source", name, "add it with 'fsgrant plan source add'")
+        return found
+
+    # -------------------------------------------------------------- funding and costs
+    def fund(
+        self,
+        source: str,
+        financial_year: str,
+        amount: AmountLike,
+        *,
+        on: DateLike | None = None,
+        note: str | None = None,
+    ) -> PlanFunding:
+        """Record the funding a source commits in a financial year, as of ``on``
+        (default today). The first for a source and year is the original; a later
+        one is a revision kept beside it.
+
+        Raises:
+            InvalidInput: a bad year label, amount or date.  NotFound: no such source.
+            Conflict: the source's amount comes from its measure.
+            PeriodClosed: ``on`` falls in a closed period.
+        """
+        src = self.source(source)
+        if src.measure is not None:
+            raise Conflict(
+                f"{src.name} is worked out from the measure {src.measure}; "
+                "record observations or targets with 'fsgrant measure' instead"
+            )
+        label = parse_financial_year(financial_year)
+        value = self._amount(amount)
+        day = as_at_day(on, field="on")
+        detail: dict[str, Any] = {"amount": str(value), "set_on": day.isoformat()}
+        store = self._tables.store
+        with store.transaction("plan.fund", f"{src.name}/{label}", detail):
+            self._periods.guard_dated(day, what="plan funding")
+            new_id = detail["id"] = self._tables.plan.insert_funding(
+                {
+                    "source": src.name,
+                    "financial_year": label,
+                    "amount_pence": to_pence(value),
+                    "set_on": day.isoformat(),
+                    "note": clean_text(note),
+                    "recorded_at": utc_now(),
+                    "recorded_by": store.user,
+                }
+            )
+        return next(f for f in self.funding() if f.id == new_id)
+
+    def cost(
+        self,
+        category: str,
+        financial_year: str,
+        amount: AmountLike,
+        *,
+        on: DateLike | None = None,
+        note: str | None = None,
+    ) -> PlanCost:
+        """Record a recurring cost of the model not driven by posts, for a category
+        (one no post is charged to) and financial year, as of ``on`` (default today);
+        a later one is a revision, the first kept.
+
+        Raises:
+            InvalidInput: a bad category, year label, amount or date, or a category
+                posts are charged to.
+            PeriodClosed: ``on`` falls in a closed period.
+        """
+        cat = self._categories.require(category)
+        named = self._tables.posts.naming(cat)
+        if named:
+            raise InvalidInput(
+                f"{cat} is costed from its {named} post(s); the plan counts their cost already",
+                field="category",
+            )
+        label = parse_financial_year(financial_year)
+        value = self._amount(amount)
+        day = as_at_day(on, field="on")
+        detail: dict[str, Any] = {"amount": str(value), "set_on": day.isoformat()}
+        store = self._tables.store
+        with store.transaction("plan.cost", f"{cat}/{label}", detail):
+            self._periods.guard_dated(day, what="a plan cost")
+            new_id = detail["id"] = self._tables.plan.insert_cost(
+                {
+                    "category": cat,
+                    "financial_year": label,
+                    "amount_pence": to_pence(value),
+                    "set_on": day.isoformat(),
+                    "note": clean_text(note),
+                    "recorded_at": utc_now(),
+                    "recorded_by": store.user,
+                }
+            )
+        return next(c for c in self.costs() if c.id == new_id)
+
+    @staticmethod
+    def _amount(amount: AmountLike) -> Decimal:
+        value = as_money(amount, field="amount")
+        if value < 0:
+            raise InvalidInput("an amount in the plan cannot be negative", field="amount")
+        return value
+
+    def funding(self) -> list[PlanFunding]:
+        """Every funding record (originals and revisions)."""
+        return self._tables.plan.funding()
+
+    def costs(self) -> list[PlanCost]:
+        """Every recurring cost record (originals and revisions)."""
+        return self._tables.plan.costs()
+
+    # -------------------------------------------------------------- the report
+    def report(
+        self,
+        from_fy: str | None = None,
+        to_fy: str | None = None,
+        as_at: DateLike | None = None,
+    ) -> SustainabilityReport:
+        """The plan by financial year as at ``as_at`` (today when None): the model's
+        cost (posts and other), the grant's outturn dated in the year, each source's
+        funding, the gap and the funded percentage, and the year from which the plan
+        is sustainable. The default range runs from the financial year the grant
+        starts in to the later of the first year after it ends and the last year the
+        plan names.
+
+        Raises:
+            InvalidInput: a bad year label, or ``to_fy`` before ``from_fy``.
+        """
+        day = as_at_day(as_at)
+        first = parse_financial_year(from_fy, field="from") if from_fy is not None else None
+        last = parse_financial_year(to_fy, field="to") if to_fy is not None else None
+        years = self._years.list(day)
+        live = [y for y in years if y.status != "withdrawn"]
+        grant_end = max((y.end for y in live), default=None)
+        funding = self.funding()
+        costs = self.costs()
+        targets = self._measures.targets()
+        named = {
+            *(f.financial_year for f in funding if f.set_on <= day or f.original),
+            *(c.financial_year for c in costs if c.set_on <= day or c.original),
+            *(t.financial_year for t in targets),
+        }
+        after = [first_year_after(grant_end)] if grant_end is not None else []
+        first = first or _earliest(*(financial_year_label(y.start) for y in years), *named, last)
+        last = last or _latest(*named, *after, first)
+        labels = financial_years(first, last) if first and last else []
+        return build_sustainability(
+            labels,
+            day,
+            posts=self._posts.all(),
+            other_cost=self._other_cost(costs, day),
+            grant=self._grant_by_financial_year(day),
+            funding=self._funding_by_source(funding, day, labels),
+            grant_end=grant_end,
+        )
+
+    def _other_cost(self, costs: list[PlanCost], day: date) -> dict[str, Decimal]:
+        chosen = latest_by_key(
+            (((c.category, c.financial_year), c.set_on, c.id, c.original, c.amount) for c in costs),
+            day,
+        )
+        out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for (_cat, label), amount in chosen.items():
+            out[label] += amount
+        return dict(out)
+
+    def _grant_by_financial_year(self, day: date) -> dict[str, Decimal]:
+        """Each funding year's outturn (actual plus forecast, month by month) dated in
+        each financial year."""
+        out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for y in self._years.list(day):
+            for m in self._reports.profile(y.label, day).months:
+                month = date.fromisoformat(f"{m.month}-01")
+                out[financial_year_label(month)] += m.actual + m.forecast
+        return dict(out)
+
+    def _funding_by_source(
+        self, funding: list[PlanFunding], day: date, labels: list[str]
+    ) -> dict[str, dict[str, Decimal]]:
+        committed = latest_by_key(
+            (((f.source, f.financial_year), f.set_on, f.id, f.original, f.amount) for f in funding),
+            day,
+        )
+        observations = [o for o in self._measures.observations() if o.observed_on <= day]
+        targets = latest_by_key(
+            (
+                ((t.measure, t.financial_year), t.set_on, t.id, i == 0, t.value)
+                for i, t in _firsts(self._measures.targets())
+            ),
+            day,
+        )
+        out: dict[str, dict[str, Decimal]] = {}
+        for src in self.sources():
+            if src.measure is None or src.baseline is None or src.unit_cost is None:
+                out[src.name] = {lbl: a for (name, lbl), a in committed.items() if name == src.name}
+                continue
+            amounts: dict[str, Decimal] = {}
+            for label in labels:
+                values = [
+                    o.value
+                    for o in observations
+                    if o.measure == src.measure and financial_year_label(o.observed_on) == label
+                ]
+                level = measure_level(targets.get((src.measure, label)), values)
+                amounts[label] = savings_amount(src.baseline, level, src.unit_cost)
+            out[src.name] = amounts
+        return out
+
+
+def _fy_key(label: str) -> int:
+    return int(label[2:6])
+
+
+def _earliest(*labels: str | None) -> str | None:
+    given = [x for x in labels if x is not None]
+    return min(given, key=_fy_key) if given else None
+
+
+def _latest(*labels: str | None) -> str | None:
+    given = [x for x in labels if x is not None]
+    return max(given, key=_fy_key) if given else None
+
+
+def _firsts(targets: list[MeasureTarget]) -> list[tuple[int, MeasureTarget]]:
+    """Each target with 0 when it is the first recorded for its measure and year."""
+    seen: set[tuple[str, str]] = set()
+    out: list[tuple[int, MeasureTarget]] = []
+    for t in sorted(targets, key=lambda t: t.id):
+        key = (t.measure, t.financial_year)
+        out.append((0 if key not in seen else 1, t))
+        seen.add(key)
+    return out
