@@ -112,6 +112,7 @@ CLI_GROUP_TO_SERVICE = {
     "export": "exports",
     "period": "periods",
     "return": "returns",
+    "condition": "conditions",
 }
 TOP_LEVEL_COMMANDS = {"init", "load", "check", "doctor", "backup", "log", "demo"}
 

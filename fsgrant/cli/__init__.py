@@ -49,7 +49,7 @@ def _root(
 
 
 def _register() -> None:
-    from fsgrant.cli import admin, core, export, forecast, imports, posts, returns
+    from fsgrant.cli import admin, conditions, core, export, forecast, imports, posts, returns
 
     core.register(app)
     posts.register(app)
@@ -58,6 +58,7 @@ def _register() -> None:
     export.register(app)
     admin.register(app)
     returns.register(app)
+    conditions.register(app)
 
 
 _register()

@@ -508,7 +508,7 @@ def render_summary(report: Any, fmt: OutputFormat) -> None:
         table.add_column(y.label, justify="right")
     table.add_column("Total", justify="right")
     years = report.funding_years
-    table.add_row("Status", *[y.status + ("" if y.secure else " (not secure)") for y in years], "")
+    table.add_row("Status", *[y.standing for y in years], "")
     table.add_row("Period", *[f"{y.start} to {y.end}" for y in years], "", end_section=True)
     for field, label in SUMMARY_LINES:
         figures = [format_pounds(getattr(y, field)) for y in years]

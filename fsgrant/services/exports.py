@@ -30,6 +30,7 @@ from fsgrant.store.tables import Tables
 if TYPE_CHECKING:
     from fsgrant.domain.submissions import ReturnCheck
     from fsgrant.formats.dfe_return import ReturnData, ReturnDifference
+    from fsgrant.services.conditions import ConditionsService
 
 __all__ = ["ExportsService", "default_return_name"]
 
@@ -58,8 +59,11 @@ class ExportsService:
         spend: SpendService,
         receipts: ReceiptsService,
         reports: ReportsService,
+        *,
+        conditions: ConditionsService | None = None,
     ) -> None:
         self._tables = tables
+        self._conditions = conditions
         self._grant = grant
         self._years = years
         self._spend = spend
@@ -99,6 +103,7 @@ class ExportsService:
             transactions=self._spend.iter(year=label, as_at=day),
             variations=self._years.variations(label),
             years=self._years.list(day),
+            conditions=() if self._conditions is None else tuple(self._conditions.list(as_at=day)),
             fingerprint=self.fingerprint(),
             version=__version__,
             generated_at=generated_at or datetime.now(UTC).replace(tzinfo=None),

@@ -13,6 +13,7 @@ add ...``:
 ``fs.receipts``           grant payments received (``receipt``)
 ``fs.posts``              funded posts, their status history and changes (``post``)
 ``fs.forecasts``          forecasts of remaining spend (``forecast``)
+``fs.conditions``         conditions of funding years, evidence, status (``condition``)
 ``fs.settings``           store settings (``settings``)
 ``fs.reports``            every report (``report``)
 ``fs.imports``            finance-system extracts (``spend import``, ``imports``, ``mapping``)
@@ -41,6 +42,7 @@ from fsgrant.domain.text import clean_text, required_text
 from fsgrant.errors import Conflict, StoreError
 from fsgrant.services.audit import AuditService
 from fsgrant.services.categories import CategoriesService
+from fsgrant.services.conditions import ConditionsService
 from fsgrant.services.estimates import EstimatesService
 from fsgrant.services.exports import ExportsService
 from fsgrant.services.forecasts import ForecastsService, SettingsService
@@ -86,8 +88,26 @@ class Ledger:
             self.forecasts,
             self.settings,
         )
+        # The sustainability check reads the onward-sustainability plan (``fs.plan``)
+        # when this ledger has one; without it the check says it is not available.
+        self.conditions = ConditionsService(
+            t,
+            self.years,
+            self.periods,
+            self.reports,
+            self.settings,
+            plan=lambda: getattr(self, "plan", None),
+        )
         self.imports = ImportsService(t, grant, self.years)
-        self.exports = ExportsService(t, grant, self.years, self.spend, self.receipts, self.reports)
+        self.exports = ExportsService(
+            t,
+            grant,
+            self.years,
+            self.spend,
+            self.receipts,
+            self.reports,
+            conditions=self.conditions,
+        )
         self.returns = ReturnsService(t, self.exports, self.periods)
         self.audit = AuditService(t)
 

@@ -30,13 +30,18 @@ FINGERPRINT_TABLES = (
     "post_status",
     "post_changes",
     "forecasts",
+    "conditions",
+    "condition_evidence",
+    "condition_status",
     "period_events",
 )
 """The tables whose rows a return is built from: the ledger fingerprint covers them."""
 
 # Tables added after the first release count only once they hold a row, so a return
 # made before an upgrade still verifies against the upgraded (unchanged) ledger.
-_COUNTED_WHEN_USED = frozenset({"post_changes"})
+_COUNTED_WHEN_USED = frozenset(
+    {"post_changes", "conditions", "condition_evidence", "condition_status"}
+)
 NOT_FINGERPRINTED = frozenset({("spend", "source_fields")})
 """Columns no figure is built from, left out so that adding one (an upgrade) does not
 change the fingerprint of a return made before it: a spend line's source row."""

@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from fsgrant.domain.conditions import ConditionState
 from fsgrant.domain.models import FundingYearState, Grant, SpendLine, Variation
 from fsgrant.domain.reports import (
     PostsReport,
@@ -169,6 +170,8 @@ class ReturnData:
     fingerprint: str
     version: str
     generated_at: datetime
+    conditions: Sequence[ConditionState] = ()
+    """Every condition of every funding year as at the date, with its computed check."""
 
 
 class ReturnDifference(BaseModel):
