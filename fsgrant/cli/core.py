@@ -548,5 +548,16 @@ def demo(
     for note in result.notes:
         typer.echo(note)
     render_summary(result.summary, OutputFormat.table)
+    if result.conditions:
+        from fsgrant.cli.conditions import check_text
+
+        typer.echo(f"Conditions as at {as_at}:")
+        for c in result.conditions:
+            since = f" since {c.status_on}" if c.status_on else ""
+            typer.echo(
+                f"  {c.label} {c.text}: {c.status}{since}; {len(c.evidence)} piece(s) of evidence"
+            )
+            if c.check is not None:
+                typer.echo(f"      check: {check_text(c.check)}")
     for path in result.outputs:
         typer.echo(f"Wrote the DfE return: {path}")

@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fsgrant.domain.conditions import ConditionState
 from fsgrant.domain.money import format_pounds
 from fsgrant.domain.periods import parse_date
 from fsgrant.domain.reports import SummaryReport
@@ -43,6 +44,8 @@ class DemoResult:
     summary: SummaryReport
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    conditions: list[ConditionState] = field(default_factory=list)
+    """Every condition as at the date, with its evidence and computed check."""
 
 
 def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None) -> DemoResult:
@@ -63,6 +66,7 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
             led.load(folder)
             notes = _import_example_extract(led, folder)
             summary = led.reports.summary(as_at)
+            conditions = led.conditions.list(as_at=as_at)
         for suffix in ("-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
         os.replace(tmp, target)
@@ -85,7 +89,14 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
                 force=True,
             )
             outputs.append(written)
-    return DemoResult(source=folder, store=target, summary=summary, outputs=outputs, notes=notes)
+    return DemoResult(
+        source=folder,
+        store=target,
+        summary=summary,
+        outputs=outputs,
+        notes=notes,
+        conditions=conditions,
+    )
 
 
 def _import_example_extract(led: Ledger, folder: Path) -> list[str]:

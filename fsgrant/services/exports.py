@@ -203,7 +203,8 @@ class ExportsService:
             label, day = heading.funding_year, heading.as_at
             headers = return_headers(self.return_data(label, day))
             fresh = self.return_data(label, day)
-            now = return_figures(fresh, headers)
+            # A return made before a sheet was added is compared on the sheets it has.
+            now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
             since: datetime | None
             if submission is not None:
                 before = list(submission.figures)

@@ -1,6 +1,6 @@
 """The DfE return's data and the pieces its layout is made of: pure, no openpyxl.
 
-The workbook has six sheets, in this order and with these names (a contract that
+The workbook has seven sheets, in this order and with these names (a contract that
 ``fsgrant export verify`` and finance teams rely on): :data:`SHEET_NAMES`. Each sheet
 is laid out as rows of :class:`Cell` specifications (see
 :mod:`fsgrant.formats.dfe_return.layout`) built from a :class:`ReturnData`.
@@ -32,6 +32,7 @@ from fsgrant.domain.reports import (
 __all__ = [
     "COLUMN_WIDTHS",
     "ERROR_LITERALS",
+    "FIRST_SHEET_NAMES",
     "SHEET_NAMES",
     "Cell",
     "Fill",
@@ -51,8 +52,20 @@ PROFILE = "Monthly profile"
 POSTS = "Posts"
 TRANSACTIONS = "Transactions"
 VARIATIONS = "Variations"
-SHEET_NAMES: tuple[str, ...] = (SUMMARY, VARIANCE, PROFILE, POSTS, TRANSACTIONS, VARIATIONS)
+CONDITIONS = "Conditions"
+SHEET_NAMES: tuple[str, ...] = (
+    SUMMARY,
+    VARIANCE,
+    PROFILE,
+    POSTS,
+    TRANSACTIONS,
+    VARIATIONS,
+    CONDITIONS,
+)
 """The sheets of a return, in order."""
+FIRST_SHEET_NAMES: tuple[str, ...] = SHEET_NAMES[:6]
+"""The sheets of a return made before the Conditions sheet: a return holding only
+these still verifies (the later sheets are not compared)."""
 
 # Labels in column A of the Summary that verify reads back.
 LABEL_YEAR = "Funding year"
@@ -202,6 +215,7 @@ COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
     POSTS: (12, 28, 16, 14, 24, 12, 7, 12, 11, 40, 13, 14, 14, 14),
     TRANSACTIONS: (8, 12, 12, 10, 20, 10, 34, 46, 13, 14, 10, 9, 9),
     VARIATIONS: (10, 12, 9, 28, 11, 26, 50, 11, 11, 14, 10, 11, 20, 14),
+    CONDITIONS: (14, 13, 48, 12, 12, 12, 30, 20, 11, 28),
 }
 
 
