@@ -122,6 +122,7 @@ CLI_GROUP_TO_SERVICE = {
     "return": "returns",
     "plan": "plan",
     "measure": "measures",
+    "condition": "conditions",
 }
 TOP_LEVEL_COMMANDS = {"init", "load", "check", "doctor", "backup", "log", "demo"}
 

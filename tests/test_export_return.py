@@ -147,6 +147,7 @@ def test_export_return_sheets_labels_and_hand_worked_figures(ledger, tmp_path):
         "Posts",
         "Transactions",
         "Variations",
+        "Conditions",
         "Sustainability",
     ]
     s = summary_map(wb)

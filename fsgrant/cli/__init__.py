@@ -67,7 +67,17 @@ def _root(
 
 
 def _register() -> None:
-    from fsgrant.cli import admin, core, export, forecast, imports, plan, posts, returns
+    from fsgrant.cli import (
+        admin,
+        conditions,
+        core,
+        export,
+        forecast,
+        imports,
+        plan,
+        posts,
+        returns,
+    )
 
     core.register(app)
     posts.register(app)
@@ -76,6 +86,7 @@ def _register() -> None:
     export.register(app)
     admin.register(app)
     returns.register(app)
+    conditions.register(app)
     plan.register(app)
 
 

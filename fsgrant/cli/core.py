@@ -589,7 +589,7 @@ def render_summary(report: Any, fmt: OutputFormat) -> None:
     labels = Column("", cells=["Status", "Period", *[label for _, label in SUMMARY_LINES]])
     columns = [labels]
     for y in years:
-        cells = [y.status + ("" if y.secure else " (not secure)"), f"{y.start} to {y.end}"]
+        cells = [y.standing, f"{y.start} to {y.end}"]
         cells += [format_pounds(getattr(y, field)) for field, _ in SUMMARY_LINES]
         columns.append(Column(y.label, right=True, fixed=True, cells=cells))
     totals = ["", "", *[format_pounds(report.total(field)) for field, _ in SUMMARY_LINES]]
@@ -626,6 +626,17 @@ def demo(
     for note in result.notes:
         typer.echo(note)
     render_summary(result.summary, OutputFormat.table)
+    if result.conditions:
+        from fsgrant.cli.conditions import check_text
+
+        typer.echo(f"Conditions as at {as_at}:")
+        for c in result.conditions:
+            since = f" since {c.status_on}" if c.status_on else ""
+            typer.echo(
+                f"  {c.label} {c.text}: {c.status}{since}; {len(c.evidence)} piece(s) of evidence"
+            )
+            if c.check is not None:
+                typer.echo(f"      check: {check_text(c.check)}")
     if result.plan is not None:
         r = result.plan
         typer.echo(

@@ -10,7 +10,9 @@
   its own date (agreed, effective, planned start) is on or before the closed date of
   a year it bears on (:func:`refuse_dated_in_closed`): a variation bears on its year
   and the year money moves to; a post on every funding year (its cost can fall in
-  any of them). Its date is what decides: a fact dated after the closed date may
+  any of them); a condition's record (added, with its agreed date or else the day
+  it is recorded; its evidence; a status change) on its own funding year. Its date
+  is what decides: a fact dated after the closed date may
   still change a forecast made as at it, and is shown as a restatement instead.
 
 Each refusal names the closure: its reference, when and by whom; reopening the

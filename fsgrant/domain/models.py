@@ -315,9 +315,11 @@ class LoadResult(_Record):
 
     funding_years: int = 0
     variations: int = 0
+    conditions: int = 0
     posts: int = 0
     post_status: int = 0
     post_changes: int = 0
     estimates: int = 0
     spend: int = 0
     receipts: int = 0
+    condition_events: int = 0

@@ -94,6 +94,22 @@ class YearSummary(_Report):
     """Forecast outturn less award, where positive: a pressure on the council's budget."""
     secure: bool
     """False for an in-principle (or withdrawn) year: its money is not yet secure."""
+    conditions: int = 0
+    """How many conditions attach to the year."""
+    conditions_met: int = 0
+    """How many of them are ``met`` as at the date."""
+
+    @property
+    def standing(self) -> str:
+        """The status in words: ``in-principle (not secure: 1 of 2 conditions met)``."""
+        if self.secure:
+            return self.status
+        if self.conditions:
+            return (
+                f"{self.status} (not secure: {self.conditions_met} of {self.conditions} "
+                "conditions met)"
+            )
+        return f"{self.status} (not secure)"
 
 
 class SummaryReport(_Report):
@@ -116,14 +132,18 @@ def build_summary(
     received_by_year: Mapping[str, Decimal],
     original_estimate_by_year: Mapping[str, Decimal],
     forecast_remaining_by_year: Mapping[str, Decimal],
+    conditions_by_year: Mapping[str, tuple[int, int]] | None = None,
 ) -> SummaryReport:
     """Assemble the summary from per-year figures: outturn, underspend at risk and
-    overspend follow from the actual and the forecast remaining."""
+    overspend follow from the actual and the forecast remaining; a year is secure
+    only when it is confirmed, and ``conditions_by_year`` gives each year's
+    (conditions, met as at the date)."""
     rows = []
     for y in years:
         actual = actual_by_year.get(y.label, ZERO)
         forecast = forecast_remaining_by_year.get(y.label, ZERO)
         outturn = actual + forecast
+        total, met = (conditions_by_year or {}).get(y.label, (0, 0))
         rows.append(
             YearSummary(
                 label=y.label,
@@ -140,6 +160,8 @@ def build_summary(
                 underspend_at_risk=max(y.award - outturn, ZERO),
                 overspend=max(outturn - y.award, ZERO),
                 secure=y.secure,
+                conditions=total,
+                conditions_met=met,
             )
         )
     return SummaryReport(

@@ -3,7 +3,9 @@
 The folder holds:
 
 * ``grant.toml``: ``[grant]`` (name, funder, recipient, optional org ids),
-  ``[[funding_year]]`` tables and ``[[variation]]`` tables;
+  ``[[funding_year]]`` tables, ``[[variation]]`` tables and ``[[condition]]`` tables
+  (``funding_year``, ``text``, optional ``due``, ``agreed_on``, ``check``,
+  ``check_year``: numbered after the conditions listed with their year);
 * ``posts.csv``: ``id,title,role,team,host,route,fte,annual_cost,salary,on_cost_rate,category,planned_start,end``
   (a post per row: ``annual_cost``, or ``salary`` with ``on_cost_rate`` in percent);
 * ``post_status.csv``: ``post,status,effective,reason,expected_start`` (recruitment
@@ -13,7 +15,10 @@ The folder holds:
   cell keeps the value in force);
 * ``estimates.csv``: ``funding_year,category,post,amount,set_on``;
 * ``spend.csv``: ``date,amount,category,post,supplier,description,reference,year``;
-* ``receipts.csv``: ``date,amount,funding_year,reference``.
+* ``receipts.csv``: ``date,amount,funding_year,reference``;
+* ``condition_events.csv``: ``funding_year,number,kind,on,status,note,document,reason,reference``
+  (``kind`` is ``evidence``, with a note and optionally a document, or ``status``,
+  with a status and, for ``not-met`` and ``waived``, a reason).
 
 Each CSV is optional. Lines starting with ``#`` are comments (the example ledger
 uses them to say its figures are illustrative). Money is text (``"2490000.00"``) or
@@ -38,12 +43,14 @@ __all__ = ["FolderEntry", "LedgerFolder", "entry_errors", "read_csv_rows", "read
 KINDS = (
     "funding_years",
     "variations",
+    "conditions",
     "posts",
     "post_status",
     "post_changes",
     "estimates",
     "spend",
     "receipts",
+    "condition_events",
 )
 """What a folder holds, in the order it is loaded (posts first: estimates and spend
 lines may name them)."""
@@ -209,6 +216,10 @@ def read_folder(folder: Path) -> LedgerFolder:
             _toml_entry("variations", f"[[variation]] #{i}", v, _variation_fields)
             for i, v in enumerate(_tables(config, "variation"), start=1)
         ]
+        tables += [
+            _toml_entry("conditions", f"[[condition]] #{i}", c, _condition_fields)
+            for i, c in enumerate(_tables(config, "condition"), start=1)
+        ]
     return LedgerFolder(folder, grant, tables)
 
 
@@ -254,6 +265,36 @@ def _variation_fields(v: dict[str, Any]) -> dict[str, Any]:
         "to": _toml_text(v.get("to")),
         "status": v.get("status"),
     }
+
+
+def _condition_fields(c: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "label": str(c["funding_year"]),
+        "text": str(c["text"]),
+        "due": _toml_text(c.get("due")),
+        "agreed_on": _toml_text(c.get("agreed_on")),
+        "check": _toml_text(c.get("check")),
+        "check_year": _toml_text(c.get("check_year")),
+    }
+
+
+def _condition_event_fields(row: dict[str, str]) -> dict[str, Any]:
+    kind = row["kind"].strip().lower()
+    fields: dict[str, Any] = {
+        "kind": kind,
+        "label": row["funding_year"],
+        "number": row["number"],
+        "on": row["on"],
+    }
+    if kind == "evidence":
+        fields.update(note=row.get("note", ""), document=_opt(row, "document"))
+    elif kind == "status":
+        fields.update(
+            status=row.get("status", ""),
+            reason=_opt(row, "reason"),
+            reference=_opt(row, "reference"),
+        )
+    return fields
 
 
 def _opt(row: dict[str, str], key: str) -> str | None:
@@ -387,5 +428,12 @@ _CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] =
         ("date", "amount", "funding_year"),
         ("reference",),
         _receipt_fields,
+    ),
+    (
+        "condition_events",
+        "condition_events.csv",
+        ("funding_year", "number", "kind", "on"),
+        ("status", "note", "document", "reason", "reference"),
+        _condition_event_fields,
     ),
 )

@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fsgrant.domain.conditions import ConditionState
 from fsgrant.domain.money import format_pounds
 from fsgrant.domain.periods import parse_date
 from fsgrant.domain.reports import SummaryReport
@@ -46,6 +47,8 @@ class DemoResult:
     notes: list[str] = field(default_factory=list)
     plan: SustainabilityReport | None = None
     """The illustrative onward-sustainability plan as at the demo's date."""
+    conditions: list[ConditionState] = field(default_factory=list)
+    """Every condition as at the date, with its evidence and computed check."""
 
 
 def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None) -> DemoResult:
@@ -68,6 +71,7 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
             _example_plan(led)
             summary = led.reports.summary(as_at)
             plan = led.plan.report(as_at=as_at)
+            conditions = led.conditions.list(as_at=as_at)
         for suffix in ("-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
         os.replace(tmp, target)
@@ -91,7 +95,13 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
             )
             outputs.append(written)
     return DemoResult(
-        source=folder, store=target, summary=summary, outputs=outputs, notes=notes, plan=plan
+        source=folder,
+        store=target,
+        summary=summary,
+        outputs=outputs,
+        notes=notes,
+        plan=plan,
+        conditions=conditions,
     )
 
 

@@ -31,6 +31,7 @@ from fsgrant.store.tables import Tables
 if TYPE_CHECKING:
     from fsgrant.domain.submissions import ReturnCheck
     from fsgrant.formats.dfe_return import ReturnData, ReturnDifference
+    from fsgrant.services.conditions import ConditionsService
 
 __all__ = ["ExportsService", "default_return_name"]
 
@@ -60,8 +61,11 @@ class ExportsService:
         receipts: ReceiptsService,
         reports: ReportsService,
         plan: PlanService,
+        *,
+        conditions: ConditionsService | None = None,
     ) -> None:
         self._tables = tables
+        self._conditions = conditions
         self._grant = grant
         self._years = years
         self._spend = spend
@@ -102,6 +106,7 @@ class ExportsService:
             transactions=self._spend.iter(year=label, as_at=day),
             variations=self._years.variations(label),
             years=self._years.list(day),
+            conditions=() if self._conditions is None else tuple(self._conditions.list(as_at=day)),
             fingerprint=self.fingerprint(),
             version=__version__,
             generated_at=generated_at or datetime.now(UTC).replace(tzinfo=None),
@@ -213,7 +218,8 @@ class ExportsService:
             label, day = heading.funding_year, heading.as_at
             headers = return_headers(self.return_data(label, day))
             fresh = self.return_data(label, day)
-            now = return_figures(fresh, headers)
+            # A return made before a sheet was added is compared on the sheets it has.
+            now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
             since: datetime | None
             if submission is not None:
                 before = list(submission.figures)

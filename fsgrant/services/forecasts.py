@@ -17,11 +17,16 @@ from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
-__all__ = ["SETTINGS", "ForecastsService", "SettingsService"]
+__all__ = ["DEFAULT_TOLERANCE", "SETTINGS", "ForecastsService", "SettingsService"]
+
+DEFAULT_TOLERANCE = Decimal("10")
+"""The ``conditions.tolerance`` of a store that sets none, in percent."""
 
 SETTINGS: dict[str, str] = {
     "rag.green": "RAG: green while the variance is within this percent of the estimate (default 5)",
     "rag.amber": "RAG: amber while within this percent (default 10); red beyond",
+    "conditions.tolerance": "Conditions: spend is in line with the original estimates while "
+    "the forecast outturn is within this percent of them (default 10)",
 }
 """Every setting a store takes, with what it means."""
 
@@ -105,7 +110,11 @@ class SettingsService:
         """Every setting with its value: the stored one, else the default."""
         stored = self._tables.settings.all()
         defaults = RagThresholds()
-        default_values = {"rag.green": str(defaults.green), "rag.amber": str(defaults.amber)}
+        default_values = {
+            "rag.green": str(defaults.green),
+            "rag.amber": str(defaults.amber),
+            "conditions.tolerance": str(DEFAULT_TOLERANCE),
+        }
         return [
             Setting(
                 key=key,
@@ -151,7 +160,7 @@ class SettingsService:
         current = self.rag_thresholds()
         green = number if k == "rag.green" else current.green
         amber = number if k == "rag.amber" else current.amber
-        if green > amber:
+        if k.startswith("rag.") and green > amber:
             raise InvalidInput(
                 f"rag.green ({green}) cannot be above rag.amber ({amber})", field=k, value=value
             )
@@ -167,3 +176,7 @@ class SettingsService:
             green=Decimal(s.get("rag.green", default.green)),
             amber=Decimal(s.get("rag.amber", default.amber)),
         )
+
+    def tolerance(self) -> Decimal:
+        """The ``conditions.tolerance`` of this store, in percent (default 10)."""
+        return Decimal(self._tables.settings.all().get("conditions.tolerance", DEFAULT_TOLERANCE))

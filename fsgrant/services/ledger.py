@@ -14,6 +14,7 @@ add ...``:
 ``fs.receipts``           grant payments received (``receipt``)
 ``fs.posts``              funded posts, their status history and changes (``post``)
 ``fs.forecasts``          forecasts of remaining spend (``forecast``)
+``fs.conditions``         conditions of funding years, evidence, status (``condition``)
 ``fs.settings``           store settings (``settings``)
 ``fs.reports``            every report (``report``)
 ``fs.imports``            finance-system extracts (``spend import``, ``imports``, ``mapping``)
@@ -44,6 +45,7 @@ from fsgrant.domain.text import clean_text, required_text
 from fsgrant.errors import Conflict
 from fsgrant.services.audit import AuditService
 from fsgrant.services.categories import CategoriesService
+from fsgrant.services.conditions import ConditionsService
 from fsgrant.services.estimates import EstimatesService
 from fsgrant.services.exports import ExportsService
 from fsgrant.services.forecasts import ForecastsService, SettingsService
@@ -93,6 +95,16 @@ class Ledger:
             self.forecasts,
             self.settings,
         )
+        # The sustainability check reads the onward-sustainability plan (``fs.plan``)
+        # when this ledger has one; without it the check says it is not available.
+        self.conditions = ConditionsService(
+            t,
+            self.years,
+            self.periods,
+            self.reports,
+            self.settings,
+            plan=lambda: self.plan,
+        )
         self.imports = ImportsService(t, grant, self.years)
         self.measures = MeasuresService(t, self.periods)
         self.plan = PlanService(
@@ -105,7 +117,14 @@ class Ledger:
             self.measures,
         )
         self.exports = ExportsService(
-            t, grant, self.years, self.spend, self.receipts, self.reports, self.plan
+            t,
+            grant,
+            self.years,
+            self.spend,
+            self.receipts,
+            self.reports,
+            self.plan,
+            conditions=self.conditions,
         )
         self.returns = ReturnsService(t, self.exports, self.periods)
         self.audit = AuditService(t)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fsgrant.domain.models import LoadResult
-from fsgrant.errors import Conflict
+from fsgrant.errors import Conflict, InvalidInput
 from fsgrant.formats.ledgerfiles import KINDS, entry_errors, read_folder
 
 if TYPE_CHECKING:
@@ -32,6 +32,17 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
         fs.estimates.set(**fields)
     elif kind == "spend":
         fs.spend.add(**fields)
+    elif kind == "conditions":
+        fs.conditions.add(**fields)
+    elif kind == "condition_events":
+        event = dict(fields)
+        what = event.pop("kind")
+        if what == "evidence":
+            fs.conditions.add_evidence(**event)
+        elif what == "status":
+            fs.conditions.set_status(**event)
+        else:
+            raise InvalidInput(f"kind '{what}' is not evidence or status", field="kind")
     else:
         fs.receipts.add(**fields)
 

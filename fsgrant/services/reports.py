@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from fsgrant.domain.checks import LedgerFacts, SpendDay
+from fsgrant.domain.conditions import year_conditions
 from fsgrant.domain.figures import YearFigures, estimates_as_at, year_figures
 from fsgrant.domain.forecast import build_profile, build_variance
 from fsgrant.domain.funding import Allocator
@@ -124,7 +125,8 @@ class ReportsService:
     def summary(self, as_at: DateLike | None = None) -> SummaryReport:
         """Where each funding year stands as at a date (today when None): award,
         received, original estimate, actual, forecast remaining and outturn,
-        underspend at risk or overspend, and whether the money is secure."""
+        underspend at risk or overspend, whether the money is secure (only when the
+        year is confirmed) and how many of its conditions are met as at the date."""
         day = as_at_day(as_at)
         figures = self.figures(day)
         received: dict[str, Decimal] = defaultdict(lambda: ZERO)
@@ -139,6 +141,10 @@ class ReportsService:
             {k: f.total("estimate_original") for k, f in figures.items()},
             forecast_remaining_by_year={
                 k: f.total("forecast_remaining") for k, f in figures.items()
+            },
+            conditions_by_year={
+                k: (c.total, c.met)
+                for k, c in year_conditions(self._tables.conditions.states(day)).items()
             },
         )
 

@@ -33,6 +33,9 @@ FINGERPRINT_TABLES = (
     "post_status",
     "post_changes",
     "forecasts",
+    "conditions",
+    "condition_evidence",
+    "condition_status",
     "period_events",
     "plan_sources",
     "plan_funding",
@@ -52,6 +55,9 @@ _COUNTED_WHEN_USED = frozenset(
         "plan_costs",
         "measure_observations",
         "measure_targets",
+        "conditions",
+        "condition_evidence",
+        "condition_status",
     }
 )
 NOT_FINGERPRINTED = frozenset({("spend", "source_fields")})

@@ -42,6 +42,9 @@ APPEND_ONLY_TABLES = (
     "post_changes",
     "grant_history",
     *_PLAN_TABLES,
+    "conditions",
+    "condition_evidence",
+    "condition_status",
 )
 
 
@@ -346,6 +349,9 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "plan_costs": ("id",),
     "measure_observations": ("id",),
     "measure_targets": ("id",),
+    "conditions": ("id",),
+    "condition_evidence": ("id",),
+    "condition_status": ("id",),
 }
 
 
@@ -561,6 +567,57 @@ _SUSTAINABILITY_PLAN: list[str] = [
     *(stmt for table in _PLAN_TABLES for stmt in (*_append_only(table), _no_replace(table))),
 ]
 
+# Conditions of funding years, numbered within their year after those recorded with
+# the year itself (its ``conditions`` JSON list: numbers 1..n), each with dated
+# evidence and a dated status history. All append-only: a status is changed by a new
+# dated record, never by editing the last. A condition may name a check fsgrant
+# computes (spend against the original estimates of ``check_year``; the
+# sustainability plan).
+_CONDITION_STATUSES = "('open', 'submitted', 'met', 'not-met', 'waived')"
+_CONDITIONS: list[str] = [
+    f"""CREATE TABLE conditions (
+        id INTEGER PRIMARY KEY,
+        funding_year TEXT NOT NULL REFERENCES funding_years(label),
+        number INTEGER NOT NULL CHECK (typeof(number) = 'integer' AND number >= 1),
+        text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+        due TEXT {_is_day("due", nullable=True)},
+        agreed_on TEXT {_is_day("agreed_on", nullable=True)},
+        check_kind TEXT CHECK (check_kind IS NULL OR check_kind IN ('estimates', 'sustainability')),
+        check_year TEXT REFERENCES funding_years(label),
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        UNIQUE (funding_year, number),
+        CHECK (check_year IS NULL OR check_kind = 'estimates')
+    )""",
+    f"""CREATE TABLE condition_evidence (
+        id INTEGER PRIMARY KEY,
+        funding_year TEXT NOT NULL REFERENCES funding_years(label),
+        number INTEGER NOT NULL CHECK (typeof(number) = 'integer' AND number >= 1),
+        "on" TEXT NOT NULL {_is_day('"on"')},
+        note TEXT NOT NULL CHECK (length(trim(note)) > 0),
+        document TEXT,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    )""",
+    f"""CREATE TABLE condition_status (
+        id INTEGER PRIMARY KEY,
+        funding_year TEXT NOT NULL REFERENCES funding_years(label),
+        number INTEGER NOT NULL CHECK (typeof(number) = 'integer' AND number >= 1),
+        status TEXT NOT NULL CHECK (status IN {_CONDITION_STATUSES}),
+        "on" TEXT NOT NULL {_is_day('"on"')},
+        reason TEXT,
+        reference TEXT,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        CHECK (status NOT IN ('not-met', 'waived') OR length(trim(coalesce(reason, ''))) > 0)
+    )""",
+    "CREATE INDEX condition_evidence_of ON condition_evidence(funding_year, number)",
+    "CREATE INDEX condition_status_of ON condition_status(funding_year, number)",
+]
+for _table in ("conditions", "condition_evidence", "condition_status"):
+    _CONDITIONS.extend(_append_only(_table))
+    _CONDITIONS.append(_no_replace(_table))
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
@@ -572,6 +629,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0008_spend_source_fields", _SPEND_SOURCE_FIELDS),
     ("0009_grant_history", _GRANT_HISTORY),
     ("0010_sustainability_plan", _SUSTAINABILITY_PLAN),
+    ("0011_conditions", _CONDITIONS),
 ]
 
 

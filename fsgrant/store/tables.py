@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fsgrant.store.audit import AuditTable, SettingsTable
+from fsgrant.store.conditions import ConditionsTable
 from fsgrant.store.connection import Store
 from fsgrant.store.grant import GrantTable
 from fsgrant.store.imports import ImportsTable
@@ -29,6 +30,7 @@ class Tables:
         self.receipts = ReceiptsTable(store)
         self.posts = PostsTable(store)
         self.periods = PeriodsTable(store)
+        self.conditions = ConditionsTable(store)
         self.imports = ImportsTable(store)
         self.returns = ReturnsTable(store)
         self.audit = AuditTable(store)

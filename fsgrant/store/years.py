@@ -26,7 +26,14 @@ class YearsTable:
         )
 
     def originals(self) -> list[FundingYear]:
-        """The funding years as first recorded, in start order."""
+        """The funding years as first recorded, in start order. Their conditions are
+        those listed with the year, then those added since (``condition add``), in
+        number order: the text of every condition of the year."""
+        added: dict[str, list[str]] = {}
+        # (A store opened at an older schema, as the upgrade tests do, has no table.)
+        if self.store.query_one("SELECT 1 FROM sqlite_master WHERE name = 'conditions'"):
+            for r in self.store.query("SELECT funding_year, text FROM conditions ORDER BY number"):
+                added.setdefault(r[0], []).append(r[1])
         return [
             FundingYear(
                 label=r["label"],
@@ -35,7 +42,7 @@ class YearsTable:
                 confirmed_on=r["confirmed_on"],
                 start=r["start"],
                 end=r["end"],
-                conditions=tuple(json.loads(r["conditions"])),
+                conditions=(*json.loads(r["conditions"]), *added.get(r["label"], ())),
             )
             for r in self.store.query("SELECT * FROM funding_years ORDER BY start, label")
         ]

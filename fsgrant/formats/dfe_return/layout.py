@@ -6,7 +6,8 @@ from a :class:`ReturnData` (pure, no openpyxl: this module imports none).
 (:mod:`fsgrant.formats.dfe_return.verify`) lays them out again from fresh figures to
 compare with a workbook read back. This module lays out the Summary, Spend vs estimate
 and Monthly profile sheets; :mod:`fsgrant.formats.dfe_return.layout_ledger` the
-Posts, Transactions and Variations sheets.
+Posts, Transactions and Variations sheets; :mod:`fsgrant.formats.dfe_return.layout_conditions`
+the Conditions sheet.
 
 Every figure is a value (never a formula): money as a number in a ``£#,##0.00``
 format, dates as real dates, percentages as numbers.
@@ -30,6 +31,7 @@ from fsgrant.formats.dfe_return.cells import (
     title_rows,
     yes_no,
 )
+from fsgrant.formats.dfe_return.layout_conditions import condition_rows
 from fsgrant.formats.dfe_return.layout_ledger import (
     POSTS_HEADERS,
     TRANSACTION_HEADERS,
@@ -41,6 +43,7 @@ from fsgrant.formats.dfe_return.layout_ledger import (
 from fsgrant.formats.dfe_return.layout_plan import sustainability_rows
 from fsgrant.formats.dfe_return.model import (
     COLUMN_WIDTHS,
+    CONDITIONS,
     LABEL_AS_AT,
     LABEL_FINGERPRINT,
     LABEL_GENERATED,
@@ -329,6 +332,7 @@ _ROWS: dict[str, SheetRows] = {
     POSTS: posts_rows,
     TRANSACTIONS: transaction_rows,
     VARIATIONS: variation_rows,
+    CONDITIONS: condition_rows,
     SUSTAINABILITY: sustainability_rows,
 }
 

@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from fsgrant.domain.conditions import ConditionState
 from fsgrant.domain.models import FundingYearState, Grant, SpendLine, Variation
 from fsgrant.domain.reports import (
     PostsReport,
@@ -32,6 +33,7 @@ from fsgrant.domain.sustainability import SustainabilityReport
 __all__ = [
     "COLUMN_WIDTHS",
     "ERROR_LITERALS",
+    "FIRST_SHEET_NAMES",
     "SHEET_NAMES",
     "Cell",
     "Fill",
@@ -51,6 +53,7 @@ PROFILE = "Monthly profile"
 POSTS = "Posts"
 TRANSACTIONS = "Transactions"
 VARIATIONS = "Variations"
+CONDITIONS = "Conditions"
 SUSTAINABILITY = "Sustainability"
 SHEET_NAMES: tuple[str, ...] = (
     SUMMARY,
@@ -59,9 +62,13 @@ SHEET_NAMES: tuple[str, ...] = (
     POSTS,
     TRANSACTIONS,
     VARIATIONS,
+    CONDITIONS,
     SUSTAINABILITY,
 )
 """The sheets of a return, in order."""
+FIRST_SHEET_NAMES: tuple[str, ...] = SHEET_NAMES[:6]
+"""The sheets of a return made before the Conditions sheet: a return holding only
+these still verifies (the later sheets are not compared)."""
 
 # Labels in column A of the Summary that verify reads back.
 LABEL_YEAR = "Funding year"
@@ -179,6 +186,8 @@ class ReturnData:
     fingerprint: str
     version: str
     generated_at: datetime
+    conditions: Sequence[ConditionState] = ()
+    """Every condition of every funding year as at the date, with its computed check."""
     sustainability: SustainabilityReport | None = None
     """The onward-sustainability plan as at the return's date."""
 
@@ -211,6 +220,7 @@ COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
     POSTS: (12, 28, 16, 14, 24, 12, 7, 12, 11, 40, 13, 16, 16, 14, 14),
     TRANSACTIONS: (8, 12, 12, 10, 20, 10, 34, 46, 13, 14, 10, 9, 9),
     VARIATIONS: (10, 12, 9, 28, 11, 26, 50, 11, 11, 14, 10, 11, 20, 14),
+    CONDITIONS: (14, 13, 48, 12, 12, 12, 30, 20, 11, 28),
     SUSTAINABILITY: (14, *(16,) * 13),
 }
 

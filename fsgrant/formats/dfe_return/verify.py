@@ -24,6 +24,7 @@ from fsgrant.errors import InvalidInput
 from fsgrant.formats.archive import NotAZip, TooBig, TooCompressed, archive_problem
 from fsgrant.formats.dfe_return.layout import sheet_rows
 from fsgrant.formats.dfe_return.model import (
+    FIRST_SHEET_NAMES,
     LABEL_AS_AT,
     LABEL_FINGERPRINT,
     LABEL_GENERATED,
@@ -110,9 +111,12 @@ class ReturnReader:
 
     def compare(self, data: ReturnData) -> list[ReturnDifference]:
         """Compare every cell with a fresh layout of ``data`` (except the cells left
-        to be filled in, the generated-at time and the fingerprint)."""
+        to be filled in, the generated-at time and the fingerprint). A return made
+        before later sheets were added (its sheets the first six or more of
+        :data:`SHEET_NAMES`, in order) is compared on the sheets it has."""
         wb = self._wb
-        if tuple(wb.sheetnames) != SHEET_NAMES:
+        n = len(self.sheets)
+        if n < len(FIRST_SHEET_NAMES) or tuple(self.sheets) != SHEET_NAMES[:n]:
             return [
                 ReturnDifference(
                     sheet="workbook",
@@ -122,11 +126,17 @@ class ReturnReader:
                 )
             ]
         out: list[ReturnDifference] = []
-        for name in SHEET_NAMES:
+        for name in self.sheets:
             out.extend(
                 _compare_sheet(name, sheet_rows(name, data), wb[name].iter_rows(values_only=True))
             )
         return out
+
+    @property
+    def sheets(self) -> tuple[str, ...]:
+        """The workbook's sheets, in order. A return made before a sheet was added
+        to the return lacks it; what it holds is compared, what it lacks is not."""
+        return tuple(self._wb.sheetnames)
 
     def figures(self, headers: frozenset[tuple[str, ...]]) -> list[ReturnFigure]:
         """Every figure of the workbook read back, keyed by sheet, row label and

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from fsgrant.formats.dfe_return.layout import PROFILE_HEADER_ROW, sheet_rows
 from fsgrant.formats.dfe_return.model import (
     COLUMN_WIDTHS,
+    CONDITIONS,
     DATE_FORMAT,
     DATETIME_FORMAT,
     ERROR_LITERALS,
@@ -54,6 +55,7 @@ _FREEZE: dict[str, str | None] = {
     POSTS: "B5",
     TRANSACTIONS: "A5",
     VARIATIONS: "A5",
+    CONDITIONS: "B5",
     SUSTAINABILITY: "B5",
 }
 _PRINT_TITLES: dict[str, str | None] = {
@@ -63,6 +65,7 @@ _PRINT_TITLES: dict[str, str | None] = {
     POSTS: "4:4",
     TRANSACTIONS: "4:4",
     VARIATIONS: "4:4",
+    CONDITIONS: "4:4",
     SUSTAINABILITY: "4:4",
 }
 

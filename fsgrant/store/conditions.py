@@ -1,0 +1,148 @@
+"""Conditions of funding years, their evidence and status history: rows to records.
+
+The conditions recorded with a funding year itself (its ``conditions`` list) are
+numbered 1..n of that year; those of the ``conditions`` table carry their number.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from fsgrant.domain.conditions import (
+    Condition,
+    ConditionState,
+    ConditionStatusChange,
+    EstimatesCheck,
+    Evidence,
+    SustainabilityCheck,
+    condition_state,
+)
+from fsgrant.store.connection import Store
+
+__all__ = ["ConditionsTable"]
+
+
+class ConditionsTable:
+    """``conditions``, ``condition_evidence`` and ``condition_status`` (append-only),
+    with the conditions listed on ``funding_years``."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def load(self, label: str | None = None) -> list[Condition]:
+        """Every condition (of one funding year), by year start and number."""
+        where, params = ("WHERE f.label = ?", [label]) if label is not None else ("", [])
+        out: list[Condition] = []
+        years = self.store.query(
+            f"SELECT f.label, f.conditions FROM funding_years f {where} ORDER BY f.start, f.label",
+            params,
+        )
+        added: dict[str, list[Any]] = defaultdict(list)
+        for r in self.store.query(
+            f"SELECT c.* FROM conditions c {where.replace('f.label', 'c.funding_year')} "
+            "ORDER BY c.number",
+            params,
+        ):
+            added[r["funding_year"]].append(r)
+        for y in years:
+            texts = json.loads(y["conditions"] or "[]")
+            out.extend(
+                Condition(year=y["label"], number=i, text=str(t))
+                for i, t in enumerate(texts, start=1)
+            )
+            out.extend(
+                Condition(
+                    year=r["funding_year"],
+                    number=r["number"],
+                    text=r["text"],
+                    due=r["due"],
+                    agreed_on=r["agreed_on"],
+                    check=r["check_kind"],
+                    check_year=r["check_year"],
+                    recorded_at=datetime.fromisoformat(r["recorded_at"]),
+                    recorded_by=r["recorded_by"],
+                )
+                for r in added.get(y["label"], [])
+            )
+        return out
+
+    def count(self, label: str) -> int:
+        """How many conditions the funding year has (listed with it, and added)."""
+        row = self.store.query_one(
+            """SELECT json_array_length(f.conditions)
+                      + (SELECT count(*) FROM conditions c WHERE c.funding_year = f.label)
+               FROM funding_years f WHERE f.label = ?""",
+            [label],
+        )
+        return 0 if row is None else int(row[0])
+
+    def evidence(self) -> list[Evidence]:
+        """Every piece of evidence, in date order."""
+        return [
+            Evidence(
+                id=r["id"],
+                year=r["funding_year"],
+                number=r["number"],
+                on=r["on"],
+                note=r["note"],
+                document=r["document"],
+                recorded_at=datetime.fromisoformat(r["recorded_at"]),
+                recorded_by=r["recorded_by"],
+            )
+            for r in self.store.query('SELECT * FROM condition_evidence ORDER BY "on", id')
+        ]
+
+    def statuses(self) -> list[ConditionStatusChange]:
+        """Every status change, in date order."""
+        return [
+            ConditionStatusChange(
+                id=r["id"],
+                year=r["funding_year"],
+                number=r["number"],
+                status=r["status"],
+                on=r["on"],
+                reason=r["reason"],
+                reference=r["reference"],
+                recorded_at=datetime.fromisoformat(r["recorded_at"]),
+                recorded_by=r["recorded_by"],
+            )
+            for r in self.store.query('SELECT * FROM condition_status ORDER BY "on", id')
+        ]
+
+    def states(
+        self,
+        day: date,
+        label: str | None = None,
+        check: Callable[[Condition], EstimatesCheck | SustainabilityCheck | None] | None = None,
+    ) -> list[ConditionState]:
+        """Every condition (of funding year ``label``) as at ``day``, with its computed
+        check from ``check`` (none when not given)."""
+        history: dict[tuple[str, int], list[ConditionStatusChange]] = defaultdict(list)
+        for s in self.statuses():
+            history[(s.year, s.number)].append(s)
+        evidence: dict[tuple[str, int], list[Evidence]] = defaultdict(list)
+        for e in self.evidence():
+            evidence[(e.year, e.number)].append(e)
+        return [
+            condition_state(
+                c,
+                day,
+                history.get((c.year, c.number), []),
+                evidence.get((c.year, c.number), []),
+                None if check is None or c.check is None else check(c),
+            )
+            for c in self.load(label)
+        ]
+
+    def insert(self, record: dict[str, Any]) -> int:
+        return self.store.insert("conditions", record)
+
+    def insert_evidence(self, record: dict[str, Any]) -> int:
+        return self.store.insert("condition_evidence", record)
+
+    def insert_status(self, record: dict[str, Any]) -> int:
+        return self.store.insert("condition_status", record)
