@@ -263,7 +263,30 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert exc.funding_year in dated or exc.funding_year in moved
                 return
             raise AssertionError("a variation changed what a closed period showed")
-        self.led.years.vary(label, agreed_on=self.agreed, reason="test", **change)
+        # A variation leaving a line some open year held in none is refused unless the
+        # user says so; then it is recorded (and check lists those lines).
+        orphaned = [
+            x
+            for x in self.model.lines
+            if self.model.allocate(x.day) is not None
+            and self.model.allocate(x.day, proposed) is None
+        ]
+        if orphaned:
+            try:
+                self.led.years.vary(label, agreed_on=self.agreed, reason="test", **change)
+            except Conflict as exc:
+                assert f"{len(orphaned)} spend line(s)" in exc.message, exc.message
+            else:
+                raise AssertionError("a variation orphaned spend without being told it may")
+            self.led.years.vary(
+                label, agreed_on=self.agreed, reason="test", orphan_ok=True, **change
+            )
+            # As at a day when the variation is agreed and the lines are dated.
+            as_at = max(self.agreed, *(x.day for x in orphaned))
+            codes = {f.code for f in self.led.check(as_at)}
+            assert "spend-outside-periods" in codes
+        else:
+            self.led.years.vary(label, agreed_on=self.agreed, reason="test", **change)
         self.model.years = proposed
 
     @rule(label=st.sampled_from(LABELS), end=st.sampled_from(DAYS))
