@@ -487,6 +487,7 @@ def report_summary(
 SUMMARY_LINES = (
     ("award", "Award (as varied)"),
     ("received", "Received from the funder"),
+    ("repayable", "Repayable (withdrawn year)"),
     ("estimate_original", "Original estimate"),
     ("actual", "Actual to date"),
     ("remaining", "Award less actual"),

@@ -94,6 +94,8 @@ class YearSummary(_Report):
     """Forecast outturn less award, where positive: a pressure on the council's budget."""
     secure: bool
     """False for an in-principle (or withdrawn) year: its money is not yet secure."""
+    repayable: Money = ZERO
+    """What a withdrawn year received, repayable to the funder (0.00 for an open year)."""
 
 
 class SummaryReport(_Report):
@@ -116,13 +118,28 @@ def build_summary(
     received_by_year: Mapping[str, Decimal],
     original_estimate_by_year: Mapping[str, Decimal],
     forecast_remaining_by_year: Mapping[str, Decimal],
+    spent_in_withdrawn: Mapping[str, Decimal] | None = None,
 ) -> SummaryReport:
     """Assemble the summary from per-year figures: outturn, underspend at risk and
-    overspend follow from the actual and the forecast remaining."""
+    overspend follow from the actual and the forecast remaining.
+
+    A withdrawn year reads as withdrawn: its award is 0.00 (nothing left to spend; the
+    original award stays on record), nothing is forecast or at risk of reclaim, what it
+    received is ``repayable``, and its actual is the spend charged to it plus the spend
+    dated in its period that no open year holds (``spent_in_withdrawn``): all of it an
+    overspend, a pressure on the council's budget."""
     rows = []
+    spent_in = spent_in_withdrawn or {}
     for y in years:
         actual = actual_by_year.get(y.label, ZERO)
         forecast = forecast_remaining_by_year.get(y.label, ZERO)
+        received = received_by_year.get(y.label, ZERO)
+        award, repayable = y.award, ZERO
+        if y.status == "withdrawn":
+            # Nothing left to spend: no award, no forecast, nothing at risk of reclaim;
+            # what was received goes back; what was spent falls on the council.
+            award, forecast, repayable = ZERO, ZERO, received
+            actual += spent_in.get(y.label, ZERO)
         outturn = actual + forecast
         rows.append(
             YearSummary(
@@ -130,15 +147,16 @@ def build_summary(
                 status=y.status,
                 start=y.start,
                 end=y.end,
-                award=y.award,
-                received=received_by_year.get(y.label, ZERO),
+                award=award,
+                received=received,
+                repayable=repayable,
                 estimate_original=original_estimate_by_year.get(y.label, ZERO),
                 actual=actual,
-                remaining=y.award - actual,
+                remaining=award - actual,
                 forecast_remaining=forecast,
                 forecast_outturn=outturn,
-                underspend_at_risk=max(y.award - outturn, ZERO),
-                overspend=max(outturn - y.award, ZERO),
+                underspend_at_risk=max(award - outturn, ZERO),
+                overspend=max(outturn - award, ZERO),
                 secure=y.secure,
             )
         )
