@@ -110,7 +110,7 @@ def test_a_store_already_past_the_limit_is_still_reported(store_path, tmp_path):
         variance = led.reports.variance("2019/20", as_at="2020-03-31")
         assert variance.overspend == Decimal("1999997509999.98")
         out = led.exports.write_return("2019/20", "2020-03-31", out=tmp_path / "r.xlsx")
-        assert led.exports.check(out).ledger_matches
+        assert led.exports.verify(out).ledger_matches
         assert any(f.code == "forecast-overspend" for f in led.check("2020-03-31"))
     run = CliRunner()
     for args in (
