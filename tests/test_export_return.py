@@ -287,15 +287,20 @@ def test_every_injection_case_through_the_pure_writer(tmp_path):
 
 def test_verify_passes_on_a_fresh_export_and_fails_after_a_change(ledger, tmp_path):
     path = ledger.exports.write_return(LABEL, AS_AT, out=tmp_path / "r.xlsx")
-    assert ledger.exports.verify(path) == []
-    # A spend line dated before the as-at date: the figures and the ledger differ.
+    fresh = ledger.exports.verify(path)
+    assert fresh.ledger_matches and fresh.fingerprint_matches and fresh.changes == ()
+    # A spend line dated before the as-at date: 6,000.00 + 10.00 = 6,010.00 spent.
     ledger.spend.add("2020-03-01", "10.00", "training", description="Late invoice")
-    found = [str(d) for d in ledger.exports.verify(path)]
-    assert any("Actual spend to date" in d and "6000.00" in d and "6010.00" in d for d in found)
-    assert any(
-        "spend line 5 dated 2020-03-01 for 10.00 is in the store but not" in d for d in found
-    )
-    assert any("fingerprint" in d for d in found)
+    found = ledger.exports.verify(path)
+    assert not found.ledger_matches and not found.fingerprint_matches
+    moved = {(c.sheet, c.row, c.column): (c.submitted, c.now) for c in found.changes}
+    assert moved[("Summary", "Actual spend to date", "value")] == ("6000.00", "6010.00")
+    # The new line is one new row of the Transactions sheet (and the total it moves),
+    # not a cascade of every row after it.
+    assert [k for k in moved if k[0] == "Transactions" and k[2] == "Amount"] == [
+        ("Transactions", "Line 5", "Amount"),
+        ("Transactions", "Total", "Amount"),
+    ]
 
 
 def test_verify_fails_when_only_the_store_changed(ledger, tmp_path):
@@ -303,9 +308,8 @@ def test_verify_fails_when_only_the_store_changed(ledger, tmp_path):
     # Spend after the as-at date changes no figure, but the ledger is not the same.
     ledger.spend.add("2020-06-01", "10.00", "training")
     found = ledger.exports.verify(path)
-    assert [d.what for d in found] == [
-        "the ledger has changed since this return was made (fingerprint)"
-    ]
+    assert found.ledger_matches and not found.fingerprint_matches
+    assert "records changed since, none moving a figure" in found.summary
 
 
 def test_verify_finds_a_figure_edited_in_the_workbook(ledger, tmp_path):
@@ -314,11 +318,18 @@ def test_verify_finds_a_figure_edited_in_the_workbook(ledger, tmp_path):
     ws = wb["Transactions"]
     assert ws["J5"].value == 5000
     ws["J5"] = 5500
-    wb["Summary"]["B2"] = "annotated by hand"  # text where no figure is: ignored
+    wb["Summary"]["B2"] = "annotated by hand"  # text the ledger does not give: shown too
     wb.save(path)
     found = ledger.exports.verify(path)
-    assert [str(d) for d in found] == [
-        "Transactions!J5 (1, Amount): the return has 5500.00, the store gives 5000.00"
+    assert [(c.sheet, c.row, c.column, c.submitted, c.now) for c in found.changes] == [
+        ("Transactions", "Line 1", "Amount", "5500.00", "5000.00"),
+        (
+            "Summary",
+            "Example Council: funding year 2019/20, as at 31/03/2020",
+            "value",
+            "annotated by hand",
+            None,
+        ),
     ]
 
 
@@ -743,7 +754,7 @@ def test_demo_writes_the_example_return(tmp_path):
     assert s["Actual spend to date"] == 348601.74
     assert s["Received from funder"] == 1867500
     with fsgrant.open(tmp_path / "demo.db", create=False) as led:
-        assert led.exports.verify(path) == []
+        assert led.exports.verify(path).ledger_matches
     # Run again: the demo replaces its own return.
     assert runner.invoke(app, ["demo", "--out", str(tmp_path)]).exit_code == 0
 
@@ -774,7 +785,7 @@ def test_an_in_principle_year_is_not_secure_and_lists_its_conditions(tmp_path):
     with fsgrant.open(tmp_path / "s.db") as led:
         led.load(example_ledger_path())
         path = led.exports.write_return("2020/21", "2020-03-31", out=tmp_path / "r.xlsx")
-        assert led.exports.verify(path) == []
+        assert led.exports.verify(path).ledger_matches
     wb = load_workbook(path, read_only=True)
     rows = values(wb["Summary"])
     wb.close()

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 import fsgrant
 from fsgrant.cli import app
 from fsgrant.domain.forecast import RagThresholds, rag_for, variance_pct
-from fsgrant.errors import InvalidInput
+from fsgrant.errors import Conflict, InvalidInput
 
 D = Decimal
 
@@ -301,7 +301,12 @@ def test_check_finds_each_problem(led):
     )
     led.posts.set_status("P2", "blocked", "2019-10-01", reason="TUPE", expected_start="2020-01-01")
     # 2019/20 shortened to 30 June 2020: the 15 July line now falls in no period.
-    led.years.vary("2019/20", agreed_on="2020-06-30", reason="shortened", end="2020-06-30")
+    # That is refused unless the user says so (the 15 July line would be orphaned).
+    with pytest.raises(Conflict, match=r"1 spend line\(s\) \(total 100.00\)"):
+        led.years.vary("2019/20", agreed_on="2020-06-30", reason="shortened", end="2020-06-30")
+    led.years.vary(
+        "2019/20", agreed_on="2020-06-30", reason="shortened", end="2020-06-30", orphan_ok=True
+    )
     found = {f.code: f for f in led.check("2020-09-01")}
     assert found["spend-outside-periods"].severity == "error"
     assert found["spend-outside-periods"].subject == "2020-07-15"

@@ -194,7 +194,9 @@ def _withdrawal_scenario(tmp_path):
     # Entered before the withdrawal: one line naming 2020/21, one allocated to it.
     led.spend.add("2021-05-10", "1200.00", "training", year="2020/21")
     led.spend.add("2021-05-11", "300.00", "training")
-    led.years.vary("2020/21", agreed_on="2020-06-01", reason="DfE withdrew", status="withdrawn")
+    led.years.vary(
+        "2020/21", agreed_on="2020-06-01", reason="DfE withdrew", status="withdrawn", orphan_ok=True
+    )
     return led
 
 
@@ -226,15 +228,19 @@ def test_a_withdrawn_year_forecasts_nothing(tmp_path):
     assert [(p.id, p.forecast_cost) for p in posts] == [("DA-1", D("27000.00"))]
 
     # As at 31 May 2021, after both lines: the line naming 2020/21 stays its actual
-    # (1,200.00); the other no longer has a year. Outturn = actual = 1,200.00, not
-    # 1,200.00 + (40,000.00 - 1,200.00) for training + 2 x 3,000.00 for June-July.
+    # (1,200.00); the other has no open year, and the summary counts it as spent in the
+    # withdrawn year's period: actual 1,200.00 + 300.00 = 1,500.00, nothing forecast
+    # (not 40,000.00 - 1,200.00 for training + 2 x 3,000.00 for June-July), award
+    # 0.00, so all of it an overspend.
     late = {y.label: y for y in led.reports.summary(as_at="2021-05-31").funding_years}
     y = late["2020/21"]
-    assert (y.actual, y.forecast_remaining, y.forecast_outturn) == (
-        D("1200.00"),
+    assert (y.actual, y.forecast_remaining, y.forecast_outturn, y.overspend) == (
+        D("1500.00"),
         D("0.00"),
-        D("1200.00"),
+        D("1500.00"),
+        D("1500.00"),
     )
+    # The variance report's lines are the spend charged to the year: 1,200.00.
     v = led.reports.variance("2020/21", as_at="2021-05-31")
     training = {x.category: x for x in v.lines}["training"]
     assert (training.forecast_remaining, training.outturn, training.variance) == (

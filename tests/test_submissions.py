@@ -134,7 +134,7 @@ def test_submitting_records_the_return_and_closes_its_period(led, submitted):
     # The register is append-only, like the ledger.
     with pytest.raises(sqlite3.IntegrityError):
         led.store.conn.execute("UPDATE submitted_returns SET reference = 'x'")
-    check = led.exports.check(path)
+    check = led.exports.verify(path)
     assert check.file_matches_submission is True and check.ledger_matches
     assert check.changes == ()
 
@@ -153,7 +153,7 @@ def test_a_file_is_submitted_once_and_only_while_it_matches_the_ledger(led, subm
 def test_a_later_fact_shows_as_a_restatement_with_the_record_that_moved_it(led, submitted):
     path, _ = submitted
     led.posts.set_status("DA-N1", "vacant", "2020-05-01")  # after the closed date: allowed
-    check = led.exports.check(path)
+    check = led.exports.verify(path)
     assert check.file_matches_submission is True
     assert not check.ledger_matches
     moved = {(c.sheet, c.row, c.column): (c.submitted, c.now) for c in check.changes}
@@ -219,7 +219,7 @@ def test_an_added_row_is_one_change_not_a_cascade(led, tmp_path):
     led.spend.add("2019-11-14", "100.00", "training")
     path = led.exports.write_return("2019/20", "2020-03-31", out=tmp_path / "ret.xlsx")
     led.spend.add("2019-10-01", "20.00", "training")  # dated before every other line
-    check = led.exports.check(path)
+    check = led.exports.verify(path)
     assert check.file_matches_submission is None
     trans = [
         (c.row, c.column, c.submitted, c.now) for c in check.changes if c.sheet == "Transactions"

@@ -300,7 +300,8 @@ def test_the_return_has_a_sustainability_sheet_that_verify_checks(tmp_path):
     with _ledger(tmp_path / "g.db") as fs:
         _plan(fs)
         path = fs.exports.write_return("2019/20", "2022-06-01", out=tmp_path / "r.xlsx")
-        assert fs.exports.verify(path) == []
+        assert fs.exports.verify(path).ledger_matches
+        assert fs.exports.verify(path).changes == ()
         wb = load_workbook(path)
         ws = wb["Sustainability"]
         rows = [tuple(c.value for c in r) for r in ws.iter_rows(min_row=4)]
@@ -326,7 +327,7 @@ def test_the_return_has_a_sustainability_sheet_that_verify_checks(tmp_path):
         wb.close()
         # A later revision moves the plan: verify names the sheet.
         fs.plan.fund("council", "FY2022/23", "1000.00", on="2022-05-01")
-        found = {d.sheet for d in fs.exports.verify(path)}
+        found = {c.sheet for c in fs.exports.verify(path).changes}
     assert "Sustainability" in found
 
 

@@ -281,8 +281,20 @@ def year_vary(
     status: Annotated[
         str | None, typer.Option("--status", help="New status: confirmed, in-principle, withdrawn.")
     ] = None,
+    orphan_ok: Annotated[
+        bool,
+        typer.Option(
+            "--orphan-ok",
+            help="Record it even if it leaves spend or receipts outside every open "
+            "funding year (check then lists them).",
+        ),
+    ] = False,
 ) -> None:
-    """Record an agreed variation to a funding year (history is kept)."""
+    """Record an agreed variation to a funding year (history is kept).
+
+    A variation that would leave recorded spend or receipts outside every open funding
+    year (an end moved before existing lines, a withdrawal) is refused unless
+    --orphan-ok is given."""
     v = ledger(ctx).years.vary(
         label,
         agreed_on=agreed_on,
@@ -294,6 +306,7 @@ def year_vary(
         move=move,
         to=to,
         status=status,
+        orphan_ok=orphan_ok,
     )
     typer.echo(f"Recorded variation {v.id} to {label}: {v.describe()} (agreed {v.agreed_on}).")
 
@@ -559,6 +572,7 @@ def report_summary(
 SUMMARY_LINES = (
     ("award", "Award (as varied)"),
     ("received", "Received from the funder"),
+    ("repayable", "Repayable (withdrawn year)"),
     ("estimate_original", "Original estimate"),
     ("actual", "Actual to date"),
     ("remaining", "Award less actual"),

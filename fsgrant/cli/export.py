@@ -67,7 +67,7 @@ def export_verify(
     (by sheet, row and column) with its old and new value and the records written
     since that moved it. Exits 1 when a figure moved.
     """
-    check = ledger(ctx).exports.check(path)
+    check = ledger(ctx).exports.verify(path)
     if fmt is OutputFormat.json:
         emit_json(
             {

@@ -4,8 +4,12 @@ Each rule is one small function over the facts of the ledger as at a date
 (:class:`LedgerFacts`), returning its findings; :func:`run_checks` runs them in turn
 and lists errors first, then warnings. The rules:
 
-* ``spend-outside-periods`` (error): spend dated in no funding period, or outside the
-  year it names.
+* ``spend-outside-periods`` (error): spend no open funding year holds: dated in no
+  funding period, outside the year it names, or charged to a withdrawn year (the rule
+  is :func:`fsgrant.domain.funding.spend_orphaned`; a variation recorded with
+  ``orphan_ok`` leaves such lines, and this lists them).
+* ``receipts-of-withdrawn-year`` (warning): money received for a withdrawn year, which
+  is repayable to the funder.
 * ``spend-without-estimate`` (warning): spend in a category a year has no estimate for.
 * ``estimates-over-award`` (error): a year's latest estimates add up to more than its award.
 * ``receipts-over-award`` (error): more received for a year than its award.
@@ -24,7 +28,7 @@ from datetime import date
 from decimal import Decimal
 
 from fsgrant.domain.figures import YearCategory, YearFigures
-from fsgrant.domain.funding import Allocator
+from fsgrant.domain.funding import Allocator, spend_orphaned
 from fsgrant.domain.models import Finding, FundingYearState
 from fsgrant.domain.money import ZERO, format_money, from_pence
 from fsgrant.domain.posts import Post
@@ -57,16 +61,11 @@ class LedgerFacts:
 
 
 def _spend_outside_periods(facts: LedgerFacts) -> list[Finding]:
-    by_label = {y.label: y for y in facts.years}
     allocator = Allocator(facts.years)
     out = []
     for s in facts.spend_days:
-        named = by_label.get(s.explicit_year) if s.explicit_year is not None else None
-        if s.explicit_year is None and allocator(s.day) is None:
-            why = "falls in no funding period"
-        elif named is not None and s.day not in named.period:
-            why = f"is outside funding year {named.label} ({named.start} to {named.end}) it is charged to"
-        else:
+        why = spend_orphaned(s.day, s.explicit_year, facts.years, allocator)
+        if why is None:
             continue
         out.append(
             Finding(
@@ -121,6 +120,21 @@ def _receipts_over_award(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
             severity="error",
             code="receipts-over-award",
             message=f"receipts for {y.label} add up to {format_money(received)}, more than its award of {format_money(y.award)}",
+            subject=y.label,
+        )
+    ]
+
+
+def _receipts_of_withdrawn_year(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
+    y = f.year
+    received = facts.received.get(y.label, ZERO)
+    if y.status != "withdrawn" or received == 0:
+        return []
+    return [
+        Finding(
+            severity="warning",
+            code="receipts-of-withdrawn-year",
+            message=f"{format_money(received)} received for {y.label}, which is withdrawn: repayable to the funder",
             subject=y.label,
         )
     ]
@@ -201,6 +215,7 @@ YEAR_RULES: tuple[YearRule, ...] = (
     _spend_without_estimate,
     _estimates_over_award,
     _receipts_over_award,
+    _receipts_of_withdrawn_year,
     _in_principle_spend,
     _forecast_overspend,
 )

@@ -21,7 +21,8 @@ The rules, in one place (figures come in already read from the store):
   estimate either way, amber within the amber threshold (default 10%), red beyond. A
   zero estimate is green with no variance, red with any.
 * **Underspend at risk** = award (as varied) - outturn where positive; **overspend** the
-  other way round.
+  other way round. A withdrawn year's award counts as 0.00: nothing is at risk, and
+  what it spent is an overspend.
 * Every total is the sum of its rows.
 """
 
@@ -187,16 +188,18 @@ def build_variance(
         against,
         thresholds,
     )
+    # A withdrawn year has nothing left to spend: nothing at risk, all spend a pressure.
+    award = ZERO if year.status == "withdrawn" else year.award
     return VarianceReport(
         funding_year=year.label,
         as_at=as_at,
         period=PeriodSpan(start=year.start, end=year.end),
-        award=year.award,
+        award=award,
         against=against,
         lines=tuple(lines),
         totals=totals,
-        underspend_at_risk=max(year.award - totals.outturn, ZERO),
-        overspend=max(totals.outturn - year.award, ZERO),
+        underspend_at_risk=max(award - totals.outturn, ZERO),
+        overspend=max(totals.outturn - award, ZERO),
     )
 
 

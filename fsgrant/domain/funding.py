@@ -7,18 +7,31 @@ was agreed on or before that date; variations apply in the order they were agree
 Allocation rule: a day belongs to the funding year whose period (as varied) contains
 it; where periods overlap after an extension, to the one that started earliest
 (older money is used first). Withdrawn years take no spend by allocation.
+
+Orphaned money: a spend line is orphaned when no open funding year holds it (no year
+covers its date, or the year it is charged to is withdrawn, gone, or does not cover
+its date); a receipt is orphaned when its funding year is withdrawn. A variation that
+would orphan money is refused unless the user says so (:func:`orphans_made`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from fsgrant.domain.models import FundingYear, FundingYearState, Variation
 from fsgrant.errors import InvalidInput
 
-__all__ = ["Allocator", "allocate", "apply_variations"]
+__all__ = [
+    "Allocator",
+    "Orphans",
+    "allocate",
+    "apply_variations",
+    "orphans_made",
+    "spend_orphaned",
+]
 
 
 def apply_variations(
@@ -127,3 +140,65 @@ class Allocator:
         except KeyError:
             label = self._memo[day] = allocate(day, self.years)
             return label
+
+
+def spend_orphaned(
+    day: date, explicit: str | None, years: Sequence[FundingYearState], allocator: Allocator
+) -> str | None:
+    """Why spend dated ``day`` (charged to ``explicit``, if named) is in no open
+    funding year, or None when one holds it."""
+    if explicit is None:
+        return None if allocator(day) is not None else "falls in no funding period"
+    named = allocator.by_label.get(explicit)
+    if named is None:
+        return f"is charged to funding year {explicit}, which does not exist"
+    if named.status == "withdrawn":
+        return f"is charged to funding year {named.label}, which is withdrawn"
+    if not (named.start <= day <= named.end):
+        return (
+            f"is outside funding year {named.label} ({named.start} to {named.end}) it is charged to"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Orphans:
+    """Counts and totals (pence) of spend lines and receipts no open funding year holds."""
+
+    spend_lines: int = 0
+    spend_pence: int = 0
+    receipts: int = 0
+    receipt_pence: int = 0
+
+
+def orphans_made(
+    before: Sequence[FundingYearState],
+    after: Sequence[FundingYearState],
+    spend_days: Iterable[tuple[date, str | None, int, int]],
+    receipts: Iterable[tuple[str, int]],
+) -> Orphans | None:
+    """What a change of the funding years from ``before`` to ``after`` orphans: the
+    money an open year held before and none holds after (None if nothing).
+
+    Args:
+        before: the funding years as varied before the change.
+        after: the same, after it.
+        spend_days: ``(date, explicit year, lines, pence)`` of the spend.
+        receipts: ``(funding year, pence)`` of each receipt.
+    """
+    was, now = Allocator(before), Allocator(after)
+    lines = pence = 0
+    for day, explicit, count, total in spend_days:
+        if (
+            spend_orphaned(day, explicit, after, now) is not None
+            and spend_orphaned(day, explicit, before, was) is None
+        ):
+            lines += count
+            pence += total
+    newly = {y.label for y in after if y.status == "withdrawn"} - {
+        y.label for y in before if y.status == "withdrawn"
+    }
+    held = [p for label, p in receipts if label in newly]
+    if not lines and not held:
+        return None
+    return Orphans(lines, pence, len(held), sum(held))

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
-from fsgrant.domain.money import as_money, format_money
+from fsgrant.domain.money import as_figure, format_money
 from fsgrant.domain.periods import Period, financial_year_label, parse_date
 
 __all__ = [
@@ -43,7 +43,9 @@ __all__ = [
 
 
 def _money(value: object) -> Decimal:
-    return as_money(value)
+    # Records are built from the store or from input already read by as_money (which
+    # holds the limit): a total must never make a report fail.
+    return as_figure(value)
 
 
 def _day(value: object) -> date:

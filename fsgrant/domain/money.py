@@ -12,6 +12,11 @@ The rules, in one place:
 * Rounding anywhere (shares of a month, percentages) is half-up to the penny, the
   HMRC rule, never banker's rounding.
 * When a total is split, the parts add up to the total exactly.
+* The limit holds for totals too: the spend lines of a store, credits counted by their
+  size, may add up to at most ``MAX_AMOUNT`` (and so may its receipts), so every total
+  a report computes from them fits in an amount. It is checked where lines come in,
+  before commit (:func:`gross_total_problem`). Figures a report computes are never
+  refused (:func:`as_figure`): a store that already holds more is still reported.
 """
 
 from __future__ import annotations
@@ -23,13 +28,16 @@ from fsgrant.errors import InvalidAmount
 
 __all__ = [
     "MAX_AMOUNT",
+    "MAX_GROSS_PENCE",
     "PENNY",
     "ZERO",
     "AmountLike",
+    "as_figure",
     "as_money",
     "format_money",
     "format_pounds",
     "from_pence",
+    "gross_total_problem",
     "parse_amount",
     "round_half_up",
     "split_evenly",
@@ -88,12 +96,14 @@ def split_sign(text: str) -> tuple[bool, str] | None:
     return negative, s
 
 
-def parse_amount(text: str, *, field: str = "amount") -> Decimal:
+def parse_amount(text: str, *, field: str = "amount", bounded: bool = True) -> Decimal:
     """Read money text by the documented rule.
 
     Args:
         text: the amount as a person or a file wrote it.
         field: the field name, used in the error message.
+        bounded: refuse amounts over ``MAX_AMOUNT`` (False only for figures computed
+            from the store).
 
     Returns:
         The amount in pounds as a ``Decimal`` with exactly two decimal places.
@@ -135,16 +145,19 @@ def parse_amount(text: str, *, field: str = "amount") -> Decimal:
             value=raw,
         )
     value = Decimal(s.replace(",", ""))
-    _refuse_too_large(value, field, raw)
+    if bounded:
+        _refuse_too_large(value, field, raw)
     value = value.quantize(PENNY)
     return -value if negative else value
 
 
-def as_money(value: object, *, field: str = "amount") -> Decimal:
+def as_money(value: object, *, field: str = "amount", bounded: bool = True) -> Decimal:
     """Turn an API value into exact money, refusing floats.
 
     Accepts a ``Decimal`` with at most two decimal places, an ``int`` (whole pounds)
-    or money text (see :func:`parse_amount`).
+    or money text (see :func:`parse_amount`). ``bounded=False`` (figures computed from
+    the store, see :func:`as_figure`) lifts the ``MAX_AMOUNT`` limit for ``Decimal``
+    and ``int`` values.
 
     Raises:
         InvalidAmount: a float, a bool, a sub-penny or non-finite ``Decimal``, or bad text.
@@ -156,14 +169,16 @@ def as_money(value: object, *, field: str = "amount") -> Decimal:
             value=value,
         )
     if isinstance(value, int):
-        _refuse_too_large(Decimal(value), field, value)
+        if bounded:
+            _refuse_too_large(Decimal(value), field, value)
         return Decimal(value).quantize(PENNY)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise InvalidAmount(
                 f"{field}: {value} is not a finite amount", field=field, value=value
             )
-        _refuse_too_large(value, field, value)
+        if bounded:
+            _refuse_too_large(value, field, value)
         exponent = value.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -2 and value != value.quantize(PENNY):
             raise InvalidAmount(
@@ -173,9 +188,43 @@ def as_money(value: object, *, field: str = "amount") -> Decimal:
             )
         return value.quantize(PENNY)
     if isinstance(value, str):
-        return parse_amount(value, field=field)
+        return parse_amount(value, field=field, bounded=bounded)
     raise InvalidAmount(
         f"{field}: cannot read {type(value).__name__} as money", field=field, value=value
+    )
+
+
+def as_figure(value: object) -> Decimal:
+    """Exact money computed from what the store holds: as :func:`as_money`, no upper limit.
+
+    Reports must never refuse to compute what the store holds, even a store written
+    before the limit on totals was checked on entry.
+    """
+    return as_money(value, bounded=False)
+
+
+MAX_GROSS_PENCE = int(MAX_AMOUNT * 100)
+"""The most the stored lines of one kind may add up to, by size, in pence."""
+
+
+def gross_total_problem(gross_pence: int, what: str) -> str | None:
+    """Why ``gross_pence`` (the sizes of all lines of one kind added up) is too much.
+
+    Args:
+        gross_pence: the sum of the absolute amounts of every stored line of ``what``
+            (spend lines or receipts), the new ones included.
+        what: the lines' name, such as ``spend lines``.
+
+    Returns:
+        None within the limit, else a one-line reason: every total a report computes
+        from those lines must fit in an amount.
+    """
+    if gross_pence <= MAX_GROSS_PENCE:
+        return None
+    return (
+        f"the {what} would then add up to {format_pounds(from_pence(gross_pence))} "
+        f"(credits counted by their size), more than the {format_pounds(MAX_AMOUNT)} "
+        "a report can show"
     )
 
 

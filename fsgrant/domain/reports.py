@@ -111,6 +111,9 @@ class YearSummary(_Report):
             )
         return f"{self.status} (not secure)"
 
+    repayable: Money = ZERO
+    """What a withdrawn year received, repayable to the funder (0.00 for an open year)."""
+
 
 class SummaryReport(_Report):
     """Where each funding year of the grant stands, as at a date."""
@@ -133,15 +136,30 @@ def build_summary(
     original_estimate_by_year: Mapping[str, Decimal],
     forecast_remaining_by_year: Mapping[str, Decimal],
     conditions_by_year: Mapping[str, tuple[int, int]] | None = None,
+    spent_in_withdrawn: Mapping[str, Decimal] | None = None,
 ) -> SummaryReport:
     """Assemble the summary from per-year figures: outturn, underspend at risk and
     overspend follow from the actual and the forecast remaining; a year is secure
     only when it is confirmed, and ``conditions_by_year`` gives each year's
-    (conditions, met as at the date)."""
+    (conditions, met as at the date).
+
+    A withdrawn year reads as withdrawn: its award is 0.00 (nothing left to spend; the
+    original award stays on record), nothing is forecast or at risk of reclaim, what it
+    received is ``repayable``, and its actual is the spend charged to it plus the spend
+    dated in its period that no open year holds (``spent_in_withdrawn``): all of it an
+    overspend, a pressure on the council's budget."""
     rows = []
+    spent_in = spent_in_withdrawn or {}
     for y in years:
         actual = actual_by_year.get(y.label, ZERO)
         forecast = forecast_remaining_by_year.get(y.label, ZERO)
+        received = received_by_year.get(y.label, ZERO)
+        award, repayable = y.award, ZERO
+        if y.status == "withdrawn":
+            # Nothing left to spend: no award, no forecast, nothing at risk of reclaim;
+            # what was received goes back; what was spent falls on the council.
+            award, forecast, repayable = ZERO, ZERO, received
+            actual += spent_in.get(y.label, ZERO)
         outturn = actual + forecast
         total, met = (conditions_by_year or {}).get(y.label, (0, 0))
         rows.append(
@@ -150,15 +168,16 @@ def build_summary(
                 status=y.status,
                 start=y.start,
                 end=y.end,
-                award=y.award,
-                received=received_by_year.get(y.label, ZERO),
+                award=award,
+                received=received,
+                repayable=repayable,
                 estimate_original=original_estimate_by_year.get(y.label, ZERO),
                 actual=actual,
-                remaining=y.award - actual,
+                remaining=award - actual,
                 forecast_remaining=forecast,
                 forecast_outturn=outturn,
-                underspend_at_risk=max(y.award - outturn, ZERO),
-                overspend=max(outturn - y.award, ZERO),
+                underspend_at_risk=max(award - outturn, ZERO),
+                overspend=max(outturn - award, ZERO),
                 secure=y.secure,
                 conditions=total,
                 conditions_met=met,

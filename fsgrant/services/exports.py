@@ -30,7 +30,7 @@ from fsgrant.store.tables import Tables
 
 if TYPE_CHECKING:
     from fsgrant.domain.submissions import ReturnCheck
-    from fsgrant.formats.dfe_return import ReturnData, ReturnDifference
+    from fsgrant.formats.dfe_return import ReturnData
     from fsgrant.services.conditions import ConditionsService
 
 __all__ = ["ExportsService", "default_return_name"]
@@ -158,39 +158,7 @@ class ExportsService:
         )
         return write_atomically(target, lambda tmp: write_return(data, tmp), force=force)
 
-    def verify(self, path: str | os.PathLike[str]) -> list[ReturnDifference]:
-        """Re-read a return and compare every figure with a fresh computation for the
-        same funding year and as-at date (read from its Summary), and its ledger
-        fingerprint with the store's.
-
-        Returns:
-            The differences; empty when the return matches the store.
-
-        Raises:
-            InvalidInput: not a workbook, or not an fsgrant return.
-            NotFound: the return's funding year is not in this store.
-        """
-        from fsgrant.formats.dfe_return import ReturnDifference, ReturnReader
-
-        p = Path(path)
-        if not p.is_file():
-            raise InvalidInput(f"no file at {p}", field="path")
-        with ReturnReader(p) as reader:
-            heading = reader.heading
-            fresh = self.return_data(heading.funding_year, heading.as_at)
-            differences = reader.compare(fresh)
-        if heading.fingerprint != fresh.fingerprint:
-            differences.append(
-                ReturnDifference(
-                    sheet="Summary",
-                    what="the ledger has changed since this return was made (fingerprint)",
-                    in_return=heading.fingerprint[:16],
-                    in_store=fresh.fingerprint[:16],
-                )
-            )
-        return differences
-
-    def check(self, path: str | os.PathLike[str]) -> ReturnCheck:
+    def verify(self, path: str | os.PathLike[str]) -> ReturnCheck:
         """What ``fsgrant export verify`` says of a return: whether the file is the
         one submitted (its SHA-256 in the register of submitted returns), whether the
         ledger still gives the same figures, and each figure that moved, compared by

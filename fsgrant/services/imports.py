@@ -35,7 +35,7 @@ from fsgrant.domain.imports import (
     ValueCount,
 )
 from fsgrant.domain.models import Grant, SpendLine
-from fsgrant.domain.money import from_pence
+from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence, gross_total_problem
 from fsgrant.errors import InvalidInput, NotFound, SourceError
 from fsgrant.formats.mapping import (
     DEFAULT_MAPPING,
@@ -81,6 +81,7 @@ class _ImportState:
         "read",
         "rejected",
         "rejects",
+        "room",
         "skipped",
         "skipped_by",
         "snapped",
@@ -92,6 +93,9 @@ class _ImportState:
     def __init__(self) -> None:
         self.read = self.added = self.duplicate = self.skipped = self.zero = 0
         self.rejected = self.snapped = self.total = 0
+        # Pence the lines of this file may still add (by size) before a total of spend
+        # would pass what a report can show; set inside the transaction.
+        self.room = MAX_GROSS_PENCE
         self.rejects: list[RejectedRow] = []
         self.skipped_by: dict[str, int] = {}
         self.warnings: tuple[str, ...] = ()
@@ -266,6 +270,7 @@ class ImportsService:
                     kind=extract.kind,
                 )
                 writer = self._tables.imports.writer(utc_now())
+                state.room = MAX_GROSS_PENCE - self._tables.spend.gross_pence()
                 chunk: list[tuple[Draft, list[str]]] = []
 
                 def reject(line: int, cells: list[str], exc: SourceError) -> None:
@@ -593,13 +598,17 @@ def _store_chunk(
         keyed = _keys_by_occurrence(chunk, writer)
         fast = True
     # The common case, a chunk of lines all new: insert them without looking each up
-    # first. If any was not new, undo that and take the careful way.
-    if fast and writer.insert_if_all_new([_row(d, k) for d, k in keyed]):
+    # first. If any was not new, undo that and take the careful way (also when the
+    # chunk may take a total of spend past the limit: each line is then checked).
+    gross = sum(abs(d.pence) for d, _ in keyed)
+    if gross <= state.room and fast and writer.insert_if_all_new([_row(d, k) for d, k in keyed]):
         for d, _ in keyed:
             state.snapped += d.snapped
             state.total += d.pence
         state.added += len(keyed)
+        state.room -= gross
         return
+    cells_at = {d.line: cells for d, cells in chunk}
     if by_reference:
         keyed = _keys_by_reference(chunk, reject, writer, source)
     stored = writer.stored_keys([k for _, k in keyed])
@@ -608,6 +617,13 @@ def _store_chunk(
         if key in stored:
             state.duplicate += 1
             continue
+        if abs(d.pence) > state.room:
+            reason = gross_total_problem(
+                MAX_GROSS_PENCE - state.room + abs(d.pence), "spend lines of the ledger"
+            )
+            reject(d.line, cells_at[d.line], SourceError(source, d.line, "amount", str(reason)))
+            continue
+        state.room -= abs(d.pence)
         state.snapped += d.snapped
         state.added += 1
         state.total += d.pence

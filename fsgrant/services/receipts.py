@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fsgrant.domain.models import Receipt
-from fsgrant.domain.money import AmountLike, as_money, to_pence
+from fsgrant.domain.money import AmountLike, as_money, gross_total_problem, to_pence
 from fsgrant.domain.periods import DateLike, parse_date
 from fsgrant.domain.text import clean_text
-from fsgrant.errors import InvalidInput
+from fsgrant.errors import InvalidAmount, InvalidInput
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
@@ -43,6 +43,13 @@ class ReceiptsService:
         store = self._tables.store
         with store.transaction("receipt.add", year, detail):
             self._periods.guard_open(d, year, what="a receipt")
+            too_much = gross_total_problem(
+                self._tables.receipts.gross_pence() + abs(to_pence(value)), "receipts"
+            )
+            if too_much is not None:
+                raise InvalidAmount(
+                    f"amount: {too_much}; nothing was stored", field="amount", value=str(value)
+                )
             new_id = detail["id"] = self._tables.receipts.insert(
                 {
                     "date": d.isoformat(),

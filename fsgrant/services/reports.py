@@ -8,7 +8,7 @@ Python, so they stay fast on a large store: no report loads every spend line.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -18,7 +18,7 @@ from fsgrant.domain.conditions import year_conditions
 from fsgrant.domain.figures import YearFigures, estimates_as_at, year_figures
 from fsgrant.domain.forecast import build_profile, build_variance
 from fsgrant.domain.funding import Allocator
-from fsgrant.domain.models import Grant
+from fsgrant.domain.models import FundingYearState, Grant
 from fsgrant.domain.money import ZERO, from_pence
 from fsgrant.domain.periods import (
     DateLike,
@@ -146,7 +146,26 @@ class ReportsService:
                 k: (c.total, c.met)
                 for k, c in year_conditions(self._tables.conditions.states(day)).items()
             },
+            spent_in_withdrawn=self._spent_in_withdrawn(day, [f.year for f in figures.values()]),
         )
+
+    def _spent_in_withdrawn(
+        self, day: date, years: Sequence[FundingYearState]
+    ) -> dict[str, Decimal]:
+        """Spend no open year holds, by the withdrawn year whose period it is dated in
+        (the earliest starting, where withdrawn periods overlap)."""
+        withdrawn = sorted((y for y in years if y.status == "withdrawn"), key=lambda y: y.start)
+        out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        if not withdrawn:
+            return out
+        for (label, on), amount in self._spend.totals(day, by=("date",)).items():
+            if label is not None:
+                continue
+            for y in withdrawn:
+                if y.start <= on <= y.end:
+                    out[y.label] += amount
+                    break
+        return out
 
     def variance(
         self,

@@ -11,10 +11,16 @@ from typing import Any
 from fsgrant.domain.closures import entry_day_problem
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import SpendLine
-from fsgrant.domain.money import AmountLike, as_money, from_pence, to_pence
+from fsgrant.domain.money import (
+    AmountLike,
+    as_money,
+    from_pence,
+    gross_total_problem,
+    to_pence,
+)
 from fsgrant.domain.periods import DateLike, financial_year_period, parse_date
 from fsgrant.domain.text import clean_text, required_text
-from fsgrant.errors import Conflict, InvalidInput, NotFound
+from fsgrant.errors import Conflict, InvalidAmount, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.estimates import require_post
 from fsgrant.services.periods import PeriodsService
@@ -94,6 +100,13 @@ class SpendService:
             if problem is not None:
                 raise problem
             record["funding_year"] = label
+            too_much = gross_total_problem(
+                self._tables.spend.gross_pence() + abs(record["amount_pence"]), "spend lines"
+            )
+            if too_much is not None:
+                raise InvalidAmount(
+                    f"amount: {too_much}; nothing was stored", field="amount", value=str(value)
+                )
             new_id = self._tables.spend.insert(record)
             detail["id"] = new_id
         return self.get(new_id)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from fsgrant.domain.closures import refuse_dated_in_closed, refuse_moving_closed_days
-from fsgrant.domain.funding import apply_variations
+from fsgrant.domain.funding import Orphans, apply_variations, orphans_made
 from fsgrant.domain.models import FundingYear, FundingYearState, Grant, Variation
-from fsgrant.domain.money import AmountLike, as_money, to_pence
+from fsgrant.domain.money import AmountLike, as_money, format_money, from_pence, to_pence
 from fsgrant.domain.periods import DateLike, Period, default_end, parse_date
 from fsgrant.domain.text import clean_text, required_text
 from fsgrant.errors import Conflict, InvalidInput, NotFound
@@ -156,6 +157,13 @@ class YearsService:
         known = ", ".join(y.label for y in self.originals()) or "none yet"
         raise NotFound("funding year", label, f"known: {known}")
 
+    def _orphans_made(
+        self, before: Sequence[FundingYearState], after: Sequence[FundingYearState]
+    ) -> Orphans | None:
+        days = list(self._tables.spend.day_totals(date.max))
+        receipts = [(r.funding_year, to_pence(r.amount)) for r in self._tables.receipts.list()]
+        return orphans_made(before, after, days, receipts)
+
     def vary(
         self,
         label: str,
@@ -169,6 +177,7 @@ class YearsService:
         move: AmountLike | None = None,
         to: str | None = None,
         status: str | None = None,
+        orphan_ok: bool = False,
     ) -> Variation:
         """Record an agreed variation. Exactly one kind per call:
 
@@ -184,6 +193,9 @@ class YearsService:
             PeriodClosed: it is agreed on or before the closed date of its year (or of
                 the year money moves to), or it would move a day of a closed period
                 into or out of its year.
+            Conflict: it would leave recorded spend or receipts outside every open
+                funding year (an end moved before existing lines, a withdrawal), unless
+                ``orphan_ok`` says so; ``check`` then lists those lines.
         """
         current = self.get(label)
         agreed = parse_date(agreed_on, field="agreed-on")
@@ -268,4 +280,31 @@ class YearsService:
             # raises if not), and no closed day may change year.
             after = self.list()
             refuse_moving_closed_days(before, after, closures)
+            made = self._orphans_made(before, after)
+            if made is not None:
+                if not orphan_ok:
+                    raise Conflict(_orphan_message(label, made))
+                detail["orphan_ok"] = True
+                detail["orphaned"] = _orphan_text(made)
         return next(v for v in self.variations(label) if v.id == new_id)
+
+
+def _orphan_text(made: Orphans) -> str:
+    parts = []
+    if made.spend_lines:
+        parts.append(
+            f"{made.spend_lines} spend line(s) (total {format_money(from_pence(made.spend_pence))})"
+        )
+    if made.receipts:
+        parts.append(
+            f"{made.receipts} receipt(s) (total {format_money(from_pence(made.receipt_pence))})"
+        )
+    return " and ".join(parts)
+
+
+def _orphan_message(label: str, made: Orphans) -> str:
+    return (
+        f"this variation of {label} would leave {_orphan_text(made)} outside every open "
+        "funding year; first vary a year to hold them (or reverse and re-enter the lines), "
+        "or record it anyway with --orphan-ok (orphan_ok=True): check then lists them"
+    )

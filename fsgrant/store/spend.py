@@ -110,6 +110,14 @@ class SpendTable:
     def insert(self, record: dict[str, Any]) -> int:
         return self.store.insert("spend", record)
 
+    def gross_pence(self) -> int:
+        """The sizes of every line that is not a reversal, added up: no total of spend
+        can be larger, since a reversal cancels the line it undoes wherever both fall."""
+        row = self.store.query_one(
+            "SELECT coalesce(sum(abs(amount_pence)), 0) FROM spend WHERE reverses IS NULL"
+        )
+        return int(row[0]) if row is not None else 0
+
     # ------------------------------------------------------------ many lines
     def iter(self, allocator: Allocator, where: SpendFilter) -> Iterator[SpendLine]:
         """Lines in date order, streamed from the store."""
@@ -243,3 +251,8 @@ class ReceiptsTable:
 
     def insert(self, record: dict[str, Any]) -> int:
         return self.store.insert("receipts", record)
+
+    def gross_pence(self) -> int:
+        """The sizes of every receipt, added up: no total of receipts can be larger."""
+        row = self.store.query_one("SELECT coalesce(sum(abs(amount_pence)), 0) FROM receipts")
+        return int(row[0]) if row is not None else 0

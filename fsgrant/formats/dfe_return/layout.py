@@ -144,6 +144,12 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
     yield pair("Award (as varied)", money_cell(s.award))
     yield pair("Original award", money_cell(y.original_award))
     yield pair("Received from funder", money_cell(s.received))
+    if y.status == "withdrawn":
+        yield pair(
+            "Repayable to funder",
+            money_cell(s.repayable, fill="red" if s.repayable > 0 else None, bold=True),
+            text_cell("The year is withdrawn: what was received goes back"),
+        )
     yield pair("Original estimate", money_cell(s.estimate_original))
     yield pair("Actual spend to date", money_cell(s.actual))
     yield pair("Award less actual", money_cell(s.remaining))
@@ -159,7 +165,15 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
     yield pair(
         "Overspend",
         money_cell(s.overspend, fill="red" if s.overspend > 0 else None, bold=True),
-        text_cell("A pressure on the council's budget") if s.overspend > 0 else None,
+        (
+            text_cell(
+                "Spent in a withdrawn year: a pressure on the council's budget"
+                if y.status == "withdrawn"
+                else "A pressure on the council's budget"
+            )
+            if s.overspend > 0
+            else None
+        ),
     )
     yield BLANK
     yield Row((Cell("Conditions", "section"),))
