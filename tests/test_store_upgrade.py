@@ -57,6 +57,7 @@ def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monke
             "0006_allocation_tie_by_label",
             "0007_post_changes",
             "0008_spend_source_fields",
+            "0009_estimate_phasing",
             "0099_test_only_notes",
         ]
         backups = led.store.backups
@@ -201,8 +202,8 @@ def test_doctor_is_clean_on_a_new_store_and_reports_its_pragmas(tmp_path):
     assert findings["synchronous"]["message"] == "synchronous: FULL"
     assert findings["foreign_keys_pragma"]["message"] == "foreign_keys: on"
     assert findings["busy_timeout"]["message"].startswith("busy_timeout: 30000 ms")
-    assert findings["schema"]["message"].startswith("schema version 8 ")
-    assert "13 tables" in findings["append_only"]["message"]
+    assert findings["schema"]["message"].startswith("schema version 9 ")
+    assert "15 tables" in findings["append_only"]["message"]
 
 
 def test_doctor_finds_a_removed_trigger_and_a_forged_reversal(tmp_path):
@@ -245,7 +246,7 @@ def test_a_store_upgraded_to_keep_source_fields_keeps_its_lines_and_fingerprint(
             led.spend.add("2019-10-01", "100.00", "training", reference="INV-7")
             before = led.exports.fingerprint()
     with fsgrant.open(path, create=False) as led:
-        assert led.store.applied_migrations()[-1] == "0008_spend_source_fields"
+        assert "0008_spend_source_fields" in led.store.applied_migrations()
         assert len(led.store.backups) == 1
         # The line stored before the upgrade is as it was, with no source row.
         [old] = led.spend.list()

@@ -274,6 +274,52 @@ def estimate_list(
     emit_rows(rows, cols, fmt, title="Estimates", money=("amount",))
 
 
+@command(estimate_app, "phase")
+def estimate_phase(
+    ctx: typer.Context,
+    label: Annotated[str, typer.Argument(help="Funding year.")],
+    category: Annotated[str, typer.Argument(help="Cost category, e.g. staffing.")],
+    even: Annotated[bool, typer.Option("--even", help="Evenly over the months.")] = False,
+    from_posts: Annotated[
+        bool,
+        typer.Option("--from-posts", help="By the category's posts, from their planned starts."),
+    ] = False,
+    months: Annotated[
+        str | None,
+        typer.Option("--months", help="A CSV file month,amount adding up exactly to the estimate."),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date of the phasing (default today).")
+    ] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Say how the year's estimate for a category falls by month (kept as history):
+    --even, --from-posts or --months FILE."""
+    p = ledger(ctx).estimates.phase(
+        label, category, even=even, from_posts=from_posts, months=months, on=on
+    )
+    if fmt is OutputFormat.json:
+        emit_json(p.model_dump(mode="json"))
+        return
+    if fmt is OutputFormat.table:
+        how = {"even": "evenly", "posts": "by its posts' planned starts", "months": "by months"}
+        typer.echo(
+            f"Phased {p.funding_year} {p.category} {how[p.method]}"
+            f"{' from ' + p.source if p.source else ''} as of {p.set_on.isoformat()} "
+            f"(phasing {p.id})."
+        )
+    if p.months:
+        rows = [{"month": m.month, "amount": m.amount} for m in p.months]
+        emit_rows(
+            rows,
+            ["month", "amount"],
+            fmt,
+            title=f"{p.funding_year} {p.category} by month",
+            money=("amount",),
+            footer={"month": "Total", "amount": p.total} if fmt is OutputFormat.table else None,
+        )
+
+
 # ---------------------------------------------------------------- spend
 SPEND_COLUMNS = [
     "id",

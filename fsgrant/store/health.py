@@ -24,6 +24,8 @@ FINGERPRINT_TABLES = (
     "funding_years",
     "variations",
     "estimates",
+    "estimate_phasing",
+    "estimate_phasing_months",
     "spend",
     "receipts",
     "posts",
@@ -36,7 +38,7 @@ FINGERPRINT_TABLES = (
 
 # Tables added after the first release count only once they hold a row, so a return
 # made before an upgrade still verifies against the upgraded (unchanged) ledger.
-_COUNTED_WHEN_USED = frozenset({"post_changes"})
+_COUNTED_WHEN_USED = frozenset({"post_changes", "estimate_phasing", "estimate_phasing_months"})
 NOT_FINGERPRINTED = frozenset({("spend", "source_fields")})
 """Columns no figure is built from, left out so that adding one (an upgrade) does not
 change the fingerprint of a return made before it: a spend line's source row."""

@@ -24,7 +24,13 @@ _FIRST_APPEND_ONLY_TABLES = (
     "period_events",
     "audit",
 )
-APPEND_ONLY_TABLES = (*_FIRST_APPEND_ONLY_TABLES, "submitted_returns", "post_changes")
+APPEND_ONLY_TABLES = (
+    *_FIRST_APPEND_ONLY_TABLES,
+    "submitted_returns",
+    "post_changes",
+    "estimate_phasing",
+    "estimate_phasing_months",
+)
 
 
 def _is_pence(col: str, *, nullable: bool = False) -> str:
@@ -322,6 +328,8 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "audit": ("id",),
     "submitted_returns": ("id",),
     "post_changes": ("id",),
+    "estimate_phasing": ("id",),
+    "estimate_phasing_months": ("id",),
 }
 
 
@@ -432,6 +440,43 @@ _SPEND_SOURCE_FIELDS: list[str] = [
     "CHECK (skipped_by IS NULL OR json_valid(skipped_by))",
 ]
 
+# How a funding year's estimate for a category falls by month, as dated history: the
+# latest set on or before a date is in force. ``even`` has no months; ``months`` (a
+# file) and ``posts`` (the posts' planned starts) record each month's budget, adding
+# up to ``total_pence``, the estimate in force when it was set.
+_ESTIMATE_PHASING: list[str] = [
+    f"""CREATE TABLE estimate_phasing (
+        id INTEGER PRIMARY KEY,
+        funding_year TEXT NOT NULL REFERENCES funding_years(label),
+        category TEXT NOT NULL REFERENCES categories(name),
+        method TEXT NOT NULL CHECK (method IN ('even', 'months', 'posts')),
+        set_on TEXT NOT NULL {_is_day("set_on")},
+        total_pence INTEGER {_is_pence("total_pence", nullable=True)},
+        source TEXT,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        CHECK ((method = 'even') = (total_pence IS NULL))
+    )""",
+    f"""CREATE TABLE estimate_phasing_months (
+        id INTEGER PRIMARY KEY,
+        phasing INTEGER NOT NULL REFERENCES estimate_phasing(id),
+        month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]'
+                                   AND substr(month, 6, 2) BETWEEN '01' AND '12'),
+        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")} CHECK (amount_pence >= 0)
+    )""",
+    "CREATE INDEX estimate_phasing_months_phasing ON estimate_phasing_months(phasing)",
+    """CREATE TRIGGER estimate_phasing_months_once BEFORE INSERT ON estimate_phasing_months
+    BEGIN
+        SELECT RAISE(ABORT, 'fsgrant: a phasing gives each month once')
+        WHERE EXISTS (SELECT 1 FROM estimate_phasing_months
+                      WHERE phasing = NEW.phasing AND month = NEW.month);
+    END""",
+    *_append_only("estimate_phasing"),
+    _no_replace("estimate_phasing"),
+    *_append_only("estimate_phasing_months"),
+    _no_replace("estimate_phasing_months"),
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
@@ -441,6 +486,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0006_allocation_tie_by_label", _V6),
     ("0007_post_changes", _POST_CHANGES),
     ("0008_spend_source_fields", _SPEND_SOURCE_FIELDS),
+    ("0009_estimate_phasing", _ESTIMATE_PHASING),
 ]
 
 
