@@ -473,14 +473,28 @@ def receipt_list(
     year: Annotated[str | None, typer.Option("--year", help="Only this funding year.")] = None,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """List receipts (of one funding year with --year)."""
+    """List receipts (of one funding year with --year), reversals included."""
     rows = [r.model_dump() for r in ledger(ctx).receipts.list(year)]
     emit_rows(
         rows,
-        ["id", "date", "amount", "funding_year", "reference"],
+        ["id", "date", "amount", "funding_year", "reference", "reverses", "reversed_by", "reason"],
         fmt,
         title="Receipts",
         money=("amount",),
+    )
+
+
+@command(receipt_app, "reverse")
+def receipt_reverse(
+    ctx: typer.Context,
+    receipt_id: Annotated[int, typer.Argument(help="The receipt to reverse.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reversed.")],
+) -> None:
+    """Reverse a receipt keyed wrongly: a receipt of the negated amount, same date and year."""
+    r = ledger(ctx).receipts.reverse(receipt_id, reason)
+    typer.echo(
+        f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}, "
+        f"reversing receipt {r.reverses}."
     )
 
 

@@ -477,6 +477,31 @@ _ESTIMATE_PHASING: list[str] = [
     _no_replace("estimate_phasing_months"),
 ]
 
+# A receipt keyed wrongly is undone by a reversal: a receipt with the negated amount,
+# the same date and funding year, pointing at the receipt it undoes, with a reason. A
+# receipt is reversed once; a reversal is not reversed.
+_RECEIPT_REVERSALS: list[str] = [
+    "ALTER TABLE receipts ADD COLUMN reverses INTEGER REFERENCES receipts(id)",
+    "ALTER TABLE receipts ADD COLUMN reason TEXT",
+    "CREATE INDEX receipts_reverses ON receipts(reverses) WHERE reverses IS NOT NULL",
+    """CREATE TRIGGER receipts_reversal_matches BEFORE INSERT ON receipts
+    WHEN NEW.reverses IS NOT NULL
+    BEGIN
+        SELECT RAISE(ABORT, 'fsgrant: a receipt reversal needs a reason')
+        WHERE length(trim(coalesce(NEW.reason, ''))) = 0;
+        SELECT RAISE(ABORT, 'fsgrant: that receipt has been reversed already; a receipt is reversed once')
+        WHERE EXISTS (SELECT 1 FROM receipts WHERE reverses = NEW.reverses);
+        SELECT RAISE(ABORT, 'fsgrant: a reversal cannot itself be reversed; record the receipt again instead')
+        WHERE (SELECT reverses FROM receipts WHERE id = NEW.reverses) IS NOT NULL;
+        SELECT RAISE(ABORT, 'fsgrant: a receipt reversal must carry the date, funding year and negated amount of the receipt it reverses')
+        WHERE NOT EXISTS (
+            SELECT 1 FROM receipts o WHERE o.id = NEW.reverses
+              AND o.amount_pence = -NEW.amount_pence
+              AND o.date = NEW.date
+              AND o.funding_year = NEW.funding_year);
+    END""",
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
@@ -487,6 +512,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0007_post_changes", _POST_CHANGES),
     ("0008_spend_source_fields", _SPEND_SOURCE_FIELDS),
     ("0009_estimate_phasing", _ESTIMATE_PHASING),
+    ("0010_receipt_reversals", _RECEIPT_REVERSALS),
 ]
 
 
