@@ -515,7 +515,8 @@ def test_an_upgraded_store_numbers_its_listed_conditions_and_keeps_its_fingerpri
     tmp_path, monkeypatch
 ):
     path = tmp_path / "old.db"
-    before_conditions = [m for m in schema.MIGRATIONS if m[0] != "0011_conditions"]
+    names = [m[0] for m in schema.MIGRATIONS]
+    before_conditions = schema.MIGRATIONS[: names.index("0011_conditions")]
     with monkeypatch.context() as m:
         m.setattr(store_connection, "MIGRATIONS", before_conditions)
         with fsgrant.open(path) as fs:

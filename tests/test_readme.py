@@ -78,6 +78,11 @@ PUBLISHED = (
 
 def test_every_readme_command_runs(tmp_path, monkeypatch):
     shutil.copytree(example_ledger_path(), tmp_path / "ledgers" / "cambridgeshire")
+    # The README's months file: 20,000.00 in March and 100,000.00 in April 2020 make
+    # up its 120,000.00 staffing estimate exactly.
+    (tmp_path / "staffing-months.csv").write_text(
+        "month,amount\n2020-03,20000.00\n2020-04,100000.00\n"
+    )
     for name in ("spend-over-500-2020-02.csv", "spend-over-500.csv"):
         (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + PUBLISHED.encode("utf-8"))
     monkeypatch.chdir(tmp_path)

@@ -356,6 +356,52 @@ def estimate_list(
     emit_rows(rows, cols, fmt, title="Estimates", money=("amount",))
 
 
+@command(estimate_app, "phase")
+def estimate_phase(
+    ctx: typer.Context,
+    label: Annotated[str, typer.Argument(help="Funding year.")],
+    category: Annotated[str, typer.Argument(help="Cost category, e.g. staffing.")],
+    even: Annotated[bool, typer.Option("--even", help="Evenly over the months.")] = False,
+    from_posts: Annotated[
+        bool,
+        typer.Option("--from-posts", help="By the category's posts, from their planned starts."),
+    ] = False,
+    months: Annotated[
+        str | None,
+        typer.Option("--months", help="A CSV file month,amount adding up exactly to the estimate."),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date of the phasing (default today).")
+    ] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Say how the year's estimate for a category falls by month (kept as history):
+    --even, --from-posts or --months FILE."""
+    p = ledger(ctx).estimates.phase(
+        label, category, even=even, from_posts=from_posts, months=months, on=on
+    )
+    if fmt is OutputFormat.json:
+        emit_json(p.model_dump(mode="json"))
+        return
+    if fmt is OutputFormat.table:
+        how = {"even": "evenly", "posts": "by its posts' planned starts", "months": "by months"}
+        typer.echo(
+            f"Phased {p.funding_year} {p.category} {how[p.method]}"
+            f"{' from ' + p.source if p.source else ''} as of {p.set_on.isoformat()} "
+            f"(phasing {p.id})."
+        )
+    if p.months:
+        rows = [{"month": m.month, "amount": m.amount} for m in p.months]
+        emit_rows(
+            rows,
+            ["month", "amount"],
+            fmt,
+            title=f"{p.funding_year} {p.category} by month",
+            money=("amount",),
+            footer={"month": "Total", "amount": p.total} if fmt is OutputFormat.table else None,
+        )
+
+
 # ---------------------------------------------------------------- spend
 SPEND_COLUMNS = [
     "id",
@@ -525,14 +571,28 @@ def receipt_list(
     year: Annotated[str | None, typer.Option("--year", help="Only this funding year.")] = None,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """List receipts (of one funding year with --year)."""
+    """List receipts (of one funding year with --year), reversals included."""
     rows = [r.model_dump() for r in ledger(ctx).receipts.list(year)]
     emit_rows(
         rows,
-        ["id", "date", "amount", "funding_year", "reference"],
+        ["id", "date", "amount", "funding_year", "reference", "reverses", "reversed_by", "reason"],
         fmt,
         title="Receipts",
         money=("amount",),
+    )
+
+
+@command(receipt_app, "reverse")
+def receipt_reverse(
+    ctx: typer.Context,
+    receipt_id: Annotated[int, typer.Argument(help="The receipt to reverse.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reversed.")],
+) -> None:
+    """Reverse a receipt keyed wrongly: a receipt of the negated amount, same date and year."""
+    r = ledger(ctx).receipts.reverse(receipt_id, reason)
+    typer.echo(
+        f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}, "
+        f"reversing receipt {r.reverses}."
     )
 
 

@@ -40,8 +40,24 @@ def export_return(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    quarter: Annotated[
+        str | None,
+        typer.Option(
+            "--quarter",
+            help="A quarterly return, as at the quarter's end: Q3 (of the funding year, "
+            "from its start) or FY2019/20 Q4 (of the financial year).",
+        ),
+    ] = None,
+    from_date: Annotated[
+        str | None, typer.Option("--from", help="A return for a period: its first day.")
+    ] = None,
+    to_date: Annotated[
+        str | None, typer.Option("--to", help="A return for a period: its last day.")
+    ] = None,
 ) -> None:
-    """Write the DfE return workbook for a funding year (prints its path)."""
+    """Write the DfE return workbook for a funding year (prints its path); with
+    --quarter (or --from/--to) a quarterly return: the quarter's spend, the year to
+    date and the forecast."""
     if out is not None and str(out) == "-":
         from fsgrant.errors import InvalidInput
 
@@ -50,7 +66,9 @@ def export_return(
                 "the DfE return is a workbook, not text for standard output: give --out FILE.xlsx"
             )
         )
-    path = ledger(ctx).exports.write_return(year, as_at, out=out, force=force)
+    path = ledger(ctx).exports.write_return(
+        year, as_at, out=out, force=force, quarter=quarter, from_date=from_date, to_date=to_date
+    )
     typer.echo(f"Wrote the DfE return to {path}")
 
 

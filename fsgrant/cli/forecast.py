@@ -77,6 +77,8 @@ VARIANCE_MONEY = (
     "forecast_remaining",
     "outturn",
     "variance",
+    "budget_to_date",
+    "variance_to_date",
 )
 
 
@@ -87,10 +89,17 @@ def report_variance(
     against: Annotated[
         str, typer.Option("--against", help="original (the baseline DfE judges) or revised.")
     ] = "original",
+    to_date: Annotated[
+        bool,
+        typer.Option(
+            "--to-date", help="Read RAG on the variance to date against the budget to date."
+        ),
+    ] = False,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """Spend against estimates by category: actual, forecast, outturn, variance, RAG."""
-    r = ledger(ctx).reports.variance(year, as_at, against)
+    """Spend against estimates by category: actual, forecast, outturn, variance, budget
+    and variance to date (the estimate phased by month), RAG."""
+    r = ledger(ctx).reports.variance(year, as_at, against, to_date=to_date)
     if fmt is OutputFormat.json:
         emit_json(r.model_dump(mode="json"))
         return
@@ -99,6 +108,8 @@ def report_variance(
         *VARIANCE_MONEY,
         "forecast_assumed",
         "variance_pct",
+        "phasing",
+        "variance_to_date_pct",
         "rag",
     ]
     rows = [_variance_row(x) for x in r.lines]
@@ -108,7 +119,8 @@ def report_variance(
         cols,
         fmt,
         title=f"{r.funding_year} ({r.period.start} to {r.period.end}) as at {r.as_at}: "
-        f"variance against {r.against} estimates",
+        f"variance against {r.against} estimates, "
+        + ("RAG to date" if r.rag_basis == "to-date" else "RAG on the full year"),
         money=VARIANCE_MONEY,
         footer=footer,
     )
@@ -119,6 +131,11 @@ def report_variance(
             f"Award {format_pounds(r.award)}; underspend at risk {format_pounds(r.underspend_at_risk)}; "
             f"overspend {format_pounds(r.overspend)}."
         )
+        if any(x.phasing == "unphased" for x in r.lines):
+            typer.echo(
+                "Unphased estimates fall evenly over the months of the period "
+                "(set a phasing with 'fsgrant estimate phase')."
+            )
         if r.totals.forecast_assumed:
             typer.echo(
                 "Forecast assumed (no forecast set): latest estimate less actual, for the "
@@ -128,7 +145,9 @@ def report_variance(
 
 def _variance_row(line: Any) -> dict[str, Any]:
     row: dict[str, Any] = line.model_dump()
-    row["variance_pct"] = None if line.variance_pct is None else f"{line.variance_pct:.1f}"
+    for key in ("variance_pct", "variance_to_date_pct"):
+        value = getattr(line, key)
+        row[key] = None if value is None else f"{value:.1f}"
     return row
 
 
@@ -138,7 +157,8 @@ def report_profile(
     as_at: AsAt = None,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """A funding year month by month: estimate, actual, forecast and cumulative."""
+    """A funding year month by month: estimate (phased), actual, forecast and cumulative,
+    with the budget to date and the variance to date."""
     r = ledger(ctx).reports.profile(year, as_at)
     if fmt is OutputFormat.json:
         emit_json(r.model_dump(mode="json"))
@@ -154,6 +174,19 @@ def report_profile(
         money=money,
         footer=footer,
     )
+    if fmt is OutputFormat.table:
+        import textwrap
+
+        from fsgrant.domain.money import format_pounds
+
+        # One figure a line, so no money is cut in a narrow terminal.
+        typer.echo(f"Budget to date {format_pounds(r.budget_to_date)}")
+        typer.echo(f"Actual to date {format_pounds(r.totals.actual)}")
+        typer.echo(f"Variance to date {format_pounds(r.variance_to_date)}")
+        unphased = [c for c, how in r.phasing.items() if how == "unphased"]
+        if unphased:
+            text = f"Unphased, so phased evenly: {', '.join(unphased)}."
+            typer.echo("\n".join(textwrap.wrap(text, 78, break_on_hyphens=False)))
 
 
 def report_spend(

@@ -10,6 +10,8 @@ Rules (each written once, here):
 * **Forecast remaining**: see :func:`fsgrant.domain.forecast.forecast_remaining`;
   posts' expected cost for post-driven categories, by funding year and month. A
   withdrawn year, or one whose period has ended, has nothing remaining.
+* **Phasing**: the one in force as at the date per (year, category), if any (see
+  :mod:`fsgrant.domain.phasing`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from fsgrant.domain.forecast import CategoryFigures, forecast_remaining
 from fsgrant.domain.models import Estimate, FundingYearState
 from fsgrant.domain.money import ZERO
 from fsgrant.domain.periods import month_label
+from fsgrant.domain.phasing import EstimatePhasing
 from fsgrant.domain.posts import Post, allocation_segments, forecast_by_year
 
 __all__ = ["YearFigures", "estimates_as_at", "year_figures"]
@@ -78,6 +81,7 @@ def year_figures(
     latest: Mapping[YearCategory, Decimal],
     set_forecasts: Mapping[YearCategory, Decimal],
     posts: list[Post],
+    phasings: Mapping[YearCategory, EstimatePhasing] | None = None,
 ) -> dict[str, YearFigures]:
     """Every funding year's figures per category as at ``day``.
 
@@ -87,6 +91,7 @@ def year_figures(
         original, latest: see :func:`estimates_as_at`.
         set_forecasts: the latest forecast set on or before ``day`` per (year, category).
         posts: every post; a category any post names is post-driven.
+        phasings: the phasing in force as at ``day`` per (year, category).
     """
     post_driven = {p.category for p in posts}
     segments = allocation_segments(years)
@@ -122,6 +127,7 @@ def year_figures(
                     forecast_remaining=fc,
                     forecast_assumed=assumed,
                     post_driven=cat in post_driven,
+                    phasing=(phasings or {}).get(k),
                 )
             )
         by_month = dict(post_months.get(y.label, {})) if days_remain else {}

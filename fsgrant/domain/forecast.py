@@ -20,6 +20,10 @@ The rules, in one place (figures come in already read from the store):
 * **RAG**: green when the variance is within the green threshold (default 5%) of the
   estimate either way, amber within the amber threshold (default 10%), red beyond. A
   zero estimate is green with no variance, red with any.
+* **Budget to date** and **variance to date** (actual to date less budget to date):
+  the estimate compared against, phased by month (see :mod:`fsgrant.domain.phasing`).
+  RAG is read on the full year by default, or on the variance to date against the
+  budget to date (``to_date``).
 * **Underspend at risk** = award (as varied) - outturn where positive; **overspend** the
   other way round. A withdrawn year's award counts as 0.00: nothing is at risk, and
   what it spent is an overspend.
@@ -37,6 +41,7 @@ from typing import Literal
 from fsgrant.domain.models import FundingYearState
 from fsgrant.domain.money import ZERO, split_evenly
 from fsgrant.domain.periods import month_label, months_between
+from fsgrant.domain.phasing import EstimatePhasing, Phasing, budget_by_month, budget_to_date
 from fsgrant.domain.reports import (
     PeriodSpan,
     ProfileMonth,
@@ -54,6 +59,7 @@ __all__ = [
     "build_profile",
     "build_variance",
     "forecast_remaining",
+    "phasing_of",
     "rag_for",
     "variance_pct",
 ]
@@ -81,6 +87,8 @@ class CategoryFigures:
     forecast_remaining: Decimal
     forecast_assumed: bool
     post_driven: bool = False
+    phasing: EstimatePhasing | None = None
+    """The phasing in force as at the date (None: unphased, even)."""
 
     @property
     def outturn(self) -> Decimal:
@@ -113,6 +121,11 @@ def variance_pct(variance: Decimal, estimate: Decimal) -> Decimal | None:
     return (variance * 100 / estimate).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def phasing_of(phasing: EstimatePhasing | None) -> Phasing:
+    """How a category's budget falls by month: its phasing's method, or ``unphased``."""
+    return "unphased" if phasing is None else phasing.method
+
+
 def rag_for(variance: Decimal, estimate: Decimal, thresholds: RagThresholds = DEFAULT_RAG) -> Rag:
     """Green, amber or red by the exact (unrounded) share of the estimate."""
     if estimate == 0:
@@ -134,10 +147,20 @@ def _line(
     assumed: bool,
     against: str,
     thresholds: RagThresholds,
+    *,
+    budget: Decimal,
+    phasing: Phasing | Literal["mixed"],
+    to_date: bool,
 ) -> VarianceLine:
     outturn = actual + forecast
     base = original if against == "original" else revised
     variance = outturn - base
+    variance_to_date = actual - budget
+    rag = (
+        rag_for(variance_to_date, budget, thresholds)
+        if to_date
+        else rag_for(variance, base, thresholds)
+    )
     return VarianceLine(
         category=category,
         estimate_original=original,
@@ -148,32 +171,48 @@ def _line(
         outturn=outturn,
         variance=variance,
         variance_pct=variance_pct(variance, base),
-        rag=rag_for(variance, base, thresholds),
+        phasing=phasing,
+        budget_to_date=budget,
+        variance_to_date=variance_to_date,
+        variance_to_date_pct=variance_pct(variance_to_date, budget),
+        rag=rag,
     )
 
 
 def build_variance(
     year: FundingYearState,
-    as_at: date | None,
+    as_at: date,
     figures: Sequence[CategoryFigures],
     *,
     against: Literal["original", "revised"] = "original",
     thresholds: RagThresholds = DEFAULT_RAG,
+    to_date: bool = False,
 ) -> VarianceReport:
-    """Spend against estimates for one funding year; totals are the sums of the lines."""
-    lines = [
-        _line(
-            f.category,
-            f.estimate_original,
-            f.estimate_revised,
-            f.actual,
-            f.forecast_remaining,
-            f.forecast_assumed,
-            against,
-            thresholds,
+    """Spend against estimates for one funding year; totals are the sums of the lines.
+
+    With ``to_date``, RAG is read on the variance to date against the budget to date
+    rather than on the full year's variance against the estimate.
+    """
+    lines = []
+    for f in figures:
+        base = f.estimate_original if against == "original" else f.estimate_revised
+        budget = budget_to_date(budget_by_month(base, f.phasing, year.period), year.period, as_at)
+        lines.append(
+            _line(
+                f.category,
+                f.estimate_original,
+                f.estimate_revised,
+                f.actual,
+                f.forecast_remaining,
+                f.forecast_assumed,
+                against,
+                thresholds,
+                budget=budget,
+                phasing=phasing_of(f.phasing),
+                to_date=to_date,
+            )
         )
-        for f in figures
-    ]
+    kinds = {x.phasing for x in lines}
 
     def total(field: str) -> Decimal:
         return sum((getattr(x, field) for x in lines), ZERO)
@@ -187,6 +226,9 @@ def build_variance(
         any(x.forecast_assumed for x in lines),
         against,
         thresholds,
+        budget=total("budget_to_date"),
+        phasing=kinds.pop() if len(kinds) == 1 else "mixed",
+        to_date=to_date,
     )
     # A withdrawn year has nothing left to spend: nothing at risk, all spend a pressure.
     award = ZERO if year.status == "withdrawn" else year.award
@@ -196,6 +238,7 @@ def build_variance(
         period=PeriodSpan(start=year.start, end=year.end),
         award=award,
         against=against,
+        rag_basis="to-date" if to_date else "full-year",
         lines=tuple(lines),
         totals=totals,
         underspend_at_risk=max(award - totals.outturn, ZERO),
@@ -207,23 +250,29 @@ def build_profile(
     year: FundingYearState,
     as_at: date,
     *,
-    estimate_total: Decimal,
+    categories: Sequence[CategoryFigures],
     actual_by_month: Mapping[str, Decimal],
     post_forecast_by_month: Mapping[str, Decimal],
     other_forecast: Decimal,
 ) -> ProfileReport:
     """A funding year month by month.
 
-    The estimate is phased evenly over the months of the period (as varied), split so
-    the months add up exactly. The forecast is the posts' cost month by month plus the
-    other categories' remaining forecast spread evenly over the months with days after
-    the as-at date. Cumulative is actual plus forecast to the end of each month.
+    Each category's original estimate falls by month as its phasing says (evenly when
+    unphased; see :mod:`fsgrant.domain.phasing`), and a month's estimate is the sum of
+    the categories'. The forecast is the posts' cost month by month plus the other
+    categories' remaining forecast spread evenly over the months with days after the
+    as-at date. Cumulative is actual plus forecast to the end of each month. Budget to
+    date, actual to date and their variance are the year's to the as-at date.
     """
     period_months = [month_label(m) for m in months_between(year.start, year.end)]
     labels = sorted(set(period_months) | set(actual_by_month) | set(post_forecast_by_month))
-    estimate = dict(
-        zip(period_months, split_evenly(estimate_total, len(period_months)), strict=True)
-    )
+    estimate: dict[str, Decimal] = {m: ZERO for m in period_months}
+    budget = ZERO
+    for c in categories:
+        months = budget_by_month(c.estimate_original, c.phasing, year.period)
+        for m, amount in months.items():
+            estimate[m] += amount
+        budget += budget_to_date(months, year.period, as_at)
     # Months of the period with at least one day after the as-at date.
     remaining = [month_label(part.start) for part in year.period.iter_months() if part.end > as_at]
     spread = (
@@ -249,6 +298,7 @@ def build_profile(
                 cumulative_estimate=cumulative_estimate,
             )
         )
+    actual = sum((r.actual for r in rows), ZERO)
     return ProfileReport(
         funding_year=year.label,
         as_at=as_at,
@@ -256,7 +306,10 @@ def build_profile(
         months=tuple(rows),
         totals=ProfileTotals(
             estimate=sum((r.estimate for r in rows), ZERO),
-            actual=sum((r.actual for r in rows), ZERO),
+            actual=actual,
             forecast=sum((r.forecast for r in rows), ZERO),
         ),
+        budget_to_date=budget,
+        variance_to_date=actual - budget,
+        phasing={c.category: phasing_of(c.phasing) for c in categories},
     )

@@ -213,13 +213,20 @@ class SpendLine(_Record):
 
 
 class Receipt(_Record):
-    """A grant payment received from the funder."""
+    """A grant payment received from the funder. Never edited: a mistake is undone by a
+    reversal (the negated amount, same date and year) pointing at it."""
 
     id: int
     date: Day
     amount: Money
     funding_year: str
     reference: str | None = None
+    reverses: int | None = None
+    """The receipt this one reverses."""
+    reversed_by: int | None = None
+    """The reversal that undoes this receipt."""
+    reason: str | None = None
+    """Why it was reversed (on a reversal)."""
     recorded_at: datetime
     recorded_by: str
 

@@ -39,6 +39,8 @@ __all__ = [
     "month_label",
     "months_between",
     "parse_date",
+    "period_label",
+    "quarter_period",
 ]
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
@@ -122,6 +124,59 @@ def funding_quarter_label(label: str, start: date, day: date) -> str:
         raise InvalidInput(f"{day} is before funding year {label} starts ({start})", field="date")
     months = (day.year - start.year) * 12 + day.month - start.month - (day.day < start.day)
     return f"{label} Q{months // 3 + 1}"
+
+
+def quarter_period(label: str, start: date, end: date, quarter: str) -> tuple[str, Period]:
+    """The label and days of a quarter of funding year ``label`` (its period as varied
+    ``start``..``end``): ``Q3`` counts threes of months from the year's start (``2019/20
+    Q3``), ``FY2019/20 Q4`` is a quarter of the council's financial year; either is cut
+    to the funding year's period.
+
+    Raises:
+        InvalidInput: not a quarter, or one with no day in the funding year.
+    """
+    text = quarter.strip()
+    m = re.fullmatch(r"(?:(FY\d{4}/\d{2})\s+)?Q(\d{1,2})", text, flags=re.IGNORECASE)
+    if m is None or int(m.group(2)) < 1:
+        raise InvalidInput(
+            f"'{quarter}' is not a quarter; write Q3 (of the funding year) or FY2019/20 Q4",
+            field="quarter",
+            value=quarter,
+        )
+    n = int(m.group(2))
+    if m.group(1):
+        fy = financial_year_period(m.group(1).upper())
+        if n > 4:
+            raise InvalidInput("a financial year has quarters Q1 to Q4", field="quarter")
+        first = fy.start + relativedelta(months=3 * (n - 1))
+        name = f"{m.group(1).upper()} Q{n}"
+    else:
+        first = start + relativedelta(months=3 * (n - 1))
+        name = f"{label} Q{n}"
+    span = Period(first, first + relativedelta(months=3) - timedelta(days=1)).overlap(
+        Period(start, end)
+    )
+    if span is None:
+        raise InvalidInput(
+            f"{name} has no day in funding year {label} ({start} to {end})", field="quarter"
+        )
+    return name, span
+
+
+def period_label(label: str, start: date, end: date, span: Period) -> str:
+    """The name of a span of funding year ``label``: its funding-year quarter, else its
+    financial-year quarter, when it is exactly one (cut to the year), else its dates."""
+    n = 1
+    while start + relativedelta(months=3 * (n - 1)) <= span.start:
+        name, q = quarter_period(label, start, end, f"Q{n}")
+        if q == span:
+            return name
+        n += 1
+    fy = financial_quarter_label(span.start)
+    name, q = quarter_period(label, start, end, fy)
+    if q == span:
+        return name
+    return f"{span.start.strftime('%d/%m/%Y')} to {span.end.strftime('%d/%m/%Y')}"
 
 
 def financial_year_period(label: str) -> Period:

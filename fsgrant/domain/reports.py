@@ -211,7 +211,17 @@ class VarianceLine(_Report):
     """Outturn less the estimate compared against (positive: overspend)."""
     variance_pct: Percent | None
     """Variance as a percentage of that estimate (None when the estimate is zero)."""
+    phasing: Literal["unphased", "even", "months", "posts", "mixed"] = "unphased"
+    """How the estimate falls by month (``unphased``: evenly, none set; ``mixed`` on
+    the totals line when the categories differ)."""
+    budget_to_date: Money = Decimal("0.00")
+    """The estimate compared against, phased by month, to the as-at date."""
+    variance_to_date: Money = Decimal("0.00")
+    """Actual to date less budget to date (positive: ahead of the budget)."""
+    variance_to_date_pct: Percent | None = None
+    """Variance to date as a percentage of the budget to date."""
     rag: Rag | None
+    """On the full year, or on the variance to date (see the report's ``rag_basis``)."""
 
 
 class VarianceReport(_Report):
@@ -222,6 +232,8 @@ class VarianceReport(_Report):
     period: PeriodSpan
     award: Money
     against: Literal["original", "revised"] = "original"
+    rag_basis: Literal["full-year", "to-date"] = "full-year"
+    """What RAG is read on: the full year's variance, or the variance to date."""
     lines: tuple[VarianceLine, ...]
     totals: VarianceLine
     """The sums of the lines (category ``"total"``)."""
@@ -255,6 +267,12 @@ class ProfileReport(_Report):
     award: Money
     months: tuple[ProfileMonth, ...]
     totals: ProfileTotals
+    budget_to_date: Money = Decimal("0.00")
+    """The original estimate, phased by month, to the as-at date."""
+    variance_to_date: Money = Decimal("0.00")
+    """Actual to date less budget to date (positive: ahead of the budget)."""
+    phasing: dict[str, Literal["unphased", "even", "months", "posts"]] = {}
+    """How each category's estimate falls by month (``unphased``: evenly, none set)."""
 
 
 # ---------------------------------------------------------------- spend by

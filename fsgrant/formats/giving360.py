@@ -10,7 +10,8 @@ an in-principle year is not one yet, a withdrawn year no longer is):
   confirmed (its start when no date was recorded);
 * ``plannedDates``: the funding period as varied, with its length in months;
 * ``amountDisbursed`` and ``disbursementTransaction``: the payments received from the
-  funder for that year (fsgrant's receipts), each with its date and reference;
+  funder for that year (fsgrant's receipts), each with its date and reference (a
+  reversed receipt and its reversal are left out);
 * ``recipientOrganization`` / ``fundingOrganization``: names and org ids (English
   councils' ids use the prefix ``GB-LAE``, central government's ``GB-GOR``).
 
@@ -112,7 +113,16 @@ def build_package(
         if y.status != "confirmed":
             continue
         grant_id = f"{prefix}-{recipient_id}-{slug}-{grant_slug(y.label)}"
-        paid = [r for r in receipts if r.funding_year == y.label and r.date <= as_at]
+        # A reversed receipt and its reversal (same date, netting to zero) were never
+        # paid: neither is a disbursement.
+        paid = [
+            r
+            for r in receipts
+            if r.funding_year == y.label
+            and r.date <= as_at
+            and r.reverses is None
+            and r.reversed_by is None
+        ]
         awarded = y.confirmed_on or y.start
         record: dict[str, Any] = {
             "id": grant_id,

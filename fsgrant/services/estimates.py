@@ -1,17 +1,32 @@
 """Estimates (``fsgrant estimate``): planned spend per funding year and category. The
 first of each (year, category, post) is the original, the baseline DfE judges
-against; later ones are dated revisions kept beside it."""
+against; later ones are dated revisions kept beside it. A phasing says how a year's
+estimate for a category falls by month (see :mod:`fsgrant.domain.phasing`)."""
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Mapping
 from decimal import Decimal
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
+from fsgrant.domain.figures import estimates_as_at
 from fsgrant.domain.models import Estimate
-from fsgrant.domain.money import AmountLike, as_money, to_pence
-from fsgrant.domain.periods import DateLike, as_at_day
+from fsgrant.domain.money import ZERO, AmountLike, as_money, to_pence
+from fsgrant.domain.periods import DateLike, Period, as_at_day, month_label
+from fsgrant.domain.phasing import (
+    EstimatePhasing,
+    PhasingMethod,
+    check_months,
+    months_of,
+    phasings_as_at,
+    split_in_proportion,
+)
+from fsgrant.domain.posts import cost_by_month
 from fsgrant.domain.text import clean_text
-from fsgrant.errors import InvalidInput, NotFound
+from fsgrant.errors import InvalidInput, NotFound, SourceError
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.years import YearsService
@@ -97,3 +112,119 @@ class EstimatesService:
     def original_totals(self) -> dict[str, Decimal]:
         """Total original estimate per funding year."""
         return self._tables.estimates.original_totals()
+
+    # -------------------------------------------------------------- phasing
+    def phase(
+        self,
+        label: str,
+        category: str,
+        *,
+        even: bool = False,
+        from_posts: bool = False,
+        months: str | PathLike[str] | Mapping[str, AmountLike] | None = None,
+        on: DateLike | None = None,
+    ) -> EstimatePhasing:
+        """Say how the year's estimate for a category falls by month, as of ``on``
+        (default today): exactly one of ``even``, ``from_posts`` (by the category's
+        posts as planned) or ``months`` (a CSV file ``month,amount``, or a mapping of
+        month to amount) whose amounts add up exactly to the estimate in force on
+        ``on`` (summed over posts). Kept as history: the latest set on or before a
+        report's date is used.
+
+        Raises:
+            InvalidInput: not exactly one method, a bad month or amount, a month outside
+                the year or given twice, months not adding up to the estimate, no
+                estimate, or (``from_posts``) no post charged to the category.
+                ``SourceError`` for a bad line of a months file.
+            NotFound: no such year.  PeriodClosed: ``on`` falls in a closed period.
+        """
+        chosen = [even, from_posts, months is not None]
+        if sum(chosen) != 1:
+            raise InvalidInput("give exactly one of even, from_posts or months", field="method")
+        day = as_at_day(on, field="on")
+        year = self._years.get(label, day)
+        cat = self._categories.require(category)
+        method: PhasingMethod = "even" if even else "posts" if from_posts else "months"
+        _, latest = estimates_as_at(self.list(label), day)
+        estimate = latest.get((label, cat))
+        if estimate is None and method != "even":
+            raise InvalidInput(
+                f"{label} has no estimate for {cat} on {day}; set one with 'fsgrant estimate set'",
+                field="category",
+            )
+        source: str | None = None
+        phased: dict[str, Decimal] = {}
+        if method == "months":
+            assert months is not None and estimate is not None
+            if isinstance(months, Mapping):
+                phased = check_months(months_of(months), year.period, estimate)
+            else:
+                path = Path(months)
+                source = path.name
+                phased = self._months_file(path, year.period, estimate)
+        elif method == "posts":
+            assert estimate is not None
+            phased = self._from_posts(cat, year.period, estimate)
+        detail: dict[str, Any] = {
+            "method": method,
+            "set_on": day,
+            "total": None if method == "even" else str(estimate),
+            "months": {m: str(a) for m, a in phased.items()},
+            "source": source,
+        }
+        store = self._tables.store
+        with store.transaction("estimate.phase", f"{label}/{cat}", detail):
+            self._periods.guard_open(day, label, what="a phasing")
+            new_id = detail["id"] = self._tables.phasing.insert(
+                {
+                    "funding_year": label,
+                    "category": cat,
+                    "method": method,
+                    "set_on": day.isoformat(),
+                    "total_pence": None
+                    if method == "even" or estimate is None
+                    else to_pence(estimate),
+                    "source": source,
+                    "recorded_at": utc_now(),
+                    "recorded_by": store.user,
+                },
+                {m: to_pence(a) for m, a in phased.items()},
+            )
+        return next(p for p in self.phasings(label) if p.id == new_id)
+
+    def phasings(self, label: str | None = None) -> builtins.list[EstimatePhasing]:
+        """Every phasing set (of one year), by year, category and date set."""
+        return self._tables.phasing.list(label)
+
+    def phasing_as_at(self, day: DateLike | None = None) -> dict[tuple[str, str], EstimatePhasing]:
+        """The phasing in force on ``day`` (today when None) per (year, category)."""
+        return phasings_as_at(self.phasings(), as_at_day(day))
+
+    def _months_file(self, path: Path, period: Period, estimate: Decimal) -> dict[str, Decimal]:
+        from fsgrant.formats.phasing import read_months
+
+        rows = read_months(path)
+        lines = {month: line for line, month, _ in rows}
+        try:
+            return check_months([(m, a) for _, m, a in rows], period, estimate)
+        except InvalidInput as exc:
+            line = lines.get(str(exc.value)) if exc.field == "month" else None
+            if line is None and exc.field == "amount" and exc.value is not None:
+                line = next((ln for ln, _, a in rows if a == exc.value), None)
+            raise SourceError(path.name, line, exc.field, exc.message) from None
+
+    def _from_posts(self, category: str, period: Period, estimate: Decimal) -> dict[str, Decimal]:
+        posts = [p for p in self._tables.posts.load() if p.category == category]
+        if not posts:
+            raise InvalidInput(
+                f"no post is charged to {category}; phase it with a months file or evenly",
+                field="category",
+            )
+        weights: dict[str, Decimal] = {month_label(m.start): ZERO for m in period.iter_months()}
+        for post in posts:
+            # The post as planned: from its planned start at its first recorded cost.
+            planned = post.model_copy(update={"history": (), "changes": ()})
+            for first, amount in cost_by_month(planned, period).items():
+                weights[month_label(first)] += amount
+        labels = list(weights)
+        return dict(zip(labels, split_in_proportion(estimate, list(weights.values())), strict=True))

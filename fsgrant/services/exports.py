@@ -13,11 +13,20 @@ import json
 import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fsgrant.domain.models import Grant
-from fsgrant.domain.periods import DateLike, as_at_day
+from fsgrant.domain.money import ZERO
+from fsgrant.domain.periods import (
+    DateLike,
+    Period,
+    as_at_day,
+    parse_date,
+    period_label,
+    quarter_period,
+)
 from fsgrant.errors import InvalidInput
 from fsgrant.formats.atomic import write_atomically
 from fsgrant.services.plan import PlanService
@@ -30,17 +39,19 @@ from fsgrant.store.tables import Tables
 
 if TYPE_CHECKING:
     from fsgrant.domain.submissions import ReturnCheck
-    from fsgrant.formats.dfe_return import ReturnData
+    from fsgrant.formats.dfe_return import ReturnData, ReturnQuarter
     from fsgrant.services.conditions import ConditionsService
 
 __all__ = ["ExportsService", "default_return_name"]
 
 
-def default_return_name(grant_name: str, label: str, as_at: date) -> str:
-    """``<grant-slug>-<year>-return-<as-at>.xlsx``, the year ``2019/20`` as ``2019-20``."""
+def default_return_name(grant_name: str, label: str, as_at: date, period: str | None = None) -> str:
+    """``<grant-slug>-<year>-return-<as-at>.xlsx``, the year ``2019/20`` as ``2019-20``;
+    a quarterly return's name holds its period before the date."""
     from fsgrant.formats.giving360 import grant_slug
 
-    return f"{grant_slug(grant_name)}-{grant_slug(label)}-return-{as_at.isoformat()}.xlsx"
+    middle = "" if period is None else f"{grant_slug(period)}-"
+    return f"{grant_slug(grant_name)}-{grant_slug(label)}-return-{middle}{as_at.isoformat()}.xlsx"
 
 
 def _default_target(name: str) -> Path:
@@ -80,18 +91,31 @@ class ExportsService:
 
     # ------------------------------------------------------------ the return
     def return_data(
-        self, label: str, as_at: DateLike | None = None, *, generated_at: datetime | None = None
+        self,
+        label: str,
+        as_at: DateLike | None = None,
+        *,
+        generated_at: datetime | None = None,
+        quarter: str | None = None,
+        from_date: DateLike | None = None,
+        to_date: DateLike | None = None,
     ) -> ReturnData:
         """Everything the DfE return for one funding year shows, as at a date (today
         when None). The transactions are a stream from the store: consume them once.
 
+        A quarterly return (``quarter`` ``Q3`` of the funding year or ``FY2019/20 Q4``,
+        or ``from_date``/``to_date``) is as at the period's end and also shows the
+        period's spend by category beside the year to date and the forecast.
+
         Raises:
-            NotFound: no such funding year.
+            NotFound: no such funding year.  InvalidInput: a bad quarter or dates, a
+                quarter with ``as_at`` or with dates, or a period outside the year.
         """
         from fsgrant import __version__
         from fsgrant.formats.dfe_return import ReturnData
 
-        day = as_at_day(as_at)
+        span = self._return_period(label, as_at, quarter, from_date, to_date)
+        day = span[1].end if span is not None else as_at_day(as_at)
         year = self._years.get(label, day)
         summary = self._reports.summary(day)
         year_summary = next(y for y in summary.funding_years if y.label == label)
@@ -111,6 +135,73 @@ class ExportsService:
             version=__version__,
             generated_at=generated_at or datetime.now(UTC).replace(tzinfo=None),
             sustainability=self._plan.report(as_at=day),
+            quarter=None if span is None else self._quarter(label, span[0], span[1]),
+        )
+
+    def return_data_for(
+        self, label: str, day: date, period: tuple[date, date] | None
+    ) -> ReturnData:
+        """A return's figures recomputed as its Summary reads: as at ``day``, or for the
+        quarter ``period`` (first and last day) of a quarterly return."""
+        if period is None:
+            return self.return_data(label, day)
+        return self.return_data(label, from_date=period[0], to_date=period[1])
+
+    def _return_period(
+        self,
+        label: str,
+        as_at: DateLike | None,
+        quarter: str | None,
+        from_date: DateLike | None,
+        to_date: DateLike | None,
+    ) -> tuple[str, Period] | None:
+        """The label and days of a quarterly return's period, or None."""
+        dated = from_date is not None or to_date is not None
+        if quarter is None and not dated:
+            return None
+        if as_at is not None:
+            raise InvalidInput(
+                "a quarterly return is as at its period's end: give --quarter or --from/--to, "
+                "not --as-at",
+                field="as-at",
+            )
+        if quarter is not None and dated:
+            raise InvalidInput("give --quarter or --from/--to, not both", field="quarter")
+        if quarter is not None:
+            # The quarters of the year as varied by the end of the year's period.
+            y = self._years.get(label)
+            name, span = quarter_period(label, y.start, y.end, quarter)
+            y = self._years.get(label, span.end)
+            return name, quarter_period(label, y.start, y.end, quarter)[1]
+        if from_date is None or to_date is None:
+            raise InvalidInput("give both --from and --to", field="from")
+        start, end = parse_date(from_date, field="from"), parse_date(to_date, field="to")
+        y = self._years.get(label, end)
+        if end < start:
+            raise InvalidInput(f"--to ({end}) is before --from ({start})", field="to")
+        if not (y.start <= start and end <= y.end):
+            raise InvalidInput(
+                f"{start} to {end} is not within funding year {label} ({y.start} to {y.end})",
+                field="from",
+            )
+        span = Period(start, end)
+        return period_label(label, y.start, y.end, span), span
+
+    def _quarter(self, label: str, name: str, span: Period) -> ReturnQuarter:
+        from fsgrant.formats.dfe_return import ReturnQuarter
+
+        spent: dict[str, Decimal] = {}
+        for (lbl, day, category), amount in self._spend.totals(
+            span.end, by=("date", "category")
+        ).items():
+            if lbl == label and span.start <= day <= span.end:
+                spent[category] = spent.get(category, ZERO) + amount
+        categories = {c.category for c in self._reports.variance(label, span.end).lines}
+        return ReturnQuarter(
+            label=name,
+            start=span.start,
+            end=span.end,
+            spend=tuple((c, spent.get(c, ZERO)) for c in sorted(categories | set(spent))),
         )
 
     def write_return(
@@ -119,9 +210,14 @@ class ExportsService:
         as_at: DateLike | None = None,
         out: str | os.PathLike[str] | None = None,
         force: bool = False,
+        *,
+        quarter: str | None = None,
+        from_date: DateLike | None = None,
+        to_date: DateLike | None = None,
     ) -> Path:
         """Write the DfE return workbook for a funding year as at a date (today when
-        None).
+        None), or a quarterly return as at the end of ``quarter`` (``Q3``, ``FY2019/20
+        Q4``) or of ``from_date``..``to_date`` (see :meth:`return_data`).
 
         Args:
             label: the funding year.
@@ -149,12 +245,18 @@ class ExportsService:
                 field="out",
                 value=str(out),
             )
-        day = as_at_day(as_at)
-        data = self.return_data(label, day)
+        data = self.return_data(label, as_at, quarter=quarter, from_date=from_date, to_date=to_date)
         target = (
             Path(out)
             if out is not None
-            else _default_target(default_return_name(data.grant.name, label, data.as_at))
+            else _default_target(
+                default_return_name(
+                    data.grant.name,
+                    label,
+                    data.as_at,
+                    None if data.quarter is None else data.quarter.label,
+                )
+            )
         )
         return write_atomically(target, lambda tmp: write_return(data, tmp), force=force)
 
@@ -184,8 +286,8 @@ class ExportsService:
         with ReturnReader(p) as reader:
             heading = reader.heading
             label, day = heading.funding_year, heading.as_at
-            headers = return_headers(self.return_data(label, day))
-            fresh = self.return_data(label, day)
+            headers = return_headers(self.return_data_for(label, day, heading.period))
+            fresh = self.return_data_for(label, day, heading.period)
             # A return made before a sheet was added is compared on the sheets it has.
             now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
             since: datetime | None

@@ -7,8 +7,8 @@ from typing import Any
 from fsgrant.domain.models import Receipt
 from fsgrant.domain.money import AmountLike, as_money, gross_total_problem, to_pence
 from fsgrant.domain.periods import DateLike, parse_date
-from fsgrant.domain.text import clean_text
-from fsgrant.errors import InvalidAmount, InvalidInput
+from fsgrant.domain.text import clean_text, required_text
+from fsgrant.errors import Conflict, InvalidAmount, InvalidInput, NotFound
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
@@ -61,6 +61,63 @@ class ReceiptsService:
                 }
             )
         return next(r for r in self.list() if r.id == new_id)
+
+    def reverse(self, receipt_id: int, reason: str) -> Receipt:
+        """Reverse a receipt: a new receipt with the negated amount, the same date and
+        funding year, pointing at it, so the two net to zero in the same period.
+
+        Raises:
+            NotFound: no such receipt.  InvalidInput: no reason.
+            Conflict: already reversed, or itself a reversal.
+            PeriodClosed: the receipt is dated in a closed period of its year.
+        """
+        why = required_text(reason, "reason")
+        original = self.get(receipt_id)
+        if original.reverses is not None:
+            raise Conflict(
+                f"receipt {receipt_id} is a reversal (of receipt {original.reverses}); "
+                "it cannot be reversed: record the receipt again instead"
+            )
+        if original.reversed_by is not None:
+            raise Conflict(
+                f"receipt {receipt_id} was already reversed by receipt {original.reversed_by}"
+            )
+        detail: dict[str, Any] = {"reason": why, "amount": str(-original.amount)}
+        store = self._tables.store
+        with store.transaction("receipt.reverse", str(receipt_id), detail):
+            # Checked again inside the write lock: another process may have reversed it.
+            done = self.get(receipt_id).reversed_by
+            if done is not None:
+                raise Conflict(f"receipt {receipt_id} was already reversed by receipt {done}")
+            self._periods.guard_open(
+                original.date,
+                original.funding_year,
+                what=f"the reversal of receipt {receipt_id}",
+            )
+            new_id = detail["id"] = self._tables.receipts.insert(
+                {
+                    "date": original.date.isoformat(),
+                    "amount_pence": -to_pence(original.amount),
+                    "funding_year": original.funding_year,
+                    "reference": original.reference,
+                    "reverses": receipt_id,
+                    "reason": why,
+                    "recorded_at": utc_now(),
+                    "recorded_by": store.user,
+                }
+            )
+        return self.get(new_id)
+
+    def get(self, receipt_id: int) -> Receipt:
+        """One receipt.
+
+        Raises:
+            NotFound: no such receipt.
+        """
+        found = self._tables.receipts.list(receipt_id=receipt_id)
+        if not found:
+            raise NotFound("receipt", str(receipt_id), "see 'fsgrant receipt list'")
+        return found[0]
 
     def list(self, year: str | None = None, as_at: DateLike | None = None) -> list[Receipt]:
         """Receipts (of one year, on or before ``as_at``), in date order."""

@@ -101,6 +101,7 @@ class ReportsService:
             latest=latest,
             set_forecasts=self._forecasts.amounts(day),
             posts=self._posts.all(),
+            phasings=self._estimates.phasing_as_at(day),
         )
 
     def facts(self, as_at: DateLike | None = None) -> LedgerFacts:
@@ -172,8 +173,13 @@ class ReportsService:
         label: str,
         as_at: DateLike | None = None,
         against: Literal["original", "revised"] | str = "original",
+        *,
+        to_date: bool = False,
     ) -> VarianceReport:
-        """Spend against estimates for one funding year, by category.
+        """Spend against estimates for one funding year, by category, with the budget
+        to date (the estimate phased by month) and the variance to date beside the
+        full-year figures. RAG is read on the full year, or with ``to_date`` on the
+        variance to date against the budget to date.
 
         Raises:
             NotFound: no such year.  InvalidInput: ``against`` is not original or revised.
@@ -191,10 +197,13 @@ class ReportsService:
             f.categories,
             against="original" if against == "original" else "revised",
             thresholds=self._settings.rag_thresholds(),
+            to_date=to_date,
         )
 
     def profile(self, label: str, as_at: DateLike | None = None) -> ProfileReport:
-        """One funding year month by month: estimate, actual, forecast, cumulative.
+        """One funding year month by month: estimate (phased as each category's
+        phasing says, evenly when unphased), actual, forecast, cumulative; with the
+        budget to date and the variance to date.
 
         Raises:
             NotFound: no such year.
@@ -210,7 +219,7 @@ class ReportsService:
         return build_profile(
             f.year,
             day,
-            estimate_total=f.total("estimate_original"),
+            categories=f.categories,
             actual_by_month=actual,
             post_forecast_by_month=f.post_months,
             other_forecast=other,

@@ -76,7 +76,7 @@ class ReturnsService:
         with ReturnReader(p) as reader:
             heading = reader.heading
             differences = reader.compare(
-                self._exports.return_data(heading.funding_year, heading.as_at)
+                self._exports.return_data_for(heading.funding_year, heading.as_at, heading.period)
             )
         if differences:
             raise Conflict(
@@ -84,8 +84,11 @@ class ReturnsService:
                 f"first: {differences[0]}); export the return again, or see 'fsgrant export verify'"
             )
         label, day = heading.funding_year, heading.as_at
-        data = self._exports.return_data(label, day)
-        figures = return_figures(data, return_headers(self._exports.return_data(label, day)))
+        period = heading.period
+        data = self._exports.return_data_for(label, day, period)
+        figures = return_figures(
+            data, return_headers(self._exports.return_data_for(label, day, period))
+        )
         store = self._tables.store
         detail: dict[str, Any] = {
             "file": p.name,

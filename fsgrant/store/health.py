@@ -27,6 +27,8 @@ FINGERPRINT_TABLES = (
     "funding_years",
     "variations",
     "estimates",
+    "estimate_phasing",
+    "estimate_phasing_months",
     "spend",
     "receipts",
     "posts",
@@ -58,11 +60,21 @@ _COUNTED_WHEN_USED = frozenset(
         "conditions",
         "condition_evidence",
         "condition_status",
+        "estimate_phasing",
+        "estimate_phasing_months",
     }
 )
 NOT_FINGERPRINTED = frozenset({("spend", "source_fields")})
 """Columns no figure is built from, left out so that adding one (an upgrade) does not
 change the fingerprint of a return made before it: a spend line's source row."""
+
+
+# Columns added after the first release, likewise counted once a row sets one.
+_COLUMNS_COUNTED_WHEN_USED = frozenset({("receipts", "reverses"), ("receipts", "reason")})
+
+
+def _column_used(store: Store, table: str, column: str) -> bool:
+    return bool(store.query(f'SELECT 1 FROM {table} WHERE "{column}" IS NOT NULL LIMIT 1'))
 
 
 def _holds_rows(store: Store, table: str) -> bool:
@@ -80,7 +92,14 @@ def fingerprint(store: Store) -> str:
         if table in _COUNTED_WHEN_USED and not _holds_rows(store, table):
             continue
         info = store.query(f"PRAGMA table_info({table})")
-        columns = [r[1] for r in info if (table, r[1]) not in NOT_FINGERPRINTED]
+        columns = [
+            r[1]
+            for r in info
+            if (table, r[1]) not in NOT_FINGERPRINTED
+            and (
+                (table, r[1]) not in _COLUMNS_COUNTED_WHEN_USED or _column_used(store, table, r[1])
+            )
+        ]
         keys = [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5] > 0] or ["rowid"]
         digest.update(json.dumps([table, columns]).encode())
         cols = ", ".join(f'"{c}"' for c in columns)

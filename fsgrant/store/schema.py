@@ -45,6 +45,8 @@ APPEND_ONLY_TABLES = (
     "conditions",
     "condition_evidence",
     "condition_status",
+    "estimate_phasing",
+    "estimate_phasing_months",
 )
 
 
@@ -352,6 +354,8 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "conditions": ("id",),
     "condition_evidence": ("id",),
     "condition_status": ("id",),
+    "estimate_phasing": ("id",),
+    "estimate_phasing_months": ("id",),
 }
 
 
@@ -618,6 +622,68 @@ for _table in ("conditions", "condition_evidence", "condition_status"):
     _CONDITIONS.extend(_append_only(_table))
     _CONDITIONS.append(_no_replace(_table))
 
+# How a funding year's estimate for a category falls by month, as dated history: the
+# latest set on or before a date is in force. ``even`` has no months; ``months`` (a
+# file) and ``posts`` (the posts' planned starts) record each month's budget, adding
+# up to ``total_pence``, the estimate in force when it was set.
+_ESTIMATE_PHASING: list[str] = [
+    f"""CREATE TABLE estimate_phasing (
+        id INTEGER PRIMARY KEY,
+        funding_year TEXT NOT NULL REFERENCES funding_years(label),
+        category TEXT NOT NULL REFERENCES categories(name),
+        method TEXT NOT NULL CHECK (method IN ('even', 'months', 'posts')),
+        set_on TEXT NOT NULL {_is_day("set_on")},
+        total_pence INTEGER {_is_pence("total_pence", nullable=True)},
+        source TEXT,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        CHECK ((method = 'even') = (total_pence IS NULL))
+    )""",
+    f"""CREATE TABLE estimate_phasing_months (
+        id INTEGER PRIMARY KEY,
+        phasing INTEGER NOT NULL REFERENCES estimate_phasing(id),
+        month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]'
+                                   AND substr(month, 6, 2) BETWEEN '01' AND '12'),
+        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")} CHECK (amount_pence >= 0)
+    )""",
+    "CREATE INDEX estimate_phasing_months_phasing ON estimate_phasing_months(phasing)",
+    """CREATE TRIGGER estimate_phasing_months_once BEFORE INSERT ON estimate_phasing_months
+    BEGIN
+        SELECT RAISE(ABORT, 'fsgrant: a phasing gives each month once')
+        WHERE EXISTS (SELECT 1 FROM estimate_phasing_months
+                      WHERE phasing = NEW.phasing AND month = NEW.month);
+    END""",
+    *_append_only("estimate_phasing"),
+    _no_replace("estimate_phasing"),
+    *_append_only("estimate_phasing_months"),
+    _no_replace("estimate_phasing_months"),
+]
+
+# A receipt keyed wrongly is undone by a reversal: a receipt with the negated amount,
+# the same date and funding year, pointing at the receipt it undoes, with a reason. A
+# receipt is reversed once; a reversal is not reversed.
+_RECEIPT_REVERSALS: list[str] = [
+    "ALTER TABLE receipts ADD COLUMN reverses INTEGER REFERENCES receipts(id)",
+    "ALTER TABLE receipts ADD COLUMN reason TEXT",
+    "CREATE INDEX receipts_reverses ON receipts(reverses) WHERE reverses IS NOT NULL",
+    """CREATE TRIGGER receipts_reversal_matches BEFORE INSERT ON receipts
+    WHEN NEW.reverses IS NOT NULL
+    BEGIN
+        SELECT RAISE(ABORT, 'fsgrant: a receipt reversal needs a reason')
+        WHERE length(trim(coalesce(NEW.reason, ''))) = 0;
+        SELECT RAISE(ABORT, 'fsgrant: that receipt has been reversed already; a receipt is reversed once')
+        WHERE EXISTS (SELECT 1 FROM receipts WHERE reverses = NEW.reverses);
+        SELECT RAISE(ABORT, 'fsgrant: a reversal cannot itself be reversed; record the receipt again instead')
+        WHERE (SELECT reverses FROM receipts WHERE id = NEW.reverses) IS NOT NULL;
+        SELECT RAISE(ABORT, 'fsgrant: a receipt reversal must carry the date, funding year and negated amount of the receipt it reverses')
+        WHERE NOT EXISTS (
+            SELECT 1 FROM receipts o WHERE o.id = NEW.reverses
+              AND o.amount_pence = -NEW.amount_pence
+              AND o.date = NEW.date
+              AND o.funding_year = NEW.funding_year);
+    END""",
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
@@ -630,6 +696,8 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0009_grant_history", _GRANT_HISTORY),
     ("0010_sustainability_plan", _SUSTAINABILITY_PLAN),
     ("0011_conditions", _CONDITIONS),
+    ("0012_estimate_phasing", _ESTIMATE_PHASING),
+    ("0013_receipt_reversals", _RECEIPT_REVERSALS),
 ]
 
 

@@ -227,8 +227,14 @@ class ReceiptsTable:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def list(self, year: str | None = None, cut: date | None = None) -> list[Receipt]:
-        clauses, params = [], []
+    def list(
+        self, year: str | None = None, cut: date | None = None, receipt_id: int | None = None
+    ) -> list[Receipt]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if receipt_id is not None:
+            clauses.append("id = ?")
+            params.append(receipt_id)
         if year is not None:
             clauses.append("funding_year = ?")
             params.append(year)
@@ -243,10 +249,18 @@ class ReceiptsTable:
                 amount=from_pence(r["amount_pence"]),
                 funding_year=r["funding_year"],
                 reference=r["reference"],
+                reverses=r["reverses"],
+                reversed_by=r["reversed_by"],
+                reason=r["reason"],
                 recorded_at=datetime.fromisoformat(r["recorded_at"]),
                 recorded_by=r["recorded_by"],
             )
-            for r in self.store.query(f"SELECT * FROM receipts {where} ORDER BY date, id", params)
+            for r in self.store.query(
+                f"""SELECT *, (SELECT x.id FROM receipts x WHERE x.reverses = receipts.id)
+                           AS reversed_by
+                    FROM receipts {where} ORDER BY date, id""",
+                params,
+            )
         ]
 
     def insert(self, record: dict[str, Any]) -> int:

@@ -12,7 +12,7 @@ from fsgrant.store.plan import MeasuresTable, PlanTable
 from fsgrant.store.posts import PostsTable
 from fsgrant.store.returns import ReturnsTable
 from fsgrant.store.spend import ReceiptsTable, SpendTable
-from fsgrant.store.years import EstimatesTable, ForecastsTable, YearsTable
+from fsgrant.store.years import EstimatesTable, ForecastsTable, PhasingTable, YearsTable
 
 __all__ = ["Tables"]
 
@@ -25,6 +25,7 @@ class Tables:
         self.grant = GrantTable(store)
         self.years = YearsTable(store)
         self.estimates = EstimatesTable(store)
+        self.phasing = PhasingTable(store)
         self.forecasts = ForecastsTable(store)
         self.spend = SpendTable(store)
         self.receipts = ReceiptsTable(store)

@@ -9,9 +9,10 @@ from typing import Any
 
 from fsgrant.domain.models import Estimate, FundingYear, SetForecast, Variation
 from fsgrant.domain.money import from_pence
+from fsgrant.domain.phasing import EstimatePhasing, PhasedMonth
 from fsgrant.store.connection import Store
 
-__all__ = ["EstimatesTable", "ForecastsTable", "YearsTable"]
+__all__ = ["EstimatesTable", "ForecastsTable", "PhasingTable", "YearsTable"]
 
 
 class YearsTable:
@@ -174,3 +175,48 @@ class ForecastsTable:
 
     def insert(self, record: dict[str, Any]) -> int:
         return self.store.insert("forecasts", record)
+
+
+class PhasingTable:
+    """``estimate_phasing`` and its ``estimate_phasing_months``: dated history."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def list(self, label: str | None = None) -> list[EstimatePhasing]:
+        """Every phasing (of one year), by year, category, date set and id."""
+        where, params = ("WHERE funding_year = ?", [label]) if label else ("", [])
+        months: dict[int, list[PhasedMonth]] = {}
+        for r in self.store.query(
+            "SELECT phasing, month, amount_pence FROM estimate_phasing_months ORDER BY phasing, month"
+        ):
+            months.setdefault(r[0], []).append(PhasedMonth(month=r[1], amount=from_pence(r[2])))
+        return [
+            EstimatePhasing(
+                id=r["id"],
+                funding_year=r["funding_year"],
+                category=r["category"],
+                method=r["method"],
+                set_on=date.fromisoformat(r["set_on"]),
+                total=None if r["total_pence"] is None else from_pence(r["total_pence"]),
+                months=tuple(months.get(r["id"], ())),
+                source=r["source"],
+                recorded_at=datetime.fromisoformat(r["recorded_at"]),
+                recorded_by=r["recorded_by"],
+            )
+            for r in self.store.query(
+                f"SELECT * FROM estimate_phasing {where} "
+                "ORDER BY funding_year, category, set_on, id",
+                params,
+            )
+        ]
+
+    def insert(self, record: dict[str, Any], months: dict[str, int]) -> int:
+        """Insert a phasing and its months (pence); returns its id."""
+        new_id = self.store.insert("estimate_phasing", record)
+        for month, pence in months.items():
+            self.store.insert(
+                "estimate_phasing_months",
+                {"phasing": new_id, "month": month, "amount_pence": pence},
+            )
+        return new_id

@@ -27,6 +27,7 @@ from fsgrant.formats.dfe_return.model import (
     Cell,
     ReturnData,
     ReturnDifference,
+    ReturnQuarter,
     Row,
     safe_text,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "ReturnData",
     "ReturnDifference",
     "ReturnHeading",
+    "ReturnQuarter",
     "ReturnReader",
     "Row",
     "compare_return",

@@ -97,8 +97,11 @@ def lines_height(text: str | None, width: float) -> float | None:
 
 
 def heading(data: ReturnData) -> str:
-    """The grant, funding year and as-at date, for a sheet's title."""
-    return f"{data.grant.name}: funding year {data.year.label}, as at {uk_date(data.as_at)}"
+    """The grant, funding year, quarter (of a quarterly return) and as-at date, for a
+    sheet's title."""
+    q = data.quarter
+    period = f", quarter {q.label}" if q is not None else ""
+    return f"{data.grant.name}: funding year {data.year.label}{period}, as at {uk_date(data.as_at)}"
 
 
 def percent_cell(value: Decimal | None, *, total: bool = False) -> Cell | None:

@@ -47,6 +47,8 @@ from fsgrant.formats.dfe_return.model import (
     LABEL_AS_AT,
     LABEL_FINGERPRINT,
     LABEL_GENERATED,
+    LABEL_PERIOD_FROM,
+    LABEL_PERIOD_TO,
     LABEL_VERSION,
     LABEL_YEAR,
     POSTS,
@@ -85,7 +87,9 @@ __all__ = [
 def summary_rows(data: ReturnData) -> Iterator[Row]:
     """The Summary sheet: column A labels, column B values, one per row."""
     g, y, s = data.grant, data.year, data.summary
-    yield Row((Cell(f"DfE grant return: {g.name}", "title"),), "title", height=21)
+    q = data.quarter
+    title = f"DfE grant return: {g.name}" + (f", {q.label}" if q is not None else "")
+    yield Row((Cell(title, "title"),), "title", height=21)
     early = (
         f" (before the year starts on {uk_date(y.start)}: no spend yet, every figure a forecast)"
         if data.as_at < y.start
@@ -94,7 +98,9 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
     yield Row(
         (
             Cell(
-                f"{g.recipient}: funding year {y.label}, as at {uk_date(data.as_at)}{early}",
+                f"{g.recipient}: funding year {y.label}"
+                + (f", quarter {q.label}" if q is not None else "")
+                + f", as at {uk_date(data.as_at)}{early}",
                 "subtitle",
             ),
         )
@@ -175,6 +181,16 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
             else None
         ),
     )
+    if q is not None:
+        yield BLANK
+        yield Row((Cell(f"The quarter: {q.label} (£)", "section"),))
+        yield pair(LABEL_PERIOD_FROM, date_cell(q.start))
+        yield pair(LABEL_PERIOD_TO, date_cell(q.end))
+        for category, amount in q.spend:
+            yield pair(f"Spend in the quarter: {category}", money_cell(amount))
+        yield pair("Spend in the quarter", money_cell(q.total, bold=True))
+        yield pair("Spend, year to date", money_cell(s.actual))
+        yield pair("Forecast outturn for the year", money_cell(s.forecast_outturn))
     yield BLANK
     yield Row((Cell("Conditions", "section"),))
     if y.conditions:

@@ -40,6 +40,7 @@ __all__ = [
     "Kind",
     "ReturnData",
     "ReturnDifference",
+    "ReturnQuarter",
     "Row",
     "RowRole",
     "needs_quote_prefix",
@@ -76,6 +77,8 @@ LABEL_AS_AT = "As at"
 LABEL_FINGERPRINT = "Ledger fingerprint (SHA-256)"
 LABEL_VERSION = "fsgrant version"
 LABEL_GENERATED = "Generated at (UTC)"
+LABEL_PERIOD_FROM = "Quarter from"
+LABEL_PERIOD_TO = "Quarter to"
 
 MONEY_FORMAT = "£#,##0.00"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -166,6 +169,23 @@ class Row:
 
 
 @dataclass(frozen=True)
+class ReturnQuarter:
+    """The period a quarterly return speaks for (a quarter, or any span of the year)
+    and the spend in it by category, allocated to the year."""
+
+    label: str
+    """``2019/20 Q3``, ``FY2019/20 Q4``, or ``01/02/2020 to 30/04/2020``."""
+    start: date
+    end: date
+    spend: tuple[tuple[str, Decimal], ...]
+    """(category, spend in the period), for each category of the year."""
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _, amount in self.spend), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
 class ReturnData:
     """Everything one DfE return shows, for one funding year as at one date.
 
@@ -190,6 +210,8 @@ class ReturnData:
     """Every condition of every funding year as at the date, with its computed check."""
     sustainability: SustainabilityReport | None = None
     """The onward-sustainability plan as at the return's date."""
+    quarter: ReturnQuarter | None = None
+    """For a quarterly return: the quarter's spend (the as-at date is its end)."""
 
 
 class ReturnDifference(BaseModel):

@@ -28,6 +28,8 @@ from fsgrant.formats.dfe_return.model import (
     LABEL_AS_AT,
     LABEL_FINGERPRINT,
     LABEL_GENERATED,
+    LABEL_PERIOD_FROM,
+    LABEL_PERIOD_TO,
     LABEL_VERSION,
     LABEL_YEAR,
     SHEET_NAMES,
@@ -90,6 +92,8 @@ class ReturnHeading:
     version: str | None
     generated_at: datetime | None = None
     """When the return was made (UTC), if it says."""
+    period: tuple[date, date] | None = None
+    """The quarter (first and last day) a quarterly return speaks for."""
 
 
 class ReturnReader:
@@ -191,12 +195,17 @@ def _heading_of(wb: Any, path: Path) -> ReturnHeading:
     day = as_at.date() if isinstance(as_at, datetime) else as_at
     version = found.get(LABEL_VERSION)
     generated = found.get(LABEL_GENERATED)
+    first, last = found.get(LABEL_PERIOD_FROM), found.get(LABEL_PERIOD_TO)
+    period = None
+    if isinstance(first, datetime) and isinstance(last, datetime):
+        period = (first.date(), last.date())
     return ReturnHeading(
         year,
         day,
         str(fingerprint),
         None if version is None else str(version),
         generated if isinstance(generated, datetime) else None,
+        period,
     )
 
 
