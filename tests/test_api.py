@@ -113,7 +113,7 @@ CLI_GROUP_TO_SERVICE = {
     "period": "periods",
     "return": "returns",
 }
-TOP_LEVEL_COMMANDS = {"init", "load", "check", "doctor", "backup", "log", "demo"}
+TOP_LEVEL_COMMANDS = {"init", "load", "check", "doctor", "backup", "log", "demo", "browse"}
 
 
 def test_the_library_mirrors_the_command_line(tmp_path):
