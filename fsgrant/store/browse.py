@@ -598,5 +598,6 @@ def database_metadata(grant_name: str | None = None) -> dict[str, Any]:
         "title": grant_name or "Family Safeguarding grant ledger",
         "description": about,
         "tables": tables,
-        "queries": {name: dict(q) for name, q in CANNED_QUERIES.items()},
+        # The SQL is one click away ("show"); people come for the answer.
+        "queries": {name: {**q, "hide_sql": True} for name, q in CANNED_QUERIES.items()},
     }
