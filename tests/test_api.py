@@ -124,7 +124,7 @@ CLI_GROUP_TO_SERVICE = {
     "measure": "measures",
     "condition": "conditions",
 }
-TOP_LEVEL_COMMANDS = {"init", "load", "check", "doctor", "backup", "log", "demo"}
+TOP_LEVEL_COMMANDS = {"init", "load", "check", "doctor", "backup", "log", "demo", "browse"}
 
 
 def test_the_library_mirrors_the_command_line(tmp_path):

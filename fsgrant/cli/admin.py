@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import (
+    FormatOption,
+    OutputFormat,
+    State,
+    command,
+    emit_json,
+    emit_rows,
+    ledger,
+)
 
 period_app = typer.Typer(
     help="Closed periods: once a return is submitted, nothing dated in it changes.",
@@ -22,6 +30,7 @@ def register(app: typer.Typer) -> None:
     command(app, "log")(log)
     command(app, "backup")(backup)
     command(app, "doctor")(doctor)
+    command(app, "browse")(browse)
 
 
 # ---------------------------------------------------------------- periods
@@ -120,6 +129,26 @@ def backup(
     led = ledger(ctx)
     written = led.backup(path)
     typer.echo(f"Wrote a copy of {led.path} to {written}.")
+
+
+def browse(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", help="The port to serve on.")] = 8001,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host", help="The address to listen on (loopback: only this computer can see it)."
+        ),
+    ] = "127.0.0.1",
+) -> None:
+    """Look at the ledger in a browser: a read-only Datasette over the store, with pounds,
+    descriptions and the questions people ask (needs: pip install 'fsgrant[browse]')."""
+    from fsgrant.services.browse import browser
+
+    state: State = ctx.find_root().obj
+    served = browser(state.db_path, host=host, port=port)
+    typer.echo(f"Serving {state.db_path} read-only at {served.url} (Ctrl+C to stop).")
+    served.serve()
 
 
 def doctor(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
