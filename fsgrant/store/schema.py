@@ -473,6 +473,14 @@ _GRANT_HISTORY: list[str] = [
     END""",
 ]
 
+# Reports sum spend by (date, funding year, category[, post]): an index holding every
+# column they read answers them in index order, without the table or a sort, and is
+# smaller to scan than the table. It serves the date lookups spend_date served.
+_COVERING_SPEND_INDEX: list[str] = [
+    "DROP INDEX spend_date",
+    "CREATE INDEX spend_date_totals ON spend(date, funding_year, category, post, amount_pence)",
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
@@ -483,6 +491,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0007_post_changes", _POST_CHANGES),
     ("0008_spend_source_fields", _SPEND_SOURCE_FIELDS),
     ("0009_grant_history", _GRANT_HISTORY),
+    ("0010_covering_spend_index", _COVERING_SPEND_INDEX),
 ]
 
 
