@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -269,3 +270,24 @@ def test_python_dash_m_and_help_do_not_import_heavy_modules():
 
 def test_app_is_a_typer_app():
     assert isinstance(app, typer.Typer)
+
+
+def test_root_help_lists_every_command_with_the_help_it_gives_itself():
+    # `fsgrant --help` lists the commands without building them from their functions;
+    # each line must still say what the built command says of itself.
+    import typer.main
+
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0, result.output
+    listed: dict[str, str] = {}
+    name = None
+    for line in result.output.split("Commands:", 1)[1].splitlines():
+        match = re.match(r"^  (\S+)\s+(.*)$", line)
+        if match:
+            name, listed[match[1]] = match[1], match[2]
+        elif name is not None and line.strip():
+            listed[name] += " " + line.strip()
+    root = typer.main.get_command(app)
+    assert set(listed) == set(root.commands)
+    for name, cmd in root.commands.items():
+        assert listed[name] == " ".join(cmd.get_short_help_str(limit=1000).split()), name

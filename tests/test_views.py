@@ -41,3 +41,26 @@ def test_post_lookups_still_use_an_index(tmp_path):
         "EXPLAIN QUERY PLAN SELECT sum(amount_pence) FROM spend WHERE post = ?", ["X"]
     )
     assert any("spend_post" in row[3] for row in plan)
+
+
+def test_reports_and_check_read_spend_through_the_covering_index(tmp_path):
+    # Every report sums spend from spend_date_totals alone (no table rows, no full
+    # scan of the table), and check reads it once with the summary, not twice.
+    led = two_year_grant(tmp_path / "s.db")
+    led.spend.add("2019-09-01", "10.00", "training")
+    seen: list[str] = []
+    led.store.conn.set_trace_callback(seen.append)
+    try:
+        led.check("2020-03-31")
+        led.reports.profile("2019/20", "2020-03-31")
+        for by in ("funding-year", "financial-year", "month", "category", "post"):
+            led.reports.spend(by)
+    finally:
+        led.store.conn.set_trace_callback(None)
+    sums = [sql for sql in seen if "sum(amount_pence)" in sql and "FROM spend " in sql]
+    assert len(sums) >= 6
+    for sql in sums:
+        plan = " | ".join(row[3] for row in led.store.query(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "COVERING INDEX spend_date_totals" in plan, (sql, plan)
+    grouped = [sql for sql in sums if "GROUP BY date, funding_year, category" in sql]
+    assert len(grouped) == 1, grouped

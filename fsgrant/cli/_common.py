@@ -1,7 +1,5 @@
 """Shared pieces of the command line: state, error mapping, output formats."""
 
-from __future__ import annotations
-
 import functools
 import json
 import re
@@ -53,7 +51,7 @@ def _embedded_command(ctx: typer.Context) -> str:
     return f"fsgrant {' '.join(ctx.command_path.split()[1:])} {given}".strip()
 
 
-def ledger(ctx: typer.Context, *, create: bool = False) -> Ledger:
+def ledger(ctx: typer.Context, *, create: bool = False) -> "Ledger":
     """Open the store named by ``--db`` for this command; closed when it ends."""
     from fsgrant.services.ledger import open_ledger
 

@@ -1,7 +1,5 @@
 """Commands that look after the store: closed periods, the audit log, backups, doctor."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

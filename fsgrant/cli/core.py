@@ -1,7 +1,5 @@
 """Commands for the grant, funding years, estimates, spend, receipts and the summary."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

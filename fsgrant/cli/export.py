@@ -1,7 +1,5 @@
 """Commands that write files for others: the DfE return, its check, 360Giving."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -123,7 +121,7 @@ def export_verify(
         raise typer.Exit(1)
 
 
-def _because(e: AuditEntry) -> dict[str, object]:
+def _because(e: "AuditEntry") -> dict[str, object]:
     return {
         "id": e.id,
         "action": e.action,
@@ -134,7 +132,7 @@ def _because(e: AuditEntry) -> dict[str, object]:
     }
 
 
-def _describe(e: AuditEntry) -> str:
+def _describe(e: "AuditEntry") -> str:
     from fsgrant.errors import one_line
 
     what = f"{e.action} {e.subject}" if e.subject else e.action

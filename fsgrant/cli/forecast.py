@@ -1,8 +1,6 @@
 """Commands for forecasts, the forecast reports (variance, profile, spend views), checks
 and store settings."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,8 +1,6 @@
 """Commands for importing finance-system extracts: ``spend import``, ``imports``,
 ``mapping check``."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Any

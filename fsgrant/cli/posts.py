@@ -1,8 +1,6 @@
 """Commands for funded posts: add, record status changes and changes of details, list,
 show, and the posts report."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

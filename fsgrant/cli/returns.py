@@ -1,7 +1,5 @@
 """The register of submitted returns: submit a return, list and show them."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -3,11 +3,13 @@
 Run: python tests/benchmarks/bench_startup.py [runs]
 
 Prints the median wall time of each command over several runs and its ratio to the
-baseline measured in the same run (target: within 1.5x).
+baseline measured in the same run (targets: ``fsgrant --help`` at most 1.3x, ``fsgrant
+spend add`` at most 3x). The package is byte-compiled first, as an installed one is.
 """
 
 from __future__ import annotations
 
+import compileall
 import shutil
 import statistics
 import subprocess
@@ -44,6 +46,8 @@ def median_walls(cases: dict[str, list[str]], runs: int) -> dict[str, tuple[floa
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    # An installed package has its .pyc files; a checkout may not have them all yet.
+    compileall.compile_dir(Path(__file__).parents[2] / "fsgrant", quiet=1)
     exe = Path(sys.executable)
     script = exe.with_name("fsgrant")
     fsgrant = [str(script)] if script.exists() else [sys.executable, "-m", "fsgrant"]
@@ -78,7 +82,7 @@ def main() -> None:
             f"  {name:<42} {med * 1000:6.1f} ms {med / baseline:5.2f}x"
             f" {low * 1000:6.1f} ms {low / base_min:5.2f}x"
         )
-    print("  target: within 1.5x of the baseline")
+    print("  targets: fsgrant --help at most 1.3x, fsgrant spend add at most 3x the baseline")
 
 
 if __name__ == "__main__":
