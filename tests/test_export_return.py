@@ -149,6 +149,7 @@ def test_export_return_sheets_labels_and_hand_worked_figures(ledger, tmp_path):
         "Variations",
         "Conditions",
         "Sustainability",
+        "Changes since the last return",
     ]
     s = summary_map(wb)
     assert s["Grant"] == "Test grant"

@@ -8,9 +8,28 @@
 * A figure moved when its value under the same key differs (numbers compared as
   numbers, so 3 and 3.00 are the same); a key only one side has is a figure added
   or gone. Money prints with two decimals, counts as counts.
-* Why a figure moved: the records written after the submission (the audit trail),
-  those naming the row's post or line when the row is one, otherwise every record
-  bearing on the return's funding year.
+* Why a figure moved: the records written after the submission (the audit trail)
+  that reach it (:func:`record_reach`, one rule for every kind of record):
+
+  - a spend line (added or reversed): its Transactions row and the total, its
+    category's row on Spend vs estimate and the total, its month on the Monthly
+    profile and the total, its post's row on Posts, and the Summary's actual,
+    award less actual, outturn, at-risk and overspend rows (and the quarter's spend);
+  - an import of spend: the same sheets, every row (its lines are many);
+  - a variation: the Summary's award, status and period rows, and the Variations
+    and Monthly profile sheets; one changing the period (shift, extend) also the
+    forecasts (Summary, Spend vs estimate, Posts);
+  - an estimate (set or phased): its category's row on Spend vs estimate and the
+    total, the Summary's original estimate, the Monthly profile;
+  - a receipt (added or reversed): the Summary's received and repayable rows;
+  - a post record (added, changed, status): its row on Posts and the total, and the
+    forecasts (Summary, Spend vs estimate, Monthly profile, Conditions,
+    Sustainability);
+  - any other record reaches every figure (what it moves is not known here).
+
+  A post's row names only the records of that post (a post record, or a spend line
+  charged to it). A moved figure no record reaches names every record written since:
+  something moved it, and which is not known.
 """
 
 from __future__ import annotations
@@ -31,7 +50,9 @@ __all__ = [
     "ReturnFigure",
     "SubmittedReturn",
     "moved_figures",
+    "record_reach",
     "shown_value",
+    "submitted_period",
 ]
 
 FigureKind = Literal["money", "count", "number", "date", "text"]
@@ -155,10 +176,114 @@ def _same(a: ReturnFigure, b: ReturnFigure) -> bool:
     return x is not None and y is not None and x == y
 
 
-def _bears_on(entry: AuditEntry, row: str, post_ids: frozenset[str]) -> bool:
+Reach = frozenset[tuple[str, str | None]]
+"""(sheet, row) pairs a record reaches; a row of None is every row of the sheet."""
+
+_SUMMARY, _VARIANCE, _PROFILE, _POSTS = "Summary", "Spend vs estimate", "Monthly profile", "Posts"
+_TRANSACTIONS, _VARIATIONS = "Transactions", "Variations"
+_CONDITIONS, _SUSTAINABILITY = "Conditions", "Sustainability"
+_TOTAL = "Total"
+# Summary rows (column A labels of the return's Summary sheet).
+SPEND_ROWS: tuple[str, ...] = (
+    "Actual spend to date",
+    "Award less actual",
+    "Forecast outturn",
+    "Underspend at risk",
+    "Overspend",
+    "Spend in the quarter",
+    "Spend, year to date",
+    "Forecast outturn for the year",
+)
+AWARD_ROWS: tuple[str, ...] = (
+    "Award (as varied)",
+    "Status",
+    "Money secure",
+    "Award less actual",
+    "Underspend at risk",
+    "Overspend",
+    "Repayable to funder",
+)
+PERIOD_ROWS: tuple[str, ...] = ("Period start (as varied)", "Period end (as varied)", "Varied")
+FORECAST_ROWS: tuple[str, ...] = (
+    "Forecast remaining",
+    "Forecast outturn",
+    "Underspend at risk",
+    "Overspend",
+    "Forecast outturn for the year",
+)
+RECEIPT_ROWS: tuple[str, ...] = ("Received from funder", "Repayable to funder")
+ESTIMATE_ROWS: tuple[str, ...] = ("Original estimate",)
+
+
+def _summary(rows: Iterable[str]) -> set[tuple[str, str | None]]:
+    return {(_SUMMARY, r) for r in rows}
+
+
+def _text(value: object) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def record_reach(entry: AuditEntry) -> Reach | None:
+    """The figures a record can move, as (sheet, row) pairs (row None: the whole
+    sheet); None when that is not known (the record may move any figure). See the
+    module's docstring for the rule."""
+    action, d = entry.action, entry.detail
+    out: set[tuple[str, str | None]] = set()
+    if action in ("spend.add", "spend.reverse"):
+        lines = {_text(d.get("id")), entry.subject if action == "spend.reverse" else None}
+        out |= {(_TRANSACTIONS, f"Line {n}") for n in lines if n}
+        out |= {(_TRANSACTIONS, _TOTAL), (_VARIANCE, _TOTAL), (_PROFILE, _TOTAL)}
+        out |= _summary(SPEND_ROWS)
+        category, day, post = _text(d.get("category")), _text(d.get("date")), _text(d.get("post"))
+        if category:
+            out |= {(_VARIANCE, category), (_SUMMARY, f"Spend in the quarter: {category}")}
+        else:
+            out.add((_VARIANCE, None))
+        out.add((_PROFILE, f"{day[:7]}-01" if day else None))
+        if post:
+            out |= {(_POSTS, post), (_POSTS, _TOTAL)}
+        return frozenset(out)
+    if action == "spend.import":
+        out |= {(_TRANSACTIONS, None), (_VARIANCE, None), (_PROFILE, None), (_POSTS, None)}
+        return frozenset(out | _summary(SPEND_ROWS))
+    if action == "year.vary":
+        out |= _summary(AWARD_ROWS) | _summary(PERIOD_ROWS)
+        out |= {(_VARIATIONS, None), (_PROFILE, None)}
+        if d.get("kind") in ("shift", "extend"):
+            out |= _summary(FORECAST_ROWS) | {(_VARIANCE, None), (_POSTS, None)}
+        return frozenset(out)
+    if action in ("estimate.set", "estimate.phase"):
+        category = (entry.subject or "").partition("/")[2]
+        out |= {(_VARIANCE, category or None), (_VARIANCE, _TOTAL), (_PROFILE, None)}
+        return frozenset(out | _summary(ESTIMATE_ROWS))
+    if action in ("receipt.add", "receipt.reverse"):
+        return frozenset(_summary(RECEIPT_ROWS))
+    if action in ("post.add", "post.change", "post.status"):
+        out |= {(_POSTS, entry.subject), (_POSTS, _TOTAL)} if entry.subject else {(_POSTS, None)}
+        out |= {(_VARIANCE, None), (_PROFILE, None), (_CONDITIONS, None), (_SUSTAINABILITY, None)}
+        return frozenset(out | _summary(FORECAST_ROWS))
+    return None
+
+
+def _bears_on(entry: AuditEntry, sheet: str, row: str, post_ids: frozenset[str]) -> bool:
     if row in post_ids:
-        return entry.subject == row
-    return True
+        return row in (entry.subject, _text(entry.detail.get("post")))
+    reach = record_reach(entry)
+    return reach is None or (sheet, row) in reach or (sheet, None) in reach
+
+
+def submitted_period(figures: Iterable[ReturnFigure]) -> tuple[date, date] | None:
+    """The quarter (first and last day) a quarterly return's figures speak for, from
+    its Summary's ``Quarter from`` and ``Quarter to``; None for a return as at a date."""
+    found = {
+        f.row: f.value
+        for f in figures
+        if f.sheet == _SUMMARY and f.column == "value" and f.row in ("Quarter from", "Quarter to")
+    }
+    try:
+        return (date.fromisoformat(found["Quarter from"]), date.fromisoformat(found["Quarter to"]))
+    except (KeyError, ValueError):
+        return None
 
 
 def moved_figures(
@@ -173,15 +298,17 @@ def moved_figures(
     figures gone; each with the ``records`` that may have moved it.
 
     Args:
-        records: what was written after the submission (oldest first).
+        records: what was written after the submission (oldest first); each moved
+            figure names those that reach it (see :func:`record_reach`).
         post_ids: the posts' ids; a change in a post's row names that post's records.
     """
     old = {f.key: f for f in before}
     posts = frozenset(post_ids)
     out: list[Restatement] = []
 
-    def because(row: str) -> tuple[AuditEntry, ...]:
-        return tuple(e for e in records if _bears_on(e, row, posts))
+    def because(sheet: str, row: str) -> tuple[AuditEntry, ...]:
+        tied = tuple(e for e in records if _bears_on(e, sheet, row, posts))
+        return tied or tuple(records)
 
     seen: set[tuple[str, str, str]] = set()
     for f in after:
@@ -196,7 +323,7 @@ def moved_figures(
                 column=f.column,
                 submitted=shown_value(was, f.kind),
                 now=shown_value(f),
-                because=because(f.row),
+                because=because(f.sheet, f.row),
             )
         )
     for key, was in old.items():
@@ -208,7 +335,7 @@ def moved_figures(
                     column=was.column,
                     submitted=shown_value(was),
                     now=None,
-                    because=because(was.row),
+                    because=because(was.sheet, was.row),
                 )
             )
     return out

@@ -38,8 +38,10 @@ from fsgrant.store.health import fingerprint
 from fsgrant.store.tables import Tables
 
 if TYPE_CHECKING:
-    from fsgrant.domain.submissions import ReturnCheck
+    from fsgrant.domain.models import AuditEntry
+    from fsgrant.domain.submissions import Restatement, ReturnCheck, SubmittedReturn
     from fsgrant.formats.dfe_return import ReturnData, ReturnQuarter
+    from fsgrant.formats.dfe_return.model import ReturnChanges
     from fsgrant.services.conditions import ConditionsService
 
 __all__ = ["ExportsService", "default_return_name"]
@@ -99,9 +101,14 @@ class ExportsService:
         quarter: str | None = None,
         from_date: DateLike | None = None,
         to_date: DateLike | None = None,
+        changes: bool = True,
     ) -> ReturnData:
         """Everything the DfE return for one funding year shows, as at a date (today
         when None). The transactions are a stream from the store: consume them once.
+
+        With ``changes`` (the default), the figures of the latest return of the year
+        submitted as at an earlier date that the ledger now gives differently (the
+        Changes since the last return sheet).
 
         A quarterly return (``quarter`` ``Q3`` of the funding year or ``FY2019/20 Q4``,
         or ``from_date``/``to_date``) is as at the period's end and also shows the
@@ -136,16 +143,69 @@ class ExportsService:
             generated_at=generated_at or datetime.now(UTC).replace(tzinfo=None),
             sustainability=self._plan.report(as_at=day),
             quarter=None if span is None else self._quarter(label, span[0], span[1]),
+            changes=self._changes_since(label, day) if changes else None,
         )
 
     def return_data_for(
-        self, label: str, day: date, period: tuple[date, date] | None
+        self, label: str, day: date, period: tuple[date, date] | None, *, changes: bool = True
     ) -> ReturnData:
         """A return's figures recomputed as its Summary reads: as at ``day``, or for the
         quarter ``period`` (first and last day) of a quarterly return."""
         if period is None:
-            return self.return_data(label, day)
-        return self.return_data(label, from_date=period[0], to_date=period[1])
+            return self.return_data(label, day, changes=changes)
+        return self.return_data(label, from_date=period[0], to_date=period[1], changes=changes)
+
+    def _changes_since(self, label: str, day: date) -> ReturnChanges | None:
+        """The latest return of ``label`` submitted as at a date before ``day``, and
+        each of its figures the ledger now gives differently; None when none was."""
+        from fsgrant.formats.dfe_return.model import ReturnChanges
+
+        earlier = [r for r in self._tables.returns.list(label) if r.as_at < day]
+        if not earlier:
+            return None
+        sub = self._tables.returns.get(earlier[-1].id)
+        assert sub is not None  # listed a moment ago; the register is append-only
+        return ReturnChanges(
+            return_id=sub.id,
+            as_at=sub.as_at,
+            reference=sub.reference,
+            submitted_at=sub.submitted_at,
+            submitted_by=sub.submitted_by,
+            restatements=tuple(self.restatements(sub)),
+        )
+
+    def restatements(self, submission: SubmittedReturn) -> list[Restatement]:
+        """Each figure of a submitted return that the ledger now gives differently,
+        with the records written since that moved it (see
+        :func:`fsgrant.domain.submissions.moved_figures`). The return's own Changes
+        since the last return sheet is left out: it restates an earlier return."""
+        from fsgrant.domain.submissions import moved_figures, submitted_period
+        from fsgrant.formats.dfe_return.figures import return_figures, return_headers
+        from fsgrant.formats.dfe_return.model import CHANGES
+
+        before = [f for f in submission.figures if f.sheet != CHANGES]
+        sheets = {f.sheet for f in before}
+        period = submitted_period(before)
+        fresh = self.return_data_for(
+            submission.funding_year, submission.as_at, period, changes=False
+        )
+        headers = return_headers(fresh)
+        now = [f for f in return_figures(fresh, headers) if f.sheet in sheets]
+        return moved_figures(
+            before, now, self._records_since(submission.submitted_at), post_ids=self._post_ids()
+        )
+
+    def _records_since(self, since: datetime | None) -> list[AuditEntry]:
+        """The records written after ``since`` (every one when None), oldest first;
+        submissions are not records of the ledger."""
+        return [
+            e
+            for e in self._tables.audit.entries(since.date() if since is not None else None)
+            if (since is None or e.at > since) and e.action != "return.submit"
+        ]
+
+    def _post_ids(self) -> list[str]:
+        return [p.id for p in self._tables.posts.load()]
 
     def _return_period(
         self,
@@ -286,8 +346,8 @@ class ExportsService:
         with ReturnReader(p) as reader:
             heading = reader.heading
             label, day = heading.funding_year, heading.as_at
-            headers = return_headers(self.return_data_for(label, day, heading.period))
             fresh = self.return_data_for(label, day, heading.period)
+            headers = return_headers(fresh)  # reads no transactions: fresh stays whole
             # A return made before a sheet was added is compared on the sheets it has.
             now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
             since: datetime | None
@@ -301,13 +361,7 @@ class ExportsService:
                 if since is not None and since.tzinfo is None:
                     since = since.replace(tzinfo=UTC)  # a return's times are UTC
                 matches = False if self._tables.returns.latest(label, day) is not None else None
-        records = [
-            e
-            for e in self._tables.audit.entries(since.date() if since is not None else None)
-            if (since is None or e.at > since) and e.action != "return.submit"
-        ]
-        post_ids = [p.id for p in self._tables.posts.load()]
-        changes = moved_figures(before, now, records, post_ids=post_ids)
+        changes = moved_figures(before, now, self._records_since(since), post_ids=self._post_ids())
         return ReturnCheck(
             file=str(p),
             funding_year=label,

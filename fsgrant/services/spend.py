@@ -92,6 +92,8 @@ class SpendService:
             "recorded_by": store.user,
         }
         detail: dict[str, Any] = {"date": d.isoformat(), "amount": str(value), "category": cat}
+        if post_id is not None:
+            detail["post"] = post_id
         with store.transaction("spend.add", None, detail):
             # Checked inside the write lock, so no variation or closure can slip in.
             label = clean_text(year)
@@ -143,7 +145,15 @@ class SpendService:
             "recorded_at": utc_now(),
             "recorded_by": store.user,
         }
-        detail: dict[str, Any] = {"reason": why, "amount": str(-original.amount)}
+        # The line's date, category and post name the figures the reversal moves.
+        detail: dict[str, Any] = {
+            "reason": why,
+            "amount": str(-original.amount),
+            "date": original.date.isoformat(),
+            "category": original.category,
+        }
+        if original.post is not None:
+            detail["post"] = original.post
         with store.transaction("spend.reverse", str(line_id), detail):
             # Checked again inside the write lock: another process may have reversed it.
             done = self._tables.spend.reversed_by(line_id)

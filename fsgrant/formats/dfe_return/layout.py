@@ -7,7 +7,8 @@ from a :class:`ReturnData` (pure, no openpyxl: this module imports none).
 compare with a workbook read back. This module lays out the Summary, Spend vs estimate
 and Monthly profile sheets; :mod:`fsgrant.formats.dfe_return.layout_ledger` the
 Posts, Transactions and Variations sheets; :mod:`fsgrant.formats.dfe_return.layout_conditions`
-the Conditions sheet.
+the Conditions sheet; :mod:`fsgrant.formats.dfe_return.layout_changes` the
+Changes since the last return sheet.
 
 Every figure is a value (never a formula): money as a number in a ``£#,##0.00``
 format, dates as real dates, percentages as numbers.
@@ -31,6 +32,7 @@ from fsgrant.formats.dfe_return.cells import (
     title_rows,
     yes_no,
 )
+from fsgrant.formats.dfe_return.layout_changes import change_rows
 from fsgrant.formats.dfe_return.layout_conditions import condition_rows
 from fsgrant.formats.dfe_return.layout_ledger import (
     POSTS_HEADERS,
@@ -42,6 +44,7 @@ from fsgrant.formats.dfe_return.layout_ledger import (
 )
 from fsgrant.formats.dfe_return.layout_plan import sustainability_rows
 from fsgrant.formats.dfe_return.model import (
+    CHANGES,
     COLUMN_WIDTHS,
     CONDITIONS,
     LABEL_AS_AT,
@@ -364,6 +367,7 @@ _ROWS: dict[str, SheetRows] = {
     VARIATIONS: variation_rows,
     CONDITIONS: condition_rows,
     SUSTAINABILITY: sustainability_rows,
+    CHANGES: change_rows,
 }
 
 

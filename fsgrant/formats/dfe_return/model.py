@@ -1,6 +1,6 @@
 """The DfE return's data and the pieces its layout is made of: pure, no openpyxl.
 
-The workbook has seven sheets, in this order and with these names (a contract that
+The workbook has nine sheets, in this order and with these names (a contract that
 ``fsgrant export verify`` and finance teams rely on): :data:`SHEET_NAMES`. Each sheet
 is laid out as rows of :class:`Cell` specifications (see
 :mod:`fsgrant.formats.dfe_return.layout`) built from a :class:`ReturnData`.
@@ -28,6 +28,7 @@ from fsgrant.domain.reports import (
     VarianceReport,
     YearSummary,
 )
+from fsgrant.domain.submissions import Restatement
 from fsgrant.domain.sustainability import SustainabilityReport
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Cell",
     "Fill",
     "Kind",
+    "ReturnChanges",
     "ReturnData",
     "ReturnDifference",
     "ReturnQuarter",
@@ -56,6 +58,7 @@ TRANSACTIONS = "Transactions"
 VARIATIONS = "Variations"
 CONDITIONS = "Conditions"
 SUSTAINABILITY = "Sustainability"
+CHANGES = "Changes since the last return"
 SHEET_NAMES: tuple[str, ...] = (
     SUMMARY,
     VARIANCE,
@@ -65,6 +68,7 @@ SHEET_NAMES: tuple[str, ...] = (
     VARIATIONS,
     CONDITIONS,
     SUSTAINABILITY,
+    CHANGES,
 )
 """The sheets of a return, in order."""
 FIRST_SHEET_NAMES: tuple[str, ...] = SHEET_NAMES[:6]
@@ -186,6 +190,21 @@ class ReturnQuarter:
 
 
 @dataclass(frozen=True)
+class ReturnChanges:
+    """The latest return of the same funding year submitted as at an earlier date,
+    and each of its figures the ledger now gives differently (prior-period
+    adjustments), with the records that moved it."""
+
+    return_id: int
+    as_at: date
+    reference: str | None
+    submitted_at: datetime
+    """When (UTC)."""
+    submitted_by: str
+    restatements: tuple[Restatement, ...]
+
+
+@dataclass(frozen=True)
 class ReturnData:
     """Everything one DfE return shows, for one funding year as at one date.
 
@@ -212,6 +231,9 @@ class ReturnData:
     """The onward-sustainability plan as at the return's date."""
     quarter: ReturnQuarter | None = None
     """For a quarterly return: the quarter's spend (the as-at date is its end)."""
+    changes: ReturnChanges | None = None
+    """What moved since the last return of the year submitted as at an earlier date
+    (None: no such return)."""
 
 
 class ReturnDifference(BaseModel):
@@ -244,6 +266,7 @@ COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
     VARIATIONS: (10, 12, 9, 28, 11, 26, 50, 11, 11, 14, 10, 11, 20, 14),
     CONDITIONS: (14, 13, 48, 12, 12, 12, 30, 20, 11, 28),
     SUSTAINABILITY: (14, *(16,) * 13),
+    CHANGES: (48, 16, 16, 16, 70),
 }
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from fsgrant.formats.dfe_return.layout import PROFILE_HEADER_ROW, sheet_rows
 from fsgrant.formats.dfe_return.model import (
+    CHANGES,
     COLUMN_WIDTHS,
     CONDITIONS,
     DATE_FORMAT,
@@ -57,6 +58,7 @@ _FREEZE: dict[str, str | None] = {
     VARIATIONS: "A5",
     CONDITIONS: "B5",
     SUSTAINABILITY: "B5",
+    CHANGES: None,
 }
 _PRINT_TITLES: dict[str, str | None] = {
     SUMMARY: None,
@@ -67,6 +69,7 @@ _PRINT_TITLES: dict[str, str | None] = {
     VARIATIONS: "4:4",
     CONDITIONS: "4:4",
     SUSTAINABILITY: "4:4",
+    CHANGES: None,
 }
 
 _NAVY = "1F3864"
