@@ -229,3 +229,207 @@ def test_an_added_row_is_one_change_not_a_cascade(led, tmp_path):
     assert ("Total", "lines", "1", "2") in trans
     assert ("Total", "Amount", "100.00", "120.00") in trans
     assert not [t for t in trans if t[0] == "Line 1"]
+
+
+# ------------------------------------------------------------ the next return shows what moved
+CHANGES = "Changes since the last return"
+
+
+def _sheet(path, name):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [tuple(r) for r in wb[name].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _rows_by_label(rows):
+    return {r[0]: r[1:] for r in rows if r and isinstance(r[0], str)}
+
+
+def test_a_return_with_no_earlier_submission_says_there_is_none(led, tmp_path):
+    path = led.exports.write_return("2019/20", "2020-03-31", out=tmp_path / "first.xlsx")
+    rows = [r for r in _sheet(path, CHANGES) if any(v is not None for v in r)]
+    assert rows[-1][0] == "No return of this funding year was submitted as at an earlier date."
+    # Title, subtitle, and that one line.
+    assert len(rows) == 3
+
+
+def test_the_next_return_restates_the_submitted_figures_that_moved(led, tmp_path):
+    # Return 1 as at 31 March 2020 (see the working above): actual 3,875.00, forecast
+    # remaining 15,500.00 (April-July of DA-N1), outturn 19,375.00. Submitted without
+    # closing, so March stays open. Learned later: a 200.00 training line dated
+    # 20 March 2020 (line 2), and DA-N1 vacant from 1 May 2020.
+    # Restated: actual 3,875.00 + 200.00 = 4,075.00; forecast April only, 3,875.00;
+    # outturn 4,075.00 + 3,875.00 = 7,950.00 (change 7,950.00 - 19,375.00 = -11,425.00).
+    led.spend.add("2020-01-31", "3875.00", "staffing", post="DA-N1")
+    first = led.exports.write_return("2019/20", "2020-03-31", out=tmp_path / "march.xlsx")
+    led.returns.submit(first, reference="Q4 return")
+    led.spend.add("2020-03-20", "200.00", "training")
+    led.posts.set_status("DA-N1", "vacant", "2020-05-01")
+    june = led.exports.write_return("2019/20", "2020-06-30", out=tmp_path / "june.xlsx")
+    rows = _rows_by_label(_sheet(june, CHANGES))
+    assert rows["Last return"][0] == "return 1"
+    assert rows["Its as-at date"][0].date().isoformat() == "2020-03-31"
+    assert rows["Its reference"][0] == "Q4 return"
+    outturn = rows["Summary / Forecast outturn / value"]
+    assert outturn[:3] == (19375, 7950, -11425)
+    assert "spend.add" in outturn[3] and "post.status DA-N1" in outturn[3]
+    actual = rows["Summary / Actual spend to date / value"]
+    assert actual[:3] == (3875, 4075, 200)
+    # The actual moved by the spend line alone: the post's change is not named.
+    assert "spend.add" in actual[3] and "post.status" not in actual[3]
+    post = rows["Posts / DA-N1 / Forecast cost"]
+    assert post[:3] == (15500, 3875, -11625)
+    assert "post.status DA-N1" in post[3] and "spend.add" not in post[3]
+    line = rows["Transactions / Line 2 / Amount"]
+    assert line[:3] == ("none", 200, None)
+    assert "spend.add" in line[3] and "post.status" not in line[3]
+    assert rows["Figure (sheet / row / column)"][:4] == ("Submitted", "Now", "Change", "Because")
+    # The sheet is part of the return: submit compares it, verify agrees with it.
+    r = led.returns.submit(june, reference="Q1 return")
+    check = led.exports.verify(june)
+    assert check.file_matches_submission is True and check.ledger_matches
+    stored = {f.key: f.value for f in led.returns.get(r.id).figures}
+    assert stored[(CHANGES, "Summary / Forecast outturn / value", "Now")] == "7950.00"
+    # A later change to a March figure moves the June return's Changes sheet too.
+    led.spend.add("2020-03-25", "50.00", "training")
+    moved = {
+        (c.sheet, c.row, c.column): (c.submitted, c.now) for c in led.exports.verify(june).changes
+    }
+    assert moved[(CHANGES, "Summary / Actual spend to date / value", "Now")] == (
+        "4075.00",
+        "4125.00",
+    )
+
+
+def test_a_file_whose_changes_sheet_was_edited_does_not_verify(led, tmp_path):
+    from openpyxl import load_workbook
+
+    led.spend.add("2020-01-31", "3875.00", "staffing", post="DA-N1")
+    first = led.exports.write_return("2019/20", "2020-03-31", out=tmp_path / "march.xlsx")
+    led.returns.submit(first)
+    led.spend.add("2020-03-20", "200.00", "training")
+    june = led.exports.write_return("2019/20", "2020-06-30", out=tmp_path / "june.xlsx")
+    wb = load_workbook(june)
+    ws = wb[CHANGES]
+    for row in ws.iter_rows():
+        if row[0].value == "Summary / Actual spend to date / value":
+            row[2].value = 3875  # hide the restatement
+    wb.save(june)
+    with pytest.raises(Conflict, match="does not match the ledger now"):
+        led.returns.submit(june)
+
+
+# ------------------------------------------------------------ a finer because
+def _entry(n, action, subject=None, **detail):
+    from datetime import datetime
+
+    from fsgrant.domain.models import AuditEntry
+
+    return AuditEntry(
+        id=n,
+        at=datetime(2020, 6, 1, 9, n),
+        user="finance",
+        command="test",
+        action=action,
+        subject=subject,
+        detail=detail,
+    )
+
+
+def _fig(sheet, row, column, value, kind="money"):
+    from fsgrant.domain.submissions import ReturnFigure
+
+    return ReturnFigure(sheet=sheet, row=row, column=column, kind=kind, value=value)
+
+
+def test_each_moved_figure_names_the_records_that_reach_it():
+    from fsgrant.domain.submissions import moved_figures
+
+    spend = _entry(1, "spend.add", None, id=5, date="2020-03-20", category="training")
+    estimate = _entry(2, "estimate.set", "2019/20/staffing", amount="90000.00")
+    receipt = _entry(3, "receipt.add", "2019/20", amount="600000.00")
+    cut = _entry(4, "year.vary", "2019/20", kind="amount", amount_pence=200000000)
+    post = _entry(5, "post.status", "DA-N1")
+    records = [spend, estimate, receipt, cut, post]
+    before = [
+        _fig("Summary", "Actual spend to date", "value", "3875.00"),
+        _fig("Summary", "Received from funder", "value", "0.00"),
+        _fig("Summary", "Award (as varied)", "value", "2490000.00"),
+        _fig("Spend vs estimate", "staffing", "Original estimate", "80000.00"),
+        _fig("Spend vs estimate", "training", "Actual to date", "0.00"),
+        _fig("Monthly profile", "2020-03-01", "Actual", "0.00"),
+        _fig("Posts", "DA-N1", "Forecast cost", "15500.00"),
+        _fig("Posts", "PR-1", "Forecast cost", "1000.00"),
+        _fig("Sustainability", "FY2021/22", "Gap", "10.00"),
+    ]
+    after = [
+        _fig("Summary", "Actual spend to date", "value", "4075.00"),
+        _fig("Summary", "Received from funder", "value", "600000.00"),
+        _fig("Summary", "Award (as varied)", "value", "2000000.00"),
+        _fig("Spend vs estimate", "staffing", "Original estimate", "90000.00"),
+        _fig("Spend vs estimate", "training", "Actual to date", "200.00"),
+        _fig("Monthly profile", "2020-03-01", "Actual", "200.00"),
+        _fig("Transactions", "Line 5", "Amount", "200.00"),
+        _fig("Posts", "DA-N1", "Forecast cost", "3875.00"),
+        _fig("Posts", "PR-1", "Forecast cost", "900.00"),
+        _fig("Sustainability", "FY2021/22", "Gap", "20.00"),
+    ]
+    got = {
+        (c.sheet, c.row): [e.id for e in c.because]
+        for c in moved_figures(before, after, records, post_ids=["DA-N1", "PR-1"])
+    }
+    assert got == {
+        ("Summary", "Actual spend to date"): [1],  # the spend line
+        ("Summary", "Received from funder"): [3],  # the receipt
+        ("Summary", "Award (as varied)"): [4],  # the variation
+        # The estimate its category's row, the spend line its own; a post's forecast
+        # reaches every category's forecast columns.
+        ("Spend vs estimate", "staffing"): [2, 5],
+        ("Spend vs estimate", "training"): [1, 5],
+        ("Monthly profile", "2020-03-01"): [1, 2, 4, 5],  # its month; estimates, periods, posts
+        ("Transactions", "Line 5"): [1],  # the line itself
+        ("Posts", "DA-N1"): [5],  # that post's record only
+        # No record of PR-1 was written: something moved it, not known which.
+        ("Posts", "PR-1"): [1, 2, 3, 4, 5],
+        ("Sustainability", "FY2021/22"): [5],  # posts feed the plan's costs
+    }
+
+
+def test_record_reach_of_a_reversal_and_an_unknown_record():
+    from fsgrant.domain.submissions import record_reach
+
+    reversal = _entry(
+        7, "spend.reverse", "5", id=9, date="2020-03-20", category="training", post="DA-N1"
+    )
+    reach = record_reach(reversal)
+    assert reach is not None
+    assert {("Transactions", "Line 5"), ("Transactions", "Line 9")} <= reach
+    assert {
+        ("Posts", "DA-N1"),
+        ("Spend vs estimate", "training"),
+        ("Monthly profile", "2020-03-01"),
+    } <= reach
+    assert ("Spend vs estimate", "staffing") not in reach
+    # A setting may move any figure: not known here.
+    assert record_reach(_entry(8, "settings.set", "tolerance")) is None
+
+
+def test_the_summary_rows_a_record_reaches_are_rows_the_return_has(led, tmp_path):
+    from fsgrant.domain import submissions as sub
+    from fsgrant.formats.dfe_return.figures import return_figures, return_headers
+
+    led.years.vary("2019/20", agreed_on="2020-04-01", reason="x", end="2020-08-31")
+    data = led.exports.return_data("2019/20", "2020-03-31", quarter=None)
+    rows = {f.row for f in return_figures(data, return_headers(data)) if f.sheet == "Summary"}
+    quarter = led.exports.return_data("2019/20", quarter="Q3")
+    rows |= {
+        f.row for f in return_figures(quarter, return_headers(quarter)) if f.sheet == "Summary"
+    }
+    named = set(sub.SPEND_ROWS + sub.AWARD_ROWS + sub.PERIOD_ROWS + sub.FORECAST_ROWS)
+    named |= set(sub.RECEIPT_ROWS + sub.ESTIMATE_ROWS)
+    # Repayable shows only for a withdrawn year.
+    assert named - rows == {"Repayable to funder"}

@@ -253,7 +253,7 @@ def record_reach(entry: AuditEntry) -> Reach | None:
             out |= _summary(FORECAST_ROWS) | {(_VARIANCE, None), (_POSTS, None)}
         return frozenset(out)
     if action in ("estimate.set", "estimate.phase"):
-        category = (entry.subject or "").partition("/")[2]
+        category = (entry.subject or "").rpartition("/")[2]  # "2019/20/training"
         out |= {(_VARIANCE, category or None), (_VARIANCE, _TOTAL), (_PROFILE, None)}
         return frozenset(out | _summary(ESTIMATE_ROWS))
     if action in ("receipt.add", "receipt.reverse"):
