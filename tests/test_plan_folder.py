@@ -4,6 +4,7 @@ figures worked out by hand in the comments."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,8 @@ from typer.testing import CliRunner
 
 import fsgrant
 from fsgrant.cli import app
+from fsgrant.domain.checks import LedgerFacts, run_checks
+from fsgrant.domain.sustainability import SustainabilityYear
 from fsgrant.errors import SourceError
 from fsgrant.services.demo import example_ledger_path
 
@@ -231,3 +234,98 @@ def test_the_example_plan_files_say_what_is_illustrative():
         assert any("ILLUSTRATIVE" in c for c in comments), name
     comments = (folder / "measures.csv").read_text().splitlines()[0]
     assert comments.startswith("#") and "report's own" in comments
+
+
+# ---------------------------------------------------------------- the double-count check
+def _year(label, cost, grant, funding):
+    """A plan year from its cost, grant and funding (gap and funded % worked out)."""
+    total = sum((D(v) for v in funding.values()), D("0.00"))
+    return SustainabilityYear(
+        financial_year=label,
+        posts_cost=D(cost),
+        other_cost=D("0.00"),
+        total_cost=D(cost),
+        grant=D(grant),
+        funding={k: D(v) for k, v in funding.items()},
+        funding_total=total,
+        gap=D(cost) - D(grant) - total,
+        funded_pct=None,
+    )
+
+
+def test_check_warns_when_grant_and_funding_exceed_a_years_cost():
+    plan = (
+        # 80,000.00 + 30,000.00 = 110,000.00: 10,000.00 over the cost of 100,000.00.
+        _year("FY2020/21", "100000.00", "80000.00", {"council": "30000.00"}),
+        # 40,000.00 + 60,000.00 = 100,000.00: exactly the cost, co-funding, no warning.
+        _year("FY2021/22", "100000.00", "40000.00", {"council": "60000.00"}),
+        # No grant in the year: a surplus of funding is not the grant counted twice.
+        _year("FY2022/23", "100000.00", "0.00", {"council": "120000.00"}),
+        # The grant alone above the plan's cost (it pays for what the plan does not
+        # cost, such as training in its own years): no funding, no warning.
+        _year("FY2019/20", "100000.00", "150000.00", {"council": "0.00"}),
+        # One penny over: 0.01 + 100,000.00 = 100,000.01.
+        _year("FY2023/24", "100000.00", "0.01", {"council": "50000.00", "nhs": "50000.00"}),
+    )
+    facts = LedgerFacts(
+        day=date(2021, 3, 31),
+        years=[],
+        spend_days=[],
+        figures={},
+        original={},
+        latest={},
+        received={},
+        posts=[],
+        plan=plan,
+    )
+    found = run_checks(facts)
+    assert [(f.severity, f.code, f.subject) for f in found] == [
+        ("warning", "grant-and-funding-over-cost", "FY2020/21"),
+        ("warning", "grant-and-funding-over-cost", "FY2023/24"),
+    ]
+    assert found[0].message.startswith(
+        "FY2020/21: the grant's outturn of 80000.00 and the plan's funding of 30000.00 "
+        "come to 110000.00, 10000.00 more than the model's cost of 100000.00"
+    )
+    assert "0.01 more than the model's cost of 100000.00" in found[1].message
+
+
+def test_fs_check_reads_the_plan_and_names_the_year(tmp_path):
+    folder = _folder(
+        tmp_path,
+        **{
+            "plan_funding.csv": "source,financial_year,amount,set_on\n"
+            "council,FY2019/20,10000.00,2020-01-01\n"
+            "council,FY2020/21,24000.00,2020-01-01\n",
+            "plan_costs.csv": "category,financial_year,amount\n",
+        },
+    )
+    with fsgrant.open(tmp_path / "g.db") as fs:
+        fs.load(folder)
+        found = [f for f in fs.check("2020-03-31") if f.code == "grant-and-funding-over-cost"]
+    # FY2019/20: post A costs 1,548.39 (16/31 of October) + 5 x 3,000.00 = 16,548.39;
+    # the grant's outturn dated in the year is the 10,000.00 spent in November; with the
+    # council's 10,000.00 that is 20,000.00, 3,451.61 over the cost.
+    # FY2020/21: A 12 x 3,000.00 = 36,000.00; the grant's forecast April-July 2020,
+    # 4 x 3,000.00 = 12,000.00, and the council's 24,000.00 make exactly 36,000.00.
+    assert [(f.subject, f.severity) for f in found] == [("FY2019/20", "warning")]
+    assert "come to 20000.00, 3451.61 more than the model's cost of 16548.39" in found[0].message
+    run = CliRunner()
+    db = str(tmp_path / "g.db")
+    r = run.invoke(app, ["--db", db, "check", "--as-at", "2020-03-31", "--format", "json"])
+    # a warning: check exits 0
+    assert r.exit_code == 0, r.output
+    codes = {(f["code"], f["subject"]) for f in json.loads(r.output)["findings"]}
+    assert ("grant-and-funding-over-cost", "FY2019/20") in codes
+
+
+def test_a_plan_too_long_to_report_is_a_warning_not_a_crash(tmp_path):
+    with fsgrant.open(tmp_path / "g.db") as fs:
+        fs.init("Family Safeguarding", "Department for Education", "A council")
+        fs.years.add("2019/20", "120000.00", "2019-08-01")
+        fs.plan.add_source("council", "base-budget")
+        # FY2019/20 to FY2099/00 is 81 financial years: more than a report covers (60).
+        fs.plan.fund("council", "FY2099/00", "1000.00", on="2020-01-01")
+        found = fs.check("2020-03-31")
+    assert [(f.severity, f.code) for f in found] == [("warning", "plan-not-checked")]
+    assert "at most 60 financial years" in found[0].message
