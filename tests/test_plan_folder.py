@@ -329,3 +329,28 @@ def test_a_plan_too_long_to_report_is_a_warning_not_a_crash(tmp_path):
         found = fs.check("2020-03-31")
     assert [(f.severity, f.code) for f in found] == [("warning", "plan-not-checked")]
     assert "at most 60 financial years" in found[0].message
+
+
+def test_the_plan_and_the_forecast_use_every_post_record_whatever_the_as_at_date(tmp_path):
+    # A pay award effective 1 June 2020 (and recorded after 31 March 2020, since every
+    # record here is typed today): one rule for the forecast and the plan, every post
+    # record counts, as at any date.
+    folder = _folder(
+        tmp_path,
+        **{
+            "post_changes.csv": "post,effective,reason,annual_cost\nA,2020-06-01,pay award,48000.00\n"
+        },
+    )
+    with fsgrant.open(tmp_path / "g.db") as fs:
+        fs.load(folder)
+        r = fs.plan.report(to_fy="FY2021/22", as_at="2020-03-31")
+        summary = fs.reports.summary("2020-03-31").funding_years[0]
+    rows = {y.financial_year: y for y in r.years}
+    # FY2020/21: April and May 2 x 3,000.00, June to March 10 x 4,000.00 = 46,000.00.
+    assert rows["FY2020/21"].posts_cost == D("46000.00")
+    # FY2021/22: April to September (A ends 30 September 2021) 6 x 4,000.00.
+    assert rows["FY2021/22"].posts_cost == D("24000.00")
+    # The grant's forecast April-July 2020: 2 x 3,000.00 + 2 x 4,000.00 = 14,000.00, in
+    # the plan's grant column and in the summary's forecast remaining alike.
+    assert rows["FY2020/21"].grant == D("14000.00")
+    assert summary.forecast_remaining == D("14000.00")
