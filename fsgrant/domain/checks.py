@@ -18,6 +18,12 @@ and lists errors first, then warnings. The rules:
 * ``blocked-past-expected-start`` (warning): a post still blocked after its expected start.
 * ``post-start-overdue`` (warning): a post planned, advertised or offered after its
   expected start (the forecast counts it as costing).
+* ``grant-and-funding-over-cost`` (warning): a financial year of the
+  onward-sustainability plan in which the grant's outturn and the plan's funding both
+  count and together come to more than the model's cost there. Funding in a year the
+  grant also pays for is legitimate co-funding, so it is not refused; but beyond the
+  cost it counts money twice: funding committed for what the grant already pays for,
+  or a cost the plan does not hold yet (``plan cost``).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from fsgrant.domain.funding import Allocator, spend_orphaned
 from fsgrant.domain.models import Finding, FundingYearState
 from fsgrant.domain.money import ZERO, format_money, from_pence
 from fsgrant.domain.posts import Post
+from fsgrant.domain.sustainability import SustainabilityYear
 
 __all__ = ["LedgerFacts", "SpendDay", "run_checks"]
 
@@ -58,6 +65,8 @@ class LedgerFacts:
     latest: Mapping[YearCategory, Decimal]
     received: Mapping[str, Decimal]
     posts: list[Post]
+    plan: tuple[SustainabilityYear, ...] = ()
+    """The onward-sustainability plan's years as at ``day`` (none without a plan)."""
 
 
 def _spend_outside_periods(facts: LedgerFacts) -> list[Finding]:
@@ -211,6 +220,27 @@ def _post_start_overdue(facts: LedgerFacts, p: Post) -> list[Finding]:
     ]
 
 
+PlanRule = Callable[[LedgerFacts, SustainabilityYear], list[Finding]]
+
+
+def _grant_and_funding_over_cost(facts: LedgerFacts, y: SustainabilityYear) -> list[Finding]:
+    funded = y.grant + y.funding_total
+    if y.grant <= 0 or y.funding_total <= 0 or funded <= y.total_cost:
+        return []
+    return [
+        Finding(
+            severity="warning",
+            code="grant-and-funding-over-cost",
+            message=f"{y.financial_year}: the grant's outturn of {format_money(y.grant)} and the "
+            f"plan's funding of {format_money(y.funding_total)} come to {format_money(funded)}, "
+            f"{format_money(funded - y.total_cost)} more than the model's cost of "
+            f"{format_money(y.total_cost)}: funding for what the grant pays for counts it twice "
+            "(lower the funding, or record the cost with 'fsgrant plan cost')",
+            subject=y.financial_year,
+        )
+    ]
+
+
 YEAR_RULES: tuple[YearRule, ...] = (
     _spend_without_estimate,
     _estimates_over_award,
@@ -220,11 +250,13 @@ YEAR_RULES: tuple[YearRule, ...] = (
     _forecast_overspend,
 )
 POST_RULES: tuple[PostRule, ...] = (_blocked_past_expected_start, _post_start_overdue)
+PLAN_RULES: tuple[PlanRule, ...] = (_grant_and_funding_over_cost,)
 
 
 def run_checks(facts: LedgerFacts) -> list[Finding]:
     """Every rule in turn over the facts: errors first, then warnings (otherwise in
-    the order found: spend by date, then each funding year, then each post)."""
+    the order found: spend by date, then each funding year, then each post, then each
+    financial year of the plan)."""
     findings = _spend_outside_periods(facts)
     for f in facts.figures.values():
         for year_rule in YEAR_RULES:
@@ -232,5 +264,8 @@ def run_checks(facts: LedgerFacts) -> list[Finding]:
     for p in facts.posts:
         for post_rule in POST_RULES:
             findings += post_rule(facts, p)
+    for y in facts.plan:
+        for plan_rule in PLAN_RULES:
+            findings += plan_rule(facts, y)
     order = {"error": 0, "warning": 1, "ok": 2}
     return sorted(findings, key=lambda x: order[x.severity])

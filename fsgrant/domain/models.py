@@ -332,3 +332,9 @@ class LoadResult(_Record):
     spend: int = 0
     receipts: int = 0
     condition_events: int = 0
+    measures: int = 0
+    """Observations of outcome measures."""
+    measure_targets: int = 0
+    plan_sources: int = 0
+    plan_funding: int = 0
+    plan_costs: int = 0

@@ -10,6 +10,14 @@ For each financial year (1 April - 31 March, labelled ``FY2021/22``) in the rang
   (:func:`fsgrant.domain.posts.cost_by_month`: statuses, expected starts, end dates,
   changes of details). A post runs on past the grant's end unless it has an end
   date. Each month is rounded half-up once, so the year is the sum of its months.
+  The timeline is every post record in the store, whatever the as-at date: a status
+  change, an expected start, a pay award or a leaving date effective (or recorded)
+  after the as-at date counts, as it does in the forecast of the grant (one rule:
+  :mod:`fsgrant.domain.forecast`). A post record is dated by when it takes effect,
+  not by when it became known, so an "as at" report cannot leave out what was not
+  known then; a submitted return keeps its figures, and one that moves since shows
+  as a restatement. Plan funding, costs and targets are different: they are dated
+  decisions (``set_on``), so the as-at date chooses among them.
 * **Other cost**: the recurring costs not driven by posts (``plan cost``), one per
   category and year: the latest set on or before the as-at date, else the original
   (the first recorded), as for estimates.

@@ -18,9 +18,21 @@ The folder holds:
 * ``receipts.csv``: ``date,amount,funding_year,reference``;
 * ``condition_events.csv``: ``funding_year,number,kind,on,status,note,document,reason,reference``
   (``kind`` is ``evidence``, with a note and optionally a document, or ``status``,
-  with a status and, for ``not-met`` and ``waived``, a reason).
+  with a status and, for ``not-met`` and ``waived``, a reason);
+* ``measures.csv``: ``name,date,value,note`` (observed outcome measures, such as
+  children in care on a date);
+* ``measure_targets.csv``: ``name,financial_year,value,set_on`` (the level a measure
+  is expected to reach in a council financial year, ``FY2023/24``);
+* ``plan_sources.csv``: ``name,kind,description,measure,baseline,unit_cost`` (what
+  pays for the model once the grant ends; a ``savings`` source may name a measure,
+  with its baseline and unit cost, all three together);
+* ``plan_funding.csv``: ``source,financial_year,amount,set_on,note`` (funding a
+  source commits in a financial year);
+* ``plan_costs.csv``: ``category,financial_year,amount,set_on,note`` (recurring costs
+  no post drives).
 
-Each CSV is optional. Lines starting with ``#`` are comments (the example ledger
+The plan files are loaded last, measures before the sources that name them. Each CSV
+is optional. Lines starting with ``#`` are comments (the example ledger
 uses them to say its figures are illustrative). Money is text (``"2490000.00"``) or
 a whole number of pounds, never a TOML float; dates are ISO or UK day-first.
 """
@@ -36,7 +48,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fsgrant.errors import FsgrantError, InvalidInput, SourceError
+from fsgrant.errors import FsgrantError, InvalidInput, NotFound, SourceError
 
 __all__ = ["FolderEntry", "LedgerFolder", "entry_errors", "read_csv_rows", "read_folder"]
 
@@ -51,9 +63,15 @@ KINDS = (
     "spend",
     "receipts",
     "condition_events",
+    "measures",
+    "measure_targets",
+    "plan_sources",
+    "plan_funding",
+    "plan_costs",
 )
 """What a folder holds, in the order it is loaded (posts first: estimates and spend
-lines may name them)."""
+lines may name them; measures before the plan sources linked to them; posts before
+plan costs, which may not be for a category posts are charged to)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,9 @@ class FolderEntry:
     where: str | None = None
     """Its table, for a TOML table, e.g. ``[[variation]] #2``."""
     fields: dict[str, Any] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)
+    """The file's column for a parameter whose name differs (``on`` -> ``set_on``),
+    so an error names the column the user wrote."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +113,9 @@ class LedgerFolder:
             path = self.path / file_name
             if not path.exists():
                 continue
+            columns = _COLUMNS.get(kind, {})
             for line, row in read_csv_rows(path, required, optional):
-                yield FolderEntry(kind, file_name, line, None, fields(row))
+                yield FolderEntry(kind, file_name, line, None, fields(row), columns)
 
 
 @contextmanager
@@ -107,7 +129,12 @@ def entry_errors(entry: FolderEntry | None, source: str = "grant.toml") -> Itera
             raise _located(source, None, exc) from None
         if entry.where is not None and not isinstance(exc, SourceError):
             exc = InvalidInput(f"{entry.where}: {exc.message}", field=getattr(exc, "field", None))
-        raise _located(entry.source, entry.line, exc) from None
+        if isinstance(exc, NotFound):
+            # name the field that held the missing key (a spend line's post, a source)
+            named = [k for k, v in entry.fields.items() if v is not None and str(v) == str(exc.key)]
+            if named:
+                exc = InvalidInput(exc.message, field=named[0], code=exc.code)
+        raise _located(entry.source, entry.line, exc, entry.columns) from None
 
 
 def read_csv_rows(
@@ -158,13 +185,17 @@ def read_csv_rows(
         raise SourceError(name, None, None, f"not valid CSV ({exc})") from None
 
 
-def _located(source: str, line: int | None, exc: FsgrantError) -> SourceError:
+def _located(
+    source: str, line: int | None, exc: FsgrantError, columns: dict[str, str] | None = None
+) -> SourceError:
     if isinstance(exc, SourceError):
         return exc
     field = exc.field if isinstance(exc, InvalidInput) else None
     reason = exc.message
     if field and reason.startswith(f"{field}: "):
         reason = reason[len(field) + 2 :]
+    if field and columns:
+        field = columns.get(field, field)
     return SourceError(source, line, field, reason, code=exc.code)
 
 
@@ -386,6 +417,70 @@ def _receipt_fields(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _measure_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "name": row["name"],
+        "on": row["date"],
+        "value": row["value"],
+        "note": _opt(row, "note"),
+    }
+
+
+def _measure_target_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "name": row["name"],
+        "financial_year": row["financial_year"],
+        "value": row["value"],
+        "on": _opt(row, "set_on"),
+    }
+
+
+def _plan_source_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "name": row["name"],
+        "kind": row["kind"],
+        "description": _opt(row, "description"),
+        "measure": _opt(row, "measure"),
+        "baseline": _opt(row, "baseline"),
+        "unit_cost": _opt(row, "unit_cost"),
+    }
+
+
+def _plan_funding_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "source": row["source"],
+        "financial_year": row["financial_year"],
+        "amount": row["amount"],
+        "on": _opt(row, "set_on"),
+        "note": _opt(row, "note"),
+    }
+
+
+def _plan_cost_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "category": row["category"],
+        "financial_year": row["financial_year"],
+        "amount": row["amount"],
+        "on": _opt(row, "set_on"),
+        "note": _opt(row, "note"),
+    }
+
+
+_SET_ON = {"on": "set_on"}
+_COLUMNS: dict[str, dict[str, str]] = {
+    "estimates": _SET_ON,
+    "measure_targets": _SET_ON,
+    "plan_funding": _SET_ON,
+    "plan_costs": _SET_ON,
+    "post_status": {"on": "effective", "post_id": "post"},
+    "post_changes": {"on": "effective", "post_id": "post"},
+    "posts": {"post_id": "id"},
+    "spend": {"day": "date"},
+    "receipts": {"day": "date", "year": "funding_year"},
+}
+"""Per kind, the column a parameter of a different name came from."""
+
+
 _CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = (
     (
         "posts",
@@ -435,5 +530,34 @@ _CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] =
         ("funding_year", "number", "kind", "on"),
         ("status", "note", "document", "reason", "reference"),
         _condition_event_fields,
+    ),
+    ("measures", "measures.csv", ("name", "date", "value"), ("note",), _measure_fields),
+    (
+        "measure_targets",
+        "measure_targets.csv",
+        ("name", "financial_year", "value"),
+        ("set_on",),
+        _measure_target_fields,
+    ),
+    (
+        "plan_sources",
+        "plan_sources.csv",
+        ("name", "kind"),
+        ("description", "measure", "baseline", "unit_cost"),
+        _plan_source_fields,
+    ),
+    (
+        "plan_funding",
+        "plan_funding.csv",
+        ("source", "financial_year", "amount"),
+        ("set_on", "note"),
+        _plan_funding_fields,
+    ),
+    (
+        "plan_costs",
+        "plan_costs.csv",
+        ("category", "financial_year", "amount"),
+        ("set_on", "note"),
+        _plan_cost_fields,
     ),
 )

@@ -46,7 +46,9 @@ class DemoResult:
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     plan: SustainabilityReport | None = None
-    """The illustrative onward-sustainability plan as at the demo's date."""
+    """The example's onward-sustainability plan as at the demo's date (its measures,
+    sources, funding and costs are in the ledger folder: the outcome figures are the
+    committee report's, the amounts and unit costs illustrative)."""
     conditions: list[ConditionState] = field(default_factory=list)
     """Every condition as at the date, with its evidence and computed check."""
 
@@ -68,7 +70,6 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
         with open_ledger(tmp) as led:
             led.load(folder)
             notes = _import_example_extract(led, folder)
-            _example_plan(led)
             summary = led.reports.summary(as_at)
             plan = led.plan.report(as_at=as_at)
             conditions = led.conditions.list(as_at=as_at)
@@ -103,44 +104,6 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
         plan=plan,
         conditions=conditions,
     )
-
-
-# The outcome figures are the committee report's own (March 2020); every amount and
-# unit cost of the plan is ILLUSTRATIVE: the report gives none.
-_SET_ON = "2020-03-01"
-
-
-def _example_plan(led: Ledger) -> None:
-    """Record the report's outcome measures and an illustrative onward-sustainability
-    plan: the council's base budget, partners, and the savings of fewer children in
-    care (739 on 4 February 2020; about 670 at the statistical neighbours' average
-    rate; about 560 at Hertfordshire's rate of 34 per 10,000)."""
-    m = led.measures
-    m.add("children-in-care", "2020-02-04", "739", note="committee report, March 2020")
-    m.add("cp-plans", "2019-04-30", "581", note="the peak of child protection plans, April 2019")
-    m.target("children-in-care", "FY2022/23", "670", on=_SET_ON)
-    m.target("children-in-care", "FY2023/24", "560", on=_SET_ON)
-    p = led.plan
-    p.add_source("council-base", "base-budget", description="Children's services base budget")
-    p.add_source("partners", "partner", description="NHS, police and crime commissioner")
-    p.add_source(
-        "care-savings",
-        "savings",
-        description="Fewer children in care: ILLUSTRATIVE £3,500 net a year each",
-        measure="children-in-care",
-        baseline="739",
-        unit_cost="3500.00",
-    )
-    for fy, base in (
-        ("FY2021/22", "200000.00"),
-        ("FY2022/23", "300000.00"),
-        ("FY2023/24", "350000.00"),
-    ):
-        note = "illustrative"
-        p.fund("council-base", fy, base, on=_SET_ON, note=note)
-        p.fund("partners", fy, "100000.00", on=_SET_ON, note=note)
-        p.cost("case-recording", fy, "40000.00", on=_SET_ON, note="workbook licence, illustrative")
-        p.cost("training", fy, "20000.00", on=_SET_ON, note="MI refresher, illustrative")
 
 
 def _import_example_extract(led: Ledger, folder: Path) -> list[str]:

@@ -35,6 +35,7 @@ services it needs (composition: no service inherits another).
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Self
 
@@ -42,7 +43,7 @@ from fsgrant.domain.checks import run_checks
 from fsgrant.domain.models import Finding, Grant, LoadResult
 from fsgrant.domain.periods import DateLike
 from fsgrant.domain.text import clean_text, required_text
-from fsgrant.errors import Conflict
+from fsgrant.errors import Conflict, InvalidInput
 from fsgrant.services.audit import AuditService
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.conditions import ConditionsService
@@ -204,7 +205,22 @@ class Ledger:
         """Problems in the ledger as at ``as_at`` (today when None), as data: errors
         first, then warnings (see :mod:`fsgrant.domain.checks`). Nothing is raised
         for a problem found."""
-        return run_checks(self.reports.facts(as_at))
+        facts = self.reports.facts(as_at)
+        unread: list[Finding] = []
+        if self.plan.sources():
+            # the plan is read only when there is one: a ledger without it checks as fast
+            try:
+                facts = replace(facts, plan=self.plan.report(as_at=facts.day).years)
+            except InvalidInput as exc:  # a plan spanning more years than a report shows
+                unread.append(
+                    Finding(
+                        severity="warning",
+                        code="plan-not-checked",
+                        message=f"the onward-sustainability plan was not checked: {exc.message}",
+                        subject=None,
+                    )
+                )
+        return run_checks(facts) + unread
 
     def doctor(self) -> list[Finding]:
         """Check the store itself; returns every finding (problems have level ``error``);

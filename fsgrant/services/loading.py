@@ -1,5 +1,7 @@
 """Loading a ledger folder (``fsgrant load``) into a new store in one transaction:
-all of it or nothing; an error names the file, line and field."""
+all of it or nothing; an error names the file, line and field. Every record goes
+through the service the command line uses (``fs.years``, ``fs.posts``, ...,
+``fs.measures``, ``fs.plan``), so a folder is held to the same rules."""
 
 from __future__ import annotations
 
@@ -43,6 +45,16 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
             fs.conditions.set_status(**event)
         else:
             raise InvalidInput(f"kind '{what}' is not evidence or status", field="kind")
+    elif kind == "measures":
+        fs.measures.add(**fields)
+    elif kind == "measure_targets":
+        fs.measures.target(**fields)
+    elif kind == "plan_sources":
+        fs.plan.add_source(**fields)
+    elif kind == "plan_funding":
+        fs.plan.fund(**fields)
+    elif kind == "plan_costs":
+        fs.plan.cost(**fields)
     else:
         fs.receipts.add(**fields)
 

@@ -255,7 +255,8 @@ class PlanService:
         funding, the gap and the funded percentage, and the year from which the plan
         is sustainable. The default range runs from the financial year the grant
         starts in to the later of the first year after it ends and the last year the
-        plan names.
+        plan names. The posts' cost uses every post record, whatever the as-at date,
+        as the forecast does; funding, costs and targets are the ones set by then.
 
         Raises:
             InvalidInput: a bad year label, or ``to_fy`` before ``from_fy``.
