@@ -317,3 +317,117 @@ def test_cli_phase_and_variance_to_date(led, tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert "RAG to date" in r.output
+
+
+# A ledger folder's estimate_phasing.csv: the same scenario, kept as files.
+LEDGER_TOML = """[grant]
+name = "FS"
+funder = "DfE"
+recipient = "Council"
+
+[[funding_year]]
+label = "2019/20"
+award = "100000.00"
+start = "2019-08-01"
+"""
+LEDGER_ESTIMATES = """funding_year,category,amount,set_on
+2019/20,staffing,60000.00,2019-08-01
+2019/20,training,12000.00,2019-08-01
+2019/20,staffing,66000.00,2020-01-10
+"""
+
+
+def ledger_folder(tmp_path, phasing: str):
+    folder = tmp_path / "ledger"
+    folder.mkdir(exist_ok=True)
+    (folder / "grant.toml").write_text(LEDGER_TOML, encoding="utf-8")
+    (folder / "estimates.csv").write_text(LEDGER_ESTIMATES, encoding="utf-8")
+    (folder / "estimate_phasing.csv").write_text(phasing, encoding="utf-8")
+    return folder
+
+
+def test_a_ledger_folder_loads_phasings(tmp_path):
+    # Two phasings of staffing: the original 60,000.00 set on 1 August 2019 (March
+    # 10,000, April - July 12,500 each: 10,000 + 4 x 12,500 = 60,000), written with its
+    # rows apart, and the revised 66,000.00 set on 10 January 2020 (March - July
+    # 13,200 each: 5 x 13,200 = 66,000); training evenly (no file rows: unphased).
+    folder = ledger_folder(
+        tmp_path,
+        "funding_year,category,month,amount,set_on\n"
+        "# illustrative\n"
+        "2019/20,staffing,2020-03,10000.00,2019-08-01\n"
+        "2019/20,staffing,2020-04,12500.00,2019-08-01\n"
+        "2019/20,staffing,2020-05,13200.00,2020-01-10\n"
+        "2019/20,staffing,05/2020,12500.00,2019-08-01\n"
+        '2019/20,staffing,2020-06,"12,500.00",2019-08-01\n'
+        "2019/20,staffing,2020-07,12500.00,2019-08-01\n"
+        + "".join(f"2019/20,staffing,2020-0{m},13200.00,2020-01-10\n" for m in (3, 4, 6, 7)),
+    )
+    with fsgrant.open(tmp_path / "l.db") as led:
+        result = led.load(folder)
+        assert (result.estimates, result.estimate_phasing) == (3, 2)
+        first, second = led.estimates.phasings("2019/20")
+        assert (first.set_on, first.total, first.method) == (
+            date(2019, 8, 1),
+            D("60000.00"),
+            "months",
+        )
+        assert [(m.month, m.amount) for m in first.months] == [
+            ("2020-03", D("10000.00")),
+            ("2020-04", D("12500.00")),
+            ("2020-05", D("12500.00")),
+            ("2020-06", D("12500.00")),
+            ("2020-07", D("12500.00")),
+        ]
+        assert (second.set_on, second.total) == (date(2020, 1, 10), D("66000.00"))
+        assert [m.amount for m in second.months] == [D("13200.00")] * 5
+        # As at 31 March 2020 against the revised 66,000.00: March's 13,200.00 to date.
+        v = led.reports.variance("2019/20", "2020-03-31", against="revised")
+        assert lines(v)["staffing"].budget_to_date == D("13200.00")
+        assert lines(v)["training"].phasing == "unphased"
+
+
+@pytest.mark.parametrize(
+    ("rows", "where"),
+    [
+        # March 10,000 + April 12,500 = 22,500.00, not 60,000.00: the phasing's first line.
+        (
+            "2019/20,staffing,2020-03,10000.00,2019-08-01\n"
+            "2019/20,staffing,2020-04,12500.00,2019-08-01\n",
+            r"estimate_phasing.csv, line 2, field 'amount': .*22500.00, not the estimate 60000.00",
+        ),
+        # August 2020 is after the year ends (31 July 2020): its own line.
+        (
+            "2019/20,staffing,2020-03,10000.00,2019-08-01\n"
+            "2019/20,staffing,2020-08,50000.00,2019-08-01\n",
+            r"estimate_phasing.csv, line 3, field 'month': 2020-08 is outside",
+        ),
+        (
+            "2019/20,staffing,2020-03,60000.00,2019-08-01\n"
+            "2019/20,staffing,03/2020,0.00,2019-08-01\n",
+            r"estimate_phasing.csv, line 3, field 'month': 2020-03 is given twice",
+        ),
+        (
+            "2019/20,staffing,March,60000.00,2019-08-01\n",
+            r"estimate_phasing.csv, line 2, field 'month': 'March' is not a month",
+        ),
+        (
+            "2019/20,staffing,2020-03,60000.005,2019-08-01\n",
+            r"estimate_phasing.csv, line 2, field 'amount'",
+        ),
+        (
+            "2019/20,staffing,2020-03,,2019-08-01\n",
+            r"estimate_phasing.csv, line 2, field 'amount': is empty",
+        ),
+        (
+            "2019/20,nonsense,2020-03,60000.00,2019-08-01\n",
+            r"estimate_phasing.csv, line 2, field 'category'",
+        ),
+    ],
+)
+def test_a_bad_phasing_in_a_ledger_folder_names_file_line_and_field(tmp_path, rows, where):
+    folder = ledger_folder(tmp_path, "funding_year,category,month,amount,set_on\n" + rows)
+    with fsgrant.open(tmp_path / "bad.db") as led:
+        with pytest.raises(SourceError, match=where):
+            led.load(folder)
+        assert led.tables.grant.name() is None  # nothing stored

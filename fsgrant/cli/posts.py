@@ -297,10 +297,13 @@ def post_show(
             today = date.today()
             now = p.as_at(today)
             end = now.final_end
+            # Two lines, so the figures fit a narrow terminal whole.
             lines.append(
                 f"  in force on {today}: FTE {now.fte:.2f}, annual cost "
-                f"{format_pounds(now.annual_cost)}, host {now.host}, route {now.route}"
-                + (f", ends {end}" if end else "")
+                f"{format_pounds(now.annual_cost)}"
+            )
+            lines.append(
+                f"    host {now.host}, route {now.route}" + (f", ends {end}" if end else "")
             )
         typer.echo("\n".join(lines))
     cols = ["effective", "change", "reason", "expected_start", "recorded_at", "recorded_by"]

@@ -329,6 +329,8 @@ class LoadResult(_Record):
     post_status: int = 0
     post_changes: int = 0
     estimates: int = 0
+    estimate_phasing: int = 0
+    """Phasings: the rows of one year, category and date set count once."""
     spend: int = 0
     receipts: int = 0
     condition_events: int = 0

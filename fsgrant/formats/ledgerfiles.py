@@ -14,6 +14,10 @@ The folder holds:
   (dated changes of a post's details: pay awards, FTE changes, leaving dates; an empty
   cell keeps the value in force);
 * ``estimates.csv``: ``funding_year,category,post,amount,set_on``;
+* ``estimate_phasing.csv``: ``funding_year,category,month,amount,set_on`` (how an
+  estimate falls by month: the rows of one funding year, category and ``set_on``
+  make one phasing, whose months must add up exactly to the estimate in force on
+  ``set_on``, as ``estimate phase --months`` requires);
 * ``spend.csv``: ``date,amount,category,post,supplier,description,reference,year``;
 * ``receipts.csv``: ``date,amount,funding_year,reference``;
 * ``condition_events.csv``: ``funding_year,number,kind,on,status,note,document,reason,reference``
@@ -60,6 +64,7 @@ KINDS = (
     "post_status",
     "post_changes",
     "estimates",
+    "estimate_phasing",
     "spend",
     "receipts",
     "condition_events",
@@ -113,9 +118,70 @@ class LedgerFolder:
             path = self.path / file_name
             if not path.exists():
                 continue
+            if kind == "estimate_phasing":
+                yield from _phasing_entries(path, required, optional)
+                continue
             columns = _COLUMNS.get(kind, {})
             for line, row in read_csv_rows(path, required, optional):
                 yield FolderEntry(kind, file_name, line, None, fields(row), columns)
+
+
+def _phasing_entries(
+    path: Path, required: tuple[str, ...], optional: tuple[str, ...]
+) -> Iterator[FolderEntry]:
+    """One entry per phasing of ``estimate_phasing.csv``: the rows of one (funding
+    year, category, set_on), in the order each first appears. Its ``months`` map
+    month to amount; ``month_lines`` says on which line each month was written, so an
+    error about a month can name its line (the entry's own line is the first row's).
+
+    Raises:
+        SourceError: a bad month or amount, or a month given twice for one phasing.
+    """
+    from fsgrant.domain.money import parse_amount
+    from fsgrant.domain.phasing import parse_month
+
+    name = path.name
+    groups: dict[tuple[str, str, str], FolderEntry] = {}
+    for line, row in read_csv_rows(path, required, optional):
+        for column in required:
+            if not row[column]:
+                raise SourceError(name, line, column, "is empty")
+        try:
+            month = parse_month(row["month"])
+        except InvalidInput as exc:
+            raise SourceError(name, line, "month", exc.message, value=row["month"]) from None
+        try:
+            amount = parse_amount(row["amount"])
+        except InvalidInput as exc:
+            raise SourceError(name, line, "amount", exc.message, value=row["amount"]) from None
+        key = (row["funding_year"], row["category"], row.get("set_on", ""))
+        entry = groups.get(key)
+        if entry is None:
+            entry = groups[key] = FolderEntry(
+                "estimate_phasing",
+                name,
+                line,
+                None,
+                {
+                    "label": key[0],
+                    "category": key[1],
+                    "on": key[2] or None,
+                    "months": {},
+                    "month_lines": {},
+                },
+            )
+        if month in entry.fields["months"]:
+            raise SourceError(
+                name,
+                line,
+                "month",
+                f"{month} is given twice for {key[0]} {key[1]}"
+                + (f" set on {key[2]}" if key[2] else ""),
+                value=row["month"],
+            )
+        entry.fields["months"][month] = amount
+        entry.fields["month_lines"][month] = line
+    yield from groups.values()
 
 
 @contextmanager
@@ -509,6 +575,13 @@ _CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] =
         ("funding_year", "category", "amount"),
         ("post", "set_on"),
         _estimate_fields,
+    ),
+    (
+        "estimate_phasing",
+        "estimate_phasing.csv",
+        ("funding_year", "category", "month", "amount"),
+        ("set_on",),
+        None,
     ),
     (
         "spend",

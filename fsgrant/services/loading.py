@@ -5,12 +5,14 @@ through the service the command line uses (``fs.years``, ``fs.posts``, ...,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fsgrant.domain.models import LoadResult
-from fsgrant.errors import Conflict, InvalidInput
-from fsgrant.formats.ledgerfiles import KINDS, entry_errors, read_folder
+from fsgrant.errors import Conflict, InvalidInput, SourceError
+from fsgrant.formats.ledgerfiles import KINDS, FolderEntry, entry_errors, read_folder
 
 if TYPE_CHECKING:
     from fsgrant.services.ledger import Ledger
@@ -32,6 +34,10 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
         fs.posts.change(**fields)
     elif kind == "estimates":
         fs.estimates.set(**fields)
+    elif kind == "estimate_phasing":
+        fs.estimates.phase(
+            fields["label"], fields["category"], months=fields["months"], on=fields["on"]
+        )
     elif kind == "spend":
         fs.spend.add(**fields)
     elif kind == "conditions":
@@ -57,6 +63,20 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
         fs.plan.cost(**fields)
     else:
         fs.receipts.add(**fields)
+
+
+@contextmanager
+def _month_lines(entry: FolderEntry) -> Iterator[None]:
+    """A phasing's error about one month names the line that month was written on
+    (any other error names the phasing's first line)."""
+    try:
+        yield
+    except InvalidInput as exc:
+        lines = entry.fields.get("month_lines") if entry.kind == "estimate_phasing" else None
+        if lines is None or isinstance(exc, SourceError) or exc.field != "month":
+            raise
+        line = lines.get(str(exc.value), entry.line)
+        raise SourceError(entry.source, line, "month", exc.message, value=exc.value) from None
 
 
 def load_folder(ledger: Ledger, folder: Path) -> LoadResult:
@@ -85,7 +105,7 @@ def load_folder(ledger: Ledger, folder: Path) -> LoadResult:
                 recipient_org_id=g["recipient_org_id"],
             )
         for entry in ledger_folder.entries():
-            with entry_errors(entry):
+            with entry_errors(entry), _month_lines(entry):
                 _apply(ledger, entry.kind, entry.fields)
             counts[entry.kind] += 1
     return LoadResult(**counts)
