@@ -346,19 +346,18 @@ def test_export_refuses_to_overwrite_without_force(ledger, tmp_path):
 
 
 def test_a_failed_export_leaves_no_file_and_no_half_written_return(ledger, tmp_path, monkeypatch):
-    import fsgrant.formats.dfe_return.layout as xr
+    from fsgrant.services.spend import SpendService
 
     target = tmp_path / "r.xlsx"
-    real = xr.transaction_rows
+    real = SpendService.transaction_lines
 
-    def failing(data):
-        rows = real(data)
-        for i, row in enumerate(rows):
-            if i == 5:
-                raise OSError("disk full")
-            yield row
+    def failing(self, year, as_at):
+        # The first transaction is written, then the disk fills.
+        lines = real(self, year, as_at)
+        yield next(lines)
+        raise OSError("disk full")
 
-    monkeypatch.setitem(xr._ROWS, "Transactions", failing)
+    monkeypatch.setattr(SpendService, "transaction_lines", failing)
     with pytest.raises(OSError, match="disk full"):
         ledger.exports.write_return(LABEL, AS_AT, out=target)
     assert not target.exists()
@@ -808,3 +807,31 @@ def test_an_in_principle_year_is_not_secure_and_lists_its_conditions(tmp_path):
         "Evidence of onward sustainability",
         "Spend in line with original estimates",
     ]
+
+
+def test_transaction_lines_are_the_lines_spend_iter_gives(ledger):
+    from fsgrant.domain.transactions import transaction_line
+
+    lean = list(ledger.spend.transaction_lines(LABEL, AS_AT))
+    records = [transaction_line(s) for s in ledger.spend.iter(year=LABEL, as_at=AS_AT)]
+    assert lean == records
+    # Three lines dated by 31/03/2020 (the fourth is 20/04/2020): 5000.00 + 1234.56 - 234.56.
+    assert [s.pence for s in lean] == [500000, 123456, -23456]
+    assert [s.financial_year for s in lean] == ["FY2019/20"] * 3
+    assert {s.funding_year for s in lean} == {LABEL}
+
+
+def test_a_return_reports_its_progress_as_a_share_of_the_lines(ledger, tmp_path):
+    seen: list[float] = []
+    ledger.exports.write_return(LABEL, AS_AT, out=tmp_path / "r.xlsx", progress=seen.append)
+    # Three lines, fewer than a progress step: one call, at the end, all written.
+    assert seen == [1.0]
+
+
+def test_the_progress_bar_shows_only_once_a_return_takes_more_than_a_second():
+    from fsgrant.cli.export import LateProgress
+
+    bar = LateProgress("Writing", after=60.0)
+    bar(0.5)
+    assert bar.bar is None  # not a second yet: nothing drawn
+    bar.close()

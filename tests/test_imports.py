@@ -672,3 +672,60 @@ def test_a_mapping_with_a_typo_or_a_missing_column_is_refused_before_any_row(led
     with pytest.raises(SourceError, match="the nearest, line 1, has no 'Vendor'"):
         led.imports.import_file(extract, absent)
     assert led.imports.list() == []
+
+
+# ------------------------------------------------------------------ bulk imports
+def _index_sql(led) -> dict[str, str]:
+    return {
+        r[0]: r[1]
+        for r in led.store.query("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+        if r[1]
+    }
+
+
+def test_a_bulk_import_rebuilds_the_covering_index_and_a_failed_one_keeps_it(
+    led, tmp_path, monkeypatch
+):
+    import fsgrant.store.imports
+
+    # Drop the reports' covering index from the first chunk, as a large import would.
+    monkeypatch.setattr(fsgrant.store.imports, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(fsgrant.services.imports, "CHUNK_ROWS", 2)
+    before = _index_sql(led)
+    assert "spend_date_totals" in before and "spend_batch" in before
+    rebuilt: list[list[str]] = []
+    real = fsgrant.store.imports.ImportWriter.rebuild_indexes
+
+    def spy(self):
+        rebuilt.append(list(self.dropped))
+        real(self)
+
+    monkeypatch.setattr(fsgrant.store.imports.ImportWriter, "rebuild_indexes", spy)
+    m = mapping(tmp_path)
+    rows = "".join(f"0{n + 1}/03/2020,T{n},FS100,2400,,Row {n},10.0{n}\n" for n in range(5))
+    good = write(tmp_path, "a.csv", f"{HEADER}\n{rows}")
+    assert led.imports.import_file(good, m).rows_added == 5
+    assert rebuilt == [[before["spend_date_totals"]]]  # it was dropped, then built again
+    assert _index_sql(led) == before  # the same indexes as they were
+    # 10.00 + 10.01 + 10.02 + 10.03 + 10.04 = 50.10, read through the rebuilt index.
+    assert led.spend.totals() == {("2019/20", "training"): Decimal("50.10")}
+    assert led.store.query("PRAGMA integrity_check")[0][0] == "ok"
+    # A row that fails after the index was dropped: nothing stored, the index kept.
+    bad = write(
+        tmp_path, "b.csv", f"{HEADER}\n{rows.replace('T', 'U')}09/03/2020,U9,FS100,2400,,Bad,ten\n"
+    )
+    with pytest.raises(SourceError):
+        led.imports.import_file(bad, m)
+    assert _index_sql(led) == before
+    assert stored(led) == (5, Decimal("50.10"))
+
+
+def test_an_import_leaves_the_page_cache_and_the_collector_as_they_were(led, tmp_path):
+    import gc
+
+    cache = led.store.query("PRAGMA cache_size")[0][0]
+    m = mapping(tmp_path)
+    extract = write(tmp_path, "a.csv", f"{HEADER}\n02/03/2020,T1,FS100,1100,,Row,1.00\n")
+    led.imports.import_file(extract, m)
+    assert led.store.query("PRAGMA cache_size")[0][0] == cache
+    assert gc.isenabled()

@@ -1,7 +1,9 @@
 """Commands that write files for others: the DfE return, its check, 360Giving."""
 
+import sys
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -64,10 +66,51 @@ def export_return(
                 "the DfE return is a workbook, not text for standard output: give --out FILE.xlsx"
             )
         )
-    path = ledger(ctx).exports.write_return(
-        year, as_at, out=out, force=force, quarter=quarter, from_date=from_date, to_date=to_date
-    )
+    bar = LateProgress("Writing the return's transactions")
+    try:
+        path = ledger(ctx).exports.write_return(
+            year,
+            as_at,
+            out=out,
+            force=force,
+            quarter=quarter,
+            from_date=from_date,
+            to_date=to_date,
+            progress=bar if sys.stderr.isatty() else None,
+        )
+    finally:
+        bar.close()
     typer.echo(f"Wrote the DfE return to {path}")
+
+
+class LateProgress:
+    """A progress bar on standard error that appears only once the work has taken
+    more than ``after`` seconds (a quick return shows none); called with the share
+    done, 0.0 to 1.0."""
+
+    def __init__(self, label: str, after: float = 1.0) -> None:
+        self.label = label
+        self.after = after
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: float) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.started < self.after:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=1.0)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 @command(export_app, "verify")

@@ -134,7 +134,7 @@ class ExportsService:
             variance=self._reports.variance(label, day),
             profile=self._reports.profile(label, day),
             posts=self._reports.posts(day, year=label),
-            transactions=self._spend.iter(year=label, as_at=day),
+            transactions=self._spend.transaction_lines(label, day),
             variations=self._years.variations(label),
             years=self._years.list(day),
             conditions=() if self._conditions is None else tuple(self._conditions.list(as_at=day)),
@@ -274,6 +274,7 @@ class ExportsService:
         quarter: str | None = None,
         from_date: DateLike | None = None,
         to_date: DateLike | None = None,
+        progress: Callable[[float], None] | None = None,
     ) -> Path:
         """Write the DfE return workbook for a funding year as at a date (today when
         None), or a quarterly return as at the end of ``quarter`` (``Q3``, ``FY2019/20
@@ -285,6 +286,8 @@ class ExportsService:
             out: the file; default ``exports/<grant-slug>-<year>-return-<as-at>.xlsx``
                 (the ``exports`` folder is made if needed).
             force: replace an existing file.
+            progress: called, while the transactions are written, with the share
+                of them written so far (0.0 to 1.0).
 
         Returns:
             The path written.
@@ -318,7 +321,17 @@ class ExportsService:
                 )
             )
         )
-        return write_atomically(target, lambda tmp: write_return(data, tmp), force=force)
+        lines: Callable[[int], None] | None = None
+        if progress is not None:
+            report = progress
+            expected = max(self._spend.transaction_count(label, data.as_at), 1)
+
+            def lines(done: int) -> None:
+                report(min(done / expected, 1.0))
+
+        return write_atomically(
+            target, lambda tmp: write_return(data, tmp, progress=lines), force=force
+        )
 
     def verify(self, path: str | os.PathLike[str]) -> ReturnCheck:
         """What ``fsgrant export verify`` says of a return: whether the file is the

@@ -20,6 +20,7 @@ from fsgrant.domain.money import (
 )
 from fsgrant.domain.periods import DateLike, financial_year_period, parse_date
 from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.transactions import TransactionLine
 from fsgrant.errors import Conflict, InvalidAmount, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.estimates import require_post
@@ -219,6 +220,30 @@ class SpendService:
         for line in self._tables.spend.iter(allocator, where):
             if year is None or line.funding_year == year:
                 yield line
+
+    def transaction_lines(self, year: str, as_at: DateLike) -> Iterator[TransactionLine]:
+        """The lines of funding year ``year`` dated on or before ``as_at``, in date
+        order, as the return's Transactions sheet shows them (plain tuples streamed
+        from the store: the same lines as :meth:`iter` with ``year`` and ``as_at``).
+
+        Raises:
+            NotFound: no such funding year.  InvalidInput: a bad date.
+        """
+        allocator, where = self._year_filter(year, as_at)
+        return self._tables.spend.transaction_lines(allocator, where, year)
+
+    def transaction_count(self, year: str, as_at: DateLike) -> int:
+        """About how many lines :meth:`transaction_lines` gives (at least as many: a
+        line dated in the year's period that a variation gives to another year is
+        counted), for a progress bar."""
+        return self._tables.spend.count(self._year_filter(year, as_at)[1])
+
+    def _year_filter(self, year: str, as_at: DateLike) -> tuple[Allocator, SpendFilter]:
+        cut = parse_date(as_at, field="as-at")
+        allocator = Allocator(self._years.list(cut))
+        if year not in allocator.by_label:
+            self._years.get(year)  # raises NotFound
+        return allocator, SpendFilter(cut=cut, year=(year, allocator.by_label[year].period))
 
     def list(
         self,

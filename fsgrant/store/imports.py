@@ -38,6 +38,16 @@ IMPORT_ROW_COLUMNS = (
 """The values bound per imported line, in this order; the batch, time and user are the
 same for the whole import and written into the statement."""
 
+BULK_INDEXES = ("spend_date_totals",)
+"""Indexes an import large beside the table drops and builds again at its end: the
+reports' covering index, which no statement of the import reads."""
+BULK_MIN_ROWS = 10_000
+BULK_SHARE = 4
+"""The import drops them once it has inserted at least ``BULK_MIN_ROWS`` lines and a
+``1/BULK_SHARE`` of the lines stored before it."""
+BULK_CACHE_KIB = -131072
+"""The page cache during an import: 128 MiB (SQLite reads a negative size as KiB)."""
+
 _KEY_INDEX = IMPORT_ROW_COLUMNS.index("dedupe_key")
 _SEEN = "temp.fsgrant_import_seen"
 
@@ -93,6 +103,46 @@ class ImportWriter:
             "recorded_by) VALUES "
         )
         self.one = "(" + ", ".join("?" * len(IMPORT_ROW_COLUMNS)) + tail
+        # Lines in the store before this import (ids are never reused: close enough).
+        row = conn.execute("SELECT coalesce(max(id), 0) FROM spend")
+        self.before = int(row.fetchone()[0])
+        self.inserted = 0
+        self.dropped: list[str] = []
+        """CREATE statements of indexes dropped for the import, to rebuild at its end."""
+        self._cache_size: int | None = None
+
+    # ------------------------------------------------------------ bulk mode
+    def start_bulk(self) -> None:
+        """A larger page cache for the import (restored by :meth:`end_bulk`)."""
+        self._cache_size = int(self.conn.execute("PRAGMA cache_size").fetchone()[0])
+        self.conn.execute(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
+
+    def end_bulk(self) -> None:
+        """The page cache as it was (after a commit or a rollback alike)."""
+        if self._cache_size is not None:
+            self.conn.execute(f"PRAGMA cache_size = {self._cache_size}")
+            self._cache_size = None
+
+    def _maybe_drop_indexes(self) -> None:
+        """Once the import is a sizeable part of the table, stop maintaining the
+        reports' covering index line by line: it is dropped here and built again in
+        one sorted pass by :meth:`rebuild_indexes`, inside the same transaction (a
+        rollback restores it as it was)."""
+        if self.dropped or self.inserted < max(BULK_MIN_ROWS, self.before // BULK_SHARE):
+            return
+        for name in BULK_INDEXES:
+            row = self.conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", [name]
+            ).fetchone()
+            if row is not None and row[0]:
+                self.conn.execute(f'DROP INDEX "{name}"')
+                self.dropped.append(str(row[0]))
+
+    def rebuild_indexes(self) -> None:
+        """Build again the indexes the import dropped (call before the commit)."""
+        for sql in self.dropped:
+            self.conn.execute(sql)
+        self.dropped = []
 
     # ------------------------------------------------------------ storing lines
     def insert(self, rows: list[tuple[Any, ...]]) -> None:
@@ -102,11 +152,13 @@ class ImportWriter:
         statement, copying each page the statement touches; one statement per thousand
         rows instead of one per row makes storing three to four times faster.
         """
+        self._maybe_drop_indexes()
         step = self.per_statement
         for start in range(0, len(rows), step):
             part = rows[start : start + step]
             sql = self.head + ", ".join([self.one] * len(part))
             self.conn.execute(sql, list(chain.from_iterable(part)))
+        self.inserted += len(rows)
 
     def insert_if_all_new(self, rows: list[tuple[Any, ...]]) -> bool:
         """Insert the rows if none is already stored (by dedupe key), else nothing.

@@ -692,6 +692,13 @@ _COVERING_SPEND_INDEX: list[str] = [
     "CREATE INDEX spend_date_totals ON spend(date, funding_year, category, post, amount_pence)",
 ]
 
+# An import names its batch before the batch row is written (a deferred foreign key):
+# writing that row makes SQLite look for the lines naming it, which without an index
+# on spend(import_batch) reads the whole table. Only imported lines are indexed.
+_SPEND_BATCH_INDEX: list[str] = [
+    "CREATE INDEX spend_batch ON spend(import_batch) WHERE import_batch IS NOT NULL",
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", _V1),
     ("0002_allocation_views", _V2),
@@ -707,6 +714,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0012_estimate_phasing", _ESTIMATE_PHASING),
     ("0013_receipt_reversals", _RECEIPT_REVERSALS),
     ("0014_covering_spend_index", _COVERING_SPEND_INDEX),
+    ("0015_spend_batch_index", _SPEND_BATCH_INDEX),
 ]
 
 

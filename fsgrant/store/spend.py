@@ -15,7 +15,8 @@ from typing import Any
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import Receipt, SpendLine
 from fsgrant.domain.money import from_pence
-from fsgrant.domain.periods import Period
+from fsgrant.domain.periods import Period, financial_year_label
+from fsgrant.domain.transactions import TransactionLine
 from fsgrant.store.connection import Store
 
 __all__ = ["SPEND_VIEW_GROUPS", "ReceiptsTable", "SpendFilter", "SpendGroup", "SpendTable"]
@@ -127,6 +128,39 @@ class SpendTable:
         cur = self.store.stream(f"{_SPEND_SQL} {where.where} ORDER BY s.date, s.id", where.params)
         for row in cur:
             yield _line(row, allocator)
+
+    def transaction_lines(
+        self, allocator: Allocator, where: SpendFilter, year: str | None = None
+    ) -> Iterator[TransactionLine]:
+        """What the return's Transactions sheet shows of each line, in date order,
+        streamed as plain tuples (no record built, no reversal looked up); with
+        ``year``, only lines the allocator gives to that funding year."""
+        sql = (
+            "SELECT s.id, s.date, s.funding_year, s.category, s.post, s.supplier, "
+            "s.description, s.reference, s.amount_pence, s.reverses, s.import_batch, "
+            f"s.source_line FROM spend s {where.where} ORDER BY s.date, s.id"
+        )
+        # Many lines share a day: its date, financial year and derived funding year
+        # are worked out once per (day, explicit year).
+        days: dict[tuple[str, str | None], tuple[date, str, str | None]] = {}
+        for r in self.store.stream(sql, where.params, raw=True):
+            key = (r[1], r[2])
+            seen = days.get(key)
+            if seen is None:
+                day = date.fromisoformat(r[1])
+                seen = days[key] = (day, financial_year_label(day), allocator(day, r[2]))
+            if year is not None and seen[2] != year:
+                continue
+            pence = r[8]
+            yield TransactionLine(
+                r[0], seen[0], seen[1], seen[2], r[3], r[4], r[5], r[6], r[7],
+                from_pence(pence), pence, r[9], r[10], r[11],
+            )  # fmt: skip
+
+    def count(self, where: SpendFilter) -> int:
+        """How many lines ``where`` selects."""
+        row = self.store.query_one(f"SELECT count(*) FROM spend s {where.where}", where.params)
+        return int(row[0]) if row is not None else 0
 
     def batch_lines(self, batch_id: int, allocator: Allocator) -> list[SpendLine]:
         rows = self.store.query(

@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from fsgrant.domain.money import ZERO, round_half_up
+from fsgrant.domain.transactions import transaction_line
 from fsgrant.formats.dfe_return.cells import (
     BLANK,
     date_cell,
@@ -37,7 +38,9 @@ __all__ = [
     "TRANSACTION_HEADERS",
     "VARIATION_HEADERS",
     "posts_rows",
+    "transaction_head_rows",
     "transaction_rows",
+    "transaction_total_row",
     "variation_rows",
 ]
 
@@ -175,19 +178,38 @@ TRANSACTION_HEADERS = (
 )
 
 
-def transaction_rows(data: ReturnData) -> Iterator[Row]:
-    """The Transactions sheet: every spend line in the year up to the as-at date,
-    streamed, then the total."""
+def transaction_head_rows(data: ReturnData) -> Iterator[Row]:
+    """The Transactions sheet above its lines: title, subtitle, a blank row, header."""
     yield from title_rows(
         f"Transactions: {heading(data)}",
         "Every spend line charged to this funding year, dated on or before the as-at "
         "date, with where it came from. Credits and reversals are negative.",
     )
     yield header_row(TRANSACTION_HEADERS)
+
+
+def transaction_total_row(count: int, pence: int) -> Row:
+    """The Transactions sheet's last row: the number of lines and their total."""
+    return Row(
+        (
+            Cell(f"Total ({count} lines)", "text", bold=True, total=True),
+            *(Cell("", total=True) for _ in range(8)),
+            Cell(Decimal(pence) / 100, "money", total=True),
+        ),
+        "total",
+    )
+
+
+def transaction_rows(data: ReturnData) -> Iterator[Row]:
+    """The Transactions sheet: every spend line in the year up to the as-at date,
+    streamed, then the total. (The writer writes the lines without these cells: see
+    :mod:`fsgrant.formats.dfe_return.writer`; it must give the same values.)"""
+    yield from transaction_head_rows(data)
     total = 0
     count = 0
-    for s in data.transactions:
-        total += int(s.amount * 100)
+    for line in data.transactions:
+        s = transaction_line(line)
+        total += s.pence
         count += 1
         yield Row(
             (
@@ -208,14 +230,7 @@ def transaction_rows(data: ReturnData) -> Iterator[Row]:
             "body",
             key=(s.date, s.id),
         )
-    yield Row(
-        (
-            Cell(f"Total ({count} lines)", "text", bold=True, total=True),
-            *(Cell("", total=True) for _ in range(8)),
-            Cell(Decimal(total) / 100, "money", total=True),
-        ),
-        "total",
-    )
+    yield transaction_total_row(count, total)
 
 
 # ---------------------------------------------------------------- Variations

@@ -30,6 +30,7 @@ from fsgrant.domain.reports import (
 )
 from fsgrant.domain.submissions import Restatement
 from fsgrant.domain.sustainability import SustainabilityReport
+from fsgrant.domain.transactions import TransactionLine
 
 __all__ = [
     "COLUMN_WIDTHS",
@@ -209,7 +210,8 @@ class ReturnData:
     """Everything one DfE return shows, for one funding year as at one date.
 
     ``transactions`` is consumed once, while the Transactions sheet is written, so it
-    may be a stream from the store.
+    may be a stream from the store (of plain :class:`TransactionLine` tuples, or of
+    :class:`SpendLine` records).
     """
 
     grant: Grant
@@ -219,7 +221,7 @@ class ReturnData:
     variance: VarianceReport
     profile: ProfileReport
     posts: PostsReport
-    transactions: Iterable[SpendLine]
+    transactions: Iterable[TransactionLine | SpendLine]
     variations: Sequence[Variation]
     years: Sequence[FundingYearState]
     fingerprint: str

@@ -10,12 +10,19 @@ openpyxl is imported inside the functions that need it, never when fsgrant loads
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from copy import copy
-from datetime import datetime, time
+from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fsgrant.domain.transactions import TransactionLine, transaction_line
 from fsgrant.formats.dfe_return.layout import PROFILE_HEADER_ROW, sheet_rows
+from fsgrant.formats.dfe_return.layout_ledger import (
+    transaction_head_rows,
+    transaction_total_row,
+)
 from fsgrant.formats.dfe_return.model import (
     CHANGES,
     COLUMN_WIDTHS,
@@ -37,6 +44,7 @@ from fsgrant.formats.dfe_return.model import (
     VARIATIONS,
     Cell,
     ReturnData,
+    Row,
     needs_quote_prefix,
     safe_text,
     uk_date,
@@ -45,6 +53,8 @@ from fsgrant.formats.dfe_return.model import (
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    from fsgrant.domain.models import SpendLine
 
 __all__ = ["write_return"]
 
@@ -256,7 +266,13 @@ def _set_up_sheet(ws: WriteOnlyWorksheet, name: str, data: ReturnData) -> None:
     ws.oddFooter.right.size = 8
 
 
-def _write_sheet(wb: Workbook, styles: _Styles, name: str, data: ReturnData) -> None:
+def _write_sheet(
+    wb: Workbook,
+    styles: _Styles,
+    name: str,
+    data: ReturnData,
+    progress: Callable[[int], None] | None = None,
+) -> None:
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(name)
@@ -264,9 +280,13 @@ def _write_sheet(wb: Workbook, styles: _Styles, name: str, data: ReturnData) -> 
     first_header: int | None = None
     last_body: int | None = None
     width = 1
-    widest = last_row = 0
+    widest = 0
+    row_no = 0
     months: list[int] = []
-    for row_no, row in enumerate(sheet_rows(name, data), start=1):
+
+    def put(row: Row) -> None:
+        nonlocal first_header, last_body, width, widest, row_no
+        row_no += 1
         if row.height is not None:
             ws.row_dimensions[row_no].height = row.height
         if row.merge is not None:
@@ -282,7 +302,18 @@ def _write_sheet(wb: Workbook, styles: _Styles, name: str, data: ReturnData) -> 
         if name in (PROFILE, SUSTAINABILITY) and row.role == "body":
             months.append(row_no)
         widest = max(widest, len(row.cells))
-        last_row = row_no
+
+    if name == TRANSACTIONS:
+        for row in transaction_head_rows(data):
+            put(row)
+        count, pence = _write_transaction_lines(ws, styles, data.transactions, progress)
+        if count:
+            row_no += count
+            last_body = row_no
+        put(transaction_total_row(count, pence))
+    else:
+        for row in sheet_rows(name, data):
+            put(row)
     if first_header is not None:
         end = last_body or first_header
         ws.auto_filter.ref = f"A{first_header}:{get_column_letter(width)}{end}"
@@ -291,7 +322,78 @@ def _write_sheet(wb: Workbook, styles: _Styles, name: str, data: ReturnData) -> 
     if name == SUSTAINABILITY and months:
         _add_sustainability_chart(ws, months[0], months[-1], width)
     ws.close()
-    _insert_dimension(ws, f"A1:{get_column_letter(max(widest, 1))}{max(last_row, 1)}")
+    _insert_dimension(ws, f"A1:{get_column_letter(max(widest, 1))}{max(row_no, 1)}")
+
+
+_PROGRESS_EVERY = 2000
+"""Lines written between two calls of a progress callback."""
+
+
+def _write_transaction_lines(
+    ws: WriteOnlyWorksheet,
+    styles: _Styles,
+    lines: Iterable[TransactionLine | SpendLine],
+    progress: Callable[[int], None] | None,
+) -> tuple[int, int]:
+    """Append the Transactions sheet's lines, and return their number and total pence.
+
+    The same values and styles as :func:`transaction_rows` lays out (verify reads the
+    sheet against it), written without a layout object per cell: one list a line,
+    text bound as text only when openpyxl could mistake it, and two styled cells (the
+    date, centred; the amount) made once and reused, each line being written out as
+    it is appended.
+    """
+    date_cell = styles.cell(ws, Cell(date(2000, 1, 1), "date", align="center"))
+    money = styles.cell(ws, Cell(Decimal(0), "money"))
+    text = _lean_text(ws, styles)
+    count = pence = 0
+    append = ws.append
+    for line in lines:
+        s = line if isinstance(line, TransactionLine) else transaction_line(line)
+        date_cell.value = s.date
+        money.value = s.amount
+        pence += s.pence
+        count += 1
+        append(
+            [
+                s.id,
+                date_cell,
+                text(s.financial_year),
+                text(s.funding_year),
+                text(s.category),
+                text(s.post),
+                text(s.supplier),
+                text(s.description),
+                text(s.reference),
+                money,
+                s.reverses,
+                s.import_batch,
+                s.source_line,
+            ]
+        )
+        if progress is not None and count % _PROGRESS_EVERY == 0:
+            progress(count)
+    if progress is not None:
+        progress(count)
+    return count, pence
+
+
+def _lean_text(ws: WriteOnlyWorksheet, styles: _Styles) -> Callable[[str | None], Any]:
+    """What to append for a plain text cell: the text itself, None for none, or a
+    cell bound as text when openpyxl would read it as a formula or an error (as
+    :meth:`_Styles.cell` does for a text cell with no emphasis)."""
+
+    def text(value: str | None) -> Any:
+        if value is None:
+            return None
+        clean = safe_text(value)
+        if not clean:
+            return None
+        if needs_quote_prefix(clean) or clean in ERROR_LITERALS:
+            return styles.cell(ws, Cell(clean))
+        return clean
+
+    return text
 
 
 def _insert_dimension(ws: WriteOnlyWorksheet, ref: str) -> None:
@@ -364,12 +466,15 @@ def _add_sustainability_chart(ws: WriteOnlyWorksheet, first: int, last: int, wid
     ws.add_chart(chart, f"B{last + 3}")
 
 
-def write_return(data: ReturnData, path: str | Path) -> Path:
+def write_return(
+    data: ReturnData, path: str | Path, progress: Callable[[int], None] | None = None
+) -> Path:
     """Write the DfE return workbook for ``data`` to ``path`` (replacing any file
     there: callers wanting safety use :meth:`fsgrant.Ledger.export_return`).
 
     The workbook's created and modified properties are the as-at date, so the same
-    figures give the same document properties every time.
+    figures give the same document properties every time. ``progress``, when given,
+    is called with the number of transactions written so far, every few thousand.
     """
     from zipfile import ZIP_DEFLATED, ZipFile
 
@@ -381,7 +486,7 @@ def write_return(data: ReturnData, path: str | Path) -> Path:
     styles = _Styles()
     try:
         for name in SHEET_NAMES:
-            _write_sheet(wb, styles, name, data)
+            _write_sheet(wb, styles, name, data, progress if name == TRANSACTIONS else None)
     except BaseException:
         _discard(wb)
         raise
