@@ -298,6 +298,41 @@ def test_xlsx_with_title_rows_blank_rows_and_a_totals_row(led, tmp_path):
         Decimal("1300.00"),
     )
     assert result.skipped_by == {"totals row": 1}
+    # Rows 1-3 are titles and a blank row; row 4 is the first holding the four mapped
+    # columns, and the import says so, as mapping check does.
+    assert result.header_found_by == "column names"
+    assert result.header_reason == (
+        "the first of the first 50 rows holding every mapped column "
+        "('Date', 'Amount', 'Supplier Name', 'Transaction Number')"
+    )
+    db = ["--db", str(led.path)]
+    again = run(*db, "spend", "import", str(path), "-m", str(tmp_path / "payments.toml"))
+    assert again.exit_code == 0, again.output
+    assert "Header found on line 4: the first of the first 50 rows holding" in again.output
+    checked = run(*db, "mapping", "check", str(tmp_path / "payments.toml"), "--file", str(path))
+    assert "header on line 4 (the first of the first 50 rows holding every mapped" in " ".join(
+        checked.output.split()
+    )
+    given = write(
+        tmp_path,
+        "given.toml",
+        BASE.replace('name = "payments"', 'name = "payments"\nheader_row = 4'),
+    )
+    told = led.imports.import_file(path, given, dry_run=True)
+    assert (told.header_line, told.header_found_by) == (4, "header_row")
+    assert told.header_reason == "row 4, as the mapping's header_row says"
+    # When no row holds them all, the message names the row that came closest and the
+    # names it lacks; when the row given holds none of them, it says that.
+    vendor = write(tmp_path, "vendor.toml", BASE.replace('"Supplier Name"', '"Vendor"'))
+    with pytest.raises(SourceError, match=r"the nearest, line 4, has no 'Vendor'$"):
+        led.imports.import_file(path, vendor)
+    title = write(
+        tmp_path,
+        "title.toml",
+        BASE.replace('name = "payments"', 'name = "payments"\nheader_row = 1'),
+    )
+    with pytest.raises(SourceError, match=r"in row 1 of sheet 'Sheet'; no row there holds any"):
+        led.imports.import_file(path, title)
     assert result.rows_rejected == 0
 
 

@@ -141,7 +141,8 @@ def spend_import(
         footer={"what": "total added", "count": format_pounds(result.total_added)},
     )
     if result.header_line is not None:
-        typer.echo(f"Header found on line {result.header_line}.")
+        reason = f": {result.header_reason}" if result.header_reason else ""
+        typer.echo(f"Header found on line {result.header_line}{reason}.")
     for warning in result.warnings:
         typer.echo(f"Warning: {warning}", err=True)
     if result.earlier_batches:
@@ -273,7 +274,7 @@ def mapping_check(
         typer.echo(
             f"{check.file_name} ({check.kind}{', ' + check.encoding if check.encoding else ''}"
             f"{', ' + where_ if where_ else ''}): header on line {check.header_line} "
-            f"(found by {check.header_found_by}); duplicates found by {check.dedupe_by}."
+            f"({check.header_reason or 'found by ' + check.header_found_by}); duplicates found by {check.dedupe_by}."
         )
         typer.echo(
             "Mapped columns: "
