@@ -8,7 +8,7 @@ import typer
 if TYPE_CHECKING:
     from fsgrant.domain.models import AuditEntry
 
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, fail, ledger
+from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, fail, ledger, say
 
 export_app = typer.Typer(
     help="Exports: the DfE return workbook, checking a return, 360Giving data.",
@@ -67,7 +67,7 @@ def export_return(
     path = ledger(ctx).exports.write_return(
         year, as_at, out=out, force=force, quarter=quarter, from_date=from_date, to_date=to_date
     )
-    typer.echo(f"Wrote the DfE return to {path}")
+    say(f"Wrote the DfE return to {path}")
 
 
 @command(export_app, "verify")
@@ -108,15 +108,15 @@ def export_verify(
             }
         )
     else:
-        typer.echo(check.summary)
+        say(check.summary)
         for c in check.changes:
-            typer.echo(
+            say(
                 f"  {c.sheet} / {c.row} / {c.column}: "
                 f"{'nothing' if c.submitted is None else c.submitted} -> "
                 f"{'nothing' if c.now is None else c.now}"
             )
             for e in c.because:
-                typer.echo(f"      because {_describe(e)}")
+                say(f"      because {_describe(e)}")
     if not check.ledger_matches or check.file_matches_submission is False:
         raise typer.Exit(1)
 
@@ -178,4 +178,4 @@ def export_360giving(
         emit_json(led.exports.giving360_package(as_at, **options))
         return
     path = led.exports.write_360giving(out, force, as_at=as_at, **options)
-    typer.echo(f"Wrote the 360Giving data package to {path}")
+    say(f"Wrote the 360Giving data package to {path}")
