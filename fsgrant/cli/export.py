@@ -52,6 +52,14 @@ def export_return(
     to_date: Annotated[
         str | None, typer.Option("--to", help="A return for a period: its last day.")
     ] = None,
+    source_fields: Annotated[
+        bool,
+        typer.Option(
+            "--source-fields",
+            help="Add to the Transactions sheet one column per source field of the "
+            "imported lines, as text.",
+        ),
+    ] = False,
 ) -> None:
     """Write the DfE return workbook for a funding year (prints its path); with
     --quarter (or --from/--to) a quarterly return: the quarter's spend, the year to
@@ -65,7 +73,14 @@ def export_return(
             )
         )
     path = ledger(ctx).exports.write_return(
-        year, as_at, out=out, force=force, quarter=quarter, from_date=from_date, to_date=to_date
+        year,
+        as_at,
+        out=out,
+        force=force,
+        quarter=quarter,
+        from_date=from_date,
+        to_date=to_date,
+        source_fields=source_fields,
     )
     say(f"Wrote the DfE return to {path}")
 

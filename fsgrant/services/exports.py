@@ -99,9 +99,13 @@ class ExportsService:
         quarter: str | None = None,
         from_date: DateLike | None = None,
         to_date: DateLike | None = None,
+        source_fields: bool = False,
     ) -> ReturnData:
         """Everything the DfE return for one funding year shows, as at a date (today
         when None). The transactions are a stream from the store: consume them once.
+
+        With ``source_fields``, the Transactions sheet adds one column per source
+        header of the year's imported lines (their union, in first-seen order).
 
         A quarterly return (``quarter`` ``Q3`` of the funding year or ``FY2019/20 Q4``,
         or ``from_date``/``to_date``) is as at the period's end and also shows the
@@ -136,16 +140,34 @@ class ExportsService:
             generated_at=generated_at or datetime.now(UTC).replace(tzinfo=None),
             sustainability=self._plan.report(as_at=day),
             quarter=None if span is None else self._quarter(label, span[0], span[1]),
+            source_fields=self._source_fields(label, day) if source_fields else (),
         )
 
+    def _source_fields(self, label: str, day: date) -> tuple[str, ...]:
+        """The source headers of the year's lines up to ``day``, in first-seen order."""
+        seen: dict[str, None] = {}
+        for line in self._spend.iter(year=label, as_at=day):
+            for name in line.source_fields or {}:
+                if name.strip():
+                    seen.setdefault(name, None)
+        return tuple(seen)
+
     def return_data_for(
-        self, label: str, day: date, period: tuple[date, date] | None
+        self,
+        label: str,
+        day: date,
+        period: tuple[date, date] | None,
+        *,
+        source_fields: bool = False,
     ) -> ReturnData:
         """A return's figures recomputed as its Summary reads: as at ``day``, or for the
-        quarter ``period`` (first and last day) of a quarterly return."""
+        quarter ``period`` (first and last day) of a quarterly return; with the lines'
+        source fields when the return has them."""
         if period is None:
-            return self.return_data(label, day)
-        return self.return_data(label, from_date=period[0], to_date=period[1])
+            return self.return_data(label, day, source_fields=source_fields)
+        return self.return_data(
+            label, from_date=period[0], to_date=period[1], source_fields=source_fields
+        )
 
     def _return_period(
         self,
@@ -214,6 +236,7 @@ class ExportsService:
         quarter: str | None = None,
         from_date: DateLike | None = None,
         to_date: DateLike | None = None,
+        source_fields: bool = False,
     ) -> Path:
         """Write the DfE return workbook for a funding year as at a date (today when
         None), or a quarterly return as at the end of ``quarter`` (``Q3``, ``FY2019/20
@@ -225,6 +248,8 @@ class ExportsService:
             out: the file; default ``exports/<grant-slug>-<year>-return-<as-at>.xlsx``
                 (the ``exports`` folder is made if needed).
             force: replace an existing file.
+            source_fields: add to the Transactions sheet one column per source header
+                of the year's imported lines, each line's value as text.
 
         Returns:
             The path written.
@@ -245,7 +270,14 @@ class ExportsService:
                 field="out",
                 value=str(out),
             )
-        data = self.return_data(label, as_at, quarter=quarter, from_date=from_date, to_date=to_date)
+        data = self.return_data(
+            label,
+            as_at,
+            quarter=quarter,
+            from_date=from_date,
+            to_date=to_date,
+            source_fields=source_fields,
+        )
         target = (
             Path(out)
             if out is not None
@@ -286,8 +318,11 @@ class ExportsService:
         with ReturnReader(p) as reader:
             heading = reader.heading
             label, day = heading.funding_year, heading.as_at
-            headers = return_headers(self.return_data_for(label, day, heading.period))
-            fresh = self.return_data_for(label, day, heading.period)
+            kept = heading.source_fields
+            headers = return_headers(
+                self.return_data_for(label, day, heading.period, source_fields=kept)
+            )
+            fresh = self.return_data_for(label, day, heading.period, source_fields=kept)
             # A return made before a sheet was added is compared on the sheets it has.
             now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
             since: datetime | None

@@ -212,6 +212,10 @@ class ReturnData:
     """The onward-sustainability plan as at the return's date."""
     quarter: ReturnQuarter | None = None
     """For a quarterly return: the quarter's spend (the as-at date is its end)."""
+    source_fields: tuple[str, ...] = ()
+    """Source headers of the year's imported lines (their union, in first-seen order):
+    one more Transactions column each, holding each line's value as text. Empty: the
+    Transactions sheet has only its own columns."""
 
 
 class ReturnDifference(BaseModel):
