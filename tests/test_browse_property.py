@@ -16,6 +16,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import SLOW
@@ -182,3 +183,22 @@ def test_the_funding_years_query_equals_the_summary(ledger):
                 event(f"a withdrawn year: {any(s == 'withdrawn' for s, *_ in in_python.values())}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_variation_leaving_a_year_ending_before_it_starts_as_at_some_day_is_refused(tmp_path):
+    """Found by the test above: 2019/20 (from 1 August 2019) shifted on 1 April 2020 to
+    the single day 1 April 2019, then an extension agreed back on 1 April 2019 to end
+    that day. With every variation applied the year is 1 April 2019 to 1 April 2019;
+    as at 1 August 2019 only the extension applies and the year would run from
+    1 August 2019 to 1 April 2019, so a report as at that day could not be made."""
+    with fsgrant.open(tmp_path / "s.db") as led:
+        led.init("FS", "DfE", "Council")
+        led.years.add("2019/20", "0.00", "2019-08-01")
+        led.years.vary(
+            "2019/20", agreed_on="2020-04-01", reason="shift", start="2019-04-01", end="2019-04-01"
+        )
+        with pytest.raises(InvalidInput, match="would end before it starts as at 2019-04-01"):
+            led.years.vary("2019/20", agreed_on="2019-04-01", reason="extend", end="2019-04-01")
+        assert len(led.years.variations("2019/20")) == 1
+        [y] = led.reports.summary("2019-08-01").funding_years
+        assert (y.start, y.end) == (date(2019, 8, 1), date(2020, 7, 31))
