@@ -290,3 +290,34 @@ def test_the_360giving_package_round_trips(store):
     assert r.exit_code == 0, r.output
     package = json.loads(r.stdout)
     assert package["grants"][0]["fundingOrganization"][0]["name"] == HOSTILE["formula"]
+
+
+# Characters that would drive a terminal: escape, bell, carriage return, line feed and
+# the bidirectional overrides, embeddings and isolates.
+DRIVERS = "\x1b\x07\r\n\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_confirmations_show_user_text_as_tables_do(tmp_path):
+    """A confirmation echoes the name, reason or text just given: each terminal-driving
+    character comes out as U+FFFD, the rest as typed."""
+    db = tmp_path / "c.db"
+    name = "Grant\x1b[2J\u202eevil"
+    funder = "DfE\x07"
+    said = [
+        invoke(
+            db, ["init", "--grant", name, "--funder", funder, "--recipient", "Council\nfsgrant: ok"]
+        ),
+        invoke(db, ["grant", "set", "--name", "New\x1b]0;title\x07name"]),
+        invoke(db, ["year", "add", "2019/20", "--amount", "1000.00", "--start", "2019-08-01"]),
+        invoke(db, ["condition", "add", "2019/20", "Evidence\x1b[31m of \u2067spend"]),
+        invoke(db, ["plan", "source", "add", "Base\x1b[0m budget", "--kind", "base-budget"]),
+    ]
+    text = "".join(said)
+    assert not set(DRIVERS) & set(text.replace("\n", "")), repr(text)
+    # One message a line: the recipient's line feed is a space, as in a table, and does
+    # not start a line of its own. "Grant" ESC "[2J" RLO "evil": two marks.
+    assert said[0].count("\n") == 1
+    assert "'Grant\ufffd[2J\ufffdevil' (DfE\ufffd -> Council fsgrant: ok)" in said[0]
+    assert "'New\ufffd]0;title\ufffdname'" in said[1]
+    assert "Evidence\ufffd[31m of \ufffdspend" in said[3]
+    assert "Base\ufffd[0m budget" in said[4]

@@ -298,6 +298,41 @@ def test_xlsx_with_title_rows_blank_rows_and_a_totals_row(led, tmp_path):
         Decimal("1300.00"),
     )
     assert result.skipped_by == {"totals row": 1}
+    # Rows 1-3 are titles and a blank row; row 4 is the first holding the four mapped
+    # columns, and the import says so, as mapping check does.
+    assert result.header_found_by == "column names"
+    assert result.header_reason == (
+        "the first of the first 50 rows holding every mapped column "
+        "('Date', 'Amount', 'Supplier Name', 'Transaction Number')"
+    )
+    db = ["--db", str(led.path)]
+    again = run(*db, "spend", "import", str(path), "-m", str(tmp_path / "payments.toml"))
+    assert again.exit_code == 0, again.output
+    assert "Header found on line 4: the first of the first 50 rows holding" in again.output
+    checked = run(*db, "mapping", "check", str(tmp_path / "payments.toml"), "--file", str(path))
+    assert "header on line 4 (the first of the first 50 rows holding every mapped" in " ".join(
+        checked.output.split()
+    )
+    given = write(
+        tmp_path,
+        "given.toml",
+        BASE.replace('name = "payments"', 'name = "payments"\nheader_row = 4'),
+    )
+    told = led.imports.import_file(path, given, dry_run=True)
+    assert (told.header_line, told.header_found_by) == (4, "header_row")
+    assert told.header_reason == "row 4, as the mapping's header_row says"
+    # When no row holds them all, the message names the row that came closest and the
+    # names it lacks; when the row given holds none of them, it says that.
+    vendor = write(tmp_path, "vendor.toml", BASE.replace('"Supplier Name"', '"Vendor"'))
+    with pytest.raises(SourceError, match=r"the nearest, line 4, has no 'Vendor'$"):
+        led.imports.import_file(path, vendor)
+    title = write(
+        tmp_path,
+        "title.toml",
+        BASE.replace('name = "payments"', 'name = "payments"\nheader_row = 1'),
+    )
+    with pytest.raises(SourceError, match=r"in row 1 of sheet 'Sheet'; no row there holds any"):
+        led.imports.import_file(path, title)
     assert result.rows_rejected == 0
 
 
@@ -345,3 +380,79 @@ def test_the_transparency_code_preset_on_a_published_file(led, tmp_path):
     bad = run(*db, "spend", "import", str(extract), "-m", "transparency-code", "-w", "Expense Area")
     assert bad.exit_code == 2
     assert "expected COLUMN=VALUE" in bad.stderr
+
+
+# ------------------------------------------------------------------ source fields on the return
+def test_the_return_can_carry_the_source_fields_as_text_and_still_verifies(led, tmp_path):
+    from openpyxl import load_workbook
+
+    # Two extracts with different columns: the return's extra columns are their union in
+    # first-seen order (Date, Transaction Number, Amount, Supplier Name from the first;
+    # Cost Centre is new in the second), each line's value as text.
+    first = write(
+        tmp_path,
+        "feb.csv",
+        """
+Date,Transaction Number,Amount,Supplier Name
+03/02/2020,T1,500.00,=HYPERLINK("http://x")
+04/02/2020,T2,250.00,#N/A
+""",
+    )
+    second = write(
+        tmp_path,
+        "mar.csv",
+        """
+Date,Transaction Number,Amount,Supplier Name,Cost Centre
+02/03/2020,T3,100.00,Agency A,007
+""",
+    )
+    m = mapping(tmp_path, "")
+    led.imports.import_file(first, m)
+    led.imports.import_file(second, m)
+    led.spend.add("2020-03-05", "12.00", "training", supplier="typed, not imported")
+    out = led.exports.write_return("2019/20", "2020-03-31", tmp_path / "r.xlsx", source_fields=True)
+    ws = load_workbook(out)["Transactions"]
+    rows = [[c for c in row] for row in ws.iter_rows()]
+    [header] = [r for r in rows if r[0].value == "Line"]
+    names = [c.value for c in header[13:]]
+    assert names == ["Date", "Transaction Number", "Amount", "Supplier Name", "Cost Centre"]
+    body = {r[0].value: r for r in rows if isinstance(r[0].value, int)}
+    t1, t3, typed = body[1], body[3], body[4]
+    # A formula and an error literal are text cells; "007" keeps its zeros; a line
+    # typed at the command line has no source fields, so blank cells.
+    assert (t1[16].value, t1[16].data_type) == ('=HYPERLINK("http://x")', "s")
+    assert (body[2][16].value, body[2][16].data_type) == ("#N/A", "s")
+    assert (t3[17].value, t3[17].data_type) == ("007", "s")
+    assert (t3[15].value, t3[15].data_type) == ("100.00", "s")
+    assert t1[17].value is None
+    assert [c.value for c in typed[13:18]] == [None] * 5
+    check = led.exports.verify(out)
+    assert check.ledger_matches, [str(c) for c in check.changes]
+    # Without the option the sheet keeps its thirteen columns, and verifies too.
+    plain = led.exports.write_return("2019/20", "2020-03-31", tmp_path / "p.xlsx")
+    wsp = load_workbook(plain)["Transactions"]
+    [plain_header] = [r for r in wsp.iter_rows(values_only=True) if r[0] == "Line"]
+    assert len([v for v in plain_header if v is not None]) == 13
+    assert led.exports.verify(plain).ledger_matches
+    # The command line: --source-fields, and return submit accepts the file.
+    db = ["--db", str(led.path)]
+    cli = tmp_path / "cli.xlsx"
+    made = run(
+        *db,
+        "export",
+        "return",
+        "--year",
+        "2019/20",
+        "--as-at",
+        "2020-03-31",
+        "--out",
+        str(cli),
+        "--source-fields",
+    )
+    assert made.exit_code == 0, made.output
+    [cli_header] = [
+        r for r in load_workbook(cli)["Transactions"].iter_rows(values_only=True) if r[0] == "Line"
+    ]
+    assert cli_header[-1] == "Cost Centre"
+    submitted = run(*db, "return", "submit", str(cli), "--reference", "Q4")
+    assert submitted.exit_code == 0, submitted.output

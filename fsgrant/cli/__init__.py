@@ -22,7 +22,7 @@ try:  # typer 0.2x carries its own copy of click
 except ImportError:  # pragma: no cover - an older typer, over click itself
     import click  # type: ignore[no-redef]
 
-from fsgrant.cli._common import State, set_command
+from fsgrant.cli._common import State, say, set_command
 
 # The command modules register their groups and commands here; the root group below
 # turns into click commands only the one a command line names (typer reads every
@@ -132,7 +132,7 @@ def _print_version(value: bool) -> None:
     if value:
         from fsgrant import __version__
 
-        typer.echo(f"fsgrant {__version__}")
+        say(f"fsgrant {__version__}")
         raise typer.Exit()
 
 

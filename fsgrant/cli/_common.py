@@ -131,6 +131,17 @@ def command(
     return decorate
 
 
+def say(*lines: object, err: bool = False) -> None:
+    """Print a message for a person (a confirmation, a note, a warning), one argument
+    a line. User text in it is shown as tables show it: control characters (an escape
+    sequence, a line break) and bidirectional overrides as visible marks, never sent to
+    the terminal. Every message the command line prints goes through here; data output
+    (CSV, JSON) does not, and keeps text as stored."""
+    from fsgrant.cli._render import display_text
+
+    typer.echo("\n".join(display_text(str(line)) for line in lines), err=err)
+
+
 def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 

@@ -13,6 +13,7 @@ from fsgrant.cli._common import (
     emit_json,
     emit_rows,
     ledger,
+    say,
 )
 
 period_app = typer.Typer(
@@ -45,7 +46,7 @@ def period_close(
 ) -> None:
     """Close a funding year through a date: entries dated on or before it are refused."""
     c = ledger(ctx).periods.close(label, through, reference)
-    typer.echo(f"Closed {c.funding_year} through {c.through} ({c.reference}).")
+    say(f"Closed {c.funding_year} through {c.through} ({c.reference}).")
 
 
 @command(period_app, "reopen")
@@ -56,7 +57,7 @@ def period_reopen(
 ) -> None:
     """Reopen a closed funding year (the reopening is recorded with its reason)."""
     ledger(ctx).periods.reopen(label, reason)
-    typer.echo(f"Reopened {label}.")
+    say(f"Reopened {label}.")
 
 
 @command(period_app, "list")
@@ -126,7 +127,7 @@ def backup(
     """Write a consistent copy of the store (safe while others write to it)."""
     led = ledger(ctx)
     written = led.backup(path)
-    typer.echo(f"Wrote a copy of {led.path} to {written}.")
+    say(f"Wrote a copy of {led.path} to {written}.")
 
 
 def browse(
@@ -145,7 +146,7 @@ def browse(
 
     state: State = ctx.find_root().obj
     served = browser(state.db_path, host=host, port=port)
-    typer.echo(f"Serving {state.db_path} read-only at {served.url} (Ctrl+C to stop).")
+    say(f"Serving {state.db_path} read-only at {served.url} (Ctrl+C to stop).")
     served.serve()
 
 
@@ -164,5 +165,5 @@ def doctor(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
         )
     problems = [f for f in findings if f.problem]
     if problems:
-        typer.echo(f"fsgrant: {len(problems)} problem(s) found", err=True)
+        say(f"fsgrant: {len(problems)} problem(s) found", err=True)
         raise typer.Exit(1)

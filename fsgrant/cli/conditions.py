@@ -6,7 +6,15 @@ from typing import Annotated, Any
 
 import typer
 
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import (
+    FormatOption,
+    OutputFormat,
+    command,
+    emit_json,
+    emit_rows,
+    ledger,
+    say,
+)
 
 condition_app = typer.Typer(
     help="Conditions of funding years: evidence, status over time and computed checks.",
@@ -111,7 +119,7 @@ def condition_add(
     c = ledger(ctx).conditions.add(
         label, text, due=due, agreed_on=agreed_on, check=check, check_year=check_year
     )
-    typer.echo(f"Added condition {c.label}: {c.text}")
+    say(f"Added condition {c.label}: {c.text}")
 
 
 @command(condition_app, "evidence")
@@ -127,7 +135,7 @@ def condition_evidence(
 ) -> None:
     """Record a dated piece of evidence for a condition."""
     e = ledger(ctx).conditions.add_evidence(label, number, on=on, note=note, document=document)
-    typer.echo(f"Recorded evidence for condition {e.year} #{e.number} dated {e.on}.")
+    say(f"Recorded evidence for condition {e.year} #{e.number} dated {e.on}.")
 
 
 @command(condition_app, "status")
@@ -150,4 +158,4 @@ def condition_status(
     s = ledger(ctx).conditions.set_status(
         label, number, status, on=on, reason=reason, reference=reference
     )
-    typer.echo(f"Condition {s.year} #{s.number} is {s.status} from {s.on}.")
+    say(f"Condition {s.year} #{s.number} is {s.status} from {s.on}.")

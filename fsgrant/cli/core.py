@@ -13,6 +13,7 @@ from fsgrant.cli._common import (
     emit_rows,
     fail,
     ledger,
+    say,
 )
 
 year_app = typer.Typer(
@@ -69,7 +70,7 @@ def init(
     g = led.init(
         grant, funder, recipient, funder_org_id=funder_org_id, recipient_org_id=recipient_org_id
     )
-    typer.echo(f"Created {led.path} for '{g.name}' ({g.funder} -> {g.recipient}).")
+    say(f"Created {led.path} for '{g.name}' ({g.funder} -> {g.recipient}).")
 
 
 @command(grant_app, "show")
@@ -91,7 +92,7 @@ def grant_show(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
     emit_rows(rows, ["field", "value"], fmt, title="Grant")
     changes = led.grant.changes()
     if changes and fmt is OutputFormat.table:
-        typer.echo(f"Changed {changes} time(s) since it was recorded (see 'fsgrant log').")
+        say(f"Changed {changes} time(s) since it was recorded (see 'fsgrant log').")
 
 
 @command(grant_app, "set")
@@ -126,7 +127,7 @@ def grant_set(
         recipient_org_id=recipient_org_id,
     )
     ids = f"; org ids {g.funder_org_id or '(none)'} -> {g.recipient_org_id or '(none)'}"
-    typer.echo(f"The grant is now '{g.name}' ({g.funder} -> {g.recipient}){ids}.")
+    say(f"The grant is now '{g.name}' ({g.funder} -> {g.recipient}){ids}.")
 
 
 # ---------------------------------------------------------------- years
@@ -161,7 +162,7 @@ def year_add(
         confirmed_on=confirmed_on,
         conditions=condition or [],
     )
-    typer.echo(f"Added funding year {y.label}: {y.start} to {y.end}, award {y.award} ({y.status}).")
+    say(f"Added funding year {y.label}: {y.start} to {y.end}, award {y.award} ({y.status}).")
 
 
 @command(year_app, "list")
@@ -232,13 +233,13 @@ def year_show(
     if fmt is OutputFormat.table:
         from fsgrant.domain.money import format_pounds
 
-        typer.echo(
+        say(
             f"Funding year {y.label}: {y.status}, {y.start} to {y.end}, award "
             f"{format_pounds(y.award)} (originally {y.original_start} to {y.original_end}, "
             f"{format_pounds(y.original_award)})"
         )
         for c in y.conditions:
-            typer.echo(f"  condition: {c}")
+            say(f"  condition: {c}")
     cols = [
         "id",
         "kind",
@@ -306,7 +307,7 @@ def year_vary(
         status=status,
         orphan_ok=orphan_ok,
     )
-    typer.echo(f"Recorded variation {v.id} to {label}: {v.describe()} (agreed {v.agreed_on}).")
+    say(f"Recorded variation {v.id} to {label}: {v.describe()} (agreed {v.agreed_on}).")
 
 
 # ---------------------------------------------------------------- estimates
@@ -326,7 +327,7 @@ def estimate_set(
     """Set an estimate. The first for a year and category is the original; later ones are revisions."""
     e = ledger(ctx).estimates.set(label, category, amount, post=post, on=on)
     kind = "original estimate" if e.original else "revised estimate"
-    typer.echo(
+    say(
         f"Set {kind} {e.id}: {e.funding_year} {e.category}{' ' + e.post if e.post else ''} = {e.amount}."
     )
 
@@ -383,7 +384,7 @@ def estimate_phase(
         return
     if fmt is OutputFormat.table:
         how = {"even": "evenly", "posts": "by its posts' planned starts", "months": "by months"}
-        typer.echo(
+        say(
             f"Phased {p.funding_year} {p.category} {how[p.method]}"
             f"{' from ' + p.source if p.source else ''} as of {p.set_on.isoformat()} "
             f"(phasing {p.id})."
@@ -452,7 +453,7 @@ def spend_add(
         reference=ref,
         year=year,
     )
-    typer.echo(line.id)
+    say(line.id)
 
 
 @command(spend_app, "list")
@@ -535,7 +536,7 @@ def spend_reverse(
 ) -> None:
     """Reverse a spend line (the correction nets it to zero in the same period)."""
     r = ledger(ctx).spend.reverse(line_id, reason)
-    typer.echo(f"Line {r.id} reverses line {line_id} ({r.amount}).")
+    say(f"Line {r.id} reverses line {line_id} ({r.amount}).")
 
 
 # ---------------------------------------------------------------- receipts
@@ -554,13 +555,13 @@ def receipt_add(
 
     r = ledger(ctx).receipts.add(date, amount, year, reference=ref)
     if r.amount < 0:
-        typer.echo(
+        say(
             f"Recorded receipt {r.id}: a repayment to the funder (or a correction) of "
             f"{format_pounds(-r.amount)} for {r.funding_year} on {r.date}; it reduces the "
             "amount received."
         )
         return
-    typer.echo(f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}.")
+    say(f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}.")
 
 
 @command(receipt_app, "list")
@@ -588,7 +589,7 @@ def receipt_reverse(
 ) -> None:
     """Reverse a receipt keyed wrongly: a receipt of the negated amount, same date and year."""
     r = ledger(ctx).receipts.reverse(receipt_id, reason)
-    typer.echo(
+    say(
         f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}, "
         f"reversing receipt {r.reverses}."
     )
@@ -611,7 +612,7 @@ def category_add(
     description: Annotated[str, typer.Option("--description")] = "",
 ) -> None:
     """Add a cost category."""
-    typer.echo(f"Added category {ledger(ctx).categories.add(name, description)}.")
+    say(f"Added category {ledger(ctx).categories.add(name, description)}.")
 
 
 # ---------------------------------------------------------------- reports
@@ -677,7 +678,7 @@ def load(
     """Load a grant ledger kept as plain files into a new store, all or nothing."""
     led = ledger(ctx, create=True)
     counts = led.load(folder)
-    typer.echo(
+    say(
         f"Loaded {folder} into {led.path}: "
         + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.model_dump().items())
     )
@@ -694,24 +695,22 @@ def demo(
     from fsgrant.services.demo import run_demo
 
     result = run_demo(out, as_at=as_at)
-    typer.echo(f"Loaded the worked example ({result.source}) into {result.store}.")
+    say(f"Loaded the worked example ({result.source}) into {result.store}.")
     for note in result.notes:
-        typer.echo(note)
+        say(note)
     render_summary(result.summary, OutputFormat.table)
     if result.conditions:
         from fsgrant.cli.conditions import check_text
 
-        typer.echo(f"Conditions as at {as_at}:")
+        say(f"Conditions as at {as_at}:")
         for c in result.conditions:
             since = f" since {c.status_on}" if c.status_on else ""
-            typer.echo(
-                f"  {c.label} {c.text}: {c.status}{since}; {len(c.evidence)} piece(s) of evidence"
-            )
+            say(f"  {c.label} {c.text}: {c.status}{since}; {len(c.evidence)} piece(s) of evidence")
             if c.check is not None:
-                typer.echo(f"      check: {check_text(c.check)}")
+                say(f"      check: {check_text(c.check)}")
     if result.plan is not None:
         r = result.plan
-        typer.echo(
+        say(
             "Onward sustainability (an ILLUSTRATIVE plan): "
             + (
                 f"the plan closes the gap from {r.sustainable_from}."
@@ -721,4 +720,4 @@ def demo(
             + " See 'fsgrant report sustainability'."
         )
     for path in result.outputs:
-        typer.echo(f"Wrote the DfE return: {path}")
+        say(f"Wrote the DfE return: {path}")

@@ -10,7 +10,7 @@ import typer
 if TYPE_CHECKING:
     from fsgrant.domain.models import AuditEntry
 
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, fail, ledger
+from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, fail, ledger, say
 
 export_app = typer.Typer(
     help="Exports: the DfE return workbook, checking a return, 360Giving data.",
@@ -54,6 +54,14 @@ def export_return(
     to_date: Annotated[
         str | None, typer.Option("--to", help="A return for a period: its last day.")
     ] = None,
+    source_fields: Annotated[
+        bool,
+        typer.Option(
+            "--source-fields",
+            help="Add to the Transactions sheet one column per source field of the "
+            "imported lines, as text.",
+        ),
+    ] = False,
 ) -> None:
     """Write the DfE return workbook for a funding year (prints its path); with
     --quarter (or --from/--to) a quarterly return: the quarter's spend, the year to
@@ -76,11 +84,12 @@ def export_return(
             quarter=quarter,
             from_date=from_date,
             to_date=to_date,
+            source_fields=source_fields,
             progress=bar if sys.stderr.isatty() else None,
         )
     finally:
         bar.close()
-    typer.echo(f"Wrote the DfE return to {path}")
+    say(f"Wrote the DfE return to {path}")
 
 
 class LateProgress:
@@ -151,15 +160,15 @@ def export_verify(
             }
         )
     else:
-        typer.echo(check.summary)
+        say(check.summary)
         for c in check.changes:
-            typer.echo(
+            say(
                 f"  {c.sheet} / {c.row} / {c.column}: "
                 f"{'nothing' if c.submitted is None else c.submitted} -> "
                 f"{'nothing' if c.now is None else c.now}"
             )
             for e in c.because:
-                typer.echo(f"      because {_describe(e)}")
+                say(f"      because {_describe(e)}")
     if not check.ledger_matches or check.file_matches_submission is False:
         raise typer.Exit(1)
 
@@ -221,4 +230,4 @@ def export_360giving(
         emit_json(led.exports.giving360_package(as_at, **options))
         return
     path = led.exports.write_360giving(out, force, as_at=as_at, **options)
-    typer.echo(f"Wrote the 360Giving data package to {path}")
+    say(f"Wrote the 360Giving data package to {path}")

@@ -6,7 +6,15 @@ from typing import Annotated, Any
 import typer
 
 from fsgrant.cli import core
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import (
+    FormatOption,
+    OutputFormat,
+    command,
+    emit_json,
+    emit_rows,
+    ledger,
+    say,
+)
 
 forecast_app = typer.Typer(
     help="Forecasts of remaining spend for categories no post drives.", no_args_is_help=True
@@ -41,7 +49,7 @@ def forecast_set(
 ) -> None:
     """Set the forecast of remaining spend for a year and category (kept as history)."""
     f = ledger(ctx).forecasts.set(label, category, amount, on=on, note=note)
-    typer.echo(
+    say(
         f"Set forecast {f.id}: {label} {f.category} = {f.amount} remaining "
         f"after {f.set_on.isoformat()}."
     )
@@ -55,7 +63,7 @@ def settings_set(
 ) -> None:
     """Set a store setting."""
     setting = ledger(ctx).settings.set(key, value)
-    typer.echo(f"{setting.key} = {setting.value}")
+    say(f"{setting.key} = {setting.value}")
 
 
 @command(settings_app, "list")
@@ -125,17 +133,17 @@ def report_variance(
     if fmt is OutputFormat.table:
         from fsgrant.domain.money import format_pounds
 
-        typer.echo(
+        say(
             f"Award {format_pounds(r.award)}; underspend at risk {format_pounds(r.underspend_at_risk)}; "
             f"overspend {format_pounds(r.overspend)}."
         )
         if any(x.phasing == "unphased" for x in r.lines):
-            typer.echo(
+            say(
                 "Unphased estimates fall evenly over the months of the period "
                 "(set a phasing with 'fsgrant estimate phase')."
             )
         if r.totals.forecast_assumed:
-            typer.echo(
+            say(
                 "Forecast assumed (no forecast set): latest estimate less actual, for the "
                 "categories marked forecast_assumed."
             )
@@ -178,13 +186,13 @@ def report_profile(
         from fsgrant.domain.money import format_pounds
 
         # One figure a line, so no money is cut in a narrow terminal.
-        typer.echo(f"Budget to date {format_pounds(r.budget_to_date)}")
-        typer.echo(f"Actual to date {format_pounds(r.totals.actual)}")
-        typer.echo(f"Variance to date {format_pounds(r.variance_to_date)}")
+        say(f"Budget to date {format_pounds(r.budget_to_date)}")
+        say(f"Actual to date {format_pounds(r.totals.actual)}")
+        say(f"Variance to date {format_pounds(r.variance_to_date)}")
         unphased = [c for c, how in r.phasing.items() if how == "unphased"]
         if unphased:
             text = f"Unphased, so phased evenly: {', '.join(unphased)}."
-            typer.echo("\n".join(textwrap.wrap(text, 78, break_on_hyphens=False)))
+            say(*textwrap.wrap(text, 78, break_on_hyphens=False))
 
 
 def report_spend(
@@ -245,7 +253,7 @@ def check(
             }
         )
     elif not findings:
-        typer.echo(f"No problems found as at {day}.")
+        say(f"No problems found as at {day}.")
     else:
         rows = [f.model_dump() for f in findings]
         emit_rows(

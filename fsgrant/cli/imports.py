@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import (
+    FormatOption,
+    OutputFormat,
+    command,
+    emit_json,
+    emit_rows,
+    ledger,
+    say,
+)
 
 imports_app = typer.Typer(
     help="Import batches: what each import read and added.", no_args_is_help=True
@@ -141,21 +149,22 @@ def spend_import(
         footer={"what": "total added", "count": format_pounds(result.total_added)},
     )
     if result.header_line is not None:
-        typer.echo(f"Header found on line {result.header_line}.")
+        reason = f": {result.header_reason}" if result.header_reason else ""
+        say(f"Header found on line {result.header_line}{reason}.")
     for warning in result.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        say(f"Warning: {warning}", err=True)
     if result.earlier_batches:
         batches = ", ".join(str(b) for b in result.earlier_batches)
-        typer.echo(
+        say(
             f"This file was imported before (batch {batches}); "
             f"{result.rows_added} new line(s) {'would be' if result.dry_run else 'were'} added."
         )
     for r in result.rejects:
-        typer.echo(f"  rejected line {r.line}{f' ({r.field})' if r.field else ''}: {r.reason}")
+        say(f"  rejected line {r.line}{f' ({r.field})' if r.field else ''}: {r.reason}")
     if result.rows_rejected > len(result.rejects):
-        typer.echo(f"  ... and {result.rows_rejected - len(result.rejects)} more")
+        say(f"  ... and {result.rows_rejected - len(result.rejects)} more")
     if result.rejects_file:
-        typer.echo(f"Rejected rows, with reasons, written to {result.rejects_file}.")
+        say(f"Rejected rows, with reasons, written to {result.rejects_file}.")
 
 
 # ---------------------------------------------------------------- imports
@@ -258,11 +267,11 @@ def mapping_check(
         if fmt is OutputFormat.json:
             emit_json(mp.model_dump(mode="json", exclude={"optional_columns"}))
             return
-        typer.echo(f"{mapping}: a valid mapping; the extract needs the columns:")
+        say(f"{mapping}: a valid mapping; the extract needs the columns:")
         for name in mp.required_columns():
-            typer.echo(f"  {name}")
+            say(f"  {name}")
         for f in mp.filters():
-            typer.echo(f"Filter: skip rows where {f.label()}.")
+            say(f"Filter: skip rows where {f.label()}.")
         return
     check = led.imports.check_mapping(extract, mapping, rows=rows, where=where or ())
     if fmt is OutputFormat.json:
@@ -270,16 +279,16 @@ def mapping_check(
         return
     if fmt is OutputFormat.table:
         where_ = ", ".join(f"{k} {v!r}" for k, v in check.details.items())
-        typer.echo(
+        say(
             f"{check.file_name} ({check.kind}{', ' + check.encoding if check.encoding else ''}"
             f"{', ' + where_ if where_ else ''}): header on line {check.header_line} "
-            f"(found by {check.header_found_by}); duplicates found by {check.dedupe_by}."
+            f"({check.header_reason or 'found by ' + check.header_found_by}); duplicates found by {check.dedupe_by}."
         )
-        typer.echo(
+        say(
             "Mapped columns: "
             + ", ".join(f"{role} = '{col}'" for role, col in check.columns.items())
         )
-        typer.echo(
+        say(
             f"{check.rows_read:,} rows read, {check.rows_kept:,} kept by the filters "
             f"({check.rows_zero:,} of 0.00, {check.rows_totals:,} totals rows, "
             f"{check.rows_error:,} with errors)."
@@ -297,7 +306,7 @@ def mapping_check(
             title="Categories",
         )
         for warning in check.warnings:
-            typer.echo(f"Warning: {warning}", err=True)
+            say(f"Warning: {warning}", err=True)
     cols = [
         "line",
         "status",

@@ -8,7 +8,15 @@ from typing import Annotated, Any
 import typer
 
 from fsgrant.cli import core
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import (
+    FormatOption,
+    OutputFormat,
+    command,
+    emit_json,
+    emit_rows,
+    ledger,
+    say,
+)
 
 plan_app = typer.Typer(
     help="The onward-sustainability plan: what pays for the model once the grant ends.",
@@ -65,7 +73,7 @@ def source_add(
     linked = (
         f", (baseline {s.baseline} - {s.measure}) x {s.unit_cost}" if s.measure is not None else ""
     )
-    typer.echo(f"Added source {s.name} ({s.kind}{linked}).")
+    say(f"Added source {s.name} ({s.kind}{linked}).")
 
 
 @command(source_app, "list")
@@ -94,7 +102,7 @@ def plan_fund(
     original is kept)."""
     f = ledger(ctx).plan.fund(name, financial_year, amount, on=on, note=note)
     kind = "original" if f.original else "revision"
-    typer.echo(
+    say(
         f"Recorded funding {f.id} ({kind}): {f.source} {f.financial_year} = {f.amount}, "
         f"set on {f.set_on.isoformat()}."
     )
@@ -112,7 +120,7 @@ def plan_cost(
     """Record a recurring cost of the model not driven by posts, in a financial year."""
     c = ledger(ctx).plan.cost(category, financial_year, amount, on=on, note=note)
     kind = "original" if c.original else "revision"
-    typer.echo(
+    say(
         f"Recorded cost {c.id} ({kind}): {c.category} {c.financial_year} = {c.amount}, "
         f"set on {c.set_on.isoformat()}."
     )
@@ -144,7 +152,7 @@ def measure_add(
 ) -> None:
     """Record an observed outcome (e.g. children in care on a date)."""
     o = ledger(ctx).measures.add(name, day, value, note=note)
-    typer.echo(f"Recorded {o.measure} = {o.value} on {o.observed_on.isoformat()}.")
+    say(f"Recorded {o.measure} = {o.value} on {o.observed_on.isoformat()}.")
 
 
 @command(measure_app, "target")
@@ -157,7 +165,7 @@ def measure_target(
 ) -> None:
     """Set the level a measure is expected to reach in a financial year."""
     t = ledger(ctx).measures.target(name, financial_year, value, on=on)
-    typer.echo(f"Target {t.measure} {t.financial_year} = {t.value}, set on {t.set_on}.")
+    say(f"Target {t.measure} {t.financial_year} = {t.value}, set on {t.set_on}.")
 
 
 @command(measure_app, "list")
@@ -245,7 +253,7 @@ def report_sustainability(
         money=(*SUSTAINABILITY_MONEY, *funding_cols),
     )
     if fmt is OutputFormat.table:
-        typer.echo(
+        say(
             f"Sustainable from {r.sustainable_from}."
             if r.sustainable_from
             else "The plan does not close the gap in these years."

@@ -6,7 +6,15 @@ from typing import Annotated, Any
 import typer
 
 from fsgrant.cli import core
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import (
+    FormatOption,
+    OutputFormat,
+    command,
+    emit_json,
+    emit_rows,
+    ledger,
+    say,
+)
 
 post_app = typer.Typer(
     help="Funded posts: recruitment status over time and what they cost.", no_args_is_help=True
@@ -78,7 +86,7 @@ def post_add(
         category=category,
         end=end,
     )
-    typer.echo(
+    say(
         f"Added post {p.id} ({p.role}, {p.fte} FTE, annual cost {p.annual_cost}), "
         f"planned start {p.planned_start}."
     )
@@ -105,7 +113,7 @@ def post_status(
         post_id, status, on, reason=reason, expected_start=expected_start
     )
     extra = f", expected start {c.expected_start}" if c.expected_start else ""
-    typer.echo(f"Post {c.post} is {c.status} from {c.effective}{extra}.")
+    say(f"Post {c.post} is {c.status} from {c.effective}{extra}.")
 
 
 @command(post_app, "change")
@@ -155,7 +163,7 @@ def post_change(
         title=title,
         end=end,
     )
-    typer.echo(f"Post {c.post} from {c.effective}: {_describe_change(c)}.")
+    say(f"Post {c.post} from {c.effective}: {_describe_change(c)}.")
 
 
 def _describe_change(c: Any) -> str:
@@ -305,7 +313,7 @@ def post_show(
             lines.append(
                 f"    host {now.host}, route {now.route}" + (f", ends {end}" if end else "")
             )
-        typer.echo("\n".join(lines))
+        say(*lines)
     cols = ["effective", "change", "reason", "expected_start", "recorded_at", "recorded_by"]
     emit_rows(
         history,
@@ -368,12 +376,12 @@ def report_posts(
     )
     if fmt is OutputFormat.table:
         counts = ", ".join(f"{s} {c.posts} ({c.fte:.2f} FTE)" for s, c in report.by_status.items())
-        typer.echo(
+        say(
             f"By status: {counts}. FTE planned {report.fte_planned:.2f}, "
             f"in post {report.fte_in_post:.2f}."
         )
         for b in report.blocked:
-            typer.echo(
+            say(
                 f"Blocked: {b.id} since {b.since} ({b.days_blocked} days): {b.reason}"
                 + (f"; expected start {b.expected_start}" if b.expected_start else "")
             )

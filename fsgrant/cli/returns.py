@@ -5,7 +5,15 @@ from typing import Annotated
 
 import typer
 
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, emit_rows, ledger
+from fsgrant.cli._common import (
+    FormatOption,
+    OutputFormat,
+    command,
+    emit_json,
+    emit_rows,
+    ledger,
+    say,
+)
 
 return_app = typer.Typer(
     help="Submitted returns: what was sent to DfE, kept with every figure.",
@@ -48,7 +56,7 @@ def return_submit(
     fingerprint and every figure, who and when (the file must match the ledger)."""
     r = ledger(ctx).returns.submit(path, reference=reference, close=close)
     closed = f"; {r.funding_year} closed through {r.closed_through}" if r.closed_through else ""
-    typer.echo(
+    say(
         f"Recorded return {r.id}: {r.funding_year} as at {r.as_at}, {r.figure_count} figures, "
         f"SHA-256 {r.file_sha256[:16]}{closed}."
     )
@@ -88,5 +96,5 @@ def return_show(
         return
     if fmt is OutputFormat.table:
         for c in _COLUMNS:
-            typer.echo(f"{c.replace('_', ' ')}: {getattr(r, c)}")
+            say(f"{c.replace('_', ' ')}: {getattr(r, c)}")
     emit_rows(figures, ["sheet", "row", "column", "value"], fmt, title=f"Return {r.id}")

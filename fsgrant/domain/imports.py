@@ -85,6 +85,10 @@ class ImportResult(_ImportCounts):
     """Earlier batches of a file with the same sha256."""
     header_line: int | None = None
     """The line (row) of the file the header was found on."""
+    header_found_by: str | None = None
+    """``column names`` (the first row holding every mapped column) or ``header_row``."""
+    header_reason: str | None = None
+    """Why that row is the header, in words."""
     warnings: tuple[str, ...] = ()
     """Such as a filter that kept none of the rows (refused with ``strict``)."""
 
@@ -158,6 +162,8 @@ class MappingCheck(_Model):
     header_line: int
     header_found_by: str = "column names"
     """``column names`` (the first row holding every expected column) or ``header_row``."""
+    header_reason: str = ""
+    """Why that row is the header, in words."""
     header: tuple[str, ...]
     columns: dict[str, str]
     """Mapped role -> header name."""

@@ -99,6 +99,19 @@ class Extract:
     sha256: str
     encoding: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    header_found_by: str = "column names"
+    """``column names`` (searched for) or ``header_row`` (given by the mapping)."""
+    header_reason: str = ""
+    """Why this row is the header, in words, for the user."""
+
+
+def _header_reason(required: Sequence[str], header_row: int | None, unit: str) -> str:
+    if header_row is not None:
+        return f"{unit} {header_row}, as the mapping's header_row says"
+    names = ", ".join(repr(r) for r in required)
+    return (
+        f"the first of the first {_HEADER_SCAN_ROWS} {unit}s holding every mapped column ({names})"
+    )
 
 
 def _norm_header(text: str) -> str:
@@ -132,6 +145,8 @@ class _Nearest:
         if self.best is not None:
             _, line, lacking = self.best
             text += f"; the nearest, line {line}, has no {', '.join(repr(x) for x in lacking)}"
+        else:
+            text += "; no row there holds any of them"
         return text
 
 
@@ -237,6 +252,8 @@ def _open_csv(
         kind="csv",
         header=header,
         header_line=reader.line_num,
+        header_found_by="header_row" if header_row is not None else "column names",
+        header_reason=_header_reason(required, header_row, "line"),
         rows=_csv_rows(name, text, reader, raw, total, progress),
         sha256=sha,
         encoding=encoding.replace("-sig", ""),
@@ -411,6 +428,8 @@ def _open_xlsx(
         rows=rows,
         sha256=sha,
         details={"sheet": ws.title},
+        header_found_by="header_row" if header_row is not None else "column names",
+        header_reason=_header_reason(required, header_row, "row"),
     )
 
 

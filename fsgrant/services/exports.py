@@ -102,6 +102,7 @@ class ExportsService:
         from_date: DateLike | None = None,
         to_date: DateLike | None = None,
         changes: bool = True,
+        source_fields: bool = False,
     ) -> ReturnData:
         """Everything the DfE return for one funding year shows, as at a date (today
         when None). The transactions are a stream from the store: consume them once.
@@ -109,6 +110,8 @@ class ExportsService:
         With ``changes`` (the default), the figures of the latest return of the year
         submitted as at an earlier date that the ledger now gives differently (the
         Changes since the last return sheet).
+        With ``source_fields``, the Transactions sheet adds one column per source
+        header of the year's imported lines (their union, in first-seen order).
 
         A quarterly return (``quarter`` ``Q3`` of the funding year or ``FY2019/20 Q4``,
         or ``from_date``/``to_date``) is as at the period's end and also shows the
@@ -134,7 +137,13 @@ class ExportsService:
             variance=self._reports.variance(label, day),
             profile=self._reports.profile(label, day),
             posts=self._reports.posts(day, year=label),
-            transactions=self._spend.transaction_lines(label, day),
+            # The lean rows of the Transactions sheet; full lines when their source
+            # fields are shown too.
+            transactions=(
+                self._spend.iter(year=label, as_at=day)
+                if source_fields
+                else self._spend.transaction_lines(label, day)
+            ),
             variations=self._years.variations(label),
             years=self._years.list(day),
             conditions=() if self._conditions is None else tuple(self._conditions.list(as_at=day)),
@@ -144,16 +153,39 @@ class ExportsService:
             sustainability=self._plan.report(as_at=day),
             quarter=None if span is None else self._quarter(label, span[0], span[1]),
             changes=self._changes_since(label, day) if changes else None,
+            source_fields=self._source_fields(label, day) if source_fields else (),
         )
 
+    def _source_fields(self, label: str, day: date) -> tuple[str, ...]:
+        """The source headers of the year's lines up to ``day``, in first-seen order."""
+        seen: dict[str, None] = {}
+        for line in self._spend.iter(year=label, as_at=day):
+            for name in line.source_fields or {}:
+                if name.strip():
+                    seen.setdefault(name, None)
+        return tuple(seen)
+
     def return_data_for(
-        self, label: str, day: date, period: tuple[date, date] | None, *, changes: bool = True
+        self,
+        label: str,
+        day: date,
+        period: tuple[date, date] | None,
+        *,
+        changes: bool = True,
+        source_fields: bool = False,
     ) -> ReturnData:
         """A return's figures recomputed as its Summary reads: as at ``day``, or for the
-        quarter ``period`` (first and last day) of a quarterly return."""
+        quarter ``period`` (first and last day) of a quarterly return; with the lines'
+        source fields when the return has them."""
         if period is None:
-            return self.return_data(label, day, changes=changes)
-        return self.return_data(label, from_date=period[0], to_date=period[1], changes=changes)
+            return self.return_data(label, day, changes=changes, source_fields=source_fields)
+        return self.return_data(
+            label,
+            from_date=period[0],
+            to_date=period[1],
+            changes=changes,
+            source_fields=source_fields,
+        )
 
     def _changes_since(self, label: str, day: date) -> ReturnChanges | None:
         """The latest return of ``label`` submitted as at a date before ``day``, and
@@ -275,6 +307,7 @@ class ExportsService:
         from_date: DateLike | None = None,
         to_date: DateLike | None = None,
         progress: Callable[[float], None] | None = None,
+        source_fields: bool = False,
     ) -> Path:
         """Write the DfE return workbook for a funding year as at a date (today when
         None), or a quarterly return as at the end of ``quarter`` (``Q3``, ``FY2019/20
@@ -288,6 +321,8 @@ class ExportsService:
             force: replace an existing file.
             progress: called, while the transactions are written, with the share
                 of them written so far (0.0 to 1.0).
+            source_fields: add to the Transactions sheet one column per source header
+                of the year's imported lines, each line's value as text.
 
         Returns:
             The path written.
@@ -308,7 +343,14 @@ class ExportsService:
                 field="out",
                 value=str(out),
             )
-        data = self.return_data(label, as_at, quarter=quarter, from_date=from_date, to_date=to_date)
+        data = self.return_data(
+            label,
+            as_at,
+            quarter=quarter,
+            from_date=from_date,
+            to_date=to_date,
+            source_fields=source_fields,
+        )
         target = (
             Path(out)
             if out is not None
@@ -359,7 +401,8 @@ class ExportsService:
         with ReturnReader(p) as reader:
             heading = reader.heading
             label, day = heading.funding_year, heading.as_at
-            fresh = self.return_data_for(label, day, heading.period)
+            kept = heading.source_fields
+            fresh = self.return_data_for(label, day, heading.period, source_fields=kept)
             headers = return_headers(fresh)  # reads no transactions: fresh stays whole
             # A return made before a sheet was added is compared on the sheets it has.
             now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]

@@ -76,7 +76,12 @@ class ReturnsService:
         with ReturnReader(p) as reader:
             heading = reader.heading
             differences = reader.compare(
-                self._exports.return_data_for(heading.funding_year, heading.as_at, heading.period)
+                self._exports.return_data_for(
+                    heading.funding_year,
+                    heading.as_at,
+                    heading.period,
+                    source_fields=heading.source_fields,
+                )
             )
         if differences:
             raise Conflict(
@@ -85,9 +90,11 @@ class ReturnsService:
             )
         label, day = heading.funding_year, heading.as_at
         period = heading.period
-        data = self._exports.return_data_for(label, day, period)
+        kept = heading.source_fields
+        data = self._exports.return_data_for(label, day, period, source_fields=kept)
         figures = return_figures(
-            data, return_headers(self._exports.return_data_for(label, day, period))
+            data,
+            return_headers(self._exports.return_data_for(label, day, period, source_fields=kept)),
         )
         store = self._tables.store
         detail: dict[str, Any] = {

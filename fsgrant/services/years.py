@@ -279,6 +279,17 @@ class YearsService:
             # The varied years must still make sense as a whole (apply_variations
             # raises if not), and no closed day may change year.
             after = self.list()
+            # So must they as at the day it was agreed and every later day another
+            # was: a report as at a day applies only the variations agreed by then.
+            for day in sorted({v.agreed_on for v in self.variations() if v.agreed_on >= agreed}):
+                try:
+                    self.list(day)
+                except InvalidInput as exc:
+                    raise InvalidInput(
+                        f"{exc.message} as at {day.isoformat()}, before the variations "
+                        "agreed later apply",
+                        field=exc.field,
+                    ) from None
             refuse_moving_closed_days(before, after, closures)
             made = self._orphans_made(before, after)
             if made is not None:

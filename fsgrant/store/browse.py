@@ -41,7 +41,9 @@ _DAY = """day AS (
 # Funding years as varied by the variations agreed on or before the day (the rule of
 # fsgrant.domain.funding.apply_variations, as the view funding_years_current states it
 # for every variation), and the spend dated on or before the day with the funding year
-# it is allocated to then (fsgrant.domain.funding.allocate).
+# it is allocated to then (fsgrant.domain.funding.allocate); spend no open year holds
+# counts to the withdrawn year whose period it is dated in, the earliest starting
+# (fsgrant.domain.reports.build_summary: a pressure on the council).
 _YEARS_AS_AT = """agreed AS (
     SELECT v.* FROM variations v, day WHERE v.agreed_on <= day.d
 ),
@@ -82,6 +84,9 @@ allocated AS (
            coalesce(s.funding_year,
                     (SELECT y.label FROM years y
                      WHERE s.date BETWEEN y.start AND y."end" AND y.status != 'withdrawn'
+                     ORDER BY y.start, y.original_start, y.label LIMIT 1),
+                    (SELECT y.label FROM years y
+                     WHERE s.date BETWEEN y.start AND y."end" AND y.status = 'withdrawn'
                      ORDER BY y.start, y.original_start, y.label LIMIT 1)) AS funding_year
     FROM spend s, day WHERE s.date <= day.d
 )"""
@@ -89,7 +94,7 @@ allocated AS (
 _YEARS_QUERY = f"""WITH {_DAY},
 {_YEARS_AS_AT}
 SELECT y.label AS funding_year, y.status, y.start, y."end",
-       y.award_pence,
+       CASE WHEN y.status = 'withdrawn' THEN 0 ELSE y.award_pence END AS award_pence,
        (SELECT coalesce(sum(r.amount_pence), 0) FROM receipts r, day
         WHERE r.funding_year = y.label AND r.date <= day.d) AS received_pence,
        (SELECT coalesce(sum(e.amount_pence), 0) FROM estimates e
@@ -99,7 +104,8 @@ SELECT y.label AS funding_year, y.status, y.start, y."end",
          AS original_estimate_pence,
        (SELECT coalesce(sum(a.amount_pence), 0) FROM allocated a
         WHERE a.funding_year = y.label) AS actual_pence,
-       y.award_pence - (SELECT coalesce(sum(a.amount_pence), 0) FROM allocated a
+       CASE WHEN y.status = 'withdrawn' THEN 0 ELSE y.award_pence END
+         - (SELECT coalesce(sum(a.amount_pence), 0) FROM allocated a
                         WHERE a.funding_year = y.label) AS award_less_actual_pence,
        (SELECT d FROM day) AS as_at
 FROM years y
@@ -204,8 +210,9 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
             "Each funding year as at a day (:as_at, e.g. 2020-03-31 or 31/03/2020; today "
             "when empty), with every variation agreed by then: the award, the grant "
             "received from the funder, the original estimate, the actual spend allocated to "
-            "the year and the award less actual. These equal 'fsgrant report summary "
-            "--as-at' to the penny. Forecast outturn and the underspend at risk are worked "
+            "the year and the award less actual. A withdrawn year's award is 0 and its "
+            "actual takes the spend dated in its period that no open year holds. These "
+            "equal 'fsgrant report summary --as-at' to the penny. Forecast outturn and the underspend at risk are worked "
             "out in Python from the posts and the forecasts set, so they are not here: run "
             "'fsgrant report summary' for them."
         ),

@@ -162,7 +162,7 @@ def return_headers(data: ReturnData) -> frozenset[tuple[str, ...]]:
         if sheet == TRANSACTIONS:
             from fsgrant.formats.dfe_return.layout import TRANSACTION_HEADERS
 
-            out.add(tuple(TRANSACTION_HEADERS))
+            out.add((*TRANSACTION_HEADERS, *data.source_fields))
             continue
         for r in sheet_rows(sheet, data):
             if r.role == "header":

@@ -185,7 +185,7 @@ def transaction_head_rows(data: ReturnData) -> Iterator[Row]:
         "Every spend line charged to this funding year, dated on or before the as-at "
         "date, with where it came from. Credits and reversals are negative.",
     )
-    yield header_row(TRANSACTION_HEADERS)
+    yield header_row((*TRANSACTION_HEADERS, *data.source_fields))
 
 
 def transaction_total_row(count: int, pence: int) -> Row:
@@ -211,6 +211,10 @@ def transaction_rows(data: ReturnData) -> Iterator[Row]:
         s = transaction_line(line)
         total += s.pence
         count += 1
+        fields = getattr(line, "source_fields", None) or {}
+        # Each source value is text whatever it looks like (a formula, an error
+        # literal, a number): the writer binds every string cell as text.
+        source = tuple(text_cell(fields.get(name)) for name in data.source_fields)
         yield Row(
             (
                 Cell(s.id, "int"),
@@ -226,6 +230,7 @@ def transaction_rows(data: ReturnData) -> Iterator[Row]:
                 None if s.reverses is None else Cell(s.reverses, "int"),
                 None if s.import_batch is None else Cell(s.import_batch, "int"),
                 None if s.source_line is None else Cell(s.source_line, "int"),
+                *source,
             ),
             "body",
             key=(s.date, s.id),

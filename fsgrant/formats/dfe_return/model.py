@@ -236,6 +236,10 @@ class ReturnData:
     changes: ReturnChanges | None = None
     """What moved since the last return of the year submitted as at an earlier date
     (None: no such return)."""
+    source_fields: tuple[str, ...] = ()
+    """Source headers of the year's imported lines (their union, in first-seen order):
+    one more Transactions column each, holding each line's value as text. Empty: the
+    Transactions sheet has only its own columns."""
 
 
 class ReturnDifference(BaseModel):

@@ -34,6 +34,7 @@ from fsgrant.formats.dfe_return.model import (
     LABEL_YEAR,
     SHEET_NAMES,
     SUMMARY,
+    TRANSACTIONS,
     Cell,
     ReturnData,
     ReturnDifference,
@@ -94,6 +95,9 @@ class ReturnHeading:
     """When the return was made (UTC), if it says."""
     period: tuple[date, date] | None = None
     """The quarter (first and last day) a quarterly return speaks for."""
+    source_fields: bool = False
+    """Made with the lines' source fields: its Transactions header has columns after
+    the sheet's own."""
 
 
 class ReturnReader:
@@ -206,7 +210,21 @@ def _heading_of(wb: Any, path: Path) -> ReturnHeading:
         None if version is None else str(version),
         generated if isinstance(generated, datetime) else None,
         period,
+        _has_source_fields(wb),
     )
+
+
+def _has_source_fields(wb: Any) -> bool:
+    """True when the Transactions header row goes on past the sheet's own columns."""
+    from fsgrant.formats.dfe_return.layout import TRANSACTION_HEADERS
+
+    if TRANSACTIONS not in wb.sheetnames:
+        return False
+    width = len(TRANSACTION_HEADERS)
+    for row in wb[TRANSACTIONS].iter_rows(max_row=10, values_only=True):
+        if tuple(row[:width]) == TRANSACTION_HEADERS:
+            return any(v not in (None, "") for v in row[width:])
+    return False
 
 
 def _number(value: object) -> Decimal | None:

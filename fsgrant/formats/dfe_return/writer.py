@@ -21,6 +21,7 @@ from fsgrant.domain.transactions import TransactionLine, transaction_line
 from fsgrant.formats.dfe_return.layout import PROFILE_HEADER_ROW, sheet_rows
 from fsgrant.formats.dfe_return.layout_ledger import (
     transaction_head_rows,
+    transaction_rows,
     transaction_total_row,
 )
 from fsgrant.formats.dfe_return.model import (
@@ -303,7 +304,12 @@ def _write_sheet(
             months.append(row_no)
         widest = max(widest, len(row.cells))
 
-    if name == TRANSACTIONS:
+    if name == TRANSACTIONS and data.source_fields:
+        # A column per source field: laid out cell by cell (an option, not the
+        # common path the lean writer serves).
+        for row in transaction_rows(data):
+            put(row)
+    elif name == TRANSACTIONS:
         for row in transaction_head_rows(data):
             put(row)
         count, pence = _write_transaction_lines(ws, styles, data.transactions, progress)
