@@ -25,18 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from fsgrant.domain.funding import Allocator
-from fsgrant.domain.imports import (
-    CategoryCount,
-    FilterCount,
-    ImportBatch,
-    ImportResult,
-    MappingCheck,
-    PreviewRow,
-    RejectedRow,
-    ValueCount,
-)
+from fsgrant.domain.imports import ImportBatch, ImportResult, MappingCheck, RejectedRow
 from fsgrant.domain.models import Grant, SpendLine
-from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence, gross_total_problem
+from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence
 from fsgrant.errors import InvalidInput, NotFound, SourceError
 from fsgrant.formats.mapping import (
     DEFAULT_MAPPING,
@@ -47,7 +38,9 @@ from fsgrant.formats.mapping import (
     where_filters,
 )
 from fsgrant.formats.rejects import RejectsWriter
-from fsgrant.formats.rows import Draft, LedgerRules, RowFilter, RowReader, ZeroAmount
+from fsgrant.formats.rows import Draft, LedgerRules, RowReader, ZeroAmount
+from fsgrant.services.import_chunks import ImportState, store_chunk
+from fsgrant.services.mapping_check import check_extract, close_rows, empty_filter_warnings
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.imports import ImportWriter
@@ -68,92 +61,10 @@ WhereLike = str | Sequence[str | ColumnFilter]
 """Filters added to a mapping: ``"Expense Area=Children's Services"`` texts (see
 :func:`fsgrant.formats.mapping.where_filters`) or filter models."""
 ProgressFn = Callable[[float], None]
-Reject = Callable[[int, list[str], SourceError], None]
 
 
 class _DryRun(Exception):
     """Raised at the end of a dry run to roll everything back."""
-
-
-class _ImportState:
-    __slots__ = (
-        "added",
-        "duplicate",
-        "read",
-        "rejected",
-        "rejects",
-        "room",
-        "skipped",
-        "skipped_by",
-        "snapped",
-        "total",
-        "warnings",
-        "zero",
-    )
-
-    def __init__(self) -> None:
-        self.read = self.added = self.duplicate = self.skipped = self.zero = 0
-        self.rejected = self.snapped = self.total = 0
-        # Pence the lines of this file may still add (by size) before a total of spend
-        # would pass what a report can show; set inside the transaction.
-        self.room = MAX_GROSS_PENCE
-        self.rejects: list[RejectedRow] = []
-        self.skipped_by: dict[str, int] = {}
-        self.warnings: tuple[str, ...] = ()
-
-    def counts(self) -> dict[str, Any]:
-        return {
-            "read": self.read,
-            "added": self.added,
-            "duplicate": self.duplicate,
-            "skipped": self.skipped,
-            "skipped_by": dict(self.skipped_by),
-            "zero": self.zero,
-            "rejected": self.rejected,
-            "snapped": self.snapped,
-            "total_added": str(from_pence(self.total)),
-        }
-
-
-def _row(d: Draft, key: str) -> tuple[Any, ...]:
-    """The values of :data:`fsgrant.store.imports.IMPORT_ROW_COLUMNS` for a draft line."""
-    return (
-        d.date,
-        d.pence,
-        d.category,
-        d.post,
-        d.supplier,
-        d.description,
-        d.reference,
-        d.year,
-        d.line,
-        key,
-        d.source_fields,
-    )
-
-
-def _empty_filter_warnings(filters: list[RowFilter], rows: int) -> tuple[str, ...]:
-    """A warning for each filter that kept none of the rows that reached it, naming the
-    values its column most often held (so a typo in the filter shows)."""
-    warnings = []
-    reached = rows
-    for f in filters:
-        skipped = sum(f.skipped.values())
-        if reached and skipped == reached:
-            seen = ", ".join(f"{v!r} ({n:,})" for v, n in f.most_frequent())
-            warnings.append(
-                f"the filter {f.spec.column!r} ({'include' if f.spec.include else 'exclude'} "
-                f"{list(f.spec.include or f.spec.exclude)}) kept none of {reached:,} rows; "
-                f"the most frequent values of {f.spec.column!r} were: {seen}"
-            )
-        reached -= skipped
-    return tuple(warnings)
-
-
-def _close_rows(extract: Any) -> None:
-    close = getattr(extract.rows, "close", None)
-    if close is not None:
-        close()
 
 
 class ImportsService:
@@ -253,7 +164,7 @@ class ImportsService:
         )
         rejects_out: RejectsWriter | None = None
         detail: dict[str, Any] = {"file": src.name, "sha256": extract.sha256}
-        state = _ImportState()
+        state = ImportState()
         store = self._tables.store
         writer: ImportWriter | None = None
         collecting = gc.isenabled()
@@ -289,7 +200,7 @@ class ImportsService:
                         rejects_out.write(line, cells, exc.reason)
 
                 def flush() -> None:
-                    _store_chunk(chunk, state, reject, writer, src.name)
+                    store_chunk(chunk, state, reject, writer, src.name)
                     chunk.clear()
 
                 # The loop runs once per row of files of a million rows: locals only.
@@ -348,7 +259,7 @@ class ImportsService:
                 if rows_totals:
                     state.skipped_by["totals row"] = rows_totals
                 state.skipped = sum(state.skipped_by.values())
-                state.warnings = _empty_filter_warnings(filters, rows_read)
+                state.warnings = empty_filter_warnings(filters, rows_read)
                 if strict and state.warnings:
                     raise SourceError(src.name, None, None, state.warnings[0])
                 flush()
@@ -385,7 +296,7 @@ class ImportsService:
                 gc.enable()
             if writer is not None:
                 writer.end_bulk()
-            _close_rows(extract)
+            close_rows(extract)
         rejects_file = None
         if rejects_out is not None:
             rejects_file = str(rejects_out.commit()) if state.rejected else None
@@ -467,235 +378,8 @@ class ImportsService:
             SourceError: the mapping is bad, or the file unreadable or lacks a column.
             InvalidInput: ``rows`` is not positive.
         """
-        from fsgrant.formats.extracts import open_extract
-
         if rows < 1:
             raise InvalidInput("rows must be at least 1", field="rows")
         src = Path(path)
         mp = self._mapping(mapping, where)
-        extract = open_extract(
-            src,
-            mp.required_columns(),
-            encoding=mp.source.encoding,
-            delimiter=mp.source.delimiter,
-            sheet=mp.source.sheet,
-            header_row=mp.source.header_row,
-        )
-        preview: builtins.list[PreviewRow] = []
-        given: dict[tuple[str, str], int] = {}
-        read = zero = totals = errors = 0
-        try:
-            reader = RowReader(
-                mp,
-                extract.header,
-                self._rules(),
-                source=src.name,
-                header_line=extract.header_line,
-                kind=extract.kind,
-            )
-            counts: dict[str, int] = {}
-            for line, cells in extract.rows:
-                if not any(c.strip() for c in cells):
-                    continue
-                read += 1
-                by = reader.skipped_by(cells)
-                if by is not None:
-                    v = by.cell(cells)
-                    by.skipped[v] = by.skipped.get(v, 0) + 1
-                    if len(preview) < rows:
-                        preview.append(
-                            PreviewRow(line=line, status="skipped", reason=f"skipped: {by.label}")
-                        )
-                    continue
-                try:
-                    category, source = reader.category_source(line, cells)
-                    given[(category, source)] = given.get((category, source), 0) + 1
-                except SourceError:
-                    pass
-                row = self._preview(reader, line, cells, counts)
-                if row.status == "zero":
-                    zero += 1
-                elif row.status == "error":
-                    if reader.is_totals(cells):
-                        totals += 1
-                        row = PreviewRow(line=line, status="skipped", reason="totals row")
-                    else:
-                        errors += 1
-                if len(preview) < rows:
-                    preview.append(row)
-        finally:
-            _close_rows(extract)
-        filters = []
-        reached = read
-        for f in reader.filters:
-            skipped = sum(f.skipped.values())
-            filters.append(
-                FilterCount(
-                    filter=f.label,
-                    column=f.spec.column,
-                    rows_seen=reached,
-                    rows_kept=reached - skipped,
-                    most_frequent=tuple(ValueCount(value=v, rows=n) for v, n in f.most_frequent()),
-                )
-            )
-            reached -= skipped
-        return MappingCheck(
-            file_name=src.name,
-            kind=extract.kind,
-            header_line=extract.header_line,
-            header_found_by=extract.header_found_by,
-            header_reason=extract.header_reason,
-            header=tuple(extract.header),
-            columns=mp.column_names(),
-            dedupe_by=mp.dedupe_by,
-            encoding=extract.encoding,
-            details={k: str(v) for k, v in extract.details.items()},
-            rows_read=read,
-            rows_kept=reached,
-            rows_zero=zero,
-            rows_totals=totals,
-            rows_error=errors,
-            filters=tuple(filters),
-            categories=tuple(
-                CategoryCount(category=c, rule=r, rows=n)
-                for (c, r), n in sorted(given.items(), key=lambda kv: (-kv[1], kv[0]))
-            ),
-            warnings=_empty_filter_warnings(reader.filters, read),
-            rows=tuple(preview),
-        )
-
-    def _preview(
-        self, reader: RowReader, line: int, cells: builtins.list[str], counts: dict[str, int]
-    ) -> PreviewRow:
-        try:
-            d = reader.read(line, cells)
-        except ZeroAmount:
-            return PreviewRow(line=line, status="zero", reason="0.00: skipped")
-        except SourceError as exc:
-            return PreviewRow(line=line, status="error", reason=exc.reason)
-        key = d.key
-        if not key.startswith("ref:"):
-            counts[key] = counts.get(key, 0) + 1
-            key = f"{key}:{counts[key]}"
-        stored = self._tables.imports.stored_line(key)
-        return PreviewRow(
-            line=line,
-            status="stored" if stored else "new",
-            date=d.date,
-            amount=from_pence(d.pence),
-            category=d.category,
-            post=d.post,
-            supplier=d.supplier,
-            description=d.description,
-            reference=d.reference,
-            snapped=d.snapped,
-            reason=f"already stored as line {stored}" if stored else None,
-        )
-
-
-def _store_chunk(
-    chunk: list[tuple[Draft, list[str]]],
-    state: _ImportState,
-    reject: Reject,
-    writer: ImportWriter,
-    source: str,
-) -> None:
-    """Drop lines already stored, refuse references repeated within the file, number
-    identical lines, and insert the rest (also in a dry run, which is rolled back)."""
-    if not chunk:
-        return
-    by_reference = chunk[0][0].key.startswith("ref:")
-    if by_reference:
-        keyed = [(d, d.key) for d, _ in chunk]
-        # A reference twice in the chunk needs the careful way (it is refused).
-        fast = len({k for _, k in keyed}) == len(keyed)
-    else:
-        keyed = _keys_by_occurrence(chunk, writer)
-        fast = True
-    # The common case, a chunk of lines all new: insert them without looking each up
-    # first. If any was not new, undo that and take the careful way (also when the
-    # chunk may take a total of spend past the limit: each line is then checked).
-    gross = sum(abs(d.pence) for d, _ in keyed)
-    if gross <= state.room and fast and writer.insert_if_all_new([_row(d, k) for d, k in keyed]):
-        for d, _ in keyed:
-            state.snapped += d.snapped
-            state.total += d.pence
-        state.added += len(keyed)
-        state.room -= gross
-        return
-    cells_at = {d.line: cells for d, cells in chunk}
-    if by_reference:
-        keyed = _keys_by_reference(chunk, reject, writer, source)
-    stored = writer.stored_keys([k for _, k in keyed])
-    rows = []
-    for d, key in keyed:
-        if key in stored:
-            state.duplicate += 1
-            continue
-        if abs(d.pence) > state.room:
-            reason = gross_total_problem(
-                MAX_GROSS_PENCE - state.room + abs(d.pence), "spend lines of the ledger"
-            )
-            reject(d.line, cells_at[d.line], SourceError(source, d.line, "amount", str(reason)))
-            continue
-        state.room -= abs(d.pence)
-        state.snapped += d.snapped
-        state.added += 1
-        state.total += d.pence
-        rows.append(_row(d, key))
-    if rows:
-        writer.insert(rows)
-
-
-def _keys_by_occurrence(
-    chunk: list[tuple[Draft, list[str]]], writer: ImportWriter
-) -> list[tuple[Draft, str]]:
-    """Hash keys: add the occurrence number of that identical line in the file, counted
-    in a temporary table (so memory stays flat)."""
-    counts = writer.occurrences(list({d.key for d, _ in chunk}))
-    keyed = []
-    for draft, _cells in chunk:
-        n = counts[draft.key] = counts.get(draft.key, 0) + 1
-        keyed.append((draft, f"{draft.key}:{n}"))
-    writer.save_occurrences(counts)
-    return keyed
-
-
-def _keys_by_reference(
-    chunk: list[tuple[Draft, list[str]]],
-    reject: Reject,
-    writer: ImportWriter,
-    source: str,
-) -> list[tuple[Draft, str]]:
-    """Reference keys: a reference seen earlier in this file is refused. Earlier in
-    this chunk: a local dict; in an earlier chunk and new: the store holds it under
-    this batch; in an earlier chunk and a duplicate: the temporary table, which holds
-    only those (so a first import does not pay for it)."""
-    earlier, others = writer.stored_references(list({d.key for d, _ in chunk}))
-    if others:
-        earlier.update(writer.first_lines(others))
-    keyed = []
-    firsts = []
-    for draft, cells in chunk:
-        first = earlier.get(draft.key)
-        if first is not None:
-            reject(
-                draft.line,
-                cells,
-                SourceError(
-                    source,
-                    draft.line,
-                    None,
-                    f"transaction reference '{draft.reference}' appears again (first at "
-                    f"line {first}); if the extract's references are not unique, map "
-                    "reference to a list of columns that are, or set [dedupe] by = 'hash'",
-                ),
-            )
-            continue
-        earlier[draft.key] = draft.line
-        keyed.append((draft, draft.key))
-        firsts.append((draft.key, draft.line))
-    if others:
-        other_set = set(others)
-        writer.remember_first_lines([(k, line) for k, line in firsts if k in other_set])
-    return keyed
+        return check_extract(src, mp, self._rules, self._tables.imports.stored_line, rows=rows)
