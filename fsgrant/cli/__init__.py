@@ -173,9 +173,15 @@ def _register() -> None:
         imports,
         plan,
         posts,
+        reports,
         returns,
+        spend,
+        years,
     )
 
+    years.register(_registry)
+    spend.register(_registry)
+    reports.register(_registry)
     core.register(_registry)
     posts.register(_registry)
     forecast.register(_registry)

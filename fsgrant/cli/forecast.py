@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fsgrant.cli import core
+from fsgrant.cli import reports
 from fsgrant.cli._common import (
     FormatOption,
     OutputFormat,
@@ -30,9 +30,9 @@ AsAt = Annotated[
 def register(app: typer.Typer) -> None:
     app.add_typer(forecast_app, name="forecast")
     app.add_typer(settings_app, name="settings")
-    command(core.report_app, "variance")(report_variance)
-    command(core.report_app, "profile")(report_profile)
-    command(core.report_app, "spend")(report_spend)
+    command(reports.report_app, "variance")(report_variance)
+    command(reports.report_app, "profile")(report_profile)
+    command(reports.report_app, "spend")(report_spend)
     command(app, "check")(check)
 
 

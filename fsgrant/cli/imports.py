@@ -54,7 +54,7 @@ def _stamp(moment: Any) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    from fsgrant.cli.core import spend_app
+    from fsgrant.cli.spend import spend_app
 
     command(spend_app, "import")(spend_import)
     app.add_typer(imports_app, name="imports")

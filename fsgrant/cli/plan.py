@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fsgrant.cli import core
+from fsgrant.cli import reports
 from fsgrant.cli._common import (
     FormatOption,
     OutputFormat,
@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
     plan_app.add_typer(source_app, name="source")
     app.add_typer(measure_app, name="measure")
-    command(core.report_app, "sustainability")(report_sustainability)
+    command(reports.report_app, "sustainability")(report_sustainability)
 
 
 @command(source_app, "add")

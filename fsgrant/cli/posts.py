@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fsgrant.cli import core
+from fsgrant.cli import reports
 from fsgrant.cli._common import (
     FormatOption,
     OutputFormat,
@@ -25,7 +25,7 @@ Fmt = Annotated[OutputFormat, FormatOption]
 
 def register(app: typer.Typer) -> None:
     app.add_typer(post_app, name="post")
-    command(core.report_app, "posts")(report_posts)
+    command(reports.report_app, "posts")(report_posts)
 
 
 @command(post_app, "add")

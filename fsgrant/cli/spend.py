@@ -1,0 +1,221 @@
+"""Commands for spend lines and grant receipts: add, list, show and reverse."""
+
+from typing import Annotated, Any
+
+import typer
+
+from fsgrant.cli._common import (
+    FormatOption,
+    OutputFormat,
+    command,
+    emit_json,
+    emit_rows,
+    ledger,
+    say,
+)
+
+spend_app = typer.Typer(
+    help="Spend lines: add, list and reverse (lines are never edited).", no_args_is_help=True
+)
+receipt_app = typer.Typer(help="Grant payments received from the funder.", no_args_is_help=True)
+
+Fmt = Annotated[OutputFormat, FormatOption]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(spend_app, name="spend")
+    app.add_typer(receipt_app, name="receipt")
+
+
+# ---------------------------------------------------------------- spend
+SPEND_COLUMNS = [
+    "id",
+    "date",
+    "amount",
+    "category",
+    "post",
+    "supplier",
+    "description",
+    "reference",
+    "funding_year",
+    "financial_year",
+    "reverses",
+    "reversed_by",
+]
+
+
+def spend_row(line: Any) -> dict[str, Any]:
+    row: dict[str, Any] = line.model_dump()
+    row["financial_year"] = line.financial_year
+    return row
+
+
+@command(spend_app, "add")
+def spend_add(
+    ctx: typer.Context,
+    date: Annotated[str, typer.Argument(help="Date spent, ISO or day-first (04/02/2020).")],
+    amount: Annotated[
+        str, typer.Argument(help="Amount, e.g. 1234.56; a credit as -12.00, -£12.00 or (12.00).")
+    ],
+    category: Annotated[str, typer.Argument(help="Cost category, e.g. staffing or training.")],
+    post: Annotated[str | None, typer.Option("--post", help="The post it pays for.")] = None,
+    supplier: Annotated[str | None, typer.Option("--supplier")] = None,
+    description: Annotated[str | None, typer.Option("--description")] = None,
+    ref: Annotated[
+        str | None, typer.Option("--ref", help="Source reference, e.g. invoice or journal number.")
+    ] = None,
+    year: Annotated[
+        str | None, typer.Option("--year", help="Charge to this funding year explicitly.")
+    ] = None,
+) -> None:
+    """Record a spend line; prints its id."""
+    line = ledger(ctx).spend.add(
+        date,
+        amount,
+        category,
+        post=post,
+        supplier=supplier,
+        description=description,
+        reference=ref,
+        year=year,
+    )
+    say(line.id)
+
+
+@command(spend_app, "list")
+def spend_list(
+    ctx: typer.Context,
+    year: Annotated[str | None, typer.Option("--year", help="Only this funding year.")] = None,
+    financial_year: Annotated[
+        str | None,
+        typer.Option("--financial-year", help="Only this financial year, e.g. FY2019/20."),
+    ] = None,
+    category: Annotated[str | None, typer.Option("--category", help="Only this category.")] = None,
+    from_date: Annotated[str | None, typer.Option("--from", help="Dated on or after.")] = None,
+    to_date: Annotated[str | None, typer.Option("--to", help="Dated on or before.")] = None,
+    post: Annotated[str | None, typer.Option("--post", help="Only lines naming this post.")] = None,
+    supplier: Annotated[
+        str | None,
+        typer.Option("--supplier", help="Only suppliers whose name contains this (any case)."),
+    ] = None,
+    batch: Annotated[
+        int | None, typer.Option("--batch", help="Only lines added by this import batch.")
+    ] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """List spend lines, with funding year and financial year; every filter applies."""
+    lines = ledger(ctx).spend.list(
+        year=year,
+        financial_year=financial_year,
+        category=category,
+        from_date=from_date,
+        to_date=to_date,
+        post=post,
+        supplier=supplier,
+        batch=batch,
+    )
+    rows = [spend_row(x) for x in lines]
+    from fsgrant.domain.reports import sum_money
+
+    emit_rows(
+        rows,
+        SPEND_COLUMNS,
+        fmt,
+        title="Spend",
+        money=("amount",),
+        # A listing of records (re-importable as CSV): the total is for people only.
+        footer={"id": "Total", "amount": sum_money(x.amount for x in lines)}
+        if fmt is OutputFormat.table
+        else None,
+    )
+
+
+@command(spend_app, "show")
+def spend_show(
+    ctx: typer.Context,
+    line_id: Annotated[int, typer.Argument(metavar="ID", help="The spend line.")],
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Show one spend line: every field and, for an imported line, its whole source row."""
+    line = ledger(ctx).spend.get(line_id)
+    if fmt is OutputFormat.json:
+        emit_json({**line.model_dump(mode="json"), "financial_year": line.financial_year})
+        return
+    row = spend_row(line)
+    fields = row.pop("source_fields") or {}
+    facts = [{"field": k, "value": v} for k, v in row.items()]
+    emit_rows(facts, ["field", "value"], fmt, title=f"Spend line {line.id}")
+    if fields:
+        emit_rows(
+            [{"column": k, "value": v} for k, v in fields.items()],
+            ["column", "value"],
+            fmt,
+            title=f"Source row (batch {line.import_batch}, line {line.source_line})",
+        )
+
+
+@command(spend_app, "reverse")
+def spend_reverse(
+    ctx: typer.Context,
+    line_id: Annotated[int, typer.Argument(metavar="ID", help="The spend line to reverse.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reversed.")],
+) -> None:
+    """Reverse a spend line (the correction nets it to zero in the same period)."""
+    r = ledger(ctx).spend.reverse(line_id, reason)
+    say(f"Line {r.id} reverses line {line_id} ({r.amount}).")
+
+
+# ---------------------------------------------------------------- receipts
+@command(receipt_app, "add")
+def receipt_add(
+    ctx: typer.Context,
+    date: Annotated[str, typer.Argument(help="Date received.")],
+    amount: Annotated[
+        str, typer.Argument(help="Amount received; negative, e.g. -5.00, for a repayment.")
+    ],
+    year: Annotated[str, typer.Option("--year", help="The funding year it pays.")],
+    ref: Annotated[str | None, typer.Option("--ref", help="Remittance reference.")] = None,
+) -> None:
+    """Record a grant payment received (a negative amount: money paid back to the funder)."""
+    from fsgrant.domain.money import format_pounds
+
+    r = ledger(ctx).receipts.add(date, amount, year, reference=ref)
+    if r.amount < 0:
+        say(
+            f"Recorded receipt {r.id}: a repayment to the funder (or a correction) of "
+            f"{format_pounds(-r.amount)} for {r.funding_year} on {r.date}; it reduces the "
+            "amount received."
+        )
+        return
+    say(f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}.")
+
+
+@command(receipt_app, "list")
+def receipt_list(
+    ctx: typer.Context,
+    year: Annotated[str | None, typer.Option("--year", help="Only this funding year.")] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """List receipts (of one funding year with --year), reversals included."""
+    rows = [r.model_dump() for r in ledger(ctx).receipts.list(year)]
+    emit_rows(
+        rows,
+        ["id", "date", "amount", "funding_year", "reference", "reverses", "reversed_by", "reason"],
+        fmt,
+        title="Receipts",
+        money=("amount",),
+    )
+
+
+@command(receipt_app, "reverse")
+def receipt_reverse(
+    ctx: typer.Context,
+    receipt_id: Annotated[int, typer.Argument(help="The receipt to reverse.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reversed.")],
+) -> None:
+    """Reverse a receipt keyed wrongly: a receipt of the negated amount, same date and year."""
+    r = ledger(ctx).receipts.reverse(receipt_id, reason)
+    say(
+        f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}, "
+        f"reversing receipt {r.reverses}."
+    )
