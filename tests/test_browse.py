@@ -69,7 +69,8 @@ def ds(example: Path) -> Any:
 
 
 def test_the_pages_load(ds):
-    from fsgrant.store.browse import CANNED_QUERIES, TABLES
+    from fsgrant.store.browse import TABLES
+    from fsgrant.store.browse_queries import CANNED_QUERIES
 
     assert get(ds, "/").status_code == 200
     home = get(ds, "/demo")

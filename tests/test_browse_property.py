@@ -24,7 +24,7 @@ from reliability_helpers import SLOW
 import fsgrant
 from fsgrant.domain.money import to_pence
 from fsgrant.errors import Conflict, InvalidInput, NotFound
-from fsgrant.store.browse import CANNED_QUERIES
+from fsgrant.store.browse_queries import CANNED_QUERIES
 
 FIRST, LAST = date(2019, 1, 1), date(2023, 12, 31)
 COMMON = [date(2019, 4, 1), date(2019, 8, 1), date(2020, 4, 1), date(2020, 8, 1), date(2021, 8, 1)]
