@@ -38,16 +38,12 @@ from fsgrant.domain.imports import (
 from fsgrant.domain.models import Grant, SpendLine
 from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence, gross_total_problem
 from fsgrant.errors import InvalidInput, NotFound, SourceError
-from fsgrant.formats.mapping import (
-    DEFAULT_MAPPING,
-    PRESETS,
-    ColumnFilter,
-    ExtractMapping,
-    load_mapping,
-    where_filters,
-)
+from fsgrant.formats.mapping import ExtractMapping, load_mapping
+from fsgrant.formats.mapping_presets import DEFAULT_MAPPING, PRESETS
+from fsgrant.formats.mapping_rules import ColumnFilter, where_filters
 from fsgrant.formats.rejects import RejectsWriter
-from fsgrant.formats.rows import Draft, LedgerRules, RowFilter, RowReader, ZeroAmount
+from fsgrant.formats.row_rules import LedgerRules, RowFilter
+from fsgrant.formats.rows import Draft, RowReader, ZeroAmount
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.imports import ImportWriter
@@ -66,7 +62,7 @@ MappingLike = ExtractMapping | str | os.PathLike[str] | None
 or None for fsgrant's own columns."""
 WhereLike = str | Sequence[str | ColumnFilter]
 """Filters added to a mapping: ``"Expense Area=Children's Services"`` texts (see
-:func:`fsgrant.formats.mapping.where_filters`) or filter models."""
+:func:`fsgrant.formats.mapping_rules.where_filters`) or filter models."""
 ProgressFn = Callable[[float], None]
 Reject = Callable[[int, list[str], SourceError], None]
 
