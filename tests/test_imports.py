@@ -584,7 +584,7 @@ def test_the_fast_amount_reading_agrees_with_the_documented_rule():
 
     from fsgrant.domain.money import parse_amount, to_pence
     from fsgrant.errors import InvalidAmount
-    from fsgrant.formats.rows import read_extract_amount
+    from fsgrant.formats.amounts import read_extract_amount
 
     pieces = ["", "-", "£", "(", ")", ",", ".", " ", "1", "0", "9", "e", "00", "234"]
     texts = {"".join(p) for p in product(pieces, repeat=4)}

@@ -236,7 +236,7 @@ def imports_show(
 
 # ---------------------------------------------------------------- mapping
 def _preset_names() -> tuple[str, ...]:
-    from fsgrant.formats.mapping import PRESETS
+    from fsgrant.formats.mapping_presets import PRESETS
 
     return tuple(PRESETS)
 

@@ -38,8 +38,9 @@ A mapping file (see the README for a full example)::
     by = "reference"            # default when a reference column is named; else "hash"
 
 Filter values and rule values are compared with the cell after trimming and Unicode
-normalisation (:func:`normalise_value`: NFKC, typographic apostrophes and quotes as
-``'`` and ``"``, any run of white space as one space), case-insensitively when asked.
+normalisation (:func:`~fsgrant.formats.mapping_rules.normalise_value`: NFKC, typographic
+apostrophes and quotes as ``'`` and ``"``, any run of white space as one space),
+case-insensitively when asked.
 
 A row's category is, in order: the ``category`` column when mapped and not empty,
 the first ``[[categories.rules]]`` that matches (a column equals / starts with /
@@ -51,74 +52,35 @@ none).
 ``description_template = "{Expense Type} - {Invoice Number}"`` under ``[columns]``
 composes the description from any columns (``{{`` and ``}}`` for literal braces).
 
-Reading one row by a mapping is :mod:`fsgrant.formats.rows`.
+The filter and rule models are :mod:`fsgrant.formats.mapping_rules`; the built-in
+mappings :mod:`fsgrant.formats.mapping_presets`. Reading one row by a mapping is
+:mod:`fsgrant.formats.rows`.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from fsgrant.errors import InvalidInput, SourceError
+from fsgrant.formats.mapping_rules import CodeMaps, ColumnFilter, FilterRules, MappingSection
 
 __all__ = [
-    "DEFAULT_MAPPING",
-    "PRESETS",
-    "ColumnFilter",
-    "Condition",
+    "Columns",
+    "DedupeRules",
     "ExtractMapping",
-    "Rule",
+    "SourceOptions",
     "load_mapping",
-    "normalise_value",
     "parse_mapping",
     "template_fields",
-    "where_filters",
 ]
 
 
-# ---------------------------------------------------------------------- comparing values
-_TYPOGRAPHIC = str.maketrans(
-    {
-        "\u2018": "'",  # left single quotation mark
-        "\u2019": "'",  # right single quotation mark, the curly apostrophe
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",  # prime
-        "\u00b4": "'",  # acute accent, typed for an apostrophe
-        "\u0060": "'",  # grave accent, likewise
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u2033": '"',
-        "\u2013": "-",  # en dash
-        "\u2014": "-",  # em dash
-        "\u2212": "-",  # minus sign
-    }
-)
-
-
-def normalise_value(text: str, *, case_insensitive: bool = False) -> str:
-    """A cell or filter value as compared: NFKC (which makes a non-breaking space a
-    space), typographic apostrophes, quotes and dashes as their ASCII forms, trimmed,
-    inner white space one space; case-folded when ``case_insensitive``."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
-    value = " ".join(text.split())
-    return value.casefold() if case_insensitive else value
-
-
+# ---------------------------------------------------------------------- description templates
 _FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
@@ -143,25 +105,7 @@ def template_fields(template: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------- the mapping model
-def _texts(value: object) -> object:
-    """TOML may give numbers for codes (``cost_centres = [4410]``): read them as text."""
-    if isinstance(value, int | str) and not isinstance(value, bool):
-        return str(value).strip()
-    if isinstance(value, list | tuple):
-        return [str(v).strip() if isinstance(v, int | str) else v for v in value]
-    if isinstance(value, dict):
-        return {
-            str(k).strip(): str(v).strip() if isinstance(v, int | str) else v
-            for k, v in value.items()
-        }
-    return value
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SourceOptions(_Section):
+class SourceOptions(MappingSection):
     name: str | None = None
     sheet: str | None = None
     encoding: str | None = None
@@ -182,7 +126,7 @@ class SourceOptions(_Section):
         return v
 
 
-class Columns(_Section):
+class Columns(MappingSection):
     date: str
     amount: str | None = None
     debit: str | None = None
@@ -210,133 +154,11 @@ class Columns(_Section):
         return v
 
 
-class ColumnFilter(_Section):
-    """Keep a row only if its ``column`` is one of ``include`` (when given) and none of
-    ``exclude``."""
-
-    column: str = Field(min_length=1)
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    case_insensitive: bool = False
-
-    @field_validator("include", "exclude", mode="before")
-    @classmethod
-    def _values(cls, v: object) -> object:
-        return [v] if isinstance(v, str) else _texts(v)
-
-    @model_validator(mode="after")
-    def _something(self) -> ColumnFilter:
-        if not self.include and not self.exclude:
-            raise ValueError("a filter needs 'include' or 'exclude' (a list of values)")
-        return self
-
-    def label(self) -> str:
-        """How the import's counts name what this filter skipped."""
-        parts = []
-        if self.include:
-            parts.append(f"{self.column} not in [{', '.join(self.include)}]")
-        if self.exclude:
-            parts.append(f"{self.column} in [{', '.join(self.exclude)}]")
-        return " or ".join(parts)
-
-
-class FilterRules(_Section):
-    cost_centres: tuple[str, ...] = ()
-    where: tuple[ColumnFilter, ...] = ()
-
-    @field_validator("cost_centres", mode="before")
-    @classmethod
-    def _codes(cls, v: object) -> object:
-        return _texts(v)
-
-
-class Condition(_Section):
-    """One test of one column: exactly one of ``equals``, ``starts_with``, ``matches``
-    (a regular expression the whole value must match) or ``one_of``."""
-
-    column: str = Field(min_length=1)
-    equals: str | None = None
-    starts_with: str | None = None
-    matches: str | None = None
-    one_of: tuple[str, ...] = ()
-    case_insensitive: bool = False
-
-    @field_validator("equals", "starts_with", mode="before")
-    @classmethod
-    def _text(cls, v: object) -> object:
-        return _texts(v)
-
-    @field_validator("one_of", mode="before")
-    @classmethod
-    def _list(cls, v: object) -> object:
-        return [v] if isinstance(v, str) else _texts(v)
-
-    @field_validator("matches")
-    @classmethod
-    def _regex(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                re.compile(v)
-            except re.error as exc:
-                raise ValueError(f"not a regular expression ({exc})") from None
-        return v
-
-    @model_validator(mode="after")
-    def _one_test(self) -> Condition:
-        given = [
-            k
-            for k in ("equals", "starts_with", "matches", "one_of")
-            if getattr(self, k) not in (None, ())
-        ]
-        if len(given) != 1:
-            raise ValueError(
-                "a rule tests its column with exactly one of equals, starts_with, matches "
-                f"or one_of (got {', '.join(given) or 'none'})"
-            )
-        return self
-
-    def label(self) -> str:
-        if self.equals is not None:
-            return f"{self.column} = {self.equals!r}"
-        if self.starts_with is not None:
-            return f"{self.column} starts with {self.starts_with!r}"
-        if self.matches is not None:
-            return f"{self.column} matches {self.matches!r}"
-        return f"{self.column} one of [{', '.join(self.one_of)}]"
-
-
-class Rule(Condition):
-    """A condition (and optionally ``also`` a second one) giving a category or a post."""
-
-    also: Condition | None = None
-    category: str | None = None
-    post: str | None = None
-
-    def label(self) -> str:
-        first = super().label()
-        return first if self.also is None else f"{first} and {self.also.label()}"
-
-    def columns(self) -> list[str]:
-        return [self.column] + ([self.also.column] if self.also else [])
-
-
-class CodeMaps(_Section):
-    default: str | None = None
-    rules: tuple[Rule, ...] = ()
-    expense_code: dict[str, str] = Field(default_factory=dict)
-    cost_centre: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("expense_code", "cost_centre", mode="before")
-    @classmethod
-    def _codes(cls, v: object) -> object:
-        return _texts(v)
-
-
-class DedupeRules(_Section):
+class DedupeRules(MappingSection):
     by: Literal["reference", "hash"] | None = None
 
 
-class ExtractMapping(_Section):
+class ExtractMapping(MappingSection):
     """A mapping from an extract's columns to spend lines (see the module docstring)."""
 
     source: SourceOptions = Field(default_factory=SourceOptions)
@@ -465,80 +287,6 @@ class ExtractMapping(_Section):
                 "[dedupe] by = 'reference' needs a 'reference' column under [columns]",
                 field="dedupe.by",
             )
-
-
-DEFAULT_MAPPING = ExtractMapping(
-    source=SourceOptions(name="fsgrant"),
-    columns=Columns(
-        date="date",
-        amount="amount",
-        category="category",
-        post="post",
-        supplier="supplier",
-        description="description",
-        reference=("reference",),
-        year="year",
-    ),
-    # fsgrant's own reference column holds invoice or journal numbers, which may
-    # repeat across lines of one invoice: deduplicate on the whole line instead.
-    dedupe=DedupeRules(by="hash"),
-    optional_columns=frozenset({"post", "supplier", "description", "reference", "year"}),
-)
-"""Without a mapping: fsgrant's own spend CSV columns
-(``date, amount, category, post, supplier, description, reference, year``)."""
-
-
-TRANSPARENCY_CODE = ExtractMapping(
-    source=SourceOptions(name="transparency-code"),
-    columns=Columns(
-        date="Date",
-        amount="Amount",
-        reference=("Transaction Number",),
-        supplier="Supplier Name",
-        description_template="{Expense Type}",
-    ),
-    categories=CodeMaps(default="other"),
-    # A payment's transaction number may repeat over the lines it is split into:
-    # deduplicate on the whole line (the number is part of it).
-    dedupe=DedupeRules(by="hash"),
-)
-"""The spending over £500 file English councils publish under the Local Government
-Transparency Code 2015 (``Body, Body Name, Date, Transaction Number, Invoice Number,
-Amount, Supplier Name, Supplier ID, VAT Registration Number, Expense Area, Expense Type,
-Expense Code, Creditor Type``): date, amount, transaction number, supplier and expense
-type are read; every column is kept with the line. Lines go to the category ``other``;
-filter the directorate with ``--where "Expense Area=Children's Services"``."""
-
-PRESETS: dict[str, ExtractMapping] = {"transparency-code": TRANSPARENCY_CODE}
-"""Built-in mappings, by the name given to ``--mapping``."""
-
-
-def where_filters(texts: list[str] | tuple[str, ...]) -> list[ColumnFilter]:
-    """Filters from ``COLUMN=VALUE`` (keep), ``COLUMN!=VALUE`` (drop) texts; several
-    values separated by ``|``; ``~=`` and ``!~=`` compare ignoring case.
-
-    Raises:
-        InvalidInput: a text without ``=`` or with an empty column or value.
-    """
-    out = []
-    for text in texts:
-        m = re.fullmatch(r"\s*([^=!~]+?)\s*(!~=|~=|!=|=)(.*)", text, re.DOTALL)
-        values = [v.strip() for v in m.group(3).split("|")] if m else []
-        if m is None or not all(values):
-            raise InvalidInput(
-                f"--where '{text}': expected COLUMN=VALUE (or COLUMN!=VALUE; several values "
-                "as A|B)",
-                field="where",
-                value=text,
-            )
-        column, op = m.group(1), m.group(2)
-        key = "exclude" if op.startswith("!") else "include"
-        out.append(
-            ColumnFilter.model_validate(
-                {"column": column, key: values, "case_insensitive": "~" in op}
-            )
-        )
-    return out
 
 
 def load_mapping(path: str | Path) -> ExtractMapping:

@@ -1,9 +1,8 @@
 """Reading one row of a finance-system extract into a draft spend line, by a mapping
-(:mod:`fsgrant.formats.mapping`) and the same rules as ``spend add``.
+(:mod:`fsgrant.formats.mapping`) and the same rules as ``spend add``
+(:mod:`fsgrant.formats.row_rules`).
 
-Amounts are read by :func:`read_extract_amount`: the documented money rule, plus
-spreadsheet float noise (``890.4999999999999``) within a millionth of a penny of a
-whole penny read as that penny and counted; ``12.345`` is still an error.
+Amounts are read by :func:`fsgrant.formats.amounts.read_extract_amount`.
 """
 
 from __future__ import annotations
@@ -12,38 +11,23 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 from hashlib import sha256
 from typing import NamedTuple
 
-from fsgrant.domain.closures import entry_day_problem
-from fsgrant.domain.funding import Allocator
-from fsgrant.domain.models import ClosedPeriod, FundingYearState
-from fsgrant.domain.money import MAX_AMOUNT, parse_amount, split_sign, to_pence
+from fsgrant.domain.money import MAX_AMOUNT
 from fsgrant.domain.periods import parse_date
 from fsgrant.errors import FsgrantError, InvalidAmount, SourceError
-from fsgrant.formats.mapping import (
-    ColumnFilter,
-    Condition,
-    ExtractMapping,
-    Rule,
-    normalise_value,
-    template_fields,
-)
+from fsgrant.formats.amounts import FAST_AMOUNT, read_extract_amount
+from fsgrant.formats.mapping import ExtractMapping, template_fields
+from fsgrant.formats.row_rules import BoundRule, LedgerRules, RowFilter
 
 __all__ = [
     "Draft",
-    "LedgerRules",
-    "RowFilter",
     "RowReader",
     "ZeroAmount",
-    "read_extract_amount",
     "source_field_names",
 ]
 
-
-NOISE_TOLERANCE_PENCE = Decimal("0.000001")
-"""Float noise allowed around a whole penny: a millionth of a penny."""
 
 EMPTY_HINT_XLSX = (
     "the cell is empty, or holds a formula whose value was never saved (open the file in "
@@ -51,177 +35,8 @@ EMPTY_HINT_XLSX = (
 )
 
 
-# ---------------------------------------------------------------------- amounts
-# ASCII digits only (``\d`` alone would take any script's digits, which parse_amount
-# refuses), and at most 12 digits of whole pounds: never above MAX_AMOUNT.
-_FAST = re.compile(r"(-)?£?(\d{1,3}(?:,\d{3}){1,3}|\d{1,12})(?:\.(\d{1,2}))?", re.ASCII)
-_LONG_DECIMALS = re.compile(r"\.\d{3,}", re.ASCII)
-_NOISY = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{3,}", re.ASCII)
-
-
-def read_extract_amount(text: str, *, field: str = "amount") -> tuple[int, bool]:
-    """Read an amount cell: integer pence, and whether float noise was snapped.
-
-    The rule of :func:`fsgrant.domain.money.parse_amount` (``£1,234.56``, ``(12.00)``,
-    ``-5``; no exponents, NaN or sub-penny amounts), except that a value within a
-    millionth of a penny of a whole penny (``890.4999999999999``, the binary
-    floating-point noise spreadsheets write) is read as that penny.
-
-    Raises:
-        InvalidAmount: anything else, such as ``12.345`` or ``1e3``.
-    """
-    s = text.strip()
-    # The common forms without Decimal: -1234.5, 1,234.56, £1,234.56, (1,234.56).
-    bracketed = s[:1] == "(" and s[-1:] == ")"
-    m = _FAST.fullmatch(s[1:-1] if bracketed else s)
-    if m is not None and not (bracketed and m.group(1)):
-        pence = int(m.group(2).replace(",", "")) * 100 + int(((m.group(3) or "") + "00")[:2])
-        return (-pence if (bracketed or m.group(1)) else pence), False
-    if _LONG_DECIMALS.search(s):
-        snapped = _snap(s)
-        if snapped is not None:
-            return snapped, True
-    return to_pence(parse_amount(s, field=field)), False
-
-
-def _snap(s: str) -> int | None:
-    signed = split_sign(s)
-    if signed is None:
-        return None
-    negative, t = signed
-    if not _NOISY.fullmatch(t):
-        return None
-    exact = Decimal(t.replace(",", "")) * 100
-    nearest = exact.to_integral_value(rounding=ROUND_HALF_UP)
-    if abs(exact - nearest) > NOISE_TOLERANCE_PENCE:
-        return None
-    if nearest > MAX_AMOUNT * 100:
-        return None
-    pence = int(nearest)
-    return -pence if negative else pence
-
-
-# ---------------------------------------------------------------------- the ledger's rules
-class LedgerRules:
-    """What a row is checked against, read once per import: the same rules as
-    :meth:`fsgrant.services.spend.SpendService.add` (known category and post, a
-    funding year covering the date, no closed period)."""
-
-    def __init__(
-        self,
-        categories: Sequence[str],
-        posts: Sequence[str],
-        years: Sequence[FundingYearState],
-        closures: dict[str, ClosedPeriod],
-    ) -> None:
-        self.categories = frozenset(categories)
-        self.posts = frozenset(posts)
-        self.years = list(years)
-        self.by_label = {y.label: y for y in self.years}
-        self.closures = closures
-        self.allocator = Allocator(self.years)
-        self._days: dict[tuple[date, str | None], str | None] = {}
-
-    def check_day(self, day: date, label: str | None) -> str | None:
-        """The reason a spend line dated ``day`` (for year ``label``) is refused, or None."""
-        key = (day, label)
-        try:
-            return self._days[key]
-        except KeyError:
-            reason = self._days[key] = self._day_reason(day, label)
-            return reason
-
-    def _day_reason(self, day: date, label: str | None) -> str | None:
-        problem = entry_day_problem(day, label, self.allocator, self.closures, name_who=False)
-        return None if problem is None else problem.message
-
-
-# ---------------------------------------------------------------------- filters and rules
 def _norm_header(text: str) -> str:
     return " ".join(text.split()).casefold()
-
-
-class RowFilter:
-    """A :class:`~fsgrant.formats.mapping.ColumnFilter` bound to a column of the header.
-
-    ``keeps`` is memoised per raw cell text (extracts repeat their values), and the
-    values of the rows it skipped are counted, so an import that keeps nothing can
-    show what the column actually holds.
-    """
-
-    def __init__(self, spec: ColumnFilter, index: int | None) -> None:
-        self.spec = spec
-        self.label = spec.label()
-        self.index = -1 if index is None else index
-        ci = spec.case_insensitive
-        self.include = frozenset(normalise_value(v, case_insensitive=ci) for v in spec.include)
-        self.exclude = frozenset(normalise_value(v, case_insensitive=ci) for v in spec.exclude)
-        self.verdicts: dict[str, bool] = {}
-        self.skipped: dict[str, int] = {}
-        """Raw cell text -> rows skipped with it."""
-
-    def keeps(self, cell: str) -> bool:
-        value = normalise_value(cell, case_insensitive=self.spec.case_insensitive)
-        ok = (not self.include or value in self.include) and value not in self.exclude
-        if len(self.verdicts) < 100_000:
-            self.verdicts[cell] = ok
-        return ok
-
-    def cell(self, cells: Sequence[str]) -> str:
-        i = self.index
-        return cells[i] if 0 <= i < len(cells) else ""
-
-    def most_frequent(self, n: int = 5) -> list[tuple[str, int]]:
-        """The values most often seen in the rows this filter skipped (trimmed)."""
-        merged: dict[str, int] = {}
-        for raw, count in self.skipped.items():
-            key = " ".join(raw.split())
-            merged[key] = merged.get(key, 0) + count
-        return sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
-
-
-class _Test:
-    """One rule condition bound to a column: a memoised verdict per raw cell text."""
-
-    def __init__(self, cond: Condition, index: int) -> None:
-        ci = cond.case_insensitive
-        self.index = index
-        self.ci = ci
-        self.verdicts: dict[str, bool] = {}
-        if cond.equals is not None:
-            want = normalise_value(cond.equals, case_insensitive=ci)
-            self.test: Callable[[str], bool] = lambda v: v == want
-        elif cond.starts_with is not None:
-            prefix = normalise_value(cond.starts_with, case_insensitive=ci)
-            self.test = lambda v: v.startswith(prefix)
-        elif cond.matches is not None:
-            pattern = re.compile(cond.matches, re.IGNORECASE if ci else 0)
-            self.test = lambda v: pattern.fullmatch(v) is not None
-        else:
-            options = frozenset(normalise_value(x, case_insensitive=ci) for x in cond.one_of)
-            self.test = lambda v: v in options
-
-    def __call__(self, cells: Sequence[str]) -> bool:
-        raw = cells[self.index] if self.index < len(cells) else ""
-        got = self.verdicts.get(raw)
-        if got is None:
-            got = self.test(normalise_value(raw, case_insensitive=self.ci))
-            if len(self.verdicts) < 100_000:
-                self.verdicts[raw] = got
-        return got
-
-
-class _BoundRule:
-    def __init__(self, rule: Rule, find: Callable[[str], int]) -> None:
-        self.label = rule.label()
-        self.category = rule.category
-        self.post = rule.post
-        self.tests = [_Test(rule, find(rule.column))]
-        if rule.also is not None:
-            self.tests.append(_Test(rule.also, find(rule.also.column)))
-
-    def matches(self, cells: Sequence[str]) -> bool:
-        return all(t(cells) for t in self.tests)
 
 
 def source_field_names(header: Sequence[str]) -> list[str]:
@@ -328,8 +143,8 @@ class RowReader:
             return normal.index(wanted)
 
         self.filters = [RowFilter(f, find(f.column)) for f in mapping.filters()]
-        self.category_rules = [_BoundRule(r, find) for r in mapping.categories.rules]
-        self.post_rules = [_BoundRule(r, find) for r in mapping.posts.rules]
+        self.category_rules = [BoundRule(r, find) for r in mapping.categories.rules]
+        self.post_rules = [BoundRule(r, find) for r in mapping.posts.rules]
         template = mapping.columns.description_template
         self.template: list[tuple[str, int | None]] | None = None
         if template is not None:
@@ -486,7 +301,7 @@ class RowReader:
             cells = cells + [""] * (self.width - len(cells))
         snapped = False
         i = self.i_amount
-        m = _FAST.fullmatch(cells[i]) if i is not None else None
+        m = FAST_AMOUNT.fullmatch(cells[i]) if i is not None else None
         if m is not None:
             negative, whole, frac = m.groups()
             pence = int(whole.replace(",", "") + ((frac or "") + "00")[:2])

@@ -29,16 +29,12 @@ from fsgrant.domain.imports import ImportBatch, ImportResult, MappingCheck, Reje
 from fsgrant.domain.models import Grant, SpendLine
 from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence
 from fsgrant.errors import InvalidInput, NotFound, SourceError
-from fsgrant.formats.mapping import (
-    DEFAULT_MAPPING,
-    PRESETS,
-    ColumnFilter,
-    ExtractMapping,
-    load_mapping,
-    where_filters,
-)
+from fsgrant.formats.mapping import ExtractMapping, load_mapping
+from fsgrant.formats.mapping_presets import DEFAULT_MAPPING, PRESETS
+from fsgrant.formats.mapping_rules import ColumnFilter, where_filters
 from fsgrant.formats.rejects import RejectsWriter
-from fsgrant.formats.rows import Draft, LedgerRules, RowReader, ZeroAmount
+from fsgrant.formats.row_rules import LedgerRules
+from fsgrant.formats.rows import Draft, RowReader, ZeroAmount
 from fsgrant.services.import_chunks import ImportState, store_chunk
 from fsgrant.services.mapping_check import check_extract, close_rows, empty_filter_warnings
 from fsgrant.services.years import YearsService
@@ -59,7 +55,7 @@ MappingLike = ExtractMapping | str | os.PathLike[str] | None
 or None for fsgrant's own columns."""
 WhereLike = str | Sequence[str | ColumnFilter]
 """Filters added to a mapping: ``"Expense Area=Children's Services"`` texts (see
-:func:`fsgrant.formats.mapping.where_filters`) or filter models."""
+:func:`fsgrant.formats.mapping_rules.where_filters`) or filter models."""
 ProgressFn = Callable[[float], None]
 
 

@@ -14,7 +14,8 @@ from fsgrant.domain.imports import CategoryCount, FilterCount, MappingCheck, Pre
 from fsgrant.domain.money import from_pence
 from fsgrant.errors import SourceError
 from fsgrant.formats.mapping import ExtractMapping
-from fsgrant.formats.rows import LedgerRules, RowFilter, RowReader, ZeroAmount
+from fsgrant.formats.row_rules import LedgerRules, RowFilter
+from fsgrant.formats.rows import RowReader, ZeroAmount
 
 __all__ = ["check_extract", "close_rows", "empty_filter_warnings"]
 

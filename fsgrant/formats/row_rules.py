@@ -1,0 +1,137 @@
+"""The rules a row of an extract is checked and matched against: the ledger's
+(:class:`LedgerRules`: known categories and posts, funding years, closed periods) and
+the mapping's filters and category/post rules bound to the extract's header
+(:class:`RowFilter`, :class:`BoundRule`). Reading the row is :mod:`fsgrant.formats.rows`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from fsgrant.domain.closures import entry_day_problem
+from fsgrant.domain.funding import Allocator
+from fsgrant.domain.models import ClosedPeriod, FundingYearState
+from fsgrant.formats.mapping_rules import ColumnFilter, Condition, Rule, normalise_value
+
+__all__ = ["BoundRule", "LedgerRules", "RowFilter"]
+
+
+# ---------------------------------------------------------------------- the ledger's rules
+class LedgerRules:
+    """What a row is checked against, read once per import: the same rules as
+    :meth:`fsgrant.services.spend.SpendService.add` (known category and post, a
+    funding year covering the date, no closed period)."""
+
+    def __init__(
+        self,
+        categories: Sequence[str],
+        posts: Sequence[str],
+        years: Sequence[FundingYearState],
+        closures: dict[str, ClosedPeriod],
+    ) -> None:
+        self.categories = frozenset(categories)
+        self.posts = frozenset(posts)
+        self.years = list(years)
+        self.by_label = {y.label: y for y in self.years}
+        self.closures = closures
+        self.allocator = Allocator(self.years)
+        self._days: dict[tuple[date, str | None], str | None] = {}
+
+    def check_day(self, day: date, label: str | None) -> str | None:
+        """The reason a spend line dated ``day`` (for year ``label``) is refused, or None."""
+        key = (day, label)
+        try:
+            return self._days[key]
+        except KeyError:
+            reason = self._days[key] = self._day_reason(day, label)
+            return reason
+
+    def _day_reason(self, day: date, label: str | None) -> str | None:
+        problem = entry_day_problem(day, label, self.allocator, self.closures, name_who=False)
+        return None if problem is None else problem.message
+
+
+# ---------------------------------------------------------------------- filters and rules
+class RowFilter:
+    """A :class:`~fsgrant.formats.mapping_rules.ColumnFilter` bound to a column of the header.
+
+    ``keeps`` is memoised per raw cell text (extracts repeat their values), and the
+    values of the rows it skipped are counted, so an import that keeps nothing can
+    show what the column actually holds.
+    """
+
+    def __init__(self, spec: ColumnFilter, index: int | None) -> None:
+        self.spec = spec
+        self.label = spec.label()
+        self.index = -1 if index is None else index
+        ci = spec.case_insensitive
+        self.include = frozenset(normalise_value(v, case_insensitive=ci) for v in spec.include)
+        self.exclude = frozenset(normalise_value(v, case_insensitive=ci) for v in spec.exclude)
+        self.verdicts: dict[str, bool] = {}
+        self.skipped: dict[str, int] = {}
+        """Raw cell text -> rows skipped with it."""
+
+    def keeps(self, cell: str) -> bool:
+        value = normalise_value(cell, case_insensitive=self.spec.case_insensitive)
+        ok = (not self.include or value in self.include) and value not in self.exclude
+        if len(self.verdicts) < 100_000:
+            self.verdicts[cell] = ok
+        return ok
+
+    def cell(self, cells: Sequence[str]) -> str:
+        i = self.index
+        return cells[i] if 0 <= i < len(cells) else ""
+
+    def most_frequent(self, n: int = 5) -> list[tuple[str, int]]:
+        """The values most often seen in the rows this filter skipped (trimmed)."""
+        merged: dict[str, int] = {}
+        for raw, count in self.skipped.items():
+            key = " ".join(raw.split())
+            merged[key] = merged.get(key, 0) + count
+        return sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+class _Test:
+    """One rule condition bound to a column: a memoised verdict per raw cell text."""
+
+    def __init__(self, cond: Condition, index: int) -> None:
+        ci = cond.case_insensitive
+        self.index = index
+        self.ci = ci
+        self.verdicts: dict[str, bool] = {}
+        if cond.equals is not None:
+            want = normalise_value(cond.equals, case_insensitive=ci)
+            self.test: Callable[[str], bool] = lambda v: v == want
+        elif cond.starts_with is not None:
+            prefix = normalise_value(cond.starts_with, case_insensitive=ci)
+            self.test = lambda v: v.startswith(prefix)
+        elif cond.matches is not None:
+            pattern = re.compile(cond.matches, re.IGNORECASE if ci else 0)
+            self.test = lambda v: pattern.fullmatch(v) is not None
+        else:
+            options = frozenset(normalise_value(x, case_insensitive=ci) for x in cond.one_of)
+            self.test = lambda v: v in options
+
+    def __call__(self, cells: Sequence[str]) -> bool:
+        raw = cells[self.index] if self.index < len(cells) else ""
+        got = self.verdicts.get(raw)
+        if got is None:
+            got = self.test(normalise_value(raw, case_insensitive=self.ci))
+            if len(self.verdicts) < 100_000:
+                self.verdicts[raw] = got
+        return got
+
+
+class BoundRule:
+    def __init__(self, rule: Rule, find: Callable[[str], int]) -> None:
+        self.label = rule.label()
+        self.category = rule.category
+        self.post = rule.post
+        self.tests = [_Test(rule, find(rule.column))]
+        if rule.also is not None:
+            self.tests.append(_Test(rule.also, find(rule.also.column)))
+
+    def matches(self, cells: Sequence[str]) -> bool:
+        return all(t(cells) for t in self.tests)
