@@ -1,4 +1,4 @@
-"""Importing finance-system extracts: issue 5's cases, one test each.
+"""Importing finance-system extracts: the import's cases, one test each.
 
 The grant in these tests: funding year 2019/20 from 1 August 2019, extended to
 31 March 2021 (as in the worked example); categories are the six defaults.
