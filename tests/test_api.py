@@ -1,3 +1,5 @@
+import functools
+
 import fsgrant
 
 
@@ -138,14 +140,31 @@ def test_the_library_mirrors_the_command_line(tmp_path):
     assert groups == set(CLI_GROUP_TO_SERVICE)
     assert commands == TOP_LEVEL_COMMANDS
     with fsgrant.open(tmp_path / "api.db") as fs:
+        # The services are built on first use: each is a cached property of the
+        # class, and the instance holds only its store until one is reached.
+        assert {name for name in vars(fs) if not name.startswith("_")} == {"store"}
+        services = {
+            name
+            for name, member in vars(type(fs)).items()
+            if isinstance(member, functools.cached_property)
+        }
+        assert services == {"tables", *CLI_GROUP_TO_SERVICE.values(), "audit"}
+        assert {name for name in dir(fs) if not name.startswith("_")} == {
+            "store",
+            "path",
+            *services,
+            "init",
+            "load",
+            "check",
+            "doctor",
+            "backup",
+            "close",
+        }
         for service in CLI_GROUP_TO_SERVICE.values():
             assert not callable(getattr(fs, service)), service  # a service, not a method
-        assert {name for name in vars(fs) if not name.startswith("_")} == {
-            "store",
-            "tables",
-            *CLI_GROUP_TO_SERVICE.values(),
-            "audit",
-        }
+        for service in services:
+            assert getattr(fs, service) is getattr(fs, service), service  # built once
+        assert {name for name in vars(fs) if not name.startswith("_")} == {"store", *services}
         # One way to do each thing: the ledger's own methods are the top-level commands.
         methods = {
             name
@@ -153,3 +172,41 @@ def test_the_library_mirrors_the_command_line(tmp_path):
             if not name.startswith("_") and callable(getattr(type(fs), name))
         }
         assert methods == {"init", "load", "check", "doctor", "backup", "close"}
+
+
+def test_adding_spend_imports_only_what_it_needs(tmp_path):
+    # The services and tables are built on first use: adding a spend line through the
+    # command line reaches neither the reports nor the exports, imports or plan.
+    import subprocess
+    import sys
+
+    db = str(tmp_path / "lazy.db")
+    with fsgrant.open(db) as fs:
+        fs.init("G", "F", "R")
+        fs.years.add("2019/20", "100.00", "2019-08-01")
+    code = (
+        "import sys\n"
+        "from fsgrant.cli import app\n"
+        f"try: app(['--db', {db!r}, 'spend', 'add', '04/02/2020', '12.00', 'training'])\n"
+        "except SystemExit as exc: assert not exc.code, exc.code\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('fsgrant'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    loaded = set(out.split())
+    assert "fsgrant.services.spend" in loaded
+    for heavy in (
+        "fsgrant.services.reports",
+        "fsgrant.services.exports",
+        "fsgrant.services.imports",
+        "fsgrant.services.plan",
+        "fsgrant.services.estimates",
+        "fsgrant.domain.reports",
+        "fsgrant.domain.checks",
+        "fsgrant.formats.mapping",
+        "fsgrant.store.health",
+    ):
+        assert heavy not in loaded, heavy
+    with fsgrant.open(db) as fs:
+        assert [str(line.amount) for line in fs.spend.list()] == ["12.00"]

@@ -26,25 +26,15 @@ from fsgrant.domain.phasing import (
 )
 from fsgrant.domain.posts import cost_by_month
 from fsgrant.domain.text import clean_text
-from fsgrant.errors import InvalidInput, NotFound, SourceError
+from fsgrant.errors import InvalidInput, SourceError
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.periods import PeriodsService
+from fsgrant.services.require import require_post
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
-__all__ = ["EstimatesService", "require_post"]
-
-
-def require_post(tables: Tables, post_id: str) -> str:
-    """``post_id``, if the post exists.
-
-    Raises:
-        NotFound: no such post.
-    """
-    if not tables.posts.exists(post_id):
-        raise NotFound("post", post_id, "add it with 'fsgrant post add'")
-    return post_id
+__all__ = ["EstimatesService"]
 
 
 class EstimatesService:

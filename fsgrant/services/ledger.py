@@ -36,34 +36,35 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from fsgrant.domain.checks import run_checks
-from fsgrant.domain.models import Finding, Grant, LoadResult
-from fsgrant.domain.periods import DateLike
 from fsgrant.domain.text import clean_text, required_text
 from fsgrant.errors import Conflict, InvalidInput
-from fsgrant.services.audit import AuditService
-from fsgrant.services.categories import CategoriesService
-from fsgrant.services.conditions import ConditionsService
-from fsgrant.services.estimates import EstimatesService
-from fsgrant.services.exports import ExportsService
-from fsgrant.services.forecasts import ForecastsService, SettingsService
-from fsgrant.services.grant import GrantService
-from fsgrant.services.imports import ImportsService
-from fsgrant.services.measures import MeasuresService
-from fsgrant.services.periods import PeriodsService
-from fsgrant.services.plan import PlanService
-from fsgrant.services.posts import PostsService
-from fsgrant.services.receipts import ReceiptsService
-from fsgrant.services.reports import ReportsService
-from fsgrant.services.returns import ReturnsService
-from fsgrant.services.spend import SpendService
-from fsgrant.services.years import YearsService
 from fsgrant.store.connection import Store, utc_now
-from fsgrant.store.health import doctor
-from fsgrant.store.tables import Tables
+
+if TYPE_CHECKING:
+    from fsgrant.domain.models import Finding, Grant, LoadResult
+    from fsgrant.domain.periods import DateLike
+    from fsgrant.services.audit import AuditService
+    from fsgrant.services.categories import CategoriesService
+    from fsgrant.services.conditions import ConditionsService
+    from fsgrant.services.estimates import EstimatesService
+    from fsgrant.services.exports import ExportsService
+    from fsgrant.services.forecasts import ForecastsService, SettingsService
+    from fsgrant.services.grant import GrantService
+    from fsgrant.services.imports import ImportsService
+    from fsgrant.services.measures import MeasuresService
+    from fsgrant.services.periods import PeriodsService
+    from fsgrant.services.plan import PlanService
+    from fsgrant.services.posts import PostsService
+    from fsgrant.services.receipts import ReceiptsService
+    from fsgrant.services.reports import ReportsService
+    from fsgrant.services.returns import ReturnsService
+    from fsgrant.services.spend import SpendService
+    from fsgrant.services.years import YearsService
+    from fsgrant.store.tables import Tables
 
 __all__ = ["Ledger", "open_ledger"]
 
@@ -73,21 +74,97 @@ class Ledger:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.tables = t = Tables(store)
-        self.grant = GrantService(t)
-        grant = self.grant.show
-        self.years = YearsService(t, grant)
-        self.categories = CategoriesService(t)
-        self.periods = PeriodsService(t, self.years)
-        self.estimates = EstimatesService(t, self.years, self.categories, self.periods)
-        self.spend = SpendService(t, self.years, self.categories, self.periods)
-        self.receipts = ReceiptsService(t, self.years, self.periods)
-        self.posts = PostsService(t, self.years, self.categories, self.periods)
-        self.forecasts = ForecastsService(t, self.years, self.categories, self.periods)
-        self.settings = SettingsService(t)
-        self.reports = ReportsService(
-            t,
-            grant,
+
+    # -------------------------------------------------------------- services
+    # Each service is built on first use (and kept), importing its module then, so
+    # that a command imports only the services it reaches: ``fsgrant spend add``
+    # needs the spend service and the few it is built on, not the reports,
+    # exports, imports or plan.
+    @cached_property
+    def tables(self) -> Tables:
+        """The store's tables (one query module per kind of record)."""
+        from fsgrant.store.tables import Tables
+
+        return Tables(self.store)
+
+    @cached_property
+    def grant(self) -> GrantService:
+        """The grant's details (``grant``)."""
+        from fsgrant.services.grant import GrantService
+
+        return GrantService(self.tables)
+
+    @cached_property
+    def years(self) -> YearsService:
+        """Funding years and their variations (``year``)."""
+        from fsgrant.services.years import YearsService
+
+        return YearsService(self.tables, self.grant.show)
+
+    @cached_property
+    def categories(self) -> CategoriesService:
+        """Cost categories (``category``)."""
+        from fsgrant.services.categories import CategoriesService
+
+        return CategoriesService(self.tables)
+
+    @cached_property
+    def periods(self) -> PeriodsService:
+        """Closed periods (``period``)."""
+        from fsgrant.services.periods import PeriodsService
+
+        return PeriodsService(self.tables, self.years)
+
+    @cached_property
+    def estimates(self) -> EstimatesService:
+        """Estimates, originals and revisions (``estimate``)."""
+        from fsgrant.services.estimates import EstimatesService
+
+        return EstimatesService(self.tables, self.years, self.categories, self.periods)
+
+    @cached_property
+    def spend(self) -> SpendService:
+        """Spend lines and reversals (``spend``)."""
+        from fsgrant.services.spend import SpendService
+
+        return SpendService(self.tables, self.years, self.categories, self.periods)
+
+    @cached_property
+    def receipts(self) -> ReceiptsService:
+        """Grant payments received (``receipt``)."""
+        from fsgrant.services.receipts import ReceiptsService
+
+        return ReceiptsService(self.tables, self.years, self.periods)
+
+    @cached_property
+    def posts(self) -> PostsService:
+        """Funded posts, their status history and changes (``post``)."""
+        from fsgrant.services.posts import PostsService
+
+        return PostsService(self.tables, self.years, self.categories, self.periods)
+
+    @cached_property
+    def forecasts(self) -> ForecastsService:
+        """Forecasts of remaining spend (``forecast``)."""
+        from fsgrant.services.forecasts import ForecastsService
+
+        return ForecastsService(self.tables, self.years, self.categories, self.periods)
+
+    @cached_property
+    def settings(self) -> SettingsService:
+        """Store settings (``settings``)."""
+        from fsgrant.services.forecasts import SettingsService
+
+        return SettingsService(self.tables)
+
+    @cached_property
+    def reports(self) -> ReportsService:
+        """Every report (``report``)."""
+        from fsgrant.services.reports import ReportsService
+
+        return ReportsService(
+            self.tables,
+            self.grant.show,
             self.years,
             self.estimates,
             self.spend,
@@ -96,20 +173,44 @@ class Ledger:
             self.forecasts,
             self.settings,
         )
+
+    @cached_property
+    def conditions(self) -> ConditionsService:
+        """Conditions of funding years, evidence, status (``condition``)."""
+        from fsgrant.services.conditions import ConditionsService
+
         # The sustainability check reads the onward-sustainability plan (``fs.plan``)
         # when this ledger has one; without it the check says it is not available.
-        self.conditions = ConditionsService(
-            t,
+        return ConditionsService(
+            self.tables,
             self.years,
             self.periods,
             self.reports,
             self.settings,
             plan=lambda: self.plan,
         )
-        self.imports = ImportsService(t, grant, self.years)
-        self.measures = MeasuresService(t, self.periods)
-        self.plan = PlanService(
-            t,
+
+    @cached_property
+    def imports(self) -> ImportsService:
+        """Finance-system extracts (``spend import``, ``imports``, ``mapping``)."""
+        from fsgrant.services.imports import ImportsService
+
+        return ImportsService(self.tables, self.grant.show, self.years)
+
+    @cached_property
+    def measures(self) -> MeasuresService:
+        """Outcome measures: observations and targets (``measure``)."""
+        from fsgrant.services.measures import MeasuresService
+
+        return MeasuresService(self.tables, self.periods)
+
+    @cached_property
+    def plan(self) -> PlanService:
+        """The onward-sustainability plan (``plan``, ``report sustainability``)."""
+        from fsgrant.services.plan import PlanService
+
+        return PlanService(
+            self.tables,
             self.years,
             self.categories,
             self.periods,
@@ -117,9 +218,15 @@ class Ledger:
             self.reports,
             self.measures,
         )
-        self.exports = ExportsService(
-            t,
-            grant,
+
+    @cached_property
+    def exports(self) -> ExportsService:
+        """The DfE return and 360Giving (``export``)."""
+        from fsgrant.services.exports import ExportsService
+
+        return ExportsService(
+            self.tables,
+            self.grant.show,
             self.years,
             self.spend,
             self.receipts,
@@ -127,8 +234,20 @@ class Ledger:
             self.plan,
             conditions=self.conditions,
         )
-        self.returns = ReturnsService(t, self.exports, self.periods)
-        self.audit = AuditService(t)
+
+    @cached_property
+    def returns(self) -> ReturnsService:
+        """The register of submitted returns (``return``)."""
+        from fsgrant.services.returns import ReturnsService
+
+        return ReturnsService(self.tables, self.exports, self.periods)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        """The audit trail (``log``)."""
+        from fsgrant.services.audit import AuditService
+
+        return AuditService(self.tables)
 
     # -------------------------------------------------------------- lifecycle
     @property
@@ -205,6 +324,9 @@ class Ledger:
         """Problems in the ledger as at ``as_at`` (today when None), as data: errors
         first, then warnings (see :mod:`fsgrant.domain.checks`). Nothing is raised
         for a problem found."""
+        from fsgrant.domain.checks import run_checks
+        from fsgrant.domain.models import Finding
+
         facts = self.reports.facts(as_at)
         unread: list[Finding] = []
         if self.plan.sources():
@@ -225,6 +347,8 @@ class Ledger:
     def doctor(self) -> list[Finding]:
         """Check the store itself; returns every finding (problems have level ``error``);
         see :mod:`fsgrant.store.health`."""
+        from fsgrant.store.health import doctor
+
         return doctor(self.store)
 
     def backup(self, path: str | os.PathLike[str]) -> Path:

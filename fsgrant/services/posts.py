@@ -29,8 +29,8 @@ from fsgrant.domain.posts import (
 from fsgrant.domain.text import choice, clean_text, required_text
 from fsgrant.errors import Conflict, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
-from fsgrant.services.estimates import require_post
 from fsgrant.services.periods import PeriodsService
+from fsgrant.services.require import require_post
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables

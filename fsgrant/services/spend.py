@@ -23,8 +23,8 @@ from fsgrant.domain.text import clean_text, required_text
 from fsgrant.domain.transactions import TransactionLine
 from fsgrant.errors import Conflict, InvalidAmount, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
-from fsgrant.services.estimates import require_post
 from fsgrant.services.periods import PeriodsService
+from fsgrant.services.require import require_post
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.spend import SpendFilter

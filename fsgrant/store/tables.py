@@ -1,18 +1,27 @@
-"""One object per kind of record of a store, shared by the services working on it."""
+"""One object per kind of record of a store, shared by the services working on it.
+
+Each table is built on first use (and kept), importing its module then: a command
+imports only the query modules, and the domain models they return, that it reaches.
+"""
 
 from __future__ import annotations
 
-from fsgrant.store.audit import AuditTable, SettingsTable
-from fsgrant.store.conditions import ConditionsTable
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 from fsgrant.store.connection import Store
-from fsgrant.store.grant import GrantTable
-from fsgrant.store.imports import ImportsTable
-from fsgrant.store.periods import PeriodsTable
-from fsgrant.store.plan import MeasuresTable, PlanTable
-from fsgrant.store.posts import PostsTable
-from fsgrant.store.returns import ReturnsTable
-from fsgrant.store.spend import ReceiptsTable, SpendTable
-from fsgrant.store.years import EstimatesTable, ForecastsTable, PhasingTable, YearsTable
+
+if TYPE_CHECKING:
+    from fsgrant.store.audit import AuditTable, SettingsTable
+    from fsgrant.store.conditions import ConditionsTable
+    from fsgrant.store.grant import GrantTable
+    from fsgrant.store.imports import ImportsTable
+    from fsgrant.store.periods import PeriodsTable
+    from fsgrant.store.plan import MeasuresTable, PlanTable
+    from fsgrant.store.posts import PostsTable
+    from fsgrant.store.returns import ReturnsTable
+    from fsgrant.store.spend import ReceiptsTable, SpendTable
+    from fsgrant.store.years import EstimatesTable, ForecastsTable, PhasingTable, YearsTable
 
 __all__ = ["Tables"]
 
@@ -22,19 +31,99 @@ class Tables:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.grant = GrantTable(store)
-        self.years = YearsTable(store)
-        self.estimates = EstimatesTable(store)
-        self.phasing = PhasingTable(store)
-        self.forecasts = ForecastsTable(store)
-        self.spend = SpendTable(store)
-        self.receipts = ReceiptsTable(store)
-        self.posts = PostsTable(store)
-        self.periods = PeriodsTable(store)
-        self.conditions = ConditionsTable(store)
-        self.imports = ImportsTable(store)
-        self.returns = ReturnsTable(store)
-        self.audit = AuditTable(store)
-        self.settings = SettingsTable(store)
-        self.plan = PlanTable(store)
-        self.measures = MeasuresTable(store)
+
+    @cached_property
+    def grant(self) -> GrantTable:
+        from fsgrant.store.grant import GrantTable
+
+        return GrantTable(self.store)
+
+    @cached_property
+    def years(self) -> YearsTable:
+        from fsgrant.store.years import YearsTable
+
+        return YearsTable(self.store)
+
+    @cached_property
+    def estimates(self) -> EstimatesTable:
+        from fsgrant.store.years import EstimatesTable
+
+        return EstimatesTable(self.store)
+
+    @cached_property
+    def phasing(self) -> PhasingTable:
+        from fsgrant.store.years import PhasingTable
+
+        return PhasingTable(self.store)
+
+    @cached_property
+    def forecasts(self) -> ForecastsTable:
+        from fsgrant.store.years import ForecastsTable
+
+        return ForecastsTable(self.store)
+
+    @cached_property
+    def spend(self) -> SpendTable:
+        from fsgrant.store.spend import SpendTable
+
+        return SpendTable(self.store)
+
+    @cached_property
+    def receipts(self) -> ReceiptsTable:
+        from fsgrant.store.spend import ReceiptsTable
+
+        return ReceiptsTable(self.store)
+
+    @cached_property
+    def posts(self) -> PostsTable:
+        from fsgrant.store.posts import PostsTable
+
+        return PostsTable(self.store)
+
+    @cached_property
+    def periods(self) -> PeriodsTable:
+        from fsgrant.store.periods import PeriodsTable
+
+        return PeriodsTable(self.store)
+
+    @cached_property
+    def conditions(self) -> ConditionsTable:
+        from fsgrant.store.conditions import ConditionsTable
+
+        return ConditionsTable(self.store)
+
+    @cached_property
+    def imports(self) -> ImportsTable:
+        from fsgrant.store.imports import ImportsTable
+
+        return ImportsTable(self.store)
+
+    @cached_property
+    def returns(self) -> ReturnsTable:
+        from fsgrant.store.returns import ReturnsTable
+
+        return ReturnsTable(self.store)
+
+    @cached_property
+    def audit(self) -> AuditTable:
+        from fsgrant.store.audit import AuditTable
+
+        return AuditTable(self.store)
+
+    @cached_property
+    def settings(self) -> SettingsTable:
+        from fsgrant.store.audit import SettingsTable
+
+        return SettingsTable(self.store)
+
+    @cached_property
+    def plan(self) -> PlanTable:
+        from fsgrant.store.plan import PlanTable
+
+        return PlanTable(self.store)
+
+    @cached_property
+    def measures(self) -> MeasuresTable:
+        from fsgrant.store.plan import MeasuresTable
+
+        return MeasuresTable(self.store)
