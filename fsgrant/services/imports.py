@@ -36,7 +36,12 @@ from fsgrant.formats.rejects import RejectsWriter
 from fsgrant.formats.row_rules import LedgerRules
 from fsgrant.formats.rows import Draft, RowReader, ZeroAmount
 from fsgrant.services.import_chunks import ImportState, store_chunk
-from fsgrant.services.mapping_check import check_extract, close_rows, empty_filter_warnings
+from fsgrant.services.mapping_check import (
+    check_extract,
+    close_rows,
+    empty_filter_warnings,
+    open_mapped,
+)
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.imports import ImportWriter
@@ -140,7 +145,6 @@ class ImportsService:
             SourceError: a bad row (naming file, line and column) without
                 ``skip_invalid``; an unreadable or unsafe file; a bad mapping.
         """
-        from fsgrant.formats.extracts import open_extract
 
         src = Path(path)
         mp = self._mapping(mapping, where)
@@ -149,15 +153,7 @@ class ImportsService:
             raise InvalidInput(
                 f"cannot write rejects to {rejects}: its folder does not exist", field="rejects"
             )
-        extract = open_extract(
-            src,
-            mp.required_columns(),
-            encoding=mp.source.encoding,
-            delimiter=mp.source.delimiter,
-            sheet=mp.source.sheet,
-            header_row=mp.source.header_row,
-            progress=progress,
-        )
+        extract = open_mapped(src, mp, progress)
         rejects_out: RejectsWriter | None = None
         detail: dict[str, Any] = {"file": src.name, "sha256": extract.sha256}
         state = ImportState()

@@ -17,7 +17,25 @@ from fsgrant.formats.mapping import ExtractMapping
 from fsgrant.formats.row_rules import LedgerRules, RowFilter
 from fsgrant.formats.rows import RowReader, ZeroAmount
 
-__all__ = ["check_extract", "close_rows", "empty_filter_warnings"]
+__all__ = ["check_extract", "close_rows", "empty_filter_warnings", "open_mapped"]
+
+
+def open_mapped(
+    src: Path, mp: ExtractMapping, progress: Callable[[float], None] | None = None
+) -> Any:
+    """Open the extract ``src`` as the mapping ``mp`` reads it (its columns, encoding,
+    delimiter, sheet and header row)."""
+    from fsgrant.formats.extracts import open_extract
+
+    return open_extract(
+        src,
+        mp.required_columns(),
+        encoding=mp.source.encoding,
+        delimiter=mp.source.delimiter,
+        sheet=mp.source.sheet,
+        header_row=mp.source.header_row,
+        progress=progress,
+    )
 
 
 def check_extract(
@@ -37,16 +55,7 @@ def check_extract(
     Raises:
         SourceError: the file is unreadable or lacks a column.
     """
-    from fsgrant.formats.extracts import open_extract
-
-    extract = open_extract(
-        src,
-        mp.required_columns(),
-        encoding=mp.source.encoding,
-        delimiter=mp.source.delimiter,
-        sheet=mp.source.sheet,
-        header_row=mp.source.header_row,
-    )
+    extract = open_mapped(src, mp)
     preview: list[PreviewRow] = []
     given: dict[tuple[str, str], int] = {}
     read = zero = totals = errors = 0
