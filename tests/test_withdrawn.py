@@ -70,3 +70,16 @@ def test_json_and_the_return_say_it_plainly(led, tmp_path):
     assert "withdrawn" in rows["Overspend"][1]
     v = led.reports.variance("2019/20", as_at="2020-03-31")
     assert (v.award, v.underspend_at_risk) == (Decimal("0.00"), Decimal("0.00"))
+
+
+def test_nothing_can_be_charged_to_a_withdrawn_year(led, tmp_path):
+    # spend add and an imported line are checked by one rule: a line naming the
+    # withdrawn 2019/20 is refused (check would otherwise list it as an error).
+    with pytest.raises(fsgrant.Conflict, match="2019/20 is withdrawn"):
+        led.spend.add("2020-02-01", "100.00", "training", year="2019/20")
+    extract = tmp_path / "lines.csv"
+    extract.write_text("date,amount,category,year\n2020-02-01,100.00,training,2019/20\n")
+    with pytest.raises(fsgrant.SourceError, match="2019/20 is withdrawn"):
+        led.imports.import_file(extract)
+    # Only the two lines of the fixture are stored: 18,750.00 + 1,250.00.
+    assert sum(x.amount for x in led.spend.list()) == Decimal("20000.00")

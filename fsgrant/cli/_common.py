@@ -5,6 +5,7 @@ import json
 import re
 import shlex
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -241,3 +242,33 @@ def emit_rows(
 FormatOption = typer.Option(
     "--format", "-f", help="table (for people), csv or json (for machines)."
 )
+
+
+class LateProgress:
+    """A progress bar on standard error that appears only once the work has taken
+    more than ``after`` seconds (a quick return shows none); called with the share
+    done, 0.0 to 1.0."""
+
+    def __init__(self, label: str, after: float = 1.0) -> None:
+        self.label = label
+        self.after = after
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: float) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.started < self.after:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=1.0)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None

@@ -1,16 +1,24 @@
 """Commands that write files for others: the DfE return, its check, 360Giving."""
 
 import sys
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
     from fsgrant.domain.models import AuditEntry
 
-from fsgrant.cli._common import FormatOption, OutputFormat, command, emit_json, fail, ledger, say
+from fsgrant.cli._common import (
+    FormatOption,
+    LateProgress,
+    OutputFormat,
+    command,
+    emit_json,
+    fail,
+    ledger,
+    say,
+)
 
 export_app = typer.Typer(
     help="Exports: the DfE return workbook, checking a return, 360Giving data.",
@@ -90,36 +98,6 @@ def export_return(
     finally:
         bar.close()
     say(f"Wrote the DfE return to {path}")
-
-
-class LateProgress:
-    """A progress bar on standard error that appears only once the work has taken
-    more than ``after`` seconds (a quick return shows none); called with the share
-    done, 0.0 to 1.0."""
-
-    def __init__(self, label: str, after: float = 1.0) -> None:
-        self.label = label
-        self.after = after
-        self.started = time.monotonic()
-        self.bar: Any = None
-        self.task: Any = None
-
-    def __call__(self, done: float) -> None:
-        if self.bar is None:
-            if time.monotonic() - self.started < self.after:
-                return
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task(self.label, total=1.0)
-        self.bar.update(self.task, completed=done)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-            self.bar = None
 
 
 @command(export_app, "verify")
@@ -225,8 +203,6 @@ def export_360giving(
         "id_prefix": id_prefix,
     }
     if out is not None and str(out) == "-":
-        from fsgrant.cli._common import emit_json
-
         emit_json(led.exports.giving360_package(as_at, **options))
         return
     path = led.exports.write_360giving(out, force, as_at=as_at, **options)

@@ -236,11 +236,9 @@ def check(
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """Check the ledger: prints the problems found; exits 1 if any is an error."""
-    from datetime import date
+    from fsgrant.domain.periods import as_at_day
 
-    from fsgrant.domain.periods import parse_date
-
-    day = parse_date(as_at, field="as-at") if as_at is not None else date.today()
+    day = as_at_day(as_at)
     findings = ledger(ctx).check(day)
     errors = sum(1 for f in findings if f.severity == "error")
     if fmt is OutputFormat.json:

@@ -9,6 +9,7 @@ import typer
 
 from fsgrant.cli._common import (
     FormatOption,
+    LateProgress,
     OutputFormat,
     command,
     emit_json,
@@ -97,36 +98,22 @@ def spend_import(
     """Import spend lines from a finance-system extract: all of the file or none of it;
     lines already imported are not imported again."""
     led = ledger(ctx)
-    mapping_arg: Any = mapping
-    if mapping is not None and not mapping.exists() and str(mapping) in _preset_names():
-        mapping_arg = str(mapping)
     if skip_invalid and rejects is None:
         rejects = file.with_name(f"{file.stem}-rejects.csv")
-    if sys.stdout.isatty() and fmt is not OutputFormat.json:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task(f"Importing {file.name}", total=1.0)
-            result = led.imports.import_file(
-                file,
-                mapping_arg,
-                dry_run=dry_run,
-                skip_invalid=skip_invalid,
-                rejects=rejects,
-                progress=lambda done: bar.update(task, completed=done),
-                where=where or (),
-                strict=strict,
-            )
-    else:
+    bar = LateProgress(f"Importing {file.name}")
+    try:
         result = led.imports.import_file(
             file,
-            mapping_arg,
+            None if mapping is None else str(mapping),
             dry_run=dry_run,
             skip_invalid=skip_invalid,
             rejects=rejects,
+            progress=bar if sys.stderr.isatty() and fmt is not OutputFormat.json else None,
             where=where or (),
             strict=strict,
         )
+    finally:
+        bar.close()
     if fmt is OutputFormat.json:
         emit_json(result.model_dump(mode="json"))
         return
@@ -235,12 +222,6 @@ def imports_show(
 
 
 # ---------------------------------------------------------------- mapping
-def _preset_names() -> tuple[str, ...]:
-    from fsgrant.formats.mapping_presets import PRESETS
-
-    return tuple(PRESETS)
-
-
 @command(mapping_app, "check")
 def mapping_check(
     ctx: typer.Context,

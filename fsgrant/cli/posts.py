@@ -236,11 +236,9 @@ def post_list(
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """List posts with their status and details (FTE, cost, host...) as at a date."""
-    from datetime import date
+    from fsgrant.domain.periods import as_at_day
 
-    from fsgrant.domain.periods import parse_date
-
-    day = parse_date(as_at, field="as-at") if as_at is not None else date.today()
+    day = as_at_day(as_at)
     posts = ledger(ctx).posts.list(status=status, role=role, as_at=day)
     rows = [_post_row(p, day) for p in posts]
     title = f"Posts as at {day}"

@@ -70,6 +70,8 @@ def entry_day_problem(
             return Conflict(
                 f"{day.isoformat()} is outside funding year {label} ({y.start} to {y.end})"
             )
+        if y.status == "withdrawn":
+            return Conflict(f"funding year {label} is withdrawn: nothing can be charged to it")
         target: str | None = label
     else:
         target = allocator(day)

@@ -35,7 +35,6 @@ from typing import Any
 
 from fsgrant.errors import SourceError
 from fsgrant.formats.archive import (
-    MAX_RATIO,
     MAX_UNCOMPRESSED,
     NotAZip,
     TooBig,
@@ -44,7 +43,6 @@ from fsgrant.formats.archive import (
 )
 
 __all__ = [
-    "MAX_XLSX_RATIO",
     "MAX_XLSX_UNCOMPRESSED",
     "Extract",
     "check_xlsx_archive",
@@ -56,9 +54,6 @@ MAX_XLSX_UNCOMPRESSED = MAX_UNCOMPRESSED
 """Refuse an XLSX whose parts would unpack to more than this many bytes (1 GiB): the
 limit of :mod:`fsgrant.formats.archive`, read when each extract is checked."""
 
-MAX_XLSX_RATIO = MAX_RATIO
-"""Refuse an XLSX with a part (over 1 MiB unpacked) compressed more than this many
-times (200); see :mod:`fsgrant.formats.archive`."""
 
 _HEADER_SCAN_ROWS = 50
 _CHUNK = 1 << 20

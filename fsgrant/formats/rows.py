@@ -121,7 +121,8 @@ class RowReader:
         self.header = list(header)
         normal = [_norm_header(h) for h in header]
         index: dict[str, int | None] = {}
-        for role, name in mapping.column_names().items():
+        self.names = mapping.column_names()
+        for role, name in self.names.items():
             wanted = _norm_header(name)
             if wanted in normal:
                 index[role] = normal.index(wanted)
@@ -152,7 +153,6 @@ class RowReader:
         self.field_names = source_field_names(header)
         self._dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         self.skip_zero = mapping.source.zero_rows == "skip"
-        self.names = mapping.column_names()
         g = index.get
         self.i_date = g("date")
         self.i_amount, self.i_debit, self.i_credit = g("amount"), g("debit"), g("credit")

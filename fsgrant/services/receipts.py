@@ -60,7 +60,7 @@ class ReceiptsService:
                     "recorded_by": store.user,
                 }
             )
-        return next(r for r in self.list() if r.id == new_id)
+        return self.get(new_id)
 
     def reverse(self, receipt_id: int, reason: str) -> Receipt:
         """Reverse a receipt: a new receipt with the negated amount, the same date and

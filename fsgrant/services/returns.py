@@ -3,7 +3,6 @@ kept as data so that later changes show as restatements."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -23,11 +22,9 @@ __all__ = ["ReturnsService", "file_sha256"]
 
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    from fsgrant.formats.extracts import file_sha256 as sha_and_utf8
+
+    return sha_and_utf8(path)[0]
 
 
 class ReturnsService:
@@ -92,10 +89,8 @@ class ReturnsService:
         period = heading.period
         kept = heading.source_fields
         data = self._exports.return_data_for(label, day, period, source_fields=kept)
-        figures = return_figures(
-            data,
-            return_headers(self._exports.return_data_for(label, day, period, source_fields=kept)),
-        )
+        # Headers read no transactions, so data stays whole for the figures.
+        figures = return_figures(data, return_headers(data))
         store = self._tables.store
         detail: dict[str, Any] = {
             "file": p.name,

@@ -19,8 +19,8 @@ from fsgrant.store.connection import Store
 
 __all__ = ["IMPORT_ROW_COLUMNS", "ImportWriter", "ImportsTable"]
 
-CHUNK_ROWS = 2000
-"""Rows deduplicated and inserted together inside the transaction."""
+MAX_ROWS_PER_STATEMENT = 2000
+"""At most this many lines in one multi-row INSERT (fewer where SQLite's variable limit says)."""
 
 IMPORT_ROW_COLUMNS = (
     "date",
@@ -95,7 +95,9 @@ class ImportWriter:
         )
         conn.execute(f"DELETE FROM {_SEEN}")
         self.limit = conn.getlimit(_SQLITE_LIMIT_VARIABLE_NUMBER)
-        self.per_statement = max(1, min(CHUNK_ROWS, self.limit // len(IMPORT_ROW_COLUMNS)))
+        self.per_statement = max(
+            1, min(MAX_ROWS_PER_STATEMENT, self.limit // len(IMPORT_ROW_COLUMNS))
+        )
         # The same for every row: written into the statement as literals.
         tail = f", {self.batch_id}, {_literal(stamp)}, {_literal(store.user)})"
         self.head = (
