@@ -11,9 +11,9 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from hashlib import sha256
 from typing import NamedTuple
 
+from fsgrant.domain.dedupe_keys import earlier_line_hash, line_bytes, line_digest, reference_key
 from fsgrant.domain.money import MAX_AMOUNT
 from fsgrant.domain.periods import parse_date
 from fsgrant.errors import FsgrantError, InvalidAmount, SourceError
@@ -72,12 +72,16 @@ class Draft(NamedTuple):
     description: str | None
     reference: str | None
     year: str | None
-    key: str
-    """``ref:<source>:<reference>``, or ``hash:<sha256>`` to which the occurrence
-    number of that identical line within the file is added."""
+    key: str | bytes
+    """The reference key (text, the whole key), or the digest of the line's fields
+    (bytes) to which the occurrence number of that identical line within the file is
+    added (see :mod:`fsgrant.domain.dedupe_keys`)."""
     snapped: bool
     source_fields: str
     """The whole source row, as JSON keyed by the header."""
+    earlier_key: str | None = None
+    """For a hash key, when the store holds keys of fsgrant 0.1: that version's base
+    (``hash:<sha256 hex>``), to which the same occurrence number is added."""
 
 
 def _clean(text: str) -> str | None:
@@ -113,8 +117,12 @@ class RowReader:
         source: str,
         header_line: int,
         kind: str = "csv",
+        earlier_keys: bool = False,
     ) -> None:
+        """``earlier_keys``: also work out each line's hash key as fsgrant 0.1 made it
+        (when the store holds any), so lines imported before an upgrade are found."""
         self.mapping = mapping
+        self.earlier_keys = earlier_keys
         self.rules = rules
         self.source = source
         self.kind = kind
@@ -169,7 +177,7 @@ class RowReader:
         self.date_format = None if fmt in ("day-first", "iso", "") else fmt
         self._dates: dict[str, date | str] = {}
         self._accepted_days: dict[tuple[str, str | None], str] = {}
-        self.ref_prefix = f"ref:{self.source_name}:"
+        self.ref_prefix = reference_key(self.source_name, "")
         # The categories of expense codes, checked against the ledger once; a code
         # not here goes the careful way (cost centre, default, or an error).
         # Rules come before the expense codes: with any, every row goes the careful way.
@@ -347,6 +355,7 @@ class RowReader:
             description = _clean(cells[i]) if i is not None else None
         else:
             description = _render(self.template, cells)
+        key: str | bytes
         if self.by_reference:
             if reference is None:
                 raise self._error(
@@ -370,7 +379,24 @@ class RowReader:
                 _opt(cells, self.i_post) or "",
                 year or "",
             )
-            key = "hash:" + sha256("\x1f".join(fields).encode()).hexdigest()
+            data = line_bytes(fields)
+            key = line_digest(data)
+            if self.earlier_keys:
+                return Draft(
+                    line,
+                    iso,
+                    pence,
+                    category,
+                    post,
+                    supplier,
+                    description,
+                    reference,
+                    year,
+                    key,
+                    snapped,
+                    self._dumps(dict(zip(self._names_for(cells), cells, strict=False))),
+                    earlier_line_hash(data),
+                )
         return _new_draft(
             Draft,
             (
@@ -386,6 +412,7 @@ class RowReader:
                 key,
                 snapped,
                 self._dumps(dict(zip(self._names_for(cells), cells, strict=False))),
+                None,
             ),
         )
 

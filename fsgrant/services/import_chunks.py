@@ -1,7 +1,7 @@
 """Storing an import's rows a chunk at a time: the dedupe keys (a transaction
-reference, or a hash plus the occurrence number of that identical line in the file),
-the lines already stored or repeated within the file, and the running counts of an
-import (:class:`ImportState`).
+reference, or a hash plus the occurrence number of that identical line in the file,
+see :mod:`fsgrant.domain.dedupe_keys`), the lines already stored or repeated within
+the file, and the running counts of an import (:class:`ImportState`).
 
 Used by :meth:`fsgrant.services.imports.ImportsService.import_file` inside its one
 transaction.
@@ -10,17 +10,69 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+from fsgrant.domain.dedupe_keys import earlier_hash_key, hash_key
 from fsgrant.domain.imports import RejectedRow
 from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence, gross_total_problem
 from fsgrant.errors import SourceError
 from fsgrant.formats.rows import Draft
 from fsgrant.store.imports import ImportWriter
 
-__all__ = ["ImportState", "Reject", "store_chunk"]
+__all__ = ["MAX_COUNTED_LINES", "ImportState", "Occurrences", "Reject", "numbered", "store_chunk"]
 
 Reject = Callable[[int, list[str], SourceError], None]
+
+MAX_COUNTED_LINES = 250_000
+"""Distinct lines of one file whose occurrences are counted in memory (some 100 bytes
+each); past it the counts move to a temporary table of the store for the rest of the
+file, so memory stays bounded however long the file."""
+
+Key = str | bytes
+Keyed = tuple[Draft, Key, str | None]
+"""A draft line, its dedupe key, and its key as fsgrant 0.1 made it (or None)."""
+
+
+def numbered(draft: Draft, occurrence: int) -> tuple[bytes, str | None]:
+    """A hash-keyed line's dedupe key, and its earlier form when the reader made one,
+    for the ``occurrence``-th identical line (from 1) of its file."""
+    assert isinstance(draft.key, bytes)
+    earlier = draft.earlier_key
+    return hash_key(draft.key, occurrence), (
+        None if earlier is None else earlier_hash_key(earlier, occurrence)
+    )
+
+
+class Occurrences:
+    """How many times each line (by its digest) was seen so far in one file: counted
+    in a dict, or, past ``cap`` distinct lines, in the writer's temporary table."""
+
+    def __init__(self, spill: ImportWriter | None = None, cap: int | None = None) -> None:
+        self.counts: dict[bytes, int] = {}
+        self.spill = spill
+        self.cap = MAX_COUNTED_LINES if cap is None else cap
+        self.spilled = False
+
+    def number(self, digests: list[bytes]) -> list[int]:
+        """The occurrence number of each line, in order (the first time a line is seen: 1)."""
+        if self.spilled:
+            assert self.spill is not None
+            counts = self.spill.occurrences(list(set(digests)))
+        else:
+            counts = self.counts
+        get = counts.get
+        out = []
+        for digest in digests:
+            n = counts[digest] = get(digest, 0) + 1
+            out.append(n)
+        if self.spilled:
+            assert self.spill is not None
+            self.spill.save_occurrences(counts)
+        elif self.spill is not None and len(counts) > self.cap:
+            self.spill.save_occurrences(counts)
+            self.counts = {}
+            self.spilled = True
+        return out
 
 
 class ImportState:
@@ -29,6 +81,7 @@ class ImportState:
     __slots__ = (
         "added",
         "duplicate",
+        "occurrences",
         "read",
         "rejected",
         "rejects",
@@ -50,6 +103,7 @@ class ImportState:
         self.rejects: list[RejectedRow] = []
         self.skipped_by: dict[str, int] = {}
         self.warnings: tuple[str, ...] = ()
+        self.occurrences: Occurrences | None = None
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -65,7 +119,7 @@ class ImportState:
         }
 
 
-def _row(d: Draft, key: str) -> tuple[Any, ...]:
+def _row(d: Draft, key: Key) -> tuple[Any, ...]:
     """The values of :data:`fsgrant.store.imports.IMPORT_ROW_COLUMNS` for a draft line."""
     return (
         d.date,
@@ -93,20 +147,28 @@ def store_chunk(
     identical lines, and insert the rest (also in a dry run, which is rolled back)."""
     if not chunk:
         return
-    by_reference = chunk[0][0].key.startswith("ref:")
+    by_reference = isinstance(chunk[0][0].key, str)
+    keyed: list[Keyed]
     if by_reference:
-        keyed = [(d, d.key) for d, _ in chunk]
+        keyed = [(d, d.key, None) for d, _ in chunk]
         # A reference twice in the chunk needs the careful way (it is refused).
-        fast = len({k for _, k in keyed}) == len(keyed)
+        fast = len({k for _, k, _ in keyed}) == len(keyed)
     else:
-        keyed = _keys_by_occurrence(chunk, writer)
+        if state.occurrences is None:
+            state.occurrences = Occurrences(writer)
+        keyed = _keys_by_occurrence(chunk, state.occurrences)
         fast = True
+    earlier: list[Key] = [e for _, _, e in keyed if e is not None]
     # The common case, a chunk of lines all new: insert them without looking each up
     # first. If any was not new, undo that and take the careful way (also when the
     # chunk may take a total of spend past the limit: each line is then checked).
-    gross = sum(abs(d.pence) for d, _ in keyed)
-    if gross <= state.room and fast and writer.insert_if_all_new([_row(d, k) for d, k in keyed]):
-        for d, _ in keyed:
+    gross = sum(abs(d.pence) for d, _, _ in keyed)
+    if (
+        gross <= state.room
+        and fast
+        and writer.insert_if_all_new([_row(d, k) for d, k, _ in keyed], earlier)
+    ):
+        for d, _, _ in keyed:
             state.snapped += d.snapped
             state.total += d.pence
         state.added += len(keyed)
@@ -115,10 +177,10 @@ def store_chunk(
     cells_at = {d.line: cells for d, cells in chunk}
     if by_reference:
         keyed = _keys_by_reference(chunk, reject, writer, source)
-    stored = writer.stored_keys([k for _, k in keyed])
+    stored = writer.stored_keys([k for _, k, _ in keyed] + list(earlier))
     rows = []
-    for d, key in keyed:
-        if key in stored:
+    for d, key, old in keyed:
+        if key in stored or (old is not None and old in stored):
             state.duplicate += 1
             continue
         if abs(d.pence) > state.room:
@@ -137,17 +199,13 @@ def store_chunk(
 
 
 def _keys_by_occurrence(
-    chunk: list[tuple[Draft, list[str]]], writer: ImportWriter
-) -> list[tuple[Draft, str]]:
-    """Hash keys: add the occurrence number of that identical line in the file, counted
-    in a temporary table (so memory stays flat)."""
-    counts = writer.occurrences(list({d.key for d, _ in chunk}))
-    keyed = []
-    for draft, _cells in chunk:
-        n = counts[draft.key] = counts.get(draft.key, 0) + 1
-        keyed.append((draft, f"{draft.key}:{n}"))
-    writer.save_occurrences(counts)
-    return keyed
+    chunk: list[tuple[Draft, list[str]]], occurrences: Occurrences
+) -> list[Keyed]:
+    """Hash keys: the digest and the occurrence number of that identical line in the
+    file (and the key fsgrant 0.1 made, when the reader made its base)."""
+    drafts = [d for d, _ in chunk]
+    numbers = occurrences.number([d.key for d in drafts])  # type: ignore[misc]
+    return [(d, *numbered(d, n)) for d, n in zip(drafts, numbers, strict=True)]
 
 
 def _keys_by_reference(
@@ -155,18 +213,19 @@ def _keys_by_reference(
     reject: Reject,
     writer: ImportWriter,
     source: str,
-) -> list[tuple[Draft, str]]:
+) -> list[Keyed]:
     """Reference keys: a reference seen earlier in this file is refused. Earlier in
     this chunk: a local dict; in an earlier chunk and new: the store holds it under
     this batch; in an earlier chunk and a duplicate: the temporary table, which holds
     only those (so a first import does not pay for it)."""
-    earlier, others = writer.stored_references(list({d.key for d, _ in chunk}))
+    keys = [cast(str, d.key) for d, _ in chunk]
+    earlier, others = writer.stored_references(list(set(keys)))
     if others:
         earlier.update(writer.first_lines(others))
-    keyed = []
+    keyed: list[Keyed] = []
     firsts = []
-    for draft, cells in chunk:
-        first = earlier.get(draft.key)
+    for (draft, cells), key in zip(chunk, keys, strict=True):
+        first = earlier.get(key)
         if first is not None:
             reject(
                 draft.line,
@@ -181,9 +240,9 @@ def _keys_by_reference(
                 ),
             )
             continue
-        earlier[draft.key] = draft.line
-        keyed.append((draft, draft.key))
-        firsts.append((draft.key, draft.line))
+        earlier[key] = draft.line
+        keyed.append((draft, key, None))
+        firsts.append((key, draft.line))
     if others:
         other_set = set(others)
         writer.remember_first_lines([(k, line) for k, line in firsts if k in other_set])

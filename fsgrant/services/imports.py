@@ -10,7 +10,7 @@ together with the batch record, so a failure or a kill stores nothing of the fil
 Duplicates: each line carries a dedupe key (``spend.dedupe_key``, unique in the
 store): the source's transaction reference where the mapping names one, else a
 hash of the line's normalised fields plus the occurrence number of that identical
-line within the file. Re-importing a file adds nothing; an overlapping extract adds
+line within the file (:mod:`fsgrant.domain.dedupe_keys`). Re-importing a file adds nothing; an overlapping extract adds
 only its new lines; two identical lines in one file are both kept.
 """
 
@@ -174,6 +174,7 @@ class ImportsService:
                     source=src.name,
                     header_line=extract.header_line,
                     kind=extract.kind,
+                    earlier_keys=self._tables.imports.holds_earlier_hash_keys(),
                 )
                 writer = self._tables.imports.writer(utc_now())
                 writer.start_bulk()
@@ -374,4 +375,12 @@ class ImportsService:
             raise InvalidInput("rows must be at least 1", field="rows")
         src = Path(path)
         mp = self._mapping(mapping, where)
-        return check_extract(src, mp, self._rules, self._tables.imports.stored_line, rows=rows)
+        imports = self._tables.imports
+        return check_extract(
+            src,
+            mp,
+            self._rules,
+            imports.stored_line,
+            rows=rows,
+            earlier_keys=imports.holds_earlier_hash_keys(),
+        )

@@ -16,6 +16,8 @@ from fsgrant.errors import SourceError
 from fsgrant.formats.mapping import ExtractMapping
 from fsgrant.formats.row_rules import LedgerRules, RowFilter
 from fsgrant.formats.rows import RowReader, ZeroAmount
+from fsgrant.services.import_chunks import Occurrences, numbered
+from fsgrant.store.imports import Key
 
 __all__ = ["check_extract", "close_rows", "empty_filter_warnings", "open_mapped"]
 
@@ -42,15 +44,17 @@ def check_extract(
     src: Path,
     mp: ExtractMapping,
     rules: Callable[[], LedgerRules],
-    stored_line: Callable[[str], int | None],
+    stored_line: Callable[..., int | None],
     *,
     rows: int,
+    earlier_keys: bool = False,
 ) -> MappingCheck:
     """Preview an import of the extract ``src`` by the mapping ``mp``; stores nothing
     (see :meth:`fsgrant.services.imports.ImportsService.check_mapping`).
 
     ``rules`` gives the ledger's rules (called once the extract is open);
-    ``stored_line`` the stored line holding a dedupe key, if any.
+    ``stored_line`` the stored line holding one of some dedupe keys, if any;
+    ``earlier_keys`` whether the store holds hash keys of fsgrant 0.1.
 
     Raises:
         SourceError: the file is unreadable or lacks a column.
@@ -67,8 +71,10 @@ def check_extract(
             source=src.name,
             header_line=extract.header_line,
             kind=extract.kind,
+            earlier_keys=earlier_keys,
         )
-        counts: dict[str, int] = {}
+        # Only the previewed rows are looked up, so the counts stay as small as they are.
+        counts = Occurrences()
         for line, cells in extract.rows:
             if not any(c.strip() for c in cells):
                 continue
@@ -87,7 +93,9 @@ def check_extract(
                 given[(category, source)] = given.get((category, source), 0) + 1
             except SourceError:
                 pass
-            row = _preview(reader, line, cells, counts, stored_line)
+            row = _preview(
+                reader, line, cells, counts if len(preview) < rows else None, stored_line
+            )
             if row.status == "zero":
                 zero += 1
             elif row.status == "error":
@@ -144,21 +152,24 @@ def _preview(
     reader: RowReader,
     line: int,
     cells: list[str],
-    counts: dict[str, int],
-    stored_line: Callable[[str], int | None],
+    counts: Occurrences | None,
+    stored_line: Callable[..., int | None],
 ) -> PreviewRow:
-    """A row as the import would read it: new, already stored, zero, or an error."""
+    """A row as the import would read it: new, already stored, zero, or an error
+    (whether it is stored is looked up only when ``counts`` are given: for the rows
+    shown)."""
     try:
         d = reader.read(line, cells)
     except ZeroAmount:
         return PreviewRow(line=line, status="zero", reason="0.00: skipped")
     except SourceError as exc:
         return PreviewRow(line=line, status="error", reason=exc.reason)
-    key = d.key
-    if not key.startswith("ref:"):
-        counts[key] = counts.get(key, 0) + 1
-        key = f"{key}:{counts[key]}"
-    stored = stored_line(key)
+    stored = None
+    if counts is not None:
+        keys: tuple[Key | None, ...] = (d.key,)
+        if isinstance(d.key, bytes):
+            keys = numbered(d, counts.number([d.key])[0])
+        stored = stored_line(*keys)
     return PreviewRow(
         line=line,
         status="stored" if stored else "new",

@@ -201,7 +201,10 @@ TABLES: dict[str, dict[str, Any]] = {
             "reason": "Why it was reversed",
             "import_batch": "The import it came from",
             "source_line": "Its line in that file",
-            "dedupe_key": "What makes an imported line a duplicate",
+            "dedupe_key": (
+                "What makes an imported line a duplicate: the text ref:<source>:<reference>, "
+                "or (deduplicated by hash) a 20-byte BLOB; hash:<sha256 hex>:<n> from earlier versions"
+            ),
             "source_fields": "The whole source row as imported (JSON)",
             **_RECORDED,
         },

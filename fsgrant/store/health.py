@@ -84,9 +84,23 @@ def _holds_rows(store: Store, table: str) -> bool:
     return exists is not None and bool(store.query(f"SELECT 1 FROM {table} LIMIT 1"))
 
 
+def _blob(value: object) -> object:
+    """A BLOB (a hash dedupe key) in the fingerprint: ``{"blob": "<hex>"}``, which no
+    text or number a row holds is written as."""
+    if isinstance(value, bytes):
+        return {"blob": value.hex()}
+    raise TypeError(f"{type(value).__name__} is not a value of a row")
+
+
+# json.dumps(row, ensure_ascii=False) for rows of text and numbers (as fsgrant 0.1
+# wrote them, so their fingerprint is unchanged), with BLOBs as _blob says.
+_row_json = json.JSONEncoder(ensure_ascii=False, default=_blob).encode
+
+
 def fingerprint(store: Store) -> str:
     """A SHA-256 over every row of :data:`FINGERPRINT_TABLES`, each table in
-    primary-key order, streamed from the store. Any change to the ledger changes it."""
+    primary-key order, streamed from the store. Any change to the ledger changes it.
+    Each row is its JSON list of values; a BLOB value is ``{"blob": "<hex>"}``."""
     digest = hashlib.sha256()
     for table in FINGERPRINT_TABLES:
         if table in _COUNTED_WHEN_USED and not _holds_rows(store, table):
@@ -106,7 +120,7 @@ def fingerprint(store: Store) -> str:
         order = ", ".join(f'"{k}"' if k != "rowid" else k for k in keys)
         for row in store.stream(f"SELECT {cols} FROM {table} ORDER BY {order}"):
             digest.update(b"\n")
-            digest.update(json.dumps(tuple(row), ensure_ascii=False).encode())
+            digest.update(_row_json(tuple(row)).encode())
     return digest.hexdigest()
 
 

@@ -2,17 +2,21 @@
 
 An import runs in one transaction (see :class:`fsgrant.services.imports.ImportsService`);
 inside it an :class:`ImportWriter` reserves the batch id, inserts chunks of lines
-with multi-row statements, looks up dedupe keys, and counts identical lines in a
-temporary table (so memory stays flat however long the file).
+with multi-row statements, looks up dedupe keys (text or BLOB, see
+:mod:`fsgrant.domain.dedupe_keys`), and keeps in a temporary table what an import
+would otherwise hold in memory for a long file (occurrence counts past a cap, the
+first lines of references already stored).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from itertools import chain
 from typing import Any
 
+from fsgrant.domain.dedupe_keys import EARLIER_HASH_PREFIX
 from fsgrant.domain.imports import ImportBatch
 from fsgrant.domain.money import from_pence
 from fsgrant.store.connection import Store
@@ -51,6 +55,8 @@ BULK_CACHE_KIB = -131072
 _KEY_INDEX = IMPORT_ROW_COLUMNS.index("dedupe_key")
 _SEEN = "temp.fsgrant_import_seen"
 
+Key = str | bytes
+
 
 class ImportsTable:
     """``import_batches``: one row per stored import."""
@@ -65,10 +71,27 @@ class ImportsTable:
         row = self.store.query_one("SELECT * FROM import_batches WHERE id = ?", [int(batch_id)])
         return None if row is None else _batch(row)
 
-    def stored_line(self, dedupe_key: str) -> int | None:
-        """The id of the stored line with this dedupe key, if any."""
-        row = self.store.query_one("SELECT id FROM spend WHERE dedupe_key = ?", [dedupe_key])
-        return None if row is None else int(row[0])
+    def stored_line(self, *dedupe_keys: Key | None) -> int | None:
+        """The id of the stored line with one of these dedupe keys, if any."""
+        for key in dedupe_keys:
+            if key is None:
+                continue
+            row = self.store.query_one("SELECT id FROM spend WHERE dedupe_key = ?", [key])
+            if row is not None:
+                return int(row[0])
+        return None
+
+    def holds_earlier_hash_keys(self) -> bool:
+        """Whether any stored line has a text hash key of fsgrant 0.1
+        (``hash:<sha256 hex>:<n>``); a range of the unique index on ``dedupe_key``
+        answers it (BLOB keys sort after all text)."""
+        # ';' follows ':' in ASCII: the range holds exactly the texts starting 'hash:'.
+        stop = EARLIER_HASH_PREFIX[:-1] + chr(ord(EARLIER_HASH_PREFIX[-1]) + 1)
+        row = self.store.query_one(
+            "SELECT 1 FROM spend WHERE dedupe_key >= ? AND dedupe_key < ? LIMIT 1",
+            [EARLIER_HASH_PREFIX, stop],
+        )
+        return row is not None
 
     def writer(self, stamp: str) -> ImportWriter:
         """A writer for one import (call inside the import's transaction)."""
@@ -88,12 +111,7 @@ class ImportWriter:
         # transaction holds the write lock.
         row = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM import_batches")
         self.batch_id = int(row.fetchone()[0])
-        conn.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {_SEEN.split('.')[1]} "
-            "(key TEXT PRIMARY KEY, n INTEGER NOT NULL, first_line INTEGER NOT NULL) "
-            "WITHOUT ROWID"
-        )
-        conn.execute(f"DELETE FROM {_SEEN}")
+        self._seen_ready = False
         self.limit = conn.getlimit(_SQLITE_LIMIT_VARIABLE_NUMBER)
         self.per_statement = max(
             1, min(MAX_ROWS_PER_STATEMENT, self.limit // len(IMPORT_ROW_COLUMNS))
@@ -112,6 +130,18 @@ class ImportWriter:
         self.dropped: list[str] = []
         """CREATE statements of indexes dropped for the import, to rebuild at its end."""
         self._cache_size: int | None = None
+
+    def _seen(self) -> str:
+        """The temporary table of keys seen in this file, made on first use."""
+        if not self._seen_ready:
+            self.conn.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {_SEEN.split('.')[1]} "
+                "(key TEXT PRIMARY KEY, n INTEGER NOT NULL, first_line INTEGER NOT NULL) "
+                "WITHOUT ROWID"
+            )
+            self.conn.execute(f"DELETE FROM {_SEEN}")
+            self._seen_ready = True
+        return _SEEN
 
     # ------------------------------------------------------------ bulk mode
     def start_bulk(self) -> None:
@@ -162,8 +192,9 @@ class ImportWriter:
             self.conn.execute(sql, list(chain.from_iterable(part)))
         self.inserted += len(rows)
 
-    def insert_if_all_new(self, rows: list[tuple[Any, ...]]) -> bool:
-        """Insert the rows if none is already stored (by dedupe key), else nothing.
+    def insert_if_all_new(self, rows: list[tuple[Any, ...]], also: Sequence[Key] = ()) -> bool:
+        """Insert the rows if none is already stored (by dedupe key, or by one of the
+        keys ``also``: the same lines' keys in an earlier form), else nothing.
 
         The store refuses an insert whose dedupe key is stored already (even with
         ``OR IGNORE``), so a chunk is only inserted whole when all of it is new.
@@ -171,7 +202,7 @@ class ImportWriter:
         Returns:
             Whether they were inserted.
         """
-        keys = [r[_KEY_INDEX] for r in rows]
+        keys = [r[_KEY_INDEX] for r in rows] + list(also)
         step = max(1, self.limit - 1)
         for start in range(0, len(keys), step):
             part = keys[start : start + step]
@@ -184,28 +215,38 @@ class ImportWriter:
         return True
 
     # ------------------------------------------------------------ dedupe keys
-    def stored_keys(self, keys: list[str]) -> set[str]:
-        if not keys:
-            return set()
-        return {
-            r[0]
-            for r in self.conn.execute(
-                f"SELECT dedupe_key FROM spend WHERE dedupe_key IN ({_marks(keys)})", keys
+    def stored_keys(self, keys: list[Key]) -> set[Key]:
+        """Those of the keys some stored line has."""
+        found: set[Key] = set()
+        step = max(1, self.limit)
+        for start in range(0, len(keys), step):
+            part = keys[start : start + step]
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT dedupe_key FROM spend WHERE dedupe_key IN ({_marks(part)})", part
+                )
             )
-        }
+        return found
 
-    def occurrences(self, bases: list[str]) -> dict[str, int]:
-        """How often each hash key was seen earlier in this file."""
-        return {
-            r[0]: r[1]
-            for r in self.conn.execute(
-                f"SELECT key, n FROM {_SEEN} WHERE key IN ({_marks(bases)})", bases
-            )
-        }
+    def occurrences(self, digests: list[bytes]) -> dict[bytes, int]:
+        """How often each line (by its digest) was seen earlier in this file, of those
+        counted here (:meth:`save_occurrences`)."""
+        seen = self._seen()
+        found: dict[bytes, int] = {}
+        step = max(1, self.limit)
+        for start in range(0, len(digests), step):
+            part = digests[start : start + step]
+            for key, n in self.conn.execute(
+                f"SELECT key, n FROM {seen} WHERE key IN ({_marks(part)})", part
+            ):
+                found[key] = n
+        return found
 
-    def save_occurrences(self, counts: dict[str, int]) -> None:
+    def save_occurrences(self, counts: dict[bytes, int]) -> None:
+        """Count these lines' occurrences here from now on (how often each was seen)."""
         self.conn.executemany(
-            f"INSERT OR REPLACE INTO {_SEEN} (key, n, first_line) VALUES (?, ?, 0)",
+            f"INSERT OR REPLACE INTO {self._seen()} (key, n, first_line) VALUES (?, ?, 0)",
             list(counts.items()),
         )
 
@@ -230,19 +271,21 @@ class ImportWriter:
         return {
             key: line
             for key, line in self.conn.execute(
-                f"SELECT key, first_line FROM {_SEEN} WHERE key IN ({_marks(keys)})", keys
+                f"SELECT key, first_line FROM {self._seen()} WHERE key IN ({_marks(keys)})", keys
             )
         }
 
     def remember_first_lines(self, pairs: list[tuple[str, int]]) -> None:
         self.conn.executemany(
-            f"INSERT OR REPLACE INTO {_SEEN} (key, n, first_line) VALUES (?, 1, ?)", pairs
+            f"INSERT OR REPLACE INTO {self._seen()} (key, n, first_line) VALUES (?, 1, ?)", pairs
         )
 
     # ------------------------------------------------------------ the batch
     def finish(self, sha256: str) -> tuple[int, ...]:
         """Drop the temporary keys; returns earlier batches of a file with this sha256."""
-        self.conn.execute(f"DROP TABLE {_SEEN}")
+        if self._seen_ready:
+            self.conn.execute(f"DROP TABLE {_SEEN}")
+            self._seen_ready = False
         return tuple(
             r[0]
             for r in self.conn.execute(
@@ -265,7 +308,7 @@ class ImportWriter:
 _SQLITE_LIMIT_VARIABLE_NUMBER = 9  # sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
 
 
-def _marks(values: list[str]) -> str:
+def _marks(values: list[Any]) -> str:
     return ",".join("?" * len(values))
 
 

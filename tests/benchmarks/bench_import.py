@@ -12,6 +12,11 @@ with the ``csv`` module and inserting the grant's rows with ``sqlite3``
 * ``schema``: into fsgrant's own ``spend`` table (its indexes, checks, trigger and
   unique dedupe key), with naive conversions (no validation, no deduplication).
 
+A third extract is fsgrant's own spend CSV (``date, amount, category, post,
+supplier, description, reference, year``), every row new, imported without a mapping
+(the default mapping, deduplicated by a hash of the whole line), against the same two
+baselines inserting every row.
+
 It prints rows per second, the ratios, and the peak resident memory of each run,
 for N and N/10 rows so that any growth with file size shows.
 
@@ -19,6 +24,7 @@ Every measurement runs in its own process, so peak memory is that run's alone.
 
     python tests/benchmarks/bench_import.py                 # N = 1,000,000
     python tests/benchmarks/bench_import.py --rows 200000   # on a slow machine
+    python tests/benchmarks/bench_import.py --case hash     # fsgrant's own CSV only
 """
 
 from __future__ import annotations
@@ -105,6 +111,36 @@ def generate(path: Path, rows: int, grant_share: float, seed: int = 7) -> None:
             )
 
 
+OWN_HEADER = ["date", "amount", "category", "post", "supplier", "description", "reference", "year"]
+OWN_CATEGORIES = ["staffing", "training", "case-recording", "programme-management", "other"]
+
+
+def generate_own(path: Path, rows: int, seed: int = 7) -> None:
+    """fsgrant's own spend CSV: ISO dates, plain amounts, references that repeat (an
+    invoice over several lines), so the lines are told apart by the whole line."""
+    rng = random.Random(seed)
+    first = date(2019, 8, 1)
+    days = (date(2021, 3, 31) - first).days + 1
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(OWN_HEADER)
+        for n in range(rows):
+            day = first + timedelta(days=rng.randrange(days))
+            pence = rng.randrange(-50_000, 5_000_000) or 1
+            w.writerow(
+                [
+                    day.isoformat(),
+                    f"{pence / 100:.2f}",
+                    rng.choice(OWN_CATEGORIES),
+                    "",
+                    rng.choice(["Provider Ltd", "Trainer Ltd", "", "Systems plc"]),
+                    f"Line {n} of the benchmark spend file",
+                    f"INV-{n // 3:07d}",
+                    "",
+                ]
+            )
+
+
 def _peak_mib() -> float:
     # ru_maxrss is in KiB on Linux.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -118,7 +154,7 @@ def child_import(extract: Path, mapping: Path, db: Path) -> dict[str, float]:
         led.years.add("2019/20", "2490000.00", "2019-08-01")
         led.years.vary("2019/20", agreed_on="2020-02-14", reason="moved back", end="2021-03-31")
         started = time.perf_counter()
-        result = led.imports.import_file(extract, mapping)
+        result = led.imports.import_file(extract, None if mapping.name == "-" else mapping)
         seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
@@ -128,9 +164,12 @@ def child_import(extract: Path, mapping: Path, db: Path) -> dict[str, float]:
     }
 
 
-def _timed_insert(conn, extract: Path, insert_sql: str, convert) -> dict[str, float]:
-    """Read the extract with the csv module and insert the grant's rows, converted,
-    with executemany in one transaction: the part both baselines share."""
+def _timed_insert(
+    conn, extract: Path, insert_sql: str, convert, own: bool = False
+) -> dict[str, float]:
+    """Read the extract with the csv module and insert the grant's rows (every row of
+    fsgrant's own CSV), converted, with executemany in one transaction: the part both
+    baselines share."""
     centres = set(GRANT_CENTRES)
     started = time.perf_counter()
     rows = 0
@@ -143,7 +182,7 @@ def _timed_insert(conn, extract: Path, insert_sql: str, convert) -> dict[str, fl
             nonlocal rows
             for row in reader:
                 rows += 1
-                if row[3] in centres:
+                if own or row[3] in centres:
                     yield convert(row)
 
         conn.executemany(insert_sql, grant_rows())
@@ -154,7 +193,7 @@ def _timed_insert(conn, extract: Path, insert_sql: str, convert) -> dict[str, fl
     return {"seconds": seconds, "rows": rows, "added": added, "peak_mib": _peak_mib()}
 
 
-def child_baseline(extract: Path, db: Path) -> dict[str, float]:
+def child_baseline(extract: Path, db: Path, own: bool = False) -> dict[str, float]:
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
@@ -163,7 +202,7 @@ def child_baseline(extract: Path, db: Path) -> dict[str, float]:
         "code TEXT, supplier TEXT, description TEXT, amount TEXT)"
     )
     return _timed_insert(
-        conn, extract, "INSERT INTO spend VALUES (?, ?, ?, ?, ?, ?, ?, ?)", lambda row: row
+        conn, extract, "INSERT INTO spend VALUES (?, ?, ?, ?, ?, ?, ?, ?)", lambda row: row, own
     )
 
 
@@ -183,7 +222,22 @@ def _as_spend_row(row: list[str]) -> tuple[object, ...]:
     )
 
 
-def child_schema_baseline(extract: Path, db: Path) -> dict[str, float]:
+def _as_own_spend_row(row: list[str]) -> tuple[object, ...]:
+    # A text key the size of the hash keys of fsgrant 0.1 (no hashing: naive).
+    return (
+        row[0],
+        int(Decimal(row[1]) * 100),
+        row[2],
+        row[4],
+        row[5],
+        row[6],
+        "hash:" + row[5].ljust(64, "0"),
+        "2020-04-03T00:00:00+00:00",
+        "bench",
+    )
+
+
+def child_schema_baseline(extract: Path, db: Path, own: bool = False) -> dict[str, float]:
     import fsgrant
 
     with fsgrant.open(db) as led:
@@ -196,7 +250,8 @@ def child_schema_baseline(extract: Path, db: Path) -> dict[str, float]:
         extract,
         "INSERT INTO spend (date, amount_pence, category, supplier, description, "
         "reference, dedupe_key, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        _as_spend_row,
+        _as_own_spend_row if own else _as_spend_row,
+        own,
     )
 
 
@@ -213,16 +268,23 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--case",
+        choices=("all", "mapped", "hash"),
+        default="all",
+        help="the mapped extracts, fsgrant's own CSV (hash), or all",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, *paths = args.child
+        own = paths[0].endswith("-own.csv")
         if kind == "import":
             print(json.dumps(child_import(Path(paths[0]), Path(paths[1]), Path(paths[2]))))
         elif kind == "schema":
-            print(json.dumps(child_schema_baseline(Path(paths[0]), Path(paths[1]))))
+            print(json.dumps(child_schema_baseline(Path(paths[0]), Path(paths[1]), own)))
         else:
-            print(json.dumps(child_baseline(Path(paths[0]), Path(paths[1]))))
+            print(json.dumps(child_baseline(Path(paths[0]), Path(paths[1]), own)))
         return
 
     print(f"Import benchmark, fsgrant in {Path(__file__).resolve().parents[2]}")
@@ -234,14 +296,24 @@ def main() -> None:
         folder = Path(tmp)
         mapping = folder / "bench.toml"
         mapping.write_text(MAPPING, encoding="utf-8")
-        for share, label in ((0.02, "2% the grant's"), (1.0, "all the grant's")):
+        cases = [(0.02, "2% the grant's"), (1.0, "all the grant's"), (None, "own CSV, hash")]
+        if args.case != "all":
+            cases = [c for c in cases if (c[0] is None) == (args.case == "hash")]
+        for share, label in cases:
             for rows in (args.rows // 10, args.rows):
-                extract = folder / f"extract-{rows}-{int(share * 100)}.csv"
-                generate(extract, rows, share)
-                base = run_child("baseline", str(extract), str(folder / f"base-{rows}-{share}.db"))
-                schema = run_child("schema", str(extract), str(folder / f"sch-{rows}-{share}.db"))
+                tag = "own" if share is None else str(int(share * 100))
+                extract = folder / f"extract-{rows}-{tag}.csv"
+                if share is None:
+                    generate_own(extract, rows)
+                else:
+                    generate(extract, rows, share)
+                base = run_child("baseline", str(extract), str(folder / f"base-{rows}-{tag}.db"))
+                schema = run_child("schema", str(extract), str(folder / f"sch-{rows}-{tag}.db"))
                 imp = run_child(
-                    "import", str(extract), str(mapping), str(folder / f"imp-{rows}-{share}.db")
+                    "import",
+                    str(extract),
+                    "-" if share is None else str(mapping),
+                    str(folder / f"imp-{rows}-{tag}.db"),
                 )
                 assert imp["added"] == base["added"], (imp, base)
                 assert schema["added"] == base["added"], (schema, base)
