@@ -190,12 +190,13 @@ class RowReader:
                 if cat in rules.categories
             }
         )
-        self.maps_posts = bool(
-            self.i_post is not None
-            or mapping.posts.expense_code
-            or mapping.posts.cost_centre
-            or self.post_rules
+        self.maps_posts_otherwise = bool(
+            mapping.posts.expense_code or mapping.posts.cost_centre or self.post_rules
         )
+        """Whether a row without a post may get one from a rule or a map."""
+        self.maps_posts = self.i_post is not None or self.maps_posts_otherwise
+        self._categories = rules.categories
+        self._posts = rules.posts
 
     def skipped_by(self, cells: Sequence[str]) -> RowFilter | None:
         """The first filter that skips this row (not an error), or None if all keep it."""
@@ -338,10 +339,26 @@ class RowReader:
         cc = _clean(cells[i]) if i is not None else None
         i = self.i_code
         code = _clean(cells[i]) if i is not None else None
-        category = self._by_code.get(code) if self.i_category is None else None  # type: ignore[arg-type]
+        i = self.i_category
+        if i is None:
+            raw_category = None
+            category = self._by_code.get(code)  # type: ignore[arg-type]
+        else:
+            # A category column comes before every other rule: a known one is the answer.
+            raw_category = _clean(cells[i])
+            category = raw_category.lower() if raw_category is not None else None
+            if category not in self._categories:
+                category = None
         if category is None:
             category = self._category(line, cells, cc, code)
-        post = self._post(line, cells, cc, code) if self.maps_posts else None
+        i = self.i_post
+        raw_post = _clean(cells[i]) if i is not None else None
+        if raw_post is None and not self.maps_posts_otherwise:
+            post = None
+        elif raw_post is not None and raw_post in self._posts:
+            post = raw_post  # a post column comes first, as in _post
+        else:
+            post = self._post(line, cells, cc, code) if self.maps_posts else None
         refs = self.i_refs
         if len(refs) == 1:
             i = refs[0]
@@ -375,8 +392,8 @@ class RowReader:
                 reference or "",
                 cc or "",
                 code or "",
-                _opt(cells, self.i_category) or "",
-                _opt(cells, self.i_post) or "",
+                raw_category or "",
+                raw_post or "",
                 year or "",
             )
             data = line_bytes(fields)
