@@ -7,10 +7,11 @@ Amounts are read by :func:`fsgrant.formats.amounts.read_extract_amount`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from json.encoder import encode_basestring
+from operator import add
 from typing import NamedTuple
 
 from fsgrant.domain.dedupe_keys import earlier_line_hash, line_bytes, line_digest, reference_key
@@ -53,6 +54,11 @@ def source_field_names(header: Sequence[str]) -> list[str]:
         seen.add(name)
         names.append(name)
     return names
+
+
+def _json_keys(names: Sequence[str]) -> list[str]:
+    """Each name as a JSON string followed by ``:``."""
+    return [encode_basestring(n) + ":" for n in names]
 
 
 class ZeroAmount(Exception):
@@ -159,7 +165,7 @@ class RowReader:
         if template is not None:
             self.template = _compile_template(template, find)
         self.field_names = source_field_names(header)
-        self._dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        self._field_keys = _json_keys(self.field_names)
         self.skip_zero = mapping.source.zero_rows == "skip"
         g = index.get
         self.i_date = g("date")
@@ -411,7 +417,7 @@ class RowReader:
                     year,
                     key,
                     snapped,
-                    self._dumps(dict(zip(self._names_for(cells), cells, strict=False))),
+                    self._source_json(cells),
                     earlier_line_hash(data),
                 )
         return _new_draft(
@@ -428,10 +434,20 @@ class RowReader:
                 year,
                 key,
                 snapped,
-                self._dumps(dict(zip(self._names_for(cells), cells, strict=False))),
+                self._source_json(cells),
                 None,
             ),
         )
+
+    def _source_json(self, cells: Sequence[str]) -> str:
+        """The row as a JSON object keyed by the header (compact, not ASCII-escaped):
+        what ``json.dumps(dict(zip(names, cells)), ensure_ascii=False,
+        separators=(",", ":"))`` gives, built from the keys encoded once (the names
+        are unique, see :func:`source_field_names`)."""
+        keys = self._field_keys
+        if len(cells) > len(keys):
+            keys = _json_keys(self._names_for(cells))
+        return "{" + ",".join(map(add, keys, map(encode_basestring, cells))) + "}"
 
     def _names_for(self, cells: Sequence[str]) -> list[str]:
         """The source-field keys for a row: a row longer than the header keeps its extra

@@ -34,8 +34,9 @@ from fsgrant.formats.mapping_presets import DEFAULT_MAPPING, PRESETS
 from fsgrant.formats.mapping_rules import ColumnFilter, where_filters
 from fsgrant.formats.rejects import RejectsWriter
 from fsgrant.formats.row_rules import LedgerRules
-from fsgrant.formats.rows import Draft, RowReader, ZeroAmount
+from fsgrant.formats.rows import RowReader
 from fsgrant.services.import_chunks import ImportState, store_chunk
+from fsgrant.services.import_reading import ParcelReader
 from fsgrant.services.mapping_check import (
     check_extract,
     close_rows,
@@ -159,6 +160,7 @@ class ImportsService:
         state = ImportState()
         store = self._tables.store
         writer: ImportWriter | None = None
+        parcels: ParcelReader | None = None
         collecting = gc.isenabled()
         try:
             if rejects is not None and skip_invalid and not dry_run:
@@ -179,7 +181,6 @@ class ImportsService:
                 writer = self._tables.imports.writer(utc_now())
                 writer.start_bulk()
                 state.room = MAX_GROSS_PENCE - self._tables.spend.gross_pence()
-                chunk: list[tuple[Draft, list[str]]] = []
 
                 def reject(line: int, cells: list[str], exc: SourceError) -> None:
                     if not skip_invalid:
@@ -192,70 +193,30 @@ class ImportsService:
                     if rejects_out is not None:
                         rejects_out.write(line, cells, exc.reason)
 
-                def flush() -> None:
-                    store_chunk(chunk, state, reject, writer, src.name)
-                    chunk.clear()
-
-                # The loop runs once per row of files of a million rows: locals only.
-                rows_read = rows_zero = rows_totals = 0
-                filters = reader.filters
-                # One filter (the common case) is inlined; several go through skipped_by.
-                one = filters[0] if len(filters) == 1 else None
-                f_index = one.index if one is not None else -1
-                f_verdicts = one.verdicts if one is not None else {}
-                f_keeps = one.keeps if one is not None else None
-                f_skipped = one.skipped if one is not None else {}
-                many = reader.skipped_by if len(filters) > 1 else None
-                is_totals = reader.is_totals
-                read_row = reader.read
-                keep = chunk.append
-                chunk_rows = CHUNK_ROWS
-                # The loop makes no reference cycles: collecting garbage in it only
-                # walks the chunk's objects again and again (enabled again below).
+                # One thread reads and checks the rows while this one stores them:
+                # sqlite3 lets go of the interpreter while SQLite works, so reading the
+                # next chunk overlaps storing the last. Everything the import decides
+                # (rejects, duplicates, counts) is decided here, in the file's order.
+                parcels = ParcelReader(
+                    extract.rows, reader, size=CHUNK_ROWS, stop_at_bad=not skip_invalid
+                )
+                # The loops make no reference cycles: collecting garbage in them only
+                # walks the parcels' objects again and again (enabled again below).
                 gc.disable()
-                for line, cells in extract.rows:
-                    if not any(cells) or (
-                        not cells[0].strip() and not any(c.strip() for c in cells)
-                    ):
-                        continue  # a blank row carries nothing: not counted
-                    rows_read += 1
-                    if f_keeps is not None:
-                        v = cells[f_index] if f_index < len(cells) else ""
-                        ok = f_verdicts.get(v)
-                        if ok is None:
-                            ok = f_keeps(v)
-                        if not ok:
-                            f_skipped[v] = f_skipped.get(v, 0) + 1
-                            continue
-                    elif many is not None:
-                        by = many(cells)
-                        if by is not None:
-                            v = by.cell(cells)
-                            by.skipped[v] = by.skipped.get(v, 0) + 1
-                            continue
-                    try:
-                        draft = read_row(line, cells)
-                    except ZeroAmount:
-                        rows_zero += 1
-                        continue
-                    except SourceError as exc:
-                        if is_totals(cells):
-                            rows_totals += 1
-                            continue
+                for parcel in parcels:
+                    for line, cells, exc in parcel.bad:
                         reject(line, cells, exc)
-                        continue
-                    keep((draft, cells))
-                    if len(chunk) >= chunk_rows:
-                        flush()
-                state.read, state.zero = rows_read, rows_zero
+                    store_chunk(parcel.drafts, state, reject, writer, src.name)
+                counted = parcels.counts
+                state.read, state.zero = counted.read, counted.zero
+                filters = reader.filters
                 state.skipped_by = {f.label: sum(f.skipped.values()) for f in filters if f.skipped}
-                if rows_totals:
-                    state.skipped_by["totals row"] = rows_totals
+                if counted.totals:
+                    state.skipped_by["totals row"] = counted.totals
                 state.skipped = sum(state.skipped_by.values())
-                state.warnings = empty_filter_warnings(filters, rows_read)
+                state.warnings = empty_filter_warnings(filters, counted.read)
                 if strict and state.warnings:
                     raise SourceError(src.name, None, None, state.warnings[0])
-                flush()
                 earlier = writer.finish(extract.sha256)
                 detail.update(state.counts())
                 if dry_run:
@@ -285,6 +246,8 @@ class ImportsService:
                 rejects_out.discard()
             raise
         finally:
+            if parcels is not None:
+                parcels.close()
             if collecting:
                 gc.enable()
             if writer is not None:

@@ -1,0 +1,196 @@
+"""Reading an extract's rows into parcels of checked draft lines, on a thread of its
+own (:class:`ParcelReader`).
+
+An import reads and checks rows (Python) and stores them (SQLite). ``sqlite3`` lets
+go of the interpreter while SQLite works, so while the importing thread stores one
+parcel this thread reads the next: on two cores the two overlap. The reading thread
+decides nothing that depends on the store: it filters rows, reads them into drafts
+(:meth:`fsgrant.formats.rows.RowReader.read`) and counts; the rows it could not read
+travel in the parcel with the lines around them, so the importing thread refuses or
+rejects them in the file's order, exactly as a single thread would.
+
+Memory stays flat: at most ``DEPTH`` parcels wait between the two threads.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from fsgrant.errors import SourceError
+from fsgrant.formats.rows import Draft, RowReader, ZeroAmount
+
+__all__ = ["DEPTH", "Parcel", "ParcelReader", "ReadCounts"]
+
+DEPTH = 3
+"""Parcels read ahead at most, waiting to be stored."""
+
+_STOP_CHECK = 4096
+"""The reading thread looks whether it should stop every so many rows (a file
+whose rows a filter mostly skips fills a parcel slowly)."""
+
+
+class Parcel(NamedTuple):
+    """The lines read from a stretch of the file, and the rows of it that could not be
+    read (line, cells, why), in the file's order."""
+
+    drafts: list[tuple[Draft, list[str]]]
+    bad: list[tuple[int, list[str], SourceError]]
+
+
+class ReadCounts:
+    """What the reading thread counted once the file is read: the rows read (blank
+    rows are not counted), of 0.00, and taken for totals rows."""
+
+    __slots__ = ("read", "totals", "zero")
+
+    def __init__(self) -> None:
+        self.read = self.zero = self.totals = 0
+
+
+_END = object()
+
+
+class ParcelReader:
+    """Reads ``rows`` through ``reader`` on its own thread, ``size`` lines a parcel.
+
+    Iterate over it for the parcels; an error the reading raised (an unreadable file)
+    is raised by the iteration, after the parcels read before it. Call :meth:`close`
+    when done (also after an error): it stops the thread and waits for it, so the
+    file may be closed after.
+
+    Args:
+        rows: the extract's ``(line, cells)`` rows.
+        reader: reads a row into a draft line; its filters count the rows they skip.
+        size: lines per parcel.
+        stop_at_bad: stop reading at the first row that cannot be read (the import
+            refuses the file there, so reading on is wasted).
+    """
+
+    def __init__(
+        self,
+        rows: Iterable[tuple[int, list[str]]],
+        reader: RowReader,
+        *,
+        size: int,
+        stop_at_bad: bool,
+    ) -> None:
+        self.counts = ReadCounts()
+        self._rows = rows
+        self._reader = reader
+        self._size = size
+        self._stop_at_bad = stop_at_bad
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=DEPTH)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fsgrant-import-reader")
+        self._thread.daemon = True
+
+    def __iter__(self) -> Iterator[Parcel]:
+        self._thread.start()
+        get = self._queue.get
+        while True:
+            item = get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, Parcel)
+            yield item
+
+    def close(self) -> None:
+        """Stop the reading thread and wait for it."""
+        self._stop.set()
+        if not self._thread.is_alive():
+            return
+        while self._thread.is_alive():
+            try:  # let a thread waiting to hand over a parcel see the stop
+                while True:
+                    self._queue.get_nowait()
+            except queue.Empty:
+                pass
+            self._thread.join(0.05)
+
+    # ------------------------------------------------------------ the reading thread
+    def _put(self, item: object) -> bool:
+        """Hand an item over; False once told to stop."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            done = self._read()
+        except BaseException as exc:  # handed to the importing thread, raised there
+            self._put(exc)
+        else:
+            if done:
+                self._put(_END)
+
+    def _read(self) -> bool:
+        """Read the whole file into parcels; False if told to stop first."""
+        # The loop runs once per row of files of a million rows: locals only.
+        reader = self._reader
+        stopped = self._stop.is_set
+        size, stop_at_bad = self._size, self._stop_at_bad
+        rows_read = rows_zero = rows_totals = 0
+        filters = reader.filters
+        # One filter (the common case) is inlined; several go through skipped_by.
+        one = filters[0] if len(filters) == 1 else None
+        f_index = one.index if one is not None else -1
+        f_verdicts = one.verdicts if one is not None else {}
+        f_keeps = one.keeps if one is not None else None
+        f_skipped = one.skipped if one is not None else {}
+        many = reader.skipped_by if len(filters) > 1 else None
+        is_totals = reader.is_totals
+        read_row = reader.read
+        drafts: list[tuple[Draft, list[str]]] = []
+        bad: list[tuple[int, list[str], SourceError]] = []
+        keep = drafts.append
+        for line, cells in self._rows:
+            if not any(cells) or (not cells[0].strip() and not any(c.strip() for c in cells)):
+                continue  # a blank row carries nothing: not counted
+            rows_read += 1
+            if not rows_read % _STOP_CHECK and stopped():
+                return False
+            if f_keeps is not None:
+                v = cells[f_index] if f_index < len(cells) else ""
+                ok = f_verdicts.get(v)
+                if ok is None:
+                    ok = f_keeps(v)
+                if not ok:
+                    f_skipped[v] = f_skipped.get(v, 0) + 1
+                    continue
+            elif many is not None:
+                by = many(cells)
+                if by is not None:
+                    v = by.cell(cells)
+                    by.skipped[v] = by.skipped.get(v, 0) + 1
+                    continue
+            try:
+                draft = read_row(line, cells)
+            except ZeroAmount:
+                rows_zero += 1
+                continue
+            except SourceError as exc:
+                if is_totals(cells):
+                    rows_totals += 1
+                    continue
+                bad.append((line, cells, exc))
+                if stop_at_bad:
+                    break
+                continue
+            keep((draft, cells))
+            if len(drafts) >= size:
+                if not self._put(Parcel(drafts, bad)):
+                    return False
+                drafts, bad = [], []
+                keep = drafts.append
+        counts = self.counts
+        counts.read, counts.zero, counts.totals = rows_read, rows_zero, rows_totals
+        return self._put(Parcel(drafts, bad))
