@@ -368,3 +368,58 @@ def test_a_typo_is_answered_with_suggestions_from_every_module():
     result = runner.invoke(app, ["report", "varance"])
     assert result.exit_code == 2
     assert "Did you mean 'variance'?" in result.output
+
+
+def test_the_command_line_skips_the_plugin_lookup_it_has_disabled(tmp_path):
+    # With pydantic's plugins disabled (as `fsgrant` does by default), its plugin
+    # loader and the importlib.metadata it needs are never imported; the command runs.
+    db = str(tmp_path / "plugins.db")
+    set_up(db)
+    code = (
+        "import sys\n"
+        f"sys.argv = ['fsgrant', '--db', {db!r}, 'spend', 'add', '04/02/2020', '12.00', 'training']\n"
+        "import fsgrant.cli\n"
+        "try: fsgrant.cli.main()\n"
+        "except SystemExit as exc: assert not exc.code, exc.code\n"
+        "print('importlib.metadata' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert out == ["1", "False"]  # the new line's id, then: metadata not imported
+
+
+_PLUGIN_LOADER_SEEN = """
+import os, sys
+from fsgrant.cli import _no_plugin_loader
+_no_plugin_loader()
+from pydantic import TypeAdapter
+assert TypeAdapter(int).validate_python("3") == 3
+from pydantic.plugin._loader import get_plugins
+print(list(get_plugins()), "importlib.metadata" in sys.modules, end=" ")
+# A name the stand-in does not have brings in the real loader.
+from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP
+print(PYDANTIC_ENTRY_POINT_GROUP, "importlib.metadata" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("disabled", "expected"),
+    [
+        ("__all__", "[] False pydantic True"),
+        # Only some plugins disabled: the real loader looks up the others.
+        ("some-plugin", "[] True pydantic True"),
+    ],
+)
+def test_the_plugin_loader_stands_aside_only_when_every_plugin_is_off(disabled, expected):
+    import os
+
+    env = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": disabled}
+    out = subprocess.run(
+        [sys.executable, "-c", _PLUGIN_LOADER_SEEN],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    assert out.strip() == expected

@@ -10,6 +10,8 @@ starts fast.
 import importlib
 import os
 import re
+import sys
+import types
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -330,9 +332,42 @@ def _short_helps(typer_app: typer.Typer) -> None:
         _short_helps(sub)
 
 
+_PLUGIN_LOADER = "pydantic.plugin._loader"
+
+
+def _no_plugin_loader() -> None:
+    """Stand in for pydantic's plugin loader when its plugins are all disabled.
+
+    pydantic imports the loader when it builds its first validator, and the loader
+    imports importlib.metadata (about a tenth of a command's start-up) only to look up
+    plugins that PYDANTIC_DISABLE_PLUGINS has turned off: the stand-in answers "no
+    plugins" as the loader would. Any other name asked of it brings in the real
+    loader, so a pydantic that asks for more gets what it asks for.
+    """
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true"):
+        return
+    if _PLUGIN_LOADER in sys.modules:
+        return
+    stand_in = types.ModuleType(_PLUGIN_LOADER)
+
+    def get_plugins() -> tuple[()]:
+        return ()
+
+    def real(name: str) -> Any:
+        if name.startswith("__"):  # the import system's questions (__path__...)
+            raise AttributeError(name)
+        del sys.modules[_PLUGIN_LOADER]
+        return getattr(importlib.import_module(_PLUGIN_LOADER), name)
+
+    stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
+    stand_in.__getattr__ = real  # type: ignore[method-assign]
+    sys.modules[_PLUGIN_LOADER] = stand_in
+
+
 def main() -> None:
     """Console-script entry point."""
     # The command line has no use for third-party pydantic plugins, and looking them
     # up scans the entry points of every installed package on each start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _no_plugin_loader()
     app()
