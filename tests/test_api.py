@@ -207,6 +207,7 @@ def test_adding_spend_imports_only_what_it_needs(tmp_path):
         "fsgrant.services.estimates",
         "fsgrant.domain.reports",
         "fsgrant.domain.checks",
+        "fsgrant.domain.phasing",
         "fsgrant.formats.mapping",
         "fsgrant.store.health",
     ):
