@@ -291,3 +291,135 @@ def test_root_help_lists_every_command_with_the_help_it_gives_itself():
     assert set(listed) == set(root.commands)
     for name, cmd in root.commands.items():
         assert listed[name] == " ".join(cmd.get_short_help_str(limit=1000).split()), name
+
+
+# Run in a fresh interpreter: what `import fsgrant.cli` imports, then what each command
+# module puts on the root (commands and groups, in the order registered) and which
+# other modules add commands to its groups.
+_WHAT_THE_MODULES_REGISTER = """
+import json, sys
+import fsgrant.cli as cli
+before = sorted(m for m in sys.modules if m.startswith("fsgrant.cli."))
+cli.load_commands()
+owners = {}
+for name in cli.COMMAND_MODULES:
+    module = sys.modules["fsgrant.cli." + name]
+    for value in vars(module).values():
+        if isinstance(value, cli.typer.Typer):
+            owners.setdefault(id(value), name)
+table = []
+for cmd in cli._registry.registered_commands:
+    table.append([cmd.name, [cmd.callback.__module__.rsplit(".", 1)[1]]])
+for grp in cli._registry.registered_groups:
+    owner = owners[id(grp.typer_instance)]
+    guests = [c.callback.__module__.rsplit(".", 1)[1] for c in grp.typer_instance.registered_commands]
+    table.append([grp.name, [owner, *dict.fromkeys(g for g in guests if g != owner)]])
+print(json.dumps({"before": before, "table": table}))
+"""
+
+
+def test_the_root_table_says_what_each_command_module_registers():
+    # The command line imports a command module only when a command line names what
+    # it registers, by the table in fsgrant.cli: it must not drift from the modules.
+    from fsgrant.cli import COMMAND_MODULES, ROOT_NAMES
+
+    out = subprocess.run(
+        [sys.executable, "-c", _WHAT_THE_MODULES_REGISTER],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    found = json.loads(out)
+    assert found["before"] == ["fsgrant.cli._common"]
+    assert [(name, tuple(modules)) for name, modules in found["table"]] == list(ROOT_NAMES.items())
+    # Guests in the order the modules register (--help of a group lists them so).
+    for name, (_owner, *guests) in ROOT_NAMES.items():
+        assert guests == sorted(guests, key=COMMAND_MODULES.index), name
+    assert {m for modules in ROOT_NAMES.values() for m in modules} == set(COMMAND_MODULES)
+    # Written out by hand, so that a table built from the modules could not pass alone:
+    # `spend import` comes from the imports module, four modules add to `report`.
+    assert ROOT_NAMES["spend"] == ("spend", "imports")
+    assert ROOT_NAMES["report"] == ("reports", "posts", "forecast", "plan")
+    assert len(ROOT_NAMES) == 26
+
+
+def test_a_group_lists_its_commands_in_one_order_whatever_ran_before():
+    # `check` imports the module that adds `report variance`, `profile` and `spend`;
+    # `report --help` after it, in the same interpreter, still lists `report posts`
+    # second, as on a fresh start (the modules' order, not the order imported).
+    code = (
+        "from fsgrant.cli import app\n"
+        "for args in (['check', '--help'], ['report', '--help']):\n"
+        "    try: app(args)\n"
+        "    except SystemExit as exc: assert not exc.code, exc.code\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    listed = re.findall(r"^  (\S+)\s", out.split("Commands:", 1)[1], re.M)
+    assert listed == ["summary", "posts", "variance", "profile", "spend", "sustainability"]
+
+
+def test_a_typo_is_answered_with_suggestions_from_every_module():
+    result = runner.invoke(app, ["spnd"])
+    assert result.exit_code == 2
+    assert "No such command 'spnd'. Did you mean 'spend'?" in result.output
+    # A command another module adds to a group is suggested too.
+    result = runner.invoke(app, ["report", "varance"])
+    assert result.exit_code == 2
+    assert "Did you mean 'variance'?" in result.output
+
+
+def test_the_command_line_skips_the_plugin_lookup_it_has_disabled(tmp_path):
+    # With pydantic's plugins disabled (as `fsgrant` does by default), its plugin
+    # loader and the importlib.metadata it needs are never imported; the command runs.
+    db = str(tmp_path / "plugins.db")
+    set_up(db)
+    code = (
+        "import sys\n"
+        f"sys.argv = ['fsgrant', '--db', {db!r}, 'spend', 'add', '04/02/2020', '12.00', 'training']\n"
+        "import fsgrant.cli\n"
+        "try: fsgrant.cli.main()\n"
+        "except SystemExit as exc: assert not exc.code, exc.code\n"
+        "print('importlib.metadata' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert out == ["1", "False"]  # the new line's id, then: metadata not imported
+
+
+_PLUGIN_LOADER_SEEN = """
+import os, sys
+from fsgrant.cli import _no_plugin_loader
+_no_plugin_loader()
+from pydantic import TypeAdapter
+assert TypeAdapter(int).validate_python("3") == 3
+from pydantic.plugin._loader import get_plugins
+print(list(get_plugins()), "importlib.metadata" in sys.modules, end=" ")
+# A name the stand-in does not have brings in the real loader.
+from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP
+print(PYDANTIC_ENTRY_POINT_GROUP, "importlib.metadata" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("disabled", "expected"),
+    [
+        ("__all__", "[] False pydantic True"),
+        # Only some plugins disabled: the real loader looks up the others.
+        ("some-plugin", "[] True pydantic True"),
+    ],
+)
+def test_the_plugin_loader_stands_aside_only_when_every_plugin_is_off(disabled, expected):
+    import os
+
+    env = {**os.environ, "PYDANTIC_DISABLE_PLUGINS": disabled}
+    out = subprocess.run(
+        [sys.executable, "-c", _PLUGIN_LOADER_SEEN],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    assert out.strip() == expected

@@ -7,8 +7,11 @@ openpyxl, rich) are imported inside the commands that need them, so ``--help``
 starts fast.
 """
 
+import importlib
 import os
 import re
+import sys
+import types
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,62 +30,195 @@ from fsgrant.cli._common import State, say, set_command
 # The command modules register their groups and commands here; the root group below
 # turns into click commands only the one a command line names (typer reads every
 # parameter of every function it converts, the bulk of a start-up), and lists the
-# rest for --help by their one-line help alone.
+# rest for --help by their one-line help alone. A command module is imported only
+# when a command line names something it registers.
 _registry = typer.Typer()
+
+# The command modules (fsgrant.cli.<name>) in the order they register.
+COMMAND_MODULES: tuple[str, ...] = (
+    "years",
+    "spend",
+    "reports",
+    "core",
+    "posts",
+    "forecast",
+    "imports",
+    "export",
+    "admin",
+    "returns",
+    "conditions",
+    "plan",
+)
+
+# Each name on the root, in the order --help lists it (commands, then groups), with
+# the module that registers it and then any module that adds a command to its group
+# (`spend import` comes from the imports module). A test holds this table to what
+# the modules register.
+ROOT_NAMES: dict[str, tuple[str, ...]] = {
+    "init": ("core",),
+    "load": ("core",),
+    "demo": ("core",),
+    "check": ("forecast",),
+    "log": ("admin",),
+    "backup": ("admin",),
+    "doctor": ("admin",),
+    "browse": ("admin",),
+    "year": ("years",),
+    "estimate": ("years",),
+    "spend": ("spend", "imports"),
+    "receipt": ("spend",),
+    "report": ("reports", "posts", "forecast", "plan"),
+    "category": ("core",),
+    "grant": ("core",),
+    "post": ("posts",),
+    "forecast": ("forecast",),
+    "settings": ("forecast",),
+    "imports": ("imports",),
+    "mapping": ("imports",),
+    "export": ("export",),
+    "period": ("admin",),
+    "return": ("returns",),
+    "condition": ("conditions",),
+    "plan": ("plan",),
+    "measure": ("plan",),
+}
+
+_loaded: set[str] = set()
+
+
+def load_commands(*modules: str) -> None:
+    """Import the named command modules (all of them when none is named) and register
+    what they define on the root, in the order of :data:`COMMAND_MODULES`."""
+    fresh = [m for m in COMMAND_MODULES if (m in modules or not modules) and m not in _loaded]
+    for name in fresh:
+        importlib.import_module(f"fsgrant.cli.{name}").register(_registry)
+        _loaded.add(name)
+    if fresh:
+        _short_helps(_registry)
+        # A group some of whose commands come from other modules lists them in the
+        # modules' order, whichever was imported first (sort is stable: each module's
+        # own order is kept).
+        rank = {f"fsgrant.cli.{m}": i for i, m in enumerate(COMMAND_MODULES)}
+        for grp in _registry.registered_groups:
+            assert grp.typer_instance is not None
+            grp.typer_instance.registered_commands.sort(
+                key=lambda c: rank.get(getattr(c.callback, "__module__", ""), -1)
+            )
+
+
+def _registered(name: str) -> typer.models.CommandInfo | typer.models.TyperInfo | None:
+    for cmd in _registry.registered_commands:
+        assert cmd.callback is not None
+        if (cmd.name or typer.main.get_command_name(cmd.callback.__name__)) == name:
+            return cmd
+    for grp in _registry.registered_groups:
+        if grp.name == name:
+            return grp
+    return None
+
+
+def _sub_names(info: typer.models.TyperInfo) -> set[str]:
+    sub = info.typer_instance
+    assert sub is not None
+    names = {grp.name for grp in sub.registered_groups if isinstance(grp.name, str)}
+    for cmd in sub.registered_commands:
+        assert cmd.callback is not None
+        names.add(cmd.name or typer.main.get_command_name(cmd.callback.__name__))
+    return names
 
 
 class _LazyCommands(MutableMapping[str, click.Command]):
-    """The root's commands by name, each converted from typer on first use."""
+    """The root's commands by name, each converted from typer on first use (and its
+    command modules imported then)."""
 
     def __init__(self, built: MutableMapping[str, click.Command]) -> None:
         self._built = dict(built)
-        self._infos: dict[str, typer.models.CommandInfo | typer.models.TyperInfo] = {}
+        self._names = list(ROOT_NAMES)
+
+    def _info(self, name: str) -> typer.models.CommandInfo | typer.models.TyperInfo:
+        if name not in self._names:
+            raise KeyError(name)
+        # The name's module and those adding to its group; every module for a name
+        # the table does not know (one found by importing them all).
+        load_commands(*ROOT_NAMES.get(name, ()))
+        info = _registered(name)
+        if info is None:
+            raise KeyError(name)
+        return info
+
+    def resolve(self, name: str, then: str | None) -> None:
+        """Build the command a command line names (``then``: the word after it),
+        importing only the module that registers it when that is all it needs."""
+        if name in self._built:
+            return
+        modules = ROOT_NAMES.get(name)
+        if modules is None:
+            # No such command, as far as the table knows: every module is imported, so
+            # a name it missed still runs and a typo is answered with suggestions.
+            load_commands()
+            self._names.extend(n for n in self._registered_names() if n not in self._names)
+            return
+        owner, *guests = modules
+        load_commands(owner)
+        info = _registered(name)
+        if info is None:
+            return
+        if guests and not (isinstance(info, typer.models.TyperInfo) and then in _sub_names(info)):
+            load_commands(*guests)
+        self._built[name] = self._convert(info)
+
+    @staticmethod
+    def _registered_names() -> list[str]:
+        names = [n for n in (g.name for g in _registry.registered_groups) if isinstance(n, str)]
         for cmd in _registry.registered_commands:
             assert cmd.callback is not None
-            self._infos[cmd.name or typer.main.get_command_name(cmd.callback.__name__)] = cmd
-        for grp in _registry.registered_groups:
-            assert isinstance(grp.name, str)
-            self._infos[grp.name] = grp
+            names.append(cmd.name or typer.main.get_command_name(cmd.callback.__name__))
+        return names
+
+    @staticmethod
+    def _convert(info: typer.models.CommandInfo | typer.models.TyperInfo) -> click.Command:
+        if isinstance(info, typer.models.CommandInfo):
+            return typer.main.get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+        return typer.main.get_group_from_info(
+            info,
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode,
+            suggest_commands=app.suggest_commands,
+        )
 
     def __getitem__(self, name: str) -> click.Command:
         cmd = self._built.get(name)
         if cmd is None:
-            info = self._infos[name]  # KeyError for a name that is no command
-            if isinstance(info, typer.models.CommandInfo):
-                cmd = typer.main.get_command_from_info(
-                    info,
-                    pretty_exceptions_short=app.pretty_exceptions_short,
-                    rich_markup_mode=app.rich_markup_mode,
-                )
-            else:
-                cmd = typer.main.get_group_from_info(
-                    info,
-                    pretty_exceptions_short=app.pretty_exceptions_short,
-                    rich_markup_mode=app.rich_markup_mode,
-                    suggest_commands=app.suggest_commands,
-                )
+            cmd = self._convert(self._info(name))  # KeyError for a name that is no command
             self._built[name] = cmd
         return cmd
 
     def __setitem__(self, name: str, cmd: click.Command) -> None:
         self._built[name] = cmd
+        if name not in self._names:
+            self._names.append(name)
 
     def __delitem__(self, name: str) -> None:
         self._built.pop(name, None)
-        self._infos.pop(name, None)
+        if name in self._names:
+            self._names.remove(name)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys([*self._infos, *self._built]))
+        return iter(dict.fromkeys([*self._names, *self._built]))
 
     def __len__(self) -> int:
-        return len(set(self._infos) | set(self._built))
+        return len(set(self._names) | set(self._built))
 
     def listed(self, name: str) -> click.Command:
         """The command, or a stand-in carrying only what --help lists of it."""
         cmd = self._built.get(name)
         if cmd is not None:
             return cmd
-        info = self._infos[name]
+        info = self._info(name)
         if isinstance(info, typer.models.CommandInfo):
             short, hidden = info.short_help, info.hidden
         else:
@@ -98,6 +234,15 @@ class _LazyGroup(typer.core.TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = _LazyCommands(self.commands)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        lazy = self.commands
+        assert isinstance(lazy, _LazyCommands)
+        if args:
+            lazy.resolve(args[0], args[1] if len(args) > 1 else None)
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         # In the order registered, as typer lists them, without building any.
@@ -163,36 +308,6 @@ def _root(
     set_command(ctx)
 
 
-def _register() -> None:
-    from fsgrant.cli import (
-        admin,
-        conditions,
-        core,
-        export,
-        forecast,
-        imports,
-        plan,
-        posts,
-        reports,
-        returns,
-        spend,
-        years,
-    )
-
-    years.register(_registry)
-    spend.register(_registry)
-    reports.register(_registry)
-    core.register(_registry)
-    posts.register(_registry)
-    forecast.register(_registry)
-    imports.register(_registry)
-    export.register(_registry)
-    admin.register(_registry)
-    returns.register(_registry)
-    conditions.register(_registry)
-    plan.register(_registry)
-
-
 def first_sentence(help_text: str) -> str:
     """The first sentence of a help text, whole (an "e.g." does not end it)."""
     flat = " ".join(help_text.split())
@@ -217,8 +332,36 @@ def _short_helps(typer_app: typer.Typer) -> None:
         _short_helps(sub)
 
 
-_register()
-_short_helps(_registry)
+_PLUGIN_LOADER = "pydantic.plugin._loader"
+
+
+def _no_plugin_loader() -> None:
+    """Stand in for pydantic's plugin loader when its plugins are all disabled.
+
+    pydantic imports the loader when it builds its first validator, and the loader
+    imports importlib.metadata (about a tenth of a command's start-up) only to look up
+    plugins that PYDANTIC_DISABLE_PLUGINS has turned off: the stand-in answers "no
+    plugins" as the loader would. Any other name asked of it brings in the real
+    loader, so a pydantic that asks for more gets what it asks for.
+    """
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in ("__all__", "1", "true"):
+        return
+    if _PLUGIN_LOADER in sys.modules:
+        return
+    stand_in = types.ModuleType(_PLUGIN_LOADER)
+
+    def get_plugins() -> tuple[()]:
+        return ()
+
+    def real(name: str) -> Any:
+        if name.startswith("__"):  # the import system's questions (__path__...)
+            raise AttributeError(name)
+        del sys.modules[_PLUGIN_LOADER]
+        return getattr(importlib.import_module(_PLUGIN_LOADER), name)
+
+    stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
+    stand_in.__getattr__ = real  # type: ignore[method-assign]
+    sys.modules[_PLUGIN_LOADER] = stand_in
 
 
 def main() -> None:
@@ -226,4 +369,5 @@ def main() -> None:
     # The command line has no use for third-party pydantic plugins, and looking them
     # up scans the entry points of every installed package on each start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _no_plugin_loader()
     app()

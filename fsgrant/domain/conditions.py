@@ -40,11 +40,12 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from fsgrant.domain.models import Day, FundingYearState, Money
 from fsgrant.domain.money import ZERO
 from fsgrant.domain.periods import financial_year_label
+from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.domain.reports import Percent, VarianceReport
 
 __all__ = [
@@ -84,7 +85,7 @@ _ONE_PLACE = Decimal("0.1")
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = RECORD_CONFIG
 
 
 class Condition(_Record):

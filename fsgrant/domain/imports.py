@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from fsgrant.domain.models import Money
+from fsgrant.domain.record import RECORD_CONFIG
 
 __all__ = [
     "CategoryCount",
@@ -27,7 +28,7 @@ __all__ = [
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = RECORD_CONFIG
 
 
 class RejectedRow(_Model):

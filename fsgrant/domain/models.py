@@ -12,10 +12,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, PlainSerializer
 
 from fsgrant.domain.money import as_figure, format_money
 from fsgrant.domain.periods import Period, financial_year_label, parse_date
+from fsgrant.domain.record import RECORD_CONFIG
 
 __all__ = [
     "CATEGORY_PATTERN",
@@ -83,7 +84,7 @@ VariationKind = Literal["extend", "shift", "amount", "move", "status"]
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = RECORD_CONFIG
 
 
 class Grant(_Record):

@@ -30,11 +30,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from fsgrant.domain.models import Money
 from fsgrant.domain.money import ZERO, as_money, from_pence, round_half_up, split_evenly, to_pence
 from fsgrant.domain.periods import Period, month_label
+from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.errors import InvalidInput
 
 __all__ = [
@@ -58,7 +59,7 @@ Phasing = Literal["unphased", "even", "months", "posts"]
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = RECORD_CONFIG
 
 
 class PhasedMonth(_Record):

@@ -55,12 +55,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator
 
 from fsgrant.domain.funding import allocate
 from fsgrant.domain.models import Category, Day, FundingYearState, Money
 from fsgrant.domain.money import ZERO, round_half_up
 from fsgrant.domain.periods import Period, days_in_month
+from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.domain.reports import Fte
 from fsgrant.errors import InvalidInput
 
@@ -180,7 +181,7 @@ def _fte(value: object) -> Decimal:
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = RECORD_CONFIG
 
 
 class StatusChange(_Record):

@@ -11,10 +11,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, PlainSerializer
 
 from fsgrant.domain.models import FundingYearState, FundingYearStatus, Grant, Money
 from fsgrant.domain.money import ZERO
+from fsgrant.domain.record import RECORD_CONFIG
 
 __all__ = [
     "BlockedPost",
@@ -40,7 +41,7 @@ __all__ = [
 
 
 class _Report(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = RECORD_CONFIG
 
 
 def _two_places(value: Decimal) -> str:

@@ -39,9 +39,10 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from fsgrant.domain.models import AuditEntry
+from fsgrant.domain.record import RECORD_CONFIG
 
 __all__ = [
     "FigureKind",
@@ -59,7 +60,7 @@ FigureKind = Literal["money", "count", "number", "date", "text"]
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = RECORD_CONFIG
 
 
 class ReturnFigure(_Record):

@@ -44,12 +44,13 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, Field, PlainSerializer
 
 from fsgrant.domain.models import Day, Money
 from fsgrant.domain.money import ZERO, round_half_up
 from fsgrant.domain.periods import financial_year_label, financial_year_period
 from fsgrant.domain.posts import Post, cost_by_month
+from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.errors import InvalidInput
 
 K = TypeVar("K")
@@ -98,7 +99,7 @@ Percent = Annotated[
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = RECORD_CONFIG
 
 
 class PlanSource(_Record):

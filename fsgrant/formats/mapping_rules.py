@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.errors import InvalidInput
 
 __all__ = [
@@ -75,7 +76,7 @@ def _texts(value: object) -> object:
 # The base of every section of a mapping file (here and in fsgrant.formats.mapping):
 # frozen, and an unknown key is refused.
 class MappingSection(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = RECORD_CONFIG
 
 
 class ColumnFilter(MappingSection):

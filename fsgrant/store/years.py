@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fsgrant.domain.models import Estimate, FundingYear, SetForecast, Variation
 from fsgrant.domain.money import from_pence
-from fsgrant.domain.phasing import EstimatePhasing, PhasedMonth
 from fsgrant.store.connection import Store
+
+if TYPE_CHECKING:
+    from fsgrant.domain.phasing import EstimatePhasing
 
 __all__ = ["EstimatesTable", "ForecastsTable", "PhasingTable", "YearsTable"]
 
@@ -185,6 +187,9 @@ class PhasingTable:
 
     def list(self, label: str | None = None) -> list[EstimatePhasing]:
         """Every phasing (of one year), by year, category, date set and id."""
+        # Imported here: the phasing rules are not needed to record spend or a year.
+        from fsgrant.domain.phasing import EstimatePhasing, PhasedMonth
+
         where, params = ("WHERE funding_year = ?", [label]) if label else ("", [])
         months: dict[int, list[PhasedMonth]] = {}
         for r in self.store.query(

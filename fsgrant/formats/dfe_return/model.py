@@ -18,10 +18,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from fsgrant.domain.conditions import ConditionState
 from fsgrant.domain.models import FundingYearState, Grant, SpendLine, Variation
+from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.domain.reports import (
     PostsReport,
     ProfileReport,
@@ -246,7 +247,7 @@ class ReturnDifference(BaseModel):
     """A figure in a return that differs from what the store gives now (or a store
     that changed since the return was made)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = RECORD_CONFIG
 
     sheet: str
     cell: str | None = None
