@@ -234,3 +234,36 @@ def test_the_fingerprint_of_text_keys_is_unchanged_and_a_blob_is_written_as_hex(
     # A BLOB is not its hex as text: the two stores differ.
     assert first != fingerprint(_raw_store(blob.hex()))
     assert first != fingerprint(_raw_store(bytes(range(1, 21))))
+
+
+def test_a_chunk_the_store_refuses_part_way_leaves_nothing_and_is_stored_line_by_line(
+    led, tmp_path, monkeypatch
+):
+    # The fast way inserts a chunk without looking its keys up; the store refuses the
+    # chunk at its first stored key, and the savepoint takes back the statements
+    # already run for it. Two lines per statement: the Workbook line (stored by the
+    # first import) sits in the chunk's second statement.
+    import fsgrant.store.imports as store_imports
+
+    monkeypatch.setattr(store_imports, "MAX_ROWS_PER_STATEMENT", 2)
+    first = write(tmp_path, "first.csv", "date,amount,category,description\n"
+                  "2020-03-03,12.50,training,Workbook\n")  # fmt: skip
+    assert led.imports.import_file(first).rows_added == 1
+    later = write(
+        tmp_path,
+        "later.csv",
+        "date,amount,category,description\n"
+        "2020-03-04,10.00,training,Pens\n"
+        "2020-03-05,20.00,training,Paper\n"
+        "2020-03-03,12.50,training,Workbook\n"
+        "2020-03-06,30.00,training,Ink\n",
+    )
+    result = led.imports.import_file(later)
+    # Pens, Paper and Ink are new (10.00 + 20.00 + 30.00 = 60.00); Workbook is not.
+    assert (result.rows_added, result.rows_duplicate) == (3, 1)
+    assert result.total_added == Decimal("60.00")
+    with raw(led) as conn:
+        lines = conn.execute(
+            "SELECT description, count(*) FROM spend GROUP BY description ORDER BY description"
+        ).fetchall()
+    assert lines == [("Ink", 1), ("Paper", 1), ("Pens", 1), ("Workbook", 1)]

@@ -11,6 +11,7 @@ first lines of references already stored).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import chain
@@ -20,6 +21,7 @@ from fsgrant.domain.dedupe_keys import EARLIER_HASH_PREFIX
 from fsgrant.domain.imports import ImportBatch
 from fsgrant.domain.money import from_pence
 from fsgrant.store.connection import Store
+from fsgrant.store.schema_sql import DEDUPE_KEY_CLASH
 
 __all__ = ["IMPORT_ROW_COLUMNS", "ImportWriter", "ImportsTable"]
 
@@ -52,7 +54,6 @@ BULK_SHARE = 4
 BULK_CACHE_KIB = -131072
 """The page cache during an import: 128 MiB (SQLite reads a negative size as KiB)."""
 
-_KEY_INDEX = IMPORT_ROW_COLUMNS.index("dedupe_key")
 _SEEN = "temp.fsgrant_import_seen"
 
 Key = str | bytes
@@ -185,6 +186,9 @@ class ImportWriter:
         rows instead of one per row makes storing three to four times faster.
         """
         self._maybe_drop_indexes()
+        self._insert(rows)
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
         step = self.per_statement
         for start in range(0, len(rows), step):
             part = rows[start : start + step]
@@ -196,13 +200,16 @@ class ImportWriter:
         """Insert the rows if none is already stored (by dedupe key, or by one of the
         keys ``also``: the same lines' keys in an earlier form), else nothing.
 
-        The store refuses an insert whose dedupe key is stored already (even with
-        ``OR IGNORE``), so a chunk is only inserted whole when all of it is new.
+        The store itself refuses a line whose dedupe key is stored already (the
+        ``spend_no_replace`` trigger, even with ``OR IGNORE``), so the rows are
+        inserted under a savepoint without looking their keys up first: if the store
+        refuses one, the savepoint is rolled back and nothing of them stays. The
+        earlier forms are not stored keys, so those are looked up.
 
         Returns:
             Whether they were inserted.
         """
-        keys = [r[_KEY_INDEX] for r in rows] + list(also)
+        keys = list(also)
         step = max(1, self.limit - 1)
         for start in range(0, len(keys), step):
             part = keys[start : start + step]
@@ -211,7 +218,18 @@ class ImportWriter:
             ).fetchone()
             if hit is not None:
                 return False
-        self.insert(rows)
+        # Before the savepoint: a rollback to it would bring a dropped index back.
+        self._maybe_drop_indexes()
+        self.conn.execute("SAVEPOINT fsgrant_import_chunk")
+        try:
+            self._insert(rows)
+        except sqlite3.IntegrityError as exc:
+            self.conn.execute("ROLLBACK TO fsgrant_import_chunk")
+            self.conn.execute("RELEASE fsgrant_import_chunk")
+            if DEDUPE_KEY_CLASH in str(exc):
+                return False
+            raise
+        self.conn.execute("RELEASE fsgrant_import_chunk")
         return True
 
     # ------------------------------------------------------------ dedupe keys

@@ -100,6 +100,8 @@ _CLASH_MESSAGES = {
     ("spend", "reverses"): "that spend line has been reversed already; a line is reversed once",
     ("spend", "dedupe_key"): "a spend line with this dedupe key is stored already",
 }
+DEDUPE_KEY_CLASH = _CLASH_MESSAGES[("spend", "dedupe_key")]
+"""What the store says when a line's dedupe key is stored already."""
 
 
 def _no_replace(table: str) -> str:
