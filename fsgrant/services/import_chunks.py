@@ -10,7 +10,8 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from operator import itemgetter
+from typing import Any, NamedTuple, cast
 
 from fsgrant.domain.dedupe_keys import earlier_hash_key, hash_key
 from fsgrant.domain.imports import RejectedRow
@@ -19,7 +20,16 @@ from fsgrant.errors import SourceError
 from fsgrant.formats.rows import Draft
 from fsgrant.store.imports import ImportWriter
 
-__all__ = ["MAX_COUNTED_LINES", "ImportState", "Occurrences", "Reject", "numbered", "store_chunk"]
+__all__ = [
+    "MAX_COUNTED_LINES",
+    "ImportState",
+    "Occurrences",
+    "Prepared",
+    "Reject",
+    "numbered",
+    "prepare",
+    "store_chunk",
+]
 
 Reject = Callable[[int, list[str], SourceError], None]
 
@@ -119,21 +129,47 @@ class ImportState:
         }
 
 
+_ROW_FIELDS = (
+    *("date", "pence", "category", "post", "supplier", "description", "reference"),
+    *("year", "line", "key", "source_fields"),
+)
+_ROW_OF = itemgetter(*(Draft._fields.index(f) for f in _ROW_FIELDS))
+"""The values of :data:`fsgrant.store.imports.IMPORT_ROW_COLUMNS` for a draft line
+keyed by its reference (its key is its dedupe key)."""
+
+
 def _row(d: Draft, key: Key) -> tuple[Any, ...]:
-    """The values of :data:`fsgrant.store.imports.IMPORT_ROW_COLUMNS` for a draft line."""
-    return (
-        d.date,
-        d.pence,
-        d.category,
-        d.post,
-        d.supplier,
-        d.description,
-        d.reference,
-        d.year,
-        d.line,
-        key,
-        d.source_fields,
-    )
+    """The values of :data:`fsgrant.store.imports.IMPORT_ROW_COLUMNS` for a draft line
+    and its dedupe key."""
+    return (*_ROW_OF(d)[:9], key, d.source_fields)
+
+
+class Prepared(NamedTuple):
+    """What a chunk's lines come to, worked out before it is stored (on the reading
+    thread, see :mod:`fsgrant.services.import_reading`): their gross and net pence,
+    how many were snapped to the penny, and, for lines keyed by reference, the rows
+    to insert and whether their references are all different."""
+
+    gross: int
+    total: int
+    snapped: int
+    rows: list[tuple[Any, ...]] | None
+    unique: bool
+
+
+def prepare(chunk: list[tuple[Draft, list[str]]]) -> Prepared:
+    """Work out a chunk's :class:`Prepared` (reads nothing from the store)."""
+    gross = total = snapped = 0
+    for d, _ in chunk:
+        pence = d.pence
+        total += pence
+        gross += abs(pence)
+        snapped += d.snapped
+    if chunk and isinstance(chunk[0][0].key, str):
+        drafts = [d for d, _ in chunk]
+        unique = len({d.key for d in drafts}) == len(drafts)
+        return Prepared(gross, total, snapped, list(map(_ROW_OF, drafts)), unique)
+    return Prepared(gross, total, snapped, None, True)
 
 
 def store_chunk(
@@ -142,37 +178,35 @@ def store_chunk(
     reject: Reject,
     writer: ImportWriter,
     source: str,
+    prepared: Prepared | None = None,
 ) -> None:
     """Drop lines already stored, refuse references repeated within the file, number
     identical lines, and insert the rest (also in a dry run, which is rolled back)."""
     if not chunk:
         return
-    by_reference = isinstance(chunk[0][0].key, str)
-    keyed: list[Keyed]
-    if by_reference:
-        keyed = [(d, d.key, None) for d, _ in chunk]
+    ready = prepare(chunk) if prepared is None else prepared
+    # The common case, a chunk of lines all new: insert them without looking each up
+    # first. If any was not new, the store refuses the chunk and nothing of it stays:
+    # take the careful way (also when the chunk may take a total of spend past the
+    # limit: each line is then checked).
+    fits = ready.gross <= state.room
+    by_reference = ready.rows is not None
+    keyed: list[Keyed] = []
+    earlier: list[Key] = []
+    if ready.rows is not None:
         # A reference twice in the chunk needs the careful way (it is refused).
-        fast = len({k for _, k, _ in keyed}) == len(keyed)
+        done = fits and ready.unique and writer.insert_if_all_new(ready.rows)
     else:
         if state.occurrences is None:
             state.occurrences = Occurrences(writer)
         keyed = _keys_by_occurrence(chunk, state.occurrences)
-        fast = True
-    earlier: list[Key] = [e for _, _, e in keyed if e is not None]
-    # The common case, a chunk of lines all new: insert them without looking each up
-    # first. If any was not new, undo that and take the careful way (also when the
-    # chunk may take a total of spend past the limit: each line is then checked).
-    gross = sum(abs(d.pence) for d, _, _ in keyed)
-    if (
-        gross <= state.room
-        and fast
-        and writer.insert_if_all_new([_row(d, k) for d, k, _ in keyed], earlier)
-    ):
-        for d, _, _ in keyed:
-            state.snapped += d.snapped
-            state.total += d.pence
-        state.added += len(keyed)
-        state.room -= gross
+        earlier = [e for _, _, e in keyed if e is not None]
+        done = fits and writer.insert_if_all_new([_row(d, k) for d, k, _ in keyed], earlier)
+    if done:
+        state.snapped += ready.snapped
+        state.total += ready.total
+        state.added += len(chunk)
+        state.room -= ready.gross
         return
     cells_at = {d.line: cells for d, cells in chunk}
     if by_reference:

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from fsgrant.errors import SourceError
 from fsgrant.formats.rows import Draft, RowReader, ZeroAmount
+from fsgrant.services.import_chunks import Prepared, prepare
 
 __all__ = ["DEPTH", "Parcel", "ParcelReader", "ReadCounts"]
 
@@ -33,11 +34,13 @@ whose rows a filter mostly skips fills a parcel slowly)."""
 
 
 class Parcel(NamedTuple):
-    """The lines read from a stretch of the file, and the rows of it that could not be
-    read (line, cells, why), in the file's order."""
+    """The lines read from a stretch of the file, the rows of it that could not be
+    read (line, cells, why), in the file's order, and what the lines come to
+    (:func:`fsgrant.services.import_chunks.prepare`, worked out on this thread)."""
 
     drafts: list[tuple[Draft, list[str]]]
     bad: list[tuple[int, list[str], SourceError]]
+    prepared: Prepared
 
 
 class ReadCounts:
@@ -187,10 +190,10 @@ class ParcelReader:
                 continue
             keep((draft, cells))
             if len(drafts) >= size:
-                if not self._put(Parcel(drafts, bad)):
+                if not self._put(Parcel(drafts, bad, prepare(drafts))):
                     return False
                 drafts, bad = [], []
                 keep = drafts.append
         counts = self.counts
         counts.read, counts.zero, counts.totals = rows_read, rows_zero, rows_totals
-        return self._put(Parcel(drafts, bad))
+        return self._put(Parcel(drafts, bad, prepare(drafts)))

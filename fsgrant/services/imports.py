@@ -206,7 +206,7 @@ class ImportsService:
                 for parcel in parcels:
                     for line, cells, exc in parcel.bad:
                         reject(line, cells, exc)
-                    store_chunk(parcel.drafts, state, reject, writer, src.name)
+                    store_chunk(parcel.drafts, state, reject, writer, src.name, parcel.prepared)
                 counted = parcels.counts
                 state.read, state.zero = counted.read, counted.zero
                 filters = reader.filters
