@@ -54,34 +54,52 @@ def numbered(draft: Draft, occurrence: int) -> tuple[bytes, str | None]:
 
 
 class Occurrences:
-    """How many times each line (by its digest) was seen so far in one file: counted
-    in a dict, or, past ``cap`` distinct lines, in the writer's temporary table."""
+    """How many times each line (by its digest) was seen so far in one file.
 
-    def __init__(self, spill: ImportWriter | None = None, cap: int | None = None) -> None:
+    Counted in a dict by :meth:`number` (on the reading thread, see
+    :mod:`fsgrant.services.import_reading`) until ``cap`` distinct lines; then
+    :meth:`hand_over` says so, and the importing thread goes on counting in the
+    store's temporary table with :meth:`number_in_store` (memory stays bounded).
+    """
+
+    def __init__(self, cap: int | None = None) -> None:
         self.counts: dict[bytes, int] = {}
-        self.spill = spill
         self.cap = MAX_COUNTED_LINES if cap is None else cap
-        self.spilled = False
+        self.handed_over = False
+        self._store: ImportWriter | None = None
 
     def number(self, digests: list[bytes]) -> list[int]:
-        """The occurrence number of each line, in order (the first time a line is seen: 1)."""
-        if self.spilled:
-            assert self.spill is not None
-            counts = self.spill.occurrences(list(set(digests)))
-        else:
-            counts = self.counts
+        """The occurrence number of each line, in order (the first time a line is
+        seen: 1), counted in memory."""
+        counts = self.counts
         get = counts.get
         out = []
         for digest in digests:
             n = counts[digest] = get(digest, 0) + 1
             out.append(n)
-        if self.spilled:
-            assert self.spill is not None
-            self.spill.save_occurrences(counts)
-        elif self.spill is not None and len(counts) > self.cap:
-            self.spill.save_occurrences(counts)
+        return out
+
+    def hand_over(self) -> bool:
+        """Whether the counting has passed to the store (it does once the counts in
+        memory pass the cap; from then on only :meth:`number_in_store` counts)."""
+        if not self.handed_over and len(self.counts) > self.cap:
+            self.handed_over = True
+        return self.handed_over
+
+    def number_in_store(self, digests: list[bytes], writer: ImportWriter) -> list[int]:
+        """As :meth:`number`, counted in the writer's temporary table (after
+        :meth:`hand_over`; the counts so far move there first)."""
+        if self._store is None:
+            writer.save_occurrences(self.counts)
             self.counts = {}
-            self.spilled = True
+            self._store = writer
+        counts = writer.occurrences(list(set(digests)))
+        get = counts.get
+        out = []
+        for digest in digests:
+            n = counts[digest] = get(digest, 0) + 1
+            out.append(n)
+        writer.save_occurrences(counts)
         return out
 
 
@@ -113,7 +131,8 @@ class ImportState:
         self.rejects: list[RejectedRow] = []
         self.skipped_by: dict[str, int] = {}
         self.warnings: tuple[str, ...] = ()
-        self.occurrences: Occurrences | None = None
+        # Identical lines of the file counted so far (lines deduplicated by hash).
+        self.occurrences = Occurrences()
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -147,29 +166,38 @@ def _row(d: Draft, key: Key) -> tuple[Any, ...]:
 class Prepared(NamedTuple):
     """What a chunk's lines come to, worked out before it is stored (on the reading
     thread, see :mod:`fsgrant.services.import_reading`): their gross and net pence,
-    how many were snapped to the penny, and, for lines keyed by reference, the rows
-    to insert and whether their references are all different."""
+    how many were snapped to the penny, and when every key is known (by reference,
+    or by hash numbered in memory) the lines with their keys, the rows to insert,
+    whether the keys are all different, and the keys' earlier forms."""
 
     gross: int
     total: int
     snapped: int
+    keyed: list[Keyed] | None
     rows: list[tuple[Any, ...]] | None
     unique: bool
+    earlier: list[Key]
 
 
-def prepare(chunk: list[tuple[Draft, list[str]]]) -> Prepared:
-    """Work out a chunk's :class:`Prepared` (reads nothing from the store)."""
+def prepare(chunk: list[tuple[Draft, list[str]]], occurrences: Occurrences) -> Prepared:
+    """Work out a chunk's :class:`Prepared` (reads nothing from the store; numbers
+    identical lines in ``occurrences`` until it hands over)."""
     gross = total = snapped = 0
     for d, _ in chunk:
         pence = d.pence
         total += pence
         gross += abs(pence)
         snapped += d.snapped
-    if chunk and isinstance(chunk[0][0].key, str):
-        drafts = [d for d, _ in chunk]
+    drafts = [d for d, _ in chunk]
+    if drafts and isinstance(drafts[0].key, str):
         unique = len({d.key for d in drafts}) == len(drafts)
-        return Prepared(gross, total, snapped, list(map(_ROW_OF, drafts)), unique)
-    return Prepared(gross, total, snapped, None, True)
+        return Prepared(gross, total, snapped, None, list(map(_ROW_OF, drafts)), unique, [])
+    if not drafts or occurrences.hand_over():
+        return Prepared(gross, total, snapped, None, None, True, [])
+    keyed = _numbered(drafts, occurrences.number([d.key for d in drafts]))  # type: ignore[misc]
+    earlier: list[Key] = [e for _, _, e in keyed if e is not None]
+    rows = [_row(d, k) for d, k, _ in keyed]
+    return Prepared(gross, total, snapped, keyed, rows, True, earlier)
 
 
 def store_chunk(
@@ -178,28 +206,29 @@ def store_chunk(
     reject: Reject,
     writer: ImportWriter,
     source: str,
-    prepared: Prepared | None = None,
+    ready: Prepared,
 ) -> None:
     """Drop lines already stored, refuse references repeated within the file, number
     identical lines, and insert the rest (also in a dry run, which is rolled back)."""
     if not chunk:
         return
-    ready = prepare(chunk) if prepared is None else prepared
     # The common case, a chunk of lines all new: insert them without looking each up
     # first. If any was not new, the store refuses the chunk and nothing of it stays:
     # take the careful way (also when the chunk may take a total of spend past the
     # limit: each line is then checked).
     fits = ready.gross <= state.room
-    by_reference = ready.rows is not None
-    keyed: list[Keyed] = []
-    earlier: list[Key] = []
+    by_reference = ready.keyed is None and ready.rows is not None
+    keyed = ready.keyed or []
+    earlier = ready.earlier
     if ready.rows is not None:
         # A reference twice in the chunk needs the careful way (it is refused).
-        done = fits and ready.unique and writer.insert_if_all_new(ready.rows)
-    else:
-        if state.occurrences is None:
-            state.occurrences = Occurrences(writer)
-        keyed = _keys_by_occurrence(chunk, state.occurrences)
+        done = fits and ready.unique and writer.insert_if_all_new(ready.rows, earlier)
+    else:  # lines by hash, numbered in the store past the cap
+        drafts = [d for d, _ in chunk]
+        keyed = _numbered(
+            drafts,
+            state.occurrences.number_in_store([d.key for d in drafts], writer),  # type: ignore[misc]
+        )
         earlier = [e for _, _, e in keyed if e is not None]
         done = fits and writer.insert_if_all_new([_row(d, k) for d, k, _ in keyed], earlier)
     if done:
@@ -232,13 +261,9 @@ def store_chunk(
         writer.insert(rows)
 
 
-def _keys_by_occurrence(
-    chunk: list[tuple[Draft, list[str]]], occurrences: Occurrences
-) -> list[Keyed]:
+def _numbered(drafts: list[Draft], numbers: list[int]) -> list[Keyed]:
     """Hash keys: the digest and the occurrence number of that identical line in the
     file (and the key fsgrant 0.1 made, when the reader made its base)."""
-    drafts = [d for d, _ in chunk]
-    numbers = occurrences.number([d.key for d in drafts])  # type: ignore[misc]
     return [(d, *numbered(d, n)) for d, n in zip(drafts, numbers, strict=True)]
 
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from fsgrant.errors import SourceError
 from fsgrant.formats.rows import Draft, RowReader, ZeroAmount
-from fsgrant.services.import_chunks import Prepared, prepare
+from fsgrant.services.import_chunks import Prepared
 
 __all__ = ["DEPTH", "Parcel", "ParcelReader", "ReadCounts"]
 
@@ -70,6 +70,8 @@ class ParcelReader:
         size: lines per parcel.
         stop_at_bad: stop reading at the first row that cannot be read (the import
             refuses the file there, so reading on is wasted).
+        prepare: works out what each parcel's lines come to, on this thread
+            (:func:`fsgrant.services.import_chunks.prepare`).
     """
 
     def __init__(
@@ -79,8 +81,10 @@ class ParcelReader:
         *,
         size: int,
         stop_at_bad: bool,
+        prepare: Callable[[list[tuple[Draft, list[str]]]], Prepared],
     ) -> None:
         self.counts = ReadCounts()
+        self._prepare = prepare
         self._rows = rows
         self._reader = reader
         self._size = size
@@ -190,10 +194,10 @@ class ParcelReader:
                 continue
             keep((draft, cells))
             if len(drafts) >= size:
-                if not self._put(Parcel(drafts, bad, prepare(drafts))):
+                if not self._put(Parcel(drafts, bad, self._prepare(drafts))):
                     return False
                 drafts, bad = [], []
                 keep = drafts.append
         counts = self.counts
         counts.read, counts.zero, counts.totals = rows_read, rows_zero, rows_totals
-        return self._put(Parcel(drafts, bad, prepare(drafts)))
+        return self._put(Parcel(drafts, bad, self._prepare(drafts)))

@@ -21,6 +21,7 @@ import gc
 import json
 import os
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from fsgrant.formats.mapping_rules import ColumnFilter, where_filters
 from fsgrant.formats.rejects import RejectsWriter
 from fsgrant.formats.row_rules import LedgerRules
 from fsgrant.formats.rows import RowReader
-from fsgrant.services.import_chunks import ImportState, store_chunk
+from fsgrant.services.import_chunks import ImportState, prepare, store_chunk
 from fsgrant.services.import_reading import ParcelReader
 from fsgrant.services.mapping_check import (
     check_extract,
@@ -198,7 +199,11 @@ class ImportsService:
                 # next chunk overlaps storing the last. Everything the import decides
                 # (rejects, duplicates, counts) is decided here, in the file's order.
                 parcels = ParcelReader(
-                    extract.rows, reader, size=CHUNK_ROWS, stop_at_bad=not skip_invalid
+                    extract.rows,
+                    reader,
+                    size=CHUNK_ROWS,
+                    stop_at_bad=not skip_invalid,
+                    prepare=partial(prepare, occurrences=state.occurrences),
                 )
                 # The loops make no reference cycles: collecting garbage in them only
                 # walks the parcels' objects again and again (enabled again below).
