@@ -729,3 +729,27 @@ def test_an_import_leaves_the_page_cache_and_the_collector_as_they_were(led, tmp
     led.imports.import_file(extract, m)
     assert led.store.query("PRAGMA cache_size")[0][0] == cache
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("data", "utf8"),
+    [
+        (b"abc\xc3\xa9defgh", True),  # an e-acute split across two reads, then ASCII
+        (b"\xc3\xa9\xc3\xa9abcd", True),
+        (b"ab\xe2\x82\xacabcdefg", True),  # the euro sign split across two reads
+        (b"abc\xc3", False),  # cut off inside a character
+        (b"abc\xc3abcd", False),  # a character left unfinished before ASCII
+        (b"abcd\xff", False),  # a byte UTF-8 never has (Windows-1252's y-umlaut)
+        (b"abcdefgh", True),
+    ],
+)
+def test_utf8_is_told_from_other_text_across_the_reads_of_a_file(tmp_path, monkeypatch, data, utf8):
+    # The file is read four bytes at a time, so every case crosses a read.
+    import hashlib
+
+    import fsgrant.formats.extracts as extracts
+
+    monkeypatch.setattr(extracts, "_CHUNK", 4)
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    assert extracts.file_sha256(path) == (hashlib.sha256(data).hexdigest(), utf8)

@@ -68,7 +68,8 @@ def file_sha256(path: Path) -> tuple[str, bool]:
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
-            if utf8:
+            # ASCII is UTF-8 (when no character is left half-read): no need to decode.
+            if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
