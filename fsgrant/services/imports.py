@@ -22,6 +22,7 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,12 @@ WhereLike = str | Sequence[str | ColumnFilter]
 """Filters added to a mapping: ``"Expense Area=Children's Services"`` texts (see
 :func:`fsgrant.formats.mapping_rules.where_filters`) or filter models."""
 ProgressFn = Callable[[float], None]
+
+
+def _collect(
+    into: list[tuple[int, list[str], SourceError]], line: int, cells: list[str], exc: SourceError
+) -> None:
+    into.append((line, cells, exc))
 
 
 class _DryRun(Exception):
@@ -134,7 +141,8 @@ class ImportsService:
                 ``rejects`` with a reason), instead of refusing the file.
             rejects: where to write the rejected rows as CSV (the source's columns plus
                 ``source_line`` and ``reason``); not written in a dry run.
-            progress: called now and then with the fraction of the file read.
+            progress: called now and then with the fraction of the file read (from the
+                thread that reads the file, not the caller's).
             where: filters added to the mapping's (``"Expense Area=Children's Services"``).
             strict: refuse the file (store nothing) when a filter keeps none of its rows,
                 instead of warning.
@@ -209,9 +217,22 @@ class ImportsService:
                 # walks the parcels' objects again and again (enabled again below).
                 gc.disable()
                 for parcel in parcels:
-                    for line, cells, exc in parcel.bad:
+                    # The rows refused in a parcel, read or stored, in the file's order
+                    # (a parcel is a stretch of the file): the first refused is the
+                    # first in the file, and the rejects file follows the extract.
+                    refused = list(parcel.bad)
+                    store_chunk(
+                        parcel.drafts,
+                        state,
+                        partial(_collect, refused),
+                        writer,
+                        src.name,
+                        parcel.prepared,
+                    )
+                    if len(refused) > len(parcel.bad):
+                        refused.sort(key=itemgetter(0))
+                    for line, cells, exc in refused:
                         reject(line, cells, exc)
-                    store_chunk(parcel.drafts, state, reject, writer, src.name, parcel.prepared)
                 counted = parcels.counts
                 state.read, state.zero = counted.read, counted.zero
                 filters = reader.filters

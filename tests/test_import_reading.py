@@ -1,0 +1,151 @@
+"""An import reads rows on a thread of its own while another stores them: what it
+decides must be what one thread reading and storing in turn would decide.
+
+The grant: funding year 2019/20 from 1 August 2019, extended to 31 March 2021; the
+six default categories. Chunks of two lines, so that every case crosses parcels.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from fsgrant.errors import SourceError
+
+MAPPING = """
+[source]
+name = "agresso"
+[columns]
+date = "Posting Date"
+amount = "Amount"
+reference = "Transaction Number"
+description = "Description"
+cost_centre = "Cost Centre"
+[filter]
+cost_centres = ["FS100"]
+[categories]
+default = "other"
+"""
+HEADER = "Posting Date,Transaction Number,Cost Centre,Description,Amount\n"
+
+
+@pytest.fixture
+def led(tmp_path, monkeypatch):
+    import fsgrant.services.imports
+
+    monkeypatch.setattr(fsgrant.services.imports, "CHUNK_ROWS", 2)
+    ledger = fsgrant.open(tmp_path / "grant.db")
+    ledger.init("Family Safeguarding", "Department for Education", "A council")
+    ledger.years.add("2019/20", "2490000.00", "2019-08-01")
+    ledger.years.vary("2019/20", agreed_on="2020-02-14", reason="envelope moved", end="2021-03-31")
+    yield ledger
+    ledger.close()
+
+
+def files(tmp_path: Path, body: str) -> tuple[Path, Path]:
+    mapping = tmp_path / "agresso.toml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    extract = tmp_path / "extract.csv"
+    extract.write_text(HEADER + body, encoding="utf-8")
+    return extract, mapping
+
+
+def readers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "fsgrant-import-reader"]
+
+
+def test_a_bad_row_after_many_parcels_refuses_the_whole_file_and_no_thread_is_left(led, tmp_path):
+    # Lines 2-41 are good (20 parcels of two lines); line 42 has no date.
+    body = "".join(f"02/03/2020,T{n},FS100,Row {n},1.00\n" for n in range(40))
+    extract, mapping = files(tmp_path, body + ",T40,FS100,Row 40,1.00\n")
+    with pytest.raises(SourceError) as err:
+        led.imports.import_file(extract, mapping)
+    assert err.value.line == 42
+    assert led.spend.list() == []
+    assert led.imports.list() == []
+    assert readers() == []
+
+
+def test_rejects_come_in_the_file_s_order_across_parcels(led, tmp_path):
+    # Line 3: bad amount (read on the reading thread); line 5: T1 again (found on the
+    # storing thread); line 6: skipped by the filter; line 7: no date. Kept: lines 2,
+    # 4 and 8 (1.00 + 2.00 + 4.00 = 7.00).
+    body = (
+        "02/03/2020,T1,FS100,Row 1,1.00\n"
+        "02/03/2020,T2,FS100,Row 2,lots\n"
+        "03/03/2020,T3,FS100,Row 3,2.00\n"
+        "04/03/2020,T1,FS100,Row 1 again,3.00\n"
+        "04/03/2020,T5,XX999,Not the grant's,9.00\n"
+        ",T6,FS100,Row 6,5.00\n"
+        "05/03/2020,T7,FS100,Row 7,4.00\n"
+    )
+    extract, mapping = files(tmp_path, body)
+    rejects = tmp_path / "rejects.csv"
+    result = led.imports.import_file(extract, mapping, skip_invalid=True, rejects=rejects)
+    assert (result.rows_read, result.rows_added, result.rows_rejected) == (7, 3, 3)
+    assert result.rows_skipped == 1
+    assert result.total_added == Decimal("7.00")
+    assert [r.line for r in result.rejects] == [3, 5, 7]
+    with rejects.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["source_line"] for r in rows] == ["3", "5", "7"]
+    assert readers() == []
+
+
+def test_without_skipping_the_first_problem_in_the_file_is_the_one_named(led, tmp_path):
+    # Line 3 repeats T1 (found when stored); line 4 has no date (found when read).
+    body = (
+        "02/03/2020,T1,FS100,Row 1,1.00\n"
+        "03/03/2020,T1,FS100,Row 1 again,2.00\n"
+        ",T3,FS100,Row 3,3.00\n"
+        "04/03/2020,T4,FS100,Row 4,4.00\n"
+    )
+    extract, mapping = files(tmp_path, body)
+    with pytest.raises(SourceError) as err:
+        led.imports.import_file(extract, mapping)
+    assert err.value.line == 3
+    assert "appears again (first at line 2)" in err.value.reason
+    assert led.spend.list() == []
+
+
+def test_an_unreadable_file_part_way_stores_nothing(led, tmp_path):
+    # Valid UTF-8 up to line 21, then a byte no encoding of the file allows: the
+    # importer reads the file as UTF-8 (its first bytes say so), so this is refused
+    # only when reached, after ten parcels were stored.
+    body = "".join(f"02/03/2020,T{n},FS100,Row {n},1.00\n" for n in range(20)).encode()
+    extract, mapping = files(tmp_path, "")
+    extract.write_bytes(HEADER.encode() + body + b'02/03/2020,T20,FS100,"Row \n')
+    with pytest.raises(SourceError) as err:
+        led.imports.import_file(extract, mapping)
+    assert "not valid CSV" in err.value.reason
+    assert led.spend.list() == []
+    assert readers() == []
+
+
+def test_a_failure_while_storing_stops_the_reading_thread(led, tmp_path, monkeypatch):
+    # The store fails at the third parcel: the import stops, stores nothing, and the
+    # reading thread (ahead by a few parcels, or waiting to hand one over) ends.
+    import fsgrant.services.import_chunks as chunks
+
+    body = "".join(f"02/03/2020,T{n},FS100,Row {n},1.00\n" for n in range(200))
+    extract, mapping = files(tmp_path, body)
+    real = chunks.store_chunk
+    calls = {"n": 0}
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    import fsgrant.services.imports
+
+    monkeypatch.setattr(fsgrant.services.imports, "store_chunk", failing)
+    with pytest.raises(OSError, match="disk full"):
+        led.imports.import_file(extract, mapping)
+    assert led.spend.list() == []
+    assert readers() == []
