@@ -149,3 +149,32 @@ def test_a_failure_while_storing_stops_the_reading_thread(led, tmp_path, monkeyp
         led.imports.import_file(extract, mapping)
     assert led.spend.list() == []
     assert readers() == []
+
+
+def test_rows_a_filter_skips_are_counted_by_value_blank_rows_not_at_all(led, tmp_path):
+    # 3 kept (FS100), XX999 skipped 4 times, YY1 once, a cost centre of spaces once
+    # (skipped: it is not FS100) and 2 blank rows (not counted): 9 rows read.
+    body = (
+        "02/03/2020,T1,FS100,Row 1,1.00\n"
+        "02/03/2020,T2,XX999,Other,1.00\n"
+        "02/03/2020,T3,XX999,Other,1.00\n"
+        ",,,,\n"
+        "02/03/2020,T4,YY1,Other,1.00\n"
+        "02/03/2020,T5,XX999,Other,1.00\n"
+        "02/03/2020,T6,   ,Other,1.00\n"
+        " , ,,  ,\n"
+        "03/03/2020,T7,FS100,Row 7,2.00\n"
+        "02/03/2020,T8,XX999,Other,1.00\n"
+        "04/03/2020,T9,FS100,Row 9,3.00\n"
+    )
+    extract, mapping = files(tmp_path, body)
+    result = led.imports.import_file(extract, mapping)
+    assert (result.rows_read, result.rows_added, result.rows_skipped) == (9, 3, 6)
+    assert result.total_added == Decimal("6.00")
+    # Nothing kept with only XX999 and YY1 rows: the warning names the values seen.
+    only_others, _ = files(tmp_path, "".join(
+        f"02/03/2020,U{n},{'XX999' if n % 3 else 'YY1'},Other,1.00\n" for n in range(9)
+    ))  # fmt: skip
+    nothing = led.imports.import_file(only_others, mapping)
+    assert (nothing.rows_read, nothing.rows_skipped, nothing.rows_added) == (9, 9, 0)
+    assert "'XX999' (6), 'YY1' (3)" in nothing.warnings[0]

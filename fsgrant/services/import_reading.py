@@ -28,9 +28,9 @@ __all__ = ["DEPTH", "Parcel", "ParcelReader", "ReadCounts"]
 DEPTH = 3
 """Parcels read ahead at most, waiting to be stored."""
 
-_STOP_CHECK = 4096
-"""The reading thread looks whether it should stop every so many rows (a file
-whose rows a filter mostly skips fills a parcel slowly)."""
+_STOP_MASK = 4095
+"""The reading thread looks whether it should stop at every line whose number is a
+multiple of 4,096 (a file whose rows a filter mostly skips fills a parcel slowly)."""
 
 
 class Parcel(NamedTuple):
@@ -159,12 +159,22 @@ class ParcelReader:
         drafts: list[tuple[Draft, list[str]]] = []
         bad: list[tuple[int, list[str], SourceError]] = []
         keep = drafts.append
+        # The filter's cells (as read) that hold text the filter skips, and how many
+        # rows after the first had each: such a row is neither blank nor kept, so it
+        # is counted and passed over at once (most rows, where the grant's are few).
+        passed: dict[str, list[int]] = {}
+        passed_get = passed.get
         for line, cells in self._rows:
+            if not line & _STOP_MASK and stopped():
+                return False
+            if f_keeps is not None:
+                slot = passed_get(cells[f_index] if f_index < len(cells) else "")
+                if slot is not None:
+                    slot[0] += 1
+                    continue
             if not any(cells) or (not cells[0].strip() and not any(c.strip() for c in cells)):
                 continue  # a blank row carries nothing: not counted
             rows_read += 1
-            if not rows_read % _STOP_CHECK and stopped():
-                return False
             if f_keeps is not None:
                 v = cells[f_index] if f_index < len(cells) else ""
                 ok = f_verdicts.get(v)
@@ -172,6 +182,8 @@ class ParcelReader:
                     ok = f_keeps(v)
                 if not ok:
                     f_skipped[v] = f_skipped.get(v, 0) + 1
+                    if v.strip():
+                        passed[v] = [0]
                     continue
             elif many is not None:
                 by = many(cells)
@@ -198,6 +210,9 @@ class ParcelReader:
                     return False
                 drafts, bad = [], []
                 keep = drafts.append
+        for v, (more,) in passed.items():
+            f_skipped[v] += more
+            rows_read += more
         counts = self.counts
         counts.read, counts.zero, counts.totals = rows_read, rows_zero, rows_totals
         return self._put(Parcel(drafts, bad, self._prepare(drafts)))
