@@ -19,24 +19,13 @@ from fsgrant.domain.periods import Period, financial_year_label
 from fsgrant.domain.transactions import TransactionLine
 from fsgrant.store.connection import Store
 
-__all__ = ["SPEND_VIEW_GROUPS", "ReceiptsTable", "SpendFilter", "SpendGroup", "SpendTable"]
+__all__ = ["ReceiptsTable", "SpendFilter", "SpendGroup", "SpendTable"]
 
 SpendGroup = tuple[date, str | None, str, str | None, int]
 """(date, explicit funding year, category, post or None, pence)."""
 
 _CountedGroup = tuple[date, str | None, str, str | None, int, int]
 """A :data:`SpendGroup` with the number of lines in it."""
-
-SPEND_VIEW_GROUPS = {
-    "funding-year": "date, funding_year",
-    "financial-year": "date",
-    "month": "substr(date, 1, 7)",
-    "category": "category",
-    "post": "post",
-    "quarter": "date",
-    "funding-quarter": "date, funding_year",
-}
-"""How ``report spend --by`` groups in SQL (the rest is done in Python)."""
 
 _SPEND_SQL = """SELECT s.*, (SELECT r.id FROM spend r WHERE r.reverses = s.id) AS reversed_by
                 FROM spend s"""
@@ -168,21 +157,33 @@ class SpendTable:
         )
         return [_line(r, allocator) for r in rows]
 
-    def groups(self, cut: date | None, *, by_post: bool) -> list[SpendGroup]:
+    def groups(
+        self, cut: date | None, *, by_post: bool, since: date | None = None
+    ) -> list[SpendGroup]:
         """Spend pence summed by (date, explicit funding year, category[, post]), dated
-        on or before ``cut``: one walk of the covering index ``spend_date_totals``,
-        kept while the store is unchanged, so a report that needs several views of the
-        spend (a profile, a return, ``check``) reads it once. The post is grouped (and
-        returned, else None) only when asked for.
+        on or before ``cut`` (and on or after ``since``): one walk of the covering
+        index ``spend_date_totals`` in its own order (no sort), kept while the store is
+        unchanged, so a report that needs several views of the spend (a profile, a
+        return, ``check``) reads it once. The post is grouped (and returned, else None)
+        only when asked for.
         """
-        return [g[:5] for g in self._counted_groups(cut, by_post=by_post)]
+        return [g[:5] for g in self._counted_groups(cut, by_post=by_post, since=since)]
 
-    def _counted_groups(self, cut: date | None, *, by_post: bool) -> list[_CountedGroup]:
-        version = (cut, *self.store.change_marks())
+    def _counted_groups(
+        self, cut: date | None, *, by_post: bool, since: date | None = None
+    ) -> list[_CountedGroup]:
+        version = (cut, since, *self.store.change_marks())
         cached = self._groups_cache
         if cached is not None and cached[0] == version and (cached[1] or not by_post):
             return cached[2]
-        where, params = ("WHERE date <= ?", [cut.isoformat()]) if cut else ("", [])
+        clauses, params = [], []
+        if since is not None:
+            clauses.append("date >= ?")
+            params.append(since.isoformat())
+        if cut is not None:
+            clauses.append("date <= ?")
+            params.append(cut.isoformat())
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         columns = "date, funding_year, category" + (", post" if by_post else "")
         # The GROUP BY is the covering index's own order: no table rows, no sort.
         sql = (
@@ -199,27 +200,30 @@ class SpendTable:
         self._groups_cache = (version, by_post, groups)
         return groups
 
-    def view_totals(
-        self, by: str, from_date: date | None, to_date: date | None, *, dated: bool = False
-    ) -> Iterator[Any]:
-        """Rows ``(*group, pence)`` grouped as :data:`SPEND_VIEW_GROUPS` says; with
-        ``dated``, ``(date, explicit funding year, *group, pence)`` so that each row can
-        be allocated to its funding year."""
+    def dated_totals(
+        self, since: date | None, cut: date | None
+    ) -> Iterator[tuple[date, str | None, int]]:
+        """``(date, explicit funding year, pence)`` of the spend dated from ``since`` to
+        ``cut`` (either open), in date order: a walk of the covering index's first two
+        columns, narrower than :meth:`groups` for views that need no category."""
         clauses, params = [], []
-        if from_date is not None:
+        if since is not None:
             clauses.append("date >= ?")
-            params.append(from_date.isoformat())
-        if to_date is not None:
+            params.append(since.isoformat())
+        if cut is not None:
             clauses.append("date <= ?")
-            params.append(to_date.isoformat())
+            params.append(cut.isoformat())
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        group = SPEND_VIEW_GROUPS[by]
-        if dated:
-            group = f"date, funding_year, {group}"
-        # Every column read is in spend_date_totals: SQLite walks that index, not the table.
-        return self.store.stream(
-            f"SELECT {group}, sum(amount_pence) FROM spend {where} GROUP BY {group}", params
-        )
+        days: dict[str, date] = {}
+        for text, year, pence in self.store.stream(
+            f"SELECT date, funding_year, sum(amount_pence) FROM spend {where} "
+            "GROUP BY date, funding_year ORDER BY date, funding_year",
+            params,
+        ):
+            day = days.get(text)
+            if day is None:
+                day = days[text] = date.fromisoformat(text)
+            yield day, year, pence
 
     def day_totals(self, cut: date) -> Iterator[tuple[date, str | None, int, int]]:
         """``(date, explicit year, lines, pence)`` of the spend dated on or before ``cut``,
