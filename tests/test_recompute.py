@@ -1,0 +1,70 @@
+"""Figures worked out once per date while the store is unchanged, and never shared."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import fsgrant
+from fsgrant.services.demo import example_ledger_path
+from fsgrant.services.reports import ReportsService
+from tests.scenario import two_year_grant
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> list[object]:
+    calls: list[object] = []
+    real = getattr(cls, name)
+
+    def counted(self: object, *args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, counted)
+    return calls
+
+
+def test_a_return_works_out_the_figures_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fs = fsgrant.open(tmp_path / "cambs.db")
+    fs.load(example_ledger_path())
+    calls = _counting(monkeypatch, ReportsService, "_work_out_figures")
+    fs.exports.write_return("2019/20", "2020-03-31", tmp_path / "return.xlsx")
+    # Summary, variance, profile, the conditions' checks and the plan all ask for the
+    # figures as at 31 March 2020: worked out once.
+    assert len(calls) == 1
+
+
+def test_figures_are_not_shared_between_callers(tmp_path: Path) -> None:
+    led = two_year_grant(tmp_path / "g.db")
+    led.spend.add("2019-11-14", "18750.00", "training")
+    first = led.reports.figures("2020-03-31")
+    first["2019/20"].categories.clear()
+    first["2019/20"].post_months["2020-04"] = Decimal("1.00")
+    del first["2020/21"]
+    again = led.reports.figures("2020-03-31")
+    assert set(again) == {"2019/20", "2020/21"}
+    assert again["2019/20"].total("actual") == Decimal("18750.00")
+    assert "2020-04" not in again["2019/20"].post_months
+
+
+def test_a_write_changes_the_figures(tmp_path: Path) -> None:
+    led = two_year_grant(tmp_path / "g.db")
+    led.spend.add("2019-11-14", "18750.00", "training")
+    assert led.reports.figures("2020-03-31")["2019/20"].total("actual") == Decimal("18750.00")
+    led.spend.add("2020-01-06", "1250.50", "training")
+    # 18,750.00 + 1,250.50 = 20,000.50
+    assert led.reports.figures("2020-03-31")["2019/20"].total("actual") == Decimal("20000.50")
+
+
+def test_figures_seen_inside_a_rolled_back_write_are_forgotten(tmp_path: Path) -> None:
+    led = two_year_grant(tmp_path / "g.db")
+    led.spend.add("2019-11-14", "18750.00", "training")
+    with pytest.raises(RuntimeError), led.store.transaction("test.undone"):
+        led.spend.add("2020-01-06", "1250.50", "training")
+        # 18,750.00 + 1,250.50, while the write is still open
+        assert led.reports.figures("2020-03-31")["2019/20"].total("actual") == Decimal("20000.50")
+        raise RuntimeError("undo it")
+    assert led.reports.figures("2020-03-31")["2019/20"].total("actual") == Decimal("18750.00")
