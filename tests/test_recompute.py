@@ -68,3 +68,15 @@ def test_figures_seen_inside_a_rolled_back_write_are_forgotten(tmp_path: Path) -
         assert led.reports.figures("2020-03-31")["2019/20"].total("actual") == Decimal("20000.50")
         raise RuntimeError("undo it")
     assert led.reports.figures("2020-03-31")["2019/20"].total("actual") == Decimal("18750.00")
+
+
+def test_posts_cost_by_year_equals_each_year_on_its_own(tmp_path: Path) -> None:
+    from fsgrant.domain.sustainability import financial_years, posts_cost, posts_cost_by_year
+
+    fs = fsgrant.open(tmp_path / "cambs.db")
+    fs.load(example_ledger_path())
+    posts = fs.posts.all()
+    labels = financial_years("FY2019/20", "FY2024/25")
+    each = {label: posts_cost(posts, label) for label in labels}
+    assert posts_cost_by_year(posts, labels) == each
+    assert each["FY2019/20"] > 0  # the example's posts do cost something in 2019/20
