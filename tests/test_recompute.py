@@ -80,3 +80,57 @@ def test_posts_cost_by_year_equals_each_year_on_its_own(tmp_path: Path) -> None:
     each = {label: posts_cost(posts, label) for label in labels}
     assert posts_cost_by_year(posts, labels) == each
     assert each["FY2019/20"] > 0  # the example's posts do cost something in 2019/20
+
+
+def test_a_return_works_out_the_plan_once_and_gives_each_caller_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fsgrant.services.plan import PlanService
+
+    fs = fsgrant.open(tmp_path / "cambs.db")
+    fs.load(example_ledger_path())
+    calls = _counting(monkeypatch, PlanService, "_work_out_report")
+    fs.exports.write_return("2019/20", "2020-03-31", tmp_path / "return.xlsx")
+    # The return's plan sheet and its sustainability condition's check: worked out once.
+    assert len(calls) == 1
+    first = fs.plan.report(as_at="2020-03-31")
+    for y in first.years:
+        y.funding.clear()
+    again = fs.plan.report(as_at="2020-03-31")
+    assert any(y.funding for y in again.years)
+    assert len(calls) == 1
+
+
+def test_condition_states_as_at_a_day() -> None:
+    from datetime import date, datetime
+
+    from fsgrant.domain.conditions import (
+        Condition,
+        ConditionStatusChange,
+        Evidence,
+        condition_states,
+    )
+
+    at, by = datetime(2020, 1, 1), "finance"
+    conditions = [
+        Condition(year="2020/21", number=1, text="Evidence of onward sustainability"),
+        Condition(year="2020/21", number=2, text="Spend in line with original estimates"),
+    ]
+    statuses = [
+        ConditionStatusChange(id=2, year="2020/21", number=2, status="met",
+                              on=date(2020, 4, 1), recorded_at=at, recorded_by=by),
+        ConditionStatusChange(id=1, year="2020/21", number=2, status="submitted",
+                              on=date(2020, 3, 20), recorded_at=at, recorded_by=by),
+    ]  # fmt: skip
+    evidence = [
+        Evidence(id=1, year="2020/21", number=1, on=date(2020, 2, 4), note="plan to FY2023/24",
+                 recorded_at=at, recorded_by=by),
+        Evidence(id=2, year="2020/21", number=1, on=date(2020, 5, 1), note="later",
+                 recorded_at=at, recorded_by=by),
+    ]  # fmt: skip
+    one, two = condition_states(conditions, statuses, evidence, date(2020, 3, 31))
+    # As at 31 March 2020: #1 has no status change (open) and one note dated by then;
+    # #2 was submitted on 20 March, its "met" of 1 April not yet in force.
+    assert (one.status, [e.note for e in one.evidence]) == ("open", ["plan to FY2023/24"])
+    assert (two.status, two.status_on, two.evidence) == ("submitted", date(2020, 3, 20), ())
+    assert [h.id for h in two.history] == [1, 2]

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 from fsgrant.domain.checks import LedgerFacts, SpendDay
-from fsgrant.domain.conditions import year_conditions
+from fsgrant.domain.conditions import condition_states, year_conditions
 from fsgrant.domain.figures import YearFigures, estimates_as_at, year_figures
 from fsgrant.domain.forecast import build_profile, build_variance
 from fsgrant.domain.funding import Allocator
@@ -161,7 +161,14 @@ class ReportsService:
             },
             conditions_by_year={
                 k: (c.total, c.met)
-                for k, c in year_conditions(self._tables.conditions.states(day)).items()
+                for k, c in year_conditions(
+                    condition_states(
+                        self._tables.conditions.load(),
+                        self._tables.conditions.statuses(),
+                        self._tables.conditions.evidence(),
+                        day,
+                    )
+                ).items()
             },
             spent_in_withdrawn=self._spent_in_withdrawn(day, [f.year for f in figures.values()]),
         )
