@@ -134,3 +134,21 @@ def test_condition_states_as_at_a_day() -> None:
     assert (one.status, [e.note for e in one.evidence]) == ("open", ["plan to FY2023/24"])
     assert (two.status, two.status_on, two.evidence) == ("submitted", date(2020, 3, 20), ())
     assert [h.id for h in two.history] == [1, 2]
+
+
+def test_a_variation_reads_the_variations_once_however_many_came_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fsgrant.store.years import YearsTable
+
+    led = two_year_grant(tmp_path / "g.db")
+    for agreed, amount in (("2020-01-10", "2400000.00"), ("2020-02-10", "2450000.00")):
+        led.years.vary("2019/20", agreed_on=agreed, reason="revised award", award=amount)
+    reads = _counting(monkeypatch, YearsTable, "variations")
+    # Agreed before both: it is checked as at its own day and the two later ones.
+    led.years.vary("2019/20", agreed_on="2019-12-01", reason="award cut", award="2300000.00")
+    # Read for the year as it stands, before the insert, after it, and for the
+    # variation returned: 4 (it was 8 when each later day read them again: 3 days).
+    assert len(reads) == 4
+    assert led.years.get("2019/20", "2019-12-31").award == Decimal("2300000.00")
+    assert led.years.get("2019/20").award == Decimal("2450000.00")
