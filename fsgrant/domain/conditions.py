@@ -35,7 +35,8 @@ Pure, no I/O. The rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Literal, Protocol
@@ -67,6 +68,7 @@ __all__ = [
     "SustainabilityYearLike",
     "YearConditions",
     "condition_state",
+    "condition_states",
     "estimates_check",
     "first_year_after",
     "status_as_at",
@@ -273,6 +275,34 @@ def condition_state(
         check=check,
         history=tuple(sorted(history, key=lambda c: (c.on, c.id))),
     )
+
+
+def condition_states(
+    conditions: Iterable[Condition],
+    statuses: Iterable[ConditionStatusChange],
+    evidence: Iterable[Evidence],
+    day: date,
+    check: Callable[[Condition], EstimatesCheck | SustainabilityCheck | None] | None = None,
+) -> list[ConditionState]:
+    """Each condition as at ``day`` (in the order given), from every status change and
+    piece of evidence, with its computed check from ``check`` (asked only of a condition
+    that names a check; none when not given)."""
+    history: dict[tuple[str, int], list[ConditionStatusChange]] = defaultdict(list)
+    for s in statuses:
+        history[(s.year, s.number)].append(s)
+    notes: dict[tuple[str, int], list[Evidence]] = defaultdict(list)
+    for e in evidence:
+        notes[(e.year, e.number)].append(e)
+    return [
+        condition_state(
+            c,
+            day,
+            history.get((c.year, c.number), []),
+            notes.get((c.year, c.number), []),
+            None if check is None or c.check is None else check(c),
+        )
+        for c in conditions
+    ]
 
 
 def year_conditions(states: Iterable[ConditionState]) -> dict[str, YearConditions]:

@@ -209,12 +209,10 @@ def month_label(day: date) -> str:
 
 def months_between(start: date, end: date) -> list[date]:
     """First days of each calendar month touched by ``start``..``end`` inclusive."""
-    months: list[date] = []
-    cur = date(start.year, start.month, 1)
-    while cur <= end:
-        months.append(cur)
-        cur = cur + relativedelta(months=1)
-    return months
+    # Plain year/month counting: this runs for every post, month and report.
+    first = start.year * 12 + start.month - 1
+    last = end.year * 12 + end.month - 1
+    return [date(n // 12, n % 12 + 1, 1) for n in range(first, last + 1)]
 
 
 @dataclass(frozen=True, order=True)
@@ -245,7 +243,6 @@ class Period:
     def iter_months(self) -> Iterator[Period]:
         """The part of each calendar month inside the period."""
         for first in months_between(self.start, self.end):
-            last = first + relativedelta(months=1) - timedelta(days=1)
-            part = self.overlap(Period(first, last))
-            if part is not None:
-                yield part
+            last = first.replace(day=days_in_month(first.year, first.month))
+            # Each month listed touches the period, so the overlap is never empty.
+            yield Period(max(first, self.start), min(last, self.end))

@@ -48,7 +48,7 @@ from pydantic import BaseModel, Field, PlainSerializer
 
 from fsgrant.domain.models import Day, Money
 from fsgrant.domain.money import ZERO, round_half_up
-from fsgrant.domain.periods import financial_year_label, financial_year_period
+from fsgrant.domain.periods import Period, financial_year_label, financial_year_period
 from fsgrant.domain.posts import Post, cost_by_month
 from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.errors import InvalidInput
@@ -74,6 +74,7 @@ __all__ = [
     "parse_financial_year",
     "parse_measure_value",
     "posts_cost",
+    "posts_cost_by_year",
     "savings_amount",
     "sustainable_from",
 ]
@@ -294,6 +295,23 @@ def posts_cost(posts: Iterable[Post], label: str) -> Decimal:
     return sum((sum(cost_by_month(p, window).values(), ZERO) for p in posts), ZERO)
 
 
+def posts_cost_by_year(posts: Iterable[Post], labels: Sequence[str]) -> dict[str, Decimal]:
+    """:func:`posts_cost` of each financial year in ``labels``, each post's months
+    worked out once over the span of them all: a financial year is whole calendar
+    months, so each month comes to what it does in its own year's window."""
+    if not labels:
+        return {}
+    periods = [financial_year_period(label) for label in labels]
+    window = Period(min(p.start for p in periods), max(p.end for p in periods))
+    out = dict.fromkeys(labels, ZERO)
+    for post in posts:
+        for first, amount in cost_by_month(post, window).items():
+            label = financial_year_label(first)
+            if label in out:
+                out[label] += amount
+    return out
+
+
 def latest_by_key(
     records: Iterable[tuple[K, date, int, bool, Decimal]], day: date
 ) -> dict[K, Decimal]:
@@ -370,8 +388,9 @@ def build_sustainability(
         funding: per source (in the order to show), its amount in each year.
     """
     rows: list[SustainabilityYear] = []
+    by_year = posts_cost_by_year(posts, labels)
     for label in labels:
-        pc = posts_cost(posts, label)
+        pc = by_year[label]
         oc = other_cost.get(label, ZERO)
         total = pc + oc
         g = grant.get(label, ZERO)

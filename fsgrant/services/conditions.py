@@ -20,6 +20,7 @@ from fsgrant.domain.conditions import (
     SustainabilityCheck,
     SustainabilityReportLike,
     YearConditions,
+    condition_states,
     estimates_check,
     sustainability_check,
     sustainability_unavailable,
@@ -260,7 +261,7 @@ class ConditionsService:
                 sustainability.append(self._sustainability(day))
             return sustainability[0]
 
-        return self._tables.conditions.states(day, label, check)
+        return _states(self._tables, day, label, check)
 
     def get(self, label: str, number: int | str, as_at: DateLike | None = None) -> ConditionState:
         """One condition as at ``as_at`` (today when None).
@@ -274,7 +275,7 @@ class ConditionsService:
     def met(self, as_at: DateLike | None = None) -> dict[str, YearConditions]:
         """Per funding year: how many conditions it has, and how many are met (or
         waived) as at ``as_at`` (today when None)."""
-        return year_conditions(self._tables.conditions.states(as_at_day(as_at)))
+        return year_conditions(_states(self._tables, as_at_day(as_at)))
 
     def _sustainability(self, day: date) -> SustainabilityCheck:
         plan = self._plan()
@@ -285,3 +286,14 @@ class ConditionsService:
         except FsgrantError as exc:
             return sustainability_unavailable(f"not available: {exc.message}")
         return sustainability_check(report, self._years.list(day))
+
+
+def _states(
+    tables: Tables,
+    day: date,
+    label: str | None = None,
+    check: Callable[[Condition], EstimatesCheck | SustainabilityCheck | None] | None = None,
+) -> list[ConditionState]:
+    """Every condition (of funding year ``label``) as at ``day``, from the store's rows."""
+    table = tables.conditions
+    return condition_states(table.load(label), table.statuses(), table.evidence(), day, check)

@@ -63,6 +63,7 @@ class PlanService:
         self._posts = posts
         self._reports = reports
         self._measures = measures
+        self._report_cache: tuple[tuple[object, ...], SustainabilityReport] | None = None
 
     # -------------------------------------------------------------- sources
     def add_source(
@@ -258,10 +259,23 @@ class PlanService:
         plan names. The posts' cost uses every post record, whatever the as-at date,
         as the forecast does; funding, costs and targets are the ones set by then.
 
+        Worked out once per range and date while the store is unchanged (a return
+        shows it and its sustainability condition checks it); each call gets its own
+        copy.
+
         Raises:
             InvalidInput: a bad year label, or ``to_fy`` before ``from_fy``.
         """
         day = as_at_day(as_at)
+        key = (from_fy, to_fy, day, *self._tables.store.change_marks())
+        cached = self._report_cache
+        if cached is None or cached[0] != key:
+            cached = self._report_cache = (key, self._work_out_report(from_fy, to_fy, day))
+        return cached[1].model_copy(deep=True)
+
+    def _work_out_report(
+        self, from_fy: str | None, to_fy: str | None, day: date
+    ) -> SustainabilityReport:
         first = parse_financial_year(from_fy, field="from") if from_fy is not None else None
         last = parse_financial_year(to_fy, field="to") if to_fy is not None else None
         years = self._years.list(day)

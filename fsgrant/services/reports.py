@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from fsgrant.domain.checks import LedgerFacts, SpendDay
-from fsgrant.domain.conditions import year_conditions
+from fsgrant.domain.conditions import condition_states, year_conditions
 from fsgrant.domain.figures import YearFigures, estimates_as_at, year_figures
 from fsgrant.domain.forecast import build_profile, build_variance
 from fsgrant.domain.funding import Allocator
@@ -89,12 +90,27 @@ class ReportsService:
         self._posts = posts
         self._forecasts = forecasts
         self._settings = settings
+        self._figures_cache: tuple[tuple[object, ...], dict[str, YearFigures]] | None = None
 
     # -------------------------------------------------------------- the figures
     def figures(self, as_at: DateLike | None = None) -> dict[str, YearFigures]:
         """Every funding year's figures per category as at ``as_at`` (today when None);
-        see :mod:`fsgrant.domain.figures`."""
+        see :mod:`fsgrant.domain.figures`.
+
+        Worked out once per date while the store is unchanged (a return asks for them
+        from its summary, variance, profile and plan); each call gets its own dict and
+        its own lists, so no caller can change what another is given."""
         day = as_at_day(as_at)
+        key = (day, *self._tables.store.change_marks())
+        cached = self._figures_cache
+        if cached is None or cached[0] != key:
+            cached = self._figures_cache = (key, self._work_out_figures(day))
+        return {
+            label: replace(f, categories=list(f.categories), post_months=dict(f.post_months))
+            for label, f in cached[1].items()
+        }
+
+    def _work_out_figures(self, day: date) -> dict[str, YearFigures]:
         actual: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
         for (label, cat), amount in self._spend.totals(day).items():
             if label is not None:
@@ -152,7 +168,14 @@ class ReportsService:
             },
             conditions_by_year={
                 k: (c.total, c.met)
-                for k, c in year_conditions(self._tables.conditions.states(day)).items()
+                for k, c in year_conditions(
+                    condition_states(
+                        self._tables.conditions.load(),
+                        self._tables.conditions.statuses(),
+                        self._tables.conditions.evidence(),
+                        day,
+                    )
+                ).items()
             },
             spent_in_withdrawn=self._spent_in_withdrawn(day, [f.year for f in figures.values()]),
         )

@@ -274,16 +274,19 @@ class YearsService:
                 what=f"a variation of {label}",
                 years=[label] if to is None else [label, to],
             )
-            before = self.list()
+            # The years and variations are read once; each day is worked out from them.
+            originals = self.originals()
+            before = apply_variations(originals, self.variations())
             new_id = detail["id"] = self._tables.years.insert_variation(record)
+            variations = self.variations()
             # The varied years must still make sense as a whole (apply_variations
             # raises if not), and no closed day may change year.
-            after = self.list()
+            after = apply_variations(originals, variations)
             # So must they as at the day it was agreed and every later day another
             # was: a report as at a day applies only the variations agreed by then.
-            for day in sorted({v.agreed_on for v in self.variations() if v.agreed_on >= agreed}):
+            for day in sorted({v.agreed_on for v in variations if v.agreed_on >= agreed}):
                 try:
-                    self.list(day)
+                    apply_variations(originals, variations, day)
                 except InvalidInput as exc:
                     raise InvalidInput(
                         f"{exc.message} as at {day.isoformat()}, before the variations "

@@ -8,19 +8,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from fsgrant.domain.conditions import (
-    Condition,
-    ConditionState,
-    ConditionStatusChange,
-    EstimatesCheck,
-    Evidence,
-    SustainabilityCheck,
-    condition_state,
-)
+from fsgrant.domain.conditions import Condition, ConditionStatusChange, Evidence
 from fsgrant.store.connection import Store
 
 __all__ = ["ConditionsTable"]
@@ -111,31 +102,6 @@ class ConditionsTable:
                 recorded_by=r["recorded_by"],
             )
             for r in self.store.query('SELECT * FROM condition_status ORDER BY "on", id')
-        ]
-
-    def states(
-        self,
-        day: date,
-        label: str | None = None,
-        check: Callable[[Condition], EstimatesCheck | SustainabilityCheck | None] | None = None,
-    ) -> list[ConditionState]:
-        """Every condition (of funding year ``label``) as at ``day``, with its computed
-        check from ``check`` (none when not given)."""
-        history: dict[tuple[str, int], list[ConditionStatusChange]] = defaultdict(list)
-        for s in self.statuses():
-            history[(s.year, s.number)].append(s)
-        evidence: dict[tuple[str, int], list[Evidence]] = defaultdict(list)
-        for e in self.evidence():
-            evidence[(e.year, e.number)].append(e)
-        return [
-            condition_state(
-                c,
-                day,
-                history.get((c.year, c.number), []),
-                evidence.get((c.year, c.number), []),
-                None if check is None or c.check is None else check(c),
-            )
-            for c in self.load(label)
         ]
 
     def insert(self, record: dict[str, Any]) -> int:

@@ -77,6 +77,8 @@ class Store:
         self.user = current_user()
         self.backups: list[Path] = []
         self._depth = 0
+        # Counts writes undone, which ``total_changes`` does not take back: see change_marks.
+        self._undone = 0
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -394,6 +396,7 @@ class Store:
             self.conn.execute("COMMIT" if outer else f"RELEASE {savepoint}")
         except BaseException as exc:
             if self.conn.in_transaction:
+                self._undone += 1
                 if outer:
                     self.conn.execute("ROLLBACK")
                 else:
@@ -474,11 +477,13 @@ class Store:
             cur.row_factory = None
         yield from cur.execute(sql, params)
 
-    def change_marks(self) -> tuple[int, int]:
+    def change_marks(self) -> tuple[int, int, int]:
         """Marks that change whenever this or another connection changes the store
-        (``total_changes`` and ``PRAGMA data_version``): a cache key for reads."""
+        (``total_changes``, ``PRAGMA data_version``, and the count of transactions
+        rolled back, since a rollback leaves ``total_changes`` as it was): a cache key
+        for reads."""
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-        return self.conn.total_changes, int(version)
+        return self.conn.total_changes, int(version), self._undone
 
     def query_one(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()

@@ -94,6 +94,7 @@ def main() -> None:
             def cold_summary(_: int) -> None:
                 # Each call starts cold: a report reuses its scan only while nothing changes.
                 led.tables.spend._groups_cache = None
+                led.reports._figures_cache = None
                 led.reports.summary()
 
             sql_times = per_call(hand_sql, 5)
