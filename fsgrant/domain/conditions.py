@@ -42,9 +42,9 @@ from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from fsgrant.domain.funding import first_financial_year_after, grant_end
 from fsgrant.domain.models import Day, FundingYearState, Money
 from fsgrant.domain.money import ZERO
-from fsgrant.domain.periods import financial_year_label
 from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.domain.reports import Percent, VarianceReport
 
@@ -373,12 +373,10 @@ class SustainabilityReportLike(Protocol):
 def first_year_after(years: Iterable[FundingYearState]) -> tuple[date, str] | None:
     """When the grant ends (the latest end of its funding years not withdrawn) and
     the first financial year starting after that day; None without funding years."""
-    ends = [y.end for y in years if y.status != "withdrawn"]
-    if not ends:
+    end = grant_end(years)
+    if end is None:
         return None
-    end = max(ends)
-    first_april = date(end.year if end.month < 4 else end.year + 1, 4, 1)
-    return end, financial_year_label(first_april)
+    return end, first_financial_year_after(end)
 
 
 def sustainability_unavailable(note: str, grant_ends: date | None = None) -> SustainabilityCheck:

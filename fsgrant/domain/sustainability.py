@@ -46,6 +46,8 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, Field, PlainSerializer
 
+# The rule lives with the funding years; the plan names it by its old name.
+from fsgrant.domain.funding import first_financial_year_after as first_year_after
 from fsgrant.domain.models import Day, Money
 from fsgrant.domain.money import ZERO, round_half_up
 from fsgrant.domain.periods import financial_year_label, financial_year_period
@@ -279,12 +281,6 @@ def financial_years(first: str, last: str) -> list[str]:
     if b - a + 1 > MAX_YEARS:
         raise InvalidInput(f"at most {MAX_YEARS} financial years in one report", field="to")
     return [financial_year_label(date(y, 4, 1)) for y in range(a, b + 1)]
-
-
-def first_year_after(day: date) -> str:
-    """The first financial year that starts after ``day`` (the grant's last day)."""
-    first = day.year - (day.month < 4)
-    return financial_year_label(date(first + 1, 4, 1))
 
 
 def posts_cost(posts: Iterable[Post], label: str) -> Decimal:
