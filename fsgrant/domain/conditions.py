@@ -37,14 +37,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
 from fsgrant.domain.funding import first_financial_year_after, grant_end
 from fsgrant.domain.models import Day, FundingYearState, Money
-from fsgrant.domain.money import ZERO
+from fsgrant.domain.money import ZERO, percent
 from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.domain.reports import Percent, VarianceReport
 
@@ -80,8 +80,6 @@ CONDITION_STATUSES: tuple[str, ...] = ("open", "submitted", "met", "not-met", "w
 REASON_REQUIRED = frozenset({"not-met", "waived"})
 CheckKind = Literal["estimates", "sustainability"]
 CHECK_KINDS: tuple[str, ...] = ("estimates", "sustainability")
-
-_ONE_PLACE = Decimal("0.1")
 
 
 class _Record(BaseModel):
@@ -286,12 +284,6 @@ def year_conditions(states: Iterable[ConditionState]) -> dict[str, YearCondition
     return {k: YearConditions(total=t, met=m, waived=w) for k, (t, m, w) in counts.items()}
 
 
-def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
-    if whole == 0:
-        return None
-    return (part / whole * 100).quantize(_ONE_PLACE, rounding=ROUND_HALF_UP)
-
-
 def _within(variance: Decimal, original: Decimal, tolerance: Decimal) -> bool:
     if original == 0:
         return variance == 0
@@ -305,7 +297,7 @@ def _line(category: str, original: Decimal, outturn: Decimal, tolerance: Decimal
         original_estimate=original,
         forecast_outturn=outturn,
         variance=variance,
-        variance_pct=_pct(variance, original),
+        variance_pct=percent(variance, original),
         within_tolerance=_within(variance, original, tolerance),
     )
 

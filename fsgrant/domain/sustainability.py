@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, Field, PlainSerializer
@@ -49,10 +49,11 @@ from pydantic import BaseModel, Field, PlainSerializer
 # The rule lives with the funding years; the plan names it by its old name.
 from fsgrant.domain.funding import first_financial_year_after as first_year_after
 from fsgrant.domain.models import Day, Money
-from fsgrant.domain.money import ZERO, round_half_up
+from fsgrant.domain.money import ZERO, percent, round_half_up
 from fsgrant.domain.periods import financial_year_label, financial_year_period
 from fsgrant.domain.posts import Post, cost_by_month
 from fsgrant.domain.record import RECORD_CONFIG
+from fsgrant.domain.reports import Percent
 from fsgrant.errors import InvalidInput
 
 K = TypeVar("K")
@@ -93,11 +94,6 @@ def _plain(value: Decimal) -> str:
 
 MeasureValue = Annotated[Decimal, PlainSerializer(_plain, return_type=str, when_used="json")]
 """A measure's value (a count such as 739, or a rate such as 34.5); text in JSON."""
-
-Percent = Annotated[
-    Decimal,
-    PlainSerializer(lambda v: f"{v.quantize(Decimal('0.1')):f}", return_type=str, when_used="json"),
-]
 
 
 class _Record(BaseModel):
@@ -331,9 +327,7 @@ def savings_amount(baseline: Decimal, level: Decimal | None, unit_cost: Decimal)
 
 def funded_pct(cost: Decimal, funded: Decimal) -> Decimal | None:
     """``funded / cost x 100`` to one decimal place half-up; None for no cost."""
-    if cost == 0:
-        return None
-    return (funded * 100 / cost).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return percent(funded, cost)
 
 
 def sustainable_from(gaps: Sequence[tuple[str, Decimal]]) -> str | None:
