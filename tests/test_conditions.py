@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from old_stores import migrations_before, old_store
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -27,8 +28,6 @@ from fsgrant.domain.conditions import (
 from fsgrant.domain.models import FundingYearState
 from fsgrant.domain.reports import PeriodSpan, VarianceLine, VarianceReport
 from fsgrant.errors import InvalidInput, NotFound, PeriodClosed, SourceError
-from fsgrant.store import connection as store_connection
-from fsgrant.store import schema
 
 D = Decimal
 Y1, Y2 = "2019/20", "2020/21"
@@ -515,15 +514,13 @@ def test_an_upgraded_store_numbers_its_listed_conditions_and_keeps_its_fingerpri
     tmp_path, monkeypatch
 ):
     path = tmp_path / "old.db"
-    names = [m[0] for m in schema.MIGRATIONS]
-    before_conditions = schema.MIGRATIONS[: names.index("0011_conditions")]
-    with monkeypatch.context() as m:
-        m.setattr(store_connection, "MIGRATIONS", before_conditions)
-        with fsgrant.open(path) as fs:
-            fs.init("G", "DfE", "Council")
-            fs.years.add(Y2, "1600000.00", "2020-08-01", status="in-principle",
-                         conditions=REPORT_CONDITIONS)  # fmt: skip
-            before = fs.exports.fingerprint()
+    old_store(
+        path,
+        migrations_before("0011_conditions"),
+        years=[(Y2, 160_000_000, "in-principle", "2020-08-01", "2021-07-31", REPORT_CONDITIONS)],
+    )
+    # The fingerprint of that store before the upgrade, over the rows written above.
+    before = "49da162280df52d35deec780bef7d37bbaedcc8c819f61a83b5c5627631a8636"
     with fsgrant.open(path, create=False) as fs:
         assert "0011_conditions" in fs.store.applied_migrations()
         # A return made before the upgrade still verifies: nothing was added.

@@ -10,6 +10,7 @@ from fsgrant.domain.money import (
     format_pounds,
     from_pence,
     parse_amount,
+    percent,
     round_half_up,
     split_evenly,
     to_pence,
@@ -83,6 +84,18 @@ def test_half_up_not_bankers():
     assert round_half_up(Decimal("2.345")) == Decimal("2.35")
     assert round_half_up(Decimal("-2.345")) == Decimal("-2.35")
     assert round_half_up(Decimal("2.3449")) == Decimal("2.34")
+
+
+def test_percent_is_to_one_place_half_up():
+    # 1 / 16 = 6.25%: half-up gives 6.3 (banker's rounding would give 6.2).
+    assert percent(Decimal("1"), Decimal("16")) == Decimal("6.3")
+    assert percent(Decimal("-1"), Decimal("16")) == Decimal("-6.3")
+    # 1 / 3 = 33.333...% -> 33.3; 2 / 3 = 66.666...% -> 66.7.
+    assert percent(Decimal("1"), Decimal("3")) == Decimal("33.3")
+    assert percent(Decimal("2"), Decimal("3")) == Decimal("66.7")
+    # 500.00 over 2,000.00 = 25%, shown to one place.
+    assert str(percent(Decimal("500.00"), Decimal("2000.00"))) == "25.0"
+    assert percent(Decimal("5"), Decimal("0")) is None
 
 
 def test_split_adds_up_exactly():

@@ -365,6 +365,29 @@ def test_posts_report_hand_worked(led):
     )
 
 
+def test_the_posts_report_carries_its_totals(led):
+    led.posts.add(
+        "DA-N1", role="domestic-abuse", host="Council", fte="1", annual_cost="36000.00",
+        planned_start="2019-11-01",
+    )  # fmt: skip
+    led.posts.add(
+        "MH-N1", role="mental-health", host="NHS", fte="0.5", annual_cost="24000.00",
+        planned_start="2020-06-01",
+    )  # fmt: skip
+    led.posts.set_status("DA-N1", "in-post", "2020-03-16")
+    led.posts.set_status("MH-N1", "offered", "2020-03-01", expected_start="2020-06-01")
+    led.spend.add("2020-03-27", "1548.39", "staffing", post="DA-N1")
+    led.spend.add("2020-03-30", "10.01", "staffing", post="MH-N1")
+    r = led.reports.posts("2020-03-31", "2019/20")
+    # Cost to date: 1548.39 + 10.01 = 1558.40.
+    # Forecast in 2019/20 (to 31 July 2020): DA-N1 April - July, 4 x 3000.00 = 12000.00;
+    # MH-N1 from 1 June, the annual cost being at 1.0 FTE: 24000.00 / 12 x 0.5 =
+    # 1000.00 a month, June and July 2000.00; 14000.00 in all.
+    assert (r.cost_to_date, r.forecast_cost) == (D("1558.40"), D("14000.00"))
+    data = r.model_dump(mode="json")
+    assert (data["cost_to_date"], data["forecast_cost"]) == ("1558.40", "14000.00")
+
+
 def test_example_report_shows_blocked_probation_posts(tmp_path):
     from typer.testing import CliRunner
 

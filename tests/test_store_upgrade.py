@@ -12,6 +12,7 @@ import sqlite3
 from decimal import Decimal
 
 import pytest
+from old_stores import GRANT_YEARS, migrations_before, old_store
 from reliability_helpers import make_grant
 from typer.testing import CliRunner
 
@@ -35,12 +36,7 @@ def _files(folder):
 
 def _version1_store(path, monkeypatch):
     """A store as the first release of fsgrant wrote it (schema version 1)."""
-    with monkeypatch.context() as m:
-        m.setattr(store, "MIGRATIONS", FIRST)
-        make_grant(path)
-        with fsgrant.open(path, create=False) as led:
-            led.spend.add("2019-10-01", "1234.56", "training", reference="INV1")
-            assert led.store.applied_migrations() == ["0001_initial"]
+    old_store(path, FIRST, years=GRANT_YEARS, spend=[("2019-10-01", 123456, "training", "INV1")])
 
 
 def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monkeypatch):
@@ -245,12 +241,15 @@ def test_a_store_upgraded_to_keep_source_fields_keeps_its_lines_and_fingerprint(
     tmp_path, monkeypatch
 ):
     path = tmp_path / "grant.db"
-    with monkeypatch.context() as m:
-        m.setattr(store, "MIGRATIONS", schema.MIGRATIONS[:4])
-        make_grant(path)
-        with fsgrant.open(path, create=False) as led:
-            led.spend.add("2019-10-01", "100.00", "training", reference="INV-7")
-            before = led.exports.fingerprint()
+    old_store(
+        path,
+        migrations_before("0005_submitted_returns"),
+        years=GRANT_YEARS,
+        spend=[("2019-10-01", 10000, "training", "INV-7")],
+    )
+    # The fingerprint of that store before the upgrade (as the first release worked it
+    # out, over the rows written above): a return made then carries it.
+    before = "08924b8c5ff9720e62c854fa38927d2ad573e794e0b6532055af93c8d4a9cd49"
     with fsgrant.open(path, create=False) as led:
         assert "0008_spend_source_fields" in led.store.applied_migrations()
         assert len(led.store.backups) == 1

@@ -16,67 +16,40 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import SLOW
+from strategies import REFUSED, add_years, days, near_a_year, pounds, starts_for, variations, vary
 
 import fsgrant
 from fsgrant.domain.money import to_pence
 from fsgrant.domain.periods import financial_year_label
-from fsgrant.errors import Conflict, InvalidInput, NotFound
 
-FIRST, LAST = date(2019, 1, 1), date(2023, 12, 31)
-# Days that several years and variations share now and then, so ties are tried.
 COMMON = [date(2019, 4, 1), date(2019, 8, 1), date(2020, 4, 1), date(2020, 8, 1)]
 LABELS = ["2019/20", "2020/21", "2021/22", "2022/23"]
 
-days = st.one_of(st.sampled_from(COMMON), st.dates(FIRST, LAST))
-awards = st.integers(0, 3_000_000).map(lambda p: f"{p // 100}.{p % 100:02d}")
-
+on_days = days(COMMON)
+awards = pounds(0, 3_000_000)
 lengths = st.one_of(st.none(), st.integers(0, 700))
-
-
-def starts_for(label: str) -> st.SearchStrategy[date]:
-    """Start days a year of this label may have: in its first calendar year or the
-    next (``year add`` refuses a label that does not match its start)."""
-    first = int(label[:4])
-    common = [d for d in COMMON if d.year in (first, first + 1)]
-    spread = st.dates(date(first, 1, 1), date(first + 1, 12, 31))
-    return st.one_of(st.sampled_from(common), spread) if common else spread
 
 
 @st.composite
 def ledgers(draw):
     labels = draw(st.permutations(LABELS))[: draw(st.integers(1, 4))]
-    years = [(label, draw(starts_for(label)), draw(lengths), draw(awards)) for label in labels]
-    # Spend mostly near a year's first period (a day before it, in it, or just
-    # after it), now and then on any day.
-    near = st.builds(
-        lambda y, offset: y[1] + timedelta(days=offset),
-        st.sampled_from(years),
-        st.integers(-40, 760),
-    )
+    years = [
+        (label, draw(starts_for(label, COMMON)), draw(lengths), draw(awards)) for label in labels
+    ]
+    # Spend mostly near a year's first period, now and then on any day.
+    near = near_a_year(years)
     spend = st.tuples(
         st.just("spend"),
-        st.one_of(near, near, days),
+        st.one_of(near, near, on_days),
         st.one_of(st.none(), st.none(), st.sampled_from(labels)),
     )
-    variation = st.one_of(
-        st.tuples(st.just("extend"), st.sampled_from(labels), days, days),
-        st.tuples(st.just("shift"), st.sampled_from(labels), days, days, st.integers(0, 700)),
-        st.tuples(st.just("amount"), st.sampled_from(labels), days, awards),
-        st.tuples(st.just("move"), st.sampled_from(labels), days, st.sampled_from(labels), awards),
-        st.tuples(
-            st.just("status"),
-            st.sampled_from(labels),
-            days,
-            st.sampled_from(["confirmed", "in-principle", "withdrawn"]),
-        ),
-        st.tuples(st.just("status"), st.sampled_from(labels), days, st.just("withdrawn")),
-    )
+    variation = variations(labels, on_days, awards, withdrawals=True)
     # Spend lines and variations interleaved: each goes in at a random position.
     placed = st.tuples(st.integers(0, 30), st.one_of(spend, variation))
     ops = draw(st.lists(placed, max_size=12)) + draw(
@@ -86,44 +59,15 @@ def ledgers(draw):
 
 
 def _build(led, years, ops) -> None:
-    led.init("FS", "DfE", "Council")
-    for label, start, length, award in years:
-        end = None if length is None else start + timedelta(days=length)
-        # Years whose first periods overlap are refused (only an agreed variation
-        # makes years overlap): such a year is left out, and what names it refused.
-        with contextlib.suppress(Conflict):
-            led.years.add(label, award, start, end=end)
+    add_years(led, years)
     for op in ops:
-        kind, *args = op
-        # A refused entry (no year covers the day, an impossible variation) stores
-        # nothing; the ledger goes on.
-        try:
-            if kind == "spend":
-                day, year = args
-                led.spend.add(day, "10.00", "training", year=year)
-            elif kind == "extend":
-                label, agreed, end = args
-                led.years.vary(label, agreed_on=agreed, reason="extend", end=end)
-            elif kind == "shift":
-                label, agreed, start, length = args
-                led.years.vary(
-                    label,
-                    agreed_on=agreed,
-                    reason="shift",
-                    start=start,
-                    end=start + timedelta(days=length),
-                )
-            elif kind == "amount":
-                label, agreed, award = args
-                led.years.vary(label, agreed_on=agreed, reason="amount", award=award)
-            elif kind == "move":
-                label, agreed, to, amount = args
-                led.years.vary(label, agreed_on=agreed, reason="move", move=amount, to=to)
-            else:
-                label, agreed, status = args
-                led.years.vary(label, agreed_on=agreed, reason="status", status=status)
-        except (InvalidInput, Conflict, NotFound):
-            pass
+        if op[0] != "spend":
+            vary(led, op)
+            continue
+        # A refused line (no year covers the day) stores nothing; the ledger goes on.
+        _, day, year = op
+        with contextlib.suppress(*REFUSED):
+            led.spend.add(day, "10.00", "training", year=year)
 
 
 @settings(

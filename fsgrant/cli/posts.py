@@ -356,13 +356,12 @@ def report_posts(
     ]
     money = ("annual_cost", "cost_to_date", "forecast_cost")
     where = f"in {report.funding_year}" if report.funding_year else "in any funding year"
-    from fsgrant.domain.reports import sum_money
-
     footer = {
         "id": "Total",
         "fte": f"{report.fte_planned:.2f}",
         # Annual costs are at 1.0 FTE, so they are not added up.
-        **{m: sum_money(getattr(r, m) for r in report.posts) for m in money[1:]},
+        "cost_to_date": report.cost_to_date,
+        "forecast_cost": report.forecast_cost,
     }
     emit_rows(
         rows,

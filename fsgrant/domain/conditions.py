@@ -38,14 +38,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from fsgrant.domain.funding import first_financial_year_after, grant_end
 from fsgrant.domain.models import Day, FundingYearState, Money
-from fsgrant.domain.money import ZERO
-from fsgrant.domain.periods import financial_year_label
+from fsgrant.domain.money import ZERO, percent
 from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.domain.reports import Percent, VarianceReport
 
@@ -82,8 +82,6 @@ CONDITION_STATUSES: tuple[str, ...] = ("open", "submitted", "met", "not-met", "w
 REASON_REQUIRED = frozenset({"not-met", "waived"})
 CheckKind = Literal["estimates", "sustainability"]
 CHECK_KINDS: tuple[str, ...] = ("estimates", "sustainability")
-
-_ONE_PLACE = Decimal("0.1")
 
 
 class _Record(BaseModel):
@@ -316,12 +314,6 @@ def year_conditions(states: Iterable[ConditionState]) -> dict[str, YearCondition
     return {k: YearConditions(total=t, met=m, waived=w) for k, (t, m, w) in counts.items()}
 
 
-def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
-    if whole == 0:
-        return None
-    return (part / whole * 100).quantize(_ONE_PLACE, rounding=ROUND_HALF_UP)
-
-
 def _within(variance: Decimal, original: Decimal, tolerance: Decimal) -> bool:
     if original == 0:
         return variance == 0
@@ -335,7 +327,7 @@ def _line(category: str, original: Decimal, outturn: Decimal, tolerance: Decimal
         original_estimate=original,
         forecast_outturn=outturn,
         variance=variance,
-        variance_pct=_pct(variance, original),
+        variance_pct=percent(variance, original),
         within_tolerance=_within(variance, original, tolerance),
     )
 
@@ -403,12 +395,10 @@ class SustainabilityReportLike(Protocol):
 def first_year_after(years: Iterable[FundingYearState]) -> tuple[date, str] | None:
     """When the grant ends (the latest end of its funding years not withdrawn) and
     the first financial year starting after that day; None without funding years."""
-    ends = [y.end for y in years if y.status != "withdrawn"]
-    if not ends:
+    end = grant_end(years)
+    if end is None:
         return None
-    end = max(ends)
-    first_april = date(end.year if end.month < 4 else end.year + 1, 4, 1)
-    return end, financial_year_label(first_april)
+    return end, first_financial_year_after(end)
 
 
 def sustainability_unavailable(note: str, grant_ends: date | None = None) -> SustainabilityCheck:

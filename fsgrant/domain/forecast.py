@@ -35,11 +35,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal
 
 from fsgrant.domain.models import FundingYearState
-from fsgrant.domain.money import ZERO, split_evenly
+from fsgrant.domain.money import ZERO, percent, split_evenly
 from fsgrant.domain.periods import month_label, months_between
 from fsgrant.domain.phasing import EstimatePhasing, Phasing, budget_by_month, budget_to_date
 from fsgrant.domain.reports import (
@@ -116,9 +116,7 @@ def forecast_remaining(
 
 def variance_pct(variance: Decimal, estimate: Decimal) -> Decimal | None:
     """Variance as a percentage of the estimate, to one decimal place half-up."""
-    if estimate == 0:
-        return None
-    return (variance * 100 / estimate).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return percent(variance, estimate)
 
 
 def phasing_of(phasing: EstimatePhasing | None) -> Phasing:

@@ -12,6 +12,10 @@ Orphaned money: a spend line is orphaned when no open funding year holds it (no 
 covers its date, or the year it is charged to is withdrawn, gone, or does not cover
 its date); a receipt is orphaned when its funding year is withdrawn. A variation that
 would orphan money is refused unless the user says so (:func:`orphans_made`).
+
+The grant's end: the latest end, as varied, of its funding years that are not
+withdrawn (:func:`grant_end`); the first financial year after the grant is the first
+that starts (1 April) after that day (:func:`first_financial_year_after`).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from datetime import date
 from decimal import Decimal
 
 from fsgrant.domain.models import FundingYear, FundingYearState, Variation
+from fsgrant.domain.periods import financial_year_label
 from fsgrant.errors import InvalidInput
 
 __all__ = [
@@ -29,6 +34,8 @@ __all__ = [
     "Orphans",
     "allocate",
     "apply_variations",
+    "first_financial_year_after",
+    "grant_end",
     "orphans_made",
     "spend_orphaned",
 ]
@@ -101,6 +108,18 @@ def apply_variations(
             )
         )
     return result
+
+
+def grant_end(years: Iterable[FundingYearState]) -> date | None:
+    """The grant's last day: the latest end of its funding years that are not
+    withdrawn (as varied); None when there are none."""
+    return max((y.end for y in years if y.status != "withdrawn"), default=None)
+
+
+def first_financial_year_after(day: date) -> str:
+    """The first financial year that starts after ``day`` (e.g. the grant's last day):
+    ``FY2021/22`` after 31/03/2021, ``FY2022/23`` after 31/07/2021."""
+    return financial_year_label(date(day.year + (day.month >= 4), 4, 1))
 
 
 def _dec(value: object) -> Decimal:

@@ -10,7 +10,8 @@ The rules, in one place:
   (never rounded silently), exponents (``1e3``), ``NaN`` and ``inf``, Python floats,
   booleans, empty text, misplaced thousands separators (``1,23.00``).
 * Rounding anywhere (shares of a month, percentages) is half-up to the penny, the
-  HMRC rule, never banker's rounding.
+  HMRC rule, never banker's rounding; a percentage is to one decimal place, half-up
+  (:func:`percent`).
 * When a total is split, the parts add up to the total exactly.
 * The limit holds for totals too: the spend lines of a store, credits counted by their
   size, may add up to at most ``MAX_AMOUNT`` (and so may its receipts), so every total
@@ -39,6 +40,7 @@ __all__ = [
     "from_pence",
     "gross_total_problem",
     "parse_amount",
+    "percent",
     "round_half_up",
     "split_evenly",
     "split_sign",
@@ -50,6 +52,7 @@ AmountLike = Decimal | int | str
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
+_ONE_PLACE = Decimal("0.1")
 
 # Digits with optional correctly placed thousands separators, optional 1-2 decimals
 # are checked separately so that a third decimal gets its own message.
@@ -234,6 +237,13 @@ def round_half_up(value: Decimal) -> Decimal:
         return value.quantize(PENNY, rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:  # pragma: no cover - only for absurd magnitudes
         raise InvalidAmount(f"cannot round {value} to the penny", value=value) from exc
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    """``part / whole x 100`` to one decimal place, half-up; None when ``whole`` is zero."""
+    if whole == 0:
+        return None
+    return (part * 100 / whole).quantize(_ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
 def to_pence(value: Decimal) -> int:

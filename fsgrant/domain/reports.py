@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, PlainSerializer
+from pydantic import BaseModel, PlainSerializer, computed_field
 
 from fsgrant.domain.models import FundingYearState, FundingYearStatus, Grant, Money
 from fsgrant.domain.money import ZERO
@@ -337,3 +337,18 @@ class PostsReport(_Report):
     blocked: tuple[BlockedPost, ...]
     fte_planned: Fte
     fte_in_post: Fte
+
+    # Worked out from the lines rather than stored beside them, so a report cannot
+    # carry a total that differs from the sum of its posts.
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def cost_to_date(self) -> Money:
+        """The posts' cost to date added up (in JSON, with the posts)."""
+        return sum_money(p.cost_to_date for p in self.posts)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def forecast_cost(self) -> Money:
+        """The posts' forecast cost added up. Annual costs are at 1.0 FTE, so they are
+        not added up: their sum is no one's bill."""
+        return sum_money(p.forecast_cost for p in self.posts)

@@ -41,16 +41,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, Field, PlainSerializer
 
+# The rule lives with the funding years; the plan names it by its old name.
+from fsgrant.domain.funding import first_financial_year_after as first_year_after
 from fsgrant.domain.models import Day, Money
-from fsgrant.domain.money import ZERO, round_half_up
+from fsgrant.domain.money import ZERO, percent, round_half_up
 from fsgrant.domain.periods import Period, financial_year_label, financial_year_period
 from fsgrant.domain.posts import Post, cost_by_month
 from fsgrant.domain.record import RECORD_CONFIG
+from fsgrant.domain.reports import Percent
 from fsgrant.errors import InvalidInput
 
 K = TypeVar("K")
@@ -92,11 +95,6 @@ def _plain(value: Decimal) -> str:
 
 MeasureValue = Annotated[Decimal, PlainSerializer(_plain, return_type=str, when_used="json")]
 """A measure's value (a count such as 739, or a rate such as 34.5); text in JSON."""
-
-Percent = Annotated[
-    Decimal,
-    PlainSerializer(lambda v: f"{v.quantize(Decimal('0.1')):f}", return_type=str, when_used="json"),
-]
 
 
 class _Record(BaseModel):
@@ -282,12 +280,6 @@ def financial_years(first: str, last: str) -> list[str]:
     return [financial_year_label(date(y, 4, 1)) for y in range(a, b + 1)]
 
 
-def first_year_after(day: date) -> str:
-    """The first financial year that starts after ``day`` (the grant's last day)."""
-    first = day.year - (day.month < 4)
-    return financial_year_label(date(first + 1, 4, 1))
-
-
 def posts_cost(posts: Iterable[Post], label: str) -> Decimal:
     """The posts' expected cost in a financial year: the sum of each post's months by
     the calendar-month method."""
@@ -353,9 +345,7 @@ def savings_amount(baseline: Decimal, level: Decimal | None, unit_cost: Decimal)
 
 def funded_pct(cost: Decimal, funded: Decimal) -> Decimal | None:
     """``funded / cost x 100`` to one decimal place half-up; None for no cost."""
-    if cost == 0:
-        return None
-    return (funded * 100 / cost).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return percent(funded, cost)
 
 
 def sustainable_from(gaps: Sequence[tuple[str, Decimal]]) -> str | None:

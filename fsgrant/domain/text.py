@@ -1,14 +1,15 @@
 """How text typed by a user is read: trimmed, empty meaning absent, choices checked.
 
 One rule for every use case: surrounding white space is not part of a value, and
-text that is only white space is no value at all.
+text that is only white space is no value at all. A column's header name in a file is
+matched ignoring case and how white space is laid out (:func:`header_key`).
 """
 
 from __future__ import annotations
 
 from fsgrant.errors import InvalidInput
 
-__all__ = ["choice", "clean_text", "required_text"]
+__all__ = ["choice", "clean_text", "header_key", "required_text"]
 
 
 def clean_text(value: str | None) -> str | None:
@@ -17,6 +18,12 @@ def clean_text(value: str | None) -> str | None:
         return None
     value = value.strip()
     return value or None
+
+
+def header_key(text: str) -> str:
+    """A header name as it is matched: case folded, white space trimmed and each run
+    of it read as one space (``"  Cost\tCentre "`` matches ``"cost centre"``)."""
+    return " ".join(text.split()).casefold()
 
 
 def required_text(value: str | None, field: str) -> str:

@@ -33,6 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from fsgrant.domain.text import header_key as _norm_header
 from fsgrant.errors import SourceError
 from fsgrant.formats.archive import (
     MAX_UNCOMPRESSED,
@@ -108,10 +109,6 @@ def _header_reason(required: Sequence[str], header_row: int | None, unit: str) -
     return (
         f"the first of the first {_HEADER_SCAN_ROWS} {unit}s holding every mapped column ({names})"
     )
-
-
-def _norm_header(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def _is_header(cells: Sequence[str], required: Sequence[str]) -> bool:

@@ -66,6 +66,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from fsgrant.domain.text import header_key
 from fsgrant.errors import InvalidInput, SourceError
 from fsgrant.formats.mapping_rules import CodeMaps, ColumnFilter, FilterRules, MappingSection
 
@@ -228,10 +229,8 @@ class ExtractMapping(MappingSection):
     def required_columns(self) -> list[str]:
         """The header names the extract must hold (to find its header row, and to read)."""
         mapped = [c for r, c in self.column_names().items() if r not in self.optional_columns]
-        known = {" ".join(c.split()).casefold() for c in mapped}
-        return mapped + [
-            c for c in self.other_columns() if " ".join(c.split()).casefold() not in known
-        ]
+        known = {header_key(c) for c in mapped}
+        return mapped + [c for c in self.other_columns() if header_key(c) not in known]
 
     def with_filters(self, filters: list[ColumnFilter]) -> ExtractMapping:
         """This mapping with more filters (``--where`` on the command line)."""

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from fsgrant.domain.dedupe_keys import earlier_line_hash, line_bytes, line_digest, reference_key
 from fsgrant.domain.money import MAX_AMOUNT
 from fsgrant.domain.periods import parse_date
+from fsgrant.domain.text import header_key as _norm_header
 from fsgrant.errors import FsgrantError, InvalidAmount, SourceError
 from fsgrant.formats.amounts import FAST_AMOUNT, read_extract_amount
 from fsgrant.formats.mapping import ExtractMapping, template_fields
@@ -34,10 +35,6 @@ EMPTY_HINT_XLSX = (
     "the cell is empty, or holds a formula whose value was never saved (open the file in "
     "Excel and save it, or paste the values); an empty money cell is never read as zero"
 )
-
-
-def _norm_header(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def source_field_names(header: Sequence[str]) -> list[str]:

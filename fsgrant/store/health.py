@@ -78,10 +78,7 @@ def _column_used(store: Store, table: str, column: str) -> bool:
 
 
 def _holds_rows(store: Store, table: str) -> bool:
-    exists = store.query_one(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
-    )
-    return exists is not None and bool(store.query(f"SELECT 1 FROM {table} LIMIT 1"))
+    return bool(store.query(f"SELECT 1 FROM {table} LIMIT 1"))
 
 
 def _blob(value: object) -> object:

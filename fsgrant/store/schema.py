@@ -24,7 +24,7 @@ from fsgrant.store.migrations_later import (
     _V5,
     _V6,
 )
-from fsgrant.store.schema_sql import _FIRST_APPEND_ONLY_TABLES, _PLAN_TABLES, UNIQUE_KEYS
+from fsgrant.store.schema_sql import UNIQUE_KEYS
 
 __all__ = [
     "APPEND_ONLY_TABLES",
@@ -34,18 +34,9 @@ __all__ = [
 ]
 
 # Tables whose rows are money or history: the store itself refuses UPDATE and DELETE.
-APPEND_ONLY_TABLES = (
-    *_FIRST_APPEND_ONLY_TABLES,
-    "submitted_returns",
-    "post_changes",
-    "grant_history",
-    *_PLAN_TABLES,
-    "conditions",
-    "condition_evidence",
-    "condition_status",
-    "estimate_phasing",
-    "estimate_phasing_months",
-)
+# Each has its unique keys guarded against INSERT OR REPLACE, so they are the tables
+# of UNIQUE_KEYS, in the order their migrations made them.
+APPEND_ONLY_TABLES: tuple[str, ...] = tuple(UNIQUE_KEYS)
 
 
 MIGRATIONS: list[tuple[str, list[str]]] = [

@@ -245,10 +245,7 @@ class SpendTable:
 
 def _line(r: Any, allocator: Allocator) -> SpendLine:
     day = date.fromisoformat(r["date"])
-    try:
-        fields = r["source_fields"]
-    except IndexError:  # a store being read before its upgrade (a downgrade test)
-        fields = None
+    fields = r["source_fields"]
     return SpendLine(
         id=r["id"],
         date=day,

@@ -33,10 +33,8 @@ class YearsTable:
         those listed with the year, then those added since (``condition add``), in
         number order: the text of every condition of the year."""
         added: dict[str, list[str]] = {}
-        # (A store opened at an older schema, as the upgrade tests do, has no table.)
-        if self.store.query_one("SELECT 1 FROM sqlite_master WHERE name = 'conditions'"):
-            for r in self.store.query("SELECT funding_year, text FROM conditions ORDER BY number"):
-                added.setdefault(r[0], []).append(r[1])
+        for r in self.store.query("SELECT funding_year, text FROM conditions ORDER BY number"):
+            added.setdefault(r[0], []).append(r[1])
         return [
             FundingYear(
                 label=r["label"],

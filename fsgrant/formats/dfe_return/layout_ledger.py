@@ -125,8 +125,8 @@ def posts_rows(data: ReturnData) -> Iterator[Row]:
             # Costs at 1.0 FTE are not added up: their sum is no one's bill.
             Cell("", total=True),
             Cell(sum(funded, ZERO), "money", total=True),
-            Cell(sum((p.cost_to_date for p in r.posts), ZERO), "money", total=True),
-            Cell(sum((p.forecast_cost for p in r.posts), ZERO), "money", total=True),
+            Cell(r.cost_to_date, "money", total=True),
+            Cell(r.forecast_cost, "money", total=True),
         ),
         "total",
     )
