@@ -753,3 +753,10 @@ def test_utf8_is_told_from_other_text_across_the_reads_of_a_file(tmp_path, monke
     path = tmp_path / "x.csv"
     path.write_bytes(data)
     assert extracts.file_sha256(path) == (hashlib.sha256(data).hexdigest(), utf8)
+
+
+def test_the_rejects_go_beside_the_extract_unless_named():
+    from fsgrant.formats.rejects import rejects_beside
+
+    assert rejects_beside("exports/march 2020.csv") == Path("exports/march 2020-rejects.csv")
+    assert rejects_beside(Path("/data/q4.xlsx")) == Path("/data/q4-rejects.csv")

@@ -99,7 +99,9 @@ def spend_import(
     lines already imported are not imported again."""
     led = ledger(ctx)
     if skip_invalid and rejects is None:
-        rejects = file.with_name(f"{file.stem}-rejects.csv")
+        from fsgrant.formats.rejects import rejects_beside
+
+        rejects = rejects_beside(file)
     bar = LateProgress(f"Importing {file.name}")
     try:
         result = led.imports.import_file(

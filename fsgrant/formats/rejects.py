@@ -9,7 +9,14 @@ from pathlib import Path
 
 from fsgrant.formats.csv_safe import safe_writer
 
-__all__ = ["RejectsWriter"]
+__all__ = ["RejectsWriter", "rejects_beside"]
+
+
+def rejects_beside(extract: str | os.PathLike[str]) -> Path:
+    """Where an import's rejects go when no file is named: beside the extract, its
+    name with ``-rejects.csv`` (``march.csv`` -> ``march-rejects.csv``)."""
+    path = Path(extract)
+    return path.with_name(f"{path.stem}-rejects.csv")
 
 
 class RejectsWriter:

@@ -140,7 +140,8 @@ class ImportsService:
             skip_invalid: store the good rows and leave out the bad ones (written to
                 ``rejects`` with a reason), instead of refusing the file.
             rejects: where to write the rejected rows as CSV (the source's columns plus
-                ``source_line`` and ``reason``); not written in a dry run.
+                ``source_line`` and ``reason``); not written in a dry run. The command
+                line's default is :func:`fsgrant.formats.rejects.rejects_beside`.
             progress: called now and then with the fraction of the file read (from the
                 thread that reads the file, not the caller's).
             where: filters added to the mapping's (``"Expense Area=Children's Services"``).
