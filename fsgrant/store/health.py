@@ -133,6 +133,7 @@ def doctor(store: Store) -> list[Finding]:
         *_check_pragmas(store),
         *_check_triggers(store),
         *_check_reversals(store),
+        *_check_spend_gross(store),
         *_check_grant(store),
     ]
 
@@ -263,20 +264,50 @@ def _check_triggers(store: Store) -> list[Finding]:
 
 
 def _check_reversals(store: Store) -> list[Finding]:
-    rows = store.query(
-        """SELECT r.id, r.reverses FROM spend r JOIN spend o ON o.id = r.reverses
-           WHERE o.amount_pence + r.amount_pence != 0"""
+    out: list[Finding] = []
+    for table, what in (("spend", "spend line"), ("receipts", "receipt")):
+        rows = store.query(
+            f"""SELECT r.id, r.reverses FROM {table} r JOIN {table} o ON o.id = r.reverses
+               WHERE o.amount_pence + r.amount_pence != 0"""
+        )
+        out += [
+            _finding(
+                "reversals",
+                "error",
+                f"{what} {r[0]} does not net line {r[1]} to zero",
+                f"{table}/{r[0]}",
+            )
+            for r in rows
+        ]
+    if not out:
+        return [_finding("reversals", "ok", "every reversal nets its line or receipt to zero")]
+    return out
+
+
+def _check_spend_gross(store: Store) -> list[Finding]:
+    """The kept sum of the spend lines' sizes (see
+    :meth:`fsgrant.store.spend.SpendTable.gross_pence`) against the lines themselves."""
+    row = store.query_one("SELECT value FROM fsgrant_meta WHERE key = 'spend_gross'")
+    if row is None:
+        return []
+    upto, kept = (int(v) for v in str(row[0]).split())
+    actual = store.query_one(
+        "SELECT coalesce(sum(abs(amount_pence)), 0) FROM spend WHERE reverses IS NULL AND id <= ?",
+        [upto],
     )
-    if not rows:
-        return [_finding("reversals", "ok", "every reversal nets its line to zero")]
+    pence = int(actual[0]) if actual is not None else 0
+    if pence == kept:
+        return [_finding("spend_gross", "ok", "the kept size of spend matches its lines")]
     return [
         _finding(
-            "reversals",
+            "spend_gross",
             "error",
-            f"spend line {r[0]} does not net line {r[1]} to zero",
-            f"spend/{r[0]}",
+            f"the kept size of spend to line {upto} is {kept} pence but its lines add up to "
+            f"{pence}: another program added a line with an id below others'; fsgrant "
+            'counts every line again once the mark is removed (sqlite3 STORE "DELETE FROM '
+            "fsgrant_meta WHERE key = 'spend_gross'\")",
+            "fsgrant_meta/spend_gross",
         )
-        for r in rows
     ]
 
 

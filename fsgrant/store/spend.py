@@ -24,6 +24,9 @@ __all__ = ["ReceiptsTable", "SpendFilter", "SpendGroup", "SpendTable"]
 SpendGroup = tuple[date, str | None, str, str | None, int]
 """(date, explicit funding year, category, post or None, pence)."""
 
+_GROSS_KEY = "spend_gross"
+"""``fsgrant_meta``: ``"<last spend id counted> <gross pence of the lines to it>"``."""
+
 _CountedGroup = tuple[date, str | None, str, str | None, int, int]
 """A :data:`SpendGroup` with the number of lines in it."""
 
@@ -105,11 +108,30 @@ class SpendTable:
 
     def gross_pence(self) -> int:
         """The sizes of every line that is not a reversal, added up: no total of spend
-        can be larger, since a reversal cancels the line it undoes wherever both fall."""
-        row = self.store.query_one(
-            "SELECT coalesce(sum(abs(amount_pence)), 0) FROM spend WHERE reverses IS NULL"
+        can be larger, since a reversal cancels the line it undoes wherever both fall.
+
+        Spend lines are only ever added, with ids that only grow, so the sum is kept
+        (in ``fsgrant_meta``, with the last id it counts) and only the lines added
+        since, by this or any other program, are read: logging a line stays quick
+        however large the store. Inside a write transaction the mark moves on.
+        """
+        row = self.store.query_one("SELECT value FROM fsgrant_meta WHERE key = ?", [_GROSS_KEY])
+        upto, pence = (0, 0) if row is None else (int(v) for v in str(row[0]).split())
+        tail = self.store.query_one(
+            "SELECT max(id), coalesce(sum(abs(amount_pence)) FILTER (WHERE reverses IS NULL), 0)"
+            " FROM spend WHERE id > ?",
+            [upto],
         )
-        return int(row[0]) if row is not None else 0
+        if tail is None or tail[0] is None:
+            return pence
+        pence += int(tail[1])
+        if self.store.conn.in_transaction:
+            self.store.conn.execute(
+                "INSERT INTO fsgrant_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [_GROSS_KEY, f"{int(tail[0])} {pence}"],
+            )
+        return pence
 
     # ------------------------------------------------------------ many lines
     def iter(self, allocator: Allocator, where: SpendFilter) -> Iterator[SpendLine]:

@@ -1,0 +1,76 @@
+"""The sizes of all spend lines added up (the limit that keeps every total showable)
+are kept with the last line counted, so logging a line reads only the lines added
+since: by fsgrant or by any other program writing to the store."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+
+import pytest
+
+import fsgrant
+from fsgrant.errors import InvalidInput
+
+
+@pytest.fixture
+def led(tmp_path):
+    ledger = fsgrant.open(tmp_path / "grant.db")
+    ledger.init("Family Safeguarding", "Department for Education", "A council")
+    ledger.years.add("2019/20", "2490000.00", "2019-08-01")
+    yield ledger
+    ledger.close()
+
+
+def other_program_adds(led, pence: int) -> None:
+    with sqlite3.connect(led.path, isolation_level=None) as conn:
+        conn.execute(
+            "INSERT INTO spend (date, amount_pence, category, recorded_at, recorded_by) "
+            "VALUES ('2019-09-02', ?, 'training', '2019-09-02T00:00:00+00:00', 'other')",
+            [pence],
+        )
+
+
+def test_lines_added_by_another_program_count_towards_the_limit(led):
+    first = led.spend.add("2019-09-01", "100.00", "training")
+    led.spend.reverse(first.id, reason="entered twice")
+    led.spend.add("2019-09-01", "-40.00", "training")
+    # 100.00 and 40.00 by size (the reversal cancels a line, it adds no size): 14,000.
+    assert led.tables.spend.gross_pence() == 14_000
+    # Another program adds 999,999,999,800.00: 999,999,999,940.00 by size in all.
+    other_program_adds(led, 99_999_999_980_000)
+    assert led.tables.spend.gross_pence() == 99_999_999_994_000
+    # The limit is 999,999,999,999.99: 60.00 more fits, 60.00 and a penny do not.
+    with pytest.raises(InvalidInput, match="add up to"):
+        led.spend.add("2019-09-03", "60.00", "training")
+    led.spend.add("2019-09-03", "59.99", "training")
+    assert led.tables.spend.gross_pence() == 99_999_999_999_999
+
+
+def test_doctor_says_when_the_kept_size_does_not_match_the_lines(led):
+    led.spend.add("2019-09-01", "100.00", "training")
+    led.spend.add("2019-09-02", "25.00", "training")  # the mark now counts both lines
+    assert {f.code: f.severity for f in led.doctor()}["spend_gross"] == "ok"
+    with sqlite3.connect(led.path, isolation_level=None) as conn:
+        conn.execute("UPDATE fsgrant_meta SET value = '2 10000' WHERE key = 'spend_gross'")
+    bad = [f for f in led.doctor() if f.code == "spend_gross"]
+    assert bad[0].severity == "error"
+    assert "is 10000 pence but its lines add up to 12500" in bad[0].message
+    assert Decimal("125.00") == sum(line.amount for line in led.spend.list())
+
+
+def test_doctor_checks_that_receipt_reversals_net_to_zero(led):
+    # The store's trigger refuses a reversal that does not net its receipt to zero; a
+    # store written around it (the trigger dropped by another program) is caught.
+    led.receipts.add("2019-09-01", "500.00", "2019/20")
+    with sqlite3.connect(led.path, isolation_level=None) as conn:
+        conn.execute("DROP TRIGGER receipts_reversal_matches")
+        conn.execute(
+            "INSERT INTO receipts (date, amount_pence, funding_year, reverses, reason, "
+            "recorded_at, recorded_by) VALUES ('2019-09-01', -40000, '2019/20', 1, 'typo', "
+            "'2019-09-02T00:00:00+00:00', 'other')"
+        )
+    found = [f for f in led.doctor() if f.code == "reversals"]
+    assert [(f.severity, f.message) for f in found] == [
+        ("error", "receipt 2 does not net line 1 to zero")
+    ]
