@@ -189,7 +189,7 @@ class ImportsService:
                     earlier_keys=self._tables.imports.holds_earlier_hash_keys(),
                 )
                 writer = self._tables.imports.writer(utc_now())
-                writer.start_bulk()
+                writer.start_bulk(random_keys=mp.dedupe_by == "hash")
                 state.room = MAX_GROSS_PENCE - self._tables.spend.gross_pence()
 
                 def reject(line: int, cells: list[str], exc: SourceError) -> None:

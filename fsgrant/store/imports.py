@@ -52,7 +52,11 @@ BULK_SHARE = 4
 """The import drops them once it has inserted at least ``BULK_MIN_ROWS`` lines and a
 ``1/BULK_SHARE`` of the lines stored before it."""
 BULK_CACHE_KIB = -131072
-"""The page cache during an import: 128 MiB (SQLite reads a negative size as KiB)."""
+"""The page cache during an import of lines keyed by hash: 128 MiB (SQLite reads a
+negative size as KiB). Their keys are random, so each lands anywhere in the unique
+index: with the index's pages at hand a million-line import took 38 s against 43 s
+with SQLite's default cache. Keys by reference come in order, and gain nothing from it
+(16 s either way) but memory (250 MiB at its peak, against 65 MiB)."""
 
 _SEEN = "temp.fsgrant_import_seen"
 
@@ -145,8 +149,11 @@ class ImportWriter:
         return _SEEN
 
     # ------------------------------------------------------------ bulk mode
-    def start_bulk(self) -> None:
-        """A larger page cache for the import (restored by :meth:`end_bulk`)."""
+    def start_bulk(self, *, random_keys: bool) -> None:
+        """A larger page cache for an import whose keys are random (restored by
+        :meth:`end_bulk`); see :data:`BULK_CACHE_KIB`."""
+        if not random_keys:
+            return
         self._cache_size = int(self.conn.execute("PRAGMA cache_size").fetchone()[0])
         self.conn.execute(f"PRAGMA cache_size = {BULK_CACHE_KIB}")
 
