@@ -178,3 +178,17 @@ def test_rows_a_filter_skips_are_counted_by_value_blank_rows_not_at_all(led, tmp
     nothing = led.imports.import_file(only_others, mapping)
     assert (nothing.rows_read, nothing.rows_skipped, nothing.rows_added) == (9, 9, 0)
     assert "'XX999' (6), 'YY1' (3)" in nothing.warnings[0]
+
+
+def test_the_interpreter_s_switch_interval_is_put_back(led, tmp_path):
+    import sys
+
+    before = sys.getswitchinterval()
+    body = "".join(f"02/03/2020,T{n},FS100,Row {n},1.00\n" for n in range(9))
+    extract, mapping = files(tmp_path, body)
+    assert led.imports.import_file(extract, mapping).rows_added == 9
+    assert sys.getswitchinterval() == before
+    bad, _ = files(tmp_path, body + ",T9,FS100,Row 9,1.00\n")
+    with pytest.raises(SourceError):
+        led.imports.import_file(bad, mapping)
+    assert sys.getswitchinterval() == before
