@@ -376,6 +376,7 @@ class RowReader:
         else:
             description = _render(self.template, cells)
         key: str | bytes
+        earlier: str | None = None
         if self.by_reference:
             if reference is None:
                 raise self._error(
@@ -402,21 +403,7 @@ class RowReader:
             data = line_bytes(fields)
             key = line_digest(data)
             if self.earlier_keys:
-                return Draft(
-                    line,
-                    iso,
-                    pence,
-                    category,
-                    post,
-                    supplier,
-                    description,
-                    reference,
-                    year,
-                    key,
-                    snapped,
-                    self._source_json(cells),
-                    earlier_line_hash(data),
-                )
+                earlier = earlier_line_hash(data)
         return _new_draft(
             Draft,
             (
@@ -432,7 +419,7 @@ class RowReader:
                 key,
                 snapped,
                 self._source_json(cells),
-                None,
+                earlier,
             ),
         )
 

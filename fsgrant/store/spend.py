@@ -24,6 +24,19 @@ __all__ = ["ReceiptsTable", "SpendFilter", "SpendGroup", "SpendTable"]
 SpendGroup = tuple[date, str | None, str, str | None, int]
 """(date, explicit funding year, category, post or None, pence)."""
 
+
+def _dated_between(since: date | None, cut: date | None) -> tuple[str, list[str]]:
+    """A ``WHERE`` clause (or none) for spend dated from ``since`` to ``cut``."""
+    clauses, params = [], []
+    if since is not None:
+        clauses.append("date >= ?")
+        params.append(since.isoformat())
+    if cut is not None:
+        clauses.append("date <= ?")
+        params.append(cut.isoformat())
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
 _GROSS_KEY = "spend_gross"
 """``fsgrant_meta``: ``"<last spend id counted> <gross pence of the lines to it>"``."""
 
@@ -198,14 +211,7 @@ class SpendTable:
         cached = self._groups_cache
         if cached is not None and cached[0] == version and (cached[1] or not by_post):
             return cached[2]
-        clauses, params = [], []
-        if since is not None:
-            clauses.append("date >= ?")
-            params.append(since.isoformat())
-        if cut is not None:
-            clauses.append("date <= ?")
-            params.append(cut.isoformat())
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        where, params = _dated_between(since, cut)
         columns = "date, funding_year, category" + (", post" if by_post else "")
         # The GROUP BY is the covering index's own order: no table rows, no sort.
         sql = (
@@ -228,14 +234,7 @@ class SpendTable:
         """``(date, explicit funding year, pence)`` of the spend dated from ``since`` to
         ``cut`` (either open), in date order: a walk of the covering index's first two
         columns, narrower than :meth:`groups` for views that need no category."""
-        clauses, params = [], []
-        if since is not None:
-            clauses.append("date >= ?")
-            params.append(since.isoformat())
-        if cut is not None:
-            clauses.append("date <= ?")
-            params.append(cut.isoformat())
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        where, params = _dated_between(since, cut)
         days: dict[str, date] = {}
         for text, year, pence in self.store.stream(
             f"SELECT date, funding_year, sum(amount_pence) FROM spend {where} "
