@@ -22,6 +22,7 @@ nothing about money or the ledger; :mod:`fsgrant.mapping` reads the cells.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -433,8 +434,9 @@ def _xlsx_rows(
     declared_rows: int | None,
     progress: ProgressFn | None,
 ) -> Iterator[tuple[int, list[str]]]:
+    sheet_rows = ws.iter_rows(values_only=True)
     try:
-        for line_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        for line_no, values in enumerate(sheet_rows, start=1):
             if progress is not None and declared_rows and line_no % 1024 == 0:
                 progress(min(line_no / declared_rows, 1.0))
             yield line_no, [_cell_text(v) for v in values]
@@ -446,6 +448,10 @@ def _xlsx_rows(
             raise refusal from None
         raise SourceError(name, None, None, f"not a readable XLSX sheet ({exc})") from None
     finally:
+        # The sheet's own reader first, while its file is open: left to the garbage
+        # collector it would be closed later, on a closed file, and complain then.
+        with contextlib.suppress(Exception):  # a reader that cannot close has no more to say
+            sheet_rows.close()
         for thing in opened:
             thing.close()
     if progress is not None:
