@@ -47,6 +47,7 @@ from fsgrant.formats.archive import (
 __all__ = [
     "MAX_XLSX_UNCOMPRESSED",
     "Extract",
+    "PassOver",
     "check_xlsx_archive",
     "file_sha256",
     "open_extract",
@@ -84,6 +85,20 @@ def file_sha256(path: Path) -> tuple[str, bool]:
     return digest.hexdigest(), utf8
 
 
+class PassOver:
+    """Rows a reader of an extract has no use for, known by the text of one cell:
+    ``counts`` maps the cell's text (as read) to how many such rows were passed over
+    (a one-item list, counted in place). A CSV extract passes such rows over as it
+    reads them, so they never reach the reader; set ``index`` before reading starts.
+    """
+
+    __slots__ = ("counts", "index")
+
+    def __init__(self) -> None:
+        self.index = -1
+        self.counts: dict[str, list[int]] = {}
+
+
 @dataclass
 class Extract:
     """An opened extract: its header, and its data rows (read once)."""
@@ -101,6 +116,8 @@ class Extract:
     """``column names`` (searched for) or ``header_row`` (given by the mapping)."""
     header_reason: str = ""
     """Why this row is the header, in words, for the user."""
+    passing: PassOver = field(default_factory=PassOver)
+    """Rows to pass over as they are read (CSV only; see :class:`PassOver`)."""
 
 
 def _header_reason(required: Sequence[str], header_row: int | None, unit: str) -> str:
@@ -241,6 +258,7 @@ def _open_csv(
         raise SourceError(name, line_no, None, f"cannot read the header ({exc})") from None
     header = [h.strip() for h in header]
     total = max(path.stat().st_size, 1)
+    passing = PassOver()
     return Extract(
         name=name,
         kind="csv",
@@ -248,7 +266,8 @@ def _open_csv(
         header_line=reader.line_num,
         header_found_by="header_row" if header_row is not None else "column names",
         header_reason=_header_reason(required, header_row, "line"),
-        rows=_csv_rows(name, text, reader, raw, total, progress),
+        rows=_csv_rows(name, text, reader, raw, total, progress, passing),
+        passing=passing,
         sha256=sha,
         encoding=encoding.replace("-sig", ""),
         details={"delimiter": sep},
@@ -262,20 +281,30 @@ def _csv_rows(
     raw: Any,
     total: int,
     progress: ProgressFn | None,
+    passing: PassOver,
 ) -> Iterator[tuple[int, list[str]]]:
     with text:
         last = reader.line_num
         n = 0
+        # Read once the first row is asked for, after the reader has said what to pass
+        # over; the counts fill in as the reader finds them.
+        at = passing.index
+        passed = passing.counts.get
         try:
             for cells in reader:
                 # A quoted cell may span lines: a row starts on the line after the last.
                 start = last + 1
                 last = reader.line_num
-                yield start, cells
                 if progress is not None:
                     n += 1
                     if n % 4096 == 0:
                         progress(min(raw.tell() / total, 1.0))
+                if 0 <= at < len(cells):
+                    slot = passed(cells[at])
+                    if slot is not None:
+                        slot[0] += 1
+                        continue
+                yield start, cells
         except csv.Error as exc:
             raise SourceError(name, reader.line_num, None, f"not valid CSV ({exc})") from None
         except UnicodeDecodeError as exc:

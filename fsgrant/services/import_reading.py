@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from fsgrant.errors import SourceError
+from fsgrant.formats.extracts import PassOver
 from fsgrant.formats.rows import Draft, RowReader, ZeroAmount
 from fsgrant.services.import_chunks import Prepared
 
@@ -99,6 +100,8 @@ class ParcelReader:
             refuses the file there, so reading on is wasted).
         prepare: works out what each parcel's lines come to, on this thread
             (:func:`fsgrant.services.import_chunks.prepare`).
+        passing: the extract's rows to pass over (a CSV extract passes them over as
+            it reads, before they reach this thread's loop).
     """
 
     def __init__(
@@ -109,8 +112,10 @@ class ParcelReader:
         size: int,
         stop_at_bad: bool,
         prepare: Callable[[list[tuple[Draft, list[str]]]], Prepared],
+        passing: PassOver | None = None,
     ) -> None:
         self.counts = ReadCounts()
+        self._passing = PassOver() if passing is None else passing
         self._prepare = prepare
         self._rows = rows
         self._reader = reader
@@ -193,8 +198,10 @@ class ParcelReader:
         # The filter's cells (as read) that hold text the filter skips, and how many
         # rows after the first had each: such a row is neither blank nor kept, so it
         # is counted and passed over at once (most rows, where the grant's are few).
-        passed: dict[str, list[int]] = {}
+        passed = self._passing.counts
         passed_get = passed.get
+        if one is not None:
+            self._passing.index = f_index
         for line, cells in self._rows:
             if not line & _STOP_MASK and stopped():
                 return False

@@ -213,6 +213,7 @@ class ImportsService:
                     size=CHUNK_ROWS,
                     stop_at_bad=not skip_invalid,
                     prepare=partial(prepare, occurrences=state.occurrences),
+                    passing=extract.passing,
                 )
                 # The loops make no reference cycles: collecting garbage in them only
                 # walks the parcels' objects again and again (enabled again below).
