@@ -760,3 +760,26 @@ def test_the_rejects_go_beside_the_extract_unless_named():
 
     assert rejects_beside("exports/march 2020.csv") == Path("exports/march 2020-rejects.csv")
     assert rejects_beside(Path("/data/q4.xlsx")) == Path("/data/q4-rejects.csv")
+
+
+def test_an_extract_closed_before_its_first_row_leaves_no_file_open(tmp_path):
+    # An import refused after the extract is opened but before its first row is read
+    # (the store busy, a rule on a column the file lacks...) closes the extract: its
+    # file must be closed then, not left to the garbage collector, which warns of an
+    # unclosed file at some later moment, in whatever runs then.
+    import gc
+    import warnings
+
+    from fsgrant.formats.mapping import load_mapping
+    from fsgrant.services.mapping_check import close_rows, open_mapped
+
+    m = tmp_path / "m.toml"
+    m.write_text(MAPPING, encoding="utf-8")
+    path = write(tmp_path, "e.csv", f"{HEADER}\n02/03/2020,T1,FS100,1100,,Row,1.00\n")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        extract = open_mapped(path, load_mapping(m))
+        close_rows(extract)
+        del extract
+        gc.collect()
+    assert [str(w.message) for w in seen if issubclass(w.category, ResourceWarning)] == []

@@ -118,6 +118,17 @@ class Extract:
     """Why this row is the header, in words, for the user."""
     passing: PassOver = field(default_factory=PassOver)
     """Rows to pass over as they are read (CSV only; see :class:`PassOver`)."""
+    closer: Callable[[], None] | None = None
+    """Closes the file the rows are read from, read or not (a CSV extract)."""
+
+    def close(self) -> None:
+        """Close the rows and the file they are read from, whether or not they were
+        read: an import refused before its first row leaves no file open."""
+        close = getattr(self.rows, "close", None)
+        if close is not None:
+            close()
+        if self.closer is not None:
+            self.closer()
 
 
 def _header_reason(required: Sequence[str], header_row: int | None, unit: str) -> str:
@@ -268,6 +279,7 @@ def _open_csv(
         header_reason=_header_reason(required, header_row, "line"),
         rows=_csv_rows(name, text, reader, raw, total, progress, passing),
         passing=passing,
+        closer=text.close,
         sha256=sha,
         encoding=encoding.replace("-sig", ""),
         details={"delimiter": sep},

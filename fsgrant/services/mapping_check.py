@@ -204,7 +204,12 @@ def empty_filter_warnings(filters: list[RowFilter], rows: int) -> tuple[str, ...
 
 
 def close_rows(extract: Any) -> None:
-    """Close an extract's rows when they hold a file open (an XLSX workbook)."""
+    """Close an extract's rows and the file they read from (see
+    :meth:`fsgrant.formats.extracts.Extract.close`), read or not."""
+    close = getattr(extract, "close", None)
+    if close is not None:
+        close()
+        return
     close = getattr(extract.rows, "close", None)
     if close is not None:
         close()
