@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from fsgrant.domain.funding import grant_end
 from fsgrant.domain.money import ZERO, AmountLike, as_money, to_pence
 from fsgrant.domain.periods import DateLike, as_at_day, financial_year_label
 from fsgrant.domain.sustainability import (
@@ -279,8 +280,7 @@ class PlanService:
         first = parse_financial_year(from_fy, field="from") if from_fy is not None else None
         last = parse_financial_year(to_fy, field="to") if to_fy is not None else None
         years = self._years.list(day)
-        live = [y for y in years if y.status != "withdrawn"]
-        grant_end = max((y.end for y in live), default=None)
+        end = grant_end(years)
         funding = self.funding()
         costs = self.costs()
         targets = self._measures.targets()
@@ -289,7 +289,7 @@ class PlanService:
             *(c.financial_year for c in costs if c.set_on <= day or c.original),
             *(t.financial_year for t in targets),
         }
-        after = [first_year_after(grant_end)] if grant_end is not None else []
+        after = [first_year_after(end)] if end is not None else []
         first = first or _earliest(*(financial_year_label(y.start) for y in years), *named, last)
         last = last or _latest(*named, *after, first)
         labels = financial_years(first, last) if first and last else []
@@ -300,7 +300,7 @@ class PlanService:
             other_cost=self._other_cost(costs, day),
             grant=self._grant_by_financial_year(day),
             funding=self._funding_by_source(funding, day, labels),
-            grant_end=grant_end,
+            grant_end=end,
         )
 
     def _other_cost(self, costs: list[PlanCost], day: date) -> dict[str, Decimal]:
