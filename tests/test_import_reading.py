@@ -192,3 +192,28 @@ def test_the_interpreter_s_switch_interval_is_put_back(led, tmp_path):
     with pytest.raises(SourceError):
         led.imports.import_file(bad, mapping)
     assert sys.getswitchinterval() == before
+
+
+def test_an_xlsx_extract_counts_the_rows_a_filter_skips_as_a_csv_does(led, tmp_path):
+    # The same rows as a workbook: 2 kept, XX999 skipped 3 times (the extract passes
+    # the second and third over as it reads), 1 blank row not counted: 5 rows read.
+    from openpyxl import Workbook
+
+    _, mapping = files(tmp_path, "")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER.strip().split(","))
+    for row in (
+        ["02/03/2020", "T1", "FS100", "Row 1", "1.00"],
+        ["02/03/2020", "T2", "XX999", "Other", "1.00"],
+        [None, None, None, None, None],
+        ["02/03/2020", "T3", "XX999", "Other", "1.00"],
+        ["03/03/2020", "T4", "FS100", "Row 4", "2.00"],
+        ["02/03/2020", "T5", "XX999", "Other", "1.00"],
+    ):
+        ws.append(row)
+    path = tmp_path / "extract.xlsx"
+    wb.save(path)
+    result = led.imports.import_file(path, mapping)
+    assert (result.rows_read, result.rows_added, result.rows_skipped) == (5, 2, 3)
+    assert result.total_added == Decimal("3.00")

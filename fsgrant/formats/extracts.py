@@ -88,8 +88,8 @@ def file_sha256(path: Path) -> tuple[str, bool]:
 class PassOver:
     """Rows a reader of an extract has no use for, known by the text of one cell:
     ``counts`` maps the cell's text (as read) to how many such rows were passed over
-    (a one-item list, counted in place). A CSV extract passes such rows over as it
-    reads them, so they never reach the reader; set ``index`` before reading starts.
+    (a one-item list, counted in place). An extract passes such rows over as it reads
+    them, so they never reach the reader.
     """
 
     __slots__ = ("counts", "index")
@@ -117,7 +117,7 @@ class Extract:
     header_reason: str = ""
     """Why this row is the header, in words, for the user."""
     passing: PassOver = field(default_factory=PassOver)
-    """Rows to pass over as they are read (CSV only; see :class:`PassOver`)."""
+    """Rows to pass over as they are read (see :class:`PassOver`)."""
     closer: Callable[[], None] | None = None
     """Closes the file the rows are read from, read or not (a CSV extract)."""
 
@@ -434,7 +434,8 @@ def _open_xlsx(
         declared_rows = ws.max_row if isinstance(ws.max_row, int) else None
         # Dimensions written by other tools are often wrong: read every row there is.
         ws.reset_dimensions()
-        rows = _xlsx_rows(name, ws, (wb, handle), declared_rows, progress)
+        passing = PassOver()
+        rows = _xlsx_rows(name, ws, (wb, handle), declared_rows, progress, passing)
         header: list[str] | None = None
         line_no = 0
         nearest = _Nearest(required)
@@ -465,6 +466,7 @@ def _open_xlsx(
         details={"sheet": ws.title},
         header_found_by="header_row" if header_row is not None else "column names",
         header_reason=_header_reason(required, header_row, "row"),
+        passing=passing,
     )
 
 
@@ -474,13 +476,24 @@ def _xlsx_rows(
     opened: tuple[Any, Any],
     declared_rows: int | None,
     progress: ProgressFn | None,
+    passing: PassOver,
 ) -> Iterator[tuple[int, list[str]]]:
     sheet_rows = ws.iter_rows(values_only=True)
+    passed = passing.counts.get
     try:
         for line_no, values in enumerate(sheet_rows, start=1):
             if progress is not None and declared_rows and line_no % 1024 == 0:
                 progress(min(line_no / declared_rows, 1.0))
-            yield line_no, [_cell_text(v) for v in values]
+            cells = [_cell_text(v) for v in values]
+            # Read each row: the header is found through these rows, before the
+            # reader of the data says what to pass over.
+            at = passing.index
+            if 0 <= at < len(cells):
+                slot = passed(cells[at])
+                if slot is not None:
+                    slot[0] += 1
+                    continue
+            yield line_no, cells
     except SourceError:
         raise
     except Exception as exc:

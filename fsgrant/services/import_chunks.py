@@ -71,13 +71,7 @@ class Occurrences:
     def number(self, digests: list[bytes]) -> list[int]:
         """The occurrence number of each line, in order (the first time a line is
         seen: 1), counted in memory."""
-        counts = self.counts
-        get = counts.get
-        out = []
-        for digest in digests:
-            n = counts[digest] = get(digest, 0) + 1
-            out.append(n)
-        return out
+        return _count(self.counts, digests)
 
     def hand_over(self) -> bool:
         """Whether the counting has passed to the store (it does once the counts in
@@ -94,13 +88,19 @@ class Occurrences:
             self.counts = {}
             self._store = writer
         counts = writer.occurrences(list(set(digests)))
-        get = counts.get
-        out = []
-        for digest in digests:
-            n = counts[digest] = get(digest, 0) + 1
-            out.append(n)
+        out = _count(counts, digests)
         writer.save_occurrences(counts)
         return out
+
+
+def _count(counts: dict[bytes, int], digests: list[bytes]) -> list[int]:
+    """Count each line in ``counts``; its occurrence number, in order."""
+    get = counts.get
+    out = []
+    for digest in digests:
+        n = counts[digest] = get(digest, 0) + 1
+        out.append(n)
+    return out
 
 
 class ImportState:

@@ -100,8 +100,8 @@ class ParcelReader:
             refuses the file there, so reading on is wasted).
         prepare: works out what each parcel's lines come to, on this thread
             (:func:`fsgrant.services.import_chunks.prepare`).
-        passing: the extract's rows to pass over (a CSV extract passes them over as
-            it reads, before they reach this thread's loop).
+        passing: the extract's rows to pass over (it passes them over as it reads,
+            before they reach this thread's loop).
     """
 
     def __init__(
@@ -196,20 +196,15 @@ class ParcelReader:
         bad: list[tuple[int, list[str], SourceError]] = []
         keep = drafts.append
         # The filter's cells (as read) that hold text the filter skips, and how many
-        # rows after the first had each: such a row is neither blank nor kept, so it
-        # is counted and passed over at once (most rows, where the grant's are few).
+        # rows after the first had each: such a row is neither blank nor kept, so the
+        # extract counts it and passes it over as it reads (most rows, where the
+        # grant's are few).
         passed = self._passing.counts
-        passed_get = passed.get
         if one is not None:
             self._passing.index = f_index
         for line, cells in self._rows:
             if not line & _STOP_MASK and stopped():
                 return False
-            if f_keeps is not None:
-                slot = passed_get(cells[f_index] if f_index < len(cells) else "")
-                if slot is not None:
-                    slot[0] += 1
-                    continue
             if not any(cells) or (not cells[0].strip() and not any(c.strip() for c in cells)):
                 continue  # a blank row carries nothing: not counted
             rows_read += 1

@@ -10,8 +10,9 @@ together with the batch record, so a failure or a kill stores nothing of the fil
 Duplicates: each line carries a dedupe key (``spend.dedupe_key``, unique in the
 store): the source's transaction reference where the mapping names one, else a
 hash of the line's normalised fields plus the occurrence number of that identical
-line within the file (:mod:`fsgrant.domain.dedupe_keys`). Re-importing a file adds nothing; an overlapping extract adds
-only its new lines; two identical lines in one file are both kept.
+line within the file (:mod:`fsgrant.domain.dedupe_keys`). Re-importing a file adds
+nothing; an overlapping extract adds only its new lines; two identical lines in one
+file are both kept.
 """
 
 from __future__ import annotations
