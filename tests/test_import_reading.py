@@ -217,3 +217,25 @@ def test_an_xlsx_extract_counts_the_rows_a_filter_skips_as_a_csv_does(led, tmp_p
     result = led.imports.import_file(path, mapping)
     assert (result.rows_read, result.rows_added, result.rows_skipped) == (5, 2, 3)
     assert result.total_added == Decimal("3.00")
+
+
+def test_look_ups_keep_within_sqlite_s_limit_on_bound_values(led, tmp_path, monkeypatch):
+    # 22 bound values a statement (some builds of SQLite allow only 999): 30 lines
+    # imported, then the same file again with 5 new lines, so every look-up of keys
+    # (stored, stored by this batch, first seen) has more keys than one statement may
+    # bind.
+    import sqlite3
+
+    import fsgrant.services.imports
+
+    monkeypatch.setattr(fsgrant.services.imports, "CHUNK_ROWS", 2000)  # one chunk
+    led.store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 22)
+    body = "".join(f"02/03/2020,T{n},FS100,Row {n},1.00\n" for n in range(30))
+    extract, mapping = files(tmp_path, body)
+    assert led.imports.import_file(extract, mapping).rows_added == 30
+    more = body + "".join(f"03/03/2020,U{n},FS100,New {n},2.00\n" for n in range(5))
+    again, _ = files(tmp_path, more)
+    result = led.imports.import_file(again, mapping)
+    # 30 stored already; 5 new at 2.00 = 10.00.
+    assert (result.rows_added, result.rows_duplicate) == (5, 30)
+    assert result.total_added == Decimal("10.00")

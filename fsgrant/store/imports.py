@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from itertools import chain
 from typing import Any
@@ -216,15 +216,8 @@ class ImportWriter:
         Returns:
             Whether they were inserted.
         """
-        keys = list(also)
-        step = max(1, self.limit - 1)
-        for start in range(0, len(keys), step):
-            part = keys[start : start + step]
-            hit = self.conn.execute(
-                f"SELECT 1 FROM spend WHERE dedupe_key IN ({_marks(part)}) LIMIT 1", part
-            ).fetchone()
-            if hit is not None:
-                return False
+        if next(self._rows_in("SELECT 1 FROM spend WHERE dedupe_key IN ({}) LIMIT 1", also), None):
+            return False
         # Before the savepoint: a rollback to it would bring a dropped index back.
         self._maybe_drop_indexes()
         self.conn.execute("SAVEPOINT fsgrant_import_chunk")
@@ -240,33 +233,26 @@ class ImportWriter:
         return True
 
     # ------------------------------------------------------------ dedupe keys
+    def _rows_in(self, sql: str, values: Sequence[Any]) -> Iterator[Any]:
+        """The rows of ``sql``, whose ``{}`` is filled with ``?`` for each of the
+        values, run in parts that keep within SQLite's limit on bound values."""
+        step = max(1, self.limit)
+        for start in range(0, len(values), step):
+            part = list(values[start : start + step])
+            yield from self.conn.execute(sql.format(_marks(part)), part)
+
     def stored_keys(self, keys: list[Key]) -> set[Key]:
         """Those of the keys some stored line has."""
-        found: set[Key] = set()
-        step = max(1, self.limit)
-        for start in range(0, len(keys), step):
-            part = keys[start : start + step]
-            found.update(
-                r[0]
-                for r in self.conn.execute(
-                    f"SELECT dedupe_key FROM spend WHERE dedupe_key IN ({_marks(part)})", part
-                )
-            )
-        return found
+        return {
+            r[0]
+            for r in self._rows_in("SELECT dedupe_key FROM spend WHERE dedupe_key IN ({})", keys)
+        }
 
     def occurrences(self, digests: list[bytes]) -> dict[bytes, int]:
         """How often each line (by its digest) was seen earlier in this file, of those
         counted here (:meth:`save_occurrences`)."""
-        seen = self._seen()
-        found: dict[bytes, int] = {}
-        step = max(1, self.limit)
-        for start in range(0, len(digests), step):
-            part = digests[start : start + step]
-            for key, n in self.conn.execute(
-                f"SELECT key, n FROM {seen} WHERE key IN ({_marks(part)})", part
-            ):
-                found[key] = n
-        return found
+        sql = f"SELECT key, n FROM {self._seen()} WHERE key IN ({{}})"
+        return {key: n for key, n in self._rows_in(sql, digests)}
 
     def save_occurrences(self, counts: dict[bytes, int]) -> None:
         """Count these lines' occurrences here from now on (how often each was seen)."""
@@ -280,9 +266,8 @@ class ImportWriter:
         ``[keys of earlier batches]``)."""
         mine: dict[str, int] = {}
         others: list[str] = []
-        for key, batch, line in self.conn.execute(
-            f"SELECT dedupe_key, import_batch, source_line FROM spend "
-            f"WHERE dedupe_key IN ({_marks(keys)})",
+        for key, batch, line in self._rows_in(
+            "SELECT dedupe_key, import_batch, source_line FROM spend WHERE dedupe_key IN ({})",
             keys,
         ):
             if batch == self.batch_id:
@@ -293,12 +278,8 @@ class ImportWriter:
 
     def first_lines(self, keys: list[str]) -> dict[str, int]:
         """The line of this file where each (already stored) reference was first seen."""
-        return {
-            key: line
-            for key, line in self.conn.execute(
-                f"SELECT key, first_line FROM {self._seen()} WHERE key IN ({_marks(keys)})", keys
-            )
-        }
+        sql = f"SELECT key, first_line FROM {self._seen()} WHERE key IN ({{}})"
+        return {key: line for key, line in self._rows_in(sql, keys)}
 
     def remember_first_lines(self, pairs: list[tuple[str, int]]) -> None:
         self.conn.executemany(
