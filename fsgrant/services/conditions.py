@@ -20,7 +20,6 @@ from fsgrant.domain.conditions import (
     SustainabilityCheck,
     SustainabilityReportLike,
     YearConditions,
-    condition_states,
     estimates_check,
     sustainability_check,
     sustainability_unavailable,
@@ -29,6 +28,7 @@ from fsgrant.domain.conditions import (
 from fsgrant.domain.periods import DateLike, as_at_day, parse_date
 from fsgrant.domain.text import choice, clean_text, required_text
 from fsgrant.errors import FsgrantError, InvalidInput, NotFound
+from fsgrant.services.condition_states import states_as_at
 from fsgrant.services.forecasts import SettingsService
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.reports import ReportsService
@@ -261,7 +261,7 @@ class ConditionsService:
                 sustainability.append(self._sustainability(day))
             return sustainability[0]
 
-        return _states(self._tables, day, label, check)
+        return states_as_at(self._tables, day, label, check)
 
     def get(self, label: str, number: int | str, as_at: DateLike | None = None) -> ConditionState:
         """One condition as at ``as_at`` (today when None).
@@ -275,7 +275,7 @@ class ConditionsService:
     def met(self, as_at: DateLike | None = None) -> dict[str, YearConditions]:
         """Per funding year: how many conditions it has, and how many are met (or
         waived) as at ``as_at`` (today when None)."""
-        return year_conditions(_states(self._tables, as_at_day(as_at)))
+        return year_conditions(states_as_at(self._tables, as_at_day(as_at)))
 
     def _sustainability(self, day: date) -> SustainabilityCheck:
         plan = self._plan()
@@ -286,14 +286,3 @@ class ConditionsService:
         except FsgrantError as exc:
             return sustainability_unavailable(f"not available: {exc.message}")
         return sustainability_check(report, self._years.list(day))
-
-
-def _states(
-    tables: Tables,
-    day: date,
-    label: str | None = None,
-    check: Callable[[Condition], EstimatesCheck | SustainabilityCheck | None] | None = None,
-) -> list[ConditionState]:
-    """Every condition (of funding year ``label``) as at ``day``, from the store's rows."""
-    table = tables.conditions
-    return condition_states(table.load(label), table.statuses(), table.evidence(), day, check)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Literal
 
 from fsgrant.domain.checks import LedgerFacts, SpendDay
-from fsgrant.domain.conditions import condition_states, year_conditions
+from fsgrant.domain.conditions import year_conditions
 from fsgrant.domain.figures import YearFigures, estimates_as_at, year_figures
 from fsgrant.domain.forecast import build_profile, build_variance
 from fsgrant.domain.funding import Allocator
@@ -42,6 +42,7 @@ from fsgrant.domain.reports import (
     build_summary,
 )
 from fsgrant.errors import InvalidInput
+from fsgrant.services.condition_states import states_as_at
 from fsgrant.services.estimates import EstimatesService
 from fsgrant.services.forecasts import ForecastsService, SettingsService
 from fsgrant.services.posts import PostsService
@@ -168,14 +169,7 @@ class ReportsService:
             },
             conditions_by_year={
                 k: (c.total, c.met)
-                for k, c in year_conditions(
-                    condition_states(
-                        self._tables.conditions.load(),
-                        self._tables.conditions.statuses(),
-                        self._tables.conditions.evidence(),
-                        day,
-                    )
-                ).items()
+                for k, c in year_conditions(states_as_at(self._tables, day)).items()
             },
             spent_in_withdrawn=self._spent_in_withdrawn(day, [f.year for f in figures.values()]),
         )
@@ -314,7 +308,7 @@ class ReportsService:
             elif by == "quarter":
                 key = financial_quarter_label(day)
             elif by == "month":
-                key = f"{day.year:04d}-{day.month:02d}"
+                key = month_label(day)
             elif by == "category":
                 key = category or NO_KEY
             else:
