@@ -106,10 +106,15 @@ def load_commands(*modules: str) -> None:
             )
 
 
+def _command_name(cmd: typer.models.CommandInfo) -> str:
+    """The name a registered command is run by (its function's, unless given)."""
+    assert cmd.callback is not None
+    return cmd.name or typer.main.get_command_name(cmd.callback.__name__)
+
+
 def _registered(name: str) -> typer.models.CommandInfo | typer.models.TyperInfo | None:
     for cmd in _registry.registered_commands:
-        assert cmd.callback is not None
-        if (cmd.name or typer.main.get_command_name(cmd.callback.__name__)) == name:
+        if _command_name(cmd) == name:
             return cmd
     for grp in _registry.registered_groups:
         if grp.name == name:
@@ -121,9 +126,7 @@ def _sub_names(info: typer.models.TyperInfo) -> set[str]:
     sub = info.typer_instance
     assert sub is not None
     names = {grp.name for grp in sub.registered_groups if isinstance(grp.name, str)}
-    for cmd in sub.registered_commands:
-        assert cmd.callback is not None
-        names.add(cmd.name or typer.main.get_command_name(cmd.callback.__name__))
+    names.update(_command_name(cmd) for cmd in sub.registered_commands)
     return names
 
 
@@ -170,9 +173,7 @@ class _LazyCommands(MutableMapping[str, click.Command]):
     @staticmethod
     def _registered_names() -> list[str]:
         names = [n for n in (g.name for g in _registry.registered_groups) if isinstance(n, str)]
-        for cmd in _registry.registered_commands:
-            assert cmd.callback is not None
-            names.append(cmd.name or typer.main.get_command_name(cmd.callback.__name__))
+        names.extend(_command_name(cmd) for cmd in _registry.registered_commands)
         return names
 
     @staticmethod
