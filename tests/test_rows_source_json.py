@@ -1,6 +1,6 @@
-"""The source row kept with each imported line is the JSON that ``json.dumps`` gives
-for the row keyed by the header, however odd the header's names or the cells' text
-(the reader builds it by hand, from the header's keys encoded once, for speed)."""
+"""The source row kept with each imported line is the JSON array that ``json.dumps``
+gives for its cells, however odd the cells' text (the reader builds it by hand, for
+speed), and it reads back, under the batch's names, as the row keyed by the header."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fsgrant.domain.text import source_fields_of
 from fsgrant.formats.mapping_presets import DEFAULT_MAPPING
 from fsgrant.formats.row_rules import LedgerRules
 from fsgrant.formats.rows import RowReader, source_field_names
@@ -24,11 +25,11 @@ def reader(extra: list[str]) -> RowReader:
     return RowReader(DEFAULT_MAPPING, COLUMNS + extra, rules, source="x.csv", header_line=1)
 
 
-def reference(header: list[str], cells: list[str]) -> str:
+def keyed_by_header(header: list[str], cells: list[str]) -> dict[str, str]:
+    """The row keyed by the header as fsgrant 0.1 stored it: an empty name as
+    ``column N``, a repeated one as ``NAME (2)``, a cell past the header as ``column N``."""
     names = source_field_names(header + [""] * (len(cells) - len(header)))
-    return json.dumps(
-        dict(zip(names, cells, strict=False)), ensure_ascii=False, separators=(",", ":")
-    )
+    return dict(zip(names, cells, strict=False))
 
 
 @settings(max_examples=300, deadline=None)
@@ -36,19 +37,22 @@ def reference(header: list[str], cells: list[str]) -> str:
     extra=st.lists(TEXT, max_size=4),
     cells=st.lists(TEXT, min_size=0, max_size=10),
 )
-def test_the_source_row_is_the_json_of_the_row_keyed_by_the_header(extra, cells):
+def test_the_source_row_is_the_json_array_of_its_cells_and_reads_back_keyed(extra, cells):
     r = reader(extra)
     got = r._source_json(cells)
-    assert got == reference(COLUMNS + extra, cells)
-    # And it reads back as the row: every cell under its name, none lost.
-    back = json.loads(got)
+    assert got == json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+    # Read back under the batch's names, it is the row keyed by the header: every cell
+    # under its name, none lost.
+    back = source_fields_of(json.loads(got), r.field_names)
+    assert back == keyed_by_header(COLUMNS + extra, cells)
     assert list(back.values()) == cells
 
 
 def test_a_repeated_or_empty_name_and_a_row_longer_than_the_header():
     r = reader(["Note", "", "Note"])
-    got = json.loads(r._source_json(["04/02/2020", "1.00", "staffing", 'a "b"', "c", "d", "e"]))
-    assert got == {
+    cells = ["04/02/2020", "1.00", "staffing", 'a "b"', "c", "d", "e"]
+    assert r._source_json(cells) == '["04/02/2020","1.00","staffing","a \\"b\\"","c","d","e"]'
+    assert source_fields_of(json.loads(r._source_json(cells)), r.field_names) == {
         "date": "04/02/2020",
         "amount": "1.00",
         "category": "staffing",
@@ -57,3 +61,18 @@ def test_a_repeated_or_empty_name_and_a_row_longer_than_the_header():
         "Note (2)": "d",
         "column 7": "e",
     }
+
+
+def test_a_cell_past_the_header_is_named_as_the_header_would_have_named_it():
+    # The header already has a "column 4": the cell past it must not take that name.
+    names = source_field_names(["a", "", "b", "column 4"])
+    assert names == ["a", "column 2", "b", "column 4"]
+    assert source_fields_of(["1", "2", "3", "4", "5"], names) == {
+        "a": "1",
+        "column 2": "2",
+        "b": "3",
+        "column 4": "4",
+        "column 5": "5",
+    }
+    # A short row keeps what it has.
+    assert source_fields_of(["1"], names) == {"a": "1"}

@@ -12,7 +12,7 @@ import sqlite3
 from decimal import Decimal
 
 import pytest
-from old_stores import GRANT_YEARS, migrations_before, old_store
+from old_stores import AT, BY, GRANT_YEARS, migrations_before, old_store
 from reliability_helpers import make_grant
 from typer.testing import CliRunner
 
@@ -60,6 +60,7 @@ def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monke
             "0013_receipt_reversals",
             "0014_covering_spend_index",
             "0015_spend_batch_index",
+            "0016_compact_source_fields",
             "0099_test_only_notes",
         ]
         backups = led.store.backups
@@ -204,7 +205,7 @@ def test_doctor_is_clean_on_a_new_store_and_reports_its_pragmas(tmp_path):
     assert findings["synchronous"]["message"] == "synchronous: FULL"
     assert findings["foreign_keys_pragma"]["message"] == "foreign_keys: on"
     assert findings["busy_timeout"]["message"].startswith("busy_timeout: 30000 ms")
-    assert findings["schema"]["message"].startswith("schema version 15 ")
+    assert findings["schema"]["message"].startswith("schema version 16 ")
     assert "24 tables" in findings["append_only"]["message"]
 
 
@@ -288,3 +289,100 @@ def test_a_store_upgraded_to_keep_source_fields_keeps_its_lines_and_fingerprint(
             )
     finally:
         conn.close()
+
+
+def test_lines_imported_before_the_names_were_kept_with_the_batch_read_as_they_were(
+    tmp_path,
+):
+    """A store of 0015 holds a line whose source row is a JSON object keyed by the
+    header; after the upgrade it reads the same, a new import stores its cells as an
+    array with the names once in its batch, and both read as the row keyed by the
+    header, in the library and in the spend_source view."""
+    path = tmp_path / "grant.db"
+    old_store(path, migrations_before("0016_compact_source_fields"), years=GRANT_YEARS)
+    old_row = {"Posting Date": "01/10/2019", "Amount": "12.34", "Note": 'a "quoted" note'}
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(
+                "INSERT INTO import_batches (id, file_name, sha256, imported_at, "
+                "imported_by, rows_read, rows_added, rows_duplicate, rows_skipped, "
+                "rows_rejected, total_added_pence) "
+                "VALUES (1, 'old.csv', 'ab', ?, ?, 1, 1, 0, 0, 0, 1234)",
+                [AT, BY],
+            )
+            conn.execute(
+                "INSERT INTO spend (date, amount_pence, category, import_batch, source_line, "
+                "dedupe_key, source_fields, recorded_at, recorded_by) "
+                "VALUES ('2019-10-01', 1234, 'training', 1, 2, 'ref:old:1', ?, ?, ?)",
+                [json.dumps(old_row), AT, BY],
+            )
+    finally:
+        conn.close()
+    new_file = tmp_path / "new.csv"
+    new_file.write_text(
+        "date,amount,category,,Note,Note\n2019-11-01,5.00,training,x,first,second,extra\n",
+        encoding="utf-8",
+    )
+    with fsgrant.open(path, create=False) as led:
+        assert "0016_compact_source_fields" in led.store.applied_migrations()
+        [old] = led.spend.list()
+        assert old.source_fields == old_row
+        result = led.imports.import_file(new_file)
+        [new] = led.imports.lines(result.batch_id)
+        keyed = {
+            "date": "2019-11-01",
+            "amount": "5.00",
+            "category": "training",
+            "column 4": "x",
+            "Note": "first",
+            "Note (2)": "second",
+            "column 7": "extra",
+        }
+        assert new.source_fields == keyed
+        assert led.spend.get(new.id).source_fields == keyed
+        assert not [f for f in led.doctor() if f.problem]
+    conn = sqlite3.connect(path)
+    try:
+        # Stored: the cells, and the names once, with the batch.
+        assert conn.execute(
+            "SELECT source_fields FROM spend WHERE id = ?", [new.id]
+        ).fetchone() == ('["2019-11-01","5.00","training","x","first","second","extra"]',)
+        assert conn.execute(
+            "SELECT source_names FROM import_batches WHERE id = ?", [result.batch_id]
+        ).fetchone() == ('["date", "amount", "category", "column 4", "Note", "Note (2)"]',)
+        view = dict(conn.execute("SELECT id, source_fields FROM spend_source ORDER BY id"))
+        assert json.loads(view[old.id]) == old_row
+        assert json.loads(view[new.id]) == keyed
+        assert list(json.loads(view[new.id])) == list(keyed)  # in the file's order
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint"):
+            conn.execute(
+                "INSERT INTO import_batches (file_name, sha256, imported_at, "
+                "imported_by, rows_read, rows_added, rows_duplicate, rows_skipped, "
+                "rows_rejected, total_added_pence, source_names) "
+                "VALUES ('x', 'x', 'now', 'me', 0, 0, 0, 0, 0, 0, '{}')"
+            )
+    finally:
+        conn.close()
+
+
+def test_doctor_finds_source_cells_with_no_names_and_they_still_read(tmp_path):
+    path = tmp_path / "grant.db"
+    make_grant(path)
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(
+                "INSERT INTO spend (date, amount_pence, category, source_fields, recorded_at, "
+                "recorded_by) VALUES ('2019-10-01', 100, 'training', '[\"a\",\"b\"]', ?, ?)",
+                [AT, BY],
+            )
+            line_id = conn.execute("SELECT max(id) FROM spend").fetchone()[0]
+    finally:
+        conn.close()
+    with fsgrant.open(path, create=False) as led:
+        [finding] = [f for f in led.doctor() if f.code == "source_names"]
+        assert finding.severity == "error"
+        assert finding.subject == f"spend/{line_id}"
+        assert finding.message.startswith("1 spend line(s) keep their source row's cells")
+        assert led.spend.get(line_id).source_fields == {"column 1": "a", "column 2": "b"}

@@ -7,9 +7,18 @@ matched ignoring case and how white space is laid out (:func:`header_key`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fsgrant.errors import InvalidInput
 
-__all__ = ["choice", "clean_text", "header_key", "required_text"]
+__all__ = [
+    "choice",
+    "clean_text",
+    "header_key",
+    "required_text",
+    "source_field_names",
+    "source_fields_of",
+]
 
 
 def clean_text(value: str | None) -> str | None:
@@ -50,3 +59,28 @@ def choice(value: str, choices: tuple[str, ...], field: str) -> str:
             f"{field} '{value}' is not one of: {', '.join(choices)}", field=field, value=value
         )
     return v
+
+
+def source_field_names(header: Sequence[str]) -> list[str]:
+    """The keys a row's source fields are stored under: the header names, with an empty
+    one as ``column N`` and a repeated one as ``NAME (2)``, so no cell is lost."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for n, h in enumerate(header, start=1):
+        name = h.strip() or f"column {n}"
+        base, k = name, 1
+        while name in seen:
+            k += 1
+            name = f"{base} ({k})"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def source_fields_of(cells: Sequence[str], names: Sequence[str]) -> dict[str, str]:
+    """A source row stored as its cells, keyed by the names of its batch
+    (:func:`source_field_names` of the header): a cell past the header goes under
+    ``column N``, as it would have gone in the header."""
+    if len(cells) > len(names):
+        names = source_field_names([*names, *[""] * (len(cells) - len(names))])
+    return dict(zip(names, cells, strict=False))

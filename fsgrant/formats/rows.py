@@ -11,13 +11,13 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from json.encoder import encode_basestring
-from operator import add
 from typing import NamedTuple
 
 from fsgrant.domain.dedupe_keys import earlier_line_hash, line_bytes, line_digest, reference_key
 from fsgrant.domain.money import MAX_AMOUNT
 from fsgrant.domain.periods import parse_date
 from fsgrant.domain.text import header_key as _norm_header
+from fsgrant.domain.text import source_field_names
 from fsgrant.errors import FsgrantError, InvalidAmount, SourceError
 from fsgrant.formats.amounts import FAST_AMOUNT, read_extract_amount
 from fsgrant.formats.mapping import ExtractMapping, template_fields
@@ -35,27 +35,6 @@ EMPTY_HINT_XLSX = (
     "the cell is empty, or holds a formula whose value was never saved (open the file in "
     "Excel and save it, or paste the values); an empty money cell is never read as zero"
 )
-
-
-def source_field_names(header: Sequence[str]) -> list[str]:
-    """The keys a row's source fields are stored under: the header names, with an empty
-    one as ``column N`` and a repeated one as ``NAME (2)``, so no cell is lost."""
-    names: list[str] = []
-    seen: set[str] = set()
-    for n, h in enumerate(header, start=1):
-        name = h.strip() or f"column {n}"
-        base, k = name, 1
-        while name in seen:
-            k += 1
-            name = f"{base} ({k})"
-        seen.add(name)
-        names.append(name)
-    return names
-
-
-def _json_keys(names: Sequence[str]) -> list[str]:
-    """Each name as a JSON string followed by ``:``."""
-    return [encode_basestring(n) + ":" for n in names]
 
 
 class ZeroAmount(Exception):
@@ -81,7 +60,7 @@ class Draft(NamedTuple):
     added (see :mod:`fsgrant.domain.dedupe_keys`)."""
     snapped: bool
     source_fields: str
-    """The whole source row, as JSON keyed by the header."""
+    """The whole source row, as a JSON array of its cells (see :func:`fsgrant.domain.text.source_fields_of`)."""
     earlier_key: str | None = None
     """For a hash key, when the store holds keys of fsgrant 0.1: that version's base
     (``hash:<sha256 hex>``), to which the same occurrence number is added."""
@@ -162,7 +141,6 @@ class RowReader:
         if template is not None:
             self.template = _compile_template(template, find)
         self.field_names = source_field_names(header)
-        self._field_keys = _json_keys(self.field_names)
         self.skip_zero = mapping.source.zero_rows == "skip"
         g = index.get
         self.i_date = g("date")
@@ -424,22 +402,11 @@ class RowReader:
         )
 
     def _source_json(self, cells: Sequence[str]) -> str:
-        """The row as a JSON object keyed by the header (compact, not ASCII-escaped):
-        what ``json.dumps(dict(zip(names, cells)), ensure_ascii=False,
-        separators=(",", ":"))`` gives, built from the keys encoded once (the names
-        are unique, see :func:`source_field_names`)."""
-        keys = self._field_keys
-        if len(cells) > len(keys):
-            keys = _json_keys(self._names_for(cells))
-        return "{" + ",".join(map(add, keys, map(encode_basestring, cells))) + "}"
-
-    def _names_for(self, cells: Sequence[str]) -> list[str]:
-        """The source-field keys for a row: a row longer than the header keeps its extra
-        cells too, as ``column N``."""
-        names = self.field_names
-        if len(cells) > len(names):
-            names = source_field_names(self.header + [""] * (len(cells) - len(names)))
-        return names
+        """The row as a JSON array of its cells (compact, not ASCII-escaped): what
+        ``json.dumps(list(cells), ensure_ascii=False, separators=(",", ":"))`` gives.
+        The names they go under are the batch's (:attr:`field_names`, kept once with
+        the batch; see :func:`fsgrant.domain.text.source_fields_of`)."""
+        return "[" + ",".join(map(encode_basestring, cells)) + "]"
 
     def _accept_day(self, line: int, date_text: str, year: str | None) -> str:
         """Check a row's date (and year) against the ledger; remember it if good."""

@@ -262,6 +262,7 @@ class ImportsService:
                         "rows_skipped": state.skipped,
                         "rows_zero": state.zero,
                         "skipped_by": json.dumps(state.skipped_by, ensure_ascii=False),
+                        "source_names": json.dumps(reader.field_names, ensure_ascii=False),
                         "rows_rejected": state.rejected,
                         "amounts_snapped": state.snapped,
                         "total_added_pence": state.total,

@@ -178,6 +178,10 @@ TABLES: dict[str, dict[str, Any]] = {
             "total_added_pence": f"The total of the lines added, {_PENCE}",
             "rows_zero": "Rows of 0.00 (cancelled payments), skipped",
             "skipped_by": "What skipped each skipped row (JSON)",
+            "source_names": (
+                "The names its lines' source cells go under: the header's, an empty one "
+                "as column N, a repeated one as NAME (2) (JSON array)"
+            ),
         },
     },
     "spend": {
@@ -205,7 +209,11 @@ TABLES: dict[str, dict[str, Any]] = {
                 "What makes an imported line a duplicate: the text ref:<source>:<reference>, "
                 "or (deduplicated by hash) a 20-byte BLOB; hash:<sha256 hex>:<n> from earlier versions"
             ),
-            "source_fields": "The whole source row as imported (JSON)",
+            "source_fields": (
+                "The whole source row as imported: a JSON array of its cells, under its "
+                "batch's source_names (lines imported by earlier versions: a JSON object "
+                "keyed by the header); spend_source gives it keyed either way"
+            ),
             **_RECORDED,
         },
     },
@@ -275,6 +283,12 @@ TABLES: dict[str, dict[str, Any]] = {
             "amount": "The amount in pounds (text, exact)",
             "amount_pence": f"The amount, {_PENCE}",
             "reversed_by": "The reversal that undoes this line",
+        },
+    },
+    "spend_source": {
+        "description": "Each imported line's whole source row, keyed by the header (JSON).",
+        "columns": {
+            "source_fields": "The source row as a JSON object, in the file's column order",
         },
     },
     "funding_years_readable": {

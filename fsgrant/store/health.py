@@ -134,6 +134,7 @@ def doctor(store: Store) -> list[Finding]:
         *_check_triggers(store),
         *_check_reversals(store),
         *_check_spend_gross(store),
+        *_check_source_names(store),
         *_check_grant(store),
     ]
 
@@ -307,6 +308,29 @@ def _check_spend_gross(store: Store) -> list[Finding]:
             'counts every line again once the mark is removed (sqlite3 STORE "DELETE FROM '
             "fsgrant_meta WHERE key = 'spend_gross'\")",
             "fsgrant_meta/spend_gross",
+        )
+    ]
+
+
+def _check_source_names(store: Store) -> list[Finding]:
+    """Every line whose source row is kept as its cells has the names they go under,
+    with its batch (see :func:`fsgrant.domain.text.source_fields_of`)."""
+    row = store.query_one(
+        """SELECT count(*), min(s.id) FROM spend s
+           LEFT JOIN import_batches b ON b.id = s.import_batch
+           WHERE s.source_fields LIKE '[%' AND b.source_names IS NULL"""
+    )
+    lacking, first = (0, None) if row is None else (int(row[0]), row[1])
+    if not lacking:
+        return [_finding("source_names", "ok", "every source row has its column names")]
+    return [
+        _finding(
+            "source_names",
+            "error",
+            f"{lacking} spend line(s) keep their source row's cells but their import batch "
+            f"has no column names for them (first: line {first}); another program wrote "
+            "them, and they read as column 1, column 2, ...",
+            f"spend/{first}",
         )
     ]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from fsgrant.store.migrations_first import _V1, _V2, _V3, _V4
 from fsgrant.store.migrations_later import (
+    _COMPACT_SOURCE_FIELDS,
     _CONDITIONS,
     _COVERING_SPEND_INDEX,
     _ESTIMATE_PHASING,
@@ -55,6 +56,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0013_receipt_reversals", _RECEIPT_REVERSALS),
     ("0014_covering_spend_index", _COVERING_SPEND_INDEX),
     ("0015_spend_batch_index", _SPEND_BATCH_INDEX),
+    ("0016_compact_source_fields", _COMPACT_SOURCE_FIELDS),
 ]
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import Receipt, SpendLine
 from fsgrant.domain.money import from_pence
 from fsgrant.domain.periods import Period, financial_year_label
+from fsgrant.domain.text import source_fields_of
 from fsgrant.domain.transactions import TransactionLine
 from fsgrant.store.connection import Store
 
@@ -43,7 +45,9 @@ _GROSS_KEY = "spend_gross"
 _CountedGroup = tuple[date, str | None, str, str | None, int, int]
 """A :data:`SpendGroup` with the number of lines in it."""
 
-_SPEND_SQL = """SELECT s.*, (SELECT r.id FROM spend r WHERE r.reverses = s.id) AS reversed_by
+_SPEND_SQL = """SELECT s.*, (SELECT r.id FROM spend r WHERE r.reverses = s.id) AS reversed_by,
+                (SELECT b.source_names FROM import_batches b WHERE b.id = s.import_batch)
+                AS source_names
                 FROM spend s"""
 
 
@@ -264,6 +268,21 @@ class SpendTable:
             yield day_key[0], day_key[1], lines, pence
 
 
+@lru_cache(maxsize=64)
+def _names(source_names: str | None) -> tuple[str, ...]:
+    """A batch's source names (read once per batch, not once per line)."""
+    return tuple(json.loads(source_names)) if source_names else ()
+
+
+def _source_fields(fields: str, source_names: str | None) -> dict[str, str]:
+    """A line's source row: a JSON array of its cells under its batch's names, or (a
+    line imported before the names were kept with the batch) a JSON object."""
+    value = json.loads(fields)
+    if isinstance(value, list):
+        return source_fields_of(value, _names(source_names))
+    return dict(value)
+
+
 def _line(r: Any, allocator: Allocator) -> SpendLine:
     day = date.fromisoformat(r["date"])
     fields = r["source_fields"]
@@ -283,7 +302,7 @@ def _line(r: Any, allocator: Allocator) -> SpendLine:
         reason=r["reason"],
         import_batch=r["import_batch"],
         source_line=r["source_line"],
-        source_fields=json.loads(fields) if fields else None,
+        source_fields=_source_fields(fields, r["source_names"]) if fields else None,
         recorded_at=datetime.fromisoformat(r["recorded_at"]),
         recorded_by=r["recorded_by"],
     )
