@@ -9,7 +9,7 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
@@ -18,7 +18,7 @@ from fsgrant.domain.imports import RejectedRow
 from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence, gross_total_problem
 from fsgrant.errors import SourceError
 from fsgrant.formats.rows import Draft
-from fsgrant.store.imports import ImportWriter
+from fsgrant.store.imports import IMPORT_ROW_COLUMNS, ImportWriter
 
 __all__ = [
     "MAX_COUNTED_LINES",
@@ -26,6 +26,7 @@ __all__ = [
     "Occurrences",
     "Prepared",
     "Reject",
+    "RowShape",
     "numbered",
     "prepare",
     "store_chunk",
@@ -148,19 +149,47 @@ class ImportState:
         }
 
 
-_ROW_FIELDS = (
-    *("date", "pence", "category", "post", "supplier", "description", "reference"),
-    *("year", "line", "key", "source_fields"),
+_FIELD_OF = dict(
+    zip(
+        IMPORT_ROW_COLUMNS,
+        (
+            *("date", "pence", "category", "post", "supplier", "description", "reference"),
+            *("year", "line", "key", "source_fields"),
+        ),
+        strict=True,
+    )
 )
-_ROW_OF = itemgetter(*(Draft._fields.index(f) for f in _ROW_FIELDS))
-"""The values of :data:`fsgrant.store.imports.IMPORT_ROW_COLUMNS` for a draft line
-keyed by its reference (its key is its dedupe key)."""
+"""The field of :class:`fsgrant.formats.rows.Draft` each imported column holds."""
 
 
-def _row(d: Draft, key: Key) -> tuple[Any, ...]:
-    """The values of :data:`fsgrant.store.imports.IMPORT_ROW_COLUMNS` for a draft line
-    and its dedupe key."""
-    return (*_ROW_OF(d)[:9], key, d.source_fields)
+class RowShape:
+    """The values an import binds for each line: those of
+    :data:`fsgrant.store.imports.IMPORT_ROW_COLUMNS` less the columns the import's
+    reader never fills (``never``, see :attr:`fsgrant.formats.rows.RowReader.never_filled`),
+    which the writer leaves out of its statements, so they are stored as NULL.
+
+    A hash key is bound as a ``bytearray``: ``sqlite3`` binds one as a BLOB directly,
+    while ``bytes`` take its adapter look-up (several times slower, holding the
+    interpreter).
+    """
+
+    def __init__(self, never: Collection[str] = ()) -> None:
+        self.columns = tuple(c for c in IMPORT_ROW_COLUMNS if _FIELD_OF[c] not in never)
+        fields = [_FIELD_OF[c] for c in self.columns]
+        if fields[-2:] != ["key", "source_fields"] or len(fields) < 3:
+            raise ValueError(f"an import binds its lines' keys and source rows: {never}")
+        index = Draft._fields.index
+        self.of = itemgetter(*(index(f) for f in fields))
+        """A reference-keyed draft line's values (its key is its dedupe key)."""
+        self._before_key = itemgetter(*(index(f) for f in fields[:-2]))
+
+    def keyed(self, d: Draft, key: Key) -> tuple[Any, ...]:
+        """A draft line's values with this dedupe key."""
+        return (
+            *self._before_key(d),
+            bytearray(key) if type(key) is bytes else key,
+            d.source_fields,
+        )
 
 
 class Prepared(NamedTuple):
@@ -179,9 +208,11 @@ class Prepared(NamedTuple):
     earlier: list[Key]
 
 
-def prepare(chunk: list[tuple[Draft, list[str]]], occurrences: Occurrences) -> Prepared:
-    """Work out a chunk's :class:`Prepared` (reads nothing from the store; numbers
-    identical lines in ``occurrences`` until it hands over)."""
+def prepare(
+    chunk: list[tuple[Draft, list[str]]], occurrences: Occurrences, shape: RowShape
+) -> Prepared:
+    """Work out a chunk's :class:`Prepared`, its rows of the ``shape`` (reads nothing
+    from the store; numbers identical lines in ``occurrences`` until it hands over)."""
     gross = total = snapped = 0
     for d, _ in chunk:
         pence = d.pence
@@ -191,12 +222,13 @@ def prepare(chunk: list[tuple[Draft, list[str]]], occurrences: Occurrences) -> P
     drafts = [d for d, _ in chunk]
     if drafts and isinstance(drafts[0].key, str):
         unique = len({d.key for d in drafts}) == len(drafts)
-        return Prepared(gross, total, snapped, None, list(map(_ROW_OF, drafts)), unique, [])
+        return Prepared(gross, total, snapped, None, list(map(shape.of, drafts)), unique, [])
     if not drafts or occurrences.hand_over():
         return Prepared(gross, total, snapped, None, None, True, [])
     keyed = _numbered(drafts, occurrences.number([d.key for d in drafts]))  # type: ignore[misc]
     earlier: list[Key] = [e for _, _, e in keyed if e is not None]
-    rows = [_row(d, k) for d, k, _ in keyed]
+    row = shape.keyed
+    rows = [row(d, k) for d, k, _ in keyed]
     return Prepared(gross, total, snapped, keyed, rows, True, earlier)
 
 
@@ -207,6 +239,7 @@ def store_chunk(
     writer: ImportWriter,
     source: str,
     ready: Prepared,
+    shape: RowShape,
 ) -> None:
     """Drop lines already stored, refuse references repeated within the file, number
     identical lines, and insert the rest (also in a dry run, which is rolled back)."""
@@ -230,7 +263,7 @@ def store_chunk(
             state.occurrences.number_in_store([d.key for d in drafts], writer),  # type: ignore[misc]
         )
         earlier = [e for _, _, e in keyed if e is not None]
-        done = fits and writer.insert_if_all_new([_row(d, k) for d, k, _ in keyed], earlier)
+        done = fits and writer.insert_if_all_new([shape.keyed(d, k) for d, k, _ in keyed], earlier)
     if done:
         state.snapped += ready.snapped
         state.total += ready.total
@@ -256,7 +289,7 @@ def store_chunk(
         state.snapped += d.snapped
         state.added += 1
         state.total += d.pence
-        rows.append(_row(d, key))
+        rows.append(shape.keyed(d, key))
     if rows:
         writer.insert(rows)
 

@@ -38,7 +38,7 @@ from fsgrant.formats.mapping_rules import ColumnFilter, where_filters
 from fsgrant.formats.rejects import RejectsWriter
 from fsgrant.formats.row_rules import LedgerRules
 from fsgrant.formats.rows import RowReader
-from fsgrant.services.import_chunks import ImportState, prepare, store_chunk
+from fsgrant.services.import_chunks import ImportState, RowShape, prepare, store_chunk
 from fsgrant.services.import_reading import ParcelReader
 from fsgrant.services.mapping_check import (
     check_extract,
@@ -189,7 +189,8 @@ class ImportsService:
                     kind=extract.kind,
                     earlier_keys=self._tables.imports.holds_earlier_hash_keys(),
                 )
-                writer = self._tables.imports.writer(utc_now())
+                shape = RowShape(reader.never_filled)
+                writer = self._tables.imports.writer(utc_now(), shape.columns)
                 writer.start_bulk(random_keys=mp.dedupe_by == "hash")
                 state.room = MAX_GROSS_PENCE - self._tables.spend.gross_pence()
 
@@ -213,7 +214,7 @@ class ImportsService:
                     reader,
                     size=CHUNK_ROWS,
                     stop_at_bad=not skip_invalid,
-                    prepare=partial(prepare, occurrences=state.occurrences),
+                    prepare=partial(prepare, occurrences=state.occurrences, shape=shape),
                     passing=extract.passing,
                 )
                 # The loops make no reference cycles: collecting garbage in them only
@@ -231,6 +232,7 @@ class ImportsService:
                         writer,
                         src.name,
                         parcel.prepared,
+                        shape,
                     )
                     if len(refused) > len(parcel.bad):
                         refused.sort(key=itemgetter(0))

@@ -98,15 +98,27 @@ class ImportsTable:
         )
         return row is not None
 
-    def writer(self, stamp: str) -> ImportWriter:
-        """A writer for one import (call inside the import's transaction)."""
-        return ImportWriter(self.store, stamp)
+    def writer(self, stamp: str, columns: Sequence[str] = IMPORT_ROW_COLUMNS) -> ImportWriter:
+        """A writer for one import (call inside the import's transaction), binding
+        ``columns`` (see :class:`ImportWriter`)."""
+        return ImportWriter(self.store, stamp, columns)
 
 
 class ImportWriter:
-    """Stores one import's lines; inside its transaction only."""
+    """Stores one import's lines; inside its transaction only.
 
-    def __init__(self, store: Store, stamp: str) -> None:
+    Each line is a tuple of the values of ``columns``: :data:`IMPORT_ROW_COLUMNS`, in
+    that order, less any the import never fills, which are then stored as NULL
+    (binding None costs ``sqlite3`` several times what a text costs, while holding the
+    interpreter the reading thread needs).
+    """
+
+    def __init__(
+        self, store: Store, stamp: str, columns: Sequence[str] = IMPORT_ROW_COLUMNS
+    ) -> None:
+        if [c for c in IMPORT_ROW_COLUMNS if c in columns] != list(columns):
+            raise ValueError(f"columns must be of IMPORT_ROW_COLUMNS, in its order: {columns}")
+        self.columns = tuple(columns)
         self.store = store
         self.stamp = stamp
         self.conn = store.write_connection()
@@ -118,16 +130,14 @@ class ImportWriter:
         self.batch_id = int(row.fetchone()[0])
         self._seen_ready = False
         self.limit = conn.getlimit(_SQLITE_LIMIT_VARIABLE_NUMBER)
-        self.per_statement = max(
-            1, min(MAX_ROWS_PER_STATEMENT, self.limit // len(IMPORT_ROW_COLUMNS))
-        )
+        self.per_statement = max(1, min(MAX_ROWS_PER_STATEMENT, self.limit // len(columns)))
         # The same for every row: written into the statement as literals.
         tail = f", {self.batch_id}, {_literal(stamp)}, {_literal(store.user)})"
         self.head = (
-            f"INSERT INTO spend ({', '.join(IMPORT_ROW_COLUMNS)}, import_batch, recorded_at, "
+            f"INSERT INTO spend ({', '.join(columns)}, import_batch, recorded_at, "
             "recorded_by) VALUES "
         )
-        self.one = "(" + ", ".join("?" * len(IMPORT_ROW_COLUMNS)) + tail
+        self.one = "(" + ", ".join("?" * len(columns)) + tail
         # Lines in the store before this import (ids are never reused: close enough).
         row = conn.execute("SELECT coalesce(max(id), 0) FROM spend")
         self.before = int(row.fetchone()[0])
