@@ -21,6 +21,8 @@ The command line maps :class:`InvalidInput` to exit code 2 and every other
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "Conflict",
     "FsgrantError",
@@ -65,6 +67,19 @@ class FsgrantError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled whole (an import's reading process hands its errors over): its
+        # class, message and attributes, whatever its constructor takes.
+        return (_restored, (type(self), self.args, self.__dict__))
+
+
+def _restored(cls: type[FsgrantError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """An error as :meth:`FsgrantError.__reduce__` pickled it."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidInput(FsgrantError):

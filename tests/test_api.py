@@ -35,6 +35,26 @@ def test_one_exception_root():
         assert issubclass(getattr(fsgrant, name), fsgrant.FsgrantError)
 
 
+def test_errors_survive_pickling_with_their_details():
+    # A program that runs fsgrant in worker processes gets its errors back whole.
+    import pickle
+
+    source = fsgrant.SourceError("april.csv", 12, "amount", "not an amount", value="12,3")
+    back = pickle.loads(pickle.dumps(source))
+    assert type(back) is fsgrant.SourceError
+    assert (back.source, back.line, back.field, back.reason, back.value, back.code) == (
+        "april.csv",
+        12,
+        "amount",
+        "not an amount",
+        "12,3",
+        "bad_source",
+    )
+    assert str(back) == "april.csv, line 12, field 'amount': not an amount"
+    store = pickle.loads(pickle.dumps(fsgrant.StoreError("the store is locked")))
+    assert (type(store), str(store)) == (fsgrant.StoreError, "the store is locked")
+
+
 def test_library_round_trip(tmp_path):
     with fsgrant.open(tmp_path / "lib.db") as led:
         led.init("G", "F", "R")

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from fsgrant.errors import SourceError
 from fsgrant.formats.extracts import PassOver
+from fsgrant.formats.row_batches import BatchReader
 from fsgrant.formats.rows import Draft, RowReader, ZeroAmount
 from fsgrant.services.import_chunks import Prepared
 
@@ -29,6 +30,9 @@ __all__ = ["DEPTH", "Parcel", "ParcelReader", "ReadCounts"]
 
 DEPTH = 3
 """Parcels read ahead at most, waiting to be stored."""
+
+BATCH_ROWS = 500
+"""Rows read at a time by :class:`fsgrant.formats.row_batches.BatchReader`."""
 
 _STOP_MASK = 4095
 """The reading thread looks whether it should stop at every line whose number is a
@@ -192,9 +196,14 @@ class ParcelReader:
         many = reader.skipped_by if len(filters) > 1 else None
         is_totals = reader.is_totals
         read_row = reader.read
+        read_plain = BatchReader(reader).read
+        batch = min(BATCH_ROWS, size)  # a parcel holds about ``size`` lines
         drafts: list[tuple[Draft, list[str]]] = []
         bad: list[tuple[int, list[str], SourceError]] = []
-        keep = drafts.append
+        # The rows kept by the filters, read a batch at a time: the plain ones by
+        # BatchReader, the others one by one (read_row has the messages).
+        pending: list[tuple[int, list[str]]] = []
+        wait = pending.append
         # The filter's cells (as read) that hold text the filter skips, and how many
         # rows after the first had each: such a row is neither blank nor kept, so the
         # extract counts it and passes it over as it reads (most rows, where the
@@ -202,6 +211,30 @@ class ParcelReader:
         passed = self._passing.counts
         if one is not None:
             self._passing.index = f_index
+
+        def read_pending() -> bool:
+            """Read the pending rows into drafts (or bad rows); False to stop at a bad one."""
+            nonlocal rows_zero, rows_totals
+            keep = drafts.append
+            for (line, cells), draft in zip(pending, read_plain(pending), strict=True):
+                if draft is None:
+                    try:
+                        draft = read_row(line, cells)
+                    except ZeroAmount:
+                        rows_zero += 1
+                        continue
+                    except SourceError as exc:
+                        if is_totals(cells):
+                            rows_totals += 1
+                            continue
+                        bad.append((line, cells, exc))
+                        if stop_at_bad:
+                            return False
+                        continue
+                keep((draft, cells))
+            pending.clear()
+            return True
+
         for line, cells in self._rows:
             if not line & _STOP_MASK and stopped():
                 return False
@@ -224,25 +257,17 @@ class ParcelReader:
                     v = by.cell(cells)
                     by.skipped[v] = by.skipped.get(v, 0) + 1
                     continue
-            try:
-                draft = read_row(line, cells)
-            except ZeroAmount:
-                rows_zero += 1
+            wait((line, cells))
+            if len(pending) < batch:
                 continue
-            except SourceError as exc:
-                if is_totals(cells):
-                    rows_totals += 1
-                    continue
-                bad.append((line, cells, exc))
-                if stop_at_bad:
-                    break
-                continue
-            keep((draft, cells))
+            if not read_pending():
+                break
             if len(drafts) >= size:
                 if not self._put(Parcel(drafts, bad, self._prepare(drafts))):
                     return False
                 drafts, bad = [], []
-                keep = drafts.append
+        else:
+            read_pending()
         for v, (more,) in passed.items():
             f_skipped[v] += more
             rows_read += more

@@ -27,6 +27,13 @@ is bench_startup.py's business).
     python tests/benchmarks/bench_import.py                 # N = 1,000,000
     python tests/benchmarks/bench_import.py --rows 200000   # on a slow machine
     python tests/benchmarks/bench_import.py --case hash     # fsgrant's own CSV only
+    python tests/benchmarks/bench_import.py --repeat 5      # five rounds (default 3)
+
+Each size is measured in rounds (``--repeat``), each round running the plain
+baseline, the schema baseline and the import one after the other; the figures are
+each run's median, and ``range`` gives the lowest and highest of the rounds' own
+import/plain ratios, so a busy moment on a shared machine shows as a wide range
+instead of moving the figure.
 """
 
 from __future__ import annotations
@@ -38,10 +45,12 @@ import json
 import random
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -273,6 +282,11 @@ def child_schema_baseline(extract: Path, db: Path, own: bool = False) -> dict[st
     )
 
 
+def median_rps(rounds: Sequence[tuple[dict[str, float], ...]], k: int) -> float:
+    """The median rows per second of the ``k``-th run of each round."""
+    return statistics.median(r[k]["rows"] / r[k]["seconds"] for r in rounds)
+
+
 def run_child(*args: str) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
@@ -292,6 +306,7 @@ def main() -> None:
         default="all",
         help="the mapped extracts, fsgrant's own CSV (hash), or all",
     )
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per size (median)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # An installed package has its .pyc files; a checkout may not have them all yet.
@@ -310,7 +325,8 @@ def main() -> None:
     print(f"Import benchmark, fsgrant in {Path(__file__).resolve().parents[2]}")
     print(
         f"{'extract':<16} {'rows':>10} {'added':>9} {'import r/s':>11} {'plain r/s':>10} "
-        f"{'ratio':>6} {'schema r/s':>11} {'ratio':>6} {'import MiB':>11} {'plain MiB':>10}"
+        f"{'ratio':>6} {'range':>11} {'schema r/s':>11} {'ratio':>6} {'import MiB':>11} "
+        f"{'plain MiB':>10}"
     )
     with tempfile.TemporaryDirectory(prefix="fsgrant-bench-") as tmp:
         folder = Path(tmp)
@@ -327,24 +343,34 @@ def main() -> None:
                     generate_own(extract, rows)
                 else:
                     generate(extract, rows, share)
-                base = run_child("baseline", str(extract), str(folder / f"base-{rows}-{tag}.db"))
-                schema = run_child("schema", str(extract), str(folder / f"sch-{rows}-{tag}.db"))
-                imp = run_child(
-                    "import",
-                    str(extract),
-                    "-" if share is None else str(mapping),
-                    str(folder / f"imp-{rows}-{tag}.db"),
-                )
-                assert imp["added"] == base["added"], (imp, base)
-                assert schema["added"] == base["added"], (schema, base)
-                imp_rps = imp["rows"] / imp["seconds"]
-                base_rps = base["rows"] / base["seconds"]
-                schema_rps = schema["rows"] / schema["seconds"]
+                rounds = []
+                for n in range(max(1, args.repeat)):
+                    db = f"{rows}-{tag}-{n}.db"
+                    base = run_child("baseline", str(extract), str(folder / f"base-{db}"))
+                    schema = run_child("schema", str(extract), str(folder / f"sch-{db}"))
+                    imp = run_child(
+                        "import",
+                        str(extract),
+                        "-" if share is None else str(mapping),
+                        str(folder / f"imp-{db}"),
+                    )
+                    assert imp["added"] == base["added"], (imp, base)
+                    assert schema["added"] == base["added"], (schema, base)
+                    rounds.append((base, schema, imp))
+                    for old in folder.glob(f"*-{db}*"):
+                        old.unlink()
+                base_rps, schema_rps, imp_rps = (median_rps(rounds, k) for k in range(3))
+                ratios = [
+                    (i["rows"] / i["seconds"]) / (b["rows"] / b["seconds"]) for b, _, i in rounds
+                ]
+                imp, base = rounds[-1][2], rounds[-1][0]
+                peak = max(r[2]["peak_mib"] for r in rounds)
+                span = f"{min(ratios):.2f}-{max(ratios):.2f}"
                 print(
                     f"{label:<16} {int(imp['rows']):>10,} {int(imp['added']):>9,} "
                     f"{imp_rps:>11,.0f} {base_rps:>10,.0f} {imp_rps / base_rps:>6.2f} "
-                    f"{schema_rps:>11,.0f} {imp_rps / schema_rps:>6.2f} "
-                    f"{imp['peak_mib']:>11.1f} {base['peak_mib']:>10.1f}",
+                    f"{span:>11} {schema_rps:>11,.0f} {imp_rps / schema_rps:>6.2f} "
+                    f"{peak:>11.1f} {base['peak_mib']:>10.1f}",
                     flush=True,
                 )
                 extract.unlink()
