@@ -55,7 +55,9 @@ def files(tmp_path: Path, body: str) -> tuple[Path, Path]:
 
 
 def readers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "fsgrant-import-reader"]
+    """The threads an import reads with (its rows, the file's hash) still running."""
+    names = ("fsgrant-import-reader", "fsgrant-file-hash")
+    return [t for t in threading.enumerate() if t.name in names]
 
 
 def test_a_bad_row_after_many_parcels_refuses_the_whole_file_and_no_thread_is_left(led, tmp_path):
@@ -239,3 +241,34 @@ def test_look_ups_keep_within_sqlite_s_limit_on_bound_values(led, tmp_path, monk
     # 30 stored already; 5 new at 2.00 = 10.00.
     assert (result.rows_added, result.rows_duplicate) == (5, 30)
     assert result.total_added == Decimal("10.00")
+
+
+def test_the_file_s_sha256_is_taken_while_it_is_read_and_recorded(led, tmp_path):
+    import hashlib
+
+    body = "".join(f"02/03/2020,T{n},FS100,Row {n},1.00\n" for n in range(50))
+    extract, mapping = files(tmp_path, body)
+    result = led.imports.import_file(extract, mapping)
+    expected = hashlib.sha256(extract.read_bytes()).hexdigest()
+    assert led.imports.get(result.batch_id).sha256 == expected
+    assert readers() == []
+    # The audit entry records it too.
+    [entry] = [e for e in led.audit.log() if e.action == "spend.import"]
+    assert entry.detail["sha256"] == expected
+
+
+def test_a_file_hash_stops_when_asked_and_names_a_file_it_cannot_read(tmp_path):
+    from fsgrant.formats.extracts import FileHash
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (8 << 20))
+    h = FileHash(big)
+    h.stop()
+    assert readers() == []
+    missing = FileHash(tmp_path / "gone.csv")
+    with pytest.raises(SourceError, match=r"gone\.csv: cannot be read"):
+        missing.hexdigest  # noqa: B018
+    done = FileHash(big)
+    import hashlib
+
+    assert done.hexdigest == hashlib.sha256(big.read_bytes()).hexdigest()

@@ -7,8 +7,9 @@ nothing about money or the ledger; :mod:`fsgrant.mapping` reads the cells.
 
 * CSV: UTF-8 with or without a byte-order mark, else Windows-1252 (as finance
   systems often write it); comma, tab or semicolon separated (found from the header
-  line). The file is read once up front to take its sha256 and to tell UTF-8 from
-  Windows-1252, then streamed.
+  line). The file is read once up front to tell UTF-8 from Windows-1252 (when the
+  mapping does not say), then streamed; its sha256 is taken meanwhile, on a thread
+  of its own (:class:`FileHash`).
 * XLSX: a named or the first sheet, read with openpyxl in read-only streaming mode,
   saved values only (``data_only``). Untrusted files are checked first:
   ``defusedxml`` must be in force (XML bombs, external entities) and the zip's
@@ -26,6 +27,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +49,7 @@ from fsgrant.formats.archive import (
 __all__ = [
     "MAX_XLSX_UNCOMPRESSED",
     "Extract",
+    "FileHash",
     "PassOver",
     "check_xlsx_archive",
     "file_sha256",
@@ -66,23 +69,94 @@ ProgressFn = Callable[[float], None]
 def file_sha256(path: Path) -> tuple[str, bool]:
     """The file's sha256 and whether it is valid UTF-8, in one streaming pass."""
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
+    utf8 = _Utf8Check()
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
-            # ASCII is UTF-8 (when no character is left half-read): no need to decode.
-            if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-    if utf8:
+            utf8.feed(chunk)
+    return digest.hexdigest(), utf8.valid()
+
+
+def is_utf8(path: Path) -> bool:
+    """Whether the file is valid UTF-8, in one streaming pass (most of it ASCII,
+    which needs no decoding)."""
+    utf8 = _Utf8Check()
+    with path.open("rb") as f:
+        while (chunk := f.read(_CHUNK)) and utf8.ok:
+            utf8.feed(chunk)
+    return utf8.valid()
+
+
+class _Utf8Check:
+    """Whether the chunks fed so far are UTF-8 (see :meth:`valid`)."""
+
+    __slots__ = ("decoder", "ok")
+
+    def __init__(self) -> None:
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.ok = True
+
+    def feed(self, chunk: bytes) -> None:
+        # ASCII is UTF-8 (when no character is left half-read): no need to decode.
+        if self.ok and not (chunk.isascii() and not self.decoder.getstate()[0]):
+            try:
+                self.decoder.decode(chunk)
+            except UnicodeDecodeError:
+                self.ok = False
+
+    def valid(self) -> bool:
+        """Whether the whole file fed was UTF-8 (no character left half-read)."""
+        if self.ok:
+            try:
+                self.decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                self.ok = False
+        return self.ok
+
+
+class FileHash:
+    """A file's sha256, taken on a thread of its own while the file is read for its
+    rows (``hashlib`` lets go of the interpreter while it hashes, so on two cores it
+    costs an import next to nothing); :attr:`hexdigest` waits for it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._digest: str | None = None
+        self._error: OSError | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fsgrant-file-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        digest = hashlib.sha256()
         try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False
-    return digest.hexdigest(), utf8
+            with self.path.open("rb") as f:
+                while chunk := f.read(_CHUNK):
+                    if self._stop.is_set():
+                        return
+                    digest.update(chunk)
+        except OSError as exc:
+            self._error = exc
+            return
+        self._digest = digest.hexdigest()
+
+    def stop(self) -> None:
+        """Stop hashing, if it is not done, and wait for the thread (it closes the file)."""
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def hexdigest(self) -> str:
+        """The sha256 (hex) of the file as it was read.
+
+        Raises:
+            SourceError: the file could not be read.
+        """
+        self._thread.join()
+        if self._digest is None:
+            why = self._error if self._error is not None else "stopped before the end"
+            raise SourceError(self.path.name, None, None, f"cannot be read ({why})")
+        return self._digest
 
 
 class PassOver:
@@ -109,7 +183,8 @@ class Extract:
     header: list[str]
     header_line: int
     rows: Iterator[tuple[int, list[str]]]
-    sha256: str
+    hash: FileHash
+    """The file's sha256, being taken (see :attr:`sha256`)."""
     encoding: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     header_found_by: str = "column names"
@@ -121,6 +196,11 @@ class Extract:
     closer: Callable[[], None] | None = None
     """Closes the file the rows are read from, read or not (a CSV extract)."""
 
+    @property
+    def sha256(self) -> str:
+        """The file's sha256 (hex); waits for :attr:`hash` if it is not yet taken."""
+        return self.hash.hexdigest
+
     def close(self) -> None:
         """Close the rows and the file they are read from, whether or not they were
         read: an import refused before its first row leaves no file open."""
@@ -129,6 +209,7 @@ class Extract:
             close()
         if self.closer is not None:
             self.closer()
+        self.hash.stop()
 
 
 def _header_reason(required: Sequence[str], header_row: int | None, unit: str) -> str:
@@ -221,9 +302,8 @@ def _open_csv(
     name = path.name
     if zipfile.is_zipfile(path):
         raise SourceError(name, None, None, "looks like an XLSX file; name it .xlsx")
-    sha, utf8 = file_sha256(path)
     if encoding is None:
-        encoding = "utf-8-sig" if utf8 else "cp1252"
+        encoding = "utf-8-sig" if is_utf8(path) else "cp1252"
     elif encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
         encoding = "utf-8-sig"
     try:
@@ -280,7 +360,7 @@ def _open_csv(
         rows=_csv_rows(name, text, reader, raw, total, progress, passing),
         passing=passing,
         closer=text.close,
-        sha256=sha,
+        hash=FileHash(path),
         encoding=encoding.replace("-sig", ""),
         details={"delimiter": sep},
     )
@@ -404,7 +484,6 @@ def _open_xlsx(
     name = path.name
     check_xlsx_archive(path)
     _require_defusedxml(name)
-    sha, _utf8 = file_sha256(path)
     import warnings
 
     from openpyxl import load_workbook
@@ -462,7 +541,7 @@ def _open_xlsx(
         header=[h.strip() for h in header],
         header_line=line_no,
         rows=rows,
-        sha256=sha,
+        hash=FileHash(path),
         details={"sheet": ws.title},
         header_found_by="header_row" if header_row is not None else "column names",
         header_reason=_header_reason(required, header_row, "row"),

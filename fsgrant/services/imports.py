@@ -167,7 +167,8 @@ class ImportsService:
             )
         extract = open_mapped(src, mp, progress)
         rejects_out: RejectsWriter | None = None
-        detail: dict[str, Any] = {"file": src.name, "sha256": extract.sha256}
+        # The file's sha256 is being taken meanwhile (see FileHash): read at the end.
+        detail: dict[str, Any] = {"file": src.name}
         state = ImportState()
         store = self._tables.store
         writer: ImportWriter | None = None
@@ -248,6 +249,7 @@ class ImportsService:
                 state.warnings = empty_filter_warnings(filters, counted.read)
                 if strict and state.warnings:
                     raise SourceError(src.name, None, None, state.warnings[0])
+                detail["sha256"] = extract.sha256
                 earlier = writer.finish(extract.sha256)
                 detail.update(state.counts())
                 if dry_run:
