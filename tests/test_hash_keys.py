@@ -109,7 +109,7 @@ def test_occurrences_counted_past_the_cap_give_the_same_keys(tmp_path, monkeypat
     )
     extract = write(tmp_path, "spend.csv", text)
     stored: list[list[Any]] = []
-    for cap in (250_000, 1):
+    for cap in (1_000_000, 1):
         # Chunks of two lines, so with a cap of one distinct line the counts move to
         # the temporary table after the first chunk and go on there.
         monkeypatch.setattr(fsgrant.services.imports, "CHUNK_ROWS", 2)
