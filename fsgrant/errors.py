@@ -69,8 +69,8 @@ class FsgrantError(Exception):
         return self.message
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Pickled whole (an import's reading process hands its errors over): its
-        # class, message and attributes, whatever its constructor takes.
+        # Pickled whole, so a program running fsgrant in worker processes gets its
+        # errors back: the class, message and attributes, whatever the constructor takes.
         return (_restored, (type(self), self.args, self.__dict__))
 
 

@@ -752,7 +752,8 @@ def test_utf8_is_told_from_other_text_across_the_reads_of_a_file(tmp_path, monke
     monkeypatch.setattr(extracts, "_CHUNK", 4)
     path = tmp_path / "x.csv"
     path.write_bytes(data)
-    assert extracts.file_sha256(path) == (hashlib.sha256(data).hexdigest(), utf8)
+    assert extracts.is_utf8(path) is utf8
+    assert extracts.file_sha256(path) == hashlib.sha256(data).hexdigest()
 
 
 def test_the_rejects_go_beside_the_extract_unless_named():

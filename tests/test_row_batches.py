@@ -9,6 +9,7 @@ import itertools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reliability_helpers import make_grant
 
 import fsgrant
 from fsgrant.errors import SourceError
@@ -84,10 +85,8 @@ YEARS = ["", "2019/20", "2020/21", "1999/00"]
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory):
     folder = tmp_path_factory.mktemp("batches")
+    make_grant(folder / "grant.db")  # 2019/20 from 1 August 2019, 2020/21 from 1 August 2020
     led = fsgrant.open(folder / "grant.db")
-    led.init("Family Safeguarding", "Department for Education", "A council")
-    led.years.add("2019/20", "2490000.00", "2019-08-01")
-    led.years.add("2020/21", "1600000.00", "2020-08-01")
     led.posts.add(
         "AP-01",
         role="mental-health",

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from fsgrant.domain.text import source_fields_of
 from fsgrant.formats.mapping_presets import DEFAULT_MAPPING
 from fsgrant.formats.row_rules import LedgerRules
-from fsgrant.formats.rows import RowReader, source_field_names
+from fsgrant.formats.rows import RowReader, cells_json, source_field_names
 
 COLUMNS = ["date", "amount", "category"]
 # Any text: quotes, back-slashes, control characters, non-Latin scripts, lone
@@ -39,7 +39,7 @@ def keyed_by_header(header: list[str], cells: list[str]) -> dict[str, str]:
 )
 def test_the_source_row_is_the_json_array_of_its_cells_and_reads_back_keyed(extra, cells):
     r = reader(extra)
-    got = r._source_json(cells)
+    got = cells_json(cells)
     assert got == json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
     # Read back under the batch's names, it is the row keyed by the header: every cell
     # under its name, none lost.
@@ -51,8 +51,8 @@ def test_the_source_row_is_the_json_array_of_its_cells_and_reads_back_keyed(extr
 def test_a_repeated_or_empty_name_and_a_row_longer_than_the_header():
     r = reader(["Note", "", "Note"])
     cells = ["04/02/2020", "1.00", "staffing", 'a "b"', "c", "d", "e"]
-    assert r._source_json(cells) == '["04/02/2020","1.00","staffing","a \\"b\\"","c","d","e"]'
-    assert source_fields_of(json.loads(r._source_json(cells)), r.field_names) == {
+    assert cells_json(cells) == '["04/02/2020","1.00","staffing","a \\"b\\"","c","d","e"]'
+    assert source_fields_of(json.loads(cells_json(cells)), r.field_names) == {
         "date": "04/02/2020",
         "amount": "1.00",
         "category": "staffing",

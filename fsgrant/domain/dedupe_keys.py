@@ -28,7 +28,6 @@ from hashlib import blake2b, sha256
 __all__ = [
     "DIGEST_SIZE",
     "EARLIER_HASH_PREFIX",
-    "FIELD_SEPARATOR",
     "HASH_KEY_SIZE",
     "OCCURRENCE_SIZE",
     "earlier_hash_key",

@@ -53,6 +53,7 @@ __all__ = [
     "PassOver",
     "check_xlsx_archive",
     "file_sha256",
+    "is_utf8",
     "open_extract",
 ]
 
@@ -66,52 +67,46 @@ _CHUNK = 1 << 20
 ProgressFn = Callable[[float], None]
 
 
-def file_sha256(path: Path) -> tuple[str, bool]:
-    """The file's sha256 and whether it is valid UTF-8, in one streaming pass."""
+def file_sha256(path: Path) -> str:
+    """The file's sha256 (hex), read in blocks."""
+    digest = _sha256_of(path)
+    assert digest is not None  # nothing stops it
+    return digest
+
+
+def _sha256_of(path: Path, stop: threading.Event | None = None) -> str | None:
+    """The file's sha256 (hex), read in blocks; None if ``stop`` is set first.
+
+    Raises:
+        OSError: the file could not be read.
+    """
     digest = hashlib.sha256()
-    utf8 = _Utf8Check()
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
+            if stop is not None and stop.is_set():
+                return None
             digest.update(chunk)
-            utf8.feed(chunk)
-    return digest.hexdigest(), utf8.valid()
+    return digest.hexdigest()
 
 
 def is_utf8(path: Path) -> bool:
-    """Whether the file is valid UTF-8, in one streaming pass (most of it ASCII,
-    which needs no decoding)."""
-    utf8 = _Utf8Check()
+    """Whether the file is valid UTF-8, in one streaming pass that stops at the first
+    byte that is not (most of a file is ASCII, which needs no decoding)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as f:
-        while (chunk := f.read(_CHUNK)) and utf8.ok:
-            utf8.feed(chunk)
-    return utf8.valid()
-
-
-class _Utf8Check:
-    """Whether the chunks fed so far are UTF-8 (see :meth:`valid`)."""
-
-    __slots__ = ("decoder", "ok")
-
-    def __init__(self) -> None:
-        self.decoder = codecs.getincrementaldecoder("utf-8")()
-        self.ok = True
-
-    def feed(self, chunk: bytes) -> None:
-        # ASCII is UTF-8 (when no character is left half-read): no need to decode.
-        if self.ok and not (chunk.isascii() and not self.decoder.getstate()[0]):
+        while chunk := f.read(_CHUNK):
+            # ASCII is UTF-8 (when no character is left half-read): no need to decode.
+            if chunk.isascii() and not decoder.getstate()[0]:
+                continue
             try:
-                self.decoder.decode(chunk)
+                decoder.decode(chunk)
             except UnicodeDecodeError:
-                self.ok = False
-
-    def valid(self) -> bool:
-        """Whether the whole file fed was UTF-8 (no character left half-read)."""
-        if self.ok:
-            try:
-                self.decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                self.ok = False
-        return self.ok
+                return False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class FileHash:
@@ -128,17 +123,10 @@ class FileHash:
         self._thread.start()
 
     def _run(self) -> None:
-        digest = hashlib.sha256()
         try:
-            with self.path.open("rb") as f:
-                while chunk := f.read(_CHUNK):
-                    if self._stop.is_set():
-                        return
-                    digest.update(chunk)
+            self._digest = _sha256_of(self.path, self._stop)
         except OSError as exc:
             self._error = exc
-            return
-        self._digest = digest.hexdigest()
 
     def stop(self) -> None:
         """Stop hashing, if it is not done, and wait for the thread (it closes the file)."""

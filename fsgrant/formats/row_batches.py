@@ -17,14 +17,12 @@ to the same line, or goes the careful way (the property tests compare them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import partial
-from hashlib import blake2b
+from collections.abc import Sequence
 from itertools import repeat
-from operator import is_not, itemgetter, methodcaller
+from operator import is_not, itemgetter
 from typing import Any
 
-from fsgrant.domain.dedupe_keys import DIGEST_SIZE, FIELD_SEPARATOR
+from fsgrant.domain.dedupe_keys import line_bytes, line_digest
 from fsgrant.errors import SourceError
 from fsgrant.formats.amounts import FAST_AMOUNT
 from fsgrant.formats.rows import Draft, RowReader, _clean, cells_json_parts
@@ -40,7 +38,6 @@ def _untidy(text: str) -> bool:
 
 _new = tuple.__new__
 _strip = str.strip
-_digest = methodcaller("digest")
 
 
 def _cleaned(column: list[str]) -> list[str | None]:
@@ -221,7 +218,6 @@ class BatchReader:
         def texts(column: list[str | None] | None) -> Any:
             return empty if column is None else (v or "" for v in column)
 
-        join: Callable[[Sequence[str]], str] = FIELD_SEPARATOR.join
         fields = zip(
             repeat(r.source_name),
             (iso or "" for iso in isos),
@@ -235,5 +231,4 @@ class BatchReader:
             texts(raw_posts),
             texts(years),
         )
-        data = map(str.encode, map(join, fields))
-        return list(map(_digest, map(partial(blake2b, digest_size=DIGEST_SIZE), data)))
+        return list(map(line_digest, map(line_bytes, fields)))

@@ -451,12 +451,6 @@ class RowReader:
             ),
         )
 
-    def _source_json(self, cells: Sequence[str]) -> str:
-        """The row as a JSON array of its cells (see :data:`cells_json`). The names
-        they go under are the batch's (:attr:`field_names`, kept once with the batch;
-        see :func:`fsgrant.domain.text.source_fields_of`)."""
-        return cells_json(cells)
-
     def _accept_day(self, line: int, date_text: str, year: str | None) -> str:
         """Check a row's date (and year) against the ledger; remember it if good."""
         if not date_text.strip():

@@ -22,9 +22,9 @@ __all__ = ["ReturnsService", "file_sha256"]
 
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file, read in blocks."""
-    from fsgrant.formats.extracts import file_sha256 as sha_and_utf8
+    from fsgrant.formats.extracts import file_sha256 as sha256_of
 
-    return sha_and_utf8(path)[0]
+    return sha256_of(path)
 
 
 class ReturnsService:
