@@ -308,9 +308,12 @@ def test_the_history_is_append_only(led):
 
 
 def test_a_closed_period_freezes_its_conditions(led):
-    # Closing 2019/20 does not freeze the conditions of 2020/21.
+    # Every return shows every year's conditions, so closing 2019/20 through 31 March
+    # freezes 2020/21's conditions dated by then too; one dated after is accepted.
     led.periods.close(Y1, "2020-03-31", "Y1 final")
-    led.conditions.add_evidence(Y2, 2, on="2020-03-01", note="monitoring")
+    with pytest.raises(PeriodClosed, match="Y1 final"):
+        led.conditions.add_evidence(Y2, 2, on="2020-03-01", note="monitoring")
+    led.conditions.add_evidence(Y2, 2, on="2020-04-01", note="monitoring")
     led.periods.close(Y2, "2020-09-30", "Q1 return")
     with pytest.raises(PeriodClosed, match="Q1 return"):
         led.conditions.set_status(Y2, 1, "met", on="2020-09-30")
@@ -326,7 +329,9 @@ def test_a_closed_period_freezes_its_conditions(led):
 def test_the_estimates_check_through_the_ledger_and_its_tolerance_setting(led):
     # As in the hand-worked check: staffing 30,000.00 spent + 24,600.00 forecast =
     # 54,600.00 (-9.0%); training 46,000.01 + 0.00 (+15.0%); total +600.01 (+0.6%).
-    c = led.conditions.add(Y2, "Spend in line", check="estimates", check_year=Y1)
+    c = led.conditions.add(
+        Y2, "Spend in line", check="estimates", check_year=Y1, agreed_on="2020-01-15"
+    )
     check = led.conditions.get(Y2, c.number, as_at="2020-03-31").check
     assert check is not None and check.kind == "estimates"
     assert (check.funding_year, check.tolerance_pct) == (Y1, D("10"))
@@ -382,7 +387,7 @@ def test_the_command_line(tmp_path):
     ok("year", "add", Y2, "--amount", "1600000.00", "--start", "2020-08-01",
        "--status", "in-principle", "--condition", REPORT_CONDITIONS[0])  # fmt: skip
     out = ok("condition", "add", Y2, REPORT_CONDITIONS[1], "--due", "30/06/2020",
-             "--check", "estimates", "--check-year", Y1)  # fmt: skip
+             "--check", "estimates", "--check-year", Y1, "--agreed-on", "15/01/2020")  # fmt: skip
     assert "2020/21 #2" in out
     ok("condition", "evidence", Y2, "1", "--on", "04/02/2020", "--note", "739 children in care",
        "--document", "=HYPERLINK(\"x\")")  # fmt: skip
@@ -420,7 +425,8 @@ def test_a_ledger_folder_with_conditions_and_a_bad_event(tmp_path):
         '[grant]\nname = "G"\nfunder = "DfE"\nrecipient = "Council"\n\n'
         '[[funding_year]]\nlabel = "2020/21"\naward = "1600000.00"\nstart = 2020-08-01\n'
         'status = "in-principle"\nconditions = ["Listed with the year"]\n\n'
-        '[[condition]]\nfunding_year = "2020/21"\ntext = "Added"\ncheck = "estimates"\n',
+        '[[condition]]\nfunding_year = "2020/21"\ntext = "Added"\ncheck = "estimates"\n'
+        "agreed_on = 2020-01-15\n",
         encoding="utf-8",
     )
     events = folder / "condition_events.csv"
@@ -474,7 +480,9 @@ def _sheet(path, name="Conditions"):
 
 
 def test_the_returns_conditions_sheet_and_verify(led, tmp_path):
-    led.conditions.add(Y2, "Spend in line", check="estimates", check_year=Y1)
+    led.conditions.add(
+        Y2, "Spend in line", check="estimates", check_year=Y1, agreed_on="2020-01-15"
+    )
     led.conditions.set_status(Y2, 1, "met", on="2020-03-20", reference="DfE letter")
     led.conditions.add_evidence(Y2, 1, on="2020-02-04", note="=739 in care", document="CYP")
     path = led.exports.write_return(Y1, "2020-03-31", out=tmp_path / "r.xlsx")

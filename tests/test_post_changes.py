@@ -221,7 +221,7 @@ def test_bad_changes_are_refused_and_nothing_is_stored(led):
 
 def test_a_change_dated_in_a_closed_period_is_refused(led):
     led.periods.close("2019/20", "2020-06-30", "DfE return Q1")
-    with pytest.raises(PeriodClosed, match="a post change dated 2020-06-01"):
+    with pytest.raises(PeriodClosed, match="a change of post DA-N1 dated 2020-06-01"):
         led.posts.change("DA-N1", "2020-06-01", fte="0.5", reason="r")
     c = led.posts.change("DA-N1", "2020-07-01", fte="0.5", reason="r")
     assert c.fte == D("0.50")

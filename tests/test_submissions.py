@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from decimal import Decimal as D
 
 import pytest
 from reliability_helpers import make_grant
@@ -150,20 +151,47 @@ def test_a_file_is_submitted_once_and_only_while_it_matches_the_ledger(led, subm
     assert [r.id for r in led.returns.list()] == [1]
 
 
-def test_a_later_fact_shows_as_a_restatement_with_the_record_that_moved_it(led, submitted):
+def test_a_later_fact_is_a_change_of_estimate_the_sent_return_holds(led, submitted):
     path, _ = submitted
-    led.posts.set_status("DA-N1", "vacant", "2020-05-01")  # after the closed date: allowed
+    # A leaving date learned after the return was sent (effective 1 May, after the
+    # as-at date): a change of estimate (IAS 8). The sent return keeps its figures.
+    led.posts.set_status("DA-N1", "vacant", "2020-05-01")
     check = led.exports.verify(path)
     assert check.file_matches_submission is True
+    assert check.ledger_matches and check.changes == ()
+    assert [(e.action, e.subject) for e in check.changes_of_estimate] == [("post.status", "DA-N1")]
+    assert check.summary.endswith(
+        "the ledger gives the same figures; since then 1 change(s) of estimate "
+        "(they move later returns only)"
+    )
+    # A report made now as at 31 March uses the roster as recorded: of April to July,
+    # April alone is forecast, 3,875.00 (a new return would show it).
+    assert led.reports.summary("2020-03-31").funding_years[0].forecast_remaining == D("3875.00")
+
+
+def test_a_late_invoice_through_a_reopen_is_the_one_cause_named(led, submitted):
+    path, _ = submitted
+    led.posts.set_status("DA-N1", "vacant", "2020-05-01")  # a change of estimate
+    led.periods.reopen("2019/20", "late invoice")
+    led.spend.add(
+        "2020-03-20", "4200.00", "training", supplier="MI Training Ltd", reference="INV-0112"
+    )
+    led.periods.close("2019/20", "2020-03-31", "Q4 return restated")
+    check = led.exports.verify(path)
     assert not check.ledger_matches
     moved = {(c.sheet, c.row, c.column): (c.submitted, c.now) for c in check.changes}
-    assert moved[("Summary", "Forecast outturn", "value")] == ("19375.00", "7750.00")
-    assert moved[("Summary", "Underspend at risk", "value")] == ("2470625.00", "2482250.00")
-    assert moved[("Posts", "DA-N1", "Forecast cost")] == ("15500.00", "3875.00")
-    # Actual spend did not move: the period is closed.
-    assert ("Summary", "Actual spend to date", "value") not in moved
-    post_row = next(c for c in check.changes if c.row == "DA-N1")
-    assert [(e.action, e.subject) for e in post_row.because] == [("post.status", "DA-N1")]
+    # Actual 3,875.00 + 4,200.00 = 8,075.00; training has no estimate, so nothing is
+    # forecast on it: outturn 19,375.00 + 4,200.00 = 23,575.00, at risk
+    # 2,490,000.00 - 23,575.00 = 2,466,425.00. The vacancy moves nothing here.
+    assert moved[("Summary", "Actual spend to date", "value")] == ("3875.00", "8075.00")
+    assert moved[("Summary", "Forecast outturn", "value")] == ("19375.00", "23575.00")
+    assert moved[("Summary", "Underspend at risk", "value")] == ("2470625.00", "2466425.00")
+    assert ("Posts", "DA-N1", "Forecast cost") not in moved
+    # Every change names exactly that invoice: never the reopen, the close or the
+    # change of estimate.
+    causes = {(e.action, e.detail.get("date")) for c in check.changes for e in c.because}
+    assert causes == {("spend.add", "2020-03-20")}
+    assert [e.action for e in check.changes_of_estimate] == ["post.status"]
 
 
 def test_cli_verify_json_contract_and_the_one_line_summary(store_path, tmp_path):
@@ -189,21 +217,37 @@ def test_cli_verify_json_contract_and_the_one_line_summary(store_path, tmp_path)
     assert "Recorded return 1" in r.output and "closed through 2020-03-31" in r.output
     r = run.invoke(app, [*db, "post", "status", "DA-N1", "vacant", "--on", "2020-05-01"])
     assert r.exit_code == 0, r.output
+    # A change of estimate: the sent return holds (exit 0), and verify says so.
     r = run.invoke(app, [*db, "export", "verify", str(out)])
-    assert r.exit_code == 1
+    assert r.exit_code == 0, r.output
     first = r.output.splitlines()[0]
     assert "the file submitted as return 1 (reference 'Q4 return')" in first
-    assert "figure(s) moved since" in first
-    assert "Summary / Forecast outturn / value: 19375.00 -> 7750.00" in r.output
+    assert "the ledger gives the same figures; since then 1 change(s) of estimate" in first
+    assert "post.status DA-N1" in r.output.splitlines()[2]
+    # A late invoice through a recorded reopen: a correction (exit 1).
+    for args in (
+        ["period", "reopen", "2019/20", "--reason", "late invoice"],
+        ["spend", "add", "20/03/2020", "4200.00", "staffing", "--post", "DA-N1"],
+    ):
+        r = run.invoke(app, [*db, *args])
+        assert r.exit_code == 0, r.output
+    r = run.invoke(app, [*db, "export", "verify", str(out)])
+    assert r.exit_code == 1
+    assert "2 figure(s) moved since" not in r.output.splitlines()[0]
+    assert "Summary / Actual spend to date / value: 3875.00 -> 8075.00" in r.output
     r = run.invoke(app, [*db, "export", "verify", str(out), "-f", "json"])
     data = json.loads(r.output)
     assert data["file_matches_submission"] is True and data["ledger_matches"] is False
     change = next(c for c in data["changes"] if c["row"] == "DA-N1")
     assert set(change) == {"sheet", "row", "column", "submitted", "now", "because"}
-    assert (change["submitted"], change["now"]) == ("15500.00", "3875.00")
-    assert change["because"][0]["action"] == "post.status"
-    lines = next(c for c in data["changes"] if c["sheet"] == "Posts" and c["row"] == "Total")
-    assert lines["column"] == "Forecast cost"
+    # The post's spend to date: 3,875.00 + 4,200.00.
+    assert (change["column"], change["submitted"], change["now"]) == (
+        "Cost to date",
+        "3875.00",
+        "8075.00",
+    )
+    assert [e["action"] for e in change["because"]] == ["spend.add"]
+    assert [e["action"] for e in data["changes_of_estimate"]] == ["post.status"]
     r = run.invoke(app, [*db, "return", "list", "-f", "csv"])
     assert r.output.splitlines()[1].startswith("1,2019/20,2020-03-31,Q4 return,ret.xlsx,")
     r = run.invoke(app, [*db, "return", "show", "1", "-f", "json"])
@@ -261,9 +305,10 @@ def test_the_next_return_restates_the_submitted_figures_that_moved(led, tmp_path
     # Return 1 as at 31 March 2020 (see the working above): actual 3,875.00, forecast
     # remaining 15,500.00 (April-July of DA-N1), outturn 19,375.00. Submitted without
     # closing, so March stays open. Learned later: a 200.00 training line dated
-    # 20 March 2020 (line 2), and DA-N1 vacant from 1 May 2020.
-    # Restated: actual 3,875.00 + 200.00 = 4,075.00; forecast April only, 3,875.00;
-    # outturn 4,075.00 + 3,875.00 = 7,950.00 (change 7,950.00 - 19,375.00 = -11,425.00).
+    # 20 March 2020 (line 2: a correction), and DA-N1 vacant from 1 May 2020 (a change
+    # of estimate: it moves the June return's own figures, not the March one's).
+    # Restated: actual 3,875.00 + 200.00 = 4,075.00; forecast as sent, 15,500.00;
+    # outturn 4,075.00 + 15,500.00 = 19,575.00 (change +200.00).
     led.spend.add("2020-01-31", "3875.00", "staffing", post="DA-N1")
     first = led.exports.write_return("2019/20", "2020-03-31", out=tmp_path / "march.xlsx")
     led.returns.submit(first, reference="Q4 return")
@@ -275,15 +320,13 @@ def test_the_next_return_restates_the_submitted_figures_that_moved(led, tmp_path
     assert rows["Its as-at date"][0].date().isoformat() == "2020-03-31"
     assert rows["Its reference"][0] == "Q4 return"
     outturn = rows["Summary / Forecast outturn / value"]
-    assert outturn[:3] == (19375, 7950, -11425)
-    assert "spend.add" in outturn[3] and "post.status DA-N1" in outturn[3]
+    assert outturn[:3] == (19375, 19575, 200)
+    assert "spend.add" in outturn[3] and "post.status" not in outturn[3]
     actual = rows["Summary / Actual spend to date / value"]
     assert actual[:3] == (3875, 4075, 200)
-    # The actual moved by the spend line alone: the post's change is not named.
     assert "spend.add" in actual[3] and "post.status" not in actual[3]
-    post = rows["Posts / DA-N1 / Forecast cost"]
-    assert post[:3] == (15500, 3875, -11625)
-    assert "post.status DA-N1" in post[3] and "spend.add" not in post[3]
+    # The vacancy is a change of estimate: the March return's post row stands.
+    assert "Posts / DA-N1 / Forecast cost" not in rows
     line = rows["Transactions / Line 2 / Amount"]
     assert line[:3] == ("none", 200, None)
     assert "spend.add" in line[3] and "post.status" not in line[3]
@@ -293,7 +336,7 @@ def test_the_next_return_restates_the_submitted_figures_that_moved(led, tmp_path
     check = led.exports.verify(june)
     assert check.file_matches_submission is True and check.ledger_matches
     stored = {f.key: f.value for f in led.returns.get(r.id).figures}
-    assert stored[(CHANGES, "Summary / Forecast outturn / value", "Now")] == "7950.00"
+    assert stored[(CHANGES, "Summary / Forecast outturn / value", "Now")] == "19575.00"
     # A later change to a March figure moves the June return's Changes sheet too.
     led.spend.add("2020-03-25", "50.00", "training")
     moved = {

@@ -109,9 +109,11 @@ def export_verify(
     """Check a return against the register and the store.
 
     Says first, in one line, whether the file is the one submitted (its SHA-256) and
-    whether the ledger still gives the same figures; then each figure that moved
-    (by sheet, row and column) with its old and new value and the records written
-    since that moved it. Exits 1 when a figure moved.
+    whether the ledger still gives the same figures; then each figure a correction
+    moved (a record dated inside the return, recorded after it was sent), by sheet,
+    row and column, with its old and new value and the corrections that moved it;
+    then the changes of estimate since (records dated later: they move later returns
+    only). Exits 1 when a figure moved.
     """
     check = ledger(ctx).exports.verify(path)
     if fmt is OutputFormat.json:
@@ -135,6 +137,7 @@ def export_verify(
                     }
                     for c in check.changes
                 ],
+                "changes_of_estimate": [_because(e) for e in check.changes_of_estimate],
             }
         )
     else:
@@ -147,6 +150,10 @@ def export_verify(
             )
             for e in c.because:
                 say(f"      because {_describe(e)}")
+        if check.changes_of_estimate:
+            say("Changes of estimate since (they move later returns, not this one):")
+            for e in check.changes_of_estimate:
+                say(f"  {_describe(e)}")
     if not check.ledger_matches or check.file_matches_submission is False:
         raise typer.Exit(1)
 

@@ -60,8 +60,10 @@ def source_add(
         str | None,
         typer.Option("--unit-cost", help="The saving for each one below the baseline, a year."),
     ] = None,
+    on: On = None,
 ) -> None:
-    """Add a source of funding for the model once the grant ends."""
+    """Add a source of funding for the model once the grant ends (part of the plan from
+    --on, default today)."""
     s = ledger(ctx).plan.add_source(
         name,
         kind,
@@ -69,6 +71,7 @@ def source_add(
         measure=measure,
         baseline=baseline,
         unit_cost=unit_cost,
+        on=on,
     )
     linked = (
         f", (baseline {s.baseline} - {s.measure}) x {s.unit_cost}" if s.measure is not None else ""
@@ -82,7 +85,7 @@ def source_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
     rows = [s.model_dump() for s in ledger(ctx).plan.sources()]
     emit_rows(
         rows,
-        ["name", "kind", "description", "measure", "baseline", "unit_cost"],
+        ["name", "kind", "description", "measure", "baseline", "unit_cost", "added_on"],
         fmt,
         title="Sources of funding",
         money=("unit_cost",),

@@ -1,22 +1,26 @@
 """Closed periods: what a submitted return covered must not change under anyone.
 
-* An entry (spend, reversal, estimate, receipt, forecast) dated on or before the
-  closed date of its funding year is refused (:func:`refuse_closed_entry`). Its
-  year is the one it names, else the one its date is allocated to.
-* A variation that would move any day of a closed period into or out of its
-  funding year is refused (:func:`refuse_moving_closed_days`).
-* A record that changes figures without belonging to one dated entry (a variation
-  of any kind, a post's status change or detail change, a new post) is refused when
-  its own date (agreed, effective, planned start) is on or before the closed date of
-  a year it bears on (:func:`refuse_dated_in_closed`): a variation bears on its year
-  and the year money moves to; a post on every funding year (its cost can fall in
-  any of them); a condition's record (added, with its agreed date or else the day
-  it is recorded; its evidence; a status change) on its own funding year. Its date
-  is what decides: a fact dated after the closed date may
-  still change a forecast made as at it, and is shown as a restatement instead.
+What a close freezes is one table, :data:`fsgrant.domain.time_rule.RECORD_KINDS`: for
+each kind of record, the date that decides and the closures that refuse it
+(:func:`refuse_closed`):
 
-Each refusal names the closure: its reference, when and by whom; reopening the
-period (recorded, with a reason) is the way to correct.
+* ``own-year`` (spend, reversals, receipts, estimates, phasings, forecasts): refused
+  when dated on or before the closed date of its funding year (the one it names, else
+  the one its date is allocated to); :func:`entry_day_problem` is the same rule for
+  ``spend add`` and each imported line.
+* ``named-years`` (variations): refused when agreed on or before the closed date of
+  the year it varies or the year money moves to; and a variation that would move a
+  day of a closed period into or out of its year, or bring one into another year's
+  period, is refused (:func:`refuse_moving_closed_days`).
+* ``every-year`` (posts and their status and detail changes, conditions with their
+  evidence and statuses, the plan's sources, funding, costs and targets): shared by
+  every return, so refused when dated on or before the closed date of any year.
+* ``never`` (measure observations): published statistics arrive months later; their
+  effect on a sent return shows as a correction.
+
+Its date is what decides: a record dated after the closed date is a change of estimate
+and is accepted. Each refusal names the closure: its reference, when and by whom;
+reopening the period (recorded, with a reason) is the way to correct.
 """
 
 from __future__ import annotations
@@ -26,12 +30,12 @@ from datetime import date, timedelta
 
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import ClosedPeriod, FundingYearState
+from fsgrant.domain.time_rule import RECORD_KINDS
 from fsgrant.errors import Conflict, FsgrantError, NotFound, PeriodClosed
 
 __all__ = [
     "entry_day_problem",
-    "refuse_closed_entry",
-    "refuse_dated_in_closed",
+    "refuse_closed",
     "refuse_moving_closed_days",
 ]
 
@@ -109,29 +113,53 @@ def _closed(
     )
 
 
-def refuse_closed_entry(
+def refuse_closed(
+    kind: str,
     day: date,
-    label: str | None,
     closures: Mapping[str, ClosedPeriod],
     years: list[FundingYearState],
     *,
-    what: str = "an entry",
+    year: str | None = None,
+    named: Iterable[str] = (),
+    what: str | None = None,
 ) -> None:
-    """Refuse an entry dated in a closed period of its funding year.
-
-    Args:
-        label: the year the entry names; None to use the year ``day`` is allocated to
-            among ``years`` (as varied, every variation applied).
+    """Refuse a record of ``kind`` (a key of
+    :data:`fsgrant.domain.time_rule.RECORD_KINDS`) dated ``day`` when a closure its kind
+    answers to covers the day: ``own-year``, the closure of the year it names
+    (``year``) or its day is allocated to among ``years`` (as varied); ``named-years``,
+    those of the years in ``named``; ``every-year``, any closure; ``never``, none.
 
     Raises:
-        PeriodClosed: names the closure (reference, when, by whom).
+        PeriodClosed: names the closure (reference, when, by whom), the latest closed
+            date first when several apply.
     """
-    if not closures:
+    k = RECORD_KINDS[kind]
+    if not closures or k.closure == "never":
         return
-    target = label if label is not None else Allocator(years)(day)
-    problem = _closed(day, target, closures, what=what)
-    if problem is not None:
-        raise problem
+    words = what or k.words
+    if k.closure == "own-year":
+        target = year if year is not None else Allocator(years)(day)
+        problem = _closed(day, target, closures, what=words)
+        if problem is not None:
+            raise problem
+        return
+    wanted = None if k.closure == "every-year" else set(named)
+    hit = [
+        c
+        for label, c in closures.items()
+        if (wanted is None or label in wanted) and day <= c.through
+    ]
+    if not hit:
+        return
+    c = max(hit, key=lambda x: (x.through, x.funding_year))
+    raise PeriodClosed(
+        f"{words} dated {day.isoformat()} falls in funding year {c.funding_year}, closed "
+        f"through {c.through.isoformat()} (reference '{c.reference}', by {c.by} at "
+        f"{_when(c)} UTC); reopen it with 'fsgrant period reopen' first",
+        funding_year=c.funding_year,
+        through=c.through,
+        reference=c.reference,
+    )
 
 
 def refuse_moving_closed_days(
@@ -140,7 +168,8 @@ def refuse_moving_closed_days(
     closures: Mapping[str, ClosedPeriod],
 ) -> None:
     """Refuse a change of the funding years that would move any day of a closed
-    period into or out of its year.
+    period into or out of its year, or bring a day of a closed window into another
+    year's period.
 
     Raises:
         PeriodClosed: the first day that would move, and the closure.
@@ -164,40 +193,34 @@ def refuse_moving_closed_days(
                     reference=c.reference,
                 )
             day += timedelta(days=1)
-
-
-def refuse_dated_in_closed(
-    day: date,
-    closures: Mapping[str, ClosedPeriod],
-    *,
-    what: str,
-    years: Iterable[str] | None = None,
-) -> None:
-    """Refuse a record dated ``day`` that would change what a closed period showed.
-
-    Args:
-        day: the record's own date (agreed on, effective, planned start).
-        what: the record, in words ("a variation", "a post status change").
-        years: the funding years it bears on; None for every year (posts).
-
-    Raises:
-        PeriodClosed: names the closure (reference, when, by whom), the latest closed
-            date first when several years are closed.
-    """
-    wanted = None if years is None else set(years)
-    hit = [
-        c
-        for label, c in closures.items()
-        if (wanted is None or label in wanted) and day <= c.through
-    ]
-    if not hit:
-        return
-    c = max(hit, key=lambda x: (x.through, x.funding_year))
-    raise PeriodClosed(
-        f"{what} dated {day.isoformat()} falls in funding year {c.funding_year}, closed "
-        f"through {c.through.isoformat()} (reference '{c.reference}', by {c.by} at "
-        f"{_when(c)} UTC); reopen it with 'fsgrant period reopen' first",
-        funding_year=c.funding_year,
-        through=c.through,
-        reference=c.reference,
-    )
+    # Nor may another year's period come to take in days of a closed window: entries
+    # naming that year would then be let in on closed days.
+    was_in = {y.label: y for y in before}
+    for label, c in closures.items():
+        own = was_in.get(label)
+        if own is None:
+            continue
+        window_start = own.start
+        for y in after:
+            if y.label == label or y.status == "withdrawn":
+                continue
+            first_in = max(y.start, window_start)
+            if first_in > min(y.end, c.through):
+                continue  # no day of the window
+            prior = was_in.get(y.label)
+            covered_before = (
+                prior is not None
+                and prior.status != "withdrawn"
+                and prior.start <= first_in
+                and min(y.end, c.through) <= prior.end
+            )
+            if not covered_before:
+                raise PeriodClosed(
+                    f"this variation would bring {first_in.isoformat()} into funding year "
+                    f"{y.label}, a day funding year {label} has closed (through "
+                    f"{c.through.isoformat()}, reference '{c.reference}', by {c.by}); "
+                    "reopen it with 'fsgrant period reopen' first",
+                    funding_year=label,
+                    through=c.through,
+                    reference=c.reference,
+                )

@@ -11,6 +11,10 @@ Pure, no I/O. The rules:
   and ``waived`` need a reason. Nothing is edited: a new dated change supersedes.
 * **Evidence** is a list of dated notes (with a document reference, optionally); the
   evidence as at a day is what is dated on or before it.
+* **As at a day** (the rule of time, :mod:`fsgrant.domain.time_rule`): a condition
+  counts once agreed (:func:`condition_agreed`: its agreed date, else the day it was
+  recorded; one given with its funding year counts whenever the year does), with the
+  statuses and evidence dated on or before the day; its history stops at the day.
 * **Secure.** A funding year's money is secure only when the year is confirmed; for
   an in-principle year the summary shows how many of its conditions are ``met`` as
   at the date (a ``waived`` condition is counted apart: it no longer stands in the
@@ -67,6 +71,7 @@ __all__ = [
     "SustainabilityReportLike",
     "SustainabilityYearLike",
     "YearConditions",
+    "condition_agreed",
     "condition_state",
     "condition_states",
     "estimates_check",
@@ -271,7 +276,7 @@ def condition_state(
         ),
         check_kind=condition.check,
         check=check,
-        history=tuple(sorted(history, key=lambda c: (c.on, c.id))),
+        history=tuple(sorted((c for c in history if c.on <= day), key=lambda c: (c.on, c.id))),
     )
 
 
@@ -300,7 +305,23 @@ def condition_states(
             None if check is None or c.check is None else check(c),
         )
         for c in conditions
+        if _agreed_by(c, day)
     ]
+
+
+def _agreed_by(condition: Condition, day: date) -> bool:
+    agreed = condition_agreed(condition)
+    return agreed is None or agreed <= day
+
+
+def condition_agreed(condition: Condition) -> date | None:
+    """The day a condition was agreed, the date that decides whether it counts as at a
+    day (:mod:`fsgrant.domain.time_rule`): its agreed date, else the day it was
+    recorded; None for a condition given with its funding year, a term of the award
+    like its amount, which counts whenever the year does."""
+    if condition.agreed_on is not None:
+        return condition.agreed_on
+    return None if condition.recorded_at is None else condition.recorded_at.date()
 
 
 def year_conditions(states: Iterable[ConditionState]) -> dict[str, YearConditions]:

@@ -4,9 +4,10 @@ variance, profile, checks and the return are built from.
 Rules (each written once, here):
 
 * **Actual** per (year, category): spend totals allocated to the year.
-* **Original estimate**: the first estimate of each (year, category, post), summed
-  over posts. **Revised**: the latest estimate of each set on or before the as-at
-  date (else the original), summed over posts.
+* **Original estimate**: the earliest-dated estimate of each (year, category, post)
+  made on or before the as-at date, summed over posts. **Revised**: the latest of each
+  set on or before the as-at date, summed over posts. An estimate made after the date
+  does not count (:mod:`fsgrant.domain.time_rule`).
 * **Forecast remaining**: see :func:`fsgrant.domain.forecast.forecast_remaining`;
   posts' expected cost for post-driven categories, by funding year and month. A
   withdrawn year, or one whose period has ended, has nothing remaining.
@@ -28,6 +29,7 @@ from fsgrant.domain.money import ZERO
 from fsgrant.domain.periods import month_label
 from fsgrant.domain.phasing import EstimatePhasing
 from fsgrant.domain.posts import Post, allocation_segments, forecast_by_year
+from fsgrant.domain.time_rule import latest_on_or_before
 
 __all__ = ["YearFigures", "estimates_as_at", "year_figures"]
 
@@ -51,24 +53,27 @@ class YearFigures:
 def estimates_as_at(
     estimates: Iterable[Estimate], day: date
 ) -> tuple[dict[YearCategory, Decimal], dict[YearCategory, Decimal]]:
-    """Original and latest (set on or before ``day``, else the original) estimates per
-    (year, category), summed over posts.
-
-    ``estimates`` must come ordered by year, category, post, set_on and id (as the
-    store lists them), so a later revision replaces an earlier one.
+    """Original and latest estimates per (year, category) as at ``day``, summed over
+    posts: only estimates made (set) on or before ``day`` count (the rule of time,
+    :mod:`fsgrant.domain.time_rule`); of those, the earliest-dated of each (year,
+    category, post) is its original and the latest its revision in force (two of the
+    same date: the later recorded).
     """
+    made = [e for e in estimates if e.set_on <= day]
+
+    def key(e: Estimate) -> tuple[str, str, str | None]:
+        return (e.funding_year, e.category, e.post)
+
+    first: dict[tuple[str, str, str | None], Estimate] = {}
+    for e in sorted(made, key=lambda e: (e.set_on, e.id)):
+        first.setdefault(key(e), e)
+    chosen = latest_on_or_before(made, day, key=key, on=lambda e: e.set_on, order=lambda e: e.id)
     original: dict[YearCategory, Decimal] = defaultdict(lambda: ZERO)
     latest: dict[YearCategory, Decimal] = defaultdict(lambda: ZERO)
-    chosen: dict[tuple[str, str, str | None], Decimal] = {}
-    for e in estimates:
-        key = (e.funding_year, e.category)
-        if e.original:
-            original[key] += e.amount
-            chosen[(*key, e.post)] = e.amount
-        elif e.set_on <= day:
-            chosen[(*key, e.post)] = e.amount
-    for (y, c, _p), amount in chosen.items():
-        latest[(y, c)] += amount
+    for (y, c, _p), e in first.items():
+        original[(y, c)] += e.amount
+    for (y, c, _p), e in chosen.items():
+        latest[(y, c)] += e.amount
     return dict(original), dict(latest)
 
 

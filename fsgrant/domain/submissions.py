@@ -109,7 +109,9 @@ class Restatement(_Record):
     now: str | None
     """What the ledger gives now; None when the figure is gone."""
     because: tuple[AuditEntry, ...] = ()
-    """The records written after the submission that may have moved it."""
+    """The corrections recorded after the submission (records dated inside the
+    return's period) that may have moved it; never a close, a reopen or a change of
+    estimate."""
 
 
 class ReturnCheck(_Record):
@@ -126,6 +128,11 @@ class ReturnCheck(_Record):
     """The ledger gives every figure the file (or its submission) shows."""
     fingerprint_matches: bool
     changes: tuple[Restatement, ...]
+    """The figures that corrections moved (the return recomputed as known when it was
+    sent, plus the corrections recorded since)."""
+    changes_of_estimate: tuple[AuditEntry, ...] = ()
+    """The records written since that are changes of estimate (dated after the
+    return's as-at date, or undated): they move later returns, never this one."""
 
     @property
     def summary(self) -> str:
@@ -139,10 +146,11 @@ class ReturnCheck(_Record):
             sub = "NOT the file submitted for this year and date"
         if self.ledger_matches:
             led = "the ledger gives the same figures"
-            if not self.fingerprint_matches:
-                led += " (records changed since, none moving a figure)"
         else:
             led = f"{len(self.changes)} figure(s) moved since"
+        n = len(self.changes_of_estimate)
+        if n:
+            led += f"; since then {n} change(s) of estimate (they move later returns only)"
         return f"{self.file}: {sub}; {led}"
 
 

@@ -10,26 +10,24 @@ For each financial year (1 April - 31 March, labelled ``FY2021/22``) in the rang
   (:func:`fsgrant.domain.posts.cost_by_month`: statuses, expected starts, end dates,
   changes of details). A post runs on past the grant's end unless it has an end
   date. Each month is rounded half-up once, so the year is the sum of its months.
-  The timeline is every post record in the store, whatever the as-at date: a status
-  change, an expected start, a pay award or a leaving date effective (or recorded)
-  after the as-at date counts, as it does in the forecast of the grant (one rule:
-  :mod:`fsgrant.domain.forecast`). A post record is dated by when it takes effect,
-  not by when it became known, so an "as at" report cannot leave out what was not
-  known then; a submitted return keeps its figures, and one that moves since shows
-  as a restatement. Plan funding, costs and targets are different: they are dated
-  decisions (``set_on``), so the as-at date chooses among them.
+  The timeline is the roster as recorded (:mod:`fsgrant.domain.time_rule`): a status
+  change, an expected start, a pay award or a leaving date effective after the as-at
+  date counts, as it does in the forecast of the grant. A submitted return keeps its
+  figures: what is recorded after it was sent, effective later, is a change of
+  estimate that moves later returns only. Plan sources, funding, costs and targets
+  are dated decisions, so the as-at date chooses among them.
 * **Other cost**: the recurring costs not driven by posts (``plan cost``), one per
-  category and year: the latest set on or before the as-at date, else the original
-  (the first recorded), as for estimates.
+  category and year: the latest set on or before the as-at date; none set by then,
+  none counted (the rule of time, :mod:`fsgrant.domain.time_rule`).
 * **Grant**: the part of the grant's forecast outturn (actual spend plus the monthly
   forecast profile of each funding year) dated in the year. Over all financial years
   the grant column adds up to the total forecast outturn.
-* **Funding** from each source: the latest ``plan fund`` amount set on or before the
-  as-at date, else the original. A savings source linked to a measure gives
-  ``max(0, baseline - level) x unit cost``, rounded half-up to the penny, where the
-  level is the measure's target for the year (latest set on or before the as-at
-  date, else the original) if any, else the mean of the observations dated in the
-  year (and on or before the as-at date); no level, no saving.
+* **Funding** from each source added to the plan on or before the as-at date: the
+  latest ``plan fund`` amount set on or before it. A savings source linked to a
+  measure gives ``max(0, baseline - level) x unit cost``, rounded half-up to the
+  penny, where the level is the measure's target for the year (the latest set on or
+  before the as-at date) if any, else the mean of the observations dated in the year
+  (and on or before the as-at date); no level, no saving.
 * **Gap** = total cost - grant - funding (positive: unfunded). **Funded %** =
   (grant + funding) / total cost x 100, to one decimal place half-up (none when the
   cost is zero).
@@ -72,7 +70,6 @@ __all__ = [
     "financial_years",
     "first_year_after",
     "funded_pct",
-    "latest_by_key",
     "measure_level",
     "parse_financial_year",
     "parse_measure_value",
@@ -112,6 +109,8 @@ class PlanSource(_Record):
     measure: str | None = None
     baseline: MeasureValue | None = None
     unit_cost: Money | None = None
+    added_on: Day
+    """When it was added to the plan: as at an earlier date it is not part of it."""
     recorded_at: datetime
     recorded_by: str
 
@@ -301,27 +300,6 @@ def posts_cost_by_year(posts: Iterable[Post], labels: Sequence[str]) -> dict[str
             label = financial_year_label(first)
             if label in out:
                 out[label] += amount
-    return out
-
-
-def latest_by_key(
-    records: Iterable[tuple[K, date, int, bool, Decimal]], day: date
-) -> dict[K, Decimal]:
-    """Per key, the latest value set on or before ``day`` (by date set, then the order
-    recorded), else the original (the first recorded) when none was set by then.
-
-    Args:
-        records: (key, set on, id, original, value) tuples.
-    """
-    chosen: dict[K, tuple[date, int, Decimal]] = {}
-    originals: dict[K, Decimal] = {}
-    for key, set_on, ident, original, value in records:
-        if original:
-            originals[key] = value
-        if set_on <= day and (key not in chosen or (set_on, ident) > chosen[key][:2]):
-            chosen[key] = (set_on, ident, value)
-    out = dict(originals)
-    out.update({k: v[2] for k, v in chosen.items()})
     return out
 
 

@@ -149,6 +149,7 @@ def _plan_source_fields(row: dict[str, str]) -> dict[str, Any]:
         "measure": _opt(row, "measure"),
         "baseline": _opt(row, "baseline"),
         "unit_cost": _opt(row, "unit_cost"),
+        "on": _opt(row, "added_on"),
     }
 
 
@@ -256,7 +257,7 @@ CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = 
         "plan_sources",
         "plan_sources.csv",
         ("name", "kind"),
-        ("description", "measure", "baseline", "unit_cost"),
+        ("description", "measure", "baseline", "unit_cost", "added_on"),
         _plan_source_fields,
     ),
     (

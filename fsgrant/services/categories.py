@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fsgrant.domain.models import CATEGORY_PATTERN, CostCategory
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput
 from fsgrant.store.tables import Tables
 
@@ -33,7 +34,7 @@ class CategoriesService:
             )
         if slug in self._tables.grant.category_names():
             raise Conflict(f"category '{slug}' exists already")
-        with self._tables.store.transaction("category.add", slug):
+        with self._tables.store.transaction(Action.CATEGORY_ADD, slug):
             self._tables.grant.insert_category(slug, description.strip())
         return CostCategory(name=slug, description=description.strip())
 

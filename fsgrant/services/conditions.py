@@ -27,6 +27,7 @@ from fsgrant.domain.conditions import (
 )
 from fsgrant.domain.periods import DateLike, as_at_day, parse_date
 from fsgrant.domain.text import choice, clean_text, required_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import FsgrantError, InvalidInput, NotFound
 from fsgrant.services.condition_states import states_as_at
 from fsgrant.services.forecasts import SettingsService
@@ -116,10 +117,8 @@ class ConditionsService:
             judged = self._years.get(judged).label
         store = self._tables.store
         detail: dict[str, Any] = {"text": words, "check": kind}
-        with store.transaction("condition.add", year, detail):
-            self._periods.guard_dated(
-                agreed or date.today(), what=f"a condition of {year}", years=[year]
-            )
+        with store.transaction(Action.CONDITION_ADD, year, detail, dated=agreed or date.today()):
+            self._periods.guard("condition", agreed or date.today(), what=f"a condition of {year}")
             number = detail["number"] = self._tables.conditions.count(year) + 1
             self._tables.conditions.insert(
                 {
@@ -158,8 +157,10 @@ class ConditionsService:
         doc = clean_text(document)
         store = self._tables.store
         detail: dict[str, Any] = {"on": day.isoformat(), "note": words, "document": doc}
-        with store.transaction("condition.evidence", f"{year} #{n}", detail):
-            self._periods.guard_dated(day, what=f"evidence for condition {year} #{n}", years=[year])
+        with store.transaction(Action.CONDITION_EVIDENCE, f"{year} #{n}", detail, dated=day):
+            self._periods.guard(
+                "condition-evidence", day, what=f"evidence for condition {year} #{n}"
+            )
             new_id = detail["id"] = self._tables.conditions.insert_evidence(
                 {
                     "funding_year": year,
@@ -200,9 +201,9 @@ class ConditionsService:
         ref = clean_text(reference)
         store = self._tables.store
         detail: dict[str, Any] = {"status": st, "on": day.isoformat(), "reason": why}
-        with store.transaction("condition.status", f"{year} #{n}", detail):
-            self._periods.guard_dated(
-                day, what=f"a status change of condition {year} #{n}", years=[year]
+        with store.transaction(Action.CONDITION_STATUS, f"{year} #{n}", detail, dated=day):
+            self._periods.guard(
+                "condition-status", day, what=f"a status change of condition {year} #{n}"
             )
             new_id = detail["id"] = self._tables.conditions.insert_status(
                 {

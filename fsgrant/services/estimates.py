@@ -26,6 +26,7 @@ from fsgrant.domain.phasing import (
 )
 from fsgrant.domain.posts import cost_by_month
 from fsgrant.domain.text import clean_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput, SourceError
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.periods import PeriodsService
@@ -61,14 +62,15 @@ class EstimatesService:
         post: str | None = None,
         on: DateLike | None = None,
     ) -> Estimate:
-        """Set planned spend for a year and category (optionally a post), as of ``on``
-        (default today).
+        """Set planned spend for a year and category (optionally a post), as of ``on``:
+        by default the year's start for the first estimate of a year, category and post
+        (its original, so a return as at any day of the year has it), else today.
 
         Raises:
             InvalidInput: bad amount, category or date.  NotFound: no such year or post.
             PeriodClosed: ``on`` falls in a closed period of the year.
         """
-        self._years.get(label)
+        year = self._years.get(label)
         cat = self._categories.require(category)
         value = as_money(amount, field="amount")
         if value < 0:
@@ -76,11 +78,16 @@ class EstimatesService:
         post_id = clean_text(post)
         if post_id is not None:
             require_post(self._tables, post_id)
-        day = as_at_day(on, field="on")
+        if on is None and not any(
+            e.category == cat and e.post == post_id for e in self.list(label)
+        ):
+            day = year.start
+        else:
+            day = as_at_day(on, field="on")
         detail: dict[str, Any] = {"amount": str(value), "post": post_id, "set_on": day}
         store = self._tables.store
-        with store.transaction("estimate.set", f"{label}/{cat}", detail):
-            self._periods.guard_open(day, label, what="an estimate")
+        with store.transaction(Action.ESTIMATE_SET, f"{label}/{cat}", detail, dated=day):
+            self._periods.guard("estimate", day, year=label)
             new_id = detail["id"] = self._tables.estimates.insert(
                 {
                     "funding_year": label,
@@ -163,8 +170,8 @@ class EstimatesService:
             "source": source,
         }
         store = self._tables.store
-        with store.transaction("estimate.phase", f"{label}/{cat}", detail):
-            self._periods.guard_open(day, label, what="a phasing")
+        with store.transaction(Action.ESTIMATE_PHASE, f"{label}/{cat}", detail, dated=day):
+            self._periods.guard("phasing", day, year=label)
             new_id = detail["id"] = self._tables.phasing.insert(
                 {
                     "funding_year": label,

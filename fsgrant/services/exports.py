@@ -27,18 +27,19 @@ from fsgrant.domain.periods import (
     period_label,
     quarter_period,
 )
+from fsgrant.domain.time_rule import Known
 from fsgrant.errors import InvalidInput
 from fsgrant.formats.atomic import write_atomically
 from fsgrant.services.plan import PlanService
 from fsgrant.services.receipts import ReceiptsService
 from fsgrant.services.reports import ReportsService
+from fsgrant.services.since_return import since_return
 from fsgrant.services.spend import SpendService
 from fsgrant.services.years import YearsService
 from fsgrant.store.health import fingerprint
 from fsgrant.store.tables import Tables
 
 if TYPE_CHECKING:
-    from fsgrant.domain.models import AuditEntry
     from fsgrant.domain.submissions import Restatement, ReturnCheck, SubmittedReturn
     from fsgrant.formats.dfe_return import ReturnData, ReturnQuarter
     from fsgrant.formats.dfe_return.model import ReturnChanges
@@ -218,23 +219,15 @@ class ExportsService:
         before = [f for f in submission.figures if f.sheet != CHANGES]
         sheets = {f.sheet for f in before}
         period = submitted_period(before)
-        fresh = self.return_data_for(
-            submission.funding_year, submission.as_at, period, changes=False
-        )
-        headers = return_headers(fresh)
-        now = [f for f in return_figures(fresh, headers) if f.sheet in sheets]
-        return moved_figures(
-            before, now, self._records_since(submission.submitted_at), post_ids=self._post_ids()
-        )
-
-    def _records_since(self, since: datetime | None) -> list[AuditEntry]:
-        """The records written after ``since`` (every one when None), oldest first;
-        submissions are not records of the ledger."""
-        return [
-            e
-            for e in self._tables.audit.entries(since.date() if since is not None else None)
-            if (since is None or e.at > since) and e.action != "return.submit"
-        ]
+        known = Known(submission.as_at, submission.submitted_at)
+        with self._tables.store.known_as(known):
+            fresh = self.return_data_for(
+                submission.funding_year, submission.as_at, period, changes=False
+            )
+            headers = return_headers(fresh)
+            now = [f for f in return_figures(fresh, headers) if f.sheet in sheets]
+        since = since_return(self._tables, submission.submitted_at, submission.as_at)
+        return moved_figures(before, now, since.corrections, post_ids=self._post_ids())
 
     def _post_ids(self) -> list[str]:
         return [p.id for p in self._tables.posts.load()]
@@ -402,22 +395,29 @@ class ExportsService:
             heading = reader.heading
             label, day = heading.funding_year, heading.as_at
             kept = heading.source_fields
-            fresh = self.return_data_for(label, day, heading.period, source_fields=kept)
-            headers = return_headers(fresh)  # reads no transactions: fresh stays whole
-            # A return made before a sheet was added is compared on the sheets it has.
-            now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
             since: datetime | None
             if submission is not None:
-                before = list(submission.figures)
                 since = submission.submitted_at
                 matches: bool | None = True
             else:
-                before = reader.figures(headers)
                 since = heading.generated_at
-                if since is not None and since.tzinfo is None:
-                    since = since.replace(tzinfo=UTC)  # a return's times are UTC
+                if since is not None:
+                    # A return's times are UTC, to the second: what was recorded within
+                    # the second it was made counts as before it.
+                    since = since.replace(microsecond=999999)
+                    if since.tzinfo is None:
+                        since = since.replace(tzinfo=UTC)
                 matches = False if self._tables.returns.latest(label, day) is not None else None
-        changes = moved_figures(before, now, self._records_since(since), post_ids=self._post_ids())
+            # The return as known when it was sent (or made), with the corrections
+            # recorded since: a change of estimate never moves it.
+            with self._tables.store.known_as(Known(day, since)):
+                fresh = self.return_data_for(label, day, heading.period, source_fields=kept)
+                headers = return_headers(fresh)  # reads no transactions: fresh stays whole
+                # A return made before a sheet was added is compared on the sheets it has.
+                now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
+            before = list(submission.figures) if submission is not None else reader.figures(headers)
+        later = since_return(self._tables, since, day)
+        changes = moved_figures(before, now, later.corrections, post_ids=self._post_ids())
         return ReturnCheck(
             file=str(p),
             funding_year=label,
@@ -429,6 +429,7 @@ class ExportsService:
             ledger_matches=not changes,
             fingerprint_matches=heading.fingerprint == fresh.fingerprint,
             changes=tuple(changes),
+            changes_of_estimate=tuple(later.changes_of_estimate),
         )
 
     # ------------------------------------------------------------ 360Giving

@@ -10,6 +10,7 @@ from fsgrant.domain.models import SetForecast, Setting
 from fsgrant.domain.money import AmountLike, as_money, to_pence
 from fsgrant.domain.periods import DateLike, as_at_day
 from fsgrant.domain.text import clean_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.periods import PeriodsService
@@ -85,8 +86,10 @@ class ForecastsService:
             "recorded_at": utc_now(),
             "recorded_by": store.user,
         }
-        with store.transaction("forecast.set", f"{label}/{cat}", {"amount": str(value)}):
-            self._periods.guard_open(day, label, what="a forecast")
+        with store.transaction(
+            Action.FORECAST_SET, f"{label}/{cat}", {"amount": str(value)}, dated=day
+        ):
+            self._periods.guard("forecast", day, year=label)
             new_id = self._tables.forecasts.insert(record)
         return self._tables.forecasts.get(new_id)
 
@@ -164,7 +167,7 @@ class SettingsService:
             raise InvalidInput(
                 f"rag.green ({green}) cannot be above rag.amber ({amber})", field=k, value=value
             )
-        with self._tables.store.transaction("settings.set", k, {"value": str(number)}):
+        with self._tables.store.transaction(Action.SETTINGS_SET, k, {"value": str(number)}):
             self._tables.settings.set(k, str(number))
         return next(s for s in self.list() if s.key == k)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fsgrant.domain.models import Grant
 from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput, StoreError
 from fsgrant.store.tables import Tables
 
@@ -82,6 +83,6 @@ class GrantService:
         if not changes:
             return current
         detail = {k: {"from": getattr(current, k), "to": v} for k, v in changes.items()}
-        with self._tables.store.transaction("grant-set", current.name, detail):
+        with self._tables.store.transaction(Action.GRANT_SET, current.name, detail):
             self._tables.grant.update(changes)
         return self.show()

@@ -31,6 +31,7 @@ from fsgrant.domain.funding import Allocator
 from fsgrant.domain.imports import ImportBatch, ImportResult, MappingCheck, RejectedRow
 from fsgrant.domain.models import Grant, SpendLine
 from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput, NotFound, SourceError
 from fsgrant.formats.mapping import ExtractMapping, load_mapping
 from fsgrant.formats.mapping_presets import DEFAULT_MAPPING, PRESETS
@@ -179,7 +180,7 @@ class ImportsService:
                 rejects_out = RejectsWriter(Path(rejects), extract.header)
             # The audit row is written at the end of the transaction from this same
             # dict, so the counts filled in below are what the audit records.
-            with store.transaction("spend.import", src.name, detail):
+            with store.transaction(Action.SPEND_IMPORT, src.name, detail):
                 # Read once, inside the write lock: no variation or closure can slip in.
                 reader = RowReader(
                     mp,
@@ -273,6 +274,7 @@ class ImportsService:
                     }
                 )
                 batch_id: int | None = writer.batch_id
+                detail["batch"] = batch_id
         except _DryRun:
             batch_id = None
         except BaseException:

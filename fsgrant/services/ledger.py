@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput
 from fsgrant.store.connection import Store, utc_now
 
@@ -291,7 +292,7 @@ class Ledger:
             raise Conflict(
                 f"this store already holds the grant '{existing}'; one store holds one grant"
             )
-        with self.store.transaction("init", name, {"funder": funder, "recipient": recipient}):
+        with self.store.transaction(Action.INIT, name, {"funder": funder, "recipient": recipient}):
             self.tables.grant.insert(
                 {
                     "name": name,

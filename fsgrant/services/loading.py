@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fsgrant.domain.models import LoadResult
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput, SourceError
 from fsgrant.formats.ledgerfiles import KINDS, FolderEntry, entry_errors, read_folder
 
@@ -56,6 +57,11 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
     elif kind == "measure_targets":
         fs.measures.target(**fields)
     elif kind == "plan_sources":
+        if fields.get("on") is None:
+            # A folder describes the grant from its start: a source with no date has
+            # been part of the plan since the first funding year began.
+            starts = [y.start for y in fs.years.list()]
+            fields = {**fields, "on": min(starts) if starts else None}
         fs.plan.add_source(**fields)
     elif kind == "plan_funding":
         fs.plan.fund(**fields)
@@ -94,7 +100,7 @@ def load_folder(ledger: Ledger, folder: Path) -> LoadResult:
         )
     counts = dict.fromkeys(KINDS, 0)
     # counts fills in as the load goes; the audit entry records it when the load ends
-    with ledger.store.transaction("load", str(folder), counts):
+    with ledger.store.transaction(Action.LOAD, str(folder), counts):
         g = ledger_folder.grant
         with entry_errors(None):
             ledger.init(

@@ -15,6 +15,7 @@ from fsgrant.domain.sustainability import (
     parse_measure_value,
 )
 from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import NotFound
 from fsgrant.services.periods import PeriodsService
 from fsgrant.store.connection import utc_now
@@ -50,8 +51,7 @@ class MeasuresService:
         number = parse_measure_value(value)
         detail: dict[str, Any] = {"on": day.isoformat(), "value": str(number)}
         store = self._tables.store
-        with store.transaction("measure.add", measure, detail):
-            self._periods.guard_dated(day, what="a measure observation")
+        with store.transaction(Action.MEASURE_ADD, measure, detail, dated=day):
             new_id = detail["id"] = self._tables.measures.insert_observation(
                 {
                     "measure": measure,
@@ -86,8 +86,8 @@ class MeasuresService:
         day = as_at_day(on, field="on")
         detail: dict[str, Any] = {"value": str(number), "set_on": day.isoformat()}
         store = self._tables.store
-        with store.transaction("measure.target", f"{measure}/{label}", detail):
-            self._periods.guard_dated(day, what="a measure target")
+        with store.transaction(Action.MEASURE_TARGET, f"{measure}/{label}", detail, dated=day):
+            self._periods.guard("measure-target", day)
             new_id = detail["id"] = self._tables.measures.insert_target(
                 {
                     "measure": measure,

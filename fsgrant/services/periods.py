@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from fsgrant.domain.closures import refuse_closed_entry, refuse_dated_in_closed
+from fsgrant.domain.closures import refuse_closed
 from fsgrant.domain.models import ClosedPeriod, PeriodEvent
 from fsgrant.domain.periods import DateLike, parse_date
 from fsgrant.domain.text import required_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
@@ -34,28 +35,33 @@ class PeriodsService:
         """Every closing and reopening, oldest first."""
         return self._tables.periods.events()
 
-    def guard_open(self, day: date, label: str | None, *, what: str = "an entry") -> None:
-        """Refuse an entry dated in a closed period of its funding year (``label``, or
-        the year ``day`` is allocated to when None). Call inside the write transaction.
+    def guard(
+        self,
+        kind: str,
+        day: date,
+        *,
+        year: str | None = None,
+        named: Iterable[str] = (),
+        what: str | None = None,
+    ) -> None:
+        """Refuse a record of ``kind`` dated ``day`` that a closed period covers, by
+        the one table of what a close freezes
+        (:data:`fsgrant.domain.time_rule.RECORD_KINDS`); see
+        :func:`fsgrant.domain.closures.refuse_closed`. Call inside the write transaction.
+
+        Args:
+            year: the funding year the record names (``own-year`` kinds; None: the year
+                its day is allocated to).
+            named: the years a ``named-years`` record (a variation) bears on.
+            what: the record in words, when more telling than its kind's.
 
         Raises:
             PeriodClosed: names the closure (reference, when, by whom).
         """
         closed = self.closures()
         if closed:
-            years = self._years.list() if label is None else []
-            refuse_closed_entry(day, label, closed, years, what=what)
-
-    def guard_dated(self, day: date, *, what: str, years: Iterable[str] | None = None) -> None:
-        """Refuse a record dated ``day`` (agreed, effective, planned start) on or before
-        the closed date of a funding year it bears on (``years``; None for every year,
-        as for posts). Call inside the write transaction; see
-        :func:`fsgrant.domain.closures.refuse_dated_in_closed`.
-
-        Raises:
-            PeriodClosed: names the closure (reference, when, by whom).
-        """
-        refuse_dated_in_closed(day, self.closures(), what=what, years=years)
+            years = self._years.list() if year is None else []
+            refuse_closed(kind, day, closed, years, year=year, named=named, what=what)
 
     def close(self, label: str, through: DateLike, reference: str) -> ClosedPeriod:
         """Close a funding year's period through a date (e.g. when a return is submitted):
@@ -72,7 +78,7 @@ class PeriodsService:
             raise InvalidInput(f"{day} is before {label} starts ({y.start})", field="through")
         detail: dict[str, Any] = {"through": day.isoformat(), "reference": ref}
         store = self._tables.store
-        with store.transaction("period.close", label, detail):
+        with store.transaction(Action.PERIOD_CLOSE, label, detail):
             current = self.closures().get(label)
             if current is not None and day < current.through:
                 raise InvalidInput(
@@ -101,7 +107,7 @@ class PeriodsService:
         why = required_text(reason, "reason")
         detail: dict[str, Any] = {"reason": why}
         store = self._tables.store
-        with store.transaction("period.reopen", label, detail):
+        with store.transaction(Action.PERIOD_REOPEN, label, detail):
             closed = self.closures().get(label)
             if closed is None:
                 raise Conflict(f"funding year {label} is not closed")

@@ -23,13 +23,13 @@ from fsgrant.domain.sustainability import (
     build_sustainability,
     financial_years,
     first_year_after,
-    latest_by_key,
     measure_level,
     parse_financial_year,
     parse_measure_value,
     savings_amount,
 )
 from fsgrant.domain.text import choice, clean_text, required_text
+from fsgrant.domain.time_rule import Action, latest_on_or_before
 from fsgrant.errors import Conflict, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.measures import MeasuresService
@@ -76,10 +76,13 @@ class PlanService:
         measure: str | None = None,
         baseline: object | None = None,
         unit_cost: AmountLike | None = None,
+        on: DateLike | None = None,
     ) -> PlanSource:
         """Add a source of funding for the model: ``base-budget``, ``partner``,
         ``savings`` or ``other``. A savings source may be linked to a measure, with its
         baseline and the unit cost saved by each one below it (all three together).
+        ``on`` is the day it joined the plan (default today): a report as at an
+        earlier day leaves it out.
 
         Raises:
             InvalidInput: an empty name, an unknown kind, a bad baseline or unit cost, a
@@ -115,11 +118,14 @@ class PlanService:
             if cost < 0:
                 raise InvalidInput("a unit cost cannot be negative", field="unit_cost")
             record["unit_cost_pence"] = to_pence(cost)
+        day = as_at_day(on, field="on")
+        record["added_on"] = day.isoformat()
         detail = {k2: v for k2, v in record.items() if k2 != "name" and v is not None}
         store = self._tables.store
-        with store.transaction("plan.source.add", source, detail):
+        with store.transaction(Action.PLAN_SOURCE_ADD, source, detail, dated=day):
             if self._tables.plan.source(source) is not None:
                 raise Conflict(f"a source named '{source}' exists already")
+            self._periods.guard("plan-source", day)
             self._tables.plan.insert_source(
                 {**record, "recorded_at": utc_now(), "recorded_by": store.user}
             )
@@ -170,8 +176,8 @@ class PlanService:
         day = as_at_day(on, field="on")
         detail: dict[str, Any] = {"amount": str(value), "set_on": day.isoformat()}
         store = self._tables.store
-        with store.transaction("plan.fund", f"{src.name}/{label}", detail):
-            self._periods.guard_dated(day, what="plan funding")
+        with store.transaction(Action.PLAN_FUND, f"{src.name}/{label}", detail, dated=day):
+            self._periods.guard("plan-funding", day)
             new_id = detail["id"] = self._tables.plan.insert_funding(
                 {
                     "source": src.name,
@@ -215,8 +221,8 @@ class PlanService:
         day = as_at_day(on, field="on")
         detail: dict[str, Any] = {"amount": str(value), "set_on": day.isoformat()}
         store = self._tables.store
-        with store.transaction("plan.cost", f"{cat}/{label}", detail):
-            self._periods.guard_dated(day, what="a plan cost")
+        with store.transaction(Action.PLAN_COST, f"{cat}/{label}", detail, dated=day):
+            self._periods.guard("plan-cost", day)
             new_id = detail["id"] = self._tables.plan.insert_cost(
                 {
                     "category": cat,
@@ -285,9 +291,9 @@ class PlanService:
         costs = self.costs()
         targets = self._measures.targets()
         named = {
-            *(f.financial_year for f in funding if f.set_on <= day or f.original),
-            *(c.financial_year for c in costs if c.set_on <= day or c.original),
-            *(t.financial_year for t in targets),
+            *(f.financial_year for f in funding if f.set_on <= day),
+            *(c.financial_year for c in costs if c.set_on <= day),
+            *(t.financial_year for t in targets if t.set_on <= day),
         }
         after = [first_year_after(end)] if end is not None else []
         first = first or _earliest(*(financial_year_label(y.start) for y in years), *named, last)
@@ -304,13 +310,12 @@ class PlanService:
         )
 
     def _other_cost(self, costs: list[PlanCost], day: date) -> dict[str, Decimal]:
-        chosen = latest_by_key(
-            (((c.category, c.financial_year), c.set_on, c.id, c.original, c.amount) for c in costs),
-            day,
+        chosen = latest_on_or_before(
+            costs, day, key=lambda c: (c.category, c.financial_year), on=_set_on, order=_id
         )
         out: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for (_cat, label), amount in chosen.items():
-            out[label] += amount
+        for (_cat, label), c in chosen.items():
+            out[label] += c.amount
         return dict(out)
 
     def _grant_by_financial_year(self, day: date) -> dict[str, Decimal]:
@@ -326,20 +331,27 @@ class PlanService:
     def _funding_by_source(
         self, funding: list[PlanFunding], day: date, labels: list[str]
     ) -> dict[str, dict[str, Decimal]]:
-        committed = latest_by_key(
-            (((f.source, f.financial_year), f.set_on, f.id, f.original, f.amount) for f in funding),
-            day,
-        )
+        committed = {
+            k: f.amount
+            for k, f in latest_on_or_before(
+                funding, day, key=lambda f: (f.source, f.financial_year), on=_set_on, order=_id
+            ).items()
+        }
         observations = [o for o in self._measures.observations() if o.observed_on <= day]
-        targets = latest_by_key(
-            (
-                ((t.measure, t.financial_year), t.set_on, t.id, i == 0, t.value)
-                for i, t in _firsts(self._measures.targets())
-            ),
-            day,
-        )
+        targets = {
+            k: t.value
+            for k, t in latest_on_or_before(
+                self._measures.targets(),
+                day,
+                key=lambda t: (t.measure, t.financial_year),
+                on=_set_on,
+                order=_id,
+            ).items()
+        }
         out: dict[str, dict[str, Decimal]] = {}
         for src in self.sources():
+            if src.added_on > day:
+                continue  # not part of the plan yet
             if src.measure is None or src.baseline is None or src.unit_cost is None:
                 out[src.name] = {lbl: a for (name, lbl), a in committed.items() if name == src.name}
                 continue
@@ -370,12 +382,9 @@ def _latest(*labels: str | None) -> str | None:
     return max(given, key=_fy_key) if given else None
 
 
-def _firsts(targets: list[MeasureTarget]) -> list[tuple[int, MeasureTarget]]:
-    """Each target with 0 when it is the first recorded for its measure and year."""
-    seen: set[tuple[str, str]] = set()
-    out: list[tuple[int, MeasureTarget]] = []
-    for t in sorted(targets, key=lambda t: t.id):
-        key = (t.measure, t.financial_year)
-        out.append((0 if key not in seen else 1, t))
-        seen.add(key)
-    return out
+def _set_on(record: PlanFunding | PlanCost | MeasureTarget) -> date:
+    return record.set_on
+
+
+def _id(record: PlanFunding | PlanCost | MeasureTarget) -> int:
+    return record.id

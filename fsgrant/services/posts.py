@@ -27,6 +27,7 @@ from fsgrant.domain.posts import (
     parse_rate,
 )
 from fsgrant.domain.text import choice, clean_text, required_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.periods import PeriodsService
@@ -121,10 +122,12 @@ class PostsService:
             "recorded_at": utc_now(),
             "recorded_by": store.user,
         }
-        with store.transaction("post.add", pid, {"fte": str(fte_v), "annual": str(cost)}):
+        with store.transaction(
+            Action.POST_ADD, pid, {"fte": str(fte_v), "annual": str(cost)}, dated=start
+        ):
             if self._tables.posts.exists(pid):
                 raise Conflict(f"post {pid} exists already; record changes with 'post status'")
-            self._periods.guard_dated(start, what=f"new post {pid} (its planned start)")
+            self._periods.guard("post", start, what=f"new post {pid} (its planned start)")
             self._tables.posts.insert(record)
         return self.get(pid)
 
@@ -169,8 +172,8 @@ class PostsService:
                 )
         detail = {"status": st, "on": day.isoformat(), "reason": why}
         store = self._tables.store
-        with store.transaction("post.status", pid, detail):
-            self._periods.guard_dated(day, what=f"a status change of post {pid}")
+        with store.transaction(Action.POST_STATUS, pid, detail, dated=day):
+            self._periods.guard("post-status", day, what=f"a status change of post {pid}")
             new_id = self._tables.posts.insert_status(
                 {
                     "post": pid,
@@ -250,8 +253,8 @@ class PostsService:
             )
         record.update(reason=why, recorded_at=utc_now(), recorded_by=self._tables.store.user)
         store = self._tables.store
-        with store.transaction("post.change", pid, {**changed, "reason": why}):
-            self._periods.guard_open(day, None, what="a post change")
+        with store.transaction(Action.POST_CHANGE, pid, {**changed, "reason": why}, dated=day):
+            self._periods.guard("post-change", day, what=f"a change of post {pid}")
             new_id = self._tables.posts.insert_change(record)
         return next(c for c in self.get(pid).changes if c.id == new_id)
 

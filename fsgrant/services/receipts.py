@@ -8,6 +8,7 @@ from fsgrant.domain.models import Receipt
 from fsgrant.domain.money import AmountLike, as_money, gross_total_problem, to_pence
 from fsgrant.domain.periods import DateLike, parse_date
 from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidAmount, InvalidInput, NotFound
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.years import YearsService
@@ -41,8 +42,8 @@ class ReceiptsService:
         self._years.get(year)
         detail: dict[str, Any] = {"date": d.isoformat(), "amount": str(value)}
         store = self._tables.store
-        with store.transaction("receipt.add", year, detail):
-            self._periods.guard_open(d, year, what="a receipt")
+        with store.transaction(Action.RECEIPT_ADD, year, detail, dated=d):
+            self._periods.guard("receipt", d, year=year)
             too_much = gross_total_problem(
                 self._tables.receipts.gross_pence() + abs(to_pence(value)), "receipts"
             )
@@ -84,14 +85,15 @@ class ReceiptsService:
             )
         detail: dict[str, Any] = {"reason": why, "amount": str(-original.amount)}
         store = self._tables.store
-        with store.transaction("receipt.reverse", str(receipt_id), detail):
+        with store.transaction(Action.RECEIPT_REVERSE, str(receipt_id), detail):
             # Checked again inside the write lock: another process may have reversed it.
             done = self.get(receipt_id).reversed_by
             if done is not None:
                 raise Conflict(f"receipt {receipt_id} was already reversed by receipt {done}")
-            self._periods.guard_open(
+            self._periods.guard(
+                "receipt",
                 original.date,
-                original.funding_year,
+                year=original.funding_year,
                 what=f"the reversal of receipt {receipt_id}",
             )
             new_id = detail["id"] = self._tables.receipts.insert(

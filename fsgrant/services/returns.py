@@ -10,6 +10,7 @@ from typing import Any
 from fsgrant.domain.periods import as_at_day
 from fsgrant.domain.submissions import SubmittedReturn
 from fsgrant.domain.text import clean_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput, NotFound
 from fsgrant.services.exports import ExportsService
 from fsgrant.services.periods import PeriodsService
@@ -99,7 +100,7 @@ class ReturnsService:
             "reference": ref,
             "figures": len(figures),
         }
-        with store.transaction("return.submit", label, detail):
+        with store.transaction(Action.RETURN_SUBMIT, label, detail):
             closed_through = None
             if close:
                 current = self._periods.closures().get(label)

@@ -20,6 +20,7 @@ from fsgrant.domain.money import (
 )
 from fsgrant.domain.periods import DateLike, financial_year_period, parse_date
 from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.domain.transactions import TransactionLine
 from fsgrant.errors import Conflict, InvalidAmount, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
@@ -95,7 +96,7 @@ class SpendService:
         detail: dict[str, Any] = {"date": d.isoformat(), "amount": str(value), "category": cat}
         if post_id is not None:
             detail["post"] = post_id
-        with store.transaction("spend.add", None, detail):
+        with store.transaction(Action.SPEND_ADD, None, detail):
             # Checked inside the write lock, so no variation or closure can slip in.
             label = clean_text(year)
             allocator = Allocator(self._years.list())
@@ -155,13 +156,16 @@ class SpendService:
         }
         if original.post is not None:
             detail["post"] = original.post
-        with store.transaction("spend.reverse", str(line_id), detail):
+        with store.transaction(Action.SPEND_REVERSE, str(line_id), detail):
             # Checked again inside the write lock: another process may have reversed it.
             done = self._tables.spend.reversed_by(line_id)
             if done is not None:
                 raise Conflict(f"line {line_id} was already reversed by line {done}")
-            self._periods.guard_open(
-                original.date, original.funding_year, what=f"the reversal of line {line_id}"
+            self._periods.guard(
+                "spend",
+                original.date,
+                year=original.funding_year,
+                what=f"the reversal of line {line_id}",
             )
             new_id = self._tables.spend.insert(record)
             detail["id"] = new_id

@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from fsgrant.domain.closures import refuse_dated_in_closed, refuse_moving_closed_days
+from fsgrant.domain.closures import refuse_closed, refuse_moving_closed_days
 from fsgrant.domain.funding import Orphans, apply_variations, orphans_made
 from fsgrant.domain.models import FundingYear, FundingYearState, Grant, Variation
 from fsgrant.domain.money import AmountLike, as_money, format_money, from_pence, to_pence
 from fsgrant.domain.periods import DateLike, Period, default_end, parse_date
 from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput, NotFound
 from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
@@ -115,7 +116,7 @@ class YearsService:
             conditions=conds,
         )
         store = self._tables.store
-        with store.transaction("year.add", label, {"award": str(amount)}):
+        with store.transaction(Action.YEAR_ADD, label, {"award": str(amount)}):
             self._tables.years.insert(
                 {
                     "label": label,
@@ -266,13 +267,15 @@ class YearsService:
                 raise InvalidInput(f"{label} is already {status}", field="status")
             record["new_status"] = status
         detail = {k: v for k, v in record.items() if v}
-        with store.transaction("year.vary", label, detail):
+        with store.transaction(Action.YEAR_VARY, label, detail, dated=agreed):
             closures = self._tables.periods.closures()
-            refuse_dated_in_closed(
+            refuse_closed(
+                "variation",
                 agreed,
                 closures,
+                [],
+                named=[label] if to is None else [label, to],
                 what=f"a variation of {label}",
-                years=[label] if to is None else [label, to],
             )
             # The years and variations are read once; each day is worked out from them.
             originals = self.originals()

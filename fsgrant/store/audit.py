@@ -8,7 +8,7 @@ from datetime import date, datetime
 from fsgrant.domain.models import AuditEntry
 from fsgrant.store.connection import Store
 
-__all__ = ["AuditTable", "SettingsTable"]
+__all__ = ["AuditTable", "RecordDates", "SettingsTable"]
 
 
 class AuditTable:
@@ -51,3 +51,37 @@ class SettingsTable:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, value],
         )
+
+
+class RecordDates:
+    """The deciding date of records an audit entry wrote, looked up in their tables
+    for entries written before the audit kept it (``dated``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def import_first_date(self, batch: int | None, sha256: str | None) -> date | None:
+        """The earliest date of the lines an import added (by its batch, else by the
+        file's SHA-256)."""
+        params: list[object]
+        if batch is not None:
+            where, params = "import_batch = ?", [batch]
+        elif sha256 is not None:
+            where = "import_batch IN (SELECT id FROM import_batches WHERE sha256 = ?)"
+            params = [sha256]
+        else:
+            return None
+        row = self.store.query_one(f"SELECT min(date) FROM spend WHERE {where}", params)
+        return None if row is None or row[0] is None else date.fromisoformat(row[0])
+
+    def post_planned_start(self, post_id: str | None) -> date | None:
+        row = self.store.query_one("SELECT planned_start FROM posts WHERE id = ?", [post_id])
+        return None if row is None or row[0] is None else date.fromisoformat(row[0])
+
+    def condition_agreed(self, year: str | None, number: object) -> date | None:
+        row = self.store.query_one(
+            "SELECT coalesce(agreed_on, substr(recorded_at, 1, 10)) FROM conditions "
+            "WHERE funding_year = ? AND number = ?",
+            [year, number],
+        )
+        return None if row is None or row[0] is None else date.fromisoformat(row[0])

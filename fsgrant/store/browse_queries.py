@@ -84,10 +84,11 @@ SELECT y.label AS funding_year, y.status, y.start, y."end",
        CASE WHEN y.status = 'withdrawn' THEN 0 ELSE y.award_pence END AS award_pence,
        (SELECT coalesce(sum(r.amount_pence), 0) FROM receipts r, day
         WHERE r.funding_year = y.label AND r.date <= day.d) AS received_pence,
-       (SELECT coalesce(sum(e.amount_pence), 0) FROM estimates e
+       (SELECT coalesce(sum(e.amount_pence), 0) FROM estimates e, day
         WHERE e.funding_year = y.label
-          AND e.id = (SELECT min(o.id) FROM estimates o WHERE o.funding_year = e.funding_year
-                      AND o.category = e.category AND o.post IS e.post))
+          AND e.id = (SELECT o.id FROM estimates o WHERE o.funding_year = e.funding_year
+                      AND o.category = e.category AND o.post IS e.post AND o.set_on <= day.d
+                      ORDER BY o.set_on, o.id LIMIT 1))
          AS original_estimate_pence,
        (SELECT coalesce(sum(a.amount_pence), 0) FROM allocated a
         WHERE a.funding_year = y.label) AS actual_pence,

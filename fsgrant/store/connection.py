@@ -18,10 +18,11 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from fsgrant.domain.time_rule import DATED, RECORD_KINDS, Known
 from fsgrant.errors import Conflict, FsgrantError, StoreError
 from fsgrant.store.schema import MIGRATIONS
 
@@ -79,6 +80,8 @@ class Store:
         self._depth = 0
         # Counts writes undone, which ``total_changes`` does not take back: see change_marks.
         self._undone = 0
+        # The knowledge horizon of reads (see known_as): None, as known now.
+        self.known: Known | None = None
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -358,13 +361,21 @@ class Store:
     # ------------------------------------------------------------------ writing
     @contextmanager
     def transaction(
-        self, action: str, subject: str | None = None, detail: dict[str, Any] | None = None
+        self,
+        action: str,
+        subject: str | None = None,
+        detail: dict[str, Any] | None = None,
+        *,
+        dated: date | None = None,
     ) -> Iterator[sqlite3.Connection]:
         """Run a write in one ``BEGIN IMMEDIATE`` transaction with its audit entry.
 
         The audit entry (time, OS user, command, ``action``, ``subject``, ``detail``)
         is written when the block ends, in the same transaction, so the block may add
-        to ``detail`` (for example the id of the row it stored). Nested calls join the
+        to ``detail`` (for example the id of the row it stored). ``dated``, the date
+        that decides for the record written (see :mod:`fsgrant.domain.time_rule`), is
+        kept in the detail as ``dated``, so a later reader can tell a correction of a
+        sent return from a change of estimate. Nested calls join the
         outer transaction inside a savepoint: a nested block that fails is undone
         (with its audit entry) even if the caller carries on.
 
@@ -390,7 +401,11 @@ class Store:
                     current_command.get() or f"api:{action}",
                     action,
                     subject,
-                    json.dumps(detail or {}, default=str, sort_keys=True),
+                    json.dumps(
+                        {**(detail or {}), **({} if dated is None else {DATED: dated.isoformat()})},
+                        default=str,
+                        sort_keys=True,
+                    ),
                 ],
             )
             self.conn.execute("COMMIT" if outer else f"RELEASE {savepoint}")
@@ -477,13 +492,42 @@ class Store:
             cur.row_factory = None
         yield from cur.execute(sql, params)
 
-    def change_marks(self) -> tuple[int, int, int]:
+    def change_marks(self) -> tuple[object, ...]:
         """Marks that change whenever this or another connection changes the store
         (``total_changes``, ``PRAGMA data_version``, and the count of transactions
-        rolled back, since a rollback leaves ``total_changes`` as it was): a cache key
-        for reads."""
+        rolled back, since a rollback leaves ``total_changes`` as it was), or what reads
+        see of it (:meth:`known_as`): a cache key for reads."""
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-        return self.conn.total_changes, int(version), self._undone
+        return self.conn.total_changes, int(version), self._undone, self.known
+
+    @contextmanager
+    def known_as(self, known: Known) -> Iterator[None]:
+        """Within the block, reads of the roster see it as known at ``known.known_at``:
+        what was recorded by then, plus the roster's corrections (records recorded later
+        but effective on or before ``known.day``); see :mod:`fsgrant.domain.time_rule`.
+        Everything else counts by its date alone, so it needs no horizon."""
+        held = self.known
+        self.known = known
+        try:
+            yield
+        finally:
+            self.known = held
+
+    def roster_clause(self, kind: str, alias: str = "") -> tuple[str, list[Any]]:
+        """A SQL condition (with its parameters) keeping the rows of roster ``kind``
+        (a key of :data:`~fsgrant.domain.time_rule.RECORD_KINDS`) that count under the
+        knowledge horizon: ``1`` with none."""
+        known = self.known
+        if known is None or known.known_at is None:
+            return "1", []
+        at = known.known_at
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        col = f"{alias}.{RECORD_KINDS[kind].dated_by}" if alias else RECORD_KINDS[kind].dated_by
+        rec = f"{alias}.recorded_at" if alias else "recorded_at"
+        return (
+            f"({rec} <= ? OR {col} <= ?)",
+            [at.isoformat(timespec="microseconds"), known.day.isoformat()],
+        )
 
     def query_one(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()

@@ -332,3 +332,10 @@ _COMPACT_SOURCE_FIELDS: list[str] = [
     FROM spend s LEFT JOIN import_batches b ON b.id = s.import_batch
     WHERE s.source_fields IS NOT NULL""",
 ]
+
+# The rule of time (fsgrant.domain.time_rule): every decision has a date. A plan source
+# is dated by when it was added (``added_on``); one added before this column existed
+# is read as dated the day it was recorded.
+_PLAN_SOURCE_DATED: list[str] = [
+    f"ALTER TABLE plan_sources ADD COLUMN added_on TEXT {_is_day('added_on', nullable=True)}",
+]

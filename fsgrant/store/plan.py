@@ -41,6 +41,7 @@ class PlanTable:
                 unit_cost=None
                 if r["unit_cost_pence"] is None
                 else from_pence(r["unit_cost_pence"]),
+                added_on=r["added_on"] or r["recorded_at"][:10],
                 recorded_at=_when(r["recorded_at"]),
                 recorded_by=r["recorded_by"],
             )

@@ -33,11 +33,16 @@ class PostsTable:
 
     def load(self, post_id: str | None = None) -> list[Post]:
         """Posts (one, or all by id) with their status history in effective order."""
-        where, params = ("WHERE id = ?", [post_id]) if post_id is not None else ("", [])
+        one, params = ("id = ?", [post_id]) if post_id is not None else ("1", [])
+        sone = "post = ?" if post_id is not None else "1"
+        # The roster as known at a horizon, when reads have one (Store.known_as).
+        posts_known, p_params = self.store.roster_clause("post")
+        status_known, s_params = self.store.roster_clause("post-status")
+        changes_known, c_params = self.store.roster_clause("post-change")
         history: dict[str, list[StatusChange]] = defaultdict(list)
-        swhere = "WHERE post = ?" if post_id is not None else ""
         for r in self.store.query(
-            f"SELECT * FROM post_status {swhere} ORDER BY effective, id", params
+            f"SELECT * FROM post_status WHERE {sone} AND {status_known} ORDER BY effective, id",
+            [*params, *s_params],
         ):
             history[r["post"]].append(
                 StatusChange(
@@ -53,7 +58,8 @@ class PostsTable:
             )
         changes: dict[str, list[PostChange]] = defaultdict(list)
         for r in self.store.query(
-            f"SELECT * FROM post_changes {swhere} ORDER BY effective, id", params
+            f"SELECT * FROM post_changes WHERE {sone} AND {changes_known} ORDER BY effective, id",
+            [*params, *c_params],
         ):
             changes[r["post"]].append(_change(r))
         return [
@@ -74,7 +80,10 @@ class PostsTable:
                 history=tuple(history.get(r["id"], ())),
                 changes=tuple(changes.get(r["id"], ())),
             )
-            for r in self.store.query(f"SELECT * FROM posts {where} ORDER BY id", params)
+            for r in self.store.query(
+                f"SELECT * FROM posts WHERE {one} AND {posts_known} ORDER BY id",
+                [*params, *p_params],
+            )
         ]
 
     def insert(self, record: dict[str, Any]) -> None:

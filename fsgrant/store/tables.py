@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from fsgrant.store.connection import Store
 
 if TYPE_CHECKING:
-    from fsgrant.store.audit import AuditTable, SettingsTable
+    from fsgrant.store.audit import AuditTable, RecordDates, SettingsTable
     from fsgrant.store.conditions import ConditionsTable
     from fsgrant.store.grant import GrantTable
     from fsgrant.store.imports import ImportsTable
@@ -109,6 +109,12 @@ class Tables:
         from fsgrant.store.audit import AuditTable
 
         return AuditTable(self.store)
+
+    @cached_property
+    def record_dates(self) -> RecordDates:
+        from fsgrant.store.audit import RecordDates
+
+        return RecordDates(self.store)
 
     @cached_property
     def settings(self) -> SettingsTable:

@@ -101,9 +101,10 @@ class EstimatesTable:
         """Every estimate (of one year), by year, category, post, set_on and id."""
         where, params = ("WHERE funding_year = ?", [label]) if label else ("", [])
         rows = self.store.query(
-            f"""SELECT e.*, e.id = (SELECT min(o.id) FROM estimates o
+            f"""SELECT e.*, e.id = (SELECT o.id FROM estimates o
                                     WHERE o.funding_year = e.funding_year AND o.category = e.category
-                                      AND o.post IS e.post) AS original
+                                      AND o.post IS e.post ORDER BY o.set_on, o.id LIMIT 1)
+                       AS original
                 FROM estimates e {where} ORDER BY funding_year, category, post, set_on, id""",
             params,
         )
@@ -126,8 +127,9 @@ class EstimatesTable:
         """Total original estimate per funding year."""
         rows = self.store.query(
             """SELECT funding_year, sum(amount_pence) FROM estimates e
-               WHERE id = (SELECT min(o.id) FROM estimates o WHERE o.funding_year = e.funding_year
-                           AND o.category = e.category AND o.post IS e.post)
+               WHERE id = (SELECT o.id FROM estimates o WHERE o.funding_year = e.funding_year
+                           AND o.category = e.category AND o.post IS e.post
+                           ORDER BY o.set_on, o.id LIMIT 1)
                GROUP BY funding_year"""
         )
         return {r[0]: from_pence(r[1]) for r in rows}
