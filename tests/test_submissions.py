@@ -476,3 +476,28 @@ def test_the_summary_rows_a_record_reaches_are_rows_the_return_has(led, tmp_path
     named |= set(sub.RECEIPT_ROWS + sub.ESTIMATE_ROWS)
     # Repayable shows only for a withdrawn year.
     assert named - rows == {"Repayable to funder"}
+
+
+def test_a_category_and_estimate_recorded_later_leave_the_sent_return_alone(led, submitted):
+    # The case that moved a closed return: a category added today with an estimate.
+    # Its first estimate is dated the year's start, inside the closed window: refused.
+    # Dated when it was made (after the as-at date), it is a change of estimate.
+    path, _ = submitted
+    before = led.reports.summary("2020-03-31").funding_years[0]
+    led.categories.add("newcat")
+    with pytest.raises(PeriodClosed, match="an estimate dated 2019-08-01"):
+        led.estimates.set("2019/20", "newcat", "500000.00")
+    led.estimates.set("2019/20", "newcat", "500000.00", on="2020-04-15")
+    after = led.reports.summary("2020-03-31").funding_years[0]
+    # Nothing was estimated on newcat by 31 March: the original estimate (0.00, no
+    # estimate of 2019/20 was made before) and the money at risk, 2,470,625.00, hold.
+    assert (after.estimate_original, after.underspend_at_risk) == (D("0.00"), D("2470625.00"))
+    assert (before.estimate_original, before.underspend_at_risk) == (
+        after.estimate_original,
+        after.underspend_at_risk,
+    )
+    # As at 30 April it counts: the original estimate of newcat is 500,000.00.
+    assert led.reports.summary("2020-04-30").funding_years[0].estimate_original == D("500000.00")
+    check = led.exports.verify(path)
+    assert check.ledger_matches and check.changes == ()
+    assert [e.action for e in check.changes_of_estimate] == ["category.add", "estimate.set"]
