@@ -31,9 +31,7 @@ RECORDS: dict[str, Record] = {
     "condition-evidence": lambda led, d: led.conditions.add_evidence(
         "2020/21", 1, on=d, note="monitoring"
     ),
-    "condition-status": lambda led, d: led.conditions.set_status(
-        "2020/21", 1, "submitted", on=d
-    ),
+    "condition-status": lambda led, d: led.conditions.set_status("2020/21", 1, "submitted", on=d),
     "plan-source": lambda led, d: led.plan.add_source("partners", "partner", on=d),
     "plan-funding": lambda led, d: led.plan.fund("council", "FY2022/23", "1.00", on=d),
     "plan-cost": lambda led, d: led.plan.cost("training", "FY2022/23", "1.00", on=d),

@@ -93,6 +93,15 @@ class Model:
         ]
         return min(covering)[1] if covering else None
 
+    def withdrawn_holding(self, day: date) -> str | None:
+        # Spend in a withdrawn year's period is that year's actual: its closure covers it.
+        held = [
+            (start, label)
+            for label, (start, end, _, status) in self.years.items()
+            if start <= day <= end and status == "withdrawn"
+        ]
+        return min(held)[1] if held else None
+
     def is_closed(self, day: date, label: str | None) -> bool:
         return label is not None and label in self.closed and day <= self.closed[label]
 
@@ -221,7 +230,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def reverse(self, ref):
         line_id, index = ref
         original = self.model.lines[index]
-        label = self.model.allocate(original.day)
+        label = self.model.allocate(original.day) or self.model.withdrawn_holding(original.day)
         if original.reversed:
             try:
                 self.led.spend.reverse(line_id, "again")
@@ -248,6 +257,24 @@ class LedgerMachine(RuleBasedStateMachine):
             if any(
                 (self.model.allocate(d) == c) != (self.model.allocate(d, proposed) == c)
                 for d in _days(D("2019-01-01"), through)
+            )
+        ]
+
+        # Nor may another year's period come to hold a day of a closed window (from
+        # the closed year's start to its closed date).
+        def covers(years: dict[str, list], y: str, d: date) -> bool:
+            start, end, _, status = years[y]
+            return status != "withdrawn" and start <= d <= end
+
+        moved += [
+            c
+            for c, through in self.model.closed.items()
+            if c not in moved
+            and any(
+                covers(proposed, y, d) and not covers(self.model.years, y, d)
+                for y in proposed
+                if y != c
+                for d in _days(self.model.years[c][0], through)
             )
         ]
         # A variation agreed on or before the closed date of its year (or of the

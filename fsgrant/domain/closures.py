@@ -138,7 +138,9 @@ def refuse_closed(
         return
     words = what or k.words
     if k.closure == "own-year":
-        target = year if year is not None else Allocator(years)(day)
+        target = (
+            year if year is not None else Allocator(years)(day) or _withdrawn_holding(day, years)
+        )
         problem = _closed(day, target, closures, what=words)
         if problem is not None:
             raise problem
@@ -160,6 +162,13 @@ def refuse_closed(
         through=c.through,
         reference=c.reference,
     )
+
+
+def _withdrawn_holding(day: date, years: list[FundingYearState]) -> str | None:
+    """The withdrawn year whose period holds ``day`` (the earliest starting): what was
+    spent there is that year's actual, so its closure covers it."""
+    held = sorted((y.start, y.label) for y in years if y.status == "withdrawn" and day in y.period)
+    return held[0][1] if held else None
 
 
 def refuse_moving_closed_days(

@@ -52,6 +52,7 @@ from fsgrant.domain.models import Day, FundingYearState, Money
 from fsgrant.domain.money import ZERO, percent
 from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.domain.reports import Percent, VarianceReport
+from fsgrant.domain.time_rule import latest_on_or_before
 
 __all__ = [
     "CHECK_KINDS",
@@ -244,10 +245,9 @@ def status_as_at(
     """The status change in force on ``day``: the latest effective on or before it
     (the later recorded when two share a date); None when the condition is still
     ``open`` from the start."""
-    in_force = [c for c in history if c.on <= day]
-    if not in_force:
-        return None
-    return max(in_force, key=lambda c: (c.on, c.id))
+    return latest_on_or_before(
+        history, day, key=lambda _c: 0, on=lambda c: c.on, order=lambda c: c.id
+    ).get(0)
 
 
 def condition_state(

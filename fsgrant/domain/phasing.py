@@ -36,6 +36,7 @@ from fsgrant.domain.models import Money
 from fsgrant.domain.money import ZERO, as_money, from_pence, round_half_up, split_evenly, to_pence
 from fsgrant.domain.periods import Period, month_label
 from fsgrant.domain.record import RECORD_CONFIG
+from fsgrant.domain.time_rule import latest_on_or_before
 from fsgrant.errors import InvalidInput
 
 __all__ = [
@@ -204,11 +205,13 @@ def phasings_as_at(
 ) -> dict[tuple[str, str], EstimatePhasing]:
     """The phasing in force on ``day`` per (year, category): the latest set on or
     before it (by date set, then as recorded)."""
-    out: dict[tuple[str, str], EstimatePhasing] = {}
-    for p in sorted(phasings, key=lambda x: (x.set_on, x.id)):
-        if p.set_on <= day:
-            out[(p.funding_year, p.category)] = p
-    return out
+    return latest_on_or_before(
+        phasings,
+        day,
+        key=lambda p: (p.funding_year, p.category),
+        on=lambda p: p.set_on,
+        order=lambda p: p.id,
+    )
 
 
 def months_of(amounts: Mapping[str, object]) -> list[tuple[str, Decimal]]:

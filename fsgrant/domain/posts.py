@@ -63,6 +63,7 @@ from fsgrant.domain.money import ZERO, round_half_up
 from fsgrant.domain.periods import Period, days_in_month
 from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.domain.reports import Fte
+from fsgrant.domain.time_rule import latest_on_or_before
 from fsgrant.errors import InvalidInput
 
 __all__ = [
@@ -304,11 +305,10 @@ class Post(_Record):
 
     def change_as_at(self, day: date) -> StatusChange | None:
         """The latest change effective on or before ``day`` (None: still planned)."""
-        current = None
-        for change in self.history:
-            if change.effective <= day:
-                current = change
-        return current
+        # The history is in effective order, ties in the order recorded.
+        return latest_on_or_before(
+            self.history, day, key=lambda _c: 0, on=lambda c: c.effective, order=lambda c: c.id
+        ).get(0)
 
     def status_as_at(self, day: date) -> str:
         change = self.change_as_at(day)
