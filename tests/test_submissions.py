@@ -501,3 +501,48 @@ def test_a_category_and_estimate_recorded_later_leave_the_sent_return_alone(led,
     check = led.exports.verify(path)
     assert check.ledger_matches and check.changes == ()
     assert [e.action for e in check.changes_of_estimate] == ["category.add", "estimate.set"]
+
+
+def test_records_of_every_kind_dated_later_are_changes_of_estimate(led, submitted):
+    # After the return as at 31 March was sent (and 2019/20 closed), one record of
+    # every kind dated later, and roster changes: none restates it.
+    path, _ = submitted
+    led.measures.add("children-in-care", "2020-04-30", "739")
+    led.plan.add_source("council", "base-budget", on="2020-04-01")
+    actions = [
+        lambda: led.spend.add("2020-04-10", "100.00", "training"),
+        lambda: led.receipts.add("2020-04-15", "1000.00", "2019/20"),
+        lambda: led.estimates.set("2019/20", "training", "900.00", on="2020-04-20"),
+        lambda: led.forecasts.set("2019/20", "training", "800.00", on="2020-04-20"),
+        lambda: led.years.vary(
+            "2019/20", agreed_on="2020-04-25", reason="envelope", end="2021-03-31"
+        ),
+        lambda: led.conditions.add("2020/21", "Sustainability", agreed_on="2020-04-02"),
+        lambda: led.conditions.add_evidence("2020/21", 1, on="2020-04-03", note="plan"),
+        lambda: led.conditions.set_status("2020/21", 1, "submitted", on="2020-04-04"),
+        lambda: led.plan.fund("council", "FY2021/22", "5000.00", on="2020-04-05"),
+        lambda: led.plan.cost("training", "FY2021/22", "100.00", on="2020-04-05"),
+        lambda: led.measures.target("children-in-care", "FY2021/22", "700", on="2020-04-06"),
+        lambda: led.posts.change("DA-N1", "2020-05-01", annual_cost="47778.75", reason="pay"),
+        lambda: led.posts.set_status("DA-N1", "vacant", "2020-06-30"),
+        lambda: led.posts.add(
+            "PO-1",
+            role="probation",
+            host="NPS",
+            fte="1",
+            annual_cost="50000",
+            planned_start="2020-06-01",
+        ),
+    ]
+    for act in actions:
+        act()
+    check = led.exports.verify(path)
+    assert check.file_matches_submission is True
+    assert check.ledger_matches and check.changes == ()
+    # The two records above the list, and the fourteen in it.
+    assert len(check.changes_of_estimate) == 16
+    assert "since then 16 change(s) of estimate" in check.summary
+    # A return made now as at 31 March does move (the extension and the roster): the
+    # sent one holds because those are changes of estimate.
+    fresh = led.reports.summary("2020-03-31").funding_years[0]
+    assert fresh.end.isoformat() == "2020-07-31"  # the extension was agreed in April

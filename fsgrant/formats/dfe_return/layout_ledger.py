@@ -301,10 +301,17 @@ def variation_rows(data: ReturnData) -> Iterator[Row]:
     yield Row((Cell("Conditions", "section"),))
     # The condition's text runs on over the empty columns to its right.
     yield header_row(("Funding year", "Status", "Condition", "", "", "", ""))
+    # The conditions as at the return's date (one agreed later is not listed).
+    status = {y.label: y.status for y in data.years}
     any_condition = False
-    for y in data.years:
-        for condition in y.conditions:
-            any_condition = True
-            yield Row((Cell(y.label), Cell(y.status), text_cell(condition)))
+    for condition in data.conditions:
+        any_condition = True
+        yield Row(
+            (
+                Cell(condition.year),
+                Cell(status.get(condition.year, "")),
+                text_cell(condition.text),
+            )
+        )
     if not any_condition:
         yield Row((Cell("None recorded", "note"),))
