@@ -225,7 +225,8 @@ def financial_year_period(label: str) -> Period:
             value=label,
         )
     first = int(m.group(1))
-    return Period(date(first, 4, 1), date(first + 1, 3, 31))
+    # FY9999/00 ends past the last day a date can hold: it is cut there.
+    return Period(date(first, 4, 1), date(first + 1, 3, 31) if first < 9999 else date.max)
 
 
 def days_in_month(year: int, month: int) -> int:

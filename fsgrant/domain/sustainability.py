@@ -265,16 +265,25 @@ def parse_measure_value(value: object, *, field: str = "value") -> Decimal:
 
 
 # ---------------------------------------------------------------------- the rules
-def financial_years(first: str, last: str) -> list[str]:
-    """The labels from ``first`` to ``last`` inclusive.
+def financial_years(
+    first: str, last: str, *, keep: Literal["first", "last"] | None = None
+) -> list[str]:
+    """The labels from ``first`` to ``last`` inclusive; with ``keep``, a range over
+    60 years is cut to the 60 from ``first`` (or to ``last``): a default range,
+    which a year stored far out must not make fail.
 
     Raises:
-        InvalidInput: ``last`` is before ``first``, or the range is over 60 years.
+        InvalidInput: ``last`` is before ``first``, or the range is over 60 years
+            and not to be cut.
     """
     a = financial_year_period(first).start.year
     b = financial_year_period(last).start.year
     if b < a:
         raise InvalidInput(f"{last} is before {first}", field="to")
+    if b - a + 1 > MAX_YEARS and keep == "first":
+        b = a + MAX_YEARS - 1
+    elif b - a + 1 > MAX_YEARS and keep == "last":
+        a = b - MAX_YEARS + 1
     if b - a + 1 > MAX_YEARS:
         raise InvalidInput(f"at most {MAX_YEARS} financial years in one report", field="to")
     return [financial_year_label(date(y, 4, 1)) for y in range(a, b + 1)]

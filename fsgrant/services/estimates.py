@@ -28,6 +28,7 @@ from fsgrant.domain.posts import cost_by_month
 from fsgrant.domain.text import clean_text
 from fsgrant.errors import InvalidInput, SourceError
 from fsgrant.services.categories import CategoriesService
+from fsgrant.services.horizon import entered_day_or_today
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.require import require_post
 from fsgrant.services.years import YearsService
@@ -76,7 +77,7 @@ class EstimatesService:
         post_id = clean_text(post)
         if post_id is not None:
             require_post(self._tables, post_id)
-        day = as_at_day(on, field="on")
+        day = entered_day_or_today(self._tables, on, field="on")
         detail: dict[str, Any] = {"amount": str(value), "post": post_id, "set_on": day}
         store = self._tables.store
         with store.transaction("estimate.set", f"{label}/{cat}", detail):
@@ -131,7 +132,7 @@ class EstimatesService:
         chosen = [even, from_posts, months is not None]
         if sum(chosen) != 1:
             raise InvalidInput("give exactly one of even, from_posts or months", field="method")
-        day = as_at_day(on, field="on")
+        day = entered_day_or_today(self._tables, on, field="on")
         year = self._years.get(label, day)
         cat = self._categories.require(category)
         method: PhasingMethod = "even" if even else "posts" if from_posts else "months"

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fsgrant.domain.funding import grant_end
+from fsgrant.domain.horizon import readable_financial_year
 from fsgrant.domain.money import ZERO, AmountLike, as_money, to_pence
 from fsgrant.domain.periods import DateLike, as_at_day, financial_year_label
 from fsgrant.domain.sustainability import (
@@ -32,6 +33,7 @@ from fsgrant.domain.sustainability import (
 from fsgrant.domain.text import choice, clean_text, required_text
 from fsgrant.errors import Conflict, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
+from fsgrant.services.horizon import entered_day_or_today, entered_financial_year
 from fsgrant.services.measures import MeasuresService
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.posts import PostsService
@@ -165,9 +167,9 @@ class PlanService:
                 f"{src.name} is worked out from the measure {src.measure}; "
                 "record observations or targets with 'fsgrant measure' instead"
             )
-        label = parse_financial_year(financial_year)
+        label = entered_financial_year(self._tables, financial_year, field="financial_year")
         value = self._amount(amount)
-        day = as_at_day(on, field="on")
+        day = entered_day_or_today(self._tables, on, field="on")
         detail: dict[str, Any] = {"amount": str(value), "set_on": day.isoformat()}
         store = self._tables.store
         with store.transaction("plan.fund", f"{src.name}/{label}", detail):
@@ -210,9 +212,9 @@ class PlanService:
                 f"{cat} is costed from its {named} post(s); the plan counts their cost already",
                 field="category",
             )
-        label = parse_financial_year(financial_year)
+        label = entered_financial_year(self._tables, financial_year, field="financial_year")
         value = self._amount(amount)
-        day = as_at_day(on, field="on")
+        day = entered_day_or_today(self._tables, on, field="on")
         detail: dict[str, Any] = {"amount": str(value), "set_on": day.isoformat()}
         store = self._tables.store
         with store.transaction("plan.cost", f"{cat}/{label}", detail):
@@ -289,10 +291,14 @@ class PlanService:
             *(c.financial_year for c in costs if c.set_on <= day or c.original),
             *(t.financial_year for t in targets),
         }
+        named = {label for label in named if readable_financial_year(label)}
         after = [first_year_after(end)] if end is not None else []
         first = first or _earliest(*(financial_year_label(y.start) for y in years), *named, last)
         last = last or _latest(*named, *after, first)
-        labels = financial_years(first, last) if first and last else []
+        keep: Literal["first", "last"] | None = (
+            "first" if to_fy is None else "last" if from_fy is None else None
+        )
+        labels = financial_years(first, last, keep=keep) if first and last else []
         return build_sustainability(
             labels,
             day,
