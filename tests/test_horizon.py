@@ -11,6 +11,8 @@ from datetime import date
 import pytest
 
 from fsgrant.domain.horizon import Horizon, readable_day, readable_financial_year
+from fsgrant.domain.periods import as_at_day
+from fsgrant.domain.sustainability import parse_financial_year
 from fsgrant.errors import InvalidDate, InvalidInput
 
 TODAY = date(2026, 12, 7)
@@ -89,3 +91,18 @@ def test_stored_dates_are_read_within_1990_to_2199():
     assert not readable_financial_year("FY2200/01")
     assert not readable_financial_year("FY9999/00")  # cut at the last day a date holds
     assert readable_financial_year("FY1989/90") and not readable_financial_year("FY1988/89")
+
+
+def test_no_report_is_as_at_a_day_past_2199():
+    assert as_at_day("2199-12-31") == date(2199, 12, 31)
+    assert as_at_day("01/01/1900") == date(1900, 1, 1)  # an early as-at reports nothing yet
+    with pytest.raises(InvalidDate) as caught:
+        as_at_day("9999-12-31", field="as-at")
+    assert caught.value.field == "as-at"
+
+
+@pytest.mark.parametrize("label", ["FY9999/00", "FY2200/01", "FY1988/89", "FY0000/01"])
+def test_a_report_range_outside_1990_to_2199_is_refused(label):
+    with pytest.raises(InvalidInput) as caught:
+        parse_financial_year(label, field="to")
+    assert caught.value.field == "to"

@@ -9,6 +9,7 @@ The ledger is the worked example (``ledgers/cambridgeshire``): 2019/20 runs 1 Au
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
@@ -83,7 +84,10 @@ def test_a_typed_financial_year_is_refused_naming_the_field(template, tmp_path):
     db = copy_of(template, tmp_path)
     res = invoke(db, "plan", "fund", "council-base", "FY2202/03", "1000", "--on", "2020-03-01")
     assert res.exit_code != 0 and no_traceback(res)
-    assert "financial_year: FY2202/03 is wholly after" in res.output
+    assert "financial_year: FY2202/03 is outside FY1989/90 to FY2199/00" in res.output
+    # Within 1990-2199 but past 25 years after the later of 31 July 2021 and today.
+    res = invoke(db, "plan", "fund", "council-base", "FY2099/00", "1000", "--on", "2020-03-01")
+    assert res.exit_code != 0 and "financial_year: FY2099/00 is wholly after" in res.output
     res = invoke(db, "receipt", "add", "31/12/1989", "100.00", "--year", "2019/20")
     assert res.exit_code != 0 and "date: 1989-12-31 is before 1990-01-01" in res.output
     res = invoke(
@@ -110,9 +114,6 @@ def test_a_store_written_before_the_horizon_still_reports(template, tmp_path, mo
                 "--reason",
                 "typed",
             ),
-            ("plan", "fund", "council-base", "FY2202/03", "1000", "--on", "2020-03-01"),
-            ("plan", "fund", "council-base", "FY9999/00", "1000", "--on", "2020-03-01"),
-            ("plan", "cost", "case-recording", "FY1800/01", "1000", "--on", "2020-03-01"),
             (
                 "post",
                 "change",
@@ -128,6 +129,25 @@ def test_a_store_written_before_the_horizon_still_reports(template, tmp_path, mo
         ):
             res = invoke(db, *args)
             assert res.exit_code == 0, (args, res.output)
+    # Financial years it took, typed wrong, written as it would have written them.
+    with sqlite3.connect(db, isolation_level=None) as conn:
+        for table, name, label in (
+            ("plan_funding", "council-base", "FY2202/03"),
+            ("plan_funding", "council-base", "FY9999/00"),
+            ("plan_costs", "case-recording", "FY1800/01"),
+        ):
+            column = "source" if table == "plan_funding" else "category"
+            conn.execute(
+                f"INSERT INTO {table} ({column}, financial_year, amount_pence, set_on, "
+                "recorded_at, recorded_by) VALUES (?, ?, 100000, '2020-03-01', "
+                "'2020-03-01T00:00:00+00:00', 'older')",
+                [name, label],
+            )
+        conn.execute(
+            "INSERT INTO measure_targets (measure, financial_year, value, set_on, "
+            "recorded_at, recorded_by) VALUES ('children-in-care', 'FY9999/00', '600', "
+            "'2020-03-01', '2020-03-01T00:00:00+00:00', 'older')"
+        )
     reports_all_work(db, tmp_path)
     res = invoke(db, "check")
     assert no_traceback(res)
@@ -278,3 +298,36 @@ def test_any_date_typed_is_refused_or_reported(template, tmp_path_factory, ops):
                 if word.startswith("FY") and len(word) == 9:
                     assert 1989 <= int(word[2:6]) <= 2199, (args, res.output)
     reports_all_work(db, folder)
+
+
+QUERIES = st.one_of(
+    [
+        _op(("report", "summary", "--as-at", "D")),
+        _op(("report", "sustainability", "--as-at", "D")),
+        _op(("report", "sustainability", "--from", "FY", "--to", "FY")),
+        _op(("report", "sustainability", "--to", "FY")),
+        _op(("report", "posts", "--as-at", "D")),
+        _op(("report", "profile", "--year", "2020/21", "--as-at", "D")),
+        _op(("report", "variance", "--year", "2019/20", "--as-at", "D")),
+        _op(("report", "spend", "--by", "funding-quarter", "--from", "D", "--to", "D")),
+        _op(("check", "--as-at", "D")),
+        _op(("export", "return", "--year", "2019/20", "--as-at", "D", "--force")),
+        _op(("export", "return", "--year", "2019/20", "--from", "D", "--to", "D", "--force")),
+    ]
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(QUERIES)
+def test_any_date_asked_about_is_answered_or_refused(template, tmp_path_factory, args):
+    folder = tmp_path_factory.mktemp("asked")
+    db = copy_of(template, folder)
+    if args[0] == "export":
+        args = (*args, "--out", str(folder / "r.xlsx"))
+    res = invoke(db, *args)
+    assert no_traceback(res), (args, res.exception)
+    assert res.exit_code in (0, 1, 2), (args, res.output)

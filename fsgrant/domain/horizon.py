@@ -42,7 +42,8 @@ EARLIEST_DAY = date(1990, 1, 1)
 """The first day a record may be dated."""
 
 LATEST_DAY = date(2199, 12, 31)
-"""The last day a record may ever be dated, however far the grant runs."""
+"""The last day a record may ever be dated, however far the grant runs (and the last
+a report may be as at: :func:`fsgrant.domain.periods.as_at_day`)."""
 
 YEARS_AHEAD = 25
 """How many years after the latest funding year's end a record may be dated."""
@@ -58,7 +59,10 @@ def readable_day(day: date) -> date:
 def readable_financial_year(label: str) -> bool:
     """Whether a stored financial-year label has a day within 1 January 1990 -
     31 December 2199 (reports range over those only)."""
-    period = financial_year_period(label)
+    try:
+        period = financial_year_period(label)
+    except InvalidInput:  # stored by hand, not by fsgrant: read as no year at all
+        return False
     return period.end >= EARLIEST_DAY and period.start <= LATEST_DAY
 
 

@@ -55,6 +55,10 @@ _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: 00:00(?::00)?)?$")
 _FY = re.compile(r"^FY(\d{4})/(\d{2})$")
 
 
+_LAST_AS_AT = date(2199, 12, 31)
+"""The horizon's last day (``fsgrant.domain.horizon.LATEST_DAY``, which imports this
+module): no report is as at a later day."""
+
 DateLike = date | str
 """A date, or text read by :func:`parse_date`."""
 
@@ -63,9 +67,20 @@ def as_at_day(value: DateLike | None, *, field: str = "as-at") -> date:
     """The day a report or entry speaks for: ``value`` read as a date, today when None.
 
     Raises:
-        InvalidDate: ``value`` is not a date.
+        InvalidDate: ``value`` is not a date, or is after 31 December 2199, the last
+            day a record may be dated (:mod:`fsgrant.domain.horizon`).
     """
-    return date.today() if value is None else parse_date(value, field=field)
+    if value is None:
+        return date.today()
+    day = parse_date(value, field=field)
+    if day > _LAST_AS_AT:
+        raise InvalidDate(
+            f"{field}: {day.isoformat()} is after {_LAST_AS_AT.isoformat()}, the latest day "
+            "anything may be dated",
+            field=field,
+            value=day.isoformat(),
+        )
+    return day
 
 
 def parse_date(text: str | date, *, field: str = "date") -> date:
@@ -225,6 +240,8 @@ def financial_year_period(label: str) -> Period:
             value=label,
         )
     first = int(m.group(1))
+    if first == 0:
+        raise InvalidInput(f"'{label}' is not a year", field="financial_year", value=label)
     # FY9999/00 ends past the last day a date can hold: it is cut there.
     return Period(date(first, 4, 1), date(first + 1, 3, 31) if first < 9999 else date.max)
 

@@ -48,6 +48,7 @@ from pydantic import BaseModel, Field, PlainSerializer
 
 # The rule lives with the funding years; the plan names it by its old name.
 from fsgrant.domain.funding import first_financial_year_after as first_year_after
+from fsgrant.domain.horizon import readable_financial_year
 from fsgrant.domain.models import Day, Money
 from fsgrant.domain.money import ZERO, percent, round_half_up
 from fsgrant.domain.periods import Period, financial_year_label, financial_year_period
@@ -215,13 +216,22 @@ def parse_financial_year(value: str, *, field: str = "financial_year") -> str:
     """The canonical label (``FY2021/22``) of a financial-year label.
 
     Raises:
-        InvalidInput: not of the ``FYyyyy/yy`` form.
+        InvalidInput: not of the ``FYyyyy/yy`` form, or a year with no day from 1990
+            to 2199 (:mod:`fsgrant.domain.horizon`).
     """
     try:
         period = financial_year_period(value)
     except InvalidInput as exc:
         raise InvalidInput(exc.message, field=field, value=value) from None
-    return financial_year_label(period.start)
+    label = financial_year_label(period.start)
+    if not readable_financial_year(label):
+        raise InvalidInput(
+            f"{field}: {label} is outside FY1989/90 to FY2199/00, the years anything may "
+            "be dated in",
+            field=field,
+            value=value,
+        )
+    return label
 
 
 def parse_measure_value(value: object, *, field: str = "value") -> Decimal:
