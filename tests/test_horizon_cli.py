@@ -331,3 +331,27 @@ def test_any_date_asked_about_is_answered_or_refused(template, tmp_path_factory,
     res = invoke(db, *args)
     assert no_traceback(res), (args, res.exception)
     assert res.exit_code in (0, 1, 2), (args, res.output)
+
+
+def test_an_imported_line_dated_far_out_is_refused_naming_its_line(template, tmp_path):
+    # Spend, typed or imported, must fall in a funding year, and every year lies within
+    # the horizon: a line dated 31/12/9999 or 01/01/1900 is refused, named by its line.
+    db = copy_of(template, tmp_path)
+    header = (
+        "Period,Posting Date,Transaction Number,Cost Centre,Cost Centre Name,Expense Code,"
+        "Expense Description,Supplier Name,Description,Amount\n"
+    )
+    extract = tmp_path / "far.csv"
+    extract.write_text(
+        header
+        + "201912,31/12/9999,T-1,FS110,FS,2400,Training,X,Typed year,100.00\n"
+        + "201912,01/01/1900,T-2,FS110,FS,2400,Training,X,Typed year,100.00\n"
+        + "201912,03/03/2020,T-3,FS110,FS,2400,Training,X,Good,100.00\n",
+        encoding="utf-8",
+    )
+    mapping = example_ledger_path() / "agresso-mapping.toml"
+    res = invoke(db, "spend", "import", str(extract), "-m", str(mapping), "--skip-invalid")
+    assert res.exit_code == 0 and no_traceback(res), res.output
+    assert "rejected line 2 (Posting Date): no funding year covers 9999-12-31" in res.output
+    assert "rejected line 3 (Posting Date): no funding year covers 1900-01-01" in res.output
+    reports_all_work(db, tmp_path)

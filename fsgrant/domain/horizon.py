@@ -9,6 +9,10 @@ where it comes in, naming the field:
   with no funding year yet, or a grant long over, still takes today's records), and
   never after **31 December 2199**.
 
+Spend, typed or imported from an extract, must besides fall in a funding year's
+period, which lies within the horizon: an extract's line dated ``31/12/9999`` is refused
+as no funding year's.
+
 A financial year is within the horizon when any of its days is (``FY1989/90``, which
 ends 31 March 1990, is; ``FY1988/89`` is not). The far end moves on with the grant:
 an extension agreed 25 years on makes room for 25 more. A date that far out is almost
