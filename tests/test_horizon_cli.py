@@ -318,6 +318,15 @@ QUERIES = st.one_of(
         _op(("check", "--as-at", "D")),
         _op(("export", "return", "--year", "2019/20", "--as-at", "D", "--force")),
         _op(("export", "return", "--year", "2019/20", "--from", "D", "--to", "D", "--force")),
+        st.builds(
+            lambda fy, n: ("export", "return", "--year", "2019/20", "--quarter", f"{fy} Q{n}"),
+            FY,
+            st.integers(0, 9),
+        ),
+        st.builds(
+            lambda n: ("export", "return", "--year", "2019/20", "--quarter", f"Q{n}"),
+            st.integers(0, 99),
+        ),
     ]
 )
 

@@ -150,3 +150,9 @@ def test_a_stored_end_is_kept(tmp_path):
 def test_quarters_out_of_the_year_are_refused(n):
     with pytest.raises(fsgrant.InvalidInput):
         quarter_period("2019/20", date(2019, 8, 31), date(2020, 8, 30), f"Q{n}")
+
+
+def test_a_quarter_past_the_last_day_a_date_holds_has_no_day():
+    # FY9999/00 Q4 would run 1 January 10000 onwards: no such day.
+    with pytest.raises(fsgrant.InvalidInput, match="has no day"):
+        quarter_period("2019/20", date(2019, 8, 1), date(2020, 7, 31), "FY9999/00 Q4")

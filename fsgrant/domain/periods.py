@@ -131,8 +131,11 @@ def default_end(start: date) -> date:
 def quarter_start(start: date, n: int) -> date:
     """The first day of quarter ``n`` (from 1) of a funding year starting on ``start``:
     3(n-1) months on, the day cut to the end of a shorter month (30 November for a
-    31 August start's Q2)."""
-    first: date = start + relativedelta(months=3 * (n - 1))
+    31 August start's Q2); the last day a date can hold when it would be past it."""
+    try:
+        first: date = start + relativedelta(months=3 * (n - 1))
+    except (ValueError, OverflowError):  # past year 9999 (FY9999/00 Q4 ends there)
+        return date.max
     return first
 
 
@@ -202,7 +205,8 @@ def quarter_period(label: str, start: date, end: date, quarter: str) -> tuple[st
         first = quarter_start(start, n)
         name = f"{label} Q{n}"
         last = quarter_start(start, n + 1) - timedelta(days=1)
-    span = Period(first, last).overlap(Period(start, end))
+    # A quarter past the last day a date can hold (FY9999/00 Q4) has no day at all.
+    span = Period(first, last).overlap(Period(start, end)) if first <= last else None
     if span is None:
         raise InvalidInput(
             f"{name} has no day in funding year {label} ({start} to {end})", field="quarter"
