@@ -18,14 +18,17 @@ from fsgrant.errors import InvalidDate, InvalidInput
     [
         (date(2019, 8, 1), date(2020, 7, 31)),  # the report's funding year
         (date(2020, 1, 1), date(2020, 12, 31)),
-        (date(2019, 3, 1), date(2020, 2, 29)),  # 1 Mar 2020 less a day: leap day
+        (date(2019, 3, 1), date(2020, 2, 29)),  # anniversary 1 Mar 2020, less a day: leap day
         (date(2020, 3, 1), date(2021, 2, 28)),
-        # 29 Feb 2020 + 12 months is clamped to 28 Feb 2021; less one day.
-        (date(2020, 2, 29), date(2021, 2, 27)),
+        # 2021 has no 29 February: the anniversary is 1 March 2021, so the year ends
+        # 28 February 2021, a whole year (not the 27th, a day short).
+        (date(2020, 2, 29), date(2021, 2, 28)),
+        (date(2019, 2, 28), date(2020, 2, 27)),  # anniversary 28 Feb 2020: the 29th is next
         (date(2019, 8, 31), date(2020, 8, 30)),
+        (date(2023, 2, 28), date(2024, 2, 27)),
     ],
 )
-def test_default_end_is_start_plus_twelve_months_less_a_day(start, end):
+def test_default_end_is_the_day_before_the_anniversary(start, end):
     assert default_end(start) == end
 
 

@@ -323,12 +323,23 @@ def test_a_plan_too_long_to_report_is_a_warning_not_a_crash(tmp_path):
     with fsgrant.open(tmp_path / "g.db") as fs:
         fs.init("Family Safeguarding", "Department for Education", "A council")
         fs.years.add("2019/20", "120000.00", "2019-08-01")
+        # Each year moves the horizon on: 25 years after 31 July 2050, then 2075.
+        fs.years.add("2049/50", "1.00", "2049-08-01")
+        fs.years.add("2074/75", "1.00", "2074-08-01")
         fs.plan.add_source("council", "base-budget")
-        # FY2019/20 to FY2099/00 is 81 financial years: more than a report covers (60).
+        # FY2019/20 to FY2099/00 is 81 financial years: more than a report covers (60),
+        # so the report runs FY2019/20 to FY2078/79 and the check says what it left out.
         fs.plan.fund("council", "FY2099/00", "1000.00", on="2020-01-01")
+        report = fs.plan.report(as_at="2020-03-31")
         found = fs.check("2020-03-31")
+    assert (report.years[0].financial_year, report.years[-1].financial_year) == (
+        "FY2019/20",
+        "FY2078/79",
+    )
     assert [(f.severity, f.code) for f in found] == [("warning", "plan-not-checked")]
-    assert "at most 60 financial years" in found[0].message
+    assert (
+        "checked to FY2078/79" in found[0].message and "FY2099/00 not checked" in found[0].message
+    )
 
 
 def test_the_plan_and_the_forecast_use_every_post_record_whatever_the_as_at_date(tmp_path):

@@ -40,7 +40,10 @@ def year_add(
         str, typer.Option("--start", help="First day, ISO or day-first (01/08/2019).")
     ],
     end: Annotated[
-        str | None, typer.Option("--end", help="Last day. Default: start + 12 months - 1 day.")
+        str | None,
+        typer.Option(
+            "--end", help="Last day. Default: the day before the anniversary of the start."
+        ),
     ] = None,
     status: Annotated[
         str, typer.Option("--status", help="confirmed or in-principle.")

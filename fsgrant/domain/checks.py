@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from fsgrant.domain.figures import YearCategory, YearFigures
 from fsgrant.domain.funding import Allocator, spend_orphaned
+from fsgrant.domain.horizon import EARLIEST_DAY, LATEST_DAY, readable_day
 from fsgrant.domain.models import Finding, FundingYearState
 from fsgrant.domain.money import ZERO, format_money, from_pence
 from fsgrant.domain.posts import Post
@@ -84,6 +85,29 @@ def _spend_outside_periods(facts: LedgerFacts) -> list[Finding]:
                 subject=s.day.isoformat(),
             )
         )
+    return out
+
+
+def _years_past_horizon(facts: LedgerFacts) -> list[Finding]:
+    """A funding year dated (first, or by a variation) outside the span reports read
+    (stored before the horizon was checked): reported, read as cut to that span."""
+    out = []
+    for y in facts.years:
+        days = [y.original_start, y.original_end]
+        days += [d for v in y.variations for d in (v.new_start, v.new_end) if d is not None]
+        outside = sorted({d for d in days if readable_day(d) != d})
+        if outside:
+            out.append(
+                Finding(
+                    severity="warning",
+                    code="date-past-horizon",
+                    message=f"funding year {y.label} is dated "
+                    f"{', '.join(d.isoformat() for d in outside)}, outside "
+                    f"{EARLIEST_DAY.isoformat()} - {LATEST_DAY.isoformat()}: reports read it "
+                    f"as {y.start.isoformat()} to {y.end.isoformat()}; record a variation",
+                    subject=y.label,
+                )
+            )
     return out
 
 
@@ -257,7 +281,7 @@ def run_checks(facts: LedgerFacts) -> list[Finding]:
     """Every rule in turn over the facts: errors first, then warnings (otherwise in
     the order found: spend by date, then each funding year, then each post, then each
     financial year of the plan)."""
-    findings = _spend_outside_periods(facts)
+    findings = _spend_outside_periods(facts) + _years_past_horizon(facts)
     for f in facts.figures.values():
         for year_rule in YEAR_RULES:
             findings += year_rule(facts, f)

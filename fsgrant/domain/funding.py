@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from fsgrant.domain.horizon import readable_day
 from fsgrant.domain.models import FundingYear, FundingYearState, Variation
 from fsgrant.domain.periods import financial_year_label
 from fsgrant.errors import InvalidInput
@@ -44,7 +45,8 @@ __all__ = [
 def apply_variations(
     years: Sequence[FundingYear], variations: Iterable[Variation], as_at: date | None = None
 ) -> list[FundingYearState]:
-    """The funding years as varied by the variations agreed on or before ``as_at``.
+    """The funding years as varied by the variations agreed on or before ``as_at``,
+    their dates within the span reports read (:func:`fsgrant.domain.horizon.readable_day`).
 
     Raises:
         InvalidInput: a variation would leave a year ending before it starts or with a
@@ -96,8 +98,8 @@ def apply_variations(
                 label=y.label,
                 status=s["status"],
                 confirmed_on=s["confirmed_on"],
-                start=_day(s["start"]),
-                end=_day(s["end"]),
+                start=readable_day(_day(s["start"])),
+                end=readable_day(_day(s["end"])),
                 award=_dec(s["award"]),
                 original_start=y.start,
                 original_end=y.end,

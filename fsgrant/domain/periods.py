@@ -3,16 +3,22 @@
 * Dates are read as ISO ``2020-02-04`` or UK day-first ``04/02/2020`` (4 February
   2020). A time of midnight may follow (``2020-02-03 00:00:00``), as finance
   extracts often write it.
-* A funding year's default end is its start plus twelve months, less one day
-  (computed with ``dateutil.relativedelta``), so a year starting 1 August 2019 ends
-  31 July 2020, and one starting 29 February 2020 ends 27 February 2021.
+* A funding year's default end is the day before its anniversary: a year starting
+  1 August 2019 ends 31 July 2020, one starting 1 March 2019 ends 29 February 2020,
+  and one starting 29 February 2020 ends 28 February 2021 (in a year with no 29
+  February, the anniversary of 29 February is 1 March). A stored end is kept as it is.
 * The council's financial year runs 1 April to 31 March and is labelled
   ``FY2019/20``: never the bare ``2019/20`` that names a funding year.
 * Quarters come in both kinds: of the financial year (Q1 is April-June, so
   January-March 2020 is ``FY2019/20 Q4``), and of a funding year, counted in threes of
   months from the year's start (as varied): for a year starting 1 August 2019,
-  August-October is ``2019/20 Q1`` and February-April 2020 is ``2019/20 Q3``. A funding
-  year extended past twelve months goes on to Q5, Q6...
+  August-October is ``2019/20 Q1`` and February-April 2020 is ``2019/20 Q3``. Quarter
+  *k* starts 3(*k*-1) months after the year's start, the day cut to the month's end
+  where the month is shorter (``dateutil.relativedelta``), and ends the day before
+  quarter *k*+1 starts, so the quarters tile the year with no day left out: for a
+  year starting 31 August 2019, Q1 is 31/08/2019-29/11/2019 and Q2 is
+  30/11/2019-28/02/2020. The last quarter is cut at the year's end. A funding year
+  extended past twelve months goes on to Q5, Q6...
 """
 
 from __future__ import annotations
@@ -41,12 +47,17 @@ __all__ = [
     "parse_date",
     "period_label",
     "quarter_period",
+    "quarter_start",
 ]
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: 00:00(?::00)?)?$")
 _FY = re.compile(r"^FY(\d{4})/(\d{2})$")
 
+
+_LAST_AS_AT = date(2199, 12, 31)
+"""The horizon's last day (``fsgrant.domain.horizon.LATEST_DAY``, which imports this
+module): no report is as at a later day."""
 
 DateLike = date | str
 """A date, or text read by :func:`parse_date`."""
@@ -56,9 +67,20 @@ def as_at_day(value: DateLike | None, *, field: str = "as-at") -> date:
     """The day a report or entry speaks for: ``value`` read as a date, today when None.
 
     Raises:
-        InvalidDate: ``value`` is not a date.
+        InvalidDate: ``value`` is not a date, or is after 31 December 2199, the last
+            day a record may be dated (:mod:`fsgrant.domain.horizon`).
     """
-    return date.today() if value is None else parse_date(value, field=field)
+    if value is None:
+        return date.today()
+    day = parse_date(value, field=field)
+    if day > _LAST_AS_AT:
+        raise InvalidDate(
+            f"{field}: {day.isoformat()} is after {_LAST_AS_AT.isoformat()}, the latest day "
+            "anything may be dated",
+            field=field,
+            value=day.isoformat(),
+        )
+    return day
 
 
 def parse_date(text: str | date, *, field: str = "date") -> date:
@@ -95,9 +117,38 @@ def parse_date(text: str | date, *, field: str = "date") -> date:
 
 
 def default_end(start: date) -> date:
-    """Start plus twelve months, less one day."""
-    end: date = start + relativedelta(months=12) - timedelta(days=1)
-    return end
+    """The day before the start's anniversary: 31 July 2020 for a 1 August 2019 start.
+
+    The anniversary of 29 February in a year without one is 1 March, so a year
+    starting 29 February 2020 ends 28 February 2021.
+    """
+    anniversary: date = start + relativedelta(years=1)
+    if anniversary.day != start.day:  # 29 February, cut to the 28th: the next day
+        anniversary += timedelta(days=1)
+    return anniversary - timedelta(days=1)
+
+
+def quarter_start(start: date, n: int) -> date:
+    """The first day of quarter ``n`` (from 1) of a funding year starting on ``start``:
+    3(n-1) months on, the day cut to the end of a shorter month (30 November for a
+    31 August start's Q2); the last day a date can hold when it would be past it."""
+    try:
+        first: date = start + relativedelta(months=3 * (n - 1))
+    except (ValueError, OverflowError):  # past year 9999 (FY9999/00 Q4 ends there)
+        return date.max
+    return first
+
+
+def _quarter_number(start: date, day: date) -> int:
+    """The quarter (from 1) of a year starting on ``start`` that ``day`` (not before
+    ``start``) falls in: the last quarter starting on or before it."""
+    months = (day.year - start.year) * 12 + day.month - start.month
+    n = months // 3 + 1  # a quarter starting in the month before ``day``'s, or on it
+    while quarter_start(start, n) > day:
+        n -= 1
+    while quarter_start(start, n + 1) <= day:
+        n += 1
+    return n
 
 
 def financial_year_label(day: date) -> str:
@@ -122,8 +173,7 @@ def funding_quarter_label(label: str, start: date, day: date) -> str:
     """
     if day < start:
         raise InvalidInput(f"{day} is before funding year {label} starts ({start})", field="date")
-    months = (day.year - start.year) * 12 + day.month - start.month - (day.day < start.day)
-    return f"{label} Q{months // 3 + 1}"
+    return f"{label} Q{_quarter_number(start, day)}"
 
 
 def quarter_period(label: str, start: date, end: date, quarter: str) -> tuple[str, Period]:
@@ -148,14 +198,15 @@ def quarter_period(label: str, start: date, end: date, quarter: str) -> tuple[st
         fy = financial_year_period(m.group(1).upper())
         if n > 4:
             raise InvalidInput("a financial year has quarters Q1 to Q4", field="quarter")
-        first = fy.start + relativedelta(months=3 * (n - 1))
+        first = quarter_start(fy.start, n)
         name = f"{m.group(1).upper()} Q{n}"
+        last = quarter_start(fy.start, n + 1) - timedelta(days=1)
     else:
-        first = start + relativedelta(months=3 * (n - 1))
+        first = quarter_start(start, n)
         name = f"{label} Q{n}"
-    span = Period(first, first + relativedelta(months=3) - timedelta(days=1)).overlap(
-        Period(start, end)
-    )
+        last = quarter_start(start, n + 1) - timedelta(days=1)
+    # A quarter past the last day a date can hold (FY9999/00 Q4) has no day at all.
+    span = Period(first, last).overlap(Period(start, end)) if first <= last else None
     if span is None:
         raise InvalidInput(
             f"{name} has no day in funding year {label} ({start} to {end})", field="quarter"
@@ -167,7 +218,7 @@ def period_label(label: str, start: date, end: date, span: Period) -> str:
     """The name of a span of funding year ``label``: its funding-year quarter, else its
     financial-year quarter, when it is exactly one (cut to the year), else its dates."""
     n = 1
-    while start + relativedelta(months=3 * (n - 1)) <= span.start:
+    while quarter_start(start, n) <= span.start:
         name, q = quarter_period(label, start, end, f"Q{n}")
         if q == span:
             return name
@@ -193,7 +244,10 @@ def financial_year_period(label: str) -> Period:
             value=label,
         )
     first = int(m.group(1))
-    return Period(date(first, 4, 1), date(first + 1, 3, 31))
+    if first == 0:
+        raise InvalidInput(f"'{label}' is not a year", field="financial_year", value=label)
+    # FY9999/00 ends past the last day a date can hold: it is cut there.
+    return Period(date(first, 4, 1), date(first + 1, 3, 31) if first < 9999 else date.max)
 
 
 def days_in_month(year: int, month: int) -> int:

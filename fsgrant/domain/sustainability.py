@@ -46,6 +46,7 @@ from pydantic import BaseModel, Field, PlainSerializer
 
 # The rule lives with the funding years; the plan names it by its old name.
 from fsgrant.domain.funding import first_financial_year_after as first_year_after
+from fsgrant.domain.horizon import readable_financial_year
 from fsgrant.domain.models import Day, Money
 from fsgrant.domain.money import ZERO, percent, round_half_up
 from fsgrant.domain.periods import Period, financial_year_label, financial_year_period
@@ -214,13 +215,22 @@ def parse_financial_year(value: str, *, field: str = "financial_year") -> str:
     """The canonical label (``FY2021/22``) of a financial-year label.
 
     Raises:
-        InvalidInput: not of the ``FYyyyy/yy`` form.
+        InvalidInput: not of the ``FYyyyy/yy`` form, or a year with no day from 1990
+            to 2199 (:mod:`fsgrant.domain.horizon`).
     """
     try:
         period = financial_year_period(value)
     except InvalidInput as exc:
         raise InvalidInput(exc.message, field=field, value=value) from None
-    return financial_year_label(period.start)
+    label = financial_year_label(period.start)
+    if not readable_financial_year(label):
+        raise InvalidInput(
+            f"{field}: {label} is outside FY1989/90 to FY2199/00, the years anything may "
+            "be dated in",
+            field=field,
+            value=value,
+        )
+    return label
 
 
 def parse_measure_value(value: object, *, field: str = "value") -> Decimal:
@@ -264,16 +274,25 @@ def parse_measure_value(value: object, *, field: str = "value") -> Decimal:
 
 
 # ---------------------------------------------------------------------- the rules
-def financial_years(first: str, last: str) -> list[str]:
-    """The labels from ``first`` to ``last`` inclusive.
+def financial_years(
+    first: str, last: str, *, keep: Literal["first", "last"] | None = None
+) -> list[str]:
+    """The labels from ``first`` to ``last`` inclusive; with ``keep``, a range over
+    60 years is cut to the 60 from ``first`` (or to ``last``): a default range,
+    which a year stored far out must not make fail.
 
     Raises:
-        InvalidInput: ``last`` is before ``first``, or the range is over 60 years.
+        InvalidInput: ``last`` is before ``first``, or the range is over 60 years
+            and not to be cut.
     """
     a = financial_year_period(first).start.year
     b = financial_year_period(last).start.year
     if b < a:
         raise InvalidInput(f"{last} is before {first}", field="to")
+    if b - a + 1 > MAX_YEARS and keep == "first":
+        b = a + MAX_YEARS - 1
+    elif b - a + 1 > MAX_YEARS and keep == "last":
+        a = b - MAX_YEARS + 1
     if b - a + 1 > MAX_YEARS:
         raise InvalidInput(f"at most {MAX_YEARS} financial years in one report", field="to")
     return [financial_year_label(date(y, 4, 1)) for y in range(a, b + 1)]

@@ -25,12 +25,13 @@ from fsgrant.domain.conditions import (
     sustainability_unavailable,
     year_conditions,
 )
-from fsgrant.domain.periods import DateLike, as_at_day, parse_date
+from fsgrant.domain.periods import DateLike, as_at_day
 from fsgrant.domain.text import choice, clean_text, required_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import FsgrantError, InvalidInput, NotFound
 from fsgrant.services.condition_states import states_as_at
 from fsgrant.services.forecasts import SettingsService
+from fsgrant.services.horizon import entered_day
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.reports import ReportsService
 from fsgrant.services.years import YearsService
@@ -104,8 +105,12 @@ class ConditionsService:
         """
         year = self._years.get(required_text(label, "label")).label
         words = required_text(text, "text")
-        due_day = parse_date(due, field="due") if due is not None else None
-        agreed = parse_date(agreed_on, field="agreed-on") if agreed_on is not None else None
+        due_day = entered_day(self._tables, due, field="due") if due is not None else None
+        agreed = (
+            entered_day(self._tables, agreed_on, field="agreed-on")
+            if agreed_on is not None
+            else None
+        )
         kind = choice(check, CHECK_KINDS, "check") if check is not None else None
         judged = clean_text(check_year)
         if judged is not None:
@@ -152,7 +157,7 @@ class ConditionsService:
             PeriodClosed: dated on or before the closed date of its funding year.
         """
         year, n = self._require(label, number)
-        day = parse_date(on, field="on")
+        day = entered_day(self._tables, on, field="on")
         words = required_text(note, "note")
         doc = clean_text(document)
         store = self._tables.store
@@ -194,7 +199,7 @@ class ConditionsService:
         """
         year, n = self._require(label, number)
         st = choice(status, CONDITION_STATUSES, "status")
-        day = parse_date(on, field="on")
+        day = entered_day(self._tables, on, field="on")
         why = clean_text(reason)
         if st in REASON_REQUIRED and why is None:
             raise InvalidInput(f"a condition {st} needs a reason (--reason)", field="reason")

@@ -29,6 +29,7 @@ from fsgrant.domain.text import clean_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput, SourceError
 from fsgrant.services.categories import CategoriesService
+from fsgrant.services.horizon import entered_day_or_today
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.require import require_post
 from fsgrant.services.years import YearsService
@@ -83,7 +84,7 @@ class EstimatesService:
         ):
             day = year.start
         else:
-            day = as_at_day(on, field="on")
+            day = entered_day_or_today(self._tables, on, field="on")
         detail: dict[str, Any] = {"amount": str(value), "post": post_id, "set_on": day}
         store = self._tables.store
         with store.transaction(Action.ESTIMATE_SET, f"{label}/{cat}", detail, dated=day):
@@ -138,7 +139,7 @@ class EstimatesService:
         chosen = [even, from_posts, months is not None]
         if sum(chosen) != 1:
             raise InvalidInput("give exactly one of even, from_posts or months", field="method")
-        day = as_at_day(on, field="on")
+        day = entered_day_or_today(self._tables, on, field="on")
         year = self._years.get(label, day)
         cat = self._categories.require(category)
         method: PhasingMethod = "even" if even else "posts" if from_posts else "months"

@@ -13,6 +13,7 @@ from fsgrant.domain.text import clean_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput
 from fsgrant.services.categories import CategoriesService
+from fsgrant.services.horizon import entered_day_or_today
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
@@ -69,7 +70,7 @@ class ForecastsService:
         value = as_money(amount, field="amount")
         if value < 0:
             raise InvalidInput("a forecast cannot be negative", field="amount")
-        day = as_at_day(on, field="on")
+        day = entered_day_or_today(self._tables, on, field="on")
         named = self._tables.posts.naming(cat)
         if named:
             raise InvalidInput(

@@ -46,8 +46,11 @@ from fsgrant.errors import Conflict, InvalidInput
 from fsgrant.store.connection import Store, utc_now
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from fsgrant.domain.models import Finding, Grant, LoadResult
     from fsgrant.domain.periods import DateLike
+    from fsgrant.domain.sustainability import SustainabilityYear
     from fsgrant.services.audit import AuditService
     from fsgrant.services.categories import CategoriesService
     from fsgrant.services.conditions import ConditionsService
@@ -334,6 +337,7 @@ class Ledger:
             # the plan is read only when there is one: a ledger without it checks as fast
             try:
                 facts = replace(facts, plan=self.plan.report(as_at=facts.day).years)
+                unread += self._plan_years_unchecked(facts.plan)
             except InvalidInput as exc:  # a plan spanning more years than a report shows
                 unread.append(
                     Finding(
@@ -344,6 +348,29 @@ class Ledger:
                     )
                 )
         return run_checks(facts) + unread
+
+    def _plan_years_unchecked(self, shown: Sequence[SustainabilityYear]) -> list[Finding]:
+        """A warning naming the plan's years past the 60 its report covers (the default
+        range is cut there), if any."""
+        from fsgrant.domain.models import Finding
+
+        if not shown:
+            return []
+        last = shown[-1].financial_year
+        named = {f.financial_year for f in self.plan.funding()}
+        named |= {c.financial_year for c in self.plan.costs()}
+        past = sorted(label for label in named if label[2:6] > last[2:6])
+        if not past:
+            return []
+        return [
+            Finding(
+                severity="warning",
+                code="plan-not-checked",
+                message=f"the onward-sustainability plan was checked to {last}, the 60 "
+                f"financial years a report covers: {', '.join(past)} not checked",
+                subject=None,
+            )
+        ]
 
     def doctor(self) -> list[Finding]:
         """Check the store itself; returns every finding (problems have level ``error``);

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fsgrant.domain.periods import DateLike, as_at_day, parse_date
+from fsgrant.domain.periods import DateLike
 from fsgrant.domain.sustainability import (
     MeasureObservation,
     MeasureTarget,
-    parse_financial_year,
     parse_measure_value,
 )
 from fsgrant.domain.text import clean_text, required_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import NotFound
+from fsgrant.services.horizon import entered_day, entered_day_or_today, entered_financial_year
 from fsgrant.services.periods import PeriodsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
@@ -47,7 +47,7 @@ class MeasuresService:
             PeriodClosed: the date falls in a closed period.
         """
         measure = required_text(name, "measure")
-        day = parse_date(on, field="date")
+        day = entered_day(self._tables, on, field="date")
         number = parse_measure_value(value)
         detail: dict[str, Any] = {"on": day.isoformat(), "value": str(number)}
         store = self._tables.store
@@ -81,9 +81,9 @@ class MeasuresService:
             PeriodClosed: ``on`` falls in a closed period.
         """
         measure = required_text(name, "measure")
-        label = parse_financial_year(financial_year)
+        label = entered_financial_year(self._tables, financial_year, field="financial_year")
         number = parse_measure_value(value)
-        day = as_at_day(on, field="on")
+        day = entered_day_or_today(self._tables, on, field="on")
         detail: dict[str, Any] = {"value": str(number), "set_on": day.isoformat()}
         store = self._tables.store
         with store.transaction(Action.MEASURE_TARGET, f"{measure}/{label}", detail, dated=day):

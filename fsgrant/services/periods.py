@@ -9,10 +9,11 @@ from typing import Any
 
 from fsgrant.domain.closures import refuse_closed
 from fsgrant.domain.models import ClosedPeriod, PeriodEvent
-from fsgrant.domain.periods import DateLike, parse_date
+from fsgrant.domain.periods import DateLike
 from fsgrant.domain.text import required_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput
+from fsgrant.services.horizon import entered_day
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
@@ -72,7 +73,7 @@ class PeriodsService:
             the current closure.
         """
         y = self._years.get(label)
-        day = parse_date(through, field="through")
+        day = entered_day(self._tables, through, field="through")
         ref = required_text(reference, "reference")
         if day < y.start:
             raise InvalidInput(f"{day} is before {label} starts ({y.start})", field="through")

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from fsgrant.domain.funding import grant_end
+from fsgrant.domain.horizon import readable_financial_year
 from fsgrant.domain.money import ZERO, AmountLike, as_money, to_pence
 from fsgrant.domain.periods import DateLike, as_at_day, financial_year_label
 from fsgrant.domain.sustainability import (
@@ -32,6 +33,7 @@ from fsgrant.domain.text import choice, clean_text, required_text
 from fsgrant.domain.time_rule import Action, latest_on_or_before
 from fsgrant.errors import Conflict, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
+from fsgrant.services.horizon import entered_day_or_today, entered_financial_year
 from fsgrant.services.measures import MeasuresService
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.posts import PostsService
@@ -118,7 +120,7 @@ class PlanService:
             if cost < 0:
                 raise InvalidInput("a unit cost cannot be negative", field="unit_cost")
             record["unit_cost_pence"] = to_pence(cost)
-        day = as_at_day(on, field="on")
+        day = entered_day_or_today(self._tables, on, field="on")
         record["added_on"] = day.isoformat()
         detail = {k2: v for k2, v in record.items() if k2 != "name" and v is not None}
         store = self._tables.store
@@ -171,9 +173,9 @@ class PlanService:
                 f"{src.name} is worked out from the measure {src.measure}; "
                 "record observations or targets with 'fsgrant measure' instead"
             )
-        label = parse_financial_year(financial_year)
+        label = entered_financial_year(self._tables, financial_year, field="financial_year")
         value = self._amount(amount)
-        day = as_at_day(on, field="on")
+        day = entered_day_or_today(self._tables, on, field="on")
         detail: dict[str, Any] = {"amount": str(value), "set_on": day.isoformat()}
         store = self._tables.store
         with store.transaction(Action.PLAN_FUND, f"{src.name}/{label}", detail, dated=day):
@@ -216,9 +218,9 @@ class PlanService:
                 f"{cat} is costed from its {named} post(s); the plan counts their cost already",
                 field="category",
             )
-        label = parse_financial_year(financial_year)
+        label = entered_financial_year(self._tables, financial_year, field="financial_year")
         value = self._amount(amount)
-        day = as_at_day(on, field="on")
+        day = entered_day_or_today(self._tables, on, field="on")
         detail: dict[str, Any] = {"amount": str(value), "set_on": day.isoformat()}
         store = self._tables.store
         with store.transaction(Action.PLAN_COST, f"{cat}/{label}", detail, dated=day):
@@ -295,10 +297,14 @@ class PlanService:
             *(c.financial_year for c in costs if c.set_on <= day),
             *(t.financial_year for t in targets if t.set_on <= day),
         }
+        named = {label for label in named if readable_financial_year(label)}
         after = [first_year_after(end)] if end is not None else []
         first = first or _earliest(*(financial_year_label(y.start) for y in years), *named, last)
         last = last or _latest(*named, *after, first)
-        labels = financial_years(first, last) if first and last else []
+        keep: Literal["first", "last"] | None = (
+            "first" if to_fy is None else "last" if from_fy is None else None
+        )
+        labels = financial_years(first, last, keep=keep) if first and last else []
         return build_sustainability(
             labels,
             day,

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from fsgrant.domain.money import AmountLike, as_money, to_pence
-from fsgrant.domain.periods import DateLike, as_at_day, parse_date
+from fsgrant.domain.periods import DateLike, as_at_day
 from fsgrant.domain.posts import (
     NO_EXPECTED_START,
     POST_ROLES,
@@ -30,6 +30,7 @@ from fsgrant.domain.text import choice, clean_text, required_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
+from fsgrant.services.horizon import entered_day
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.require import require_post
 from fsgrant.services.years import YearsService
@@ -100,8 +101,8 @@ class PostsService:
             )
         cost, salary_v, rate_v = costs
         cat = self._categories.require(category)
-        start = parse_date(planned_start, field="planned-start")
-        end_day = parse_date(end, field="end") if end is not None else None
+        start = entered_day(self._tables, planned_start, field="planned-start")
+        end_day = entered_day(self._tables, end, field="end") if end is not None else None
         if end_day is not None and end_day < start:
             raise InvalidInput(f"the end ({end_day}) is before the planned start", field="end")
         store = self._tables.store
@@ -151,12 +152,12 @@ class PostsService:
         """
         pid = require_post(self._tables, required_text(post_id, "id"))
         st = choice(status, POST_STATUSES, "status")
-        day = parse_date(on, field="on")
+        day = entered_day(self._tables, on, field="on")
         why = clean_text(reason)
         if st in REASON_REQUIRED and why is None:
             raise InvalidInput(f"a post {st} needs a reason (--reason)", field="reason")
         expected = (
-            parse_date(expected_start, field="expected-start")
+            entered_day(self._tables, expected_start, field="expected-start")
             if expected_start is not None
             else None
         )
@@ -216,7 +217,7 @@ class PostsService:
             PeriodClosed: ``on`` falls in a closed period.
         """
         pid = require_post(self._tables, required_text(post_id, "id"))
-        day = parse_date(on, field="on")
+        day = entered_day(self._tables, on, field="on")
         why = required_text(reason, "reason")
         costs = _costs(annual_cost, salary, on_cost_rate)
         fte_v = parse_fte(fte) if fte is not None else None
@@ -224,7 +225,7 @@ class PostsService:
         host_v = required_text(host, "host") if host is not None else None
         team_v = clean_text(team)
         title_v = clean_text(title)
-        end_day = parse_date(end, field="end") if end is not None else None
+        end_day = entered_day(self._tables, end, field="end") if end is not None else None
         post = self.get(pid)
         if end_day is not None and end_day < post.planned_start:
             raise InvalidInput(

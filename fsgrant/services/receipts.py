@@ -10,6 +10,7 @@ from fsgrant.domain.periods import DateLike, parse_date
 from fsgrant.domain.text import clean_text, required_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidAmount, InvalidInput, NotFound
+from fsgrant.services.horizon import entered_day
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.years import YearsService
 from fsgrant.store.connection import utc_now
@@ -35,7 +36,7 @@ class ReceiptsService:
             InvalidInput: bad date or amount.  NotFound: no such funding year.
             PeriodClosed: dated in a closed period of the year.
         """
-        d = parse_date(day, field="date")
+        d = entered_day(self._tables, day, field="date")
         value = as_money(amount, field="amount")
         if value == 0:
             raise InvalidInput("a receipt of 0.00 records nothing", field="amount")

@@ -24,6 +24,7 @@ from fsgrant.domain.time_rule import Action
 from fsgrant.domain.transactions import TransactionLine
 from fsgrant.errors import Conflict, InvalidAmount, InvalidInput, NotFound
 from fsgrant.services.categories import CategoriesService
+from fsgrant.services.horizon import entered_day
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.require import require_post
 from fsgrant.services.years import YearsService
@@ -73,7 +74,7 @@ class SpendService:
             Conflict: no funding year covers the date, or it is outside the named year.
             PeriodClosed: dated in a closed period of its year.
         """
-        d = parse_date(day, field="date")
+        d = entered_day(self._tables, day, field="date")
         value = as_money(amount, field="amount")
         if value == 0:
             raise InvalidInput("a spend line of 0.00 records nothing", field="amount")

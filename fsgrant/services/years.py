@@ -16,6 +16,7 @@ from fsgrant.domain.periods import DateLike, Period, default_end, parse_date
 from fsgrant.domain.text import clean_text, required_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput, NotFound
+from fsgrant.services.horizon import entered_day
 from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
@@ -45,7 +46,7 @@ class YearsService:
     ) -> FundingYear:
         """Record a funding year: its award (a cap), period and status.
 
-        The end defaults to start + 12 months - 1 day.
+        The end defaults to the day before the start's anniversary.
 
         Raises:
             InvalidInput: a bad amount, date or status, or a label not like ``2019/20``
@@ -78,11 +79,17 @@ class YearsService:
         amount = as_money(award, field="amount")
         if amount < 0:
             raise InvalidInput("an award cannot be negative", field="amount")
-        start_day = parse_date(start, field="start")
-        end_day = parse_date(end, field="end") if end is not None else default_end(start_day)
+        start_day = entered_day(self._tables, start, field="start")
+        end_day = (
+            entered_day(self._tables, end, field="end")
+            if end is not None
+            else default_end(start_day)
+        )
         Period(start_day, end_day)
         confirmed = (
-            parse_date(confirmed_on, field="confirmed-on") if confirmed_on is not None else None
+            entered_day(self._tables, confirmed_on, field="confirmed-on")
+            if confirmed_on is not None
+            else None
         )
         if status == "confirmed" and confirmed is None:
             confirmed = start_day
@@ -199,7 +206,7 @@ class YearsService:
                 ``orphan_ok`` says so; ``check`` then lists those lines.
         """
         current = self.get(label)
-        agreed = parse_date(agreed_on, field="agreed-on")
+        agreed = entered_day(self._tables, agreed_on, field="agreed-on")
         why = required_text(reason, "reason")
         kinds = [
             k
@@ -231,10 +238,13 @@ class YearsService:
         if kind == "shift":
             if end is None:
                 raise InvalidInput("a shift needs both --start and --end", field="end")
-            p = Period(parse_date(start, field="start"), parse_date(end, field="end"))  # type: ignore[arg-type]
+            p = Period(
+                entered_day(self._tables, start, field="start"),  # type: ignore[arg-type]
+                entered_day(self._tables, end, field="end"),
+            )
             record.update(new_start=p.start.isoformat(), new_end=p.end.isoformat())
         elif kind == "extend":
-            new_end = parse_date(end, field="end")  # type: ignore[arg-type]
+            new_end = entered_day(self._tables, end, field="end")  # type: ignore[arg-type]
             if new_end < current.start:
                 raise InvalidInput(
                     f"{label} would end before it starts ({current.start})", field="end"

@@ -18,6 +18,7 @@ from fsgrant.store.schema import (
     APPEND_ONLY_TABLES,
     append_only_triggers,
 )
+from fsgrant.store.spend import GROSS_KEY
 
 __all__ = ["FINGERPRINT_TABLES", "doctor", "fingerprint"]
 
@@ -288,13 +289,17 @@ def _check_reversals(store: Store) -> list[Finding]:
 def _check_spend_gross(store: Store) -> list[Finding]:
     """The kept sum of the spend lines' sizes (see
     :meth:`fsgrant.store.spend.SpendTable.gross_pence`) against the lines themselves."""
-    row = store.query_one("SELECT value FROM fsgrant_meta WHERE key = 'spend_gross'")
+    row = store.query_one("SELECT value FROM fsgrant_meta WHERE key = ?", [GROSS_KEY])
     if row is None:
         return []
     upto, kept = (int(v) for v in str(row[0]).split())
+    # Counted afresh: the lines to the mark neither reversed (by a line to the mark) nor
+    # a reversal, not by the kept sum's own arithmetic.
     actual = store.query_one(
-        "SELECT coalesce(sum(abs(amount_pence)), 0) FROM spend WHERE reverses IS NULL AND id <= ?",
-        [upto],
+        "SELECT coalesce(sum(abs(amount_pence)), 0) FROM spend s WHERE s.id <= ? "
+        "AND s.reverses IS NULL AND NOT EXISTS "
+        "(SELECT 1 FROM spend r WHERE r.reverses = s.id AND r.id <= ?)",
+        [upto, upto],
     )
     pence = int(actual[0]) if actual is not None else 0
     if pence == kept:
@@ -306,8 +311,8 @@ def _check_spend_gross(store: Store) -> list[Finding]:
             f"the kept size of spend to line {upto} is {kept} pence but its lines add up to "
             f"{pence}: another program added a line with an id below others'; fsgrant "
             'counts every line again once the mark is removed (sqlite3 STORE "DELETE FROM '
-            "fsgrant_meta WHERE key = 'spend_gross'\")",
-            "fsgrant_meta/spend_gross",
+            f"fsgrant_meta WHERE key = '{GROSS_KEY}'\")",
+            f"fsgrant_meta/{GROSS_KEY}",
         )
     ]
 

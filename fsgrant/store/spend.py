@@ -21,7 +21,7 @@ from fsgrant.domain.text import source_fields_of
 from fsgrant.domain.transactions import TransactionLine
 from fsgrant.store.connection import Store
 
-__all__ = ["ReceiptsTable", "SpendFilter", "SpendGroup", "SpendTable"]
+__all__ = ["GROSS_KEY", "ReceiptsTable", "SpendFilter", "SpendGroup", "SpendTable"]
 
 SpendGroup = tuple[date, str | None, str, str | None, int]
 """(date, explicit funding year, category, post or None, pence)."""
@@ -39,8 +39,18 @@ def _dated_between(since: date | None, cut: date | None) -> tuple[str, list[str]
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-_GROSS_KEY = "spend_gross"
-"""``fsgrant_meta``: ``"<last spend id counted> <gross pence of the lines to it>"``."""
+GROSS_KEY = "spend_gross_unreversed"
+"""``fsgrant_meta``: ``"<last spend id counted> <gross pence of the lines to it>"``, the
+lines' sizes with a reversed line and its reversal left out."""
+
+_OLD_GROSS_KEY = "spend_gross"
+"""The kept sum of fsgrant before 0.2, which counted reversed lines: dropped when the
+new one is first written."""
+
+_GROSS_TERM = "CASE WHEN reverses IS NULL THEN abs(amount_pence) ELSE -abs(amount_pence) END"
+"""What one spend line adds to the kept sum: its size, or for a reversal minus the size
+of the line it undoes (a reversal's amount is the negated original's, the store's
+trigger says so, and it always comes after it)."""
 
 _CountedGroup = tuple[date, str | None, str, str | None, int, int]
 """A :data:`SpendGroup` with the number of lines in it."""
@@ -124,29 +134,33 @@ class SpendTable:
         return self.store.insert("spend", record)
 
     def gross_pence(self) -> int:
-        """The sizes of every line that is not a reversal, added up: no total of spend
-        can be larger, since a reversal cancels the line it undoes wherever both fall.
+        """The sizes of every line neither reversed nor a reversal, added up: no total
+        of spend can be larger, since a reversal cancels the line it undoes wherever
+        both fall (same date, category, post and year). A mistyped line, once
+        reversed, takes no room.
 
         Spend lines are only ever added, with ids that only grow, so the sum is kept
         (in ``fsgrant_meta``, with the last id it counts) and only the lines added
         since, by this or any other program, are read: logging a line stays quick
-        however large the store. Inside a write transaction the mark moves on.
+        however large the store. A reversal takes its line's size back off the sum
+        (:data:`_GROSS_TERM`). Inside a write transaction the mark moves on.
         """
-        row = self.store.query_one("SELECT value FROM fsgrant_meta WHERE key = ?", [_GROSS_KEY])
+        row = self.store.query_one("SELECT value FROM fsgrant_meta WHERE key = ?", [GROSS_KEY])
         upto, pence = (0, 0) if row is None else (int(v) for v in str(row[0]).split())
         tail = self.store.query_one(
-            "SELECT max(id), coalesce(sum(abs(amount_pence)) FILTER (WHERE reverses IS NULL), 0)"
-            " FROM spend WHERE id > ?",
+            f"SELECT max(id), coalesce(sum({_GROSS_TERM}), 0) FROM spend WHERE id > ?",
             [upto],
         )
         if tail is None or tail[0] is None:
             return pence
         pence += int(tail[1])
         if self.store.conn.in_transaction:
+            if row is None:
+                self.store.conn.execute("DELETE FROM fsgrant_meta WHERE key = ?", [_OLD_GROSS_KEY])
             self.store.conn.execute(
                 "INSERT INTO fsgrant_meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [_GROSS_KEY, f"{int(tail[0])} {pence}"],
+                [GROSS_KEY, f"{int(tail[0])} {pence}"],
             )
         return pence
 
@@ -354,6 +368,10 @@ class ReceiptsTable:
         return self.store.insert("receipts", record)
 
     def gross_pence(self) -> int:
-        """The sizes of every receipt, added up: no total of receipts can be larger."""
-        row = self.store.query_one("SELECT coalesce(sum(abs(amount_pence)), 0) FROM receipts")
+        """The sizes of every receipt neither reversed nor a reversal, added up: no
+        total of receipts can be larger (a receipt and its reversal net to zero)."""
+        row = self.store.query_one(
+            "SELECT coalesce(sum(CASE WHEN reverses IS NULL THEN abs(amount_pence) "
+            "ELSE -abs(amount_pence) END), 0) FROM receipts"
+        )
         return int(row[0]) if row is not None else 0

@@ -48,6 +48,15 @@ class YearsTable:
             for r in self.store.query("SELECT * FROM funding_years ORDER BY start, label")
         ]
 
+    def latest_end(self) -> date | None:
+        """The latest end any funding year has been given, first or by a variation
+        (the base of the horizon, :mod:`fsgrant.domain.horizon`); None with no year."""
+        row = self.store.query_one(
+            'SELECT max(d) FROM (SELECT max("end") AS d FROM funding_years '
+            "UNION ALL SELECT max(new_end) FROM variations)"
+        )
+        return None if row is None or row[0] is None else date.fromisoformat(row[0])
+
     def variations(self, label: str | None = None) -> list[Variation]:
         """Every variation (of one year, or moving money to it), in the order agreed."""
         where, params = (
