@@ -27,6 +27,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.imports import ImportBatch, ImportResult, MappingCheck, RejectedRow
 from fsgrant.domain.models import Grant, SpendLine
@@ -78,6 +79,7 @@ class _DryRun(Exception):
     """Raised at the end of a dry run to roll everything back."""
 
 
+@checked
 class ImportsService:
     """``fs.imports``: import extracts, list and show batches, check a mapping."""
 

@@ -40,6 +40,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.text import clean_text, required_text
 from fsgrant.errors import Conflict, InvalidInput
 from fsgrant.store.connection import Store, utc_now
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
 __all__ = ["Ledger", "open_ledger"]
 
 
+@checked
 class Ledger:
     """One grant's ledger, backed by a :class:`~fsgrant.store.connection.Store`."""
 
@@ -361,6 +363,7 @@ class Ledger:
         return self.store.backup(path)
 
 
+@checked
 def open_ledger(
     path: str | os.PathLike[str], *, create: bool = True, read_only: bool | None = None
 ) -> Ledger:

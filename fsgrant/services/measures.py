@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.periods import DateLike, as_at_day, parse_date
 from fsgrant.domain.sustainability import (
     MeasureObservation,
@@ -23,6 +24,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["MeasuresService"]
 
 
+@checked
 class MeasuresService:
     """``fs.measures``: record observations and targets of outcome measures."""
 

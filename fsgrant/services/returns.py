@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.periods import as_at_day
 from fsgrant.domain.submissions import SubmittedReturn
 from fsgrant.domain.text import clean_text
@@ -27,6 +28,7 @@ def file_sha256(path: Path) -> str:
     return sha256_of(path)
 
 
+@checked
 class ReturnsService:
     """``fs.returns``: submit a return (recording what was sent), list and show them."""
 

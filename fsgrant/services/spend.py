@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.closures import entry_day_problem
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import SpendLine
@@ -36,6 +37,7 @@ SPEND_GROUPS = ("category", "post", "date")
 """What :meth:`SpendService.totals` can group by, beside the funding year."""
 
 
+@checked
 class SpendService:
     """``fs.spend``: add, reverse, read and total spend lines."""
 

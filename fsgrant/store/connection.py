@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fsgrant.errors import Conflict, FsgrantError, StoreError
+from fsgrant.store.busy import busy_timeout as _busy_timeout
 from fsgrant.store.schema import MIGRATIONS
 
 __all__ = ["MIGRATION_SET", "STORE_MARKER", "Store", "current_command", "current_user"]
@@ -47,13 +48,6 @@ def current_user() -> str:
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _busy_timeout() -> float:
-    try:
-        return float(os.environ.get("FSGRANT_BUSY_TIMEOUT", "30"))
-    except ValueError:
-        return 30.0
 
 
 class Store:

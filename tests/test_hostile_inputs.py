@@ -1,0 +1,226 @@
+"""Hostile files, paths, numbers and library calls: each refused before anything is
+written, with fsgrant's own message and exit code, no traceback, nothing lost.
+
+One table of command lines (what is given, the command, a fragment of the message
+worked out by hand, the exit code) and one of library calls. Each case runs on a copy
+of a small store; afterwards the store's spend lines, receipts and audit trail, and
+every file in the folder, are as they were.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import fsgrant
+from fsgrant.cli import app
+from fsgrant.errors import FsgrantError, InvalidInput
+from scenario import two_year_grant
+
+runner = CliRunner()
+
+
+# ------------------------------------------------------------------ the store
+@pytest.fixture(scope="module")
+def original(tmp_path_factory):
+    """2019/20 and 2020/21 (two_year_grant), spend line 1 of 10.00 in training,
+    receipt 1 of 500.00, post SW1."""
+    db = tmp_path_factory.mktemp("hostile-store") / "s.db"
+    with two_year_grant(db) as fs:
+        fs.spend.add("2019-09-01", "10.00", "training", supplier="Acme")
+        fs.receipts.add("2019-10-15", "500.00", year="2019/20")
+        fs.posts.add(
+            "SW1", role="mental-health", host="NHS", fte="1", planned_start="2019-09-01",
+            annual_cost="40000.00",
+        )
+    return db
+
+
+@pytest.fixture
+def store(original, tmp_path):
+    db = tmp_path / "s.db"
+    shutil.copy(original, db)
+    return db
+
+
+def state(db: Path) -> dict[str, Any]:
+    """What must not change: the records, their totals and every file beside the store."""
+    with fsgrant.open(db, create=False) as fs:
+        lines = list(fs.spend.iter())
+        facts: dict[str, Any] = {
+            "spend": [(x.id, x.amount) for x in lines],
+            "spend_total": sum((x.amount for x in lines), Decimal(0)),
+            "receipts": [(r.id, r.amount) for r in fs.receipts.list()],
+            "audit": len(fs.audit.log()),
+        }
+    facts["files"] = {
+        str(p.relative_to(db.parent)): (
+            "folder" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
+        )
+        for p in sorted(db.parent.rglob("*"))
+        if p.name not in (db.name, f"{db.name}-wal", f"{db.name}-shm")
+        and (p.is_dir() or p.is_file())
+    }
+    return facts
+
+
+def refused(db: Path, args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, ["--db", str(db), *args], env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+# ------------------------------------------------------------- the CLI table
+@dataclass(frozen=True)
+class Case:
+    """``args`` (``{dir}`` is the store's folder) run after ``files`` are written
+    there (name -> bytes); the message holds ``message``; the exit code is ``code``."""
+
+    name: str
+    args: list[str]
+    message: str
+    code: int
+    files: dict[str, bytes] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+
+BIG = "99999999999999999999"  # 20 digits: past SQLite's 9223372036854775807
+HUGE = "1" * 29
+
+CASES = [
+    # Ids past SQLite's integer range.
+    Case("spend show huge id", ["spend", "show", BIG], f"{BIG} is out of range", 2),
+    Case(
+        "spend reverse huge id",
+        ["spend", "reverse", BIG, "--reason", "x"],
+        f"{BIG} is out of range",
+        2,
+    ),
+    Case("imports show huge id", ["imports", "show", BIG], f"{BIG} is out of range", 2),
+    Case("return show huge id", ["return", "show", BIG], f"{BIG} is out of range", 2),
+    Case("spend list --batch huge", ["spend", "list", "--batch", BIG], "batch", 2),
+    # Numbers of 29 digits in measures.
+    Case(
+        "measure add 29 digits",
+        ["measure", "add", "children-in-care", "2020-01-31", HUGE],
+        f"value: {HUGE} is too large",
+        2,
+    ),
+    Case(
+        "measure target 29 digits",
+        ["measure", "target", "children-in-care", "FY2020/21", HUGE],
+        f"{HUGE} is too large",
+        2,
+    ),
+    # The busy timeout from the environment.
+    *(
+        Case(
+            f"FSGRANT_BUSY_TIMEOUT={v}",
+            ["spend", "add", "2019-09-02", "1.00", "training"],
+            f"FSGRANT_BUSY_TIMEOUT='{v}' is not a number of seconds from 0 to 86400",
+            2,
+            env={"FSGRANT_BUSY_TIMEOUT": v},
+        )
+        for v in ("1e308", "nan", "-1", "inf")
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_refused_through_the_command_line(store, case):
+    folder = store.parent
+    for name, content in case.files.items():
+        (folder / name).write_bytes(content)
+    before = state(store)
+    args = [a.replace("{dir}", str(folder)) for a in case.args]
+    code, output = refused(store, args, env=case.env or None)
+    assert case.message.replace("{dir}", str(folder)) in output, output
+    assert output.startswith("fsgrant: error: "), output
+    assert code == case.code, output
+    assert state(store) == before
+
+
+# ---------------------------------------------------------- the library table
+LIBRARY: list[tuple[str, Callable[[Any], object], str]] = [
+    ("spend.add category None", lambda fs: fs.spend.add("2019-09-02", "1", None), "category"),
+    (
+        "spend.add supplier 123",
+        lambda fs: fs.spend.add("2019-09-02", "1", "training", supplier=123),
+        "supplier must be text, not int",
+    ),
+    ("spend.get text", lambda fs: fs.spend.get("abc"), "line_id must be a whole number, not str"),
+    ("spend.get 2**70", lambda fs: fs.spend.get(2**70), f"line_id {2**70} is out of range"),
+    ("spend.get True", lambda fs: fs.spend.get(True), "line_id must be a whole number, not bool"),
+    (
+        "spend.reverse 1.5",
+        lambda fs: fs.spend.reverse(1.5, "typo"),
+        "line_id must be a whole number, not float",
+    ),
+    (
+        "spend.iter batch 2**64",
+        lambda fs: list(fs.spend.iter(batch=2**64)),
+        f"batch {2**64} is out of range",
+    ),
+    (
+        "receipts.reverse None",
+        lambda fs: fs.receipts.reverse(None, "x"),
+        "receipt_id must be a whole number, not None",
+    ),
+    ("receipts.get True", lambda fs: fs.receipts.get(True), "receipt_id must be a whole number"),
+    (
+        "receipts.add year 2019",
+        lambda fs: fs.receipts.add("2019-10-16", "1", year=2019),
+        "year must be text, not int",
+    ),
+    ("posts.get 5", lambda fs: fs.posts.get(5), "post_id must be text, not int"),
+    (
+        "posts.set_status reason 1",
+        lambda fs: fs.posts.set_status("SW1", "filled", "2019-09-01", reason=1),
+        "reason must be text, not int",
+    ),
+    ("imports.get 2**64", lambda fs: fs.imports.get(2**64), f"batch_id {2**64} is out of range"),
+    ("imports.lines 1.0", lambda fs: fs.imports.lines(1.0), "batch_id must be a whole number"),
+    (
+        "imports.import_file 42",
+        lambda fs: fs.imports.import_file(42),
+        "path must be a path (text or a Path), not int",
+    ),
+    ("returns.get '1'", lambda fs: fs.returns.get("1"), "return_id must be a whole number, not str"),
+    ("returns.list year 2019", lambda fs: fs.returns.list(2019), "year must be text, not int"),
+]
+
+
+@pytest.mark.parametrize(("name", "call", "message"), LIBRARY, ids=[c[0] for c in LIBRARY])
+def test_wrong_types_from_a_program_are_invalid_input(store, name, call, message):
+    before = state(store)
+    with fsgrant.open(store, create=False) as fs, pytest.raises(InvalidInput) as info:
+        call(fs)
+    assert message in info.value.message
+    assert state(store) == before
+
+
+@pytest.mark.parametrize("path", [12345, None, 1.5, b"s.db"])
+def test_open_refuses_what_is_not_a_path(path):
+    with pytest.raises(InvalidInput, match="path must be a path"):
+        fsgrant.open(path)
+
+
+def test_an_error_is_a_fsgrant_error_with_its_field(store):
+    with fsgrant.open(store, create=False) as fs, pytest.raises(FsgrantError) as info:
+        fs.spend.get(True)
+    assert isinstance(info.value, InvalidInput)
+    assert (info.value.field, info.value.value) == ("line_id", True)
+
+
