@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scenario import two_year_grant
 from typer.testing import CliRunner
 
 import fsgrant
 from fsgrant.cli import app
 from fsgrant.errors import FsgrantError, InvalidInput
-from scenario import two_year_grant
 
 runner = CliRunner()
 
@@ -39,7 +39,11 @@ def original(tmp_path_factory):
         fs.spend.add("2019-09-01", "10.00", "training", supplier="Acme")
         fs.receipts.add("2019-10-15", "500.00", year="2019/20")
         fs.posts.add(
-            "SW1", role="mental-health", host="NHS", fte="1", planned_start="2019-09-01",
+            "SW1",
+            role="mental-health",
+            host="NHS",
+            fte="1",
+            planned_start="2019-09-01",
             annual_cost="40000.00",
         )
     return db
@@ -94,12 +98,83 @@ class Case:
     code: int
     files: dict[str, bytes] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    folders: tuple[str, ...] = ()
 
+
+# An extract with one good row and one bad (line 3): what --skip-invalid rejects.
+EXTRACT = b"date,amount,category\n2019-09-03,5.00,training\n2019-09-04,abc,training\n"
+IMPORT = ["spend", "import", "{dir}/a.csv", "--skip-invalid"]
 
 BIG = "99999999999999999999"  # 20 digits: past SQLite's 9223372036854775807
 HUGE = "1" * 29
 
 CASES = [
+    # Files the user has, lost to an output.
+    Case(
+        "rejects is the extract",
+        [*IMPORT, "--rejects", "{dir}/a.csv"],
+        "rejects: {dir}/a.csv is the file being read",
+        2,
+        files={"a.csv": EXTRACT},
+    ),
+    Case(
+        "rejects is the extract by another name",
+        [*IMPORT, "--rejects", "{dir}/sub/../a.csv"],
+        "is the file being read",
+        2,
+        files={"a.csv": EXTRACT},
+        folders=("sub",),
+    ),
+    Case(
+        "rejects file exists",
+        IMPORT,
+        "{dir}/a-rejects.csv exists already; use --force to replace it",
+        1,
+        files={"a.csv": EXTRACT, "a-rejects.csv": b"keep me\n"},
+    ),
+    Case(
+        "rejects is a folder",
+        [*IMPORT, "--rejects", "{dir}/sub"],
+        "rejects: {dir}/sub is a folder; name a file in it",
+        2,
+        files={"a.csv": EXTRACT},
+        folders=("sub",),
+    ),
+    Case(
+        "rejects in a missing folder",
+        [*IMPORT, "--rejects", "{dir}/none/r.csv"],
+        "rejects: folder {dir}/none does not exist",
+        2,
+        files={"a.csv": EXTRACT},
+    ),
+    Case(
+        "rejects to /dev/null",
+        [*IMPORT, "--rejects", "/dev/null", "--force"],
+        "rejects: /dev/null is not a regular file",
+        2,
+        files={"a.csv": EXTRACT},
+    ),
+    Case(
+        "export return to a folder with --force",
+        ["export", "return", "--year", "2019/20", "--out", "{dir}/r.xlsx", "--force"],
+        "out: {dir}/r.xlsx is a folder; name a file in it",
+        2,
+        folders=("r.xlsx",),
+    ),
+    Case(
+        "export return over a file without --force",
+        ["export", "return", "--year", "2019/20", "--out", "{dir}/r.xlsx"],
+        "{dir}/r.xlsx exists already; use --force to replace it",
+        1,
+        files={"r.xlsx": b"an earlier return"},
+    ),
+    Case(
+        "demo over an existing store",
+        ["demo", "--out", "{dir}/d"],
+        "{dir}/d/demo.db exists already; use --force to replace it",
+        1,
+        files={"d/demo.db": b"my own demo"},
+    ),
     # Ids past SQLite's integer range.
     Case("spend show huge id", ["spend", "show", BIG], f"{BIG} is out of range", 2),
     Case(
@@ -141,7 +216,10 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_refused_through_the_command_line(store, case):
     folder = store.parent
+    for name in case.folders:
+        (folder / name).mkdir()
     for name, content in case.files.items():
+        (folder / name).parent.mkdir(exist_ok=True)
         (folder / name).write_bytes(content)
     before = state(store)
     args = [a.replace("{dir}", str(folder)) for a in case.args]
@@ -197,7 +275,11 @@ LIBRARY: list[tuple[str, Callable[[Any], object], str]] = [
         lambda fs: fs.imports.import_file(42),
         "path must be a path (text or a Path), not int",
     ),
-    ("returns.get '1'", lambda fs: fs.returns.get("1"), "return_id must be a whole number, not str"),
+    (
+        "returns.get '1'",
+        lambda fs: fs.returns.get("1"),
+        "return_id must be a whole number, not str",
+    ),
     ("returns.list year 2019", lambda fs: fs.returns.list(2019), "year must be text, not int"),
 ]
 
@@ -224,3 +306,67 @@ def test_an_error_is_a_fsgrant_error_with_its_field(store):
     assert (info.value.field, info.value.value) == ("line_id", True)
 
 
+# ------------------------------------------------------------- a full disk
+def _disk_full(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_while_writing_rejects_stores_nothing(store, monkeypatch):
+    from fsgrant.formats import csv_safe
+
+    (store.parent / "a.csv").write_bytes(EXTRACT)
+    real = csv_safe._SafeWriter.writerow
+    rows: list[object] = []
+
+    def header_then_full(self: Any, row: Any) -> None:
+        rows.append(row)
+        if len(rows) > 1:  # the header is written; the rejected row is not
+            _disk_full()
+        real(self, row)
+
+    monkeypatch.setattr(csv_safe._SafeWriter, "writerow", header_then_full)
+    before = state(store)
+    code, output = refused(store, [a.replace("{dir}", str(store.parent)) for a in IMPORT])
+    assert (code, output.strip()) == (
+        1,
+        f"fsgrant: error: cannot write {store.parent}/a-rejects.csv: No space left on device; "
+        "nothing was written",
+    )
+    assert state(store) == before  # no line stored, no temporary file left
+
+
+def test_a_full_disk_while_exporting_leaves_nothing(store, monkeypatch):
+    import fsgrant.formats.dfe_return as dfe_return
+
+    def half_then_full(data: Any, path: Path, **kwargs: Any) -> None:
+        path.write_bytes(b"PK half a workbook")
+        _disk_full()
+
+    monkeypatch.setattr(dfe_return, "write_return", half_then_full)
+    before = state(store)
+    out = store.parent / "r.xlsx"
+    code, output = refused(store, ["export", "return", "--year", "2019/20", "--out", str(out)])
+    assert (code, output.strip()) == (
+        1,
+        f"fsgrant: error: cannot write {out}: No space left on device; nothing was written",
+    )
+    assert state(store) == before
+
+
+# --------------------------------------------------- CSV cells with line breaks
+def test_a_carriage_return_cannot_start_a_formula_in_any_csv(store):
+    line = ["spend", "add", "2019-09-05", "-12.00", "training", "--description", "x\r=1+2"]
+    added = runner.invoke(app, ["--db", str(store), *line, "--supplier", "Acme\n@SUM(1)"])
+    assert added.exit_code == 0, added.output
+    listing = runner.invoke(app, ["--db", str(store), "spend", "list", "-f", "csv"]).stdout
+    show = runner.invoke(app, ["--db", str(store), "spend", "show", "2", "-f", "csv"]).stdout
+    log = runner.invoke(app, ["--db", str(store), "log", "-f", "csv"]).stdout
+    # Quoted, each line neutralised; the amount a plain number.
+    assert '"x\r\'=1+2"' in listing and '"Acme\n\'@SUM(1)"' in listing
+    assert ",-12.00," in listing
+    assert '"x\r\'=1+2"' in show
+    # Split on every CR and LF, as a careless reader would: no piece is a formula.
+    for text in (listing, show, log):
+        for piece in text.replace("\r", "\n").split("\n"):
+            for cell in piece.split(","):
+                assert not cell.strip('"').startswith(("=", "+", "@")), (text, cell)

@@ -155,12 +155,15 @@ def demo(
         Path, typer.Option("--out", help="Folder for the demo store and the DfE return.")
     ] = Path("exports"),
     as_at: Annotated[str, typer.Option("--as-at", help="Date to report as at.")] = "2020-03-31",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the demo store and return in --out.")
+    ] = False,
 ) -> None:
     """The worked Cambridgeshire example, end to end: load it, show where the grant stands,
     write the DfE return."""
     from fsgrant.services.demo import run_demo
 
-    result = run_demo(out, as_at=as_at)
+    result = run_demo(out, as_at=as_at, force=force)
     say(f"Loaded the worked example ({result.source}) into {result.store}.")
     for note in result.notes:
         say(note)

@@ -17,14 +17,72 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from fsgrant.errors import Conflict, InvalidInput
+from fsgrant.errors import Conflict, FsgrantError, InvalidInput
 
-__all__ = ["remove_leftovers", "temporary_files", "write_atomically"]
+__all__ = [
+    "check_output",
+    "remove_leftovers",
+    "temporary_files",
+    "write_atomically",
+    "write_failed",
+]
 
 
 def _exists(target: Path) -> Conflict:
     # The library's words; the command line says --force instead of force=True.
     return Conflict(f"{target} exists already; pass force=True to replace it", code="file-exists")
+
+
+def check_output(
+    target: str | os.PathLike[str],
+    *,
+    force: bool,
+    inputs: tuple[str | os.PathLike[str], ...] = (),
+    field: str = "out",
+) -> Path:
+    """The one check of a file fsgrant is about to write, made before anything is
+    written: never one of ``inputs`` (the file being read), never a folder or a device,
+    an existing file only with ``force``, and its folder must exist.
+
+    Raises:
+        InvalidInput: ``target`` is an input, a folder or not a regular file, or its
+            folder does not exist.
+        Conflict: ``target`` exists and ``force`` is false (code ``file-exists``).
+    """
+    path = Path(target)
+    for given in inputs:
+        if _same_file(path, Path(given)):
+            raise InvalidInput(
+                f"{field}: {path} is the file being read ({given}); name another file",
+                field=field,
+                value=str(path),
+            )
+    if path.is_dir():
+        raise InvalidInput(
+            f"{field}: {path} is a folder; name a file in it", field=field, value=str(path)
+        )
+    if path.exists() and not path.is_file():
+        raise InvalidInput(f"{field}: {path} is not a regular file", field=field, value=str(path))
+    folder = path.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"{field}: folder {folder} does not exist", field=field, value=str(path))
+    if path.exists() and not force:
+        raise _exists(path)
+    return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one is missing: compare the names as the file system would
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def write_failed(target: Path, exc: OSError) -> FsgrantError:
+    """The error for a file that could not be written (a full disk, no permission):
+    nothing of it is left behind."""
+    why = exc.strerror or str(exc)
+    return FsgrantError(f"cannot write {target}: {why}; nothing was written", code="write-failed")
 
 
 def write_atomically(target: Path, write: Callable[[Path], object], *, force: bool) -> Path:
@@ -43,16 +101,17 @@ def write_atomically(target: Path, write: Callable[[Path], object], *, force: bo
 
     Raises:
         Conflict: the target exists and ``force`` is false (code ``file-exists``).
-        InvalidInput: the target's folder does not exist.
+        InvalidInput: the target is a folder or not a regular file, or its folder
+            does not exist (see :func:`check_output`).
+        FsgrantError: the file could not be written (code ``write-failed``: a full
+            disk, no permission); the target is untouched.
     """
-    target = Path(target)
-    if target.exists() and not force:
-        raise _exists(target)
-    folder = target.parent
-    if not folder.is_dir():
-        raise InvalidInput(f"folder {folder} does not exist", field="out")
+    target = check_output(target, force=force)
     remove_leftovers(target)
-    tmp, lock = _claim_temporary(target)
+    try:
+        tmp, lock = _claim_temporary(target)
+    except OSError as exc:
+        raise write_failed(target, exc) from None
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:
@@ -70,6 +129,8 @@ def write_atomically(target: Path, write: Callable[[Path], object], *, force: bo
                 if target.exists():
                     raise _exists(target) from None
                 os.replace(tmp, target)  # a file system without hard links
+    except OSError as exc:
+        raise write_failed(target, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
         os.close(lock)

@@ -78,8 +78,8 @@ def _has_break(value: Any) -> bool:
 def _one_cell(value: Any, dialect: Any) -> str:
     """``value`` as one cell of a row in ``dialect``, quoted when it holds a line break."""
     if _has_break(value):
-        quote = dialect.quotechar
-        return quote + value.replace(quote, quote * 2) + quote
+        quote: str = dialect.quotechar
+        return quote + str(value).replace(quote, quote * 2) + quote
     if value is None or value == "":
         return ""
     buf = io.StringIO()
