@@ -175,6 +175,60 @@ CASES = [
         1,
         files={"d/demo.db": b"my own demo"},
     ),
+    # Dates in other scripts' digits (amounts refuse them too).
+    Case(
+        "Arabic-Indic digits in a date",
+        ["spend", "add", "\u0662\u0660\u0661\u0669-\u0660\u0669-\u0660\u0662", "1.00", "training"],
+        "is not a date like 2020-02-04 or 04/02/2020",
+        2,
+    ),
+    Case(
+        "full-width digits in a date",
+        ["spend", "add", "\uff10\uff12/\uff10\uff19/\uff12\uff10\uff11\uff19", "1.00", "training"],
+        "is not a date like 2020-02-04 or 04/02/2020",
+        2,
+    ),
+    Case(
+        "report spend --from after --to",
+        ["report", "spend", "--from", "2020-01-01", "--to", "2019-12-31"],
+        "--to 2019-12-31 is before --from 2020-01-01",
+        2,
+    ),
+    Case(
+        "spend list --from after --to",
+        ["spend", "list", "--from", "2020-01-01", "--to", "2019-12-31"],
+        "--to 2019-12-31 is before --from 2020-01-01",
+        2,
+    ),
+    # Org ids: letters, digits and hyphens.
+    Case(
+        "org id with a newline",
+        ["grant", "set", "--funder-org-id", "GB-GOR\nPB1"],
+        "funder_org_id 'GB-GOR\\nPB1' is not an org id like GB-LAE-CAM",
+        2,
+    ),
+    Case(
+        "org id starting a formula",
+        ["grant", "set", "--recipient-org-id", "=cmd|' /C calc'!A0"],
+        "recipient_org_id '=cmd|' /C calc'!A0' is not an org id like GB-LAE-CAM",
+        2,
+    ),
+    Case(
+        "org id given to init",
+        [
+            "init",
+            "--grant",
+            "G",
+            "--funder",
+            "F",
+            "--recipient",
+            "R",
+            "--recipient-org-id",
+            "GB LAE CAM",
+        ],
+        "recipient_org_id 'GB LAE CAM' is not an org id",
+        2,
+    ),
     # Ids past SQLite's integer range.
     Case("spend show huge id", ["spend", "show", BIG], f"{BIG} is out of range", 2),
     Case(

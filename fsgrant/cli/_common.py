@@ -68,7 +68,11 @@ def ledger(ctx: typer.Context, *, create: bool = False) -> "Ledger":
 
 
 # Library messages name library parameters; the command line names its options.
-_CLI_WORDS = (("pass force=True to replace it", "use --force to replace it"),)
+_CLI_WORDS = (
+    ("pass force=True to replace it", "use --force to replace it"),
+    ("to_date ", "--to "),
+    ("from_date ", "--from "),
+)
 
 
 def fail(exc: FsgrantError) -> typer.Exit:

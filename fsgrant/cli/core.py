@@ -52,6 +52,11 @@ def init(
     ] = None,
 ) -> None:
     """Create a store for one grant."""
+    from fsgrant.domain.text import org_id
+
+    # Checked before the store file is made, so a typo leaves no empty store behind.
+    for value, name in ((funder_org_id, "funder_org_id"), (recipient_org_id, "recipient_org_id")):
+        org_id(value, name)
     led = ledger(ctx, create=True)
     g = led.init(
         grant, funder, recipient, funder_org_id=funder_org_id, recipient_org_id=recipient_org_id

@@ -22,11 +22,16 @@ import functools
 import inspect
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from fsgrant.errors import InvalidInput
+from fsgrant.errors import InvalidDate, InvalidInput
 
-__all__ = ["ID_MAX", "checked", "require_id", "require_text"]
+if TYPE_CHECKING:
+    from datetime import date
+
+    from fsgrant.domain.periods import DateLike
+
+__all__ = ["ID_MAX", "checked", "date_range", "require_id", "require_text"]
 
 ID_MAX = 2**63 - 1
 """The largest integer SQLite stores (a record id, a batch or return number)."""
@@ -150,3 +155,26 @@ def checked(target: T) -> T:
             setattr(target, name, _checked_function(member))
         return target
     return _checked_function(target)  # type: ignore[arg-type,return-value]
+
+
+def date_range(
+    from_date: DateLike | None, to_date: DateLike | None
+) -> tuple[date | None, date | None]:
+    """The dates of a ``from_date``..``to_date`` filter, either open (None).
+
+    Raises:
+        InvalidDate: a bad date, or ``to_date`` before ``from_date`` (a range that
+            holds nothing would report 0.00 as if there were no spend).
+    """
+    from fsgrant.domain.periods import parse_date
+
+    start = parse_date(from_date, field="from") if from_date is not None else None
+    end = parse_date(to_date, field="to") if to_date is not None else None
+    if start is not None and end is not None and end < start:
+        raise InvalidDate(
+            f"to_date {end.isoformat()} is before from_date {start.isoformat()}: "
+            "the range holds no day",
+            field="to",
+            value=str(to_date),
+        )
+    return start, end

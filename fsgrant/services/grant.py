@@ -9,7 +9,7 @@ Every change is audited, and the store keeps the details each change replaced
 from __future__ import annotations
 
 from fsgrant.domain.models import Grant
-from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.text import org_id, required_text
 from fsgrant.errors import InvalidInput, StoreError
 from fsgrant.store.tables import Tables
 
@@ -71,7 +71,7 @@ class GrantService:
             ("recipient_org_id", recipient_org_id),
         ):
             if value is not None:
-                wanted[field] = clean_text(value)
+                wanted[field] = org_id(value, field)
         if not wanted:
             raise InvalidInput(
                 "nothing to change: give name, funder, recipient, funder_org_id or "

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from fsgrant.domain.arguments import checked
-from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.text import org_id, required_text
 from fsgrant.errors import Conflict, InvalidInput
 from fsgrant.store.connection import Store, utc_now
 
@@ -280,7 +280,8 @@ class Ledger:
         """Record the grant this store holds (once) and the default cost categories.
 
         Raises:
-            InvalidInput: an empty name, funder or recipient.
+            InvalidInput: an empty name, funder or recipient, or an org id that is
+                not one (letters, digits and hyphens: ``GB-LAE-CAM``).
             Conflict: the store already holds a grant.
         """
         name, funder, recipient = (
@@ -288,6 +289,8 @@ class Ledger:
             required_text(funder, "funder"),
             required_text(recipient, "recipient"),
         )
+        funder_id = org_id(funder_org_id, "funder_org_id")
+        recipient_id = org_id(recipient_org_id, "recipient_org_id")
         existing = self.tables.grant.name()
         if existing is not None:
             raise Conflict(
@@ -299,8 +302,8 @@ class Ledger:
                     "name": name,
                     "funder": funder,
                     "recipient": recipient,
-                    "funder_org_id": clean_text(funder_org_id),
-                    "recipient_org_id": clean_text(recipient_org_id),
+                    "funder_org_id": funder_id,
+                    "recipient_org_id": recipient_id,
                     "created_at": utc_now(),
                 }
             )
