@@ -105,6 +105,28 @@ class Case:
 EXTRACT = b"date,amount,category\n2019-09-03,5.00,training\n2019-09-04,abc,training\n"
 IMPORT = ["spend", "import", "{dir}/a.csv", "--skip-invalid"]
 
+ROWS = "date,amount,category\n2019-09-03,5.00,training\n"
+
+
+def _xlsx(*rows: list[object]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _mapping(source: str = "", rule: str = "") -> bytes:
+    return (
+        f'{source}\n[columns]\ndate = "date"\namount = "amount"\ncategory = "category"\n{rule}'
+    ).encode()
+
+
 BIG = "99999999999999999999"  # 20 digits: past SQLite's 9223372036854775807
 HUGE = "1" * 29
 
@@ -228,6 +250,99 @@ CASES = [
         ],
         "recipient_org_id 'GB LAE CAM' is not an org id",
         2,
+    ),
+    # Extracts that are not what they seem.
+    Case(
+        "extract is a folder",
+        ["spend", "import", "{dir}/sub"],
+        "sub: is a folder, not a file",
+        2,
+        folders=("sub",),
+    ),
+    Case(
+        "extract is /dev/null",
+        ["spend", "import", "/dev/null"],
+        "null: is not a regular file (a device, pipe or socket)",
+        2,
+    ),
+    Case(
+        "extract in UTF-16 with a byte-order mark",
+        ["spend", "import", "{dir}/u.csv"],
+        "u.csv: UTF-16 text: save it as UTF-8 or CSV",
+        2,
+        files={"u.csv": ROWS.encode("utf-16")},
+    ),
+    Case(
+        "extract in UTF-16 without a mark",
+        ["spend", "import", "{dir}/u.csv"],
+        "u.csv: UTF-16 text: save it as UTF-8 or CSV",
+        2,
+        files={"u.csv": ROWS.encode("utf-16-be")},
+    ),
+    Case(
+        "extract in UTF-32",
+        ["spend", "import", "{dir}/u.csv"],
+        "u.csv: UTF-32 text",
+        2,
+        files={"u.csv": ROWS.encode("utf-32")},
+    ),
+    Case(
+        "XLSX boolean in the amount column",
+        ["spend", "import", "{dir}/b.xlsx"],
+        "b.xlsx, line 2, field 'amount': cell B2: a TRUE/FALSE cell is not an amount",
+        2,
+        files={"b.xlsx": _xlsx(["date", "amount", "category"], ["2019-09-03", True, "training"])},
+    ),
+    Case(
+        "two columns of the mapped name (CSV)",
+        ["spend", "import", "{dir}/d.csv"],
+        "d.csv, line 1, field 'amount': the header has 2 columns named 'amount' (columns 2 and 4)",
+        2,
+        files={"d.csv": b"date,amount,category,Amount\n2019-09-03,5.00,training,7.00\n"},
+    ),
+    Case(
+        "two columns of the mapped name (XLSX)",
+        ["spend", "import", "{dir}/d.xlsx"],
+        "the header has 2 columns named 'amount' (columns B and D)",
+        2,
+        files={
+            "d.xlsx": _xlsx(["date", "amount", "category", " AMOUNT"], ["2019-09-03", 5, "x", 6])
+        },
+    ),
+    # Mappings that would read text with a text codec, or backtrack for ever.
+    Case(
+        "mapping encoding rot13",
+        ["spend", "import", "{dir}/a.csv", "--mapping", "{dir}/m.toml"],
+        "m.toml, line 2, field 'source.encoding': 'rot13' is not a text encoding",
+        2,
+        files={"a.csv": EXTRACT, "m.toml": _mapping('[source]\nencoding = "rot13"')},
+    ),
+    Case(
+        "mapping encoding base64 in mapping check",
+        ["mapping", "check", "{dir}/m.toml", "--file", "{dir}/a.csv"],
+        "'base64' is not a text encoding",
+        2,
+        files={"a.csv": EXTRACT, "m.toml": _mapping('[source]\nencoding = "base64"')},
+    ),
+    Case(
+        "mapping says UTF-16 of a UTF-8 file",
+        ["spend", "import", "{dir}/a.csv", "--mapping", "{dir}/m.toml"],
+        "a.csv: not utf-16 text",
+        2,
+        files={"a.csv": EXTRACT, "m.toml": _mapping('[source]\nencoding = "utf-16"')},
+    ),
+    Case(
+        "mapping regex with nested quantifiers",
+        ["mapping", "check", "{dir}/m.toml", "--file", "{dir}/a.csv"],
+        "'(a+)+$' repeats a group that itself repeats (a quantifier inside a quantifier",
+        2,
+        files={
+            "a.csv": EXTRACT,
+            "m.toml": _mapping(
+                rule='[[categories.rules]]\ncolumn = "category"\nmatches = "(a+)+$"\n'
+                'category = "training"\n'
+            ),
+        },
     ),
     # Ids past SQLite's integer range.
     Case("spend show huge id", ["spend", "show", BIG], f"{BIG} is out of range", 2),
@@ -424,3 +539,40 @@ def test_a_carriage_return_cannot_start_a_formula_in_any_csv(store):
         for piece in text.replace("\r", "\n").split("\n"):
             for cell in piece.split(","):
                 assert not cell.strip('"').startswith(("=", "+", "@")), (text, cell)
+
+
+def test_a_pipe_given_as_an_extract_is_not_read(store):
+    import os
+
+    fifo = store.parent / "pipe.csv"
+    os.mkfifo(fifo)
+    before = state(store)
+    code, output = refused(store, ["spend", "import", str(fifo)])
+    # Refused from its kind, not by opening it (which would wait for a writer).
+    assert (code, output.strip()) == (
+        2,
+        "fsgrant: error: pipe.csv: is not a regular file (a device, pipe or socket); "
+        "give the file itself",
+    )
+    assert state(store) == before
+
+
+@pytest.mark.parametrize(
+    ("pattern", "nested"),
+    [
+        ("(a+)+$", True),
+        ("(a*)*", True),
+        ("(\\w+\\s?)*$", True),
+        ("(?:x|y+)+", True),
+        ("(a{1,3})+", True),
+        ("FS1\\d\\d", False),
+        ("(FS100|FS110)", False),
+        ("a+b+", False),
+        ("(ab)+", False),
+        ("[a+]+", False),
+    ],
+)
+def test_nested_quantifiers_are_found(pattern, nested):
+    from fsgrant.formats.mapping_rules import nested_quantifier
+
+    assert nested_quantifier(pattern) is nested

@@ -116,6 +116,22 @@ class SourceOptions(MappingSection):
     zero_rows: Literal["skip", "reject"] = "skip"
     """A 0.00 row (a cancelled payment): skipped and counted, or rejected as an error."""
 
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        import codecs
+
+        try:
+            info = codecs.lookup(v)
+        except LookupError:
+            raise ValueError(f"unknown encoding '{v}'; use utf-8 or cp1252") from None
+        # rot13, base64, zlib... are codecs between text and text or bytes and bytes.
+        if not getattr(info, "_is_text_encoding", True):
+            raise ValueError(f"'{v}' is not a text encoding (bytes to text); use utf-8 or cp1252")
+        return v
+
     @field_validator("delimiter")
     @classmethod
     def _delimiter(cls, v: str | None) -> str | None:
