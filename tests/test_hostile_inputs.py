@@ -127,6 +127,31 @@ def _mapping(source: str = "", rule: str = "") -> bytes:
     ).encode()
 
 
+# A ledger folder's grant.toml, its keys all known (the cases each mistype one).
+GRANT_TOML = """[grant]
+name = "G"
+funder = "F"
+recipient = "R"
+
+[[funding_year]]
+label = "2019/20"
+award = "1000.00"
+start = 2019-08-01
+status = "in-principle"
+
+[[variation]]
+funding_year = "2019/20"
+end = 2021-03-31
+agreed_on = 2020-02-14
+reason = "later start"
+
+[[variation]]
+funding_year = "2019/20"
+amount = "10.00"
+agreed_on = 2020-02-15
+reason = "more"
+"""
+
 BIG = "99999999999999999999"  # 20 digits: past SQLite's 9223372036854775807
 HUGE = "1" * 29
 
@@ -344,6 +369,56 @@ CASES = [
             ),
         },
     ),
+    # Keys mistyped in a TOML file the user writes.
+    *(
+        Case(
+            f"grant.toml: {typo}",
+            ["load", "{dir}/ledger"],
+            message,
+            2,
+            files={"ledger/grant.toml": GRANT_TOML.replace(right, typo).encode()},
+        )
+        for right, typo, message in [
+            (
+                "end = 2021-03-31",
+                "end_date = 2021-03-31",
+                "grant.toml, line 14, field 'variation.end_date': unknown key 'end_date' in "
+                "[[variation]] #1 (did you mean 'end'?); expected one of: funding_year,",
+            ),
+            (
+                'status = "in-principle"',
+                'statuss = "in-principle"',
+                "grant.toml, line 10, field 'funding_year.statuss': unknown key 'statuss' in "
+                "[[funding_year]] #1 (did you mean 'status'?)",
+            ),
+            (
+                'amount = "10.00"',
+                'award = "10.00"',
+                "grant.toml, line 20, field 'variation.award': unknown key 'award' in "
+                "[[variation]] #2 (did you mean 'amount'?)",
+            ),
+            (
+                'recipient = "R"',
+                'recipent = "R"',
+                "grant.toml, line 4, field 'grant.recipent': unknown key 'recipent' in "
+                "[grant] (did you mean 'recipient'?)",
+            ),
+            (
+                "[[funding_year]]",
+                "[[funding_years]]",
+                "grant.toml, line 6, field 'funding_years': unknown key 'funding_years' in the "
+                "top level (did you mean 'funding_year'?)",
+            ),
+        ]
+    ),
+    Case(
+        "mapping: a key mistyped",
+        ["mapping", "check", "{dir}/m.toml", "--file", "{dir}/a.csv"],
+        "m.toml, line 2, field 'source.encodng': unknown key 'encodng' in [source] "
+        "(did you mean 'encoding'?); expected one of: name, sheet, encoding,",
+        2,
+        files={"a.csv": EXTRACT, "m.toml": _mapping('[source]\nencodng = "utf-8"')},
+    ),
     # Ids past SQLite's integer range.
     Case("spend show huge id", ["spend", "show", BIG], f"{BIG} is out of range", 2),
     Case(
@@ -388,7 +463,7 @@ def test_refused_through_the_command_line(store, case):
     for name in case.folders:
         (folder / name).mkdir()
     for name, content in case.files.items():
-        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(content)
     before = state(store)
     args = [a.replace("{dir}", str(folder)) for a in case.args]
@@ -576,3 +651,12 @@ def test_nested_quantifiers_are_found(pattern, nested):
     from fsgrant.formats.mapping_rules import nested_quantifier
 
     assert nested_quantifier(pattern) is nested
+
+
+def test_the_grant_toml_of_the_cases_loads_when_no_key_is_mistyped(tmp_path):
+    folder = tmp_path / "ledger"
+    folder.mkdir()
+    (folder / "grant.toml").write_text(GRANT_TOML, encoding="utf-8")
+    result = runner.invoke(app, ["--db", str(tmp_path / "l.db"), "load", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "1 funding years, 2 variations" in result.output
