@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scenario import two_year_grant
 from typer.testing import CliRunner
 
@@ -660,3 +662,74 @@ def test_the_grant_toml_of_the_cases_loads_when_no_key_is_mistyped(tmp_path):
     result = runner.invoke(app, ["--db", str(tmp_path / "l.db"), "load", str(folder)])
     assert result.exit_code == 0, result.output
     assert "1 funding years, 2 variations" in result.output
+
+
+# ------------------------------------------------- random arguments (property)
+
+# What a hostile argument may be: any text, bytes read as Latin-1, huge and odd
+# numbers, and the near misses seen in the table above.
+ARGUMENT = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.binary(max_size=24).map(lambda b: b.decode("latin-1")),
+    st.integers(min_value=-(10**40), max_value=10**40).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(
+        [
+            *(BIG, HUGE, "-1", "0", "1", "nan", "1e308", "-0", "2019-09-01", "31/12/2019"),
+            *("10.00", "(1.00)", "£1,234.56", "\u0662\u0660\u0662\u0660-\u0660\u0661-\u0660\u0661"),
+            *("SW1", "2019/20", "filled", "=1+2", "x\r=1", "--help", "-", ""),
+        ]
+    ),
+)
+
+
+# The commands tried: each with a valid argument for every place, which the test
+# replaces by a hostile one at random (so the checks behind the first are reached).
+COMMANDS: list[tuple[list[str], tuple[str, ...]]] = [
+    (["spend", "add", "{0}", "{1}", "{2}"], ("2019-09-01", "10.00", "training")),
+    (["spend", "show", "{0}"], ("1",)),
+    (["spend", "reverse", "{0}", "--reason", "{1}"], ("1", "typo")),
+    (["receipt", "add", "{0}", "{1}", "--year", "{2}"], ("2019-10-01", "5.00", "2019/20")),
+    (["measure", "add", "{0}", "{1}", "{2}"], ("children-in-care", "2020-01-31", "739")),
+    (["report", "spend", "--from", "{0}", "--to", "{1}"], ("2019-09-01", "2020-03-31")),
+    (["post", "status", "{0}", "{1}", "--on", "{2}"], ("SW1", "advertised", "2019-09-01")),
+]
+
+
+@st.composite
+def hostile_command(draw: Any) -> list[str]:
+    template, valid = draw(st.sampled_from(COMMANDS))
+    given = [draw(st.one_of(st.just(v), ARGUMENT)) for v in valid]
+    return [given[int(a[1])] if a in ("{0}", "{1}", "{2}") else a for a in template]
+
+
+# Exit codes the command line documents: 0 done, 1 refused (fix and retry), 2 bad input
+# or usage.
+DOCUMENTED_EXITS = {0, 1, 2}
+
+
+@pytest.fixture(scope="module")
+def random_store(original, tmp_path_factory):
+    db = tmp_path_factory.mktemp("random") / "s.db"
+    shutil.copy(original, db)
+    return db
+
+
+@settings(
+    max_examples=800,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(hostile_command())
+def test_random_arguments_never_give_a_traceback(random_store, command):
+    before = state(random_store)
+    result = runner.invoke(app, ["--db", str(random_store), *command])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        command,
+        repr(result.exception),
+    )
+    assert "Traceback" not in result.output, command
+    assert result.exit_code in DOCUMENTED_EXITS, (command, result.output)
+    if result.exit_code != 0:
+        assert state(random_store) == before, (command, result.output)
