@@ -527,11 +527,34 @@ LIBRARY: list[tuple[str, Callable[[Any], object], str]] = [
         "return_id must be a whole number, not str",
     ),
     ("returns.list year 2019", lambda fs: fs.returns.list(2019), "year must be text, not int"),
+    ("years.get 2019", lambda fs: fs.years.get(2019), "label must be text, not int"),
+    ("grant.set name 5", lambda fs: fs.grant.set(name=5), "name must be text, not int"),
+    ("categories.add None", lambda fs: fs.categories.add(None), "name must be text, not None"),
+    (
+        "exports.write_return force 'yes'",
+        lambda fs: fs.exports.write_return("2019/20", "2020-03-31", force="yes"),
+        "force must be True or False, not str",
+    ),
+    (
+        "exports.write_360giving over the store",
+        lambda fs: fs.exports.write_360giving(
+            fs.path, True, funder_org_id="GB-GOR-PB1", recipient_org_id="GB-LAE-CAM"
+        ),
+        "s.db is the file being read",
+    ),
+    (
+        "imports rejects to the store",
+        lambda fs: fs.imports.import_file(
+            fs.path.parent / "a.csv", skip_invalid=True, rejects=fs.path, force=True
+        ),
+        "s.db is the file being read",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "call", "message"), LIBRARY, ids=[c[0] for c in LIBRARY])
 def test_wrong_types_from_a_program_are_invalid_input(store, name, call, message):
+    (store.parent / "a.csv").write_bytes(EXTRACT)
     before = state(store)
     with fsgrant.open(store, create=False) as fs, pytest.raises(InvalidInput) as info:
         call(fs)

@@ -85,13 +85,20 @@ def write_failed(target: Path, exc: OSError) -> FsgrantError:
     return FsgrantError(f"cannot write {target}: {why}; nothing was written", code="write-failed")
 
 
-def write_atomically(target: Path, write: Callable[[Path], object], *, force: bool) -> Path:
+def write_atomically(
+    target: Path,
+    write: Callable[[Path], object],
+    *,
+    force: bool,
+    inputs: tuple[str | os.PathLike[str], ...] = (),
+) -> Path:
     """Write a file through ``write(temporary path)`` and move it into place.
 
     The temporary file is ``.<target name>.<random>.part`` in the target's folder (so
     the move is atomic, and the dot keeps it out of sight); if ``write`` fails it is
     removed and the target is untouched. Without ``force`` an existing target is
-    refused, also when it appears while the file is written.
+    refused, also when it appears while the file is written; ``inputs`` (the files
+    being read, such as the store) are refused as the target whatever ``force`` says.
 
     A process killed while writing (SIGKILL, power loss) cannot remove its
     temporary file: the next export to the same target removes such leftovers.
@@ -106,7 +113,7 @@ def write_atomically(target: Path, write: Callable[[Path], object], *, force: bo
         FsgrantError: the file could not be written (code ``write-failed``: a full
             disk, no permission); the target is untouched.
     """
-    target = check_output(target, force=force)
+    target = check_output(target, force=force, inputs=inputs)
     remove_leftovers(target)
     try:
         tmp, lock = _claim_temporary(target)

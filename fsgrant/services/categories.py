@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.models import CATEGORY_PATTERN, CostCategory
 from fsgrant.errors import Conflict, InvalidInput
 from fsgrant.store.tables import Tables
@@ -9,6 +10,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["CategoriesService"]
 
 
+@checked
 class CategoriesService:
     """``fs.categories``: list and add cost categories."""
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.models import Grant
 from fsgrant.domain.money import ZERO
 from fsgrant.domain.periods import (
@@ -62,6 +63,7 @@ def _default_target(name: str) -> Path:
     return folder / name
 
 
+@checked
 class ExportsService:
     """``fs.exports``: the DfE return, its verification, the 360Giving package."""
 
@@ -372,7 +374,10 @@ class ExportsService:
                 report(min(done / expected, 1.0))
 
         return write_atomically(
-            target, lambda tmp: write_return(data, tmp, progress=lines), force=force
+            target,
+            lambda tmp: write_return(data, tmp, progress=lines),
+            force=force,
+            inputs=(self._tables.store.path,),
         )
 
     def verify(self, path: str | os.PathLike[str]) -> ReturnCheck:
@@ -493,5 +498,8 @@ class ExportsService:
         )
         text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
         return write_atomically(
-            target, lambda tmp: tmp.write_text(text, encoding="utf-8"), force=force
+            target,
+            lambda tmp: tmp.write_text(text, encoding="utf-8"),
+            force=force,
+            inputs=(self._tables.store.path,),
         )

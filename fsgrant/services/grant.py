@@ -8,6 +8,7 @@ Every change is audited, and the store keeps the details each change replaced
 
 from __future__ import annotations
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.models import Grant
 from fsgrant.domain.text import org_id, required_text
 from fsgrant.errors import InvalidInput, StoreError
@@ -16,6 +17,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["GrantService"]
 
 
+@checked
 class GrantService:
     """``fs.grant``: show and change the grant's details."""
 

@@ -167,8 +167,9 @@ class ImportsService:
         src = Path(path)
         mp = self._mapping(mapping, where)
         self._grant()  # refuses with a clear message when there is no grant
+        store_path = self._tables.store.path
         if rejects is not None and skip_invalid and not dry_run:
-            check_output(rejects, force=force, inputs=(src,), field="rejects")
+            check_output(rejects, force=force, inputs=(src, store_path), field="rejects")
         extract = open_mapped(src, mp, progress)
         rejects_out: RejectsWriter | None = None
         # The file's sha256 is being taken meanwhile (see FileHash): read at the end.

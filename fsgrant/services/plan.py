@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.funding import grant_end
 from fsgrant.domain.money import ZERO, AmountLike, as_money, to_pence
 from fsgrant.domain.periods import DateLike, as_at_day, financial_year_label
@@ -43,6 +44,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["PlanService"]
 
 
+@checked
 class PlanService:
     """``fs.plan``: sources of funding, committed funding, recurring costs, and the
     sustainability report."""

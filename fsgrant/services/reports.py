@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from fsgrant.domain.arguments import date_range
+from fsgrant.domain.arguments import checked, date_range
 from fsgrant.domain.checks import LedgerFacts, SpendDay
 from fsgrant.domain.conditions import year_conditions
 from fsgrant.domain.figures import YearFigures, estimates_as_at, year_figures
@@ -67,6 +67,7 @@ NO_KEY = "(none)"
 """The key of spend no funding year covers, or on no post."""
 
 
+@checked
 class ReportsService:
     """``fs.reports``: every report as a frozen model."""
 
