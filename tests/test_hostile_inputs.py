@@ -287,6 +287,27 @@ CASES = [
         folders=("sub",),
     ),
     Case(
+        "mapping is a folder",
+        ["spend", "import", "{dir}/a.csv", "--mapping", "{dir}/sub"],
+        "sub: is a folder, not a file",
+        2,
+        files={"a.csv": EXTRACT},
+        folders=("sub",),
+    ),
+    Case(
+        "return to verify is a folder",
+        ["export", "verify", "{dir}/r.xlsx"],
+        "r.xlsx: is a folder, not a file",
+        2,
+        folders=("r.xlsx",),
+    ),
+    Case(
+        "return to submit is a device",
+        ["return", "submit", "/dev/null"],
+        "null: is not a regular file",
+        2,
+    ),
+    Case(
         "extract is /dev/null",
         ["spend", "import", "/dev/null"],
         "null: is not a regular file (a device, pipe or socket)",

@@ -53,6 +53,7 @@ from typing import Any
 
 from fsgrant.errors import FsgrantError, InvalidInput, NotFound, SourceError
 from fsgrant.formats import strict_toml
+from fsgrant.formats.input_files import check_input_file
 from fsgrant.formats.ledger_columns import COLUMNS, CSV_FILES
 
 __all__ = ["FolderEntry", "LedgerFolder", "entry_errors", "read_csv_rows", "read_folder"]
@@ -316,6 +317,7 @@ def read_folder(folder: Path) -> LedgerFolder:
     grant_file = folder / "grant.toml"
     if not grant_file.exists():
         raise InvalidInput(f"{folder} has no grant.toml", field="folder")
+    check_input_file(grant_file)
     try:
         text = grant_file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

@@ -68,6 +68,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from fsgrant.domain.text import header_key
 from fsgrant.errors import InvalidInput, SourceError
 from fsgrant.formats import strict_toml
+from fsgrant.formats.input_files import check_input_file
 from fsgrant.formats.mapping_rules import CodeMaps, ColumnFilter, FilterRules, MappingSection
 
 __all__ = [
@@ -312,9 +313,14 @@ def load_mapping(path: str | Path) -> ExtractMapping:
     """
     p = Path(path)
     try:
+        check_input_file(p)
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SourceError(p.name, None, None, "no such mapping file") from None
+    except SourceError as exc:
+        raise SourceError(
+            p.name, None, None, exc.reason.replace("no such file", "no such mapping file")
+        ) from None
     except UnicodeDecodeError as exc:
         raise SourceError(p.name, None, None, f"not UTF-8 text ({exc.reason})") from None
     return parse_mapping(text, p.name, default_name=p.stem)

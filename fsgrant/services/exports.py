@@ -30,6 +30,7 @@ from fsgrant.domain.periods import (
 )
 from fsgrant.errors import InvalidInput
 from fsgrant.formats.atomic import write_atomically
+from fsgrant.formats.input_files import check_input_file
 from fsgrant.services.plan import PlanService
 from fsgrant.services.receipts import ReceiptsService
 from fsgrant.services.reports import ReportsService
@@ -400,8 +401,7 @@ class ExportsService:
         from fsgrant.services.returns import file_sha256
 
         p = Path(path)
-        if not p.is_file():
-            raise InvalidInput(f"no file at {p}", field="path")
+        check_input_file(p)  # a folder, a device or a pipe is said to be one
         submission = self._tables.returns.by_sha256(file_sha256(p))
         with ReturnReader(p) as reader:
             heading = reader.heading
