@@ -218,6 +218,25 @@ CASES = [
         files={"r.xlsx": b"an earlier return"},
     ),
     Case(
+        "export return to a name too long for the file system",
+        ["export", "return", "--year", "2019/20", "--out", "{dir}/" + "r" * 300 + ".xlsx"],
+        "out: cannot write {dir}/rrr",
+        2,
+    ),
+    Case(
+        "backup to a name too long for the file system",
+        ["backup", "{dir}/" + "b" * 300],
+        "cannot write a backup to {dir}/bbb",
+        1,
+    ),
+    Case(
+        "backup over a folder",
+        ["backup", "{dir}/sub"],
+        "refusing to overwrite {dir}/sub: it is a folder",
+        1,
+        folders=("sub",),
+    ),
+    Case(
         "demo over an existing store",
         ["demo", "--out", "{dir}/d"],
         "{dir}/d/demo.db exists already; use --force to replace it",

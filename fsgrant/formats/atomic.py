@@ -14,6 +14,7 @@ import glob
 import os
 import re
 import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,16 +58,24 @@ def check_output(
                 field=field,
                 value=str(path),
             )
-    if path.is_dir():
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None
+    except OSError as exc:  # a name too long, a folder that may not be read
+        raise InvalidInput(
+            f"{field}: cannot write {path}: {exc.strerror or exc}", field=field, value=str(path)
+        ) from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise InvalidInput(
             f"{field}: {path} is a folder; name a file in it", field=field, value=str(path)
         )
-    if path.exists() and not path.is_file():
+    if mode is not None and not stat.S_ISREG(mode):
         raise InvalidInput(f"{field}: {path} is not a regular file", field=field, value=str(path))
     folder = path.parent
     if not folder.is_dir():
         raise InvalidInput(f"{field}: folder {folder} does not exist", field=field, value=str(path))
-    if path.exists() and not force:
+    if mode is not None and not force:
         raise _exists(path)
     return path
 

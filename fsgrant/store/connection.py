@@ -307,8 +307,12 @@ class Store:
             StoreError: the target exists already, or cannot be written.
         """
         t = Path(target)
-        if t.exists():
-            raise StoreError(f"refusing to overwrite {t}")
+        try:
+            taken = "a folder" if t.is_dir() else "a file" if t.exists() else None
+        except OSError as exc:  # a name too long for the file system, say
+            raise StoreError(f"cannot write a backup to {t}: {exc.strerror or exc}") from None
+        if taken is not None:
+            raise StoreError(f"refusing to overwrite {t}: it is {taken}")
         if not t.parent.is_dir():
             raise StoreError(f"cannot write a backup to {t}: folder {t.parent} does not exist")
         tmp = t.with_name(f".{t.name}.{os.getpid()}.tmp")
