@@ -237,6 +237,12 @@ CASES = [
         folders=("sub",),
     ),
     Case(
+        "load from a name too long for the file system",
+        ["load", "{dir}/" + "l" * 300],
+        "cannot be read: File name too long",
+        2,
+    ),
+    Case(
         "demo over an existing store",
         ["demo", "--out", "{dir}/d"],
         "{dir}/d/demo.db exists already; use --force to replace it",
@@ -796,3 +802,10 @@ def test_random_arguments_never_give_a_traceback(random_store, command):
     assert result.exit_code in DOCUMENTED_EXITS, (command, result.output)
     if result.exit_code != 0:
         assert state(random_store) == before, (command, result.output)
+
+
+def test_a_store_name_too_long_for_the_file_system(tmp_path):
+    db = tmp_path / ("s" * 300 + ".db")
+    result = runner.invoke(app, ["--db", str(db), "spend", "list"])
+    assert "Traceback" not in result.output and result.exit_code == 1
+    assert result.output == f"fsgrant: error: cannot open a store at {db}: File name too long\n"

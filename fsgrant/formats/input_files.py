@@ -8,9 +8,9 @@ import os
 import stat
 from pathlib import Path
 
-from fsgrant.errors import SourceError
+from fsgrant.errors import InvalidInput, SourceError
 
-__all__ = ["check_input_file", "refuse_wide_text", "wide_text"]
+__all__ = ["check_input_file", "check_input_folder", "refuse_wide_text", "wide_text"]
 
 # UTF-32 first: its little-endian mark begins with UTF-16's.
 _MARKS = (
@@ -47,6 +47,25 @@ def check_input_file(path: Path) -> None:
         )
     if not os.access(path, os.R_OK):
         raise SourceError(name, None, None, "cannot be read: permission denied")
+
+
+def check_input_folder(path: Path, field: str = "folder") -> None:
+    """Refuse what is not a folder (a file, a missing path, a name the file system
+    refuses).
+
+    Raises:
+        InvalidInput: not a folder, naming ``field``.
+    """
+    try:
+        is_folder = stat.S_ISDIR(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        is_folder = False
+    except OSError as exc:
+        raise InvalidInput(
+            f"{path}: cannot be read: {exc.strerror or exc}", field=field, value=str(path)
+        ) from None
+    if not is_folder:
+        raise InvalidInput(f"{path} is not a folder", field=field, value=str(path))
 
 
 def wide_text(head: bytes) -> str | None:

@@ -53,7 +53,7 @@ from typing import Any
 
 from fsgrant.errors import FsgrantError, InvalidInput, NotFound, SourceError
 from fsgrant.formats import strict_toml
-from fsgrant.formats.input_files import check_input_file
+from fsgrant.formats.input_files import check_input_file, check_input_folder
 from fsgrant.formats.ledger_columns import COLUMNS, CSV_FILES
 
 __all__ = ["FolderEntry", "LedgerFolder", "entry_errors", "read_csv_rows", "read_folder"]
@@ -312,8 +312,7 @@ def read_folder(folder: Path) -> LedgerFolder:
         SourceError: bad TOML, an unknown key (naming the table, the key and the
             nearest known one), or a malformed table (naming it).
     """
-    if not folder.is_dir():
-        raise InvalidInput(f"{folder} is not a folder", field="folder")
+    check_input_folder(folder)
     grant_file = folder / "grant.toml"
     if not grant_file.exists():
         raise InvalidInput(f"{folder} has no grant.toml", field="folder")

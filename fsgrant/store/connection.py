@@ -123,6 +123,10 @@ class Store:
                 another writer for longer than the busy timeout.
         """
         p = Path(path)
+        try:
+            p.exists()
+        except OSError as exc:  # a name the file system refuses (too long)
+            raise StoreError(f"cannot open a store at {p}: {exc.strerror or exc}") from None
         if p.is_dir():
             raise StoreError(f"{p} is a folder, not an fsgrant store")
         if not p.exists():
