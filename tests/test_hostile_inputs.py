@@ -809,3 +809,18 @@ def test_a_store_name_too_long_for_the_file_system(tmp_path):
     result = runner.invoke(app, ["--db", str(db), "spend", "list"])
     assert "Traceback" not in result.output and result.exit_code == 1
     assert result.output == f"fsgrant: error: cannot open a store at {db}: File name too long\n"
+
+
+def test_the_rejects_file_quotes_a_line_break_and_neutralises_each_line(store):
+    extract = store.parent / "cr.csv"
+    extract.write_bytes(
+        b"date,amount,category,description\n"
+        b'2019-09-03,5.00,training,fine\n2019-09-04,abc,training,"x\r=1+2"\n'
+    )
+    args = ["--db", str(store), "spend", "import", str(extract), "--skip-invalid"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    raw = (store.parent / "cr-rejects.csv").read_bytes().decode("utf-8-sig")
+    # The rejected row: the description quoted and its second line neutralised; the
+    # source line (3) a plain number.
+    assert "\r\n2019-09-04,abc,training,\"x\r'=1+2\",3,\"'abc' is not an amount" in raw
