@@ -824,3 +824,31 @@ def test_the_rejects_file_quotes_a_line_break_and_neutralises_each_line(store):
     # The rejected row: the description quoted and its second line neutralised; the
     # source line (3) a plain number.
     assert "\r\n2019-09-04,abc,training,\"x\r'=1+2\",3,\"'abc' is not an amount" in raw
+
+
+# Names no file system takes: a NUL character, 300 characters in one name.
+NAMES = [
+    ("open a NUL name", lambda fs, d: fsgrant.open(d / "t\x00.db"), "cannot open a store at"),
+    ("backup to a NUL name", lambda fs, d: fs.backup(d / "b\x00.db"), "not a file name"),
+    (
+        "return to a NUL name",
+        lambda fs, d: fs.exports.write_return("2019/20", "2020-03-31", out=d / "r\x00.xlsx"),
+        "out: cannot write",
+    ),
+    ("import a NUL name", lambda fs, d: fs.imports.import_file(d / "a\x00.csv"), "NUL character"),
+    (
+        "mapping of a NUL name",
+        lambda fs, d: fs.imports.mapping(str(d / "m\x00.toml")),
+        "NUL character",
+    ),
+    ("load a long name", lambda fs, d: fs.load(d / ("l" * 300)), "File name too long"),
+]
+
+
+@pytest.mark.parametrize(("name", "call", "message"), NAMES, ids=[n[0] for n in NAMES])
+def test_names_the_file_system_refuses_are_fsgrant_errors(store, name, call, message):
+    before = state(store)
+    with fsgrant.open(store, create=False) as fs, pytest.raises(FsgrantError) as info:
+        call(fs, store.parent)
+    assert message in info.value.message
+    assert state(store) == before

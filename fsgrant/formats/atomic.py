@@ -62,9 +62,10 @@ def check_output(
         mode = os.stat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):
         mode = None
-    except OSError as exc:  # a name too long, a folder that may not be read
+    except (OSError, ValueError) as exc:  # a name too long, a NUL character
+        why = getattr(exc, "strerror", None) or "not a file name"
         raise InvalidInput(
-            f"{field}: cannot write {path}: {exc.strerror or exc}", field=field, value=str(path)
+            f"{field}: cannot write {path}: {why}", field=field, value=str(path)
         ) from None
     if mode is not None and stat.S_ISDIR(mode):
         raise InvalidInput(
@@ -83,7 +84,7 @@ def check_output(
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
-    except OSError:  # one is missing: compare the names as the file system would
+    except (OSError, ValueError):  # one is missing: compare the names as the file system would
         return os.path.abspath(a) == os.path.abspath(b)
 
 

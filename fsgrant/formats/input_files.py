@@ -34,6 +34,8 @@ def check_input_file(path: Path) -> None:
         mode = os.stat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):
         raise SourceError(name, None, None, "no such file") from None
+    except ValueError:  # a NUL character: no file system takes it
+        raise SourceError(name, None, None, "not a file name (it holds a NUL character)") from None
     except OSError as exc:
         raise SourceError(name, None, None, f"cannot be read: {exc.strerror or exc}") from None
     if stat.S_ISDIR(mode):
@@ -58,7 +60,7 @@ def check_input_folder(path: Path, field: str = "folder") -> None:
     """
     try:
         is_folder = stat.S_ISDIR(os.stat(path).st_mode)
-    except (FileNotFoundError, NotADirectoryError):
+    except (FileNotFoundError, NotADirectoryError, ValueError):
         is_folder = False
     except OSError as exc:
         raise InvalidInput(

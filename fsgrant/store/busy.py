@@ -1,13 +1,15 @@
-"""How long a command waits for another's write lock: ``FSGRANT_BUSY_TIMEOUT``."""
+"""What a store is opened with from outside: how long a command waits for another's
+write lock (``FSGRANT_BUSY_TIMEOUT``), and whether the file system takes its name."""
 
 from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 
-from fsgrant.errors import InvalidInput
+from fsgrant.errors import InvalidInput, StoreError
 
-__all__ = ["BUSY_TIMEOUT_MAX", "busy_timeout"]
+__all__ = ["BUSY_TIMEOUT_MAX", "busy_timeout", "usable_path"]
 
 BUSY_TIMEOUT_MAX = 86_400.0
 """The longest wait ``FSGRANT_BUSY_TIMEOUT`` may ask for, in seconds (a day)."""
@@ -35,3 +37,18 @@ def busy_timeout() -> float:
             value=text,
         )
     return seconds
+
+
+def usable_path(path: Path, doing: str) -> None:
+    """Refuse a name the file system will not take (too long, a NUL character).
+
+    Raises:
+        StoreError: ``cannot <doing> <path>: <why>``.
+    """
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or "not a file name"
+        raise StoreError(f"cannot {doing} {path}: {why}") from None

@@ -24,6 +24,7 @@ from typing import Any
 
 from fsgrant.errors import Conflict, FsgrantError, StoreError
 from fsgrant.store.busy import busy_timeout as _busy_timeout
+from fsgrant.store.busy import usable_path as _usable
 from fsgrant.store.schema import MIGRATIONS
 
 __all__ = ["MIGRATION_SET", "STORE_MARKER", "Store", "current_command", "current_user"]
@@ -123,10 +124,7 @@ class Store:
                 another writer for longer than the busy timeout.
         """
         p = Path(path)
-        try:
-            p.exists()
-        except OSError as exc:  # a name the file system refuses (too long)
-            raise StoreError(f"cannot open a store at {p}: {exc.strerror or exc}") from None
+        _usable(p, "open a store at")
         if p.is_dir():
             raise StoreError(f"{p} is a folder, not an fsgrant store")
         if not p.exists():
@@ -311,10 +309,8 @@ class Store:
             StoreError: the target exists already, or cannot be written.
         """
         t = Path(target)
-        try:
-            taken = "a folder" if t.is_dir() else "a file" if t.exists() else None
-        except OSError as exc:  # a name too long for the file system, say
-            raise StoreError(f"cannot write a backup to {t}: {exc.strerror or exc}") from None
+        _usable(t, "write a backup to")
+        taken = "a folder" if t.is_dir() else "a file" if t.exists() else None
         if taken is not None:
             raise StoreError(f"refusing to overwrite {t}: it is {taken}")
         if not t.parent.is_dir():
