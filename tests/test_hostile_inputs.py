@@ -852,3 +852,38 @@ def test_names_the_file_system_refuses_are_fsgrant_errors(store, name, call, mes
         call(fs, store.parent)
     assert message in info.value.message
     assert state(store) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["load", "{dir}/ledger"],
+            "grant.toml, line 14, field 'variation.end_date': unknown key 'end_date'",
+        ),
+        (
+            [
+                "init",
+                "--grant",
+                "G",
+                "--funder",
+                "F",
+                "--recipient",
+                "R",
+                "--funder-org-id",
+                "GB\nGOR",
+            ],
+            "funder_org_id 'GB\\nGOR' is not an org id",
+        ),
+        (["init", "--grant", " ", "--funder", "F", "--recipient", "R"], "grant must not be empty"),
+    ],
+)
+def test_a_refused_load_or_init_leaves_no_store_behind(tmp_path, args, message):
+    (tmp_path / "ledger").mkdir()
+    typo = GRANT_TOML.replace("end = 2021-03-31", "end_date = 2021-03-31")
+    (tmp_path / "ledger" / "grant.toml").write_text(typo, encoding="utf-8")
+    db = tmp_path / "new.db"
+    args = [a.replace("{dir}", str(tmp_path)) for a in args]
+    code, output = refused(db, args)
+    assert code == 2 and message in output, output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger"]

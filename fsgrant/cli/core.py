@@ -14,6 +14,7 @@ from fsgrant.cli._common import (
     emit_rows,
     fail,
     ledger,
+    new_store,
     say,
 )
 from fsgrant.cli.reports import render_summary
@@ -52,15 +53,10 @@ def init(
     ] = None,
 ) -> None:
     """Create a store for one grant."""
-    from fsgrant.domain.text import org_id
-
-    # Checked before the store file is made, so a typo leaves no empty store behind.
-    for value, name in ((funder_org_id, "funder_org_id"), (recipient_org_id, "recipient_org_id")):
-        org_id(value, name)
-    led = ledger(ctx, create=True)
-    g = led.init(
-        grant, funder, recipient, funder_org_id=funder_org_id, recipient_org_id=recipient_org_id
-    )
+    with new_store(ctx) as led:
+        g = led.init(
+            grant, funder, recipient, funder_org_id=funder_org_id, recipient_org_id=recipient_org_id
+        )
     say(f"Created {led.path} for '{g.name}' ({g.funder} -> {g.recipient}).")
 
 
@@ -147,8 +143,8 @@ def load(
     folder: Annotated[Path, typer.Argument(help="A ledger folder (grant.toml and CSV files).")],
 ) -> None:
     """Load a grant ledger kept as plain files into a new store, all or nothing."""
-    led = ledger(ctx, create=True)
-    counts = led.load(folder)
+    with new_store(ctx) as led:
+        counts = led.load(folder)
     say(
         f"Loaded {folder} into {led.path}: "
         + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.model_dump().items())
