@@ -126,8 +126,9 @@ _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 
 def nested_quantifier(pattern: str) -> bool:
     """Whether the regular expression repeats (``+``, ``*``, ``{2,}``) something that
-    itself holds a repeat: ``(a+)+``, ``(\\w*x?)*``. Such patterns backtrack
-    exponentially on a long cell that nearly matches; a mapping refuses them.
+    itself holds a repeat, ``(a+)+``, ``(\\w*x?)*``, or two alike alternatives,
+    ``(a|a)+``. Such patterns backtrack exponentially on a long cell that nearly
+    matches; a mapping refuses them.
     """
     import importlib
 
@@ -145,6 +146,12 @@ def nested_quantifier(pattern: str) -> bool:
             repeats = str(op) in _REPEATS and av[1] > 1
             if repeats and inside:
                 return True
+            if inside and str(op) == "BRANCH":
+                # Two alternatives alike (the parser takes out a common start, so
+                # (a|a)+ is a(|)+): each repetition may take either, 2**n ways.
+                alternatives = [repr(list(alt)) for alt in av[1]]
+                if len(set(alternatives)) < len(alternatives):
+                    return True
             if any(nested(sub, inside or repeats) for sub in children(av)):
                 return True
         return False
@@ -183,10 +190,10 @@ class Condition(MappingSection):
                 raise ValueError(f"not a regular expression ({exc})") from None
             if nested_quantifier(v):
                 raise ValueError(
-                    f"'{v}' repeats a group that itself repeats (a quantifier inside a "
-                    "quantifier, like (a+)+): on a cell that almost matches it can take "
-                    "minutes (catastrophic backtracking); write it without the nesting, "
-                    "like a+"
+                    f"'{v}' repeats what can match the same text in many ways (a "
+                    "quantifier inside a quantifier, like (a+)+, or one alternative "
+                    "twice, like (a|a)+): on a cell that almost matches it can take "
+                    "minutes (catastrophic backtracking); write it without, like a+"
                 )
         return v
 
