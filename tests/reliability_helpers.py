@@ -180,12 +180,12 @@ def crash_child(kind: str, db: str, arg: str, at: int, pause: str) -> None:
     Store.insert_many = hooked_insert_many  # type: ignore[method-assign]
     write_atomically = export_service.write_atomically
 
-    def hooked_write_atomically(target, write, *, force):  # type: ignore[no-untyped-def]
+    def hooked_write_atomically(target, write, **options):  # type: ignore[no-untyped-def]
         def then_mid(tmp):  # type: ignore[no-untyped-def]
             write(tmp)
             mid()
 
-        return write_atomically(target, then_mid, force=force)
+        return write_atomically(target, then_mid, **options)
 
     export_service.write_atomically = hooked_write_atomically  # type: ignore[assignment]
 

@@ -52,10 +52,23 @@ def test_markup_in_user_text_is_shown_as_typed(db):
         ("+5", "+5"),
         ("-£1,234.56", "-£1,234.56"),
         ("Acme = best", "Acme = best"),
+        # Every line inside a cell, after CR, LF or CRLF.
+        ("x\r=1+2", "x\r'=1+2"),
+        ("a\n-b\r\n@c", "a\n'-b\r\n'@c"),
+        ("a\n\tb", "a\n'\tb"),
+        ("a\nb - c", "a\nb - c"),
     ],
 )
 def test_neutralise(text, expected):
     assert neutralise(text) == expected
+
+
+def test_a_cell_with_a_line_break_is_quoted_and_money_stays_plain():
+    from fsgrant.formats.csv_safe import csv_text
+
+    text = csv_text(["description", "amount"], [["x\r=1+2", "-12.00"], ["plain", "5.00"]])
+    # A lone CR is not the line ending ("\n"), yet the cell is quoted.
+    assert text == 'description,amount\n"x\r\'=1+2",-12.00\nplain,5.00\n'
 
 
 def test_csv_outputs_carry_no_live_formula_and_money_stays_numbers(db):

@@ -4,6 +4,7 @@ atomic writes through the ledger."""
 
 from __future__ import annotations
 
+import errno
 import re
 import subprocess
 import sys
@@ -31,7 +32,7 @@ from fsgrant.domain.reports import (
     VarianceLine,
     VarianceReport,
 )
-from fsgrant.errors import Conflict
+from fsgrant.errors import Conflict, FsgrantError
 from fsgrant.formats.dfe_return import SHEET_NAMES, ReturnData, write_return
 
 D = Decimal
@@ -361,17 +362,25 @@ def test_a_failed_export_leaves_no_file_and_no_half_written_return(ledger, tmp_p
     def failing(self, year, as_at):
         # The first transaction is written, then the disk fills.
         lines = real(self, year, as_at)
-        yield next(lines)
-        raise OSError("disk full")
+        try:
+            yield next(lines)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        finally:
+            lines.close()
 
     monkeypatch.setattr(SpendService, "transaction_lines", failing)
-    with pytest.raises(OSError, match="disk full"):
+    # A fsgrant error, one line: what was not written and why.
+    with pytest.raises(FsgrantError) as info:
         ledger.exports.write_return(LABEL, AS_AT, out=target)
+    assert info.value.message == (
+        f"cannot write {target}: No space left on device; nothing was written"
+    )
+    assert info.value.code == "write-failed"
     assert not target.exists()
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".part"]
     # With --force over an existing return, the old one survives a failure.
     target.write_bytes(b"the old return")
-    with pytest.raises(OSError):
+    with pytest.raises(FsgrantError, match="No space left on device"):
         ledger.exports.write_return(LABEL, AS_AT, out=target, force=True)
     assert target.read_bytes() == b"the old return"
 
@@ -762,8 +771,11 @@ def test_demo_writes_the_example_return(tmp_path):
     assert s["Received from funder"] == 1867500
     with fsgrant.open(tmp_path / "demo.db", create=False) as led:
         assert led.exports.verify(path).ledger_matches
-    # Run again: the demo replaces its own return.
-    assert runner.invoke(app, ["demo", "--out", str(tmp_path)]).exit_code == 0
+    # Run again: the store there is not replaced without --force; with it, it is.
+    again = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert again.exit_code == 1
+    assert f"{tmp_path / 'demo.db'} exists already; use --force to replace it" in again.output
+    assert runner.invoke(app, ["demo", "--out", str(tmp_path), "--force"]).exit_code == 0
 
 
 def test_verify_refuses_what_is_not_a_return(ledger, tmp_path):

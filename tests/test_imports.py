@@ -664,8 +664,9 @@ def test_a_mapping_with_a_typo_or_a_missing_column_is_refused_before_any_row(led
     # [filters] is line 13 of the mapping; the message says which keys would do.
     with pytest.raises(
         SourceError,
-        match=r"agresso.toml, line 13, field 'filters': unknown key; expected one of: source, "
-        "columns, filter, categories, posts, dedupe",
+        match=r"agresso.toml, line 13, field 'filters': unknown key 'filters' in the top level "
+        r"\(did you mean 'filter'\?\); expected one of: source, columns, filter, categories, "
+        "posts, dedupe",
     ):
         led.imports.import_file(extract, typo)
     absent = mapping(tmp_path, MAPPING.replace('"Supplier Name"', '"Vendor"'))

@@ -1,12 +1,13 @@
 """Shared pieces of the command line: state, error mapping, output formats."""
 
+import contextlib
 import functools
 import json
 import re
 import shlex
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -67,8 +68,30 @@ def ledger(ctx: typer.Context, *, create: bool = False) -> "Ledger":
     return opened
 
 
+@contextlib.contextmanager
+def new_store(ctx: typer.Context) -> Iterator["Ledger"]:
+    """The store of a command that fills a new one (``init``, ``load``): when the file
+    did not exist and the command is refused, the file it made is removed, so a
+    refusal leaves nothing behind."""
+    path = ctx.find_root().obj.db_path
+    fresh = not path.exists()
+    led = ledger(ctx, create=True)
+    try:
+        yield led
+    except BaseException:
+        if fresh:
+            led.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
+
+
 # Library messages name library parameters; the command line names its options.
-_CLI_WORDS = (("pass force=True to replace it", "use --force to replace it"),)
+_CLI_WORDS = (
+    ("pass force=True to replace it", "use --force to replace it"),
+    ("to_date ", "--to "),
+    ("from_date ", "--from "),
+)
 
 
 def fail(exc: FsgrantError) -> typer.Exit:

@@ -14,6 +14,7 @@ from fsgrant.cli._common import (
     emit_rows,
     fail,
     ledger,
+    new_store,
     say,
 )
 from fsgrant.cli.reports import render_summary
@@ -52,10 +53,10 @@ def init(
     ] = None,
 ) -> None:
     """Create a store for one grant."""
-    led = ledger(ctx, create=True)
-    g = led.init(
-        grant, funder, recipient, funder_org_id=funder_org_id, recipient_org_id=recipient_org_id
-    )
+    with new_store(ctx) as led:
+        g = led.init(
+            grant, funder, recipient, funder_org_id=funder_org_id, recipient_org_id=recipient_org_id
+        )
     say(f"Created {led.path} for '{g.name}' ({g.funder} -> {g.recipient}).")
 
 
@@ -142,8 +143,8 @@ def load(
     folder: Annotated[Path, typer.Argument(help="A ledger folder (grant.toml and CSV files).")],
 ) -> None:
     """Load a grant ledger kept as plain files into a new store, all or nothing."""
-    led = ledger(ctx, create=True)
-    counts = led.load(folder)
+    with new_store(ctx) as led:
+        counts = led.load(folder)
     say(
         f"Loaded {folder} into {led.path}: "
         + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.model_dump().items())
@@ -155,12 +156,15 @@ def demo(
         Path, typer.Option("--out", help="Folder for the demo store and the DfE return.")
     ] = Path("exports"),
     as_at: Annotated[str, typer.Option("--as-at", help="Date to report as at.")] = "2020-03-31",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the demo store and return in --out.")
+    ] = False,
 ) -> None:
     """The worked Cambridgeshire example, end to end: load it, show where the grant stands,
     write the DfE return."""
     from fsgrant.services.demo import run_demo
 
-    result = run_demo(out, as_at=as_at)
+    result = run_demo(out, as_at=as_at, force=force)
     say(f"Loaded the worked example ({result.source}) into {result.store}.")
     for note in result.notes:
         say(note)

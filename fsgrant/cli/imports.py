@@ -93,6 +93,9 @@ def spend_import(
             help="Refuse the file when a filter keeps none of its rows (else a warning).",
         ),
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing rejects file.")
+    ] = False,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
     """Import spend lines from a finance-system extract: all of the file or none of it;
@@ -113,6 +116,7 @@ def spend_import(
             progress=bar if sys.stderr.isatty() and fmt is not OutputFormat.json else None,
             where=where or (),
             strict=strict,
+            force=force,
         )
     finally:
         bar.close()

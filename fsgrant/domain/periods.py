@@ -50,9 +50,9 @@ __all__ = [
     "quarter_start",
 ]
 
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
-_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: 00:00(?::00)?)?$")
-_FY = re.compile(r"^FY(\d{4})/(\d{2})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$", re.ASCII)
+_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: 00:00(?::00)?)?$", re.ASCII)
+_FY = re.compile(r"^FY(\d{4})/(\d{2})$", re.ASCII)
 
 
 _LAST_AS_AT = date(2199, 12, 31)
@@ -186,7 +186,7 @@ def quarter_period(label: str, start: date, end: date, quarter: str) -> tuple[st
         InvalidInput: not a quarter, or one with no day in the funding year.
     """
     text = quarter.strip()
-    m = re.fullmatch(r"(?:(FY\d{4}/\d{2})\s+)?Q(\d{1,2})", text, flags=re.IGNORECASE)
+    m = re.fullmatch(r"(?:(FY\d{4}/\d{2})\s+)?Q(\d{1,2})", text, flags=re.IGNORECASE | re.ASCII)
     if m is None or int(m.group(2)) < 1:
         raise InvalidInput(
             f"'{quarter}' is not a quarter; write Q3 (of the funding year) or FY2019/20 Q4",

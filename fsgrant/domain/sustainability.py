@@ -264,12 +264,13 @@ def parse_measure_value(value: object, *, field: str = "value") -> Decimal:
         raise InvalidInput(f"{field}: '{value}' is not a number", field=field, value=value)
     if number < 0:
         raise InvalidInput(f"{field}: {value} cannot be negative", field=field, value=value)
+    # The size first: quantizing a number of 29 digits or more overflows the context.
+    if number >= Decimal("1e12"):
+        raise InvalidInput(f"{field}: {value} is too large", field=field, value=value)
     if number != number.quantize(Decimal("0.0001")):
         raise InvalidInput(
             f"{field}: {value} has more than four decimal places", field=field, value=value
         )
-    if number >= Decimal("1e12"):
-        raise InvalidInput(f"{field}: {value} is too large", field=field, value=value)
     return number
 
 

@@ -7,6 +7,7 @@ matched ignoring case and how white space is laid out (:func:`header_key`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from fsgrant.errors import InvalidInput
@@ -15,6 +16,7 @@ __all__ = [
     "choice",
     "clean_text",
     "header_key",
+    "org_id",
     "required_text",
     "source_field_names",
     "source_fields_of",
@@ -44,6 +46,28 @@ def required_text(value: str | None, field: str) -> str:
     text = clean_text(value)
     if text is None:
         raise InvalidInput(f"{field} must not be empty", field=field)
+    return text
+
+
+_ORG_ID = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", re.ASCII)
+
+
+def org_id(value: str | None, field: str) -> str | None:
+    """An organisation's id (org-id.guide, as 360Giving uses: ``GB-LAE-CAM``), trimmed;
+    None for None or empty text (no id).
+
+    Raises:
+        InvalidInput: anything but ASCII letters and digits in hyphen-separated parts
+            (a line break, ``=cmd``, a space), or over 100 characters.
+    """
+    text = clean_text(value)
+    if text is not None and (len(text) > 100 or not _ORG_ID.fullmatch(text)):
+        raise InvalidInput(
+            f"{field} '{text[:100]}' is not an org id like GB-LAE-CAM: letters, digits and "
+            "hyphens only",
+            field=field,
+            value=value,
+        )
     return text
 
 

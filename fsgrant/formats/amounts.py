@@ -13,6 +13,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from fsgrant.domain.money import MAX_AMOUNT, parse_amount, split_sign, to_pence
+from fsgrant.errors import InvalidAmount
 
 __all__ = ["FAST_AMOUNT", "NOISE_TOLERANCE_PENCE", "read_extract_amount"]
 
@@ -50,6 +51,8 @@ def read_extract_amount(text: str, *, field: str = "amount") -> tuple[int, bool]
         snapped = _snap(s)
         if snapped is not None:
             return snapped, True
+    if s.upper() in ("TRUE", "FALSE"):  # an XLSX boolean cell reads as TRUE or FALSE
+        raise InvalidAmount(f"{field}: a TRUE/FALSE cell is not an amount", field=field, value=text)
     return to_pence(parse_amount(s, field=field)), False
 
 

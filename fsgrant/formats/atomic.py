@@ -14,12 +14,19 @@ import glob
 import os
 import re
 import secrets
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from fsgrant.errors import Conflict, InvalidInput
+from fsgrant.errors import Conflict, FsgrantError, InvalidInput
 
-__all__ = ["remove_leftovers", "temporary_files", "write_atomically"]
+__all__ = [
+    "check_output",
+    "remove_leftovers",
+    "temporary_files",
+    "write_atomically",
+    "write_failed",
+]
 
 
 def _exists(target: Path) -> Conflict:
@@ -27,13 +34,81 @@ def _exists(target: Path) -> Conflict:
     return Conflict(f"{target} exists already; pass force=True to replace it", code="file-exists")
 
 
-def write_atomically(target: Path, write: Callable[[Path], object], *, force: bool) -> Path:
+def check_output(
+    target: str | os.PathLike[str],
+    *,
+    force: bool,
+    inputs: tuple[str | os.PathLike[str], ...] = (),
+    field: str = "out",
+) -> Path:
+    """The one check of a file fsgrant is about to write, made before anything is
+    written: never one of ``inputs`` (the file being read), never a folder or a device,
+    an existing file only with ``force``, and its folder must exist.
+
+    Raises:
+        InvalidInput: ``target`` is an input, a folder or not a regular file, or its
+            folder does not exist.
+        Conflict: ``target`` exists and ``force`` is false (code ``file-exists``).
+    """
+    path = Path(target)
+    for given in inputs:
+        if _same_file(path, Path(given)):
+            raise InvalidInput(
+                f"{field}: {path} is the file being read ({given}); name another file",
+                field=field,
+                value=str(path),
+            )
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        mode = None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL character
+        why = getattr(exc, "strerror", None) or "not a file name"
+        raise InvalidInput(
+            f"{field}: cannot write {path}: {why}", field=field, value=str(path)
+        ) from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise InvalidInput(
+            f"{field}: {path} is a folder; name a file in it", field=field, value=str(path)
+        )
+    if mode is not None and not stat.S_ISREG(mode):
+        raise InvalidInput(f"{field}: {path} is not a regular file", field=field, value=str(path))
+    folder = path.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"{field}: folder {folder} does not exist", field=field, value=str(path))
+    if mode is not None and not force:
+        raise _exists(path)
+    return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # one is missing: compare the names as the file system would
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def write_failed(target: Path, exc: OSError) -> FsgrantError:
+    """The error for a file that could not be written (a full disk, no permission):
+    nothing of it is left behind."""
+    why = exc.strerror or str(exc)
+    return FsgrantError(f"cannot write {target}: {why}; nothing was written", code="write-failed")
+
+
+def write_atomically(
+    target: Path,
+    write: Callable[[Path], object],
+    *,
+    force: bool,
+    inputs: tuple[str | os.PathLike[str], ...] = (),
+) -> Path:
     """Write a file through ``write(temporary path)`` and move it into place.
 
     The temporary file is ``.<target name>.<random>.part`` in the target's folder (so
     the move is atomic, and the dot keeps it out of sight); if ``write`` fails it is
     removed and the target is untouched. Without ``force`` an existing target is
-    refused, also when it appears while the file is written.
+    refused, also when it appears while the file is written; ``inputs`` (the files
+    being read, such as the store) are refused as the target whatever ``force`` says.
 
     A process killed while writing (SIGKILL, power loss) cannot remove its
     temporary file: the next export to the same target removes such leftovers.
@@ -43,16 +118,17 @@ def write_atomically(target: Path, write: Callable[[Path], object], *, force: bo
 
     Raises:
         Conflict: the target exists and ``force`` is false (code ``file-exists``).
-        InvalidInput: the target's folder does not exist.
+        InvalidInput: the target is a folder or not a regular file, or its folder
+            does not exist (see :func:`check_output`).
+        FsgrantError: the file could not be written (code ``write-failed``: a full
+            disk, no permission); the target is untouched.
     """
-    target = Path(target)
-    if target.exists() and not force:
-        raise _exists(target)
-    folder = target.parent
-    if not folder.is_dir():
-        raise InvalidInput(f"folder {folder} does not exist", field="out")
+    target = check_output(target, force=force, inputs=inputs)
     remove_leftovers(target)
-    tmp, lock = _claim_temporary(target)
+    try:
+        tmp, lock = _claim_temporary(target)
+    except OSError as exc:
+        raise write_failed(target, exc) from None
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:
@@ -70,6 +146,8 @@ def write_atomically(target: Path, write: Callable[[Path], object], *, force: bo
                 if target.exists():
                     raise _exists(target) from None
                 os.replace(tmp, target)  # a file system without hard links
+    except OSError as exc:
+        raise write_failed(target, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
         os.close(lock)

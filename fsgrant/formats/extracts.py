@@ -45,6 +45,7 @@ from fsgrant.formats.archive import (
     TooCompressed,
     archive_problem,
 )
+from fsgrant.formats.input_files import check_input_file, refuse_wide_text
 
 __all__ = [
     "MAX_XLSX_UNCOMPRESSED",
@@ -266,8 +267,7 @@ def open_extract(
     Raises:
         SourceError: unreadable, unsafe or not a table with the required columns.
     """
-    if not path.is_file():
-        raise SourceError(path.name, None, None, "no such file")
+    check_input_file(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _open_xlsx(path, required, sheet, header_row, progress)
@@ -290,6 +290,7 @@ def _open_csv(
     name = path.name
     if zipfile.is_zipfile(path):
         raise SourceError(name, None, None, "looks like an XLSX file; name it .xlsx")
+    refuse_wide_text(path, encoding)
     if encoding is None:
         encoding = "utf-8-sig" if is_utf8(path) else "cp1252"
     elif encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
@@ -302,11 +303,14 @@ def _open_csv(
     # Find the header (and the separator) in the first lines.
     head: list[str] = []
     with path.open(encoding=encoding, errors="replace", newline="") as f:
-        for _ in range(_HEADER_SCAN_ROWS):
-            line = f.readline()
-            if not line:
-                break
-            head.append(line)
+        try:
+            for _ in range(_HEADER_SCAN_ROWS):
+                line = f.readline()
+                if not line:
+                    break
+                head.append(line)
+        except UnicodeError as exc:  # a UTF-16 mapping over a file with no mark
+            raise SourceError(name, None, None, f"not {encoding} text ({exc})") from None
     candidates = [delimiter] if delimiter else [",", "\t", ";"]
     found: tuple[str, int] | None = None
     nearest = _Nearest(required)

@@ -28,6 +28,7 @@ from typing import Any
 
 from fsgrant.domain.models import FundingYearState, Grant, Receipt
 from fsgrant.domain.periods import months_between
+from fsgrant.domain.text import org_id
 from fsgrant.errors import InvalidInput
 
 __all__ = ["SCHEMA_VERSION", "build_package", "grant_slug", "json_number"]
@@ -94,8 +95,8 @@ def build_package(
     Raises:
         InvalidInput: an org id is missing, or no funding year is confirmed.
     """
-    funder_id = (funder_org_id or grant.funder_org_id or "").strip()
-    recipient_id = (recipient_org_id or grant.recipient_org_id or "").strip()
+    funder_id = org_id(funder_org_id or grant.funder_org_id, "funder_org_id") or ""
+    recipient_id = org_id(recipient_org_id or grant.recipient_org_id, "recipient_org_id") or ""
     if not funder_id or not recipient_id:
         missing = "funder" if not funder_id else "recipient"
         raise InvalidInput(

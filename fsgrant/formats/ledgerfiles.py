@@ -45,7 +45,6 @@ a whole number of pounds, never a TOML float; dates are ISO or UK day-first.
 from __future__ import annotations
 
 import csv
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,6 +53,8 @@ from pathlib import Path
 from typing import Any
 
 from fsgrant.errors import FsgrantError, InvalidInput, NotFound, SourceError
+from fsgrant.formats import strict_toml
+from fsgrant.formats.input_files import check_input_file, check_input_folder
 from fsgrant.formats.ledger_columns import COLUMNS, CSV_FILES
 
 __all__ = ["FolderEntry", "LedgerFolder", "entry_errors", "read_csv_rows", "read_folder"]
@@ -277,23 +278,52 @@ def _toml_text(value: object) -> str | None:
     return str(value)
 
 
+GRANT_TOML = strict_toml.TableKeys(
+    tables={
+        "grant": strict_toml.TableKeys(
+            ("name", "funder", "recipient", "funder_org_id", "recipient_org_id")
+        )
+    },
+    arrays={
+        "funding_year": strict_toml.TableKeys(
+            ("label", "award", "start", "end", "status", "confirmed_on", "conditions"),
+            hints={"amount": "award"},
+        ),
+        "variation": strict_toml.TableKeys(
+            (
+                *("funding_year", "agreed_on", "reason", "reference"),
+                *("start", "end", "amount", "move", "to", "status"),
+            ),
+            hints={"award": "amount"},
+        ),
+        "condition": strict_toml.TableKeys(
+            ("funding_year", "text", "due", "agreed_on", "check", "check_year")
+        ),
+    },
+)
+"""The keys ``grant.toml`` may hold, table by table: any other is refused."""
+
+
 def read_folder(folder: Path) -> LedgerFolder:
     """Read a ledger folder's ``grant.toml`` (the CSV files are read as its entries
     are consumed); see the module docstring.
 
     Raises:
         InvalidInput: not a folder, or no ``grant.toml``.
-        SourceError: bad TOML, or a malformed table (naming it).
+        SourceError: bad TOML, an unknown key (naming the table, the key and the
+            nearest known one), or a malformed table (naming it).
     """
-    if not folder.is_dir():
-        raise InvalidInput(f"{folder} is not a folder", field="folder")
+    check_input_folder(folder)
     grant_file = folder / "grant.toml"
     if not grant_file.exists():
         raise InvalidInput(f"{folder} has no grant.toml", field="folder")
+    check_input_file(grant_file)
     try:
-        config = tomllib.loads(grant_file.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SourceError("grant.toml", None, None, f"not valid TOML ({exc})") from None
+        text = grant_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError("grant.toml", None, None, f"not UTF-8 text ({exc.reason})") from None
+    config = strict_toml.loads(text, "grant.toml")
+    strict_toml.check_keys(config, GRANT_TOML, source="grant.toml", text=text)
     with entry_errors(None):
         g = config.get("grant")
         if not isinstance(g, dict):

@@ -60,7 +60,6 @@ mappings :mod:`fsgrant.formats.mapping_presets`. Reading one row by a mapping is
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,6 +67,8 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from fsgrant.domain.text import header_key
 from fsgrant.errors import InvalidInput, SourceError
+from fsgrant.formats import strict_toml
+from fsgrant.formats.input_files import check_input_file
 from fsgrant.formats.mapping_rules import CodeMaps, ColumnFilter, FilterRules, MappingSection
 
 __all__ = [
@@ -115,6 +116,22 @@ class SourceOptions(MappingSection):
     date_format: str = "day-first"
     zero_rows: Literal["skip", "reject"] = "skip"
     """A 0.00 row (a cancelled payment): skipped and counted, or rejected as an error."""
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        import codecs
+
+        try:
+            info = codecs.lookup(v)
+        except LookupError:
+            raise ValueError(f"unknown encoding '{v}'; use utf-8 or cp1252") from None
+        # rot13, base64, zlib... are codecs between text and text or bytes and bytes.
+        if not getattr(info, "_is_text_encoding", True):
+            raise ValueError(f"'{v}' is not a text encoding (bytes to text); use utf-8 or cp1252")
+        return v
 
     @field_validator("delimiter")
     @classmethod
@@ -296,9 +313,14 @@ def load_mapping(path: str | Path) -> ExtractMapping:
     """
     p = Path(path)
     try:
+        check_input_file(p)
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SourceError(p.name, None, None, "no such mapping file") from None
+    except SourceError as exc:
+        raise SourceError(
+            p.name, None, None, exc.reason.replace("no such file", "no such mapping file")
+        ) from None
     except UnicodeDecodeError as exc:
         raise SourceError(p.name, None, None, f"not UTF-8 text ({exc.reason})") from None
     return parse_mapping(text, p.name, default_name=p.stem)
@@ -312,14 +334,7 @@ def parse_mapping(
     Raises:
         SourceError: as :func:`load_mapping`.
     """
-    try:
-        data: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # tomllib's message ends "(at line 3, column 7)": name the line as ours do.
-        m = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
-        line = int(m.group(1)) if m else None
-        reason = str(exc)[: m.start()].strip() if m else str(exc)
-        raise SourceError(name, line, None, f"not valid TOML ({reason})") from None
+    data = strict_toml.loads(text, name)
     data.pop("optional_columns", None)
     try:
         mapping = ExtractMapping.model_validate(data)
@@ -329,13 +344,13 @@ def parse_mapping(
         where = ".".join(str(x) for x in loc)
         reason = str(first["msg"]).removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
-            expected = _expected_keys(loc[:-1])
-            reason = "unknown key" + (
-                f"; expected one of: {', '.join(expected)}" if expected else ""
+            table = loc[:-1]
+            reason = strict_toml.unknown_key_reason(
+                str(loc[-1]), _expected_keys(table), _table_name(table)
             )
         elif first["type"] == "missing":
             reason = "missing: this key is required"
-        raise SourceError(name, _line_of(text, loc), where, reason) from None
+        raise SourceError(name, strict_toml.line_of(text, loc), where, reason) from None
     if mapping.source.name is None:
         mapping = mapping.model_copy(
             update={"source": mapping.source.model_copy(update={"name": default_name})}
@@ -344,7 +359,7 @@ def parse_mapping(
         mapping.check()
     except InvalidInput as exc:
         loc = tuple(exc.field.split(".")) if exc.field else ()
-        raise SourceError(name, _line_of(text, loc), exc.field, exc.message) from None
+        raise SourceError(name, strict_toml.line_of(text, loc), exc.field, exc.message) from None
     return mapping
 
 
@@ -373,28 +388,11 @@ def _model_of(annotation: Any) -> Any:
     return None
 
 
-def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """The line of a mapping's TOML text where the key at ``loc`` is (or its section)."""
-    keys = [str(x) for x in loc if not isinstance(x, int) and not str(x).isdigit()]
+def _table_name(loc: tuple[Any, ...]) -> str:
+    """``[source]``, ``[[categories.rules]] #2`` or ``the top level``, for a message."""
+    keys = [str(x) for x in loc if not isinstance(x, int)]
     if not keys:
-        return None
-    lines = text.splitlines()
-    # The deepest section header on the path, then the key after it.
-    start, found = 0, None
-    for depth in range(len(keys), 0, -1):
-        section = re.compile(
-            r"\s*\[\[?\s*" + r"\s*\.\s*".join(map(re.escape, keys[:depth])) + r"\s*\]"
-        )
-        for n, line in enumerate(lines):
-            if section.match(line):
-                start, found = n, n + 1
-                break
-        if found:
-            break
-    key = re.compile(r'\s*["\']?' + re.escape(keys[-1]) + r'["\']?\s*=')
-    for n in range(start, len(lines)):
-        if n > start and lines[n].lstrip().startswith("[") and found:
-            break
-        if key.match(lines[n]):
-            return n + 1
-    return found
+        return "the top level"
+    if isinstance(loc[-1], int):
+        return f"[[{'.'.join(keys)}]] #{loc[-1] + 1}"
+    return f"[{'.'.join(keys)}]"

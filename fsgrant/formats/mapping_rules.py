@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -119,6 +121,44 @@ class FilterRules(MappingSection):
         return _texts(v)
 
 
+_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
+
+
+def nested_quantifier(pattern: str) -> bool:
+    """Whether the regular expression repeats (``+``, ``*``, ``{2,}``) something that
+    itself holds a repeat, ``(a+)+``, ``(\\w*x?)*``, or two alike alternatives,
+    ``(a|a)+``. Such patterns backtrack exponentially on a long cell that nearly
+    matches; a mapping refuses them.
+    """
+    import importlib
+
+    sre_parse: Any = importlib.import_module("re._parser")  # the stdlib's own parser
+
+    def children(av: object) -> Iterator[Any]:
+        if isinstance(av, sre_parse.SubPattern):
+            yield av
+        elif isinstance(av, tuple | list):
+            for x in av:
+                yield from children(x)
+
+    def nested(items: Any, inside: bool) -> bool:
+        for op, av in items:
+            repeats = str(op) in _REPEATS and av[1] > 1
+            if repeats and inside:
+                return True
+            if inside and str(op) == "BRANCH":
+                # Two alternatives alike (the parser takes out a common start, so
+                # (a|a)+ is a(|)+): each repetition may take either, 2**n ways.
+                alternatives = [repr(list(alt)) for alt in av[1]]
+                if len(set(alternatives)) < len(alternatives):
+                    return True
+            if any(nested(sub, inside or repeats) for sub in children(av)):
+                return True
+        return False
+
+    return nested(sre_parse.parse(pattern), False)
+
+
 class Condition(MappingSection):
     """One test of one column: exactly one of ``equals``, ``starts_with``, ``matches``
     (a regular expression the whole value must match) or ``one_of``."""
@@ -148,6 +188,13 @@ class Condition(MappingSection):
                 re.compile(v)
             except re.error as exc:
                 raise ValueError(f"not a regular expression ({exc})") from None
+            if nested_quantifier(v):
+                raise ValueError(
+                    f"'{v}' repeats what can match the same text in many ways (a "
+                    "quantifier inside a quantifier, like (a+)+, or one alternative "
+                    "twice, like (a|a)+): on a cell that almost matches it can take "
+                    "minutes (catastrophic backtracking); write it without, like a+"
+                )
         return v
 
     @model_validator(mode="after")

@@ -3,10 +3,12 @@ import again with the same mapping."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
 
+from fsgrant.formats.atomic import write_failed
 from fsgrant.formats.csv_safe import safe_writer
 
 __all__ = ["RejectsWriter", "rejects_beside"]
@@ -31,26 +33,53 @@ class RejectsWriter:
     def __init__(self, target: Path, header: list[str]) -> None:
         self.target = target
         self.width = len(header)
-        fd, name = tempfile.mkstemp(
-            prefix=f".{target.name}-",
-            suffix=".tmp",
-            dir=target.parent if str(target.parent) else ".",
-        )
+        try:
+            fd, name = tempfile.mkstemp(
+                prefix=f".{target.name}-",
+                suffix=".tmp",
+                dir=target.parent if str(target.parent) else ".",
+            )
+        except OSError as exc:
+            raise write_failed(target, exc) from None
         self.tmp = Path(name)
         self.file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
         self.writer = safe_writer(self.file)
-        self.writer.writerow([*header, "source_line", "reason"])
+        self.write_row([*header, "source_line", "reason"])
+
+    def write_row(self, row: list[object]) -> None:
+        try:
+            self.writer.writerow(row)
+        except OSError as exc:  # a full disk: the import stops and stores nothing
+            self.discard()
+            raise write_failed(self.target, exc) from None
 
     def write(self, line: int, cells: list[str], reason: str) -> None:
         padded = (cells + [""] * self.width)[: max(self.width, len(cells))]
-        self.writer.writerow([*padded, line, reason])
+        self.write_row([*padded, line, reason])
+
+    def finish(self) -> None:
+        """Write the rows out to the disk (called before the import commits, so a full
+        disk stops the import rather than losing its rejects)."""
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+        except OSError as exc:
+            self.discard()
+            raise write_failed(self.target, exc) from None
 
     def commit(self) -> Path:
-        self.file.close()
-        os.replace(self.tmp, self.target)
+        if not self.file.closed:
+            self.finish()
+        try:
+            os.replace(self.tmp, self.target)
+        except OSError as exc:
+            self.discard()
+            raise write_failed(self.target, exc) from None
         return self.target
 
     def discard(self) -> None:
         if not self.file.closed:
-            self.file.close()
+            with contextlib.suppress(OSError):
+                self.file.close()
         self.tmp.unlink(missing_ok=True)

@@ -13,9 +13,39 @@ from datetime import date
 from fsgrant.domain.closures import entry_day_problem
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import ClosedPeriod, FundingYearState
+from fsgrant.errors import SourceError
 from fsgrant.formats.mapping_rules import ColumnFilter, Condition, Rule, normalise_value
 
-__all__ = ["BoundRule", "LedgerRules", "RowFilter"]
+__all__ = ["BoundRule", "LedgerRules", "RowFilter", "column_position"]
+
+
+def column_position(
+    keys: Sequence[str], wanted: str, name: str, *, source: str, header_line: int, kind: str
+) -> int | None:
+    """Where the column the mapping names ``name`` (``wanted``, its header key) is in a
+    header whose keys are ``keys``; None when absent.
+
+    Raises:
+        SourceError: two or more columns carry the name: the mapping cannot say which
+            it means (the first was taken silently before).
+    """
+    at = [i for i, key in enumerate(keys) if key == wanted]
+    if len(at) > 1:
+        if kind == "xlsx":
+            from openpyxl.utils import get_column_letter
+
+            places = [get_column_letter(i + 1) for i in at]
+        else:
+            places = [str(i + 1) for i in at]
+        raise SourceError(
+            source,
+            header_line,
+            name,
+            f"the header has {len(at)} columns named '{name}' (columns "
+            f"{', '.join(places[:-1])} and {places[-1]}); the mapping cannot tell which it "
+            "means: rename all but one",
+        )
+    return at[0] if at else None
 
 
 # ---------------------------------------------------------------------- the ledger's rules

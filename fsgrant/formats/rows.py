@@ -22,7 +22,7 @@ from fsgrant.domain.text import source_field_names
 from fsgrant.errors import FsgrantError, InvalidAmount, SourceError
 from fsgrant.formats.amounts import FAST_AMOUNT, read_extract_amount
 from fsgrant.formats.mapping import ExtractMapping, template_fields
-from fsgrant.formats.row_rules import BoundRule, LedgerRules, RowFilter
+from fsgrant.formats.row_rules import BoundRule, LedgerRules, RowFilter, column_position
 
 __all__ = [
     "Draft",
@@ -147,10 +147,17 @@ class RowReader:
         normal = [_norm_header(h) for h in header]
         index: dict[str, int | None] = {}
         self.names = mapping.column_names()
+
+        def position(name: str) -> int | None:
+            key = _norm_header(name)
+            return column_position(
+                normal, key, name, source=source, header_line=header_line, kind=kind
+            )
+
         for role, name in self.names.items():
-            wanted = _norm_header(name)
-            if wanted in normal:
-                index[role] = normal.index(wanted)
+            at = position(name)
+            if at is not None:
+                index[role] = at
             elif role in mapping.optional_columns:
                 index[role] = None
             else:
@@ -163,10 +170,10 @@ class RowReader:
         self.index = index
 
         def find(name: str) -> int:
-            wanted = _norm_header(name)
-            if wanted not in normal:
+            at = position(name)
+            if at is None:
                 raise SourceError(source, header_line, name, f"the header has no column '{name}'")
-            return normal.index(wanted)
+            return at
 
         self.filters = [RowFilter(f, find(f.column)) for f in mapping.filters()]
         self.category_rules = [BoundRule(r, find) for r in mapping.categories.rules]

@@ -4,6 +4,7 @@ or ``api:<action>`` for a library call) and what changed."""
 
 from __future__ import annotations
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.models import AuditEntry
 from fsgrant.domain.periods import DateLike, parse_date
 from fsgrant.store.tables import Tables
@@ -11,6 +12,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["AuditService"]
 
 
+@checked
 class AuditService:
     """``fs.audit``: read the audit trail."""
 

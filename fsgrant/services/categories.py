@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.models import CATEGORY_PATTERN, CostCategory
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput
@@ -10,6 +11,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["CategoriesService"]
 
 
+@checked
 class CategoriesService:
     """``fs.categories``: list and add cost categories."""
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Protocol
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.conditions import (
     CHECK_KINDS,
     CONDITION_STATUSES,
@@ -55,6 +56,7 @@ class SustainabilityPlan(Protocol):
     ) -> SustainabilityReportLike: ...
 
 
+@checked
 class ConditionsService:
     """``fs.conditions``: record conditions, their evidence and status; read them as
     at a date with their computed checks."""

@@ -13,6 +13,7 @@ from fsgrant.domain.periods import parse_date
 from fsgrant.domain.reports import SummaryReport
 from fsgrant.domain.sustainability import SustainabilityReport
 from fsgrant.errors import InvalidInput
+from fsgrant.formats.atomic import check_output
 from fsgrant.services.exports import default_return_name
 from fsgrant.services.ledger import Ledger, open_ledger
 
@@ -53,19 +54,36 @@ class DemoResult:
     """Every condition as at the date, with its evidence and computed check."""
 
 
-def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None) -> DemoResult:
-    """Load the example into ``out/demo.db`` (replacing an earlier demo store), report
-    on it as at ``as_at`` and write the DfE return of the funding year that covers
-    that date (else the first) into ``out`` (replacing an earlier one)."""
+def run_demo(
+    out: Path,
+    *,
+    as_at: str = "2020-03-31",
+    source: Path | None = None,
+    force: bool = False,
+) -> DemoResult:
+    """Load the example into ``out/demo.db``, report on it as at ``as_at`` and write
+    the DfE return of the funding year that covers that date (else the first) into
+    ``out``.
+
+    Raises:
+        Conflict: ``out/demo.db`` or the return exists already and ``force`` is false
+            (checked before either is written).
+        InvalidInput: ``out`` is a file, or ``demo.db`` there is a folder.
+    """
     folder = source or example_ledger_path()
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise InvalidInput(f"out: {out} is not a folder", field="out", value=str(out))
     target = out / "demo.db"
+    if out.is_dir():
+        check_output(target, force=force)
+    out.mkdir(parents=True, exist_ok=True)
     # Build the new store beside the old one, then swap, so a failure leaves the
     # previous demo store as it was.
     fd, tmp_name = tempfile.mkstemp(prefix=".demo-", suffix=".db", dir=out)
     os.close(fd)
     os.unlink(tmp_name)
     tmp = Path(tmp_name)
+    written_return: Path | None = None
     try:
         with open_ledger(tmp) as led:
             led.load(folder)
@@ -73,6 +91,10 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
             summary = led.reports.summary(as_at)
             plan = led.plan.report(as_at=as_at)
             conditions = led.conditions.list(as_at=as_at)
+            label = _return_year(summary)
+            if label is not None:
+                name = default_return_name(led.grant.show().name, label, parse_date(as_at))
+                written_return = check_output(out / name, force=force)
         for suffix in ("-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
         os.replace(tmp, target)
@@ -80,21 +102,9 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
         for suffix in ("", "-wal", "-shm"):
             Path(str(tmp) + suffix).unlink(missing_ok=True)
     outputs: list[Path] = []
-    with open_ledger(target, create=False) as led:
-        years = [y for y in summary.funding_years if y.status != "withdrawn"]
-        if years:
-            day = summary.as_at
-            label = next(
-                (y.label for y in years if day is not None and y.start <= day <= y.end),
-                years[0].label,
-            )
-            written = led.exports.write_return(
-                label,
-                as_at,
-                out=out / default_return_name(led.grant.show().name, label, parse_date(as_at)),
-                force=True,
-            )
-            outputs.append(written)
+    if label is not None and written_return is not None:
+        with open_ledger(target, create=False) as led:
+            outputs.append(led.exports.write_return(label, as_at, out=written_return, force=force))
     return DemoResult(
         source=folder,
         store=target,
@@ -103,6 +113,18 @@ def run_demo(out: Path, *, as_at: str = "2020-03-31", source: Path | None = None
         notes=notes,
         plan=plan,
         conditions=conditions,
+    )
+
+
+def _return_year(summary: SummaryReport) -> str | None:
+    """The funding year whose return the demo writes: the one covering the report's
+    date, else the first (withdrawn years aside); None when there is none."""
+    years = [y for y in summary.funding_years if y.status != "withdrawn"]
+    if not years:
+        return None
+    day = summary.as_at
+    return next(
+        (y.label for y in years if day is not None and y.start <= day <= y.end), years[0].label
     )
 
 

@@ -12,6 +12,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.figures import estimates_as_at
 from fsgrant.domain.models import Estimate
 from fsgrant.domain.money import ZERO, AmountLike, as_money, to_pence
@@ -39,6 +40,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["EstimatesService"]
 
 
+@checked
 class EstimatesService:
     """``fs.estimates``: set and list estimates."""
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.models import Grant
 from fsgrant.domain.money import ZERO
 from fsgrant.domain.periods import (
@@ -30,6 +31,7 @@ from fsgrant.domain.periods import (
 from fsgrant.domain.time_rule import Known
 from fsgrant.errors import InvalidInput
 from fsgrant.formats.atomic import write_atomically
+from fsgrant.formats.input_files import check_input_file
 from fsgrant.services.plan import PlanService
 from fsgrant.services.receipts import ReceiptsService
 from fsgrant.services.reports import ReportsService
@@ -63,6 +65,7 @@ def _default_target(name: str) -> Path:
     return folder / name
 
 
+@checked
 class ExportsService:
     """``fs.exports``: the DfE return, its verification, the 360Giving package."""
 
@@ -365,7 +368,10 @@ class ExportsService:
                 report(min(done / expected, 1.0))
 
         return write_atomically(
-            target, lambda tmp: write_return(data, tmp, progress=lines), force=force
+            target,
+            lambda tmp: write_return(data, tmp, progress=lines),
+            force=force,
+            inputs=(self._tables.store.path,),
         )
 
     def verify(self, path: str | os.PathLike[str]) -> ReturnCheck:
@@ -388,8 +394,7 @@ class ExportsService:
         from fsgrant.services.returns import file_sha256
 
         p = Path(path)
-        if not p.is_file():
-            raise InvalidInput(f"no file at {p}", field="path")
+        check_input_file(p)  # a folder, a device or a pipe is said to be one
         submission = self._tables.returns.by_sha256(file_sha256(p))
         with ReturnReader(p) as reader:
             heading = reader.heading
@@ -494,5 +499,8 @@ class ExportsService:
         )
         text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
         return write_atomically(
-            target, lambda tmp: tmp.write_text(text, encoding="utf-8"), force=force
+            target,
+            lambda tmp: tmp.write_text(text, encoding="utf-8"),
+            force=force,
+            inputs=(self._tables.store.path,),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.forecast import RagThresholds
 from fsgrant.domain.models import SetForecast, Setting
 from fsgrant.domain.money import AmountLike, as_money, to_pence
@@ -33,6 +34,7 @@ SETTINGS: dict[str, str] = {
 """Every setting a store takes, with what it means."""
 
 
+@checked
 class ForecastsService:
     """``fs.forecasts``: the remaining spend expected in a category no post names."""
 

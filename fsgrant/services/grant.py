@@ -8,8 +8,9 @@ Every change is audited, and the store keeps the details each change replaced
 
 from __future__ import annotations
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.models import Grant
-from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.text import org_id, required_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput, StoreError
 from fsgrant.store.tables import Tables
@@ -17,6 +18,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["GrantService"]
 
 
+@checked
 class GrantService:
     """``fs.grant``: show and change the grant's details."""
 
@@ -72,7 +74,7 @@ class GrantService:
             ("recipient_org_id", recipient_org_id),
         ):
             if value is not None:
-                wanted[field] = clean_text(value)
+                wanted[field] = org_id(value, field)
         if not wanted:
             raise InvalidInput(
                 "nothing to change: give name, funder, recipient, funder_org_id or "

@@ -27,12 +27,14 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.imports import ImportBatch, ImportResult, MappingCheck, RejectedRow
 from fsgrant.domain.models import Grant, SpendLine
 from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput, NotFound, SourceError
+from fsgrant.formats.atomic import check_output
 from fsgrant.formats.mapping import ExtractMapping, load_mapping
 from fsgrant.formats.mapping_presets import DEFAULT_MAPPING, PRESETS
 from fsgrant.formats.mapping_rules import ColumnFilter, where_filters
@@ -79,6 +81,7 @@ class _DryRun(Exception):
     """Raised at the end of a dry run to roll everything back."""
 
 
+@checked
 class ImportsService:
     """``fs.imports``: import extracts, list and show batches, check a mapping."""
 
@@ -127,6 +130,7 @@ class ImportsService:
         progress: ProgressFn | None = None,
         where: WhereLike = (),
         strict: bool = False,
+        force: bool = False,
     ) -> ImportResult:
         """Import a finance-system extract (CSV or XLSX) as spend lines.
 
@@ -149,6 +153,8 @@ class ImportsService:
             where: filters added to the mapping's (``"Expense Area=Children's Services"``).
             strict: refuse the file (store nothing) when a filter keeps none of its rows,
                 instead of warning.
+            force: replace an existing ``rejects`` file (else it is refused before
+                anything is read). The rejects file is never the extract, nor a folder.
 
         Returns:
             The counts: read, added, duplicate, skipped (by each filter), zero, rejected,
@@ -162,10 +168,9 @@ class ImportsService:
         src = Path(path)
         mp = self._mapping(mapping, where)
         self._grant()  # refuses with a clear message when there is no grant
-        if rejects is not None and not Path(rejects).resolve().parent.is_dir():
-            raise InvalidInput(
-                f"cannot write rejects to {rejects}: its folder does not exist", field="rejects"
-            )
+        store_path = self._tables.store.path
+        if rejects is not None and skip_invalid and not dry_run:
+            check_output(rejects, force=force, inputs=(src, store_path), field="rejects")
         extract = open_mapped(src, mp, progress)
         rejects_out: RejectsWriter | None = None
         # The file's sha256 is being taken meanwhile (see FileHash): read at the end.
@@ -240,6 +245,8 @@ class ImportsService:
                         refused.sort(key=itemgetter(0))
                     for line, cells, exc in refused:
                         reject(line, cells, exc)
+                if rejects_out is not None:
+                    rejects_out.finish()  # on the disk before the batch commits
                 counted = parcels.counts
                 state.read, state.zero = counted.read, counted.zero
                 filters = reader.filters

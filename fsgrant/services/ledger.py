@@ -40,7 +40,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.arguments import checked
+from fsgrant.domain.text import org_id, required_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput
 from fsgrant.store.connection import Store, utc_now
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
 __all__ = ["Ledger", "open_ledger"]
 
 
+@checked
 class Ledger:
     """One grant's ledger, backed by a :class:`~fsgrant.store.connection.Store`."""
 
@@ -282,7 +284,8 @@ class Ledger:
         """Record the grant this store holds (once) and the default cost categories.
 
         Raises:
-            InvalidInput: an empty name, funder or recipient.
+            InvalidInput: an empty name, funder or recipient, or an org id that is
+                not one (letters, digits and hyphens: ``GB-LAE-CAM``).
             Conflict: the store already holds a grant.
         """
         name, funder, recipient = (
@@ -290,6 +293,8 @@ class Ledger:
             required_text(funder, "funder"),
             required_text(recipient, "recipient"),
         )
+        funder_id = org_id(funder_org_id, "funder_org_id")
+        recipient_id = org_id(recipient_org_id, "recipient_org_id")
         existing = self.tables.grant.name()
         if existing is not None:
             raise Conflict(
@@ -301,8 +306,8 @@ class Ledger:
                     "name": name,
                     "funder": funder,
                     "recipient": recipient,
-                    "funder_org_id": clean_text(funder_org_id),
-                    "recipient_org_id": clean_text(recipient_org_id),
+                    "funder_org_id": funder_id,
+                    "recipient_org_id": recipient_id,
                     "created_at": utc_now(),
                 }
             )
@@ -389,6 +394,7 @@ class Ledger:
         return self.store.backup(path)
 
 
+@checked
 def open_ledger(
     path: str | os.PathLike[str], *, create: bool = True, read_only: bool | None = None
 ) -> Ledger:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.periods import DateLike
 from fsgrant.domain.sustainability import (
     MeasureObservation,
@@ -24,6 +25,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["MeasuresService"]
 
 
+@checked
 class MeasuresService:
     """``fs.measures``: record observations and targets of outcome measures."""
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.closures import refuse_closed
 from fsgrant.domain.models import ClosedPeriod, PeriodEvent
 from fsgrant.domain.periods import DateLike
@@ -21,6 +22,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["PeriodsService"]
 
 
+@checked
 class PeriodsService:
     """``fs.periods``: close and reopen funding years' periods; guard entries."""
 

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.funding import grant_end
 from fsgrant.domain.horizon import readable_financial_year
 from fsgrant.domain.money import ZERO, AmountLike, as_money, to_pence
@@ -45,6 +46,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["PlanService"]
 
 
+@checked
 class PlanService:
     """``fs.plan``: sources of funding, committed funding, recurring costs, and the
     sustainability report."""

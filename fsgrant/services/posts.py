@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.money import AmountLike, as_money, to_pence
 from fsgrant.domain.periods import DateLike, as_at_day
 from fsgrant.domain.posts import (
@@ -42,6 +43,7 @@ __all__ = ["POST_ID_PATTERN", "PostsService"]
 POST_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 
 
+@checked
 class PostsService:
     """``fs.posts``: record posts and status changes; read them and their forecast."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.models import Receipt
 from fsgrant.domain.money import AmountLike, as_money, gross_total_problem, to_pence
 from fsgrant.domain.periods import DateLike, parse_date
@@ -19,6 +20,7 @@ from fsgrant.store.tables import Tables
 __all__ = ["ReceiptsService"]
 
 
+@checked
 class ReceiptsService:
     """``fs.receipts``: record and list receipts."""
 

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from fsgrant.domain.arguments import checked, date_range
 from fsgrant.domain.checks import LedgerFacts, SpendDay
 from fsgrant.domain.conditions import year_conditions
 from fsgrant.domain.figures import YearFigures, estimates_as_at, year_figures
@@ -28,7 +29,6 @@ from fsgrant.domain.periods import (
     financial_year_label,
     funding_quarter_label,
     month_label,
-    parse_date,
 )
 from fsgrant.domain.posts import allocation_segments
 from fsgrant.domain.posts_report import build_posts_report
@@ -67,6 +67,7 @@ NO_KEY = "(none)"
 """The key of spend no funding year covers, or on no post."""
 
 
+@checked
 class ReportsService:
     """``fs.reports``: every report as a frozen model."""
 
@@ -271,8 +272,7 @@ class ReportsService:
                 f"cannot total spend by '{by}'; choose one of {', '.join(SPEND_VIEWS)}",
                 field="by",
             )
-        start = parse_date(from_date, field="from") if from_date is not None else None
-        end = parse_date(to_date, field="to") if to_date is not None else None
+        start, end = date_range(from_date, to_date)
         years = self._years.list()
         if year is not None:
             self._years.get(year)

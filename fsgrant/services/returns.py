@@ -7,11 +7,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.periods import as_at_day
 from fsgrant.domain.submissions import SubmittedReturn
 from fsgrant.domain.text import clean_text
 from fsgrant.domain.time_rule import Action
-from fsgrant.errors import Conflict, InvalidInput, NotFound
+from fsgrant.errors import Conflict, NotFound
+from fsgrant.formats.input_files import check_input_file
 from fsgrant.services.exports import ExportsService
 from fsgrant.services.periods import PeriodsService
 from fsgrant.store.connection import utc_now
@@ -28,6 +30,7 @@ def file_sha256(path: Path) -> str:
     return sha256_of(path)
 
 
+@checked
 class ReturnsService:
     """``fs.returns``: submit a return (recording what was sent), list and show them."""
 
@@ -61,8 +64,7 @@ class ReturnsService:
         from fsgrant.formats.dfe_return.figures import return_figures, return_headers
 
         p = Path(path)
-        if not p.is_file():
-            raise InvalidInput(f"no file at {p}", field="path")
+        check_input_file(p)  # a folder, a device or a pipe is said to be one
         ref = clean_text(reference)
         sha = file_sha256(p)
         earlier = self._tables.returns.by_sha256(sha)

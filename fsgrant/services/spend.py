@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from fsgrant.domain.arguments import checked, date_range
 from fsgrant.domain.closures import entry_day_problem
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import SpendLine
@@ -38,6 +39,7 @@ SPEND_GROUPS = ("category", "post", "date")
 """What :meth:`SpendService.totals` can group by, beside the funding year."""
 
 
+@checked
 class SpendService:
     """``fs.spend``: add, reverse, read and total spend lines."""
 
@@ -208,6 +210,7 @@ class SpendService:
             financial-year label or category.
         """
         cut = parse_date(as_at, field="as-at") if as_at is not None else None
+        start, end = date_range(from_date, to_date)
         allocator = Allocator(self._years.list(cut))
         if year is not None and year not in allocator.by_label:
             self._years.get(year)  # raises NotFound
@@ -215,8 +218,8 @@ class SpendService:
             window=financial_year_period(financial_year) if financial_year is not None else None,
             category=self._categories.require(category) if category is not None else None,
             cut=cut,
-            from_date=parse_date(from_date, field="from") if from_date is not None else None,
-            to_date=parse_date(to_date, field="to") if to_date is not None else None,
+            from_date=start,
+            to_date=end,
             year=(year, allocator.by_label[year].period) if year is not None else None,
             post=require_post(self._tables, post) if post is not None else None,
             supplier=clean_text(supplier),

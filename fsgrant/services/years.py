@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from fsgrant.domain.arguments import checked
 from fsgrant.domain.closures import refuse_closed, refuse_moving_closed_days
 from fsgrant.domain.funding import Orphans, apply_variations, orphans_made
 from fsgrant.domain.models import FundingYear, FundingYearState, Grant, Variation
@@ -26,6 +27,7 @@ __all__ = ["YearsService"]
 _LABEL = re.compile(r"^([0-9]{4})/([0-9]{2})$")
 
 
+@checked
 class YearsService:
     """``fs.years``: record funding years, vary them, and read them as varied."""
 

@@ -24,6 +24,8 @@ from typing import Any
 
 from fsgrant.domain.time_rule import DATED, RECORD_KINDS, Known
 from fsgrant.errors import Conflict, FsgrantError, StoreError
+from fsgrant.store.busy import busy_timeout as _busy_timeout
+from fsgrant.store.busy import usable_path as _usable
 from fsgrant.store.schema import MIGRATIONS
 
 __all__ = ["MIGRATION_SET", "STORE_MARKER", "Store", "current_command", "current_user"]
@@ -48,13 +50,6 @@ def current_user() -> str:
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _busy_timeout() -> float:
-    try:
-        return float(os.environ.get("FSGRANT_BUSY_TIMEOUT", "30"))
-    except ValueError:
-        return 30.0
 
 
 class Store:
@@ -132,6 +127,7 @@ class Store:
                 another writer for longer than the busy timeout.
         """
         p = Path(path)
+        _usable(p, "open a store at")
         if p.is_dir():
             raise StoreError(f"{p} is a folder, not an fsgrant store")
         if not p.exists():
@@ -316,8 +312,10 @@ class Store:
             StoreError: the target exists already, or cannot be written.
         """
         t = Path(target)
-        if t.exists():
-            raise StoreError(f"refusing to overwrite {t}")
+        _usable(t, "write a backup to")
+        taken = "a folder" if t.is_dir() else "a file" if t.exists() else None
+        if taken is not None:
+            raise StoreError(f"refusing to overwrite {t}: it is {taken}")
         if not t.parent.is_dir():
             raise StoreError(f"cannot write a backup to {t}: folder {t.parent} does not exist")
         tmp = t.with_name(f".{t.name}.{os.getpid()}.tmp")
