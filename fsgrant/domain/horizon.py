@@ -116,8 +116,8 @@ class Horizon:
         if value > self.last:
             raise InvalidDate(
                 f"{field}: {value.isoformat()} is after {self.last.isoformat()}, the latest "
-                f"day a record may be dated ({YEARS_AHEAD} years after the latest funding "
-                "year's end): is it a typing slip?",
+                f"day a record may be dated ({YEARS_AHEAD} years after the later of the "
+                "latest funding year's end and today): is it a typing slip?",
                 field=field,
                 value=value.isoformat(),
             )
