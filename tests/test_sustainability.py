@@ -392,6 +392,8 @@ def test_cli_plan_and_measure_commands_and_the_json_contract(tmp_path):
                 "gap": "23600.00",
                 # 18,900 / 42,500 = 44.47%.
                 "funded_pct": "44.5",
+                # The savings source names no beneficiary: the council's.
+                "savings_by_beneficiary": {"council": "17900.00"},
             }
         ],
         "sustainable_from": None,

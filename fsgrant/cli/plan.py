@@ -61,6 +61,14 @@ def source_add(
         typer.Option("--unit-cost", help="The saving for each one below the baseline, a year."),
     ] = None,
     on: On = None,
+    beneficiary: Annotated[
+        str,
+        typer.Option(
+            "--beneficiary",
+            help="Who gains a savings source's savings: council, police, health or other. "
+            "Only the council's count toward its gap.",
+        ),
+    ] = "council",
 ) -> None:
     """Add a source of funding for the model once the grant ends (part of the plan from
     --on, default today)."""
@@ -72,11 +80,13 @@ def source_add(
         baseline=baseline,
         unit_cost=unit_cost,
         on=on,
+        beneficiary=beneficiary,
     )
     linked = (
         f", (baseline {s.baseline} - {s.measure}) x {s.unit_cost}" if s.measure is not None else ""
     )
-    say(f"Added source {s.name} ({s.kind}{linked}).")
+    gains = "" if s.beneficiary == "council" else f"; its savings are the {s.beneficiary}'s"
+    say(f"Added source {s.name} ({s.kind}{linked}{gains}).")
 
 
 @command(source_app, "list")
@@ -85,7 +95,16 @@ def source_list(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
     rows = [s.model_dump() for s in ledger(ctx).plan.sources()]
     emit_rows(
         rows,
-        ["name", "kind", "description", "measure", "baseline", "unit_cost", "added_on"],
+        [
+            "name",
+            "kind",
+            "beneficiary",
+            "description",
+            "measure",
+            "baseline",
+            "unit_cost",
+            "added_on",
+        ],
         fmt,
         title="Sources of funding",
         money=("unit_cost",),
@@ -231,13 +250,18 @@ def report_sustainability(
         emit_json(r.model_dump(mode="json"))
         return
     sources = list(r.years[0].funding) if r.years else []
+    partners = [
+        who for who in (r.years[0].savings_by_beneficiary if r.years else {}) if who != "council"
+    ]
     rows = []
     for y in r.years:
         row: dict[str, Any] = y.model_dump()
         row.update({f"funding: {name}": amount for name, amount in y.funding.items()})
+        row.update({f"savings to {who}": y.savings_by_beneficiary.get(who) for who in partners})
         row["funded_pct"] = None if y.funded_pct is None else f"{y.funded_pct:.1f}"
         rows.append(row)
     funding_cols = [f"funding: {name}" for name in sources]
+    partner_cols = [f"savings to {who}" for who in partners]
     emit_rows(
         rows,
         [
@@ -250,10 +274,11 @@ def report_sustainability(
             "funding_total",
             "gap",
             "funded_pct",
+            *partner_cols,
         ],
         fmt,
         title=f"Onward sustainability as at {r.as_at}",
-        money=(*SUSTAINABILITY_MONEY, *funding_cols),
+        money=(*SUSTAINABILITY_MONEY, *funding_cols, *partner_cols),
     )
     if fmt is OutputFormat.table:
         say(
@@ -261,3 +286,8 @@ def report_sustainability(
             if r.sustainable_from
             else "The plan does not close the gap in these years."
         )
+        if partner_cols:
+            say(
+                "Savings to partners are not counted toward the council's gap: they are "
+                "the case for those partners to contribute."
+            )

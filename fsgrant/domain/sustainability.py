@@ -27,7 +27,10 @@ For each financial year (1 April - 31 March, labelled ``FY2021/22``) in the rang
   measure gives ``max(0, baseline - level) x unit cost``, rounded half-up to the
   penny, where the level is the measure's target for the year (the latest set on or
   before the as-at date) if any, else the mean of the observations dated in the year
-  (and on or before the as-at date); no level, no saving.
+  (and on or before the as-at date); no level, no saving. Only the council's own
+  savings count toward its gap: a savings source whose ``beneficiary`` is the police,
+  health or another body is left out of the funding and shown, with the council's,
+  in ``savings_by_beneficiary``: the case for partners to contribute.
 * **Gap** = total cost - grant - funding (positive: unfunded). **Funded %** =
   (grant + funding) / total cost x 100, to one decimal place half-up (none when the
   cost is zero).
@@ -58,7 +61,9 @@ from fsgrant.errors import InvalidInput
 K = TypeVar("K")
 
 __all__ = [
+    "BENEFICIARIES",
     "SOURCE_KINDS",
+    "Beneficiary",
     "MeasureObservation",
     "MeasureTarget",
     "PlanCost",
@@ -68,6 +73,7 @@ __all__ = [
     "SustainabilityReport",
     "SustainabilityYear",
     "build_sustainability",
+    "current_observations",
     "financial_years",
     "first_year_after",
     "funded_pct",
@@ -82,6 +88,11 @@ __all__ = [
 
 SourceKind = Literal["base-budget", "partner", "savings", "other"]
 SOURCE_KINDS: tuple[str, ...] = ("base-budget", "partner", "savings", "other")
+
+Beneficiary = Literal["council", "police", "health", "other"]
+"""Who gains a source's savings. Only the council's own count toward its gap; savings
+that land with partners are the case for partners to contribute."""
+BENEFICIARIES: tuple[str, ...] = ("council", "police", "health", "other")
 
 MAX_YEARS = 60
 """The longest range of financial years a report covers."""
@@ -112,8 +123,16 @@ class PlanSource(_Record):
     unit_cost: Money | None = None
     added_on: Day
     """When it was added to the plan: as at an earlier date it is not part of it."""
+    beneficiary: Beneficiary = "council"
+    """Who gains its savings (a savings source): only the council's count toward its gap."""
     recorded_at: datetime
     recorded_by: str
+
+    @property
+    def counts_toward_gap(self) -> bool:
+        """Whether its money closes the council's gap: every source but savings that
+        land with a partner."""
+        return self.kind != "savings" or self.beneficiary == "council"
 
 
 class PlanFunding(_Record):
@@ -155,6 +174,12 @@ class MeasureObservation(_Record):
     observed_on: Day
     value: MeasureValue
     note: str | None = None
+    series: str | None = None
+    """A benchmark series (England, a region, another council); None: the council's own."""
+    source_file: str | None = None
+    """The published file it was imported from, if any."""
+    revises: int | None = None
+    """The observation of the same day it corrects (a published figure revised)."""
     recorded_at: datetime
     recorded_by: str
 
@@ -185,6 +210,9 @@ class SustainabilityYear(_Record):
     funding_total: Money
     gap: Money
     funded_pct: Percent | None
+    savings_by_beneficiary: dict[str, Money] = Field(default_factory=dict)
+    """The savings of the year by who gains them (the council's are in ``funding`` too;
+    a partner's are not: they are the case for that partner to contribute)."""
 
 
 class SustainabilityReport(_Record):
@@ -323,6 +351,16 @@ def posts_cost_by_year(posts: Iterable[Post], labels: Sequence[str]) -> dict[str
     return out
 
 
+def current_observations(
+    observations: Iterable[MeasureObservation],
+) -> list[MeasureObservation]:
+    """The observations no later one revises (a published figure corrected keeps its
+    history, but only the latest value counts)."""
+    given = list(observations)
+    revised = {o.revises for o in given if o.revises is not None}
+    return [o for o in given if o.id not in revised]
+
+
 def measure_level(target: Decimal | None, observations: Sequence[Decimal]) -> Decimal | None:
     """A measure's level in a year: its target if set, else the mean of the year's
     observations (exact), else None."""
@@ -365,6 +403,7 @@ def build_sustainability(
     grant: Mapping[str, Decimal],
     funding: Mapping[str, Mapping[str, Decimal]],
     grant_end: date | None = None,
+    savings: Mapping[str, Mapping[str, Decimal]] | None = None,
 ) -> SustainabilityReport:
     """The plan over ``labels`` (financial years, in order).
 
@@ -373,7 +412,10 @@ def build_sustainability(
         other_cost: the recurring costs not driven by posts, per year (summed over
             categories).
         grant: the grant's outturn dated in each year.
-        funding: per source (in the order to show), its amount in each year.
+        funding: per source (in the order to show), its amount in each year: the
+            sources that count toward the council's gap.
+        savings: per beneficiary, the savings in each year (shown, not counted unless
+            they are in ``funding``).
     """
     rows: list[SustainabilityYear] = []
     by_year = posts_cost_by_year(posts, labels)
@@ -395,6 +437,10 @@ def build_sustainability(
                 funding_total=fund_total,
                 gap=total - g - fund_total,
                 funded_pct=funded_pct(total, g + fund_total),
+                savings_by_beneficiary={
+                    who: by_year_amounts.get(label, ZERO)
+                    for who, by_year_amounts in (savings or {}).items()
+                },
             )
         )
     return SustainabilityReport(

@@ -150,6 +150,7 @@ def _plan_source_fields(row: dict[str, str]) -> dict[str, Any]:
         "baseline": _opt(row, "baseline"),
         "unit_cost": _opt(row, "unit_cost"),
         "on": _opt(row, "added_on"),
+        "beneficiary": _opt(row, "beneficiary") or "council",
     }
 
 
@@ -257,7 +258,7 @@ CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = 
         "plan_sources",
         "plan_sources.csv",
         ("name", "kind"),
-        ("description", "measure", "baseline", "unit_cost", "added_on"),
+        ("description", "measure", "baseline", "unit_cost", "added_on", "beneficiary"),
         _plan_source_fields,
     ),
     (

@@ -27,10 +27,12 @@ The folder holds:
   children in care on a date);
 * ``measure_targets.csv``: ``name,financial_year,value,set_on`` (the level a measure
   is expected to reach in a council financial year, ``FY2023/24``);
-* ``plan_sources.csv``: ``name,kind,description,measure,baseline,unit_cost,added_on``
-  (what pays for the model once the grant ends; a ``savings`` source may name a
-  measure, with its baseline and unit cost, all three together; ``added_on``, when it
-  joined the plan, default the first funding year's start);
+* ``plan_sources.csv``:
+  ``name,kind,description,measure,baseline,unit_cost,added_on,beneficiary`` (what pays
+  for the model once the grant ends; a ``savings`` source may name a measure, with its
+  baseline and unit cost, all three together; ``added_on``, when it joined the plan,
+  default the first funding year's start; ``beneficiary``, who gains a savings
+  source's savings: ``council`` (default), ``police``, ``health`` or ``other``);
 * ``plan_funding.csv``: ``source,financial_year,amount,set_on,note`` (funding a
   source commits in a financial year);
 * ``plan_costs.csv``: ``category,financial_year,amount,set_on,note`` (recurring costs

@@ -16,6 +16,7 @@ from fsgrant.domain.horizon import readable_financial_year
 from fsgrant.domain.money import ZERO, AmountLike, as_money, to_pence
 from fsgrant.domain.periods import DateLike, as_at_day, financial_year_label
 from fsgrant.domain.sustainability import (
+    BENEFICIARIES,
     SOURCE_KINDS,
     MeasureTarget,
     PlanCost,
@@ -23,6 +24,7 @@ from fsgrant.domain.sustainability import (
     PlanSource,
     SustainabilityReport,
     build_sustainability,
+    current_observations,
     financial_years,
     first_year_after,
     measure_level,
@@ -81,12 +83,15 @@ class PlanService:
         baseline: object | None = None,
         unit_cost: AmountLike | None = None,
         on: DateLike | None = None,
+        beneficiary: str = "council",
     ) -> PlanSource:
         """Add a source of funding for the model: ``base-budget``, ``partner``,
         ``savings`` or ``other``. A savings source may be linked to a measure, with its
         baseline and the unit cost saved by each one below it (all three together).
         ``on`` is the day it joined the plan (default today): a report as at an
-        earlier day leaves it out.
+        earlier day leaves it out. ``beneficiary`` (``council``, ``police``,
+        ``health`` or ``other``) is who gains a savings source's savings: only the
+        council's count toward its gap.
 
         Raises:
             InvalidInput: an empty name, an unknown kind, a bad baseline or unit cost, a
@@ -124,6 +129,13 @@ class PlanService:
             record["unit_cost_pence"] = to_pence(cost)
         day = entered_day_or_today(self._tables, on, field="on")
         record["added_on"] = day.isoformat()
+        who = choice(beneficiary, BENEFICIARIES, "beneficiary")
+        if who != "council" and k != "savings":
+            raise InvalidInput(
+                f"only a savings source names who gains it; a {k} source is the council's",
+                field="beneficiary",
+            )
+        record["beneficiary"] = who
         detail = {k2: v for k2, v in record.items() if k2 != "name" and v is not None}
         store = self._tables.store
         with store.transaction(Action.PLAN_SOURCE_ADD, source, detail, dated=day):
@@ -307,14 +319,26 @@ class PlanService:
             "first" if to_fy is None else "last" if from_fy is None else None
         )
         labels = financial_years(first, last, keep=keep) if first and last else []
+        by_source = self._funding_by_source(funding, day, labels)
+        counted: dict[str, bool] = {}
+        savings: dict[str, dict[str, Decimal]] = {}
+        for src in self.sources():
+            if src.name not in by_source:
+                continue
+            counted[src.name] = src.counts_toward_gap
+            if src.kind == "savings":
+                into = savings.setdefault(src.beneficiary, {})
+                for label, amount in by_source[src.name].items():
+                    into[label] = into.get(label, ZERO) + amount
         return build_sustainability(
             labels,
             day,
             posts=self._posts.all(),
             other_cost=self._other_cost(costs, day),
             grant=self._grant_by_financial_year(day),
-            funding=self._funding_by_source(funding, day, labels),
+            funding={k: v for k, v in by_source.items() if counted[k]},
             grant_end=end,
+            savings=savings,
         )
 
     def _other_cost(self, costs: list[PlanCost], day: date) -> dict[str, Decimal]:
@@ -345,7 +369,12 @@ class PlanService:
                 funding, day, key=lambda f: (f.source, f.financial_year), on=_set_on, order=_id
             ).items()
         }
-        observations = [o for o in self._measures.observations() if o.observed_on <= day]
+        # The council's own observations (not a benchmark's), as last revised.
+        observations = [
+            o
+            for o in current_observations(self._measures.observations())
+            if o.series is None and o.observed_on <= day
+        ]
         targets = {
             k: t.value
             for k, t in latest_on_or_before(

@@ -45,6 +45,7 @@ FINGERPRINT_TABLES = (
     "plan_costs",
     "measure_observations",
     "measure_targets",
+    "measure_gaps",
 )
 """The tables whose rows a return is built from: the ledger fingerprint covers them."""
 
@@ -63,6 +64,7 @@ _COUNTED_WHEN_USED = frozenset(
         "condition_status",
         "estimate_phasing",
         "estimate_phasing_months",
+        "measure_gaps",
     }
 )
 NOT_FINGERPRINTED = frozenset({("spend", "source_fields")})
@@ -71,7 +73,17 @@ change the fingerprint of a return made before it: a spend line's source row."""
 
 
 # Columns added after the first release, likewise counted once a row sets one.
-_COLUMNS_COUNTED_WHEN_USED = frozenset({("receipts", "reverses"), ("receipts", "reason")})
+_COLUMNS_COUNTED_WHEN_USED = frozenset(
+    {
+        ("receipts", "reverses"),
+        ("receipts", "reason"),
+        ("plan_sources", "added_on"),
+        ("plan_sources", "beneficiary"),
+        ("measure_observations", "series"),
+        ("measure_observations", "source_file"),
+        ("measure_observations", "revises"),
+    }
+)
 
 
 def _column_used(store: Store, table: str, column: str) -> bool:

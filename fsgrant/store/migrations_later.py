@@ -339,3 +339,31 @@ _COMPACT_SOURCE_FIELDS: list[str] = [
 _PLAN_SOURCE_DATED: list[str] = [
     f"ALTER TABLE plan_sources ADD COLUMN added_on TEXT {_is_day('added_on', nullable=True)}",
 ]
+
+# Outcomes from published statistics: an observation may belong to a benchmark series
+# (England, a region, a chosen council: NULL is the council's own), name the file it
+# was imported from, and revise an earlier observation of the same day (a published
+# figure corrected: the history is kept). A suppressed or missing published figure
+# (c, x, z, :, k, u, low) is never a number: it is kept apart, with its code. A plan
+# source names who gains its savings (NULL: the council).
+_OUTCOMES: list[str] = [
+    "ALTER TABLE measure_observations ADD COLUMN series TEXT "
+    "CHECK (series IS NULL OR length(trim(series)) > 0)",
+    "ALTER TABLE measure_observations ADD COLUMN source_file TEXT",
+    "ALTER TABLE measure_observations ADD COLUMN revises INTEGER "
+    "REFERENCES measure_observations(id)",
+    f"""CREATE TABLE measure_gaps (
+        id INTEGER PRIMARY KEY,
+        measure TEXT NOT NULL CHECK (length(trim(measure)) > 0),
+        series TEXT CHECK (series IS NULL OR length(trim(series)) > 0),
+        observed_on TEXT NOT NULL {_is_day("observed_on")},
+        code TEXT NOT NULL CHECK (code IN ('c', 'x', 'z', ':', 'k', 'u', 'low')),
+        source_file TEXT,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    )""",
+    *_append_only("measure_gaps"),
+    _no_replace("measure_gaps"),
+    "ALTER TABLE plan_sources ADD COLUMN beneficiary TEXT "
+    "CHECK (beneficiary IS NULL OR beneficiary IN ('council', 'police', 'health', 'other'))",
+]

@@ -42,6 +42,7 @@ class PlanTable:
                 if r["unit_cost_pence"] is None
                 else from_pence(r["unit_cost_pence"]),
                 added_on=r["added_on"] or r["recorded_at"][:10],
+                beneficiary=r["beneficiary"] or "council",
                 recorded_at=_when(r["recorded_at"]),
                 recorded_by=r["recorded_by"],
             )
@@ -134,6 +135,9 @@ class MeasuresTable:
                 observed_on=r["observed_on"],
                 value=Decimal(r["value"]),
                 note=r["note"],
+                series=r["series"],
+                source_file=r["source_file"],
+                revises=r["revises"],
                 recorded_at=_when(r["recorded_at"]),
                 recorded_by=r["recorded_by"],
             )

@@ -17,6 +17,7 @@ from fsgrant.store.migrations_later import (
     _COVERING_SPEND_INDEX,
     _ESTIMATE_PHASING,
     _GRANT_HISTORY,
+    _OUTCOMES,
     _PLAN_SOURCE_DATED,
     _POST_CHANGES,
     _RECEIPT_REVERSALS,
@@ -59,6 +60,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0015_spend_batch_index", _SPEND_BATCH_INDEX),
     ("0016_compact_source_fields", _COMPACT_SOURCE_FIELDS),
     ("0017_plan_source_dated", _PLAN_SOURCE_DATED),
+    ("0025_outcomes", _OUTCOMES),
 ]
 
 

@@ -93,6 +93,7 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "condition_status": ("id",),
     "estimate_phasing": ("id",),
     "estimate_phasing_months": ("id",),
+    "measure_gaps": ("id",),
 }
 
 
