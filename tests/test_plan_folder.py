@@ -198,13 +198,13 @@ def test_the_example_folder_holds_its_plan(tmp_path):
             counts.plan_sources,
             counts.plan_funding,
             counts.plan_costs,
-        ) == (2, 2, 3, 6, 6)
+        ) == (2, 2, 5, 12, 6)
     # The command line loads the same folder and reports on it.
     run = CliRunner()
     db = str(tmp_path / "cli.db")
     r = run.invoke(app, ["--db", db, "load", str(example_ledger_path())])
     assert r.exit_code == 0, r.output
-    assert "3 plan sources, 6 plan funding, 6 plan costs" in r.output
+    assert "5 plan sources, 12 plan funding, 6 plan costs" in r.output
     r = run.invoke(
         app, ["--db", db, "report", "sustainability", "--as-at", "2020-03-31", "-f", "json"]
     )
@@ -219,6 +219,13 @@ def test_the_example_folder_holds_its_plan(tmp_path):
     }
     # FY2023/24: (739 - 560) x 3,500.00 = 179 x 3,500.00 = 626,500.00.
     assert years["FY2023/24"]["funding"]["care-savings"] == "626500.00"
+    # The police's and the NHS's savings (illustrative, 25,000.00 and 40,000.00 in
+    # FY2022/23) are shown by beneficiary, not counted toward the council's gap.
+    assert years["FY2022/23"]["savings_by_beneficiary"] == {
+        "council": "241500.00",
+        "police": "25000.00",
+        "health": "40000.00",
+    }
     # Workbook licence 40,000.00 + MI refresher 20,000.00 a year after the grant.
     assert [years[fy]["other_cost"] for fy in ("FY2021/22", "FY2022/23", "FY2023/24")] == [
         "60000.00"

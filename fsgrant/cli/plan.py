@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -41,6 +42,7 @@ def register(app: typer.Typer) -> None:
     plan_app.add_typer(source_app, name="source")
     app.add_typer(measure_app, name="measure")
     command(reports.report_app, "sustainability")(report_sustainability)
+    command(reports.report_app, "outcomes")(report_outcomes)
 
 
 @command(source_app, "add")
@@ -188,6 +190,103 @@ def measure_target(
     """Set the level a measure is expected to reach in a financial year."""
     t = ledger(ctx).measures.target(name, financial_year, value, on=on)
     say(f"Target {t.measure} {t.financial_year} = {t.value}, set on {t.set_on}.")
+
+
+@command(measure_app, "import")
+def measure_import(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="A CSV file DfE publishes (explore-education-statistics)."
+        ),
+    ],
+    la: Annotated[
+        str,
+        typer.Option(
+            "--la",
+            help="The geography: a council's new or old LA code or name; England; a region.",
+        ),
+    ],
+    measure: Annotated[str, typer.Option("--measure", help="The measure, e.g. children-in-care.")],
+    value: Annotated[
+        str | None,
+        typer.Option("--value", help="The value column (default: the one *_count column)."),
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option("--where", help="Keep rows whose COLUMN=VALUE (repeat for more)."),
+    ] = None,
+    benchmark: Annotated[
+        str | None,
+        typer.Option(
+            "--as-benchmark",
+            help="Keep the values as a benchmark series of this name (e.g. England), "
+            "beside the council's own.",
+        ),
+    ] = None,
+) -> None:
+    """Import a measure's yearly values from a file DfE publishes: a reporting year
+    2020 (or 201920) is the position at 31 March 2020. Suppressed and missing codes
+    (c, x, z, :, k, u, low) are reported, never stored as numbers. The same file again
+    adds nothing; a changed figure is a revision, kept as history."""
+    done = ledger(ctx).measures.import_published(
+        path, la=la, measure=measure, value=value, where=where or (), benchmark=benchmark
+    )
+    say(done.summary + ".")
+
+
+def report_outcomes(
+    ctx: typer.Context,
+    as_at: Annotated[
+        str | None, typer.Option("--as-at", help="Report as at this date (default today).")
+    ] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Each outcome measure by date: the council's value, its change since the
+    baseline, each benchmark beside it, the published gaps and the targets in force."""
+    from fsgrant.domain.outcomes import GAP_CODES
+
+    r = ledger(ctx).measures.report(as_at)
+    if fmt is OutputFormat.json:
+        emit_json(r.model_dump(mode="json"))
+        return
+    rows: list[dict[str, Any]] = []
+    benchmarks: list[str] = []
+    for m in r.measures:
+        benchmarks += [b for b in m.benchmarks if b not in benchmarks]
+        for row in m.rows:
+            shown = (
+                f"{GAP_CODES[row.gap]} ({row.gap})" if row.value is None and row.gap else row.value
+            )
+            rows.append(
+                {
+                    "measure": m.measure,
+                    "on": row.on,
+                    "value": None if shown is None else str(shown),
+                    "change": None if row.change is None else f"{row.change:+}",
+                    **{
+                        f"{b}": None if row.benchmarks.get(b) is None else str(row.benchmarks[b])
+                        for b in m.benchmarks
+                    },
+                }
+            )
+    emit_rows(
+        rows,
+        ["measure", "on", "value", "change", *benchmarks],
+        fmt,
+        title=f"Outcomes as at {r.as_at}",
+    )
+    if fmt is OutputFormat.table:
+        for m in r.measures:
+            if m.baseline is None:
+                base = "no baseline"
+            elif m.baseline_on is None:
+                base = f"baseline {m.baseline} (the plan's)"
+            else:
+                base = f"baseline {m.baseline} on {m.baseline_on}"
+            targets = ", ".join(f"{fy} {v}" for fy, v in m.targets.items()) or "none"
+            say(f"{m.measure}: {base}; targets: {targets}")
 
 
 @command(measure_app, "list")

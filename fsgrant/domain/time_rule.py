@@ -161,6 +161,7 @@ class Action(StrEnum):
     PLAN_FUND = "plan.fund"
     PLAN_COST = "plan.cost"
     MEASURE_ADD = "measure.add"
+    MEASURE_IMPORT = "measure.import"
     MEASURE_TARGET = "measure.target"
     PERIOD_CLOSE = "period.close"
     PERIOD_REOPEN = "period.reopen"
@@ -205,6 +206,7 @@ ACTIONS: dict[Action, ActionRule] = {
     Action.PLAN_FUND: ActionRule("plan-funding"),
     Action.PLAN_COST: ActionRule("plan-cost"),
     Action.MEASURE_ADD: ActionRule("measure-observation"),
+    Action.MEASURE_IMPORT: ActionRule("measure-observation"),
     Action.MEASURE_TARGET: ActionRule("measure-target"),
     Action.PERIOD_CLOSE: ActionRule(None, ledger=False),
     Action.PERIOD_REOPEN: ActionRule(None, ledger=False),

@@ -88,6 +88,7 @@ def run_demo(
         with open_ledger(tmp) as led:
             led.load(folder)
             notes = _import_example_extract(led, folder)
+            notes += _import_example_outcomes(led, folder)
             summary = led.reports.summary(as_at)
             plan = led.plan.report(as_at=as_at)
             conditions = led.conditions.list(as_at=as_at)
@@ -146,4 +147,25 @@ def _import_example_extract(led: Ledger, folder: Path) -> list[str]:
             f"rejected, {r.amounts_snapped} amounts snapped to the penny; "
             f"{format_pounds(r.total_added)} added."
         )
+    return notes
+
+
+# The example's published statistics (an illustrative file in DfE's published layout):
+# the council's children in care, and England's beside them as a benchmark.
+_OUTCOME_IMPORTS: tuple[tuple[str, str, str | None], ...] = (
+    ("children-looked-after-illustrative.csv", "Cambridgeshire", None),
+    ("children-looked-after-illustrative.csv", "England", "England"),
+)
+
+
+def _import_example_outcomes(led: Ledger, folder: Path) -> list[str]:
+    """Import the example's published-format outcome file (illustrative), if any."""
+    notes = []
+    for name, la, benchmark in _OUTCOME_IMPORTS:
+        path = folder / "published" / name
+        if path.exists():
+            done = led.measures.import_published(
+                path, la=la, measure="children-in-care", benchmark=benchmark
+            )
+            notes.append(f"Imported published statistics (illustrative): {done.summary}.")
     return notes

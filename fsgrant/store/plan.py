@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -121,7 +121,8 @@ class MeasuresTable:
             r[0]
             for r in self.store.query(
                 """SELECT measure FROM measure_observations
-                   UNION SELECT measure FROM measure_targets ORDER BY 1"""
+                   UNION SELECT measure FROM measure_targets
+                   UNION SELECT measure FROM measure_gaps ORDER BY 1"""
             )
         ]
 
@@ -168,6 +169,28 @@ class MeasuresTable:
 
     def insert_observation(self, record: dict[str, Any]) -> int:
         return self.store.insert("measure_observations", record)
+
+    def gaps(self) -> list[tuple[str, str | None, date, str]]:
+        """Every published gap: (measure, series, day, code), by measure and day."""
+        return [
+            (r["measure"], r["series"], date.fromisoformat(r["observed_on"]), r["code"])
+            for r in self.store.query(
+                "SELECT measure, series, observed_on, code FROM measure_gaps "
+                "ORDER BY measure, observed_on, id"
+            )
+        ]
+
+    def has_gap(self, measure: str, series: str | None, day: date, code: str) -> bool:
+        return bool(
+            self.store.query(
+                "SELECT 1 FROM measure_gaps WHERE measure = ? AND series IS ? "
+                "AND observed_on = ? AND code = ?",
+                [measure, series, day.isoformat(), code],
+            )
+        )
+
+    def insert_gap(self, record: dict[str, Any]) -> int:
+        return self.store.insert("measure_gaps", record)
 
     def insert_target(self, record: dict[str, Any]) -> int:
         return self.store.insert("measure_targets", record)
