@@ -357,7 +357,15 @@ def test_a_group_lists_its_commands_in_one_order_whatever_ran_before():
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
     listed = re.findall(r"^  (\S+)\s", out.split("Commands:", 1)[1], re.M)
-    assert listed == ["summary", "posts", "variance", "profile", "spend", "sustainability"]
+    assert listed == [
+        "summary",
+        "posts",
+        "variance",
+        "profile",
+        "spend",
+        "sustainability",
+        "outcomes",
+    ]
 
 
 def test_a_typo_is_answered_with_suggestions_from_every_module():
