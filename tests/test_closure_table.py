@@ -20,6 +20,8 @@ Record = Callable[[Any, str], object]
 RECORDS: dict[str, Record] = {
     "spend": lambda led, d: led.spend.add(d, "12.00", "training"),
     "receipt": lambda led, d: led.receipts.add(d, "10.00", "2019/20"),
+    "commitment": lambda led, d: led.commitments.add(d, "10.00", "training", reference="PO-2"),
+    "commitment-cancel": lambda led, d: led.commitments.cancel(1, on=d, reason="not needed"),
     "measure-observation": lambda led, d: led.measures.add("children-in-care", d, "739"),
     "variation": lambda led, d: led.years.vary(
         "2019/20", agreed_on=d, reason="x", award="2000000.00"
@@ -54,6 +56,8 @@ REFUSED = {
     #  kind                 own    later
     "spend": (True, False),
     "receipt": (True, False),
+    "commitment": (True, False),
+    "commitment-cancel": (True, False),
     "measure-observation": (False, False),
     "variation": (True, False),
     "estimate": (True, False),
@@ -86,6 +90,7 @@ def led(tmp_path):
             planned_start="2019-11-01",
         )
         ledger.estimates.set("2019/20", "training", "1000.00", on="2019-08-01")
+        ledger.commitments.add("2019-09-01", "50.00", "training", reference="PO-1")
         ledger.conditions.add("2020/21", "Sustainability", agreed_on="2020-01-15")
         ledger.measures.add("children-in-care", "2019-04-30", "700")
         ledger.plan.add_source("council", "base-budget", on="2020-01-01")

@@ -646,7 +646,7 @@ def test_spend_vs_estimate_sheet_from_a_hand_built_report(tmp_path):
         "RAG",
         "Forecast assumed",
     )
-    assert rows[3][10] == "Commentary (to complete)"
+    assert rows[3][10:12] == ("Committed (orders not invoiced)", "Commentary (to complete)")
     assert rows[4][:10] == (
         "staffing",
         60000,
@@ -667,7 +667,7 @@ def test_spend_vs_estimate_sheet_from_a_hand_built_report(tmp_path):
     assert ws["I5"].fill.fgColor.rgb.endswith("FFEB9C")  # amber
     assert ws["I6"].fill.fgColor.rgb.endswith("C6EFCE")  # green
     assert ws.freeze_panes == "B5"
-    assert ws.auto_filter.ref == "A4:K6"
+    assert ws.auto_filter.ref == "A4:L6"
     assert ws["A4"].font.b
 
 

@@ -80,6 +80,7 @@ VARIANCE_MONEY = (
     "estimate_original",
     "estimate_revised",
     "actual",
+    "committed",
     "forecast_remaining",
     "outturn",
     "variance",
@@ -141,6 +142,13 @@ def report_variance(
             say(
                 "Unphased estimates fall evenly over the months of the period "
                 "(set a phasing with 'fsgrant estimate phase')."
+            )
+        lifted = [x.category for x in r.lines if x.forecast_lifted_to_committed]
+        if lifted:
+            say(
+                "Forecast remaining lifted to what is committed (open purchase orders) for: "
+                + ", ".join(lifted)
+                + "."
             )
         if r.totals.forecast_assumed:
             say(

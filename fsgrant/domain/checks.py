@@ -15,6 +15,8 @@ and lists errors first, then warnings. The rules:
 * ``receipts-over-award`` (error): more received for a year than its award.
 * ``in-principle-spend`` (warning): spend in a year only agreed in principle.
 * ``forecast-overspend`` (warning): forecast outturn above the award.
+* ``committed-after-year-end`` (warning): purchase orders still open in a year whose
+  period has ended: invoice them, accrue the work done, or cancel them.
 * ``blocked-past-expected-start`` (warning): a post still blocked after its expected start.
 * ``post-start-overdue`` (warning): a post planned, advertised or offered after its
   expected start (the forecast counts it as costing).
@@ -178,6 +180,24 @@ def _forecast_overspend(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
     ]
 
 
+def _committed_after_year_end(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
+    y = f.year
+    if facts.day <= y.end:
+        return []
+    return [
+        Finding(
+            severity="warning",
+            code="committed-after-year-end",
+            message=f"{format_money(c.committed)} is still committed on {c.category} in "
+            f"{y.label}, whose period ended on {y.end}: invoice the orders, accrue the work "
+            "done, or cancel them ('fsgrant commit list --open')",
+            subject=f"{y.label}/{c.category}",
+        )
+        for c in f.categories
+        if c.committed > 0
+    ]
+
+
 PostRule = Callable[[LedgerFacts, Post], list[Finding]]
 
 
@@ -248,6 +268,7 @@ YEAR_RULES: tuple[YearRule, ...] = (
     _receipts_of_withdrawn_year,
     _in_principle_spend,
     _forecast_overspend,
+    _committed_after_year_end,
 )
 POST_RULES: tuple[PostRule, ...] = (_blocked_past_expected_start, _post_start_overdue)
 PLAN_RULES: tuple[PlanRule, ...] = (_grant_and_funding_over_cost,)

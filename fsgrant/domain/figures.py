@@ -11,6 +11,9 @@ Rules (each written once, here):
 * **Forecast remaining**: see :func:`fsgrant.domain.forecast.forecast_remaining`;
   posts' expected cost for post-driven categories, by funding year and month. A
   withdrawn year, or one whose period has ended, has nothing remaining.
+* **Committed** per (year, category): open commitments as at the date (see
+  :mod:`fsgrant.domain.commitments`); the forecast remaining is never below it while
+  days remain.
 * **Phasing**: the one in force as at the date per (year, category), if any (see
   :mod:`fsgrant.domain.phasing`).
 """
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from fsgrant.domain.forecast import CategoryFigures, forecast_remaining
+from fsgrant.domain.forecast import CategoryFigures, committed_floor, forecast_remaining
 from fsgrant.domain.models import Estimate, FundingYearState
 from fsgrant.domain.money import ZERO
 from fsgrant.domain.periods import month_label
@@ -87,6 +90,7 @@ def year_figures(
     set_forecasts: Mapping[YearCategory, Decimal],
     posts: list[Post],
     phasings: Mapping[YearCategory, EstimatePhasing] | None = None,
+    committed: Mapping[YearCategory, Decimal] | None = None,
 ) -> dict[str, YearFigures]:
     """Every funding year's figures per category as at ``day``.
 
@@ -97,7 +101,9 @@ def year_figures(
         set_forecasts: the latest forecast set on or before ``day`` per (year, category).
         posts: every post; a category any post names is post-driven.
         phasings: the phasing in force as at ``day`` per (year, category).
+        committed: open commitments as at ``day`` per (year, category).
     """
+    committed = committed or {}
     post_driven = {p.category for p in posts}
     segments = allocation_segments(years)
     post_cost: dict[YearCategory, Decimal] = defaultdict(lambda: ZERO)
@@ -110,7 +116,7 @@ def year_figures(
     result: dict[str, YearFigures] = {}
     for y in years:
         keys = {c for (lbl, c) in [*original, *latest, *actual, *set_forecasts] if lbl == y.label}
-        keys |= {c for (lbl, c) in post_cost if lbl == y.label}
+        keys |= {c for (lbl, c) in [*post_cost, *committed] if lbl == y.label}
         days_remain = y.status != "withdrawn" and day < y.end
         rows = []
         for cat in sorted(keys):
@@ -123,6 +129,8 @@ def year_figures(
                 latest_estimate=latest.get(k, ZERO),
                 actual=actual.get(k, ZERO),
             )
+            held = committed.get(k, ZERO)
+            fc, lifted = committed_floor(fc, held, days_remain=days_remain)
             rows.append(
                 CategoryFigures(
                     category=cat,
@@ -133,6 +141,8 @@ def year_figures(
                     forecast_assumed=assumed,
                     post_driven=cat in post_driven,
                     phasing=(phasings or {}).get(k),
+                    committed=held,
+                    lifted_to_committed=lifted,
                 )
             )
         by_month = dict(post_months.get(y.label, {})) if days_remain else {}

@@ -332,6 +332,8 @@ class LoadResult(_Record):
     estimates: int = 0
     estimate_phasing: int = 0
     """Phasings: the rows of one year, category and date set count once."""
+    commitments: int = 0
+    """Commitments (purchase orders), a cancelled one counted once."""
     spend: int = 0
     receipts: int = 0
     condition_events: int = 0

@@ -83,6 +83,8 @@ class YearSummary(_Report):
     received: Money
     estimate_original: Money
     actual: Money
+    committed: Money = ZERO
+    """Open commitments (purchase orders not yet invoiced) as at the date."""
     remaining: Money
     """Award less actual spend (negative when overspent)."""
     forecast_remaining: Money
@@ -138,6 +140,7 @@ def build_summary(
     forecast_remaining_by_year: Mapping[str, Decimal],
     conditions_by_year: Mapping[str, tuple[int, int]] | None = None,
     spent_in_withdrawn: Mapping[str, Decimal] | None = None,
+    committed_by_year: Mapping[str, Decimal] | None = None,
 ) -> SummaryReport:
     """Assemble the summary from per-year figures: outturn, underspend at risk and
     overspend follow from the actual and the forecast remaining; a year is secure
@@ -174,6 +177,7 @@ def build_summary(
                 repayable=repayable,
                 estimate_original=original_estimate_by_year.get(y.label, ZERO),
                 actual=actual,
+                committed=(committed_by_year or {}).get(y.label, ZERO),
                 remaining=award - actual,
                 forecast_remaining=forecast,
                 forecast_outturn=outturn,
@@ -207,6 +211,10 @@ class VarianceLine(_Report):
     forecast_remaining: Money
     forecast_assumed: bool
     """True when no forecast was set and latest estimate less actual was assumed."""
+    committed: Money = Decimal("0.00")
+    """Open commitments as at the date, less what invoices drew down."""
+    forecast_lifted_to_committed: bool = False
+    """True when the forecast remaining was lifted to what is committed."""
     outturn: Money
     variance: Money
     """Outturn less the estimate compared against (positive: overspend)."""

@@ -4,7 +4,8 @@ freezes, and which later records restate a return that was sent.
 Every record is one of three kinds (:data:`RECORD_KINDS` names each record's kind,
 the date that decides for it and the closures that refuse it):
 
-* **What happened** (spend and its reversals, receipts, measure observations) counts
+* **What happened** (spend and its reversals, receipts, commitments and their
+  cancellations, measure observations) counts
   as at D when it is dated on or before D.
 * **Decisions and terms** (variations, conditions with their statuses and evidence,
   estimates and their phasing, forecasts, the plan's sources, funding and costs,
@@ -83,6 +84,15 @@ def _kinds(*kinds: RecordKind) -> dict[str, RecordKind]:
 RECORD_KINDS: dict[str, RecordKind] = _kinds(
     RecordKind("spend", "spend", "happened", "spend", "date", "own-year"),
     RecordKind("receipt", "a receipt", "happened", "receipts", "date", "own-year"),
+    RecordKind("commitment", "a commitment", "happened", "commitments", "date", "own-year"),
+    RecordKind(
+        "commitment-cancel",
+        "a commitment's cancellation",
+        "happened",
+        "commitment_cancellations",
+        "on",
+        "own-year",
+    ),
     RecordKind(
         "measure-observation",
         "a measure observation",
@@ -149,6 +159,8 @@ class Action(StrEnum):
     SPEND_ADD = "spend.add"
     SPEND_REVERSE = "spend.reverse"
     SPEND_IMPORT = "spend.import"
+    COMMIT_ADD = "commit.add"
+    COMMIT_CANCEL = "commit.cancel"
     RECEIPT_ADD = "receipt.add"
     RECEIPT_REVERSE = "receipt.reverse"
     POST_ADD = "post.add"
@@ -193,6 +205,8 @@ ACTIONS: dict[Action, ActionRule] = {
     Action.SPEND_ADD: ActionRule("spend"),
     Action.SPEND_REVERSE: ActionRule("spend"),
     Action.SPEND_IMPORT: ActionRule("spend"),
+    Action.COMMIT_ADD: ActionRule("commitment"),
+    Action.COMMIT_CANCEL: ActionRule("commitment-cancel"),
     Action.RECEIPT_ADD: ActionRule("receipt"),
     Action.RECEIPT_REVERSE: ActionRule("receipt"),
     Action.POST_ADD: ActionRule("post"),

@@ -114,6 +114,20 @@ def _spend_fields(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _commitment_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "day": row["date"],
+        "amount": row["amount"],
+        "category": row["category"],
+        "reference": row["reference"],
+        "supplier": _opt(row, "supplier"),
+        "post": _opt(row, "post"),
+        "description": _opt(row, "description"),
+        "cancelled_on": _opt(row, "cancelled_on"),
+        "cancel_reason": _opt(row, "cancel_reason"),
+    }
+
+
 def _receipt_fields(row: dict[str, str]) -> dict[str, Any]:
     return {
         "day": row["date"],
@@ -183,6 +197,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "post_changes": {"on": "effective", "post_id": "post"},
     "posts": {"post_id": "id"},
     "spend": {"day": "date"},
+    "commitments": {"day": "date", "on": "cancelled_on", "reason": "cancel_reason"},
     "receipts": {"day": "date", "year": "funding_year"},
 }
 """Per kind, the column a parameter of a different name came from."""
@@ -223,6 +238,13 @@ CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = 
         ("funding_year", "category", "month", "amount"),
         ("set_on",),
         None,
+    ),
+    (
+        "commitments",
+        "commitments.csv",
+        ("date", "amount", "category", "reference"),
+        ("supplier", "post", "description", "cancelled_on", "cancel_reason"),
+        _commitment_fields,
     ),
     (
         "spend",

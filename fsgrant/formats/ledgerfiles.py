@@ -18,6 +18,9 @@ The folder holds:
   estimate falls by month: the rows of one funding year, category and ``set_on``
   make one phasing, whose months must add up exactly to the estimate in force on
   ``set_on``, as ``estimate phase --months`` requires);
+* ``commitments.csv``: ``date,amount,category,reference,supplier,post,description,cancelled_on,cancel_reason``
+  (purchase orders raised and not yet invoiced; spend lines quoting the reference draw
+  them down; a cancelled one gives the day and the reason);
 * ``spend.csv``: ``date,amount,category,post,supplier,description,reference,year``;
 * ``receipts.csv``: ``date,amount,funding_year,reference``;
 * ``condition_events.csv``: ``funding_year,number,kind,on,status,note,document,reason,reference``
@@ -67,6 +70,7 @@ KINDS = (
     "post_changes",
     "estimates",
     "estimate_phasing",
+    "commitments",
     "spend",
     "receipts",
     "condition_events",

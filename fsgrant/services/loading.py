@@ -39,6 +39,17 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
         fs.estimates.phase(
             fields["label"], fields["category"], months=fields["months"], on=fields["on"]
         )
+    elif kind == "commitments":
+        order = dict(fields)
+        on, reason = order.pop("cancelled_on"), order.pop("cancel_reason")
+        added = fs.commitments.add(**order)
+        if on is not None or reason is not None:
+            if on is None or reason is None:
+                raise InvalidInput(
+                    "a cancelled commitment gives both cancelled_on and cancel_reason",
+                    field="cancelled_on" if on is None else "cancel_reason",
+                )
+            fs.commitments.cancel(added.id, on=on, reason=reason)
     elif kind == "spend":
         fs.spend.add(**fields)
     elif kind == "conditions":

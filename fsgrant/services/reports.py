@@ -42,6 +42,7 @@ from fsgrant.domain.reports import (
     build_summary,
 )
 from fsgrant.errors import InvalidInput
+from fsgrant.services.commitments import CommitmentsService
 from fsgrant.services.condition_states import states_as_at
 from fsgrant.services.estimates import EstimatesService
 from fsgrant.services.forecasts import ForecastsService, SettingsService
@@ -81,6 +82,7 @@ class ReportsService:
         posts: PostsService,
         forecasts: ForecastsService,
         settings: SettingsService,
+        commitments: CommitmentsService | None = None,
     ) -> None:
         self._tables = tables
         self._grant = grant
@@ -91,6 +93,7 @@ class ReportsService:
         self._posts = posts
         self._forecasts = forecasts
         self._settings = settings
+        self._commitments = commitments
         self._figures_cache: tuple[tuple[object, ...], dict[str, YearFigures]] | None = None
 
     # -------------------------------------------------------------- the figures
@@ -126,6 +129,7 @@ class ReportsService:
             set_forecasts=self._forecasts.amounts(day),
             posts=self._posts.all(),
             phasings=self._estimates.phasing_as_at(day),
+            committed=self._commitments.committed(day) if self._commitments else None,
         )
 
     def facts(self, as_at: DateLike | None = None) -> LedgerFacts:
@@ -149,7 +153,7 @@ class ReportsService:
     # -------------------------------------------------------------- reports
     def summary(self, as_at: DateLike | None = None) -> SummaryReport:
         """Where each funding year stands as at a date (today when None): award,
-        received, original estimate, actual, forecast remaining and outturn,
+        received, original estimate, actual, committed, forecast remaining and outturn,
         underspend at risk or overspend, whether the money is secure (only when the
         year is confirmed) and how many of its conditions are met as at the date."""
         day = as_at_day(as_at)
@@ -172,6 +176,7 @@ class ReportsService:
                 for k, c in year_conditions(states_as_at(self._tables, day)).items()
             },
             spent_in_withdrawn=self._spent_in_withdrawn(day, [f.year for f in figures.values()]),
+            committed_by_year={k: f.total("committed") for k, f in figures.items()},
         )
 
     def _spent_in_withdrawn(

@@ -229,6 +229,35 @@ TABLES: dict[str, dict[str, Any]] = {
             **_RECORDED,
         },
     },
+    "commitments": {
+        "description": (
+            "Commitments: purchase orders raised and not yet invoiced. Spend lines quoting "
+            "the reference (dated on or after the order) draw it down."
+        ),
+        "sort": "date",
+        "facets": ["category"],
+        "columns": {
+            "date": "The day the order was raised",
+            "amount_pence": f"The order's amount, {_PENCE}",
+            "category": "The cost category",
+            "post": "The post it is for, if any",
+            "reference": "The purchase order number invoices quote",
+            "supplier": "The supplier",
+            "description": "What it is for",
+            "funding_year": "The funding year named explicitly (else by its date)",
+            **_RECORDED,
+        },
+    },
+    "commitment_cancellations": {
+        "description": "Commitments cancelled: what was left of each is no longer committed.",
+        "sort": "on",
+        "columns": {
+            "commitment": "The commitment cancelled",
+            "on": "The day it was cancelled",
+            "reason": "Why",
+            **_RECORDED,
+        },
+    },
     "period_events": {
         "description": "Closings and reopenings of funding years (once a return is submitted).",
         "sort_desc": "id",

@@ -44,6 +44,8 @@ FINGERPRINT_TABLES = (
     "plan_costs",
     "measure_observations",
     "measure_targets",
+    "commitments",
+    "commitment_cancellations",
 )
 """The tables whose rows a return is built from: the ledger fingerprint covers them."""
 
@@ -62,6 +64,8 @@ _COUNTED_WHEN_USED = frozenset(
         "condition_status",
         "estimate_phasing",
         "estimate_phasing_months",
+        "commitments",
+        "commitment_cancellations",
     }
 )
 NOT_FINGERPRINTED = frozenset({("spend", "source_fields")})

@@ -26,6 +26,7 @@ from fsgrant.store.migrations_later import (
     _V5,
     _V6,
 )
+from fsgrant.store.migrations_routines import _COMMITMENTS
 from fsgrant.store.schema_sql import UNIQUE_KEYS
 
 __all__ = [
@@ -59,6 +60,8 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0015_spend_batch_index", _SPEND_BATCH_INDEX),
     ("0016_compact_source_fields", _COMPACT_SOURCE_FIELDS),
     ("0017_plan_source_dated", _PLAN_SOURCE_DATED),
+    # 0018 is another branch's.
+    ("0019_commitments", _COMMITMENTS),
 ]
 
 

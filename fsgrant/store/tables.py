@@ -13,6 +13,7 @@ from fsgrant.store.connection import Store
 
 if TYPE_CHECKING:
     from fsgrant.store.audit import AuditTable, RecordDates, SettingsTable
+    from fsgrant.store.commitments import CommitmentsTable
     from fsgrant.store.conditions import ConditionsTable
     from fsgrant.store.grant import GrantTable
     from fsgrant.store.imports import ImportsTable
@@ -67,6 +68,12 @@ class Tables:
         from fsgrant.store.spend import SpendTable
 
         return SpendTable(self.store)
+
+    @cached_property
+    def commitments(self) -> CommitmentsTable:
+        from fsgrant.store.commitments import CommitmentsTable
+
+        return CommitmentsTable(self.store)
 
     @cached_property
     def receipts(self) -> ReceiptsTable:
