@@ -41,12 +41,18 @@ SPEND_COLUMNS = [
     "financial_year",
     "reverses",
     "reversed_by",
+    "accrual",
 ]
 
 
 def spend_row(line: Any) -> dict[str, Any]:
     row: dict[str, Any] = line.model_dump()
     row["financial_year"] = line.financial_year
+    # An accrual and its reversal, marked and linked: "accrual (reversed by 12)".
+    if line.accrual == "accrual":
+        row["accrual"] = f"accrual (reversed by {line.accrual_reversed_by})"
+    elif line.accrual == "reversal":
+        row["accrual"] = f"reversal of accrual {line.accrual_of}"
     return row
 
 
@@ -80,6 +86,43 @@ def spend_add(
         year=year,
     )
     say(line.id)
+
+
+@command(spend_app, "accrue")
+def spend_accrue(
+    ctx: typer.Context,
+    date: Annotated[str, typer.Argument(help="Date accrued to, e.g. 31/03/2020.")],
+    amount: Annotated[str, typer.Argument(help="Amount of the work done, not yet invoiced.")],
+    category: Annotated[str, typer.Argument(help="Cost category, e.g. training.")],
+    reverse_on: Annotated[
+        str | None,
+        typer.Option("--reverse-on", help="Date of the reversal (default: the next day)."),
+    ] = None,
+    ref: Annotated[
+        str | None, typer.Option("--ref", help="Reference, e.g. the purchase order number.")
+    ] = None,
+    supplier: Annotated[str | None, typer.Option("--supplier")] = None,
+    post: Annotated[str | None, typer.Option("--post", help="The post it pays for.")] = None,
+    description: Annotated[str | None, typer.Option("--description")] = None,
+) -> None:
+    """Accrue work done but not yet invoiced, with its reversal (linked; both or neither)."""
+    from fsgrant.domain.money import format_pounds
+
+    accrual, reversal = ledger(ctx).spend.accrue(
+        date,
+        amount,
+        category,
+        reverse_on=reverse_on,
+        reference=ref,
+        supplier=supplier,
+        post=post,
+        description=description,
+    )
+    say(
+        f"Line {accrual.id} accrues {format_pounds(accrual.amount)} on {accrual.date} "
+        f"({accrual.financial_year}); line {reversal.id} reverses it on {reversal.date} "
+        f"({reversal.financial_year})."
+    )
 
 
 @command(spend_app, "list")

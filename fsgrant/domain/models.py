@@ -205,6 +205,13 @@ class SpendLine(_Record):
     source_line: int | None = None
     source_fields: dict[str, str] | None = None
     """An imported line's whole source row, keyed by the extract's header."""
+    accrual: Literal["accrual", "reversal"] | None = None
+    """``accrual``: work done, not yet invoiced, charged to its day; ``reversal``: the
+    line that takes it out again (see ``accrual_of``)."""
+    accrual_of: int | None = None
+    """On an accrual's reversal: the accrual it reverses."""
+    accrual_reversed_by: int | None = None
+    """On an accrual: the line reversing it."""
     recorded_at: datetime
     recorded_by: str
 

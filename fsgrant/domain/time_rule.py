@@ -158,6 +158,7 @@ class Action(StrEnum):
     FORECAST_SET = "forecast.set"
     SPEND_ADD = "spend.add"
     SPEND_REVERSE = "spend.reverse"
+    SPEND_ACCRUE = "spend.accrue"
     SPEND_IMPORT = "spend.import"
     COMMIT_ADD = "commit.add"
     COMMIT_CANCEL = "commit.cancel"
@@ -204,6 +205,7 @@ ACTIONS: dict[Action, ActionRule] = {
     Action.FORECAST_SET: ActionRule("forecast"),
     Action.SPEND_ADD: ActionRule("spend"),
     Action.SPEND_REVERSE: ActionRule("spend"),
+    Action.SPEND_ACCRUE: ActionRule("spend"),
     Action.SPEND_IMPORT: ActionRule("spend"),
     Action.COMMIT_ADD: ActionRule("commitment"),
     Action.COMMIT_CANCEL: ActionRule("commitment-cancel"),

@@ -111,6 +111,7 @@ def _spend_fields(row: dict[str, str]) -> dict[str, Any]:
         "description": _opt(row, "description"),
         "reference": _opt(row, "reference"),
         "year": _opt(row, "year"),
+        "reverse_on": _opt(row, "reverse_on"),
     }
 
 
@@ -250,7 +251,7 @@ CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = 
         "spend",
         "spend.csv",
         ("date", "amount", "category"),
-        ("post", "supplier", "description", "reference", "year"),
+        ("post", "supplier", "description", "reference", "year", "reverse_on"),
         _spend_fields,
     ),
     (

@@ -21,7 +21,8 @@ The folder holds:
 * ``commitments.csv``: ``date,amount,category,reference,supplier,post,description,cancelled_on,cancel_reason``
   (purchase orders raised and not yet invoiced; spend lines quoting the reference draw
   them down; a cancelled one gives the day and the reason);
-* ``spend.csv``: ``date,amount,category,post,supplier,description,reference,year``;
+* ``spend.csv``: ``date,amount,category,post,supplier,description,reference,year,reverse_on``
+  (a line with ``reverse_on`` is an accrual, reversed on that day; it names no year);
 * ``receipts.csv``: ``date,amount,funding_year,reference``;
 * ``condition_events.csv``: ``funding_year,number,kind,on,status,note,document,reason,reference``
   (``kind`` is ``evidence``, with a note and optionally a document, or ``status``,

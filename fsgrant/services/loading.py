@@ -51,7 +51,14 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
                 )
             fs.commitments.cancel(added.id, on=on, reason=reason)
     elif kind == "spend":
-        fs.spend.add(**fields)
+        line = dict(fields)
+        reverse_on = line.pop("reverse_on")
+        if reverse_on is None:
+            fs.spend.add(**line)
+        elif line.pop("year") is not None:
+            raise InvalidInput("an accrual (reverse_on) names no year", field="year")
+        else:
+            fs.spend.accrue(**line, reverse_on=reverse_on)
     elif kind == "conditions":
         fs.conditions.add(**fields)
     elif kind == "condition_events":

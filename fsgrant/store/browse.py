@@ -214,6 +214,11 @@ TABLES: dict[str, dict[str, Any]] = {
                 "batch's source_names (lines imported by earlier versions: a JSON object "
                 "keyed by the header); spend_source gives it keyed either way"
             ),
+            "accrual": (
+                "accrual: work done, not yet invoiced, charged to its day; reversal: the "
+                "line taking it out again"
+            ),
+            "accrual_of": "On an accrual's reversal: the accrual it reverses",
             **_RECORDED,
         },
     },

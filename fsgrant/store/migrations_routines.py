@@ -1,5 +1,5 @@
 """The migrations of the finance routines around a month-end and a year-end (0019
-onward): commitments and their cancellations.
+onward): commitments and their cancellations, accruals and their reversals.
 
 Released migrations are never edited: each later change of the schema is a new list
 here, and :mod:`fsgrant.store.schema` puts them in order after the others.
@@ -42,3 +42,28 @@ _COMMITMENTS: list[str] = [
 for _table in ("commitments", "commitment_cancellations"):
     _COMMITMENTS.extend(_append_only(_table))
     _COMMITMENTS.append(_no_replace(_table))
+
+# Accruals: at a year end, work done but not yet invoiced is charged to the year (an
+# accrual) and taken out again on a later day (its reversal), so each year carries its
+# own cost. Both are spend lines, marked as such; the reversal points at its accrual,
+# carries its category, post and negated amount, is dated after it, and is made once.
+_ACCRUALS: list[str] = [
+    "ALTER TABLE spend ADD COLUMN accrual TEXT "
+    "CHECK (accrual IS NULL OR accrual IN ('accrual', 'reversal'))",
+    "ALTER TABLE spend ADD COLUMN accrual_of INTEGER REFERENCES spend(id)",
+    "CREATE UNIQUE INDEX spend_accrual_of ON spend(accrual_of) WHERE accrual_of IS NOT NULL",
+    """CREATE TRIGGER spend_accrual_matches BEFORE INSERT ON spend
+    WHEN NEW.accrual IS NOT NULL OR NEW.accrual_of IS NOT NULL
+    BEGIN
+        SELECT RAISE(ABORT, 'fsgrant: an accrual reversal, and only one, points at the accrual it reverses')
+        WHERE NEW.accrual IS NULL OR ((NEW.accrual = 'reversal') != (NEW.accrual_of IS NOT NULL));
+        SELECT RAISE(ABORT, 'fsgrant: that accrual has been reversed already; an accrual is reversed once')
+        WHERE NEW.accrual_of IS NOT NULL
+          AND EXISTS (SELECT 1 FROM spend WHERE accrual_of = NEW.accrual_of);
+        SELECT RAISE(ABORT, 'fsgrant: an accrual reversal must carry the category, post and negated amount of its accrual, dated after it')
+        WHERE NEW.accrual_of IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM spend o WHERE o.id = NEW.accrual_of AND o.accrual = 'accrual'
+              AND o.amount_pence = -NEW.amount_pence AND o.category = NEW.category
+              AND o.post IS NEW.post AND o.date < NEW.date);
+    END""",
+]

@@ -26,7 +26,7 @@ from fsgrant.store.migrations_later import (
     _V5,
     _V6,
 )
-from fsgrant.store.migrations_routines import _COMMITMENTS
+from fsgrant.store.migrations_routines import _ACCRUALS, _COMMITMENTS
 from fsgrant.store.schema_sql import UNIQUE_KEYS
 
 __all__ = [
@@ -62,6 +62,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0017_plan_source_dated", _PLAN_SOURCE_DATED),
     # 0018 is another branch's.
     ("0019_commitments", _COMMITMENTS),
+    ("0020_accruals", _ACCRUALS),
 ]
 
 

@@ -46,6 +46,7 @@ _CountedGroup = tuple[date, str | None, str, str | None, int, int]
 """A :data:`SpendGroup` with the number of lines in it."""
 
 _SPEND_SQL = """SELECT s.*, (SELECT r.id FROM spend r WHERE r.reverses = s.id) AS reversed_by,
+                (SELECT a.id FROM spend a WHERE a.accrual_of = s.id) AS accrual_reversed_by,
                 (SELECT b.source_names FROM import_batches b WHERE b.id = s.import_batch)
                 AS source_names
                 FROM spend s"""
@@ -303,6 +304,9 @@ def _line(r: Any, allocator: Allocator) -> SpendLine:
         import_batch=r["import_batch"],
         source_line=r["source_line"],
         source_fields=_source_fields(fields, r["source_names"]) if fields else None,
+        accrual=r["accrual"],
+        accrual_of=r["accrual_of"],
+        accrual_reversed_by=r["accrual_reversed_by"],
         recorded_at=datetime.fromisoformat(r["recorded_at"]),
         recorded_by=r["recorded_by"],
     )
