@@ -29,6 +29,9 @@ RECORDS: dict[str, Record] = {
     "estimate": lambda led, d: led.estimates.set("2019/20", "training", "100.00", on=d),
     "phasing": lambda led, d: led.estimates.phase("2019/20", "training", even=True, on=d),
     "forecast": lambda led, d: led.forecasts.set("2019/20", "training", "5.00", on=d),
+    "forecast-addition": lambda led, d: led.forecasts.add(
+        "2019/20", "staffing", "5.00", reason="agency cover", on=d
+    ),
     "condition": lambda led, d: led.conditions.add("2020/21", "Later", agreed_on=d),
     "condition-evidence": lambda led, d: led.conditions.add_evidence(
         "2020/21", 1, on=d, note="monitoring"
@@ -63,6 +66,7 @@ REFUSED = {
     "estimate": (True, False),
     "phasing": (True, False),
     "forecast": (True, False),
+    "forecast-addition": (True, False),
     "condition": (True, True),
     "condition-evidence": (True, True),
     "condition-status": (True, True),

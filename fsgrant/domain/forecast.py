@@ -8,7 +8,9 @@ The rules, in one place (figures come in already read from the store):
   (as varied as at that date):
 
   - a category some post names is *post-driven*: the sum of its posts' expected cost
-    (see :mod:`fsgrant.posts`);
+    (see :mod:`fsgrant.posts`), plus the additions in force that the posts do not show
+    (agency cover, backfill, overtime: the latest of each reason set on or before the
+    as-at date);
   - any other category: the latest forecast set on or before the as-at date, if any;
     otherwise the latest estimate less actual, not below zero (``forecast_assumed``).
 
@@ -45,6 +47,7 @@ from fsgrant.domain.money import ZERO, percent, split_evenly
 from fsgrant.domain.periods import month_label, months_between
 from fsgrant.domain.phasing import EstimatePhasing, Phasing, budget_by_month, budget_to_date
 from fsgrant.domain.reports import (
+    AdditionItem,
     PeriodSpan,
     ProfileMonth,
     ProfileReport,
@@ -96,6 +99,8 @@ class CategoryFigures:
     """Open commitments as at the date, less what invoices drew down."""
     lifted_to_committed: bool = False
     """True when the forecast remaining was lifted to what is committed."""
+    additions: tuple[AdditionItem, ...] = ()
+    """Additions to a post-driven forecast in force (included in the forecast)."""
 
     @property
     def outturn(self) -> Decimal:
@@ -169,6 +174,7 @@ def _line(
     to_date: bool,
     committed: Decimal = ZERO,
     lifted: bool = False,
+    additions: tuple[AdditionItem, ...] = (),
 ) -> VarianceLine:
     outturn = actual + forecast
     base = original if against == "original" else revised
@@ -188,6 +194,7 @@ def _line(
         forecast_remaining=forecast,
         forecast_assumed=assumed,
         forecast_lifted_to_committed=lifted,
+        forecast_additions=additions,
         outturn=outturn,
         variance=variance,
         variance_pct=variance_pct(variance, base),
@@ -232,6 +239,7 @@ def build_variance(
                 to_date=to_date,
                 committed=f.committed,
                 lifted=f.lifted_to_committed,
+                additions=f.additions,
             )
         )
     kinds = {x.phasing for x in lines}

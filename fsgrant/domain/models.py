@@ -27,6 +27,7 @@ __all__ = [
     "CostCategory",
     "Estimate",
     "Finding",
+    "ForecastAddition",
     "FundingYear",
     "FundingYearState",
     "FundingYearStatus",
@@ -304,6 +305,22 @@ class SetForecast(_Record):
     recorded_by: str
 
 
+class ForecastAddition(_Record):
+    """An addition to a post-driven category's forecast that its posts do not show
+    (agency cover for a blocked post, backfill, overtime). The latest set on or before
+    a date for its year, category and reason is in force."""
+
+    id: int
+    funding_year: str
+    category: str
+    amount: Money
+    """Spend still expected for it after ``set_on``, on top of the posts' cost."""
+    reason: str
+    set_on: Day
+    recorded_at: datetime
+    recorded_by: str
+
+
 class Setting(_Record):
     """A store setting with its value (the default when none is stored)."""
 
@@ -339,6 +356,7 @@ class LoadResult(_Record):
     estimates: int = 0
     estimate_phasing: int = 0
     """Phasings: the rows of one year, category and date set count once."""
+    forecast_additions: int = 0
     commitments: int = 0
     """Commitments (purchase orders), a cancelled one counted once."""
     spend: int = 0

@@ -18,6 +18,7 @@ from fsgrant.domain.money import ZERO
 from fsgrant.domain.record import RECORD_CONFIG
 
 __all__ = [
+    "AdditionItem",
     "BlockedPost",
     "Fte",
     "GrantHeading",
@@ -201,6 +202,14 @@ def sum_money(values: Iterable[Decimal]) -> Decimal:
 
 
 # ---------------------------------------------------------------- variance
+class AdditionItem(_Report):
+    """One addition to a post-driven forecast, as itemised under its category."""
+
+    reason: str
+    amount: Money
+    set_on: date
+
+
 class VarianceLine(_Report):
     """One cost category of a funding year: estimates, actual, forecast, variance."""
 
@@ -215,6 +224,9 @@ class VarianceLine(_Report):
     """Open commitments as at the date, less what invoices drew down."""
     forecast_lifted_to_committed: bool = False
     """True when the forecast remaining was lifted to what is committed."""
+    forecast_additions: tuple[AdditionItem, ...] = ()
+    """Additions to a post-driven forecast (agency cover, backfill), itemised: the
+    forecast remaining includes them."""
     outturn: Money
     variance: Money
     """Outturn less the estimate compared against (positive: overspend)."""

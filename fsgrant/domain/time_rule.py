@@ -8,7 +8,7 @@ the date that decides for it and the closures that refuse it):
   cancellations, measure observations) counts
   as at D when it is dated on or before D.
 * **Decisions and terms** (variations, conditions with their statuses and evidence,
-  estimates and their phasing, forecasts, the plan's sources, funding and costs,
+  estimates and their phasing, forecasts and their additions, the plan's sources, funding and costs,
   targets) count when made (dated) on or before D, the latest in force
   (:func:`latest_on_or_before`; two made on the same day: the later recorded). The
   earliest-dated estimate of a year and category is its original, so a return as at a
@@ -105,6 +105,14 @@ RECORD_KINDS: dict[str, RecordKind] = _kinds(
     RecordKind("estimate", "an estimate", "decision", "estimates", "set_on", "own-year"),
     RecordKind("phasing", "a phasing", "decision", "estimate_phasing", "set_on", "own-year"),
     RecordKind("forecast", "a forecast", "decision", "forecasts", "set_on", "own-year"),
+    RecordKind(
+        "forecast-addition",
+        "a forecast addition",
+        "decision",
+        "forecast_additions",
+        "set_on",
+        "own-year",
+    ),
     RecordKind("condition", "a condition", "decision", "conditions", "agreed_on", "every-year"),
     RecordKind(
         "condition-evidence",
@@ -156,6 +164,7 @@ class Action(StrEnum):
     ESTIMATE_SET = "estimate.set"
     ESTIMATE_PHASE = "estimate.phase"
     FORECAST_SET = "forecast.set"
+    FORECAST_ADD = "forecast.add"
     SPEND_ADD = "spend.add"
     SPEND_REVERSE = "spend.reverse"
     SPEND_ACCRUE = "spend.accrue"
@@ -203,6 +212,7 @@ ACTIONS: dict[Action, ActionRule] = {
     Action.ESTIMATE_SET: ActionRule("estimate"),
     Action.ESTIMATE_PHASE: ActionRule("phasing"),
     Action.FORECAST_SET: ActionRule("forecast"),
+    Action.FORECAST_ADD: ActionRule("forecast-addition"),
     Action.SPEND_ADD: ActionRule("spend"),
     Action.SPEND_REVERSE: ActionRule("spend"),
     Action.SPEND_ACCRUE: ActionRule("spend"),

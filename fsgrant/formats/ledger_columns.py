@@ -115,6 +115,16 @@ def _spend_fields(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _forecast_addition_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "label": row["funding_year"],
+        "category": row["category"],
+        "amount": row["amount"],
+        "reason": row["reason"],
+        "on": _opt(row, "set_on"),
+    }
+
+
 def _commitment_fields(row: dict[str, str]) -> dict[str, Any]:
     return {
         "day": row["date"],
@@ -198,6 +208,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "post_changes": {"on": "effective", "post_id": "post"},
     "posts": {"post_id": "id"},
     "spend": {"day": "date"},
+    "forecast_additions": {"label": "funding_year", "on": "set_on"},
     "commitments": {"day": "date", "on": "cancelled_on", "reason": "cancel_reason"},
     "receipts": {"day": "date", "year": "funding_year"},
 }
@@ -239,6 +250,13 @@ CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = 
         ("funding_year", "category", "month", "amount"),
         ("set_on",),
         None,
+    ),
+    (
+        "forecast_additions",
+        "forecast_additions.csv",
+        ("funding_year", "category", "amount", "reason"),
+        ("set_on",),
+        _forecast_addition_fields,
     ),
     (
         "commitments",

@@ -18,6 +18,9 @@ The folder holds:
   estimate falls by month: the rows of one funding year, category and ``set_on``
   make one phasing, whose months must add up exactly to the estimate in force on
   ``set_on``, as ``estimate phase --months`` requires);
+* ``forecast_additions.csv``: ``funding_year,category,amount,reason,set_on`` (additions
+  to a post-driven forecast the posts do not show, such as agency cover; a later row
+  with the same reason revises an earlier one);
 * ``commitments.csv``: ``date,amount,category,reference,supplier,post,description,cancelled_on,cancel_reason``
   (purchase orders raised and not yet invoiced; spend lines quoting the reference draw
   them down; a cancelled one gives the day and the reason);
@@ -71,6 +74,7 @@ KINDS = (
     "post_changes",
     "estimates",
     "estimate_phasing",
+    "forecast_additions",
     "commitments",
     "spend",
     "receipts",

@@ -39,6 +39,8 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
         fs.estimates.phase(
             fields["label"], fields["category"], months=fields["months"], on=fields["on"]
         )
+    elif kind == "forecast_additions":
+        fs.forecasts.add(**fields)
     elif kind == "commitments":
         order = dict(fields)
         on, reason = order.pop("cancelled_on"), order.pop("cancel_reason")

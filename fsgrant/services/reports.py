@@ -33,6 +33,7 @@ from fsgrant.domain.periods import (
 from fsgrant.domain.posts import allocation_segments
 from fsgrant.domain.posts_report import build_posts_report
 from fsgrant.domain.reports import (
+    AdditionItem,
     PostsReport,
     ProfileReport,
     SpendByReport,
@@ -130,7 +131,16 @@ class ReportsService:
             posts=self._posts.all(),
             phasings=self._estimates.phasing_as_at(day),
             committed=self._commitments.committed(day) if self._commitments else None,
+            additions=self._additions(day),
         )
+
+    def _additions(self, day: date) -> dict[tuple[str, str], tuple[AdditionItem, ...]]:
+        out: dict[tuple[str, str], list[AdditionItem]] = defaultdict(list)
+        for a in self._forecasts.additions(day):
+            out[(a.funding_year, a.category)].append(
+                AdditionItem(reason=a.reason, amount=a.amount, set_on=a.set_on)
+            )
+        return {k: tuple(v) for k, v in out.items()}
 
     def facts(self, as_at: DateLike | None = None) -> LedgerFacts:
         """What ``fsgrant check`` looks at, as at ``as_at`` (today when None)."""
@@ -244,7 +254,9 @@ class ReportsService:
         for (lbl, spent_on), amount in self._spend.totals(day, by=("date",)).items():
             if lbl == label:
                 actual[month_label(spent_on)] += amount
-        other = sum((c.forecast_remaining for c in f.categories if not c.post_driven), ZERO)
+        # What the posts' months do not hold: categories no post drives, additions to
+        # post-driven forecasts and forecasts lifted to what is committed.
+        other = f.total("forecast_remaining") - sum(f.post_months.values(), ZERO)
         return build_profile(
             f.year,
             day,

@@ -253,6 +253,22 @@ TABLES: dict[str, dict[str, Any]] = {
             **_RECORDED,
         },
     },
+    "forecast_additions": {
+        "description": (
+            "Additions to a post-driven forecast the posts do not show (agency cover, "
+            "backfill, overtime): the latest of a year, category and reason is in force."
+        ),
+        "sort": "set_on",
+        "facets": ["funding_year", "category"],
+        "columns": {
+            "funding_year": "The funding year",
+            "category": "The post-driven category",
+            "amount_pence": f"Spend still expected after set_on, on top of the posts, {_PENCE}",
+            "reason": "What it is (the same reason later revises it)",
+            "set_on": "The day it was set",
+            **_RECORDED,
+        },
+    },
     "commitment_cancellations": {
         "description": "Commitments cancelled: what was left of each is no longer committed.",
         "sort": "on",

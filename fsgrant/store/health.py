@@ -46,6 +46,7 @@ FINGERPRINT_TABLES = (
     "measure_targets",
     "commitments",
     "commitment_cancellations",
+    "forecast_additions",
 )
 """The tables whose rows a return is built from: the ledger fingerprint covers them."""
 
@@ -66,6 +67,7 @@ _COUNTED_WHEN_USED = frozenset(
         "estimate_phasing_months",
         "commitments",
         "commitment_cancellations",
+        "forecast_additions",
     }
 )
 NOT_FINGERPRINTED = frozenset({("spend", "source_fields")})

@@ -1,5 +1,6 @@
 """The migrations of the finance routines around a month-end and a year-end (0019
-onward): commitments and their cancellations, accruals and their reversals.
+onward): commitments and their cancellations, accruals and their reversals, additions to
+post-driven forecasts.
 
 Released migrations are never edited: each later change of the schema is a new list
 here, and :mod:`fsgrant.store.schema` puts them in order after the others.
@@ -66,4 +67,23 @@ _ACCRUALS: list[str] = [
               AND o.amount_pence = -NEW.amount_pence AND o.category = NEW.category
               AND o.post IS NEW.post AND o.date < NEW.date);
     END""",
+]
+
+# Additions to a post-driven forecast that the posts do not show (agency cover for a
+# blocked post, backfill, overtime): dated lines with their reason. The latest of a
+# year, category and reason set on or before a date is in force; the others are kept.
+_FORECAST_ADDITIONS: list[str] = [
+    f"""CREATE TABLE forecast_additions (
+        id INTEGER PRIMARY KEY,
+        funding_year TEXT NOT NULL REFERENCES funding_years(label),
+        category TEXT NOT NULL REFERENCES categories(name),
+        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")} CHECK (amount_pence >= 0),
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        set_on TEXT NOT NULL {_is_day("set_on")},
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+    )""",
+    "CREATE INDEX forecast_additions_of ON forecast_additions(funding_year, category, set_on)",
+    *_append_only("forecast_additions"),
+    _no_replace("forecast_additions"),
 ]

@@ -95,6 +95,7 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "estimate_phasing_months": ("id",),
     "commitments": ("id",),
     "commitment_cancellations": ("id", "commitment"),
+    "forecast_additions": ("id",),
 }
 
 

@@ -22,7 +22,13 @@ if TYPE_CHECKING:
     from fsgrant.store.posts import PostsTable
     from fsgrant.store.returns import ReturnsTable
     from fsgrant.store.spend import ReceiptsTable, SpendTable
-    from fsgrant.store.years import EstimatesTable, ForecastsTable, PhasingTable, YearsTable
+    from fsgrant.store.years import (
+        EstimatesTable,
+        ForecastAdditionsTable,
+        ForecastsTable,
+        PhasingTable,
+        YearsTable,
+    )
 
 __all__ = ["Tables"]
 
@@ -62,6 +68,12 @@ class Tables:
         from fsgrant.store.years import ForecastsTable
 
         return ForecastsTable(self.store)
+
+    @cached_property
+    def forecast_additions(self) -> ForecastAdditionsTable:
+        from fsgrant.store.years import ForecastAdditionsTable
+
+        return ForecastAdditionsTable(self.store)
 
     @cached_property
     def spend(self) -> SpendTable:
