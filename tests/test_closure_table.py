@@ -37,6 +37,9 @@ RECORDS: dict[str, Record] = {
         "2020/21", 1, on=d, note="monitoring"
     ),
     "condition-status": lambda led, d: led.conditions.set_status("2020/21", 1, "submitted", on=d),
+    "condition-amendment": lambda led, d: led.conditions.set(
+        "2020/21", 1, due="2020-10-31", on=d, reason="DfE letter"
+    ),
     "plan-source": lambda led, d: led.plan.add_source("partners", "partner", on=d),
     "plan-funding": lambda led, d: led.plan.fund("council", "FY2022/23", "1.00", on=d),
     "plan-cost": lambda led, d: led.plan.cost("training", "FY2022/23", "1.00", on=d),
@@ -70,6 +73,7 @@ REFUSED = {
     "condition": (True, True),
     "condition-evidence": (True, True),
     "condition-status": (True, True),
+    "condition-amendment": (True, True),
     "plan-source": (True, True),
     "plan-funding": (True, True),
     "plan-cost": (True, True),

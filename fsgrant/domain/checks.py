@@ -17,6 +17,8 @@ and lists errors first, then warnings. The rules:
 * ``forecast-overspend`` (warning): forecast outturn above the award.
 * ``committed-after-year-end`` (warning): purchase orders still open in a year whose
   period has ended: invoice them, accrue the work done, or cancel them.
+* ``condition-overdue`` (warning): a condition past its due date that is neither met
+  nor waived (a waived condition is satisfied: it no longer stands in the way).
 * ``blocked-past-expected-start`` (warning): a post still blocked after its expected start.
 * ``post-start-overdue`` (warning): a post planned, advertised or offered after its
   expected start (the forecast counts it as costing).
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from fsgrant.domain.conditions import ConditionState
 from fsgrant.domain.figures import YearCategory, YearFigures
 from fsgrant.domain.funding import Allocator, spend_orphaned
 from fsgrant.domain.models import Finding, FundingYearState
@@ -69,6 +72,8 @@ class LedgerFacts:
     posts: list[Post]
     plan: tuple[SustainabilityYear, ...] = ()
     """The onward-sustainability plan's years as at ``day`` (none without a plan)."""
+    conditions: tuple[ConditionState, ...] = ()
+    """Every condition as at ``day``, with its terms as amended by then."""
 
 
 def _spend_outside_periods(facts: LedgerFacts) -> list[Finding]:
@@ -198,6 +203,19 @@ def _committed_after_year_end(facts: LedgerFacts, f: YearFigures) -> list[Findin
     ]
 
 
+def _conditions_overdue(facts: LedgerFacts) -> list[Finding]:
+    return [
+        Finding(
+            severity="warning",
+            code="condition-overdue",
+            message=f"condition {c.label} was due on {c.due} and is {c.status}: {c.text}",
+            subject=c.label,
+        )
+        for c in facts.conditions
+        if c.due is not None and c.due < facts.day and c.status not in ("met", "waived")
+    ]
+
+
 PostRule = Callable[[LedgerFacts, Post], list[Finding]]
 
 
@@ -282,6 +300,7 @@ def run_checks(facts: LedgerFacts) -> list[Finding]:
     for f in facts.figures.values():
         for year_rule in YEAR_RULES:
             findings += year_rule(facts, f)
+    findings += _conditions_overdue(facts)
     for p in facts.posts:
         for post_rule in POST_RULES:
             findings += post_rule(facts, p)

@@ -102,12 +102,23 @@ class YearSummary(_Report):
     """How many conditions attach to the year."""
     conditions_met: int = 0
     """How many of them are ``met`` as at the date."""
+    conditions_waived: int = 0
+    """How many of them are ``waived`` as at the date: no longer standing in the way."""
 
     @property
     def standing(self) -> str:
-        """The status in words: ``in-principle (not secure: 1 of 2 conditions met)``."""
+        """The status in words: ``in-principle (not secure: 1 of 2 conditions met)``;
+        a waived condition does not count as unmet: ``in-principle (not secure: 2 of 2
+        conditions met or waived (1 waived))``. An in-principle year stays not secure
+        until the funder confirms it."""
         if self.secure:
             return self.status
+        if self.conditions_waived:
+            done = self.conditions_met + self.conditions_waived
+            return (
+                f"{self.status} (not secure: {done} of {self.conditions} conditions met or "
+                f"waived ({self.conditions_waived} waived))"
+            )
         if self.conditions:
             return (
                 f"{self.status} (not secure: {self.conditions_met} of {self.conditions} "
@@ -139,14 +150,14 @@ def build_summary(
     received_by_year: Mapping[str, Decimal],
     original_estimate_by_year: Mapping[str, Decimal],
     forecast_remaining_by_year: Mapping[str, Decimal],
-    conditions_by_year: Mapping[str, tuple[int, int]] | None = None,
+    conditions_by_year: Mapping[str, tuple[int, int] | tuple[int, int, int]] | None = None,
     spent_in_withdrawn: Mapping[str, Decimal] | None = None,
     committed_by_year: Mapping[str, Decimal] | None = None,
 ) -> SummaryReport:
     """Assemble the summary from per-year figures: outturn, underspend at risk and
     overspend follow from the actual and the forecast remaining; a year is secure
     only when it is confirmed, and ``conditions_by_year`` gives each year's
-    (conditions, met as at the date).
+    (conditions, met, waived as at the date; waived 0 when left out).
 
     A withdrawn year reads as withdrawn: its award is 0.00 (nothing left to spend; the
     original award stays on record), nothing is forecast or at risk of reclaim, what it
@@ -166,7 +177,8 @@ def build_summary(
             award, forecast, repayable = ZERO, ZERO, received
             actual += spent_in.get(y.label, ZERO)
         outturn = actual + forecast
-        total, met = (conditions_by_year or {}).get(y.label, (0, 0))
+        total, met, *rest = (conditions_by_year or {}).get(y.label, (0, 0))
+        waived = rest[0] if rest else 0
         rows.append(
             YearSummary(
                 label=y.label,
@@ -187,6 +199,7 @@ def build_summary(
                 secure=y.secure,
                 conditions=total,
                 conditions_met=met,
+                conditions_waived=waived,
             )
         )
     return SummaryReport(

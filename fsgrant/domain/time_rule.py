@@ -7,7 +7,7 @@ the date that decides for it and the closures that refuse it):
 * **What happened** (spend and its reversals, receipts, commitments and their
   cancellations, measure observations) counts
   as at D when it is dated on or before D.
-* **Decisions and terms** (variations, conditions with their statuses and evidence,
+* **Decisions and terms** (variations, conditions with their statuses, evidence and amendments,
   estimates and their phasing, forecasts and their additions, the plan's sources, funding and costs,
   targets) count when made (dated) on or before D, the latest in force
   (:func:`latest_on_or_before`; two made on the same day: the later recorded). The
@@ -131,6 +131,14 @@ RECORD_KINDS: dict[str, RecordKind] = _kinds(
         "every-year",
     ),
     RecordKind(
+        "condition-amendment",
+        "an amendment of a condition",
+        "decision",
+        "condition_amendments",
+        "on",
+        "every-year",
+    ),
+    RecordKind(
         "plan-source", "a plan source", "decision", "plan_sources", "added_on", "every-year"
     ),
     RecordKind("plan-funding", "plan funding", "decision", "plan_funding", "set_on", "every-year"),
@@ -179,6 +187,7 @@ class Action(StrEnum):
     CONDITION_ADD = "condition.add"
     CONDITION_EVIDENCE = "condition.evidence"
     CONDITION_STATUS = "condition.status"
+    CONDITION_SET = "condition.set"
     PLAN_SOURCE_ADD = "plan.source.add"
     PLAN_FUND = "plan.fund"
     PLAN_COST = "plan.cost"
@@ -227,6 +236,7 @@ ACTIONS: dict[Action, ActionRule] = {
     Action.CONDITION_ADD: ActionRule("condition"),
     Action.CONDITION_EVIDENCE: ActionRule("condition-evidence"),
     Action.CONDITION_STATUS: ActionRule("condition-status"),
+    Action.CONDITION_SET: ActionRule("condition-amendment"),
     Action.PLAN_SOURCE_ADD: ActionRule("plan-source"),
     Action.PLAN_FUND: ActionRule("plan-funding"),
     Action.PLAN_COST: ActionRule("plan-cost"),

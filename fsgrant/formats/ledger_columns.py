@@ -31,6 +31,13 @@ def _condition_event_fields(row: dict[str, str]) -> dict[str, Any]:
             reason=_opt(row, "reason"),
             reference=_opt(row, "reference"),
         )
+    elif kind == "amend":
+        fields.update(
+            reason=row.get("reason", ""),
+            due=_opt(row, "due"),
+            check=_opt(row, "check"),
+            text=_opt(row, "text"),
+        )
     return fields
 
 
@@ -283,7 +290,7 @@ CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = 
         "condition_events",
         "condition_events.csv",
         ("funding_year", "number", "kind", "on"),
-        ("status", "note", "document", "reason", "reference"),
+        ("status", "note", "document", "reason", "reference", "due", "check", "text"),
         _condition_event_fields,
     ),
     ("measures", "measures.csv", ("name", "date", "value"), ("note",), _measure_fields),

@@ -27,9 +27,10 @@ The folder holds:
 * ``spend.csv``: ``date,amount,category,post,supplier,description,reference,year,reverse_on``
   (a line with ``reverse_on`` is an accrual, reversed on that day; it names no year);
 * ``receipts.csv``: ``date,amount,funding_year,reference``;
-* ``condition_events.csv``: ``funding_year,number,kind,on,status,note,document,reason,reference``
-  (``kind`` is ``evidence``, with a note and optionally a document, or ``status``,
-  with a status and, for ``not-met`` and ``waived``, a reason);
+* ``condition_events.csv``: ``funding_year,number,kind,on,status,note,document,reason,reference,due,check,text``
+  (``kind`` is ``evidence``, with a note and optionally a document, ``status``,
+  with a status and, for ``not-met`` and ``waived``, a reason, or ``amend``, with a
+  reason and the terms that change: ``due``, ``check``, ``text``);
 * ``measures.csv``: ``name,date,value,note`` (observed outcome measures, such as
   children in care on a date);
 * ``measure_targets.csv``: ``name,financial_year,value,set_on`` (the level a measure

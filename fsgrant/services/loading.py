@@ -70,8 +70,10 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
             fs.conditions.add_evidence(**event)
         elif what == "status":
             fs.conditions.set_status(**event)
+        elif what == "amend":
+            fs.conditions.set(**event)
         else:
-            raise InvalidInput(f"kind '{what}' is not evidence or status", field="kind")
+            raise InvalidInput(f"kind '{what}' is not evidence, status or amend", field="kind")
     elif kind == "measures":
         fs.measures.add(**fields)
     elif kind == "measure_targets":

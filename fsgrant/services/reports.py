@@ -158,6 +158,7 @@ class ReportsService:
             latest=latest,
             received=received,
             posts=self._posts.all(),
+            conditions=tuple(states_as_at(self._tables, day)),
         )
 
     # -------------------------------------------------------------- reports
@@ -182,7 +183,7 @@ class ReportsService:
                 k: f.total("forecast_remaining") for k, f in figures.items()
             },
             conditions_by_year={
-                k: (c.total, c.met)
+                k: (c.total, c.met, c.waived)
                 for k, c in year_conditions(states_as_at(self._tables, day)).items()
             },
             spent_in_withdrawn=self._spent_in_withdrawn(day, [f.year for f in figures.values()]),

@@ -269,6 +269,25 @@ TABLES: dict[str, dict[str, Any]] = {
             **_RECORDED,
         },
     },
+    "condition_amendments": {
+        "description": (
+            "Amendments of a condition's terms (a due date or check added later, the "
+            "wording corrected): each empty column keeps the term in force."
+        ),
+        "sort": "on",
+        "facets": ["funding_year"],
+        "columns": {
+            "funding_year": "The funding year of the condition",
+            "number": "The condition's number within its year",
+            "on": "The day the terms change",
+            "due": "The new due date",
+            "check_kind": "The new computed check (estimates or sustainability)",
+            "check_year": "For the estimates check: the funding year judged",
+            "text": "The condition, reworded",
+            "reason": "Why the terms changed",
+            **_RECORDED,
+        },
+    },
     "commitment_cancellations": {
         "description": "Commitments cancelled: what was left of each is no longer committed.",
         "sort": "on",

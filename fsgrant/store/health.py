@@ -47,6 +47,7 @@ FINGERPRINT_TABLES = (
     "commitments",
     "commitment_cancellations",
     "forecast_additions",
+    "condition_amendments",
 )
 """The tables whose rows a return is built from: the ledger fingerprint covers them."""
 
@@ -68,6 +69,7 @@ _COUNTED_WHEN_USED = frozenset(
         "commitments",
         "commitment_cancellations",
         "forecast_additions",
+        "condition_amendments",
     }
 )
 NOT_FINGERPRINTED = frozenset({("spend", "source_fields")})

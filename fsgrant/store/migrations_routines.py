@@ -1,6 +1,6 @@
 """The migrations of the finance routines around a month-end and a year-end (0019
 onward): commitments and their cancellations, accruals and their reversals, additions to
-post-driven forecasts.
+post-driven forecasts, amendments of conditions.
 
 Released migrations are never edited: each later change of the schema is a new list
 here, and :mod:`fsgrant.store.schema` puts them in order after the others.
@@ -86,4 +86,27 @@ _FORECAST_ADDITIONS: list[str] = [
     "CREATE INDEX forecast_additions_of ON forecast_additions(funding_year, category, set_on)",
     *_append_only("forecast_additions"),
     _no_replace("forecast_additions"),
+]
+
+# Amendments of a condition's terms (a due date or a check added later, the wording
+# corrected), dated and with a reason: each column left NULL keeps the term in force.
+_CONDITION_AMENDMENTS: list[str] = [
+    f"""CREATE TABLE condition_amendments (
+        id INTEGER PRIMARY KEY,
+        funding_year TEXT NOT NULL REFERENCES funding_years(label),
+        number INTEGER NOT NULL CHECK (typeof(number) = 'integer' AND number >= 1),
+        "on" TEXT NOT NULL {_is_day('"on"')},
+        due TEXT {_is_day("due", nullable=True)},
+        check_kind TEXT CHECK (check_kind IS NULL OR check_kind IN ('estimates', 'sustainability')),
+        check_year TEXT REFERENCES funding_years(label),
+        text TEXT CHECK (text IS NULL OR length(trim(text)) > 0),
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        CHECK (check_year IS NULL OR check_kind = 'estimates'),
+        CHECK (due IS NOT NULL OR check_kind IS NOT NULL OR text IS NOT NULL)
+    )""",
+    "CREATE INDEX condition_amendments_of ON condition_amendments(funding_year, number)",
+    *_append_only("condition_amendments"),
+    _no_replace("condition_amendments"),
 ]

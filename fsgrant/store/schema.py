@@ -26,7 +26,12 @@ from fsgrant.store.migrations_later import (
     _V5,
     _V6,
 )
-from fsgrant.store.migrations_routines import _ACCRUALS, _COMMITMENTS, _FORECAST_ADDITIONS
+from fsgrant.store.migrations_routines import (
+    _ACCRUALS,
+    _COMMITMENTS,
+    _CONDITION_AMENDMENTS,
+    _FORECAST_ADDITIONS,
+)
 from fsgrant.store.schema_sql import UNIQUE_KEYS
 
 __all__ = [
@@ -64,6 +69,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0019_commitments", _COMMITMENTS),
     ("0020_accruals", _ACCRUALS),
     ("0021_forecast_additions", _FORECAST_ADDITIONS),
+    ("0022_condition_amendments", _CONDITION_AMENDMENTS),
 ]
 
 

@@ -96,6 +96,7 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "commitments": ("id",),
     "commitment_cancellations": ("id", "commitment"),
     "forecast_additions": ("id",),
+    "condition_amendments": ("id",),
 }
 
 
