@@ -26,7 +26,9 @@ RECORDS: dict[str, Record] = {
     "variation": lambda led, d: led.years.vary(
         "2019/20", agreed_on=d, reason="x", award="2000000.00"
     ),
-    "estimate": lambda led, d: led.estimates.set("2019/20", "training", "100.00", on=d),
+    "estimate": lambda led, d: led.estimates.set(
+        "2019/20", "training", "100.00", on=d, reason="virement"
+    ),
     "phasing": lambda led, d: led.estimates.phase("2019/20", "training", even=True, on=d),
     "forecast": lambda led, d: led.forecasts.set("2019/20", "training", "5.00", on=d),
     "forecast-addition": lambda led, d: led.forecasts.add(

@@ -12,6 +12,10 @@ and lists errors first, then warnings. The rules:
   is repayable to the funder.
 * ``spend-without-estimate`` (warning): spend in a category a year has no estimate for.
 * ``estimates-over-award`` (error): a year's latest estimates add up to more than its award.
+* ``estimates-off-total`` (warning): after a revision (a virement), a year's estimates
+  in force no longer add up to what its original estimates did (nor to its award),
+  naming the difference in pounds: money moved out of one category and not into
+  another.
 * ``receipts-over-award`` (error): more received for a year than its award.
 * ``in-principle-spend`` (warning): spend in a year only agreed in principle.
 * ``forecast-overspend`` (warning): forecast outturn above the award.
@@ -33,7 +37,7 @@ and lists errors first, then warnings. The rules:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -41,7 +45,7 @@ from fsgrant.domain.conditions import ConditionState
 from fsgrant.domain.figures import YearCategory, YearFigures
 from fsgrant.domain.funding import Allocator, spend_orphaned
 from fsgrant.domain.models import Finding, FundingYearState
-from fsgrant.domain.money import ZERO, format_money, from_pence
+from fsgrant.domain.money import ZERO, format_money, format_pounds, from_pence
 from fsgrant.domain.posts import Post
 from fsgrant.domain.sustainability import SustainabilityYear
 
@@ -74,6 +78,8 @@ class LedgerFacts:
     """The onward-sustainability plan's years as at ``day`` (none without a plan)."""
     conditions: tuple[ConditionState, ...] = ()
     """Every condition as at ``day``, with its terms as amended by then."""
+    revisions: Mapping[str, tuple[date, str]] = field(default_factory=dict)
+    """Per funding year, its latest estimate revision made by ``day``: (date, category)."""
 
 
 def _spend_outside_periods(facts: LedgerFacts) -> list[Finding]:
@@ -121,6 +127,30 @@ def _estimates_over_award(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
             severity="error",
             code="estimates-over-award",
             message=f"estimates for {y.label} add up to {format_money(estimated)}, more than its award of {format_money(y.award)}",
+            subject=y.label,
+        )
+    ]
+
+
+def _estimates_off_total(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
+    y = f.year
+    revised = facts.revisions.get(y.label)
+    if revised is None:
+        return []
+    before = sum((v for (lbl, _c), v in facts.original.items() if lbl == y.label), ZERO)
+    now = sum((v for (lbl, _c), v in facts.latest.items() if lbl == y.label), ZERO)
+    if now in (before, y.award):
+        return []
+    gap = now - before
+    on, category = revised
+    return [
+        Finding(
+            severity="warning",
+            code="estimates-off-total",
+            message=f"{y.label}'s estimates in force add up to {format_pounds(now)}, "
+            f"{format_pounds(abs(gap))} {'short of' if gap < 0 else 'more than'} the "
+            f"{format_pounds(before)} they added up to before the revisions (the latest: "
+            f"{category}, {on}); a virement moves money between categories",
             subject=y.label,
         )
     ]
@@ -282,6 +312,7 @@ def _grant_and_funding_over_cost(facts: LedgerFacts, y: SustainabilityYear) -> l
 YEAR_RULES: tuple[YearRule, ...] = (
     _spend_without_estimate,
     _estimates_over_award,
+    _estimates_off_total,
     _receipts_over_award,
     _receipts_of_withdrawn_year,
     _in_principle_spend,

@@ -181,6 +181,10 @@ class Estimate(_Record):
     amount: Money
     set_on: Day
     original: bool
+    reason: str | None = None
+    """Why a revision was made (a virement's reason)."""
+    reference: str | None = None
+    """The approval's reference, if any."""
     recorded_at: datetime
     recorded_by: str
 

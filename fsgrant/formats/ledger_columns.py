@@ -105,6 +105,8 @@ def _estimate_fields(row: dict[str, str]) -> dict[str, Any]:
         "amount": row["amount"],
         "post": _opt(row, "post"),
         "on": _opt(row, "set_on"),
+        "reason": _opt(row, "reason"),
+        "reference": _opt(row, "reference"),
     }
 
 
@@ -248,7 +250,7 @@ CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = 
         "estimates",
         "estimates.csv",
         ("funding_year", "category", "amount"),
-        ("post", "set_on"),
+        ("post", "set_on", "reason", "reference"),
         _estimate_fields,
     ),
     (

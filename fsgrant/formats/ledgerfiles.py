@@ -13,7 +13,8 @@ The folder holds:
 * ``post_changes.csv``: ``post,effective,reason,annual_cost,salary,on_cost_rate,fte,host,route,team,title,end``
   (dated changes of a post's details: pay awards, FTE changes, leaving dates; an empty
   cell keeps the value in force);
-* ``estimates.csv``: ``funding_year,category,post,amount,set_on``;
+* ``estimates.csv``: ``funding_year,category,post,amount,set_on,reason,reference``
+  (a revision, after the first of its year, category and post, gives its reason);
 * ``estimate_phasing.csv``: ``funding_year,category,month,amount,set_on`` (how an
   estimate falls by month: the rows of one funding year, category and ``set_on``
   make one phasing, whose months must add up exactly to the estimate in force on

@@ -159,7 +159,19 @@ class ReportsService:
             received=received,
             posts=self._posts.all(),
             conditions=tuple(states_as_at(self._tables, day)),
+            revisions=self._revisions(day),
         )
+
+    def _revisions(self, day: date) -> dict[str, tuple[date, str]]:
+        """Per funding year, its latest estimate revision made by ``day``."""
+        out: dict[str, tuple[date, str]] = {}
+        for e in self._estimates.list():
+            made = (e.set_on, e.category)
+            if not e.original and e.set_on <= day and made > out.get(e.funding_year, made):
+                out[e.funding_year] = made
+            elif not e.original and e.set_on <= day:
+                out.setdefault(e.funding_year, made)
+        return out
 
     # -------------------------------------------------------------- reports
     def summary(self, as_at: DateLike | None = None) -> SummaryReport:

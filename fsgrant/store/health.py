@@ -84,6 +84,8 @@ _COLUMNS_COUNTED_WHEN_USED = frozenset(
         ("receipts", "reason"),
         ("spend", "accrual"),
         ("spend", "accrual_of"),
+        ("estimates", "reason"),
+        ("estimates", "reference"),
     }
 )
 

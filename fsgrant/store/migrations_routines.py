@@ -1,6 +1,6 @@
 """The migrations of the finance routines around a month-end and a year-end (0019
 onward): commitments and their cancellations, accruals and their reversals, additions to
-post-driven forecasts, amendments of conditions.
+post-driven forecasts, amendments of conditions, the reasons for revised estimates.
 
 Released migrations are never edited: each later change of the schema is a new list
 here, and :mod:`fsgrant.store.schema` puts them in order after the others.
@@ -109,4 +109,11 @@ _CONDITION_AMENDMENTS: list[str] = [
     "CREATE INDEX condition_amendments_of ON condition_amendments(funding_year, number)",
     *_append_only("condition_amendments"),
     _no_replace("condition_amendments"),
+]
+
+# Virements: a revision of an estimate (any after the first of its year, category and
+# post) says why and, where there is one, the approval's reference.
+_ESTIMATE_REASONS: list[str] = [
+    "ALTER TABLE estimates ADD COLUMN reason TEXT",
+    "ALTER TABLE estimates ADD COLUMN reference TEXT",
 ]

@@ -30,6 +30,7 @@ from fsgrant.store.migrations_routines import (
     _ACCRUALS,
     _COMMITMENTS,
     _CONDITION_AMENDMENTS,
+    _ESTIMATE_REASONS,
     _FORECAST_ADDITIONS,
 )
 from fsgrant.store.schema_sql import UNIQUE_KEYS
@@ -70,6 +71,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0020_accruals", _ACCRUALS),
     ("0021_forecast_additions", _FORECAST_ADDITIONS),
     ("0022_condition_amendments", _CONDITION_AMENDMENTS),
+    ("0023_estimate_reasons", _ESTIMATE_REASONS),
 ]
 
 

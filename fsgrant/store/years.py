@@ -129,6 +129,8 @@ class EstimatesTable:
                 amount=from_pence(r["amount_pence"]),
                 set_on=r["set_on"],
                 original=bool(r["original"]),
+                reason=r["reason"],
+                reference=r["reference"],
                 recorded_at=datetime.fromisoformat(r["recorded_at"]),
                 recorded_by=r["recorded_by"],
             )
