@@ -73,9 +73,17 @@ def spend_add(
     year: Annotated[
         str | None, typer.Option("--year", help="Charge to this funding year explicitly.")
     ] = None,
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format", "-f", help="table (the id) or json (the line, possible_duplicate_of)."
+        ),
+    ] = OutputFormat.table,
 ) -> None:
-    """Record a spend line; prints its id."""
-    line = ledger(ctx).spend.add(
+    """Record a spend line; prints its id. Warns (on stderr) when a line of the same date
+    and amount, and the same supplier or reference, is stored already."""
+    spend = ledger(ctx).spend
+    line = spend.add(
         date,
         amount,
         category,
@@ -85,6 +93,24 @@ def spend_add(
         reference=ref,
         year=year,
     )
+    twin = spend.possible_duplicate(line)
+    if twin is not None:
+        say(
+            f"Warning: line {twin} has the same date, amount and "
+            f"{'reference' if spend.get(twin).reference == line.reference and line.reference else 'supplier'}"
+            f": is line {line.id} the same invoice keyed twice? (reverse it with "
+            f"'fsgrant spend reverse {line.id} --reason ...' if so)",
+            err=True,
+        )
+    if fmt is OutputFormat.json:
+        emit_json(
+            {
+                **line.model_dump(mode="json"),
+                "financial_year": line.financial_year,
+                "possible_duplicate_of": twin,
+            }
+        )
+        return
     say(line.id)
 
 

@@ -79,6 +79,15 @@ class _DryRun(Exception):
     """Raised at the end of a dry run to roll everything back."""
 
 
+class _AlreadyImported(Exception):
+    """Raised when the file was imported through the same mapping and adds nothing:
+    no batch is recorded."""
+
+    def __init__(self, batch: int) -> None:
+        super().__init__(batch)
+        self.batch = batch
+
+
 class ImportsService:
     """``fs.imports``: import extracts, list and show batches, check a mapping."""
 
@@ -171,6 +180,7 @@ class ImportsService:
         # The file's sha256 is being taken meanwhile (see FileHash): read at the end.
         detail: dict[str, Any] = {"file": src.name}
         state = ImportState()
+        already: int | None = None
         store = self._tables.store
         writer: ImportWriter | None = None
         parcels: ParcelReader | None = None
@@ -253,6 +263,10 @@ class ImportsService:
                 detail["sha256"] = extract.sha256
                 earlier = writer.finish(extract.sha256)
                 detail.update(state.counts())
+                mapping_json = mp.model_dump_json(exclude={"optional_columns"})
+                same = self._tables.imports.same_import(extract.sha256, mapping_json)
+                if same is not None and state.added == 0:
+                    raise _AlreadyImported(same)
                 if dry_run:
                     raise _DryRun
                 writer.rebuild_indexes()
@@ -260,7 +274,7 @@ class ImportsService:
                     {
                         "file_name": src.name,
                         "sha256": extract.sha256,
-                        "mapping": mp.model_dump_json(exclude={"optional_columns"}),
+                        "mapping": mapping_json,
                         "rows_read": state.read,
                         "rows_added": state.added,
                         "rows_duplicate": state.duplicate,
@@ -277,6 +291,8 @@ class ImportsService:
                 detail["batch"] = batch_id
         except _DryRun:
             batch_id = None
+        except _AlreadyImported as done:
+            batch_id, already = None, done.batch
         except BaseException:
             if rejects_out is not None:
                 rejects_out.discard()
@@ -296,6 +312,7 @@ class ImportsService:
                 rejects_out.discard()
         return ImportResult(
             batch_id=batch_id,
+            already_imported_as=already,
             file_name=src.name,
             sha256=extract.sha256,
             dry_run=dry_run,

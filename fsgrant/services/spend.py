@@ -270,6 +270,14 @@ class SpendService:
         return self.get(new_id)
 
     # ------------------------------------------------------------ reading
+    def possible_duplicate(self, line: SpendLine) -> int | None:
+        """The id of another line that may be the same invoice keyed twice: the same
+        date and amount, and the same supplier or reference (neither a reversal nor
+        reversed); None when there is none."""
+        return self._tables.spend.same_as(
+            line.id, line.date, to_pence(line.amount), line.supplier, line.reference
+        )
+
     def get(self, line_id: int) -> SpendLine:
         """One spend line, with its funding year as allocated now.
 

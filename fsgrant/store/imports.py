@@ -69,6 +69,14 @@ class ImportsTable:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def same_import(self, sha256: str, mapping: str) -> int | None:
+        """The latest batch of a file with this sha256 read through this mapping."""
+        row = self.store.query_one(
+            "SELECT max(id) FROM import_batches WHERE sha256 = ? AND mapping = ?",
+            [sha256, mapping],
+        )
+        return None if row is None or row[0] is None else int(row[0])
+
     def list(self) -> list[ImportBatch]:
         return [_batch(r) for r in self.store.query("SELECT * FROM import_batches ORDER BY id")]
 

@@ -124,6 +124,22 @@ class SpendTable:
     def insert(self, record: dict[str, Any]) -> int:
         return self.store.insert("spend", record)
 
+    def same_as(
+        self, line_id: int, day: date, pence: int, supplier: str | None, reference: str | None
+    ) -> int | None:
+        """The earliest other line, neither a reversal nor reversed, of the same date and
+        amount and the same supplier or reference: the same invoice keyed twice?"""
+        if supplier is None and reference is None:
+            return None
+        row = self.store.query_one(
+            """SELECT min(s.id) FROM spend s
+               WHERE s.date = ? AND s.amount_pence = ? AND s.id != ? AND s.reverses IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM spend r WHERE r.reverses = s.id)
+                 AND ((? IS NOT NULL AND s.supplier = ?) OR (? IS NOT NULL AND s.reference = ?))""",
+            [day.isoformat(), pence, line_id, supplier, supplier, reference, reference],
+        )
+        return None if row is None or row[0] is None else int(row[0])
+
     def gross_pence(self) -> int:
         """The sizes of every line that is not a reversal, added up: no total of spend
         can be larger, since a reversal cancels the line it undoes wherever both fall.
