@@ -83,7 +83,7 @@ def commit_list(
         [c.model_dump() for c in found],
         COMMIT_COLUMNS,
         fmt,
-        title="Commitments" + (f" as at {as_at}" if as_at else ""),
+        title="Commitments" + (f" as at {found[0].as_at}" if found and found[0].as_at else ""),
         money=("amount", "drawn", "open"),
         footer={
             "id": "Total",

@@ -193,12 +193,17 @@ def report_variance(
                 "Unphased estimates fall evenly over the months of the period "
                 "(set a phasing with 'fsgrant estimate phase')."
             )
+        import shutil
+        import textwrap
+
+        width = shutil.get_terminal_size((100, 24)).columns
         for x in r.lines:
             for a in x.forecast_additions:
-                say(
+                note = (
                     f"{x.category} forecast includes {format_pounds(a.amount)} for "
                     f"{a.reason} (set {a.set_on})."
                 )
+                say(*textwrap.wrap(note, width=max(width, 40), subsequent_indent="  "))
         lifted = [x.category for x in r.lines if x.forecast_lifted_to_committed]
         if lifted:
             say(
