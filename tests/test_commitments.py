@@ -172,3 +172,17 @@ def test_check_warns_of_orders_open_after_the_year_ends(led) -> None:
         ("2019/20/training", "750.00")
     ]
     assert not [f for f in led.check("2020-07-31") if f.code == "committed-after-year-end"]
+
+
+def test_an_imported_invoice_quoting_the_order_draws_it_down(led, tmp_path) -> None:
+    extract = tmp_path / "april.csv"
+    extract.write_text(
+        "date,amount,category,supplier,reference\n"
+        "2020-03-02,600.00,training,Venue Hire Cambs,PO-1003\n"
+        "2020-03-03,99.00,training,Stationers,INV-77\n"
+    )
+    led.commitments.add("2020-03-01", "1000.00", "training", reference="PO-1003")
+    led.imports.import_file(extract)
+    # 1,000.00 - 600.00 = 400.00 left of PO-1003; the other line quotes no order.
+    c = led.commitments.list(as_at="2020-03-31")[-1]
+    assert (c.reference, c.drawn, c.open) == ("PO-1003", D("600.00"), D("400.00"))
