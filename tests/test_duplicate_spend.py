@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from reliability_helpers import make_grant
 from typer.testing import CliRunner
 
 import fsgrant
 from fsgrant.cli import app
+from fsgrant.errors import InvalidInput
 
 
 def test_the_same_invoice_keyed_twice(tmp_path) -> None:
@@ -38,6 +40,8 @@ def test_the_same_invoice_keyed_twice(tmp_path) -> None:
     assert (other.stdout, other.stderr) == ("4\n", "")
     with fsgrant.open(db) as led:
         assert led.spend.possible_duplicate(led.spend.get(4)) is None
+        with pytest.raises(InvalidInput):
+            led.spend.possible_duplicate(4)
         # Once line 1 is reversed, it is no longer what a new line may duplicate.
         led.spend.reverse(2, "keyed twice")
         led.spend.reverse(3, "keyed twice")

@@ -164,8 +164,12 @@ class CommitmentsService:
         Raises:
             NotFound: no such commitment (or none dated by ``as_at``).
         """
-        if isinstance(commitment_id, bool) or not isinstance(commitment_id, int):
-            raise InvalidInput("a commitment id is a whole number", field="id")
+        if (
+            isinstance(commitment_id, bool)
+            or not isinstance(commitment_id, int)
+            or not 1 <= commitment_id < 2**63
+        ):
+            raise InvalidInput("a commitment id is a whole number from 1", field="id")
         cut = parse_date(as_at, field="as-at") if as_at is not None else None
         found = self._tables.commitments.list(self._allocator(cut), cut, commitment_id)
         if not found:

@@ -273,7 +273,15 @@ class SpendService:
     def possible_duplicate(self, line: SpendLine) -> int | None:
         """The id of another line that may be the same invoice keyed twice: the same
         date and amount, and the same supplier or reference (neither a reversal nor
-        reversed); None when there is none."""
+        reversed); None when there is none.
+
+        Raises:
+            InvalidInput: ``line`` is not a spend line.
+        """
+        if not isinstance(line, SpendLine):
+            raise InvalidInput(
+                "possible_duplicate takes a spend line (fs.spend.get(id))", field="line"
+            )
         return self._tables.spend.same_as(
             line.id, line.date, to_pence(line.amount), line.supplier, line.reference
         )
