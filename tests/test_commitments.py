@@ -189,3 +189,26 @@ def test_an_imported_invoice_quoting_the_order_draws_it_down(led, tmp_path) -> N
     # 1,000.00 - 600.00 = 400.00 left of PO-1003; the other line quotes no order.
     c = led.commitments.list(as_at="2020-03-31")[-1]
     assert (c.reference, c.drawn, c.open) == ("PO-1003", D("600.00"), D("400.00"))
+
+
+def test_a_mapping_names_the_po_column(led, tmp_path) -> None:
+    # The extract's reference is the finance system's transaction number; the purchase
+    # order is a column of its own, named by the mapping's po.
+    extract = tmp_path / "ledger.csv"
+    extract.write_text(
+        "Date,Transaction Number,Amount,Supplier Name,PO Number\n"
+        "02/03/2020,T1,700.00,Venue Hire Cambs,PO-1003\n"
+        "03/03/2020,T2,200.00,Venue Hire Cambs,\n"
+    )
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        '[source]\nname = "ledger"\ndate_format = "day-first"\n'
+        '[columns]\ndate = "Date"\namount = "Amount"\nreference = "Transaction Number"\n'
+        'supplier = "Supplier Name"\npo = "PO Number"\n'
+        '[categories]\ndefault = "training"\n'
+    )
+    led.commitments.add("2020-03-01", "1000.00", "training", reference="PO-1003")
+    assert led.imports.import_file(extract, mapping).rows_added == 2
+    # 1,000.00 - 700.00 = 300.00 left; T2 quotes no order.
+    c = led.commitments.list(as_at="2020-03-31")[-1]
+    assert (c.drawn, c.open) == (D("700.00"), D("300.00"))

@@ -67,6 +67,7 @@ def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monke
             "0021_forecast_additions",
             "0022_condition_amendments",
             "0023_estimate_reasons",
+            "0024_spend_orders",
             "0099_test_only_notes",
         ]
         backups = led.store.backups
@@ -211,8 +212,8 @@ def test_doctor_is_clean_on_a_new_store_and_reports_its_pragmas(tmp_path):
     assert findings["synchronous"]["message"] == "synchronous: FULL"
     assert findings["foreign_keys_pragma"]["message"] == "foreign_keys: on"
     assert findings["busy_timeout"]["message"].startswith("busy_timeout: 30000 ms")
-    assert findings["schema"]["message"].startswith("schema version 22 ")
-    assert "28 tables" in findings["append_only"]["message"]
+    assert findings["schema"]["message"].startswith("schema version 23 ")
+    assert "29 tables" in findings["append_only"]["message"]
 
 
 def test_doctor_finds_a_removed_trigger_and_a_forged_reversal(tmp_path):

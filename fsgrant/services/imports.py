@@ -31,6 +31,7 @@ from fsgrant.domain.funding import Allocator
 from fsgrant.domain.imports import ImportBatch, ImportResult, MappingCheck, RejectedRow
 from fsgrant.domain.models import Grant, SpendLine
 from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence
+from fsgrant.domain.text import header_key
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput, NotFound, SourceError
 from fsgrant.formats.mapping import ExtractMapping, load_mapping
@@ -289,6 +290,12 @@ class ImportsService:
                 )
                 batch_id: int | None = writer.batch_id
                 detail["batch"] = batch_id
+                if mp.columns.po and batch_id is not None and state.added:
+                    keys = [header_key(n) for n in reader.field_names]
+                    if header_key(mp.columns.po) in keys:
+                        self._tables.imports.link_orders(
+                            batch_id, keys.index(header_key(mp.columns.po))
+                        )
         except _DryRun:
             batch_id = None
         except _AlreadyImported as done:

@@ -269,6 +269,16 @@ TABLES: dict[str, dict[str, Any]] = {
             **_RECORDED,
         },
     },
+    "spend_orders": {
+        "description": (
+            "The purchase order an imported line quotes, when its mapping names a po "
+            "column: it draws that commitment down."
+        ),
+        "columns": {
+            "spend": "The spend line",
+            "reference": "The purchase order number it quotes",
+        },
+    },
     "condition_amendments": {
         "description": (
             "Amendments of a condition's terms (a due date or check added later, the "

@@ -296,8 +296,9 @@ _COMMITMENTS_QUERY = f"""WITH {_DAY},
 orders AS (
     SELECT c.*, x."on" AS cancelled_on, x.reason AS cancel_reason,
            (SELECT coalesce(sum(s.amount_pence), 0) FROM spend s
-            WHERE s.reference = c.reference AND s.date >= c.date AND s.date <= day.d)
-             AS invoiced_pence
+            WHERE (s.reference = c.reference
+                   OR s.id IN (SELECT o.spend FROM spend_orders o WHERE o.reference = c.reference))
+              AND s.date >= c.date AND s.date <= day.d) AS invoiced_pence
     FROM commitments c
     CROSS JOIN day
     LEFT JOIN commitment_cancellations x ON x.commitment = c.id AND x."on" <= day.d

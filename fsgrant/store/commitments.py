@@ -12,12 +12,14 @@ from fsgrant.store.connection import Store
 
 __all__ = ["CommitmentsTable"]
 
-# Each commitment with its cancellation and what the spend lines quoting its reference,
-# dated from it to the cut (every line when no cut), add up to.
+# Each commitment with its cancellation and what the spend lines quoting its reference
+# (as their own, or as the purchase order an imported line names), dated from it to the
+# cut (every line when no cut), add up to.
 _SQL = """SELECT c.*, x."on" AS cancelled_on, x.reason AS cancel_reason,
        (SELECT coalesce(sum(s.amount_pence), 0) FROM spend s
-        WHERE s.reference = c.reference AND s.date >= c.date
-          AND (:cut IS NULL OR s.date <= :cut)) AS invoiced_pence
+        WHERE (s.reference = c.reference
+               OR s.id IN (SELECT o.spend FROM spend_orders o WHERE o.reference = c.reference))
+          AND s.date >= c.date AND (:cut IS NULL OR s.date <= :cut)) AS invoiced_pence
 FROM commitments c LEFT JOIN commitment_cancellations x ON x.commitment = c.id
 WHERE (:cut IS NULL OR c.date <= :cut) AND (:id IS NULL OR c.id = :id)
 ORDER BY c.date, c.id"""

@@ -48,6 +48,7 @@ FINGERPRINT_TABLES = (
     "commitment_cancellations",
     "forecast_additions",
     "condition_amendments",
+    "spend_orders",
 )
 """The tables whose rows a return is built from: the ledger fingerprint covers them."""
 
@@ -70,6 +71,7 @@ _COUNTED_WHEN_USED = frozenset(
         "commitment_cancellations",
         "forecast_additions",
         "condition_amendments",
+        "spend_orders",
     }
 )
 NOT_FINGERPRINTED = frozenset({("spend", "source_fields")})

@@ -69,6 +69,19 @@ class ImportsTable:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def link_orders(self, batch: int, cell: int) -> None:
+        """Record the purchase order each line of ``batch`` quotes: cell ``cell`` of its
+        source row, where not empty (inside the import's transaction)."""
+        self.store.execute(
+            """INSERT INTO spend_orders (spend, reference)
+               SELECT s.id, trim(json_extract(s.source_fields, '$[' || ? || ']'))
+               FROM spend s WHERE s.import_batch = ?
+                 AND json_type(s.source_fields) = 'array'
+                 AND length(trim(coalesce(json_extract(s.source_fields, '$[' || ? || ']'), '')))
+                     > 0""",
+            [cell, batch, cell],
+        )
+
     def same_import(self, sha256: str, mapping: str) -> int | None:
         """The latest batch of a file with this sha256 read through this mapping."""
         row = self.store.query_one(

@@ -1,6 +1,7 @@
 """The migrations of the finance routines around a month-end and a year-end (0019
 onward): commitments and their cancellations, accruals and their reversals, additions to
-post-driven forecasts, amendments of conditions, the reasons for revised estimates.
+post-driven forecasts, amendments of conditions, the reasons for revised estimates, the purchase orders
+imported lines quote.
 
 Released migrations are never edited: each later change of the schema is a new list
 here, and :mod:`fsgrant.store.schema` puts them in order after the others.
@@ -116,4 +117,17 @@ _CONDITION_AMENDMENTS: list[str] = [
 _ESTIMATE_REASONS: list[str] = [
     "ALTER TABLE estimates ADD COLUMN reason TEXT",
     "ALTER TABLE estimates ADD COLUMN reference TEXT",
+]
+
+# The purchase order an imported line quotes, when the mapping names a ``po`` column
+# (the line's own reference is the finance system's transaction number): a commitment
+# is drawn down by the lines quoting its reference either way.
+_SPEND_ORDERS: list[str] = [
+    """CREATE TABLE spend_orders (
+        spend INTEGER PRIMARY KEY REFERENCES spend(id),
+        reference TEXT NOT NULL CHECK (length(trim(reference)) > 0)
+    )""",
+    "CREATE INDEX spend_orders_reference ON spend_orders(reference)",
+    *_append_only("spend_orders"),
+    _no_replace("spend_orders"),
 ]

@@ -32,6 +32,7 @@ from fsgrant.store.migrations_routines import (
     _CONDITION_AMENDMENTS,
     _ESTIMATE_REASONS,
     _FORECAST_ADDITIONS,
+    _SPEND_ORDERS,
 )
 from fsgrant.store.schema_sql import UNIQUE_KEYS
 
@@ -72,6 +73,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0021_forecast_additions", _FORECAST_ADDITIONS),
     ("0022_condition_amendments", _CONDITION_AMENDMENTS),
     ("0023_estimate_reasons", _ESTIMATE_REASONS),
+    ("0024_spend_orders", _SPEND_ORDERS),
 ]
 
 

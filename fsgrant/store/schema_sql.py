@@ -97,6 +97,7 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "commitment_cancellations": ("id", "commitment"),
     "forecast_additions": ("id",),
     "condition_amendments": ("id",),
+    "spend_orders": ("spend",),
 }
 
 
