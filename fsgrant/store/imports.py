@@ -44,9 +44,10 @@ IMPORT_ROW_COLUMNS = (
 """The values bound per imported line, in this order; the batch, time and user are the
 same for the whole import and written into the statement."""
 
-BULK_INDEXES = ("spend_date_totals",)
+BULK_INDEXES = ("spend_date_totals", "spend_reference")
 """Indexes an import large beside the table drops and builds again at its end: the
-reports' covering index, which no statement of the import reads."""
+reports' covering index and the index matching invoices to purchase orders by
+reference, which no statement of the import reads."""
 BULK_MIN_ROWS = 10_000
 BULK_SHARE = 4
 """The import drops them once it has inserted at least ``BULK_MIN_ROWS`` lines and a
