@@ -17,7 +17,8 @@ from fsgrant.cli._common import (
 )
 
 forecast_app = typer.Typer(
-    help="Forecasts of remaining spend for categories no post drives.", no_args_is_help=True
+    help="Forecasts of remaining spend: set where no post drives it; additions on top of posts.",
+    no_args_is_help=True,
 )
 settings_app = typer.Typer(help="Store settings, e.g. the RAG thresholds.", no_args_is_help=True)
 

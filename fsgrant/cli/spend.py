@@ -15,7 +15,8 @@ from fsgrant.cli._common import (
 )
 
 spend_app = typer.Typer(
-    help="Spend lines: add, list and reverse (lines are never edited).", no_args_is_help=True
+    help="Spend lines: add, accrue, list and reverse (lines are never edited).",
+    no_args_is_help=True,
 )
 receipt_app = typer.Typer(help="Grant payments received from the funder.", no_args_is_help=True)
 
