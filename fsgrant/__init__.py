@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AuditEntry",
     "ClosedPeriod",
+    "Commitment",
     "Conflict",
     "CostCategory",
     "Estimate",
@@ -80,6 +81,7 @@ __all__ = [
 _LAZY = {
     "AuditEntry": "domain.models",
     "ClosedPeriod": "domain.models",
+    "Commitment": "domain.commitments",
     "Conflict": "errors",
     "CostCategory": "domain.models",
     "Estimate": "domain.models",
@@ -132,6 +134,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from fsgrant.domain.commitments import Commitment
     from fsgrant.domain.imports import ImportBatch, ImportResult, MappingCheck
     from fsgrant.domain.models import (
         AuditEntry,

@@ -73,6 +73,7 @@ def test_the_public_names_are_exactly_these():
     assert fsgrant.__all__ == [
         "AuditEntry",
         "ClosedPeriod",
+        "Commitment",
         "Conflict",
         "CostCategory",
         "Estimate",
@@ -136,6 +137,7 @@ CLI_GROUP_TO_SERVICE = {
     "estimate": "estimates",
     "spend": "spend",
     "receipt": "receipts",
+    "commit": "commitments",
     "post": "posts",
     "forecast": "forecasts",
     "settings": "settings",

@@ -302,3 +302,14 @@ def test_a_missing_store_is_refused_cleanly(tmp_path):
     assert result.exit_code == 1
     assert "no fsgrant store" in result.output
     assert not (tmp_path / "none.db").exists()
+
+
+def test_commitments_equal_the_library_to_the_penny(ds, example):
+    got = query(ds, "commitments_as_at", as_at=AS_AT)
+    with fsgrant.open(example) as fs:
+        want = fs.commitments.list(as_at=AS_AT)
+    assert [(r["reference"], r["drawn_pence"], r["open_pence"], r["status"]) for r in got] == [
+        (c.reference, pence(c.drawn), pence(c.open), c.status) for c in want
+    ]
+    # PO-40117: 6,000.00 less the 1,500.00 invoice quoting it; PO-40088 cancelled.
+    assert sum(r["open_pence"] for r in got) == 2325000

@@ -20,18 +20,28 @@ Record = Callable[[Any, str], object]
 RECORDS: dict[str, Record] = {
     "spend": lambda led, d: led.spend.add(d, "12.00", "training"),
     "receipt": lambda led, d: led.receipts.add(d, "10.00", "2019/20"),
+    "commitment": lambda led, d: led.commitments.add(d, "10.00", "training", reference="PO-2"),
+    "commitment-cancel": lambda led, d: led.commitments.cancel(1, on=d, reason="not needed"),
     "measure-observation": lambda led, d: led.measures.add("children-in-care", d, "739"),
     "variation": lambda led, d: led.years.vary(
         "2019/20", agreed_on=d, reason="x", award="2000000.00"
     ),
-    "estimate": lambda led, d: led.estimates.set("2019/20", "training", "100.00", on=d),
+    "estimate": lambda led, d: led.estimates.set(
+        "2019/20", "training", "100.00", on=d, reason="virement"
+    ),
     "phasing": lambda led, d: led.estimates.phase("2019/20", "training", even=True, on=d),
     "forecast": lambda led, d: led.forecasts.set("2019/20", "training", "5.00", on=d),
+    "forecast-addition": lambda led, d: led.forecasts.add(
+        "2019/20", "staffing", "5.00", reason="agency cover", on=d
+    ),
     "condition": lambda led, d: led.conditions.add("2020/21", "Later", agreed_on=d),
     "condition-evidence": lambda led, d: led.conditions.add_evidence(
         "2020/21", 1, on=d, note="monitoring"
     ),
     "condition-status": lambda led, d: led.conditions.set_status("2020/21", 1, "submitted", on=d),
+    "condition-amendment": lambda led, d: led.conditions.set(
+        "2020/21", 1, due="2020-10-31", on=d, reason="DfE letter"
+    ),
     "plan-source": lambda led, d: led.plan.add_source("partners", "partner", on=d),
     "plan-funding": lambda led, d: led.plan.fund("council", "FY2022/23", "1.00", on=d),
     "plan-cost": lambda led, d: led.plan.cost("training", "FY2022/23", "1.00", on=d),
@@ -54,14 +64,18 @@ REFUSED = {
     #  kind                 own    later
     "spend": (True, False),
     "receipt": (True, False),
+    "commitment": (True, False),
+    "commitment-cancel": (True, False),
     "measure-observation": (False, False),
     "variation": (True, False),
     "estimate": (True, False),
     "phasing": (True, False),
     "forecast": (True, False),
+    "forecast-addition": (True, False),
     "condition": (True, True),
     "condition-evidence": (True, True),
     "condition-status": (True, True),
+    "condition-amendment": (True, True),
     "plan-source": (True, True),
     "plan-funding": (True, True),
     "plan-cost": (True, True),
@@ -86,6 +100,7 @@ def led(tmp_path):
             planned_start="2019-11-01",
         )
         ledger.estimates.set("2019/20", "training", "1000.00", on="2019-08-01")
+        ledger.commitments.add("2019-09-01", "50.00", "training", reference="PO-1")
         ledger.conditions.add("2020/21", "Sustainability", agreed_on="2020-01-15")
         ledger.measures.add("children-in-care", "2019-04-30", "700")
         ledger.plan.add_source("council", "base-budget", on="2020-01-01")

@@ -280,9 +280,10 @@ def test_a_status_history_evidence_and_the_summary_count(led):
 
     y1, y2 = led.reports.summary("2020-05-31").funding_years
     assert (y1.secure, y1.conditions, y1.standing) == (True, 0, "confirmed")
-    # 1 of 2 met (the waived one is not counted as met): still not secure.
-    assert (y2.secure, y2.conditions, y2.conditions_met) == (False, 2, 1)
-    assert y2.standing == "in-principle (not secure: 1 of 2 conditions met)"
+    # 1 met and 1 waived (a waived condition is not unmet): still not secure, as DfE
+    # has not confirmed the year.
+    assert (y2.secure, y2.conditions, y2.conditions_met, y2.conditions_waived) == (False, 2, 1, 1)
+    assert y2.standing == "in-principle (not secure: 2 of 2 conditions met or waived (1 waived))"
     assert led.reports.summary("2020-04-30").funding_years[1].conditions_met == 0
     actions = [e.action for e in led.audit.log()]
     assert actions.count("condition.status") == 3

@@ -28,7 +28,17 @@ The staffing estimate (1,650,000.00) is phased by months when it was set, 1 Augu
 January 180,000, February - April 200,000 each, May - July 210,000 each.
 
 Non-staffing categories have no forecast set and have spent less than their estimates,
-so each is forecast at estimate less actual: their outturn is their estimate, 840,000.00.
+so each is forecast at its latest estimate less actual: their outturn is their estimate,
+840,000.00, until the virement of 16 March 2020 (estimates.csv, VIR-2020-03) moves
+100,000.00 from staffing (post-driven: its forecast is its posts') to training, which
+makes it 940,000.00. From 16 March the staffing forecast also carries 24,000.00 of agency
+cover for the blocked probation posts (forecast_additions.csv).
+
+Month-end and year-end (commitments.csv, spend.csv): PO-40088 (other, 2,400.00, raised
+20 January) cancelled 16 March; PO-40117 (training venue, 6,000.00, raised 17 February)
+drawn down by a 1,500.00 invoice of 20 March; PO-40152 (a training cohort, 18,750.00,
+raised 9 March) open. Evaluation fieldwork of March, 3,200.00, accrued on 31 March 2020
+and reversed on 1 April.
 """
 
 from __future__ import annotations
@@ -103,8 +113,9 @@ def test_as_at_31_march_2020_after_the_envelope_moved(led):
     # 3250 + 1530.65 + 3875 + 1825 + 3607.76 + 1636.21 + 3875 + 3875 + 3650 + 3532.26
     # + 2000 + 1424.52 = 34,081.40; case-recording 83,250 - 1,250 = 82,000.00;
     # programme-management 8 x 8,541.67 + 3 x 12,500 = 105,833.36; training 5 x 18,750
-    # + 2,345.60 = 96,095.60; evaluation 4,166.67; other 1,850.00: 324,027.03 in all.
-    assert y.actual == D("324027.03")
+    # + 2,345.60 + 1,500.00 (PO-40117's venue) = 97,595.60; evaluation 4,166.67 + the
+    # 3,200.00 accrued on 31 March = 7,366.67; other 1,850.00: 328,727.03 in all.
+    assert y.actual == D("328727.03")
     # Staffing forecast, April 2020 - March 2021 (12 months, all at the pay award's rates):
     #   in post: DA-N1, DA-S1, DA-S2 12 x 3981.56 = 47,778.72 each = 143,336.16
     #            SM-N1, SM-S1 12 x 3750.38 = 45,004.56 each        =  90,009.12
@@ -121,19 +132,51 @@ def test_as_at_31_march_2020_after_the_envelope_moved(led):
     #   MH-N2 10 x 4726.50                                         =  47,265.00
     #   SM-S3 from 1 June: 10 x 1875.19                            =  18,751.90
     #   probation: blocked                                         =       0.00
-    #   total                                                      = 882,932.18
-    # Outturn: 840,000.00 + 34,081.40 + 882,932.18 = 1,757,013.58.
-    # At risk: 2,490,000.00 - 1,757,013.58 = 732,986.42.
+    #   the posts                                                  = 882,932.18
+    #   agency cover for the blocked probation posts (an addition) =  24,000.00
+    #   total                                                      = 906,932.18
+    # Outturn: 940,000.00 (after the virement) + 34,081.40 + 906,932.18 = 1,881,013.58.
+    # At risk: 2,490,000.00 - 1,881,013.58 = 608,986.42.
     staffing = {x.category: x for x in led.reports.variance("2019/20", "2020-03-31").lines}[
         "staffing"
     ]
-    assert staffing.forecast_remaining == D("882932.18")
-    assert staffing.variance == D("-732986.42")
-    assert y.forecast_outturn == D("1757013.58")
-    assert y.underspend_at_risk == D("732986.42")
-    # Moving the envelope back cut the money at risk by 1,347,099.90 - 732,986.42 = 614,113.48.
+    assert staffing.forecast_remaining == D("906932.18")
+    # Against the original 1,650,000.00: 34,081.40 + 906,932.18 - 1,650,000.00.
+    assert staffing.variance == D("-708986.42")
+    assert y.forecast_outturn == D("1881013.58")
+    assert y.underspend_at_risk == D("608986.42")
+    # Moving the envelope back, the virement and the agency cover cut the money at risk
+    # by 1,347,099.90 - 608,986.42 = 738,113.48.
     before = years(led, "2020-02-13")["2019/20"]
-    assert before.underspend_at_risk - y.underspend_at_risk == D("614113.48")
+    assert before.underspend_at_risk - y.underspend_at_risk == D("738113.48")
+
+
+def test_the_month_end_and_year_end_routines(led):
+    # Committed as at 31 March: PO-40117 6,000.00 - 1,500.00 + PO-40152 18,750.00 =
+    # 23,250.00, all training; PO-40088 was cancelled on 16 March. As at 13 February
+    # only PO-40088 was open: 2,400.00, other.
+    assert years(led, "2020-03-31")["2019/20"].committed == D("23250.00")
+    assert years(led, "2020-02-13")["2019/20"].committed == D("2400.00")
+    training = {x.category: x for x in led.reports.variance("2019/20", "2020-03-31").lines}[
+        "training"
+    ]
+    # Training's forecast, 350,000.00 - 97,595.60 = 252,404.40, is above what is
+    # committed: not lifted.
+    assert (training.committed, training.forecast_remaining) == (D("23250.00"), D("252404.40"))
+    assert training.forecast_lifted_to_committed is False
+    # The accrual: +3,200.00 in FY2019/20, -3,200.00 in FY2020/21, both in funding year
+    # 2019/20 (to 31 March 2021): evaluation as at 30 April is back to 4,166.67.
+    evaluation = [x for x in led.spend.list(category="evaluation") if x.accrual]
+    assert [(x.financial_year, x.amount, x.accrual) for x in evaluation] == [
+        ("FY2019/20", D("3200.00"), "accrual"),
+        ("FY2020/21", D("-3200.00"), "reversal"),
+    ]
+    april = {x.category: x for x in led.reports.variance("2019/20", "2020-04-30").lines}
+    assert april["evaluation"].actual == D("4166.67")
+    # The virement balances: the estimates in force still add up to the award.
+    assert sum(
+        e.amount for e in led.estimates.in_force("2020-03-31") if e.funding_year == "2019/20"
+    ) == D("2490000.00")
 
 
 def test_what_the_blocked_probation_posts_leave_unspent(led):
@@ -167,11 +210,11 @@ def test_profile_and_variance_show_the_figures_worked_out_above(led):
     # Figures from the two tests above, not from the reports themselves:
     # as at 13 February 2020: actual 241,626.27, outturn 1,142,900.10, so forecast
     # remaining 1,142,900.10 - 241,626.27 = 901,273.83; as at 31 March 2020: actual
-    # 324,027.03, outturn 1,757,013.58, forecast remaining 1,432,986.55. The original
+    # 328,727.03, outturn 1,881,013.58, forecast remaining 1,552,286.55. The original
     # estimate is 2,490,000.00 either way; the last month's cumulative is the outturn.
     expected = {
         "2020-02-13": (D("241626.27"), D("901273.83"), D("1142900.10")),
-        "2020-03-31": (D("324027.03"), D("1432986.55"), D("1757013.58")),
+        "2020-03-31": (D("328727.03"), D("1552286.55"), D("1881013.58")),
     }
     for day, (actual, forecast, outturn) in expected.items():
         v = led.reports.variance("2019/20", day)

@@ -655,7 +655,7 @@ def test_spend_vs_estimate_sheet_from_a_hand_built_report(tmp_path):
         "RAG",
         "Forecast assumed",
     )
-    assert rows[3][10] == "Commentary (to complete)"
+    assert rows[3][10:12] == ("Committed (orders not invoiced)", "Commentary (to complete)")
     assert rows[4][:10] == (
         "staffing",
         60000,
@@ -676,7 +676,7 @@ def test_spend_vs_estimate_sheet_from_a_hand_built_report(tmp_path):
     assert ws["I5"].fill.fgColor.rgb.endswith("FFEB9C")  # amber
     assert ws["I6"].fill.fgColor.rgb.endswith("C6EFCE")  # green
     assert ws.freeze_panes == "B5"
-    assert ws.auto_filter.ref == "A4:K6"
+    assert ws.auto_filter.ref == "A4:L6"
     assert ws["A4"].font.b
 
 
@@ -757,17 +757,25 @@ def test_demo_writes_the_example_return(tmp_path):
     assert r.exit_code == 0, r.output
     path = tmp_path / "family-safeguarding-roll-out-2019-20-return-2020-03-31.xlsx"
     assert f"Wrote the DfE return: {path}" in r.output
-    # Example figures to 31/03/2020. spend.csv: 324,027.03 (worked line by line in
+    # Example figures to 31/03/2020. spend.csv: 328,727.03 (worked line by line in
     # test_example_forecast.py). The demo also imports the Agresso extract, whose grant
     # cost centres (FS100, FS110, FS120) hold 4,500.00 + 1,200.00 + 2,750.00 - 350.00
     # + 2,433.20 (snapped) + 3,105.00 + 890.50 (snapped) + 7,291.66 + 2,334.35 + 420.00
-    # = 24,574.71. Actual: 324,027.03 + 24,574.71 = 348,601.74.
+    # = 24,574.71. Actual: 328,727.03 + 24,574.71 = 353,301.74.
     # Received 1,245,000.00 + 622,500.00 = 1,867,500.00.
     wb = load_workbook(path, read_only=True)
     s = summary_map(wb)
     wb.close()
     assert s["Funding year"] == "2019/20"
-    assert s["Actual spend to date"] == 348601.74
+    assert s["Actual spend to date"] == 353301.74
+    # Committed (the Spend vs estimate sheet, training and the total): PO-40117
+    # 6,000.00 - 1,500.00 + PO-40152 18,750.00 = 23,250.00.
+    wb = load_workbook(path, read_only=True)
+    rows = values(wb["Spend vs estimate"])
+    wb.close()
+    committed = rows[3].index("Committed (orders not invoiced)")
+    by_category = {r[0]: r[committed] for r in rows[4:] if r and r[0] in ("training", "Total")}
+    assert by_category == {"training": 23250, "Total": 23250}
     assert s["Received from funder"] == 1867500
     with fsgrant.open(tmp_path / "demo.db", create=False) as led:
         assert led.exports.verify(path).ledger_matches

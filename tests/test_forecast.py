@@ -37,7 +37,7 @@ def build(path) -> fsgrant.Ledger:
     led.years.add("2020/21", "50000.00", "2020-08-01", status="in-principle")
     led.estimates.set("2019/20", "staffing", "60000.00", on="2019-08-01")
     led.estimates.set("2019/20", "training", "20000.00", on="2019-08-01")
-    led.estimates.set("2019/20", "training", "24000.00", on="2020-01-15")
+    led.estimates.set("2019/20", "training", "24000.00", on="2020-01-15", reason="virement")
     led.posts.add(
         "P1",
         role="domestic-abuse",

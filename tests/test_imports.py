@@ -91,8 +91,28 @@ def test_same_file_twice_adds_nothing_the_second_time(led, tmp_path):
     assert (second.rows_read, second.rows_added, second.rows_duplicate) == (2, 0, 2)
     assert second.total_added == Decimal("0.00")
     assert second.earlier_batches == (first.batch_id,)
+    # The same file through the same mapping: no batch, and it says which one it was.
+    assert (second.batch_id, second.already_imported_as) == (None, first.batch_id)
     assert stored(led) == (2, Decimal("11791.66"))
+    assert [b.rows_added for b in led.imports.list()] == [2]
+    # Through another mapping (a filter added) it is a new import, recorded as a batch.
+    third = led.imports.import_file(extract, mapping(tmp_path), where=["Cost Centre=FS100"])
+    assert (third.rows_added, third.already_imported_as) == (0, None)
     assert [b.rows_added for b in led.imports.list()] == [2, 0]
+    r = CliRunner().invoke(
+        app,
+        [
+            "--db",
+            str(led.path),
+            "spend",
+            "import",
+            str(extract),
+            "-m",
+            str(tmp_path / "agresso.toml"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "march.csv was already imported as batch 1" in r.output
 
 
 def test_overlapping_extract_adds_only_its_new_lines(led, tmp_path):
@@ -706,7 +726,8 @@ def test_a_bulk_import_rebuilds_the_covering_index_and_a_failed_one_keeps_it(
     rows = "".join(f"0{n + 1}/03/2020,T{n},FS100,2400,,Row {n},10.0{n}\n" for n in range(5))
     good = write(tmp_path, "a.csv", f"{HEADER}\n{rows}")
     assert led.imports.import_file(good, m).rows_added == 5
-    assert rebuilt == [[before["spend_date_totals"]]]  # it was dropped, then built again
+    # Both were dropped, then built again.
+    assert rebuilt == [[before["spend_date_totals"], before["spend_reference"]]]
     assert _index_sql(led) == before  # the same indexes as they were
     # 10.00 + 10.01 + 10.02 + 10.03 + 10.04 = 50.10, read through the rebuilt index.
     assert led.spend.totals() == {("2019/20", "training"): Decimal("50.10")}

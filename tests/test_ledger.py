@@ -141,7 +141,7 @@ def test_reversal_nets_to_zero_in_the_same_period(tmp_path):
 def test_estimates_keep_the_original(tmp_path):
     led = two_year_grant(tmp_path / "s.db")
     led.estimates.set("2019/20", "training", "250000.00", on="2019-08-01")
-    led.estimates.set("2019/20", "training", "200000.00", on="2020-01-10")
+    led.estimates.set("2019/20", "training", "200000.00", on="2020-01-10", reason="virement")
     led.estimates.set("2019/20", "evaluation", "60000.00", on="2019-08-01")
     est = led.estimates.list("2019/20")
     assert [(e.category, e.amount, e.original) for e in est] == [

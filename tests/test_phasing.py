@@ -137,7 +137,7 @@ def test_the_profile_follows_the_phasing(led):
 
 
 def test_a_revised_estimate_scales_the_months(led):
-    led.estimates.set("2019/20", "staffing", "48000.00", on="2020-02-01")
+    led.estimates.set("2019/20", "staffing", "48000.00", on="2020-02-01", reason="late starts")
     v = led.reports.variance("2019/20", "2020-03-31", against="revised")
     # 48,000 / 60,000 = 0.8 of each month: March 8,000.00 to date.
     assert lines(v)["staffing"].budget_to_date == D("8000.00")
@@ -330,10 +330,10 @@ label = "2019/20"
 award = "100000.00"
 start = "2019-08-01"
 """
-LEDGER_ESTIMATES = """funding_year,category,amount,set_on
-2019/20,staffing,60000.00,2019-08-01
-2019/20,training,12000.00,2019-08-01
-2019/20,staffing,66000.00,2020-01-10
+LEDGER_ESTIMATES = """funding_year,category,amount,set_on,reason
+2019/20,staffing,60000.00,2019-08-01,
+2019/20,training,12000.00,2019-08-01,
+2019/20,staffing,66000.00,2020-01-10,pay award
 """
 
 

@@ -131,8 +131,8 @@ def test_the_readme_quotes_what_the_demo_prints(tmp_path):
         if line.strip() and line.strip() != "...":
             assert line.rstrip() in out, line
     # The figures quoted in prose: with the sample import (what the demo prints) ...
-    assert "£717,822.21" in out
-    assert "£717,822.21 is still at risk" in text
+    assert "£593,822.21" in out
+    assert "£593,822.21 is still at risk" in text
     # ... and as at 13 February 2020, before the envelope moved back.
     early = runner.invoke(
         app,

@@ -43,7 +43,7 @@ RAW_EDITS = [
         "spend",
         "INSERT OR REPLACE INTO spend SELECT id, date, 1, category, post, supplier, description,"
         " reference, funding_year, reverses, reason, import_batch, source_line, dedupe_key,"
-        " recorded_at, recorded_by, source_fields FROM spend",
+        " recorded_at, recorded_by, source_fields, accrual, accrual_of FROM spend",
     ),
     ("spend", "REPLACE INTO spend SELECT * FROM spend"),
     ("estimates", "UPDATE estimates SET amount_pence = 0"),

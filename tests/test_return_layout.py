@@ -273,11 +273,13 @@ def test_variance_rows_give_each_category_and_the_totals_worked_out_by_hand():
         D("-0.05"),
         "Amber",
         "No",
+        D("0.00"),  # nothing committed
         None,  # no commentary box on the totals row
     )
     assert [cell(total, c).kind for c in range(1, 8)] == ["money"] * 6 + ["percent"]
     assert cell(staffing, 8).fill == "amber" and cell(training, 8).fill == "green"
-    assert cell(staffing, 10).kind == "input"
+    assert cell(total, 10).kind == "money"
+    assert cell(staffing, 11).kind == "input"
     # After a blank row: the award, underspend at risk (amber) and overspend.
     assert [values(r) for r in rows[FIRST_BODY + 4 :]] == [
         ("Award (as varied)", D("100000.00")),

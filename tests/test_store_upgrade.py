@@ -62,6 +62,12 @@ def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monke
             "0015_spend_batch_index",
             "0016_compact_source_fields",
             "0017_plan_source_dated",
+            "0019_commitments",
+            "0020_accruals",
+            "0021_forecast_additions",
+            "0022_condition_amendments",
+            "0023_estimate_reasons",
+            "0024_spend_orders",
             "0025_outcomes",
             "0099_test_only_notes",
         ]
@@ -207,8 +213,8 @@ def test_doctor_is_clean_on_a_new_store_and_reports_its_pragmas(tmp_path):
     assert findings["synchronous"]["message"] == "synchronous: FULL"
     assert findings["foreign_keys_pragma"]["message"] == "foreign_keys: on"
     assert findings["busy_timeout"]["message"].startswith("busy_timeout: 30000 ms")
-    assert findings["schema"]["message"].startswith("schema version 18 ")
-    assert "25 tables" in findings["append_only"]["message"]
+    assert findings["schema"]["message"].startswith("schema version 24 ")
+    assert "30 tables" in findings["append_only"]["message"]
 
 
 def test_doctor_finds_a_removed_trigger_and_a_forged_reversal(tmp_path):

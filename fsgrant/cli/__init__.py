@@ -38,6 +38,7 @@ _registry = typer.Typer()
 COMMAND_MODULES: tuple[str, ...] = (
     "years",
     "spend",
+    "commitments",
     "reports",
     "core",
     "posts",
@@ -67,6 +68,7 @@ ROOT_NAMES: dict[str, tuple[str, ...]] = {
     "estimate": ("years",),
     "spend": ("spend", "imports"),
     "receipt": ("spend",),
+    "commit": ("commitments",),
     "report": ("reports", "posts", "forecast", "plan"),
     "category": ("core",),
     "grant": ("core",),

@@ -159,3 +159,39 @@ def condition_status(
         label, number, status, on=on, reason=reason, reference=reference
     )
     say(f"Condition {s.year} #{s.number} is {s.status} from {s.on}.")
+
+
+@command(condition_app, "set")
+def condition_set(
+    ctx: typer.Context,
+    label: Label,
+    number: Number,
+    on: Annotated[str, typer.Option("--on", help="The date the terms change.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why they change.")],
+    due: Annotated[str | None, typer.Option("--due", help="When evidence is due.")] = None,
+    check: Annotated[
+        str | None,
+        typer.Option("--check", help="A check fsgrant computes: estimates or sustainability."),
+    ] = None,
+    check_year: Annotated[
+        str | None,
+        typer.Option(
+            "--check-year",
+            help="For --check estimates: the funding year whose spend is judged (default: its own).",
+        ),
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", help="The condition, reworded.")] = None,
+) -> None:
+    """Amend a condition's terms from a date: due date, check, wording (history kept)."""
+    c = ledger(ctx).conditions.set(
+        label,
+        number,
+        on=on,
+        reason=reason,
+        due=due,
+        check=check,
+        check_year=check_year,
+        text=text,
+    )
+    terms = [f"due {c.due}" if c.due else "no due date", f"check {c.check_kind or 'none'}"]
+    say(f"Amended condition {c.label} from {on}: {', '.join(terms)}.")

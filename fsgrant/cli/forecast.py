@@ -17,7 +17,8 @@ from fsgrant.cli._common import (
 )
 
 forecast_app = typer.Typer(
-    help="Forecasts of remaining spend for categories no post drives.", no_args_is_help=True
+    help="Forecasts of remaining spend: set where no post drives it; additions on top of posts.",
+    no_args_is_help=True,
 )
 settings_app = typer.Typer(help="Store settings, e.g. the RAG thresholds.", no_args_is_help=True)
 
@@ -55,6 +56,56 @@ def forecast_set(
     )
 
 
+@command(forecast_app, "add")
+def forecast_add(
+    ctx: typer.Context,
+    label: Annotated[str, typer.Argument(help="Funding year.")],
+    category: Annotated[str, typer.Argument(help="A category posts are charged to.")],
+    amount: Annotated[
+        str, typer.Argument(help="Spend still expected for it after --on, on top of the posts.")
+    ],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            help="What it is, e.g. agency cover for PROB-1 (the same reason revises it).",
+        ),
+    ],
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date of the addition (default today).")
+    ] = None,
+) -> None:
+    """Add to a post-driven forecast what the posts do not show (agency cover, backfill,
+    overtime); additions add up, and one with an earlier one's reason revises it."""
+    from fsgrant.domain.money import format_pounds
+
+    a = ledger(ctx).forecasts.add(label, category, amount, reason=reason, on=on)
+    say(
+        f"Forecast addition {a.id}: {label} {a.category} + {format_pounds(a.amount)} "
+        f"after {a.set_on.isoformat()} ({a.reason})."
+    )
+
+
+@command(forecast_app, "additions")
+def forecast_additions(
+    ctx: typer.Context,
+    as_at: AsAt = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Every addition recorded, revisions included.")
+    ] = False,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """List the additions to post-driven forecasts in force (or, with --history, all)."""
+    found = ledger(ctx).forecasts.additions(as_at, history=history)
+    emit_rows(
+        [a.model_dump() for a in found],
+        ["id", "funding_year", "category", "amount", "reason", "set_on", "recorded_by"],
+        fmt,
+        title="Forecast additions",
+        money=("amount",),
+    )
+
+
 @command(settings_app, "set")
 def settings_set(
     ctx: typer.Context,
@@ -80,6 +131,7 @@ VARIANCE_MONEY = (
     "estimate_original",
     "estimate_revised",
     "actual",
+    "committed",
     "forecast_remaining",
     "outturn",
     "variance",
@@ -141,6 +193,24 @@ def report_variance(
             say(
                 "Unphased estimates fall evenly over the months of the period "
                 "(set a phasing with 'fsgrant estimate phase')."
+            )
+        import shutil
+        import textwrap
+
+        width = shutil.get_terminal_size((100, 24)).columns
+        for x in r.lines:
+            for a in x.forecast_additions:
+                note = (
+                    f"{x.category} forecast includes {format_pounds(a.amount)} for "
+                    f"{a.reason} (set {a.set_on})."
+                )
+                say(*textwrap.wrap(note, width=max(width, 40), subsequent_indent="  "))
+        lifted = [x.category for x in r.lines if x.forecast_lifted_to_committed]
+        if lifted:
+            say(
+                "Forecast remaining lifted to what is committed (open purchase orders) for: "
+                + ", ".join(lifted)
+                + "."
             )
         if r.totals.forecast_assumed:
             say(

@@ -125,6 +125,18 @@ def spend_import(
         return
     from fsgrant.domain.money import format_money, format_pounds
 
+    if result.already_imported_as is not None:
+        say(
+            f"{result.file_name} was already imported as batch {result.already_imported_as} "
+            f"(the same file, SHA-256 {result.sha256[:12]}..., through the same mapping): "
+            "nothing was added and no batch recorded.",
+            err=fmt is not OutputFormat.table,
+        )
+        if fmt is OutputFormat.table:
+            if result.header_line is not None:
+                reason = f": {result.header_reason}" if result.header_reason else ""
+                say(f"Header found on line {result.header_line}{reason}.")
+            return
     if result.dry_run:
         title = f"Dry run of {result.file_name} (nothing stored)"
     else:

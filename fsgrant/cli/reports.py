@@ -42,6 +42,7 @@ SUMMARY_LINES = (
     ("repayable", "Repayable (withdrawn year)"),
     ("estimate_original", "Original estimate"),
     ("actual", "Actual to date"),
+    ("committed", "Committed (orders not invoiced)"),
     ("remaining", "Award less actual"),
     ("forecast_remaining", "Forecast remaining"),
     ("forecast_outturn", "Forecast outturn"),

@@ -15,7 +15,8 @@ from fsgrant.cli._common import (
 )
 
 spend_app = typer.Typer(
-    help="Spend lines: add, list and reverse (lines are never edited).", no_args_is_help=True
+    help="Spend lines: add, accrue, list and reverse (lines are never edited).",
+    no_args_is_help=True,
 )
 receipt_app = typer.Typer(help="Grant payments received from the funder.", no_args_is_help=True)
 
@@ -41,12 +42,18 @@ SPEND_COLUMNS = [
     "financial_year",
     "reverses",
     "reversed_by",
+    "accrual",
 ]
 
 
 def spend_row(line: Any) -> dict[str, Any]:
     row: dict[str, Any] = line.model_dump()
     row["financial_year"] = line.financial_year
+    # An accrual and its reversal, marked and linked: "accrual (reversed by 12)".
+    if line.accrual == "accrual":
+        row["accrual"] = f"accrual (reversed by {line.accrual_reversed_by})"
+    elif line.accrual == "reversal":
+        row["accrual"] = f"reversal of accrual {line.accrual_of}"
     return row
 
 
@@ -67,9 +74,17 @@ def spend_add(
     year: Annotated[
         str | None, typer.Option("--year", help="Charge to this funding year explicitly.")
     ] = None,
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format", "-f", help="table (the id) or json (the line, possible_duplicate_of)."
+        ),
+    ] = OutputFormat.table,
 ) -> None:
-    """Record a spend line; prints its id."""
-    line = ledger(ctx).spend.add(
+    """Record a spend line; prints its id. Warns (on stderr) when a line of the same date
+    and amount, and the same supplier or reference, is stored already."""
+    spend = ledger(ctx).spend
+    line = spend.add(
         date,
         amount,
         category,
@@ -79,7 +94,62 @@ def spend_add(
         reference=ref,
         year=year,
     )
+    twin = spend.possible_duplicate(line)
+    if twin is not None:
+        say(
+            f"Warning: line {twin} has the same date, amount and "
+            f"{'reference' if spend.get(twin).reference == line.reference and line.reference else 'supplier'}"
+            f": is line {line.id} the same invoice keyed twice? (reverse it with "
+            f"'fsgrant spend reverse {line.id} --reason ...' if so)",
+            err=True,
+        )
+    if fmt is OutputFormat.json:
+        emit_json(
+            {
+                **line.model_dump(mode="json"),
+                "financial_year": line.financial_year,
+                "possible_duplicate_of": twin,
+            }
+        )
+        return
     say(line.id)
+
+
+@command(spend_app, "accrue")
+def spend_accrue(
+    ctx: typer.Context,
+    date: Annotated[str, typer.Argument(help="Date accrued to, e.g. 31/03/2020.")],
+    amount: Annotated[str, typer.Argument(help="Amount of the work done, not yet invoiced.")],
+    category: Annotated[str, typer.Argument(help="Cost category, e.g. training.")],
+    reverse_on: Annotated[
+        str | None,
+        typer.Option("--reverse-on", help="Date of the reversal (default: the next day)."),
+    ] = None,
+    ref: Annotated[
+        str | None, typer.Option("--ref", help="Reference, e.g. the purchase order number.")
+    ] = None,
+    supplier: Annotated[str | None, typer.Option("--supplier")] = None,
+    post: Annotated[str | None, typer.Option("--post", help="The post it pays for.")] = None,
+    description: Annotated[str | None, typer.Option("--description")] = None,
+) -> None:
+    """Accrue work done but not yet invoiced, with its reversal (linked; both or neither)."""
+    from fsgrant.domain.money import format_pounds
+
+    accrual, reversal = ledger(ctx).spend.accrue(
+        date,
+        amount,
+        category,
+        reverse_on=reverse_on,
+        reference=ref,
+        supplier=supplier,
+        post=post,
+        description=description,
+    )
+    say(
+        f"Line {accrual.id} accrues {format_pounds(accrual.amount)} on {accrual.date} "
+        f"({accrual.financial_year}); line {reversal.id} reverses it on {reversal.date} "
+        f"({reversal.financial_year})."
+    )
 
 
 @command(spend_app, "list")

@@ -1,6 +1,7 @@
 """Commands for funding years (awards, periods, status, agreed variations) and their
 estimates and phasings."""
 
+from decimal import Decimal
 from typing import Annotated
 
 import typer
@@ -226,9 +227,19 @@ def estimate_set(
     on: Annotated[
         str | None, typer.Option("--on", help="Date of the estimate (default today).")
     ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why a revision (a virement) is made: required for one."),
+    ] = None,
+    ref: Annotated[
+        str | None, typer.Option("--ref", help="The approval's reference, for a revision.")
+    ] = None,
 ) -> None:
-    """Set an estimate. The first for a year and category is the original; later ones are revisions."""
-    e = ledger(ctx).estimates.set(label, category, amount, post=post, on=on)
+    """Set an estimate. The first for a year and category is the original; later ones are
+    revisions (virements), which need --reason."""
+    e = ledger(ctx).estimates.set(
+        label, category, amount, post=post, on=on, reason=reason, reference=ref
+    )
     kind = "original estimate" if e.original else "revised estimate"
     say(
         f"Set {kind} {e.id}: {e.funding_year} {e.category}{' ' + e.post if e.post else ''} = {e.amount}."
@@ -239,9 +250,19 @@ def estimate_set(
 def estimate_list(
     ctx: typer.Context,
     year: Annotated[str | None, typer.Option("--year", help="Only this funding year.")] = None,
+    as_at: Annotated[
+        str | None,
+        typer.Option("--as-at", help="Which estimate is in force as at this date (default today)."),
+    ] = None,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """List estimates, originals and revisions."""
+    """List estimates, originals and revisions (with their reasons), marking the one in
+    force; the table totals what is in force per funding year."""
+    from fsgrant.domain.money import format_pounds
+
+    estimates = ledger(ctx).estimates
+    in_force = {e.id for e in estimates.in_force(as_at)}
+    found = estimates.list(year)
     rows = [
         {
             "id": e.id,
@@ -251,11 +272,32 @@ def estimate_list(
             "amount": e.amount,
             "set_on": e.set_on,
             "kind": "original" if e.original else "revision",
+            "in_force": "yes" if e.id in in_force else "",
+            "reason": e.reason,
+            "reference": e.reference,
         }
-        for e in ledger(ctx).estimates.list(year)
+        for e in found
     ]
-    cols = ["id", "funding_year", "category", "post", "amount", "set_on", "kind"]
+    cols = [
+        "id",
+        "funding_year",
+        "category",
+        "post",
+        "amount",
+        "set_on",
+        "kind",
+        "in_force",
+        "reason",
+        "reference",
+    ]
     emit_rows(rows, cols, fmt, title="Estimates", money=("amount",))
+    if fmt is OutputFormat.table:
+        totals: dict[str, Decimal] = {}
+        for e in found:
+            if e.id in in_force:
+                totals[e.funding_year] = totals.get(e.funding_year, Decimal("0.00")) + e.amount
+        for label, total in totals.items():
+            say(f"Estimates in force for {label} add up to {format_pounds(total)}.")
 
 
 @command(estimate_app, "phase")

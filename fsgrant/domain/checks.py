@@ -12,9 +12,17 @@ and lists errors first, then warnings. The rules:
   is repayable to the funder.
 * ``spend-without-estimate`` (warning): spend in a category a year has no estimate for.
 * ``estimates-over-award`` (error): a year's latest estimates add up to more than its award.
+* ``estimates-off-total`` (warning): after a revision (a virement), a year's estimates
+  in force no longer add up to what its original estimates did (nor to its award),
+  naming the difference in pounds: money moved out of one category and not into
+  another.
 * ``receipts-over-award`` (error): more received for a year than its award.
 * ``in-principle-spend`` (warning): spend in a year only agreed in principle.
 * ``forecast-overspend`` (warning): forecast outturn above the award.
+* ``committed-after-year-end`` (warning): purchase orders still open in a year whose
+  period has ended: invoice them, accrue the work done, or cancel them.
+* ``condition-overdue`` (warning): a condition past its due date that is neither met
+  nor waived (a waived condition is satisfied: it no longer stands in the way).
 * ``blocked-past-expected-start`` (warning): a post still blocked after its expected start.
 * ``post-start-overdue`` (warning): a post planned, advertised or offered after its
   expected start (the forecast counts it as costing).
@@ -29,15 +37,16 @@ and lists errors first, then warnings. The rules:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from fsgrant.domain.conditions import ConditionState
 from fsgrant.domain.figures import YearCategory, YearFigures
 from fsgrant.domain.funding import Allocator, spend_orphaned
 from fsgrant.domain.horizon import EARLIEST_DAY, LATEST_DAY, readable_day
 from fsgrant.domain.models import Finding, FundingYearState
-from fsgrant.domain.money import ZERO, format_money, from_pence
+from fsgrant.domain.money import ZERO, format_money, format_pounds, from_pence
 from fsgrant.domain.posts import Post
 from fsgrant.domain.sustainability import SustainabilityYear
 
@@ -68,6 +77,10 @@ class LedgerFacts:
     posts: list[Post]
     plan: tuple[SustainabilityYear, ...] = ()
     """The onward-sustainability plan's years as at ``day`` (none without a plan)."""
+    conditions: tuple[ConditionState, ...] = ()
+    """Every condition as at ``day``, with its terms as amended by then."""
+    revisions: Mapping[str, tuple[date, str]] = field(default_factory=dict)
+    """Per funding year, its latest estimate revision made by ``day``: (date, category)."""
 
 
 def _spend_outside_periods(facts: LedgerFacts) -> list[Finding]:
@@ -143,6 +156,30 @@ def _estimates_over_award(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
     ]
 
 
+def _estimates_off_total(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
+    y = f.year
+    revised = facts.revisions.get(y.label)
+    if revised is None:
+        return []
+    before = sum((v for (lbl, _c), v in facts.original.items() if lbl == y.label), ZERO)
+    now = sum((v for (lbl, _c), v in facts.latest.items() if lbl == y.label), ZERO)
+    if now in (before, y.award):
+        return []
+    gap = now - before
+    on, category = revised
+    return [
+        Finding(
+            severity="warning",
+            code="estimates-off-total",
+            message=f"{y.label}'s estimates in force add up to {format_pounds(now)}, "
+            f"{format_pounds(abs(gap))} {'short of' if gap < 0 else 'more than'} the "
+            f"{format_pounds(before)} they added up to before the revisions (the latest: "
+            f"{category}, {on}); a virement moves money between categories",
+            subject=y.label,
+        )
+    ]
+
+
 def _receipts_over_award(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
     y = f.year
     received = facts.received.get(y.label, ZERO)
@@ -199,6 +236,37 @@ def _forecast_overspend(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
             message=f"forecast outturn for {y.label} is {format_money(outturn)}, {format_money(outturn - y.award)} over its award of {format_money(y.award)}",
             subject=y.label,
         )
+    ]
+
+
+def _committed_after_year_end(facts: LedgerFacts, f: YearFigures) -> list[Finding]:
+    y = f.year
+    if facts.day <= y.end:
+        return []
+    return [
+        Finding(
+            severity="warning",
+            code="committed-after-year-end",
+            message=f"{format_money(c.committed)} is still committed on {c.category} in "
+            f"{y.label}, whose period ended on {y.end}: invoice the orders, accrue the work "
+            "done, or cancel them ('fsgrant commit list --open')",
+            subject=f"{y.label}/{c.category}",
+        )
+        for c in f.categories
+        if c.committed > 0
+    ]
+
+
+def _conditions_overdue(facts: LedgerFacts) -> list[Finding]:
+    return [
+        Finding(
+            severity="warning",
+            code="condition-overdue",
+            message=f"condition {c.label} was due on {c.due} and is {c.status}: {c.text}",
+            subject=c.label,
+        )
+        for c in facts.conditions
+        if c.due is not None and c.due < facts.day and c.status not in ("met", "waived")
     ]
 
 
@@ -268,10 +336,12 @@ def _grant_and_funding_over_cost(facts: LedgerFacts, y: SustainabilityYear) -> l
 YEAR_RULES: tuple[YearRule, ...] = (
     _spend_without_estimate,
     _estimates_over_award,
+    _estimates_off_total,
     _receipts_over_award,
     _receipts_of_withdrawn_year,
     _in_principle_spend,
     _forecast_overspend,
+    _committed_after_year_end,
 )
 POST_RULES: tuple[PostRule, ...] = (_blocked_past_expected_start, _post_start_overdue)
 PLAN_RULES: tuple[PlanRule, ...] = (_grant_and_funding_over_cost,)
@@ -285,6 +355,7 @@ def run_checks(facts: LedgerFacts) -> list[Finding]:
     for f in facts.figures.values():
         for year_rule in YEAR_RULES:
             findings += year_rule(facts, f)
+    findings += _conditions_overdue(facts)
     for p in facts.posts:
         for post_rule in POST_RULES:
             findings += post_rule(facts, p)

@@ -11,6 +11,11 @@ Rules (each written once, here):
 * **Forecast remaining**: see :func:`fsgrant.domain.forecast.forecast_remaining`;
   posts' expected cost for post-driven categories, by funding year and month. A
   withdrawn year, or one whose period has ended, has nothing remaining.
+* **Forecast additions** (agency cover, backfill, overtime) on a post-driven category
+  add to its posts' forecast while days remain.
+* **Committed** per (year, category): open commitments as at the date (see
+  :mod:`fsgrant.domain.commitments`); the forecast remaining is never below it while
+  days remain.
 * **Phasing**: the one in force as at the date per (year, category), if any (see
   :mod:`fsgrant.domain.phasing`).
 """
@@ -23,12 +28,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from fsgrant.domain.forecast import CategoryFigures, forecast_remaining
+from fsgrant.domain.forecast import CategoryFigures, committed_floor, forecast_remaining
 from fsgrant.domain.models import Estimate, FundingYearState
 from fsgrant.domain.money import ZERO
 from fsgrant.domain.periods import month_label
 from fsgrant.domain.phasing import EstimatePhasing
 from fsgrant.domain.posts import Post, allocation_segments, forecast_by_year
+from fsgrant.domain.reports import AdditionItem
 from fsgrant.domain.time_rule import latest_on_or_before
 
 __all__ = ["YearFigures", "estimates_as_at", "year_figures"]
@@ -87,6 +93,8 @@ def year_figures(
     set_forecasts: Mapping[YearCategory, Decimal],
     posts: list[Post],
     phasings: Mapping[YearCategory, EstimatePhasing] | None = None,
+    committed: Mapping[YearCategory, Decimal] | None = None,
+    additions: Mapping[YearCategory, tuple[AdditionItem, ...]] | None = None,
 ) -> dict[str, YearFigures]:
     """Every funding year's figures per category as at ``day``.
 
@@ -97,7 +105,11 @@ def year_figures(
         set_forecasts: the latest forecast set on or before ``day`` per (year, category).
         posts: every post; a category any post names is post-driven.
         phasings: the phasing in force as at ``day`` per (year, category).
+        committed: open commitments as at ``day`` per (year, category).
+        additions: additions to post-driven forecasts in force as at ``day``.
     """
+    committed = committed or {}
+    additions = additions or {}
     post_driven = {p.category for p in posts}
     segments = allocation_segments(years)
     post_cost: dict[YearCategory, Decimal] = defaultdict(lambda: ZERO)
@@ -110,7 +122,7 @@ def year_figures(
     result: dict[str, YearFigures] = {}
     for y in years:
         keys = {c for (lbl, c) in [*original, *latest, *actual, *set_forecasts] if lbl == y.label}
-        keys |= {c for (lbl, c) in post_cost if lbl == y.label}
+        keys |= {c for (lbl, c) in [*post_cost, *committed, *additions] if lbl == y.label}
         days_remain = y.status != "withdrawn" and day < y.end
         rows = []
         for cat in sorted(keys):
@@ -123,6 +135,10 @@ def year_figures(
                 latest_estimate=latest.get(k, ZERO),
                 actual=actual.get(k, ZERO),
             )
+            added = additions.get(k, ()) if days_remain and cat in post_driven else ()
+            fc += sum((a.amount for a in added), ZERO)
+            held = committed.get(k, ZERO)
+            fc, lifted = committed_floor(fc, held, days_remain=days_remain)
             rows.append(
                 CategoryFigures(
                     category=cat,
@@ -133,6 +149,9 @@ def year_figures(
                     forecast_assumed=assumed,
                     post_driven=cat in post_driven,
                     phasing=(phasings or {}).get(k),
+                    committed=held,
+                    lifted_to_committed=lifted,
+                    additions=added,
                 )
             )
         by_month = dict(post_months.get(y.label, {})) if days_remain else {}

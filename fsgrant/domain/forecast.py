@@ -8,12 +8,16 @@ The rules, in one place (figures come in already read from the store):
   (as varied as at that date):
 
   - a category some post names is *post-driven*: the sum of its posts' expected cost
-    (see :mod:`fsgrant.posts`);
+    (see :mod:`fsgrant.posts`), plus the additions in force that the posts do not show
+    (agency cover, backfill, overtime: the latest of each reason set on or before the
+    as-at date);
   - any other category: the latest forecast set on or before the as-at date, if any;
     otherwise the latest estimate less actual, not below zero (``forecast_assumed``).
 
   Nothing remains once the as-at date reaches the end of the period, nor for a
-  withdrawn year.
+  withdrawn year. While days remain, a category's forecast remaining is never below
+  what is **committed** in it (open purchase orders, see
+  :mod:`fsgrant.domain.commitments`): the forecast is lifted to it, and says so.
 * **Outturn** = actual + forecast remaining. **Variance** = outturn - estimate (original,
   or latest revised), positive for an overspend; as a percentage of that estimate to one
   decimal place (half-up).
@@ -43,6 +47,7 @@ from fsgrant.domain.money import ZERO, percent, split_evenly
 from fsgrant.domain.periods import month_label, months_between
 from fsgrant.domain.phasing import EstimatePhasing, Phasing, budget_by_month, budget_to_date
 from fsgrant.domain.reports import (
+    AdditionItem,
     PeriodSpan,
     ProfileMonth,
     ProfileReport,
@@ -58,6 +63,7 @@ __all__ = [
     "RagThresholds",
     "build_profile",
     "build_variance",
+    "committed_floor",
     "forecast_remaining",
     "phasing_of",
     "rag_for",
@@ -89,6 +95,12 @@ class CategoryFigures:
     post_driven: bool = False
     phasing: EstimatePhasing | None = None
     """The phasing in force as at the date (None: unphased, even)."""
+    committed: Decimal = ZERO
+    """Open commitments as at the date, less what invoices drew down."""
+    lifted_to_committed: bool = False
+    """True when the forecast remaining was lifted to what is committed."""
+    additions: tuple[AdditionItem, ...] = ()
+    """Additions to a post-driven forecast in force (included in the forecast)."""
 
     @property
     def outturn(self) -> Decimal:
@@ -104,7 +116,8 @@ def forecast_remaining(
     latest_estimate: Decimal,
     actual: Decimal,
 ) -> tuple[Decimal, bool]:
-    """A category's forecast remaining and whether it was assumed (see the module rules)."""
+    """A category's forecast remaining and whether it was assumed (see the module
+    rules), before the floor of what is committed (:func:`committed_floor`)."""
     if not days_remain:
         return ZERO, False
     if post_driven:
@@ -112,6 +125,16 @@ def forecast_remaining(
     if set_forecast is not None:
         return set_forecast, False
     return max(latest_estimate - actual, ZERO), True
+
+
+def committed_floor(
+    forecast: Decimal, committed: Decimal, *, days_remain: bool
+) -> tuple[Decimal, bool]:
+    """The forecast remaining lifted to what is committed, while days remain; and
+    whether it was lifted."""
+    if days_remain and committed > forecast:
+        return committed, True
+    return forecast, False
 
 
 def variance_pct(variance: Decimal, estimate: Decimal) -> Decimal | None:
@@ -149,6 +172,9 @@ def _line(
     budget: Decimal,
     phasing: Phasing | Literal["mixed"],
     to_date: bool,
+    committed: Decimal = ZERO,
+    lifted: bool = False,
+    additions: tuple[AdditionItem, ...] = (),
 ) -> VarianceLine:
     outturn = actual + forecast
     base = original if against == "original" else revised
@@ -164,8 +190,11 @@ def _line(
         estimate_original=original,
         estimate_revised=revised,
         actual=actual,
+        committed=committed,
         forecast_remaining=forecast,
         forecast_assumed=assumed,
+        forecast_lifted_to_committed=lifted,
+        forecast_additions=additions,
         outturn=outturn,
         variance=variance,
         variance_pct=variance_pct(variance, base),
@@ -208,6 +237,9 @@ def build_variance(
                 budget=budget,
                 phasing=phasing_of(f.phasing),
                 to_date=to_date,
+                committed=f.committed,
+                lifted=f.lifted_to_committed,
+                additions=f.additions,
             )
         )
     kinds = {x.phasing for x in lines}
@@ -227,6 +259,8 @@ def build_variance(
         budget=total("budget_to_date"),
         phasing=kinds.pop() if len(kinds) == 1 else "mixed",
         to_date=to_date,
+        committed=total("committed"),
+        lifted=any(x.forecast_lifted_to_committed for x in lines),
     )
     # A withdrawn year has nothing left to spend: nothing at risk, all spend a pressure.
     award = ZERO if year.status == "withdrawn" else year.award

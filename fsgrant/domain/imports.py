@@ -77,7 +77,10 @@ class ImportResult(_ImportCounts):
     """What an import did (or, with ``dry_run``, would do)."""
 
     batch_id: int | None
-    """The stored batch; None for a dry run."""
+    """The stored batch; None for a dry run, or a file already imported."""
+    already_imported_as: int | None = None
+    """The batch that imported this same file (same SHA-256) through the same mapping,
+    when this import added nothing: no batch is recorded for it."""
     dry_run: bool = False
     rejects: tuple[RejectedRow, ...] = ()
     """The first rejected rows (all are in the rejects file)."""

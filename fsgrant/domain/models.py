@@ -27,6 +27,7 @@ __all__ = [
     "CostCategory",
     "Estimate",
     "Finding",
+    "ForecastAddition",
     "FundingYear",
     "FundingYearState",
     "FundingYearStatus",
@@ -180,6 +181,10 @@ class Estimate(_Record):
     amount: Money
     set_on: Day
     original: bool
+    reason: str | None = None
+    """Why a revision was made (a virement's reason)."""
+    reference: str | None = None
+    """The approval's reference, if any."""
     recorded_at: datetime
     recorded_by: str
 
@@ -205,6 +210,13 @@ class SpendLine(_Record):
     source_line: int | None = None
     source_fields: dict[str, str] | None = None
     """An imported line's whole source row, keyed by the extract's header."""
+    accrual: Literal["accrual", "reversal"] | None = None
+    """``accrual``: work done, not yet invoiced, charged to its day; ``reversal``: the
+    line that takes it out again (see ``accrual_of``)."""
+    accrual_of: int | None = None
+    """On an accrual's reversal: the accrual it reverses."""
+    accrual_reversed_by: int | None = None
+    """On an accrual: the line reversing it."""
     recorded_at: datetime
     recorded_by: str
 
@@ -297,6 +309,22 @@ class SetForecast(_Record):
     recorded_by: str
 
 
+class ForecastAddition(_Record):
+    """An addition to a post-driven category's forecast that its posts do not show
+    (agency cover for a blocked post, backfill, overtime). The latest set on or before
+    a date for its year, category and reason is in force."""
+
+    id: int
+    funding_year: str
+    category: str
+    amount: Money
+    """Spend still expected for it after ``set_on``, on top of the posts' cost."""
+    reason: str
+    set_on: Day
+    recorded_at: datetime
+    recorded_by: str
+
+
 class Setting(_Record):
     """A store setting with its value (the default when none is stored)."""
 
@@ -332,6 +360,9 @@ class LoadResult(_Record):
     estimates: int = 0
     estimate_phasing: int = 0
     """Phasings: the rows of one year, category and date set count once."""
+    forecast_additions: int = 0
+    commitments: int = 0
+    """Commitments (purchase orders), a cancelled one counted once."""
     spend: int = 0
     receipts: int = 0
     condition_events: int = 0

@@ -18,6 +18,7 @@ from fsgrant.domain.money import ZERO
 from fsgrant.domain.record import RECORD_CONFIG
 
 __all__ = [
+    "AdditionItem",
     "BlockedPost",
     "Fte",
     "GrantHeading",
@@ -83,6 +84,8 @@ class YearSummary(_Report):
     received: Money
     estimate_original: Money
     actual: Money
+    committed: Money = ZERO
+    """Open commitments (purchase orders not yet invoiced) as at the date."""
     remaining: Money
     """Award less actual spend (negative when overspent)."""
     forecast_remaining: Money
@@ -99,12 +102,23 @@ class YearSummary(_Report):
     """How many conditions attach to the year."""
     conditions_met: int = 0
     """How many of them are ``met`` as at the date."""
+    conditions_waived: int = 0
+    """How many of them are ``waived`` as at the date: no longer standing in the way."""
 
     @property
     def standing(self) -> str:
-        """The status in words: ``in-principle (not secure: 1 of 2 conditions met)``."""
+        """The status in words: ``in-principle (not secure: 1 of 2 conditions met)``;
+        a waived condition does not count as unmet: ``in-principle (not secure: 2 of 2
+        conditions met or waived (1 waived))``. An in-principle year stays not secure
+        until the funder confirms it."""
         if self.secure:
             return self.status
+        if self.conditions_waived:
+            done = self.conditions_met + self.conditions_waived
+            return (
+                f"{self.status} (not secure: {done} of {self.conditions} conditions met or "
+                f"waived ({self.conditions_waived} waived))"
+            )
         if self.conditions:
             return (
                 f"{self.status} (not secure: {self.conditions_met} of {self.conditions} "
@@ -136,13 +150,14 @@ def build_summary(
     received_by_year: Mapping[str, Decimal],
     original_estimate_by_year: Mapping[str, Decimal],
     forecast_remaining_by_year: Mapping[str, Decimal],
-    conditions_by_year: Mapping[str, tuple[int, int]] | None = None,
+    conditions_by_year: Mapping[str, tuple[int, int] | tuple[int, int, int]] | None = None,
     spent_in_withdrawn: Mapping[str, Decimal] | None = None,
+    committed_by_year: Mapping[str, Decimal] | None = None,
 ) -> SummaryReport:
     """Assemble the summary from per-year figures: outturn, underspend at risk and
     overspend follow from the actual and the forecast remaining; a year is secure
     only when it is confirmed, and ``conditions_by_year`` gives each year's
-    (conditions, met as at the date).
+    (conditions, met, waived as at the date; waived 0 when left out).
 
     A withdrawn year reads as withdrawn: its award is 0.00 (nothing left to spend; the
     original award stays on record), nothing is forecast or at risk of reclaim, what it
@@ -162,7 +177,8 @@ def build_summary(
             award, forecast, repayable = ZERO, ZERO, received
             actual += spent_in.get(y.label, ZERO)
         outturn = actual + forecast
-        total, met = (conditions_by_year or {}).get(y.label, (0, 0))
+        total, met, *rest = (conditions_by_year or {}).get(y.label, (0, 0))
+        waived = rest[0] if rest else 0
         rows.append(
             YearSummary(
                 label=y.label,
@@ -174,6 +190,7 @@ def build_summary(
                 repayable=repayable,
                 estimate_original=original_estimate_by_year.get(y.label, ZERO),
                 actual=actual,
+                committed=(committed_by_year or {}).get(y.label, ZERO),
                 remaining=award - actual,
                 forecast_remaining=forecast,
                 forecast_outturn=outturn,
@@ -182,6 +199,7 @@ def build_summary(
                 secure=y.secure,
                 conditions=total,
                 conditions_met=met,
+                conditions_waived=waived,
             )
         )
     return SummaryReport(
@@ -197,6 +215,14 @@ def sum_money(values: Iterable[Decimal]) -> Decimal:
 
 
 # ---------------------------------------------------------------- variance
+class AdditionItem(_Report):
+    """One addition to a post-driven forecast, as itemised under its category."""
+
+    reason: str
+    amount: Money
+    set_on: date
+
+
 class VarianceLine(_Report):
     """One cost category of a funding year: estimates, actual, forecast, variance."""
 
@@ -207,6 +233,13 @@ class VarianceLine(_Report):
     forecast_remaining: Money
     forecast_assumed: bool
     """True when no forecast was set and latest estimate less actual was assumed."""
+    committed: Money = Decimal("0.00")
+    """Open commitments as at the date, less what invoices drew down."""
+    forecast_lifted_to_committed: bool = False
+    """True when the forecast remaining was lifted to what is committed."""
+    forecast_additions: tuple[AdditionItem, ...] = ()
+    """Additions to a post-driven forecast (agency cover, backfill), itemised: the
+    forecast remaining includes them."""
     outturn: Money
     variance: Money
     """Outturn less the estimate compared against (positive: overspend)."""

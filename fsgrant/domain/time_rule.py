@@ -4,10 +4,11 @@ freezes, and which later records restate a return that was sent.
 Every record is one of three kinds (:data:`RECORD_KINDS` names each record's kind,
 the date that decides for it and the closures that refuse it):
 
-* **What happened** (spend and its reversals, receipts, measure observations) counts
+* **What happened** (spend and its reversals, receipts, commitments and their
+  cancellations, measure observations) counts
   as at D when it is dated on or before D.
-* **Decisions and terms** (variations, conditions with their statuses and evidence,
-  estimates and their phasing, forecasts, the plan's sources, funding and costs,
+* **Decisions and terms** (variations, conditions with their statuses, evidence and amendments,
+  estimates and their phasing, forecasts and their additions, the plan's sources, funding and costs,
   targets) count when made (dated) on or before D, the latest in force
   (:func:`latest_on_or_before`; two made on the same day: the later recorded). The
   earliest-dated estimate of a year and category is its original, so a return as at a
@@ -83,6 +84,15 @@ def _kinds(*kinds: RecordKind) -> dict[str, RecordKind]:
 RECORD_KINDS: dict[str, RecordKind] = _kinds(
     RecordKind("spend", "spend", "happened", "spend", "date", "own-year"),
     RecordKind("receipt", "a receipt", "happened", "receipts", "date", "own-year"),
+    RecordKind("commitment", "a commitment", "happened", "commitments", "date", "own-year"),
+    RecordKind(
+        "commitment-cancel",
+        "a commitment's cancellation",
+        "happened",
+        "commitment_cancellations",
+        "on",
+        "own-year",
+    ),
     RecordKind(
         "measure-observation",
         "a measure observation",
@@ -95,6 +105,14 @@ RECORD_KINDS: dict[str, RecordKind] = _kinds(
     RecordKind("estimate", "an estimate", "decision", "estimates", "set_on", "own-year"),
     RecordKind("phasing", "a phasing", "decision", "estimate_phasing", "set_on", "own-year"),
     RecordKind("forecast", "a forecast", "decision", "forecasts", "set_on", "own-year"),
+    RecordKind(
+        "forecast-addition",
+        "a forecast addition",
+        "decision",
+        "forecast_additions",
+        "set_on",
+        "own-year",
+    ),
     RecordKind("condition", "a condition", "decision", "conditions", "agreed_on", "every-year"),
     RecordKind(
         "condition-evidence",
@@ -109,6 +127,14 @@ RECORD_KINDS: dict[str, RecordKind] = _kinds(
         "a condition's status change",
         "decision",
         "condition_status",
+        "on",
+        "every-year",
+    ),
+    RecordKind(
+        "condition-amendment",
+        "an amendment of a condition",
+        "decision",
+        "condition_amendments",
         "on",
         "every-year",
     ),
@@ -146,9 +172,13 @@ class Action(StrEnum):
     ESTIMATE_SET = "estimate.set"
     ESTIMATE_PHASE = "estimate.phase"
     FORECAST_SET = "forecast.set"
+    FORECAST_ADD = "forecast.add"
     SPEND_ADD = "spend.add"
     SPEND_REVERSE = "spend.reverse"
+    SPEND_ACCRUE = "spend.accrue"
     SPEND_IMPORT = "spend.import"
+    COMMIT_ADD = "commit.add"
+    COMMIT_CANCEL = "commit.cancel"
     RECEIPT_ADD = "receipt.add"
     RECEIPT_REVERSE = "receipt.reverse"
     POST_ADD = "post.add"
@@ -157,6 +187,7 @@ class Action(StrEnum):
     CONDITION_ADD = "condition.add"
     CONDITION_EVIDENCE = "condition.evidence"
     CONDITION_STATUS = "condition.status"
+    CONDITION_SET = "condition.set"
     PLAN_SOURCE_ADD = "plan.source.add"
     PLAN_FUND = "plan.fund"
     PLAN_COST = "plan.cost"
@@ -191,9 +222,13 @@ ACTIONS: dict[Action, ActionRule] = {
     Action.ESTIMATE_SET: ActionRule("estimate"),
     Action.ESTIMATE_PHASE: ActionRule("phasing"),
     Action.FORECAST_SET: ActionRule("forecast"),
+    Action.FORECAST_ADD: ActionRule("forecast-addition"),
     Action.SPEND_ADD: ActionRule("spend"),
     Action.SPEND_REVERSE: ActionRule("spend"),
+    Action.SPEND_ACCRUE: ActionRule("spend"),
     Action.SPEND_IMPORT: ActionRule("spend"),
+    Action.COMMIT_ADD: ActionRule("commitment"),
+    Action.COMMIT_CANCEL: ActionRule("commitment-cancel"),
     Action.RECEIPT_ADD: ActionRule("receipt"),
     Action.RECEIPT_REVERSE: ActionRule("receipt"),
     Action.POST_ADD: ActionRule("post"),
@@ -202,6 +237,7 @@ ACTIONS: dict[Action, ActionRule] = {
     Action.CONDITION_ADD: ActionRule("condition"),
     Action.CONDITION_EVIDENCE: ActionRule("condition-evidence"),
     Action.CONDITION_STATUS: ActionRule("condition-status"),
+    Action.CONDITION_SET: ActionRule("condition-amendment"),
     Action.PLAN_SOURCE_ADD: ActionRule("plan-source"),
     Action.PLAN_FUND: ActionRule("plan-funding"),
     Action.PLAN_COST: ActionRule("plan-cost"),

@@ -31,6 +31,13 @@ def _condition_event_fields(row: dict[str, str]) -> dict[str, Any]:
             reason=_opt(row, "reason"),
             reference=_opt(row, "reference"),
         )
+    elif kind == "amend":
+        fields.update(
+            reason=row.get("reason", ""),
+            due=_opt(row, "due"),
+            check=_opt(row, "check"),
+            text=_opt(row, "text"),
+        )
     return fields
 
 
@@ -98,6 +105,8 @@ def _estimate_fields(row: dict[str, str]) -> dict[str, Any]:
         "amount": row["amount"],
         "post": _opt(row, "post"),
         "on": _opt(row, "set_on"),
+        "reason": _opt(row, "reason"),
+        "reference": _opt(row, "reference"),
     }
 
 
@@ -111,6 +120,31 @@ def _spend_fields(row: dict[str, str]) -> dict[str, Any]:
         "description": _opt(row, "description"),
         "reference": _opt(row, "reference"),
         "year": _opt(row, "year"),
+        "reverse_on": _opt(row, "reverse_on"),
+    }
+
+
+def _forecast_addition_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "label": row["funding_year"],
+        "category": row["category"],
+        "amount": row["amount"],
+        "reason": row["reason"],
+        "on": _opt(row, "set_on"),
+    }
+
+
+def _commitment_fields(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "day": row["date"],
+        "amount": row["amount"],
+        "category": row["category"],
+        "reference": row["reference"],
+        "supplier": _opt(row, "supplier"),
+        "post": _opt(row, "post"),
+        "description": _opt(row, "description"),
+        "cancelled_on": _opt(row, "cancelled_on"),
+        "cancel_reason": _opt(row, "cancel_reason"),
     }
 
 
@@ -184,6 +218,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "post_changes": {"on": "effective", "post_id": "post"},
     "posts": {"post_id": "id"},
     "spend": {"day": "date"},
+    "forecast_additions": {"label": "funding_year", "on": "set_on"},
+    "commitments": {"day": "date", "on": "cancelled_on", "reason": "cancel_reason"},
     "receipts": {"day": "date", "year": "funding_year"},
 }
 """Per kind, the column a parameter of a different name came from."""
@@ -215,7 +251,7 @@ CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = 
         "estimates",
         "estimates.csv",
         ("funding_year", "category", "amount"),
-        ("post", "set_on"),
+        ("post", "set_on", "reason", "reference"),
         _estimate_fields,
     ),
     (
@@ -226,10 +262,24 @@ CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = 
         None,
     ),
     (
+        "forecast_additions",
+        "forecast_additions.csv",
+        ("funding_year", "category", "amount", "reason"),
+        ("set_on",),
+        _forecast_addition_fields,
+    ),
+    (
+        "commitments",
+        "commitments.csv",
+        ("date", "amount", "category", "reference"),
+        ("supplier", "post", "description", "cancelled_on", "cancel_reason"),
+        _commitment_fields,
+    ),
+    (
         "spend",
         "spend.csv",
         ("date", "amount", "category"),
-        ("post", "supplier", "description", "reference", "year"),
+        ("post", "supplier", "description", "reference", "year", "reverse_on"),
         _spend_fields,
     ),
     (
@@ -243,7 +293,7 @@ CSV_FILES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], Any], ...] = 
         "condition_events",
         "condition_events.csv",
         ("funding_year", "number", "kind", "on"),
-        ("status", "note", "document", "reason", "reference"),
+        ("status", "note", "document", "reason", "reference", "due", "check", "text"),
         _condition_event_fields,
     ),
     ("measures", "measures.csv", ("name", "date", "value"), ("note",), _measure_fields),

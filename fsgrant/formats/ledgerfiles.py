@@ -13,16 +13,25 @@ The folder holds:
 * ``post_changes.csv``: ``post,effective,reason,annual_cost,salary,on_cost_rate,fte,host,route,team,title,end``
   (dated changes of a post's details: pay awards, FTE changes, leaving dates; an empty
   cell keeps the value in force);
-* ``estimates.csv``: ``funding_year,category,post,amount,set_on``;
+* ``estimates.csv``: ``funding_year,category,post,amount,set_on,reason,reference``
+  (a revision, after the first of its year, category and post, gives its reason);
 * ``estimate_phasing.csv``: ``funding_year,category,month,amount,set_on`` (how an
   estimate falls by month: the rows of one funding year, category and ``set_on``
   make one phasing, whose months must add up exactly to the estimate in force on
   ``set_on``, as ``estimate phase --months`` requires);
-* ``spend.csv``: ``date,amount,category,post,supplier,description,reference,year``;
+* ``forecast_additions.csv``: ``funding_year,category,amount,reason,set_on`` (additions
+  to a post-driven forecast the posts do not show, such as agency cover; a later row
+  with the same reason revises an earlier one);
+* ``commitments.csv``: ``date,amount,category,reference,supplier,post,description,cancelled_on,cancel_reason``
+  (purchase orders raised and not yet invoiced; spend lines quoting the reference draw
+  them down; a cancelled one gives the day and the reason);
+* ``spend.csv``: ``date,amount,category,post,supplier,description,reference,year,reverse_on``
+  (a line with ``reverse_on`` is an accrual, reversed on that day; it names no year);
 * ``receipts.csv``: ``date,amount,funding_year,reference``;
-* ``condition_events.csv``: ``funding_year,number,kind,on,status,note,document,reason,reference``
-  (``kind`` is ``evidence``, with a note and optionally a document, or ``status``,
-  with a status and, for ``not-met`` and ``waived``, a reason);
+* ``condition_events.csv``: ``funding_year,number,kind,on,status,note,document,reason,reference,due,check,text``
+  (``kind`` is ``evidence``, with a note and optionally a document, ``status``,
+  with a status and, for ``not-met`` and ``waived``, a reason, or ``amend``, with a
+  reason and the terms that change: ``due``, ``check``, ``text``);
 * ``measures.csv``: ``name,date,value,note`` (observed outcome measures, such as
   children in care on a date);
 * ``measure_targets.csv``: ``name,financial_year,value,set_on`` (the level a measure
@@ -70,6 +79,8 @@ KINDS = (
     "post_changes",
     "estimates",
     "estimate_phasing",
+    "forecast_additions",
+    "commitments",
     "spend",
     "receipts",
     "condition_events",

@@ -17,6 +17,7 @@ A mapping file (see the README for a full example)::
     description = "Description"
     cost_centre = "Cost Centre"
     expense_code = "Expense Code"
+    # po = "PO Number"          # the purchase order a line quotes: draws its commitment down
 
     [filter]
     cost_centres = ["FS100", "FS110"]  # rows for other cost centres are skipped and counted
@@ -158,6 +159,8 @@ class Columns(MappingSection):
     category: str | None = None
     post: str | None = None
     year: str | None = None
+    po: str | None = None
+    """A column holding the purchase order a line quotes: it draws that commitment down."""
 
     @field_validator("reference", mode="before")
     @classmethod
@@ -238,6 +241,8 @@ class ExtractMapping(MappingSection):
                 names += rule.columns()
         if self.columns.description_template:
             names += template_fields(self.columns.description_template)
+        if self.columns.po:
+            names.append(self.columns.po)
         seen: dict[str, None] = {}
         for n in names:
             seen.setdefault(n, None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from fsgrant.domain.condition_terms import terms_as_at
 from fsgrant.domain.conditions import (
     Condition,
     ConditionState,
@@ -25,6 +26,8 @@ def states_as_at(
     label: str | None = None,
     check: Callable[[Condition], EstimatesCheck | SustainabilityCheck | None] | None = None,
 ) -> list[ConditionState]:
-    """Every condition (of funding year ``label``) as at ``day``, from the store's rows."""
+    """Every condition (of funding year ``label``) as at ``day``, with its terms as
+    amended by then, from the store's rows."""
     table = tables.conditions
-    return condition_states(table.load(label), table.statuses(), table.evidence(), day, check)
+    conditions = terms_as_at(table.load(label), table.amendments(), day)
+    return condition_states(conditions, table.statuses(), table.evidence(), day, check)

@@ -226,6 +226,66 @@ class ConditionsService:
             )
         return next(s for s in self._tables.conditions.statuses() if s.id == new_id)
 
+    def set(
+        self,
+        label: str,
+        number: int | str,
+        *,
+        on: DateLike,
+        reason: str,
+        due: DateLike | None = None,
+        check: str | None = None,
+        check_year: str | None = None,
+        text: str | None = None,
+    ) -> ConditionState:
+        """Amend a condition's terms from ``on``: its due date, its computed check, its
+        wording (what is not given stays as it was). The terms before ``on`` are kept:
+        a return as at an earlier date shows them as they were.
+
+        Raises:
+            InvalidInput: nothing to change, no reason, a bad date or check, a check
+                year without the ``estimates`` check.
+            NotFound: no such funding year, condition or check year.
+            PeriodClosed: ``on`` is on or before a closed date.
+        """
+        year, n = self._require(label, number)
+        day = entered_day(self._tables, on, field="on")
+        why = required_text(reason, "reason")
+        due_day = entered_day(self._tables, due, field="due") if due is not None else None
+        kind = choice(check, CHECK_KINDS, "check") if check is not None else None
+        words = required_text(text, "text") if text is not None else None
+        judged = clean_text(check_year)
+        if judged is not None:
+            if kind != "estimates":
+                raise InvalidInput(
+                    "a check year goes with the estimates check (--check estimates)",
+                    field="check_year",
+                )
+            judged = self._years.get(judged).label
+        if due_day is None and kind is None and words is None:
+            raise InvalidInput("give what changes: --due, --check or --text", field="due")
+        store = self._tables.store
+        detail: dict[str, Any] = {"on": day.isoformat(), "reason": why}
+        with store.transaction(Action.CONDITION_SET, f"{year} #{n}", detail, dated=day):
+            self._periods.guard(
+                "condition-amendment", day, what=f"an amendment of condition {year} #{n}"
+            )
+            detail["id"] = self._tables.conditions.insert_amendment(
+                {
+                    "funding_year": year,
+                    "number": n,
+                    "on": day.isoformat(),
+                    "due": None if due_day is None else due_day.isoformat(),
+                    "check_kind": kind,
+                    "check_year": judged,
+                    "text": words,
+                    "reason": why,
+                    "recorded_at": utc_now(),
+                    "recorded_by": store.user,
+                }
+            )
+        return self.get(year, n, max(day, date.today()))
+
     def _require(self, label: str, number: int | str) -> tuple[str, int]:
         year = self._years.get(required_text(label, "label")).label
         try:

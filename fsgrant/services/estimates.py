@@ -27,7 +27,7 @@ from fsgrant.domain.phasing import (
 )
 from fsgrant.domain.posts import cost_by_month
 from fsgrant.domain.text import clean_text
-from fsgrant.domain.time_rule import Action
+from fsgrant.domain.time_rule import Action, latest_on_or_before
 from fsgrant.errors import InvalidInput, SourceError
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.horizon import entered_day_or_today
@@ -64,13 +64,18 @@ class EstimatesService:
         *,
         post: str | None = None,
         on: DateLike | None = None,
+        reason: str | None = None,
+        reference: str | None = None,
     ) -> Estimate:
         """Set planned spend for a year and category (optionally a post), as of ``on``:
         by default the year's start for the first estimate of a year, category and post
-        (its original, so a return as at any day of the year has it), else today.
+        (its original, so a return as at any day of the year has it), else today. Any
+        later one is a revision (a virement) and says why (``reason``), with the
+        approval's ``reference`` where there is one.
 
         Raises:
-            InvalidInput: bad amount, category or date.  NotFound: no such year or post.
+            InvalidInput: bad amount, category or date; a revision with no reason.
+            NotFound: no such year or post.
             PeriodClosed: ``on`` falls in a closed period of the year.
         """
         year = self._years.get(label)
@@ -81,13 +86,25 @@ class EstimatesService:
         post_id = clean_text(post)
         if post_id is not None:
             require_post(self._tables, post_id)
-        if on is None and not any(
-            e.category == cat and e.post == post_id for e in self.list(label)
-        ):
-            day = year.start
-        else:
-            day = entered_day_or_today(self._tables, on, field="on")
+        first = not any(e.category == cat and e.post == post_id for e in self.list(label))
+        why, ref = clean_text(reason), clean_text(reference)
+        if not first and why is None:
+            raise InvalidInput(
+                f"{label} already has an estimate for {cat}"
+                f"{' (' + post_id + ')' if post_id else ''}: a revision (a virement) says why "
+                "(--reason), with the approval's reference (--ref) where there is one",
+                field="reason",
+            )
+        day = (
+            year.start
+            if on is None and first
+            else entered_day_or_today(self._tables, on, field="on")
+        )
         detail: dict[str, Any] = {"amount": str(value), "post": post_id, "set_on": day}
+        if why is not None:
+            detail["reason"] = why
+        if ref is not None:
+            detail["reference"] = ref
         store = self._tables.store
         with store.transaction(Action.ESTIMATE_SET, f"{label}/{cat}", detail, dated=day):
             self._periods.guard("estimate", day, year=label)
@@ -98,6 +115,8 @@ class EstimatesService:
                     "post": post_id,
                     "amount_pence": to_pence(value),
                     "set_on": day.isoformat(),
+                    "reason": why,
+                    "reference": ref,
                     "recorded_at": utc_now(),
                     "recorded_by": store.user,
                 }
@@ -108,6 +127,19 @@ class EstimatesService:
         """Every estimate (of one year, if given): originals and revisions, by year,
         category, post and date set."""
         return self._tables.estimates.list(label)
+
+    def in_force(self, as_at: DateLike | None = None) -> builtins.list[Estimate]:
+        """The estimate in force as at ``as_at`` (today when None) for each year,
+        category and post: the latest set on or before it (the rule of time)."""
+        day = as_at_day(as_at)
+        chosen = latest_on_or_before(
+            self.list(),
+            day,
+            key=lambda e: (e.funding_year, e.category, e.post),
+            on=lambda e: e.set_on,
+            order=lambda e: e.id,
+        )
+        return sorted(chosen.values(), key=lambda e: e.id)
 
     def original_totals(self) -> dict[str, Decimal]:
         """Total original estimate per funding year."""

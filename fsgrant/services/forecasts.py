@@ -7,11 +7,11 @@ from decimal import Decimal, InvalidOperation
 
 from fsgrant.domain.arguments import checked
 from fsgrant.domain.forecast import RagThresholds
-from fsgrant.domain.models import SetForecast, Setting
+from fsgrant.domain.models import ForecastAddition, SetForecast, Setting
 from fsgrant.domain.money import AmountLike, as_money, to_pence
 from fsgrant.domain.periods import DateLike, as_at_day
-from fsgrant.domain.text import clean_text
-from fsgrant.domain.time_rule import Action
+from fsgrant.domain.text import clean_text, required_text
+from fsgrant.domain.time_rule import Action, latest_on_or_before
 from fsgrant.errors import InvalidInput
 from fsgrant.services.categories import CategoriesService
 from fsgrant.services.horizon import entered_day_or_today
@@ -95,6 +95,76 @@ class ForecastsService:
             self._periods.guard("forecast", day, year=label)
             new_id = self._tables.forecasts.insert(record)
         return self._tables.forecasts.get(new_id)
+
+    def add(
+        self,
+        label: str,
+        category: str,
+        amount: AmountLike,
+        *,
+        reason: str,
+        on: DateLike | None = None,
+    ) -> ForecastAddition:
+        """Add to a post-driven category's forecast what its posts do not show (agency
+        cover while a post is blocked, backfill, overtime): ``amount`` still expected
+        after ``on`` (default today), on top of the posts' cost. Additions with
+        different reasons add up; one with the reason of an earlier one revises it
+        (the earlier stays on record; 0.00 ends it).
+
+        Raises:
+            InvalidInput: a bad amount, category or date, no reason, or a category no
+            post is charged to (set its forecast instead).
+            NotFound: no such year.  PeriodClosed: ``on`` is in a closed period.
+        """
+        self._years.get(label)
+        cat = self._categories.require(category)
+        value = as_money(amount, field="amount")
+        if value < 0:
+            raise InvalidInput("a forecast addition cannot be negative", field="amount")
+        why = required_text(reason, "reason")
+        day = entered_day_or_today(self._tables, on, field="on")
+        if not self._tables.posts.naming(cat):
+            raise InvalidInput(
+                f"no post is charged to {cat}: set its forecast with 'fsgrant forecast set'",
+                field="category",
+            )
+        store = self._tables.store
+        detail = {"amount": str(value), "reason": why}
+        with store.transaction(Action.FORECAST_ADD, f"{label}/{cat}", detail, dated=day):
+            self._periods.guard("forecast-addition", day, year=label)
+            new_id = self._tables.forecast_additions.insert(
+                {
+                    "funding_year": label,
+                    "category": cat,
+                    "amount_pence": to_pence(value),
+                    "reason": why,
+                    "set_on": day.isoformat(),
+                    "recorded_at": utc_now(),
+                    "recorded_by": store.user,
+                }
+            )
+        return next(a for a in self._tables.forecast_additions.all() if a.id == new_id)
+
+    def additions(
+        self, as_at: DateLike | None = None, *, history: bool = False
+    ) -> list[ForecastAddition]:
+        """The additions in force as at ``as_at`` (today when None): per year, category
+        and reason the latest set on or before it, those of 0.00 left out; with
+        ``history``, every addition recorded, in the order set."""
+        found = self._tables.forecast_additions.all()
+        if history:
+            return found
+        chosen = latest_on_or_before(
+            found,
+            as_at_day(as_at),
+            key=lambda a: (a.funding_year, a.category, a.reason),
+            on=lambda a: a.set_on,
+            order=lambda a: a.id,
+        )
+        return sorted(
+            (a for a in chosen.values() if a.amount > 0),
+            key=lambda a: (a.funding_year, a.category, a.set_on, a.id),
+        )
 
     def list(self, as_at: DateLike | None = None) -> list[SetForecast]:
         """The latest forecast set on or before ``as_at`` (today when None) per funding

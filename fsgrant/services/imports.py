@@ -32,6 +32,7 @@ from fsgrant.domain.funding import Allocator
 from fsgrant.domain.imports import ImportBatch, ImportResult, MappingCheck, RejectedRow
 from fsgrant.domain.models import Grant, SpendLine
 from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence
+from fsgrant.domain.text import header_key
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput, NotFound, SourceError
 from fsgrant.formats.atomic import check_output
@@ -79,6 +80,15 @@ def _collect(
 
 class _DryRun(Exception):
     """Raised at the end of a dry run to roll everything back."""
+
+
+class _AlreadyImported(Exception):
+    """Raised when the file was imported through the same mapping and adds nothing:
+    no batch is recorded."""
+
+    def __init__(self, batch: int) -> None:
+        super().__init__(batch)
+        self.batch = batch
 
 
 @checked
@@ -176,6 +186,7 @@ class ImportsService:
         # The file's sha256 is being taken meanwhile (see FileHash): read at the end.
         detail: dict[str, Any] = {"file": src.name}
         state = ImportState()
+        already: int | None = None
         store = self._tables.store
         writer: ImportWriter | None = None
         parcels: ParcelReader | None = None
@@ -260,6 +271,10 @@ class ImportsService:
                 detail["sha256"] = extract.sha256
                 earlier = writer.finish(extract.sha256)
                 detail.update(state.counts())
+                mapping_json = mp.model_dump_json(exclude={"optional_columns"})
+                same = self._tables.imports.same_import(extract.sha256, mapping_json)
+                if same is not None and state.added == 0:
+                    raise _AlreadyImported(same)
                 if dry_run:
                     raise _DryRun
                 writer.rebuild_indexes()
@@ -267,7 +282,7 @@ class ImportsService:
                     {
                         "file_name": src.name,
                         "sha256": extract.sha256,
-                        "mapping": mp.model_dump_json(exclude={"optional_columns"}),
+                        "mapping": mapping_json,
                         "rows_read": state.read,
                         "rows_added": state.added,
                         "rows_duplicate": state.duplicate,
@@ -282,8 +297,16 @@ class ImportsService:
                 )
                 batch_id: int | None = writer.batch_id
                 detail["batch"] = batch_id
+                if mp.columns.po and batch_id is not None and state.added:
+                    keys = [header_key(n) for n in reader.field_names]
+                    if header_key(mp.columns.po) in keys:
+                        self._tables.imports.link_orders(
+                            batch_id, keys.index(header_key(mp.columns.po))
+                        )
         except _DryRun:
             batch_id = None
+        except _AlreadyImported as done:
+            batch_id, already = None, done.batch
         except BaseException:
             if rejects_out is not None:
                 rejects_out.discard()
@@ -303,6 +326,7 @@ class ImportsService:
                 rejects_out.discard()
         return ImportResult(
             batch_id=batch_id,
+            already_imported_as=already,
             file_name=src.name,
             sha256=extract.sha256,
             dry_run=dry_run,

@@ -12,6 +12,7 @@ add ...``:
 ``fs.estimates``          estimates, originals and revisions (``estimate``)
 ``fs.spend``              spend lines and reversals (``spend``)
 ``fs.receipts``           grant payments received (``receipt``)
+``fs.commitments``        purchase orders raised, not yet invoiced (``commit``)
 ``fs.posts``              funded posts, their status history and changes (``post``)
 ``fs.forecasts``          forecasts of remaining spend (``forecast``)
 ``fs.conditions``         conditions of funding years, evidence, status (``condition``)
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from fsgrant.domain.sustainability import SustainabilityYear
     from fsgrant.services.audit import AuditService
     from fsgrant.services.categories import CategoriesService
+    from fsgrant.services.commitments import CommitmentsService
     from fsgrant.services.conditions import ConditionsService
     from fsgrant.services.estimates import EstimatesService
     from fsgrant.services.exports import ExportsService
@@ -136,6 +138,13 @@ class Ledger:
         return SpendService(self.tables, self.years, self.categories, self.periods)
 
     @cached_property
+    def commitments(self) -> CommitmentsService:
+        """Purchase orders raised and not yet invoiced (``commit``)."""
+        from fsgrant.services.commitments import CommitmentsService
+
+        return CommitmentsService(self.tables, self.years, self.categories, self.periods)
+
+    @cached_property
     def receipts(self) -> ReceiptsService:
         """Grant payments received (``receipt``)."""
         from fsgrant.services.receipts import ReceiptsService
@@ -178,6 +187,7 @@ class Ledger:
             self.posts,
             self.forecasts,
             self.settings,
+            self.commitments,
         )
 
     @cached_property

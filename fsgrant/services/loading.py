@@ -39,8 +39,28 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
         fs.estimates.phase(
             fields["label"], fields["category"], months=fields["months"], on=fields["on"]
         )
+    elif kind == "forecast_additions":
+        fs.forecasts.add(**fields)
+    elif kind == "commitments":
+        order = dict(fields)
+        on, reason = order.pop("cancelled_on"), order.pop("cancel_reason")
+        added = fs.commitments.add(**order)
+        if on is not None or reason is not None:
+            if on is None or reason is None:
+                raise InvalidInput(
+                    "a cancelled commitment gives both cancelled_on and cancel_reason",
+                    field="cancelled_on" if on is None else "cancel_reason",
+                )
+            fs.commitments.cancel(added.id, on=on, reason=reason)
     elif kind == "spend":
-        fs.spend.add(**fields)
+        line = dict(fields)
+        reverse_on = line.pop("reverse_on")
+        if reverse_on is None:
+            fs.spend.add(**line)
+        elif line.pop("year") is not None:
+            raise InvalidInput("an accrual (reverse_on) names no year", field="year")
+        else:
+            fs.spend.accrue(**line, reverse_on=reverse_on)
     elif kind == "conditions":
         fs.conditions.add(**fields)
     elif kind == "condition_events":
@@ -50,8 +70,10 @@ def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:
             fs.conditions.add_evidence(**event)
         elif what == "status":
             fs.conditions.set_status(**event)
+        elif what == "amend":
+            fs.conditions.set(**event)
         else:
-            raise InvalidInput(f"kind '{what}' is not evidence or status", field="kind")
+            raise InvalidInput(f"kind '{what}' is not evidence, status or amend", field="kind")
     elif kind == "measures":
         fs.measures.add(**fields)
     elif kind == "measure_targets":

@@ -33,6 +33,7 @@ from fsgrant.domain.periods import (
 from fsgrant.domain.posts import allocation_segments
 from fsgrant.domain.posts_report import build_posts_report
 from fsgrant.domain.reports import (
+    AdditionItem,
     PostsReport,
     ProfileReport,
     SpendByReport,
@@ -42,6 +43,7 @@ from fsgrant.domain.reports import (
     build_summary,
 )
 from fsgrant.errors import InvalidInput
+from fsgrant.services.commitments import CommitmentsService
 from fsgrant.services.condition_states import states_as_at
 from fsgrant.services.estimates import EstimatesService
 from fsgrant.services.forecasts import ForecastsService, SettingsService
@@ -82,6 +84,7 @@ class ReportsService:
         posts: PostsService,
         forecasts: ForecastsService,
         settings: SettingsService,
+        commitments: CommitmentsService | None = None,
     ) -> None:
         self._tables = tables
         self._grant = grant
@@ -92,6 +95,7 @@ class ReportsService:
         self._posts = posts
         self._forecasts = forecasts
         self._settings = settings
+        self._commitments = commitments
         self._figures_cache: tuple[tuple[object, ...], dict[str, YearFigures]] | None = None
 
     # -------------------------------------------------------------- the figures
@@ -127,7 +131,17 @@ class ReportsService:
             set_forecasts=self._forecasts.amounts(day),
             posts=self._posts.all(),
             phasings=self._estimates.phasing_as_at(day),
+            committed=self._commitments.committed(day) if self._commitments else None,
+            additions=self._additions(day),
         )
+
+    def _additions(self, day: date) -> dict[tuple[str, str], tuple[AdditionItem, ...]]:
+        out: dict[tuple[str, str], list[AdditionItem]] = defaultdict(list)
+        for a in self._forecasts.additions(day):
+            out[(a.funding_year, a.category)].append(
+                AdditionItem(reason=a.reason, amount=a.amount, set_on=a.set_on)
+            )
+        return {k: tuple(v) for k, v in out.items()}
 
     def facts(self, as_at: DateLike | None = None) -> LedgerFacts:
         """What ``fsgrant check`` looks at, as at ``as_at`` (today when None)."""
@@ -145,12 +159,25 @@ class ReportsService:
             latest=latest,
             received=received,
             posts=self._posts.all(),
+            conditions=tuple(states_as_at(self._tables, day)),
+            revisions=self._revisions(day),
         )
+
+    def _revisions(self, day: date) -> dict[str, tuple[date, str]]:
+        """Per funding year, its latest estimate revision made by ``day``."""
+        out: dict[str, tuple[date, str]] = {}
+        for e in self._estimates.list():
+            made = (e.set_on, e.category)
+            if not e.original and e.set_on <= day and made > out.get(e.funding_year, made):
+                out[e.funding_year] = made
+            elif not e.original and e.set_on <= day:
+                out.setdefault(e.funding_year, made)
+        return out
 
     # -------------------------------------------------------------- reports
     def summary(self, as_at: DateLike | None = None) -> SummaryReport:
         """Where each funding year stands as at a date (today when None): award,
-        received, original estimate, actual, forecast remaining and outturn,
+        received, original estimate, actual, committed, forecast remaining and outturn,
         underspend at risk or overspend, whether the money is secure (only when the
         year is confirmed) and how many of its conditions are met as at the date."""
         day = as_at_day(as_at)
@@ -169,10 +196,11 @@ class ReportsService:
                 k: f.total("forecast_remaining") for k, f in figures.items()
             },
             conditions_by_year={
-                k: (c.total, c.met)
+                k: (c.total, c.met, c.waived)
                 for k, c in year_conditions(states_as_at(self._tables, day)).items()
             },
             spent_in_withdrawn=self._spent_in_withdrawn(day, [f.year for f in figures.values()]),
+            committed_by_year={k: f.total("committed") for k, f in figures.items()},
         )
 
     def _spent_in_withdrawn(
@@ -240,7 +268,9 @@ class ReportsService:
         for (lbl, spent_on), amount in self._spend.totals(day, by=("date",)).items():
             if lbl == label:
                 actual[month_label(spent_on)] += amount
-        other = sum((c.forecast_remaining for c in f.categories if not c.post_driven), ZERO)
+        # What the posts' months do not hold: categories no post drives, additions to
+        # post-driven forecasts and forecasts lifted to what is committed.
+        other = f.total("forecast_remaining") - sum(f.post_months.values(), ZERO)
         return build_profile(
             f.year,
             day,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -118,6 +119,103 @@ class SpendService:
             detail["id"] = new_id
         return self.get(new_id)
 
+    def accrue(
+        self,
+        day: DateLike,
+        amount: AmountLike,
+        category: str,
+        *,
+        reverse_on: DateLike | None = None,
+        reference: str | None = None,
+        supplier: str | None = None,
+        post: str | None = None,
+        description: str | None = None,
+    ) -> tuple[SpendLine, SpendLine]:
+        """Accrue work done but not yet invoiced: a line dated ``day`` (typically 31
+        March) and its reversal, the negated amount dated ``reverse_on`` (default the
+        next day), linked and marked as such. Both are recorded, or neither.
+
+        Returns:
+            (the accrual, its reversal).
+
+        Raises:
+            InvalidInput: a bad date, amount or category, a zero amount, or a reversal
+            not after the accrual.  NotFound: no such post.
+            Conflict: no funding year covers either date.
+            PeriodClosed: either date is in a closed period.
+        """
+        d = entered_day(self._tables, day, field="date")
+        back = (
+            d + timedelta(days=1)
+            if reverse_on is None
+            else entered_day(self._tables, reverse_on, field="reverse-on")
+        )
+        if back <= d:
+            raise InvalidInput(
+                f"an accrual dated {d} is reversed after it, not on {back}", field="reverse-on"
+            )
+        value = as_money(amount, field="amount")
+        if value == 0:
+            raise InvalidInput("an accrual of 0.00 records nothing", field="amount")
+        cat = self._categories.require(category)
+        post_id = clean_text(post)
+        if post_id is not None:
+            require_post(self._tables, post_id)
+        store = self._tables.store
+        what = clean_text(description)
+        common: dict[str, Any] = {
+            "category": cat,
+            "post": post_id,
+            "supplier": clean_text(supplier),
+            "reference": clean_text(reference),
+            "recorded_at": utc_now(),
+            "recorded_by": store.user,
+        }
+        detail: dict[str, Any] = {
+            "date": d.isoformat(),
+            "reverse_on": back.isoformat(),
+            "amount": str(value),
+            "category": cat,
+        }
+        if post_id is not None:
+            detail["post"] = post_id
+        with store.transaction(Action.SPEND_ACCRUE, None, detail, dated=d):
+            allocator = Allocator(self._years.list())
+            closures = self._periods.closures()
+            for when, words in ((d, "an accrual"), (back, "an accrual's reversal")):
+                problem = entry_day_problem(when, None, allocator, closures, what=words)
+                if problem is not None:
+                    raise problem
+            too_much = gross_total_problem(
+                self._tables.spend.gross_pence() + 2 * abs(to_pence(value)), "spend lines"
+            )
+            if too_much is not None:
+                raise InvalidAmount(
+                    f"amount: {too_much}; nothing was stored", field="amount", value=str(value)
+                )
+            accrual_id = self._tables.spend.insert(
+                {
+                    **common,
+                    "date": d.isoformat(),
+                    "amount_pence": to_pence(value),
+                    "description": f"Accrual: {what}" if what else "Accrual",
+                    "accrual": "accrual",
+                }
+            )
+            reversal_id = self._tables.spend.insert(
+                {
+                    **common,
+                    "date": back.isoformat(),
+                    "amount_pence": -to_pence(value),
+                    "description": f"Reversal of accrual (line {accrual_id})"
+                    + (f": {what}" if what else ""),
+                    "accrual": "reversal",
+                    "accrual_of": accrual_id,
+                }
+            )
+            detail["id"], detail["reversal_id"] = accrual_id, reversal_id
+        return self.get(accrual_id), self.get(reversal_id)
+
     def reverse(self, line_id: int, reason: str) -> SpendLine:
         """Reverse a spend line: a new line with the negated amount, the same date,
         category, post and funding year, so the two net to zero in the same period.
@@ -175,6 +273,22 @@ class SpendService:
         return self.get(new_id)
 
     # ------------------------------------------------------------ reading
+    def possible_duplicate(self, line: SpendLine) -> int | None:
+        """The id of another line that may be the same invoice keyed twice: the same
+        date and amount, and the same supplier or reference (neither a reversal nor
+        reversed); None when there is none.
+
+        Raises:
+            InvalidInput: ``line`` is not a spend line.
+        """
+        if not isinstance(line, SpendLine):
+            raise InvalidInput(
+                "possible_duplicate takes a spend line (fs.spend.get(id))", field="line"
+            )
+        return self._tables.spend.same_as(
+            line.id, line.date, to_pence(line.amount), line.supplier, line.reference
+        )
+
     def get(self, line_id: int) -> SpendLine:
         """One spend line, with its funding year as allocated now.
 

@@ -214,6 +214,11 @@ TABLES: dict[str, dict[str, Any]] = {
                 "batch's source_names (lines imported by earlier versions: a JSON object "
                 "keyed by the header); spend_source gives it keyed either way"
             ),
+            "accrual": (
+                "accrual: work done, not yet invoiced, charged to its day; reversal: the "
+                "line taking it out again"
+            ),
+            "accrual_of": "On an accrual's reversal: the accrual it reverses",
             **_RECORDED,
         },
     },
@@ -226,6 +231,80 @@ TABLES: dict[str, dict[str, Any]] = {
             "amount_pence": f"The payment, {_PENCE}",
             "funding_year": "The funding year it pays",
             "reference": "The remittance reference",
+            **_RECORDED,
+        },
+    },
+    "commitments": {
+        "description": (
+            "Commitments: purchase orders raised and not yet invoiced. Spend lines quoting "
+            "the reference (dated on or after the order) draw it down."
+        ),
+        "sort": "date",
+        "facets": ["category"],
+        "columns": {
+            "date": "The day the order was raised",
+            "amount_pence": f"The order's amount, {_PENCE}",
+            "category": "The cost category",
+            "post": "The post it is for, if any",
+            "reference": "The purchase order number invoices quote",
+            "supplier": "The supplier",
+            "description": "What it is for",
+            "funding_year": "The funding year named explicitly (else by its date)",
+            **_RECORDED,
+        },
+    },
+    "forecast_additions": {
+        "description": (
+            "Additions to a post-driven forecast the posts do not show (agency cover, "
+            "backfill, overtime): the latest of a year, category and reason is in force."
+        ),
+        "sort": "set_on",
+        "facets": ["funding_year", "category"],
+        "columns": {
+            "funding_year": "The funding year",
+            "category": "The post-driven category",
+            "amount_pence": f"Spend still expected after set_on, on top of the posts, {_PENCE}",
+            "reason": "What it is (the same reason later revises it)",
+            "set_on": "The day it was set",
+            **_RECORDED,
+        },
+    },
+    "spend_orders": {
+        "description": (
+            "The purchase order an imported line quotes, when its mapping names a po "
+            "column: it draws that commitment down."
+        ),
+        "columns": {
+            "spend": "The spend line",
+            "reference": "The purchase order number it quotes",
+        },
+    },
+    "condition_amendments": {
+        "description": (
+            "Amendments of a condition's terms (a due date or check added later, the "
+            "wording corrected): each empty column keeps the term in force."
+        ),
+        "sort": "on",
+        "facets": ["funding_year"],
+        "columns": {
+            "funding_year": "The funding year of the condition",
+            "number": "The condition's number within its year",
+            "on": "The day the terms change",
+            "due": "The new due date",
+            "check_kind": "The new computed check (estimates or sustainability)",
+            "check_year": "For the estimates check: the funding year judged",
+            "text": "The condition, reworded",
+            "reason": "Why the terms changed",
+            **_RECORDED,
+        },
+    },
+    "commitment_cancellations": {
+        "description": "Commitments cancelled: what was left of each is no longer committed.",
+        "sort": "on",
+        "columns": {
+            "commitment": "The commitment cancelled",
+            "on": "The day it was cancelled",
+            "reason": "Why",
             **_RECORDED,
         },
     },

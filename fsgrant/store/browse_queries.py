@@ -288,3 +288,38 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
     },
 }
 """The questions people ask, as named Datasette queries (``:name`` are parameters)."""
+
+# Purchase orders raised by the day, each with what the spend lines quoting its
+# reference (dated from it to the day) drew down, held between 0 and its amount, and
+# what is still committed (fsgrant.domain.commitments: nothing once cancelled by then).
+_COMMITMENTS_QUERY = f"""WITH {_DAY},
+orders AS (
+    SELECT c.*, x."on" AS cancelled_on, x.reason AS cancel_reason,
+           (SELECT coalesce(sum(s.amount_pence), 0) FROM spend s
+            WHERE (s.reference = c.reference
+                   OR s.id IN (SELECT o.spend FROM spend_orders o WHERE o.reference = c.reference))
+              AND s.date >= c.date AND s.date <= day.d) AS invoiced_pence
+    FROM commitments c
+    CROSS JOIN day
+    LEFT JOIN commitment_cancellations x ON x.commitment = c.id AND x."on" <= day.d
+    WHERE c.date <= day.d
+)
+SELECT id, date, reference, category, post, supplier, description, amount_pence,
+       min(max(invoiced_pence, 0), amount_pence) AS drawn_pence,
+       CASE WHEN cancelled_on IS NOT NULL THEN 0
+            ELSE amount_pence - min(max(invoiced_pence, 0), amount_pence) END AS open_pence,
+       CASE WHEN cancelled_on IS NOT NULL THEN 'cancelled'
+            WHEN invoiced_pence >= amount_pence THEN 'invoiced' ELSE 'open' END AS status,
+       cancelled_on, cancel_reason
+FROM orders ORDER BY date, id"""
+
+CANNED_QUERIES["commitments_as_at"] = {
+    "title": "Commitments: purchase orders not yet invoiced",
+    "description": (
+        "Each purchase order raised by a day (:as_at; today when empty), what the spend "
+        "lines quoting its reference drew down by then and what is still committed (none "
+        "once cancelled). The same as 'fsgrant commit list --as-at'."
+    ),
+    "sql": _COMMITMENTS_QUERY,
+    "params": ["as_at"],
+}

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from fsgrant.domain.condition_terms import ConditionAmendment
 from fsgrant.domain.conditions import Condition, ConditionStatusChange, Evidence
 from fsgrant.store.connection import Store
 
@@ -103,6 +104,28 @@ class ConditionsTable:
             )
             for r in self.store.query('SELECT * FROM condition_status ORDER BY "on", id')
         ]
+
+    def amendments(self) -> list[ConditionAmendment]:
+        """Every amendment of a condition's terms, in the order recorded."""
+        return [
+            ConditionAmendment(
+                id=r["id"],
+                year=r["funding_year"],
+                number=r["number"],
+                on=r["on"],
+                due=r["due"],
+                check=r["check_kind"],
+                check_year=r["check_year"],
+                text=r["text"],
+                reason=r["reason"],
+                recorded_at=datetime.fromisoformat(r["recorded_at"]),
+                recorded_by=r["recorded_by"],
+            )
+            for r in self.store.query("SELECT * FROM condition_amendments ORDER BY id")
+        ]
+
+    def insert_amendment(self, record: dict[str, Any]) -> int:
+        return self.store.insert("condition_amendments", record)
 
     def insert(self, record: dict[str, Any]) -> int:
         return self.store.insert("conditions", record)

@@ -45,6 +45,11 @@ FINGERPRINT_TABLES = (
     "plan_costs",
     "measure_observations",
     "measure_targets",
+    "commitments",
+    "commitment_cancellations",
+    "forecast_additions",
+    "condition_amendments",
+    "spend_orders",
     "measure_gaps",
 )
 """The tables whose rows a return is built from: the ledger fingerprint covers them."""
@@ -64,6 +69,11 @@ _COUNTED_WHEN_USED = frozenset(
         "condition_status",
         "estimate_phasing",
         "estimate_phasing_months",
+        "commitments",
+        "commitment_cancellations",
+        "forecast_additions",
+        "condition_amendments",
+        "spend_orders",
         "measure_gaps",
     }
 )
@@ -77,6 +87,10 @@ _COLUMNS_COUNTED_WHEN_USED = frozenset(
     {
         ("receipts", "reverses"),
         ("receipts", "reason"),
+        ("spend", "accrual"),
+        ("spend", "accrual_of"),
+        ("estimates", "reason"),
+        ("estimates", "reference"),
         ("plan_sources", "added_on"),
         ("plan_sources", "beneficiary"),
         ("measure_observations", "series"),

@@ -44,9 +44,10 @@ IMPORT_ROW_COLUMNS = (
 """The values bound per imported line, in this order; the batch, time and user are the
 same for the whole import and written into the statement."""
 
-BULK_INDEXES = ("spend_date_totals",)
+BULK_INDEXES = ("spend_date_totals", "spend_reference")
 """Indexes an import large beside the table drops and builds again at its end: the
-reports' covering index, which no statement of the import reads."""
+reports' covering index and the index matching invoices to purchase orders by
+reference, which no statement of the import reads."""
 BULK_MIN_ROWS = 10_000
 BULK_SHARE = 4
 """The import drops them once it has inserted at least ``BULK_MIN_ROWS`` lines and a
@@ -68,6 +69,27 @@ class ImportsTable:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    def link_orders(self, batch: int, cell: int) -> None:
+        """Record the purchase order each line of ``batch`` quotes: cell ``cell`` of its
+        source row, where not empty (inside the import's transaction)."""
+        self.store.execute(
+            """INSERT INTO spend_orders (spend, reference)
+               SELECT s.id, trim(json_extract(s.source_fields, '$[' || ? || ']'))
+               FROM spend s WHERE s.import_batch = ?
+                 AND json_type(s.source_fields) = 'array'
+                 AND length(trim(coalesce(json_extract(s.source_fields, '$[' || ? || ']'), '')))
+                     > 0""",
+            [cell, batch, cell],
+        )
+
+    def same_import(self, sha256: str, mapping: str) -> int | None:
+        """The latest batch of a file with this sha256 read through this mapping."""
+        row = self.store.query_one(
+            "SELECT max(id) FROM import_batches WHERE sha256 = ? AND mapping = ?",
+            [sha256, mapping],
+        )
+        return None if row is None or row[0] is None else int(row[0])
 
     def list(self) -> list[ImportBatch]:
         return [_batch(r) for r in self.store.query("SELECT * FROM import_batches ORDER BY id")]

@@ -27,6 +27,14 @@ from fsgrant.store.migrations_later import (
     _V5,
     _V6,
 )
+from fsgrant.store.migrations_routines import (
+    _ACCRUALS,
+    _COMMITMENTS,
+    _CONDITION_AMENDMENTS,
+    _ESTIMATE_REASONS,
+    _FORECAST_ADDITIONS,
+    _SPEND_ORDERS,
+)
 from fsgrant.store.schema_sql import UNIQUE_KEYS
 
 __all__ = [
@@ -60,6 +68,12 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0015_spend_batch_index", _SPEND_BATCH_INDEX),
     ("0016_compact_source_fields", _COMPACT_SOURCE_FIELDS),
     ("0017_plan_source_dated", _PLAN_SOURCE_DATED),
+    ("0019_commitments", _COMMITMENTS),
+    ("0020_accruals", _ACCRUALS),
+    ("0021_forecast_additions", _FORECAST_ADDITIONS),
+    ("0022_condition_amendments", _CONDITION_AMENDMENTS),
+    ("0023_estimate_reasons", _ESTIMATE_REASONS),
+    ("0024_spend_orders", _SPEND_ORDERS),
     ("0025_outcomes", _OUTCOMES),
 ]
 

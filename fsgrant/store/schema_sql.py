@@ -93,6 +93,11 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "condition_status": ("id",),
     "estimate_phasing": ("id",),
     "estimate_phasing_months": ("id",),
+    "commitments": ("id",),
+    "commitment_cancellations": ("id", "commitment"),
+    "forecast_additions": ("id",),
+    "condition_amendments": ("id",),
+    "spend_orders": ("spend",),
     "measure_gaps": ("id",),
 }
 
@@ -100,6 +105,7 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
 _CLASH_MESSAGES = {
     ("spend", "reverses"): "that spend line has been reversed already; a line is reversed once",
     ("spend", "dedupe_key"): "a spend line with this dedupe key is stored already",
+    ("commitment_cancellations", "commitment"): "that commitment has been cancelled already",
 }
 DEDUPE_KEY_CLASH = _CLASH_MESSAGES[("spend", "dedupe_key")]
 """What the store says when a line's dedupe key is stored already."""

@@ -56,6 +56,7 @@ _CountedGroup = tuple[date, str | None, str, str | None, int, int]
 """A :data:`SpendGroup` with the number of lines in it."""
 
 _SPEND_SQL = """SELECT s.*, (SELECT r.id FROM spend r WHERE r.reverses = s.id) AS reversed_by,
+                (SELECT a.id FROM spend a WHERE a.accrual_of = s.id) AS accrual_reversed_by,
                 (SELECT b.source_names FROM import_batches b WHERE b.id = s.import_batch)
                 AS source_names
                 FROM spend s"""
@@ -132,6 +133,22 @@ class SpendTable:
 
     def insert(self, record: dict[str, Any]) -> int:
         return self.store.insert("spend", record)
+
+    def same_as(
+        self, line_id: int, day: date, pence: int, supplier: str | None, reference: str | None
+    ) -> int | None:
+        """The earliest other line, neither a reversal nor reversed, of the same date and
+        amount and the same supplier or reference: the same invoice keyed twice?"""
+        if supplier is None and reference is None:
+            return None
+        row = self.store.query_one(
+            """SELECT min(s.id) FROM spend s
+               WHERE s.date = ? AND s.amount_pence = ? AND s.id != ? AND s.reverses IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM spend r WHERE r.reverses = s.id)
+                 AND ((? IS NOT NULL AND s.supplier = ?) OR (? IS NOT NULL AND s.reference = ?))""",
+            [day.isoformat(), pence, line_id, supplier, supplier, reference, reference],
+        )
+        return None if row is None or row[0] is None else int(row[0])
 
     def gross_pence(self) -> int:
         """The sizes of every line neither reversed nor a reversal, added up: no total
@@ -317,6 +334,9 @@ def _line(r: Any, allocator: Allocator) -> SpendLine:
         import_batch=r["import_batch"],
         source_line=r["source_line"],
         source_fields=_source_fields(fields, r["source_names"]) if fields else None,
+        accrual=r["accrual"],
+        accrual_of=r["accrual_of"],
+        accrual_reversed_by=r["accrual_reversed_by"],
         recorded_at=datetime.fromisoformat(r["recorded_at"]),
         recorded_by=r["recorded_by"],
     )

@@ -13,6 +13,7 @@ from fsgrant.store.connection import Store
 
 if TYPE_CHECKING:
     from fsgrant.store.audit import AuditTable, RecordDates, SettingsTable
+    from fsgrant.store.commitments import CommitmentsTable
     from fsgrant.store.conditions import ConditionsTable
     from fsgrant.store.grant import GrantTable
     from fsgrant.store.imports import ImportsTable
@@ -21,7 +22,13 @@ if TYPE_CHECKING:
     from fsgrant.store.posts import PostsTable
     from fsgrant.store.returns import ReturnsTable
     from fsgrant.store.spend import ReceiptsTable, SpendTable
-    from fsgrant.store.years import EstimatesTable, ForecastsTable, PhasingTable, YearsTable
+    from fsgrant.store.years import (
+        EstimatesTable,
+        ForecastAdditionsTable,
+        ForecastsTable,
+        PhasingTable,
+        YearsTable,
+    )
 
 __all__ = ["Tables"]
 
@@ -63,10 +70,22 @@ class Tables:
         return ForecastsTable(self.store)
 
     @cached_property
+    def forecast_additions(self) -> ForecastAdditionsTable:
+        from fsgrant.store.years import ForecastAdditionsTable
+
+        return ForecastAdditionsTable(self.store)
+
+    @cached_property
     def spend(self) -> SpendTable:
         from fsgrant.store.spend import SpendTable
 
         return SpendTable(self.store)
+
+    @cached_property
+    def commitments(self) -> CommitmentsTable:
+        from fsgrant.store.commitments import CommitmentsTable
+
+        return CommitmentsTable(self.store)
 
     @cached_property
     def receipts(self) -> ReceiptsTable:

@@ -7,14 +7,26 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from fsgrant.domain.models import Estimate, FundingYear, SetForecast, Variation
+from fsgrant.domain.models import (
+    Estimate,
+    ForecastAddition,
+    FundingYear,
+    SetForecast,
+    Variation,
+)
 from fsgrant.domain.money import from_pence
 from fsgrant.store.connection import Store
 
 if TYPE_CHECKING:
     from fsgrant.domain.phasing import EstimatePhasing
 
-__all__ = ["EstimatesTable", "ForecastsTable", "PhasingTable", "YearsTable"]
+__all__ = [
+    "EstimatesTable",
+    "ForecastAdditionsTable",
+    "ForecastsTable",
+    "PhasingTable",
+    "YearsTable",
+]
 
 
 class YearsTable:
@@ -126,6 +138,8 @@ class EstimatesTable:
                 amount=from_pence(r["amount_pence"]),
                 set_on=r["set_on"],
                 original=bool(r["original"]),
+                reason=r["reason"],
+                reference=r["reference"],
                 recorded_at=datetime.fromisoformat(r["recorded_at"]),
                 recorded_by=r["recorded_by"],
             )
@@ -145,6 +159,33 @@ class EstimatesTable:
 
     def insert(self, record: dict[str, Any]) -> int:
         return self.store.insert("estimates", record)
+
+
+class ForecastAdditionsTable:
+    """``forecast_additions``: dated additions to post-driven forecasts."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def all(self) -> list[ForecastAddition]:
+        """Every addition recorded, in the order set (date, then id)."""
+        rows = self.store.query("SELECT * FROM forecast_additions ORDER BY set_on, id")
+        return [
+            ForecastAddition(
+                id=r["id"],
+                funding_year=r["funding_year"],
+                category=r["category"],
+                amount=from_pence(r["amount_pence"]),
+                reason=r["reason"],
+                set_on=r["set_on"],
+                recorded_at=datetime.fromisoformat(r["recorded_at"]),
+                recorded_by=r["recorded_by"],
+            )
+            for r in rows
+        ]
+
+    def insert(self, record: dict[str, Any]) -> int:
+        return self.store.insert("forecast_additions", record)
 
 
 class ForecastsTable:

@@ -248,6 +248,7 @@ VARIANCE_HEADERS = (
     "Variance %",
     "RAG",
     "Forecast assumed",
+    "Committed (orders not invoiced)",
     "Commentary (to complete)",
 )
 
@@ -277,6 +278,7 @@ def variance_rows(data: ReturnData) -> Iterator[Row]:
                 percent_cell(v.variance_pct, total=total),
                 None if rag is None else Cell(rag.capitalize(), "text", bold=True, fill=rag),
                 Cell(yes_no(v.forecast_assumed), "text", total=total),
+                Cell(v.committed, "money", total=total),
                 None if total else Cell(None, "input"),
             ),
             "total" if total else "body",

@@ -266,7 +266,7 @@ class ReturnDifference(BaseModel):
 # writer sets them, and the layout sizes rows of wrapped text by them.
 COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
     SUMMARY: (40, 24, 34, 34),
-    VARIANCE: (24, 16, 16, 16, 16, 16, 15, 11, 9, 10, 48),
+    VARIANCE: (24, 16, 16, 16, 16, 16, 15, 11, 9, 10, 16, 48),
     PROFILE: (12, 15, 15, 15, 16, 18, 18, 16),
     POSTS: (12, 28, 16, 14, 24, 12, 7, 12, 11, 40, 13, 16, 16, 14, 14),
     TRANSACTIONS: (8, 12, 12, 10, 20, 10, 34, 46, 13, 14, 10, 9, 9),
