@@ -197,18 +197,9 @@ def _big_example_store(path) -> None:
             for i in range(EXPORT_LINES)
         )
         with led.store.transaction("test.fill", "spend", {"lines": EXPORT_LINES}):
-            led.store.insert_many(
-                "spend",
-                (
-                    "date",
-                    "amount_pence",
-                    "category",
-                    "description",
-                    "reference",
-                    "funding_year",
-                    "recorded_at",
-                    "recorded_by",
-                ),
+            led.store.execute_many(
+                "INSERT INTO spend (date, amount_pence, category, description, reference,"
+                " funding_year, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
 

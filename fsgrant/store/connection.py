@@ -449,17 +449,6 @@ class Store:
         cur = self.conn.execute(sql, [record[c] for c in cols])
         return int(cur.lastrowid or 0)
 
-    def insert_many(
-        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-    ) -> None:
-        """Insert many rows (inside :meth:`transaction`)."""
-        self._require_transaction()
-        sql = (
-            f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})"
-        )
-        self.conn.executemany(sql, rows)
-
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one write statement (inside :meth:`transaction`)."""
         self._require_transaction()
