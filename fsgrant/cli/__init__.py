@@ -276,7 +276,7 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
-        from fsgrant import __version__
+        from fsgrant._version import __version__
 
         say(f"fsgrant {__version__}")
         raise typer.Exit()

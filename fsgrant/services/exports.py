@@ -125,7 +125,7 @@ class ExportsService:
             NotFound: no such funding year.  InvalidInput: a bad quarter or dates, a
                 quarter with ``as_at`` or with dates, or a period outside the year.
         """
-        from fsgrant import __version__
+        from fsgrant._version import __version__
         from fsgrant.formats.dfe_return import ReturnData
 
         span = self._return_period(label, as_at, quarter, from_date, to_date)
@@ -391,7 +391,7 @@ class ExportsService:
         from fsgrant.domain.submissions import ReturnCheck, moved_figures
         from fsgrant.formats.dfe_return import ReturnReader
         from fsgrant.formats.dfe_return.figures import return_figures, return_headers
-        from fsgrant.services.returns import file_sha256
+        from fsgrant.formats.extracts import file_sha256
 
         p = Path(path)
         check_input_file(p)  # a folder, a device or a pipe is said to be one
