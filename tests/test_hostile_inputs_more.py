@@ -51,7 +51,7 @@ def test_a_full_disk_while_writing_rejects_stores_nothing(store, monkeypatch):
     from fsgrant.formats import csv_safe
 
     (store.parent / "a.csv").write_bytes(EXTRACT)
-    real = csv_safe._SafeWriter.writerow
+    real = csv_safe.SafeWriter.writerow
     rows: list[object] = []
 
     def header_then_full(self: Any, row: Any) -> None:
@@ -60,7 +60,7 @@ def test_a_full_disk_while_writing_rejects_stores_nothing(store, monkeypatch):
             _disk_full()
         real(self, row)
 
-    monkeypatch.setattr(csv_safe._SafeWriter, "writerow", header_then_full)
+    monkeypatch.setattr(csv_safe.SafeWriter, "writerow", header_then_full)
     before = state(store)
     code, output = refused(store, [a.replace("{dir}", str(store.parent)) for a in IMPORT])
     assert (code, output.strip()) == (

@@ -28,6 +28,7 @@ __all__ = [
     "Draft",
     "RowReader",
     "ZeroAmount",
+    "clean_cell",
     "source_field_names",
 ]
 
@@ -101,7 +102,7 @@ def cells_json(cells: Sequence[str]) -> str:
     return "".join(cells_json_parts(cells, 0))
 
 
-def _clean(text: str) -> str | None:
+def clean_cell(text: str) -> str | None:
     """A cell's text, trimmed, inner runs of white space made one space; None if empty."""
     value = text.strip()
     if "  " in value or "\t" in value or "\n" in value or "\r" in value:
@@ -112,7 +113,7 @@ def _clean(text: str) -> str | None:
 def _opt(cells: Sequence[str], index: int | None) -> str | None:
     if index is None or index >= len(cells):
         return None
-    return _clean(cells[index])
+    return clean_cell(cells[index])
 
 
 _new_draft = tuple.__new__
@@ -199,12 +200,13 @@ class RowReader:
         fmt = mapping.source.date_format
         self.date_format = None if fmt in ("day-first", "iso", "") else fmt
         self._dates: dict[str, date | str] = {}
-        self._accepted_days: dict[tuple[str, str | None], str] = {}
+        self.accepted_days: dict[tuple[str, str | None], str] = {}
+        """The ISO day of each (date text, funding year) read so far (a cache)."""
         self.ref_prefix = reference_key(self.source_name, "")
         # The categories of expense codes, checked against the ledger once; a code
         # not here goes the careful way (cost centre, default, or an error).
         # Rules come before the expense codes: with any, every row goes the careful way.
-        self._by_code = (
+        self.by_code = (
             {}
             if self.category_rules
             else {
@@ -218,8 +220,10 @@ class RowReader:
         )
         """Whether a row without a post may get one from a rule or a map."""
         self.maps_posts = self.i_post is not None or self.maps_posts_otherwise
-        self._categories = rules.categories
-        self._posts = rules.posts
+        self.categories = rules.categories
+        """The ledger's categories."""
+        self.known_posts = rules.posts
+        """The ledger's posts."""
         self.never_filled: frozenset[str] = frozenset(
             name
             for name, never in (
@@ -343,7 +347,7 @@ class RowReader:
         """
         # Written for speed (it runs once per row of files of a million rows): the
         # common path makes no method call it can avoid; anything unusual goes to
-        # the careful path (_accept_day, _amount, _category), which has the messages.
+        # the careful path (_accept_day, _amount, category_of), which has the messages.
         if len(cells) < self.width:
             cells = cells + [""] * (self.width - len(cells))
         snapped = False
@@ -367,47 +371,47 @@ class RowReader:
         date_text = cells[self.i_date]  # type: ignore[index]
         if self.i_year is None:
             year = None
-            iso = self._accepted_days.get((date_text, None))
+            iso = self.accepted_days.get((date_text, None))
         else:
             year = _opt(cells, self.i_year)
-            iso = self._accepted_days.get((date_text, year))
+            iso = self.accepted_days.get((date_text, year))
         if iso is None:
             iso = self._accept_day(line, date_text, year)
         i = self.i_cc
-        cc = _clean(cells[i]) if i is not None else None
+        cc = clean_cell(cells[i]) if i is not None else None
         i = self.i_code
-        code = _clean(cells[i]) if i is not None else None
+        code = clean_cell(cells[i]) if i is not None else None
         i = self.i_category
         if i is None:
             raw_category = None
-            category = self._by_code.get(code)  # type: ignore[arg-type]
+            category = self.by_code.get(code)  # type: ignore[arg-type]
         else:
             # A category column comes before every other rule: a known one is the answer.
-            raw_category = _clean(cells[i])
+            raw_category = clean_cell(cells[i])
             category = raw_category.lower() if raw_category is not None else None
-            if category not in self._categories:
+            if category not in self.categories:
                 category = None
         if category is None:
-            category = self._category(line, cells, cc, code)
+            category = self.category_of(line, cells, cc, code)
         i = self.i_post
-        raw_post = _clean(cells[i]) if i is not None else None
+        raw_post = clean_cell(cells[i]) if i is not None else None
         if raw_post is None and not self.maps_posts_otherwise:
             post = None
-        elif raw_post is not None and raw_post in self._posts:
+        elif raw_post is not None and raw_post in self.known_posts:
             post = raw_post  # a post column comes first, as in _post
         else:
             post = self._post(line, cells, cc, code) if self.maps_posts else None
         refs = self.i_refs
         if len(refs) == 1:
             i = refs[0]
-            reference = _clean(cells[i]) if i is not None else None
+            reference = clean_cell(cells[i]) if i is not None else None
         else:
             reference = "/".join(r for r in (_opt(cells, i) for i in refs) if r) or None
         i = self.i_supplier
-        supplier = _clean(cells[i]) if i is not None else None
+        supplier = clean_cell(cells[i]) if i is not None else None
         if self.template is None:
             i = self.i_description
-            description = _clean(cells[i]) if i is not None else None
+            description = clean_cell(cells[i]) if i is not None else None
         else:
             description = _render(self.template, cells)
         key: str | bytes
@@ -468,12 +472,17 @@ class RowReader:
         reason = self.rules.check_day(day, year)
         if reason is not None:
             raise self._error(line, "year" if year else "date", reason, date_text)
-        if len(self._accepted_days) > 50_000:
-            self._accepted_days.clear()
-        iso = self._accepted_days[(date_text, year)] = day.isoformat()
+        if len(self.accepted_days) > 50_000:
+            self.accepted_days.clear()
+        iso = self.accepted_days[(date_text, year)] = day.isoformat()
         return iso
 
-    def _category(self, line: int, cells: Sequence[str], cc: str | None, code: str | None) -> str:
+    def category_of(self, line: int, cells: Sequence[str], cc: str | None, code: str | None) -> str:
+        """The category of a row by its rules, expense code, cost centre or the default.
+
+        Raises:
+            SourceError: no category applies, or one the ledger does not have.
+        """
         return self._category_with_source(line, cells, cc, code)[0]
 
     def _category_with_source(
@@ -557,7 +566,7 @@ def _render(parts: list[tuple[str, int | None]], cells: Sequence[str]) -> str | 
             out.append(text)
         elif index < len(cells):
             out.append(cells[index])
-    return _clean("".join(out))
+    return clean_cell("".join(out))
 
 
 def _amount_reason(exc: InvalidAmount) -> str:

@@ -109,7 +109,9 @@ class ImportsService:
             + where_filters([w for w in where if isinstance(w, str)])
         )
 
-    def _rules(self) -> LedgerRules:
+    def rules(self) -> LedgerRules:
+        """What an imported row is checked against: the ledger's categories, posts,
+        funding years and closed periods."""
         t = self._tables
         return LedgerRules(
             sorted(t.grant.category_names()),
@@ -190,7 +192,7 @@ class ImportsService:
                 reader = RowReader(
                     mp,
                     extract.header,
-                    self._rules(),
+                    self.rules(),
                     source=src.name,
                     header_line=extract.header_line,
                     kind=extract.kind,
@@ -385,7 +387,7 @@ class ImportsService:
         return check_extract(
             src,
             mp,
-            self._rules,
+            self.rules,
             imports.stored_line,
             rows=rows,
             earlier_keys=imports.holds_earlier_hash_keys(),

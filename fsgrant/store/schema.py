@@ -10,21 +10,21 @@ pieces in :mod:`fsgrant.store.schema_sql`.
 
 from __future__ import annotations
 
-from fsgrant.store.migrations_first import _V1, _V2, _V3, _V4
+from fsgrant.store.migrations_first import V1, V2, V3, V4
 from fsgrant.store.migrations_later import (
-    _COMPACT_SOURCE_FIELDS,
-    _CONDITIONS,
-    _COVERING_SPEND_INDEX,
-    _ESTIMATE_PHASING,
-    _GRANT_HISTORY,
-    _PLAN_SOURCE_DATED,
-    _POST_CHANGES,
-    _RECEIPT_REVERSALS,
-    _SPEND_BATCH_INDEX,
-    _SPEND_SOURCE_FIELDS,
-    _SUSTAINABILITY_PLAN,
-    _V5,
-    _V6,
+    COMPACT_SOURCE_FIELDS,
+    CONDITIONS,
+    COVERING_SPEND_INDEX,
+    ESTIMATE_PHASING,
+    GRANT_HISTORY,
+    PLAN_SOURCE_DATED,
+    POST_CHANGES,
+    RECEIPT_REVERSALS,
+    SPEND_BATCH_INDEX,
+    SPEND_SOURCE_FIELDS,
+    SUSTAINABILITY_PLAN,
+    V5,
+    V6,
 )
 from fsgrant.store.schema_sql import UNIQUE_KEYS
 
@@ -42,23 +42,23 @@ APPEND_ONLY_TABLES: tuple[str, ...] = tuple(UNIQUE_KEYS)
 
 
 MIGRATIONS: list[tuple[str, list[str]]] = [
-    ("0001_initial", _V1),
-    ("0002_allocation_views", _V2),
-    ("0003_append_only_no_replace", _V3),
-    ("0004_lighter_spend_indexes", _V4),
-    ("0005_submitted_returns", _V5),
-    ("0006_allocation_tie_by_label", _V6),
-    ("0007_post_changes", _POST_CHANGES),
-    ("0008_spend_source_fields", _SPEND_SOURCE_FIELDS),
-    ("0009_grant_history", _GRANT_HISTORY),
-    ("0010_sustainability_plan", _SUSTAINABILITY_PLAN),
-    ("0011_conditions", _CONDITIONS),
-    ("0012_estimate_phasing", _ESTIMATE_PHASING),
-    ("0013_receipt_reversals", _RECEIPT_REVERSALS),
-    ("0014_covering_spend_index", _COVERING_SPEND_INDEX),
-    ("0015_spend_batch_index", _SPEND_BATCH_INDEX),
-    ("0016_compact_source_fields", _COMPACT_SOURCE_FIELDS),
-    ("0017_plan_source_dated", _PLAN_SOURCE_DATED),
+    ("0001_initial", V1),
+    ("0002_allocation_views", V2),
+    ("0003_append_only_no_replace", V3),
+    ("0004_lighter_spend_indexes", V4),
+    ("0005_submitted_returns", V5),
+    ("0006_allocation_tie_by_label", V6),
+    ("0007_post_changes", POST_CHANGES),
+    ("0008_spend_source_fields", SPEND_SOURCE_FIELDS),
+    ("0009_grant_history", GRANT_HISTORY),
+    ("0010_sustainability_plan", SUSTAINABILITY_PLAN),
+    ("0011_conditions", CONDITIONS),
+    ("0012_estimate_phasing", ESTIMATE_PHASING),
+    ("0013_receipt_reversals", RECEIPT_REVERSALS),
+    ("0014_covering_spend_index", COVERING_SPEND_INDEX),
+    ("0015_spend_batch_index", SPEND_BATCH_INDEX),
+    ("0016_compact_source_fields", COMPACT_SOURCE_FIELDS),
+    ("0017_plan_source_dated", PLAN_SOURCE_DATED),
 ]
 
 

@@ -179,9 +179,9 @@ class _Styles:
         style = self._cache.get(key)
         if style is None:
             self._apply(c, spec, quote)
-            self._cache[key] = c._style
+            self._cache[key] = c._style  # noqa: SLF001 (openpyxl: a cell's style ids, to reuse)
         else:
-            c._style = copy(style)
+            c._style = copy(style)  # noqa: SLF001 (openpyxl: setting the ids skips re-lookup)
         return c
 
     def _apply(self, c: Any, spec: Cell, quote: bool) -> None:
@@ -412,7 +412,7 @@ def _insert_dimension(ws: WriteOnlyWorksheet, ref: str) -> None:
     """
     import shutil
 
-    path = Path(ws._writer.out)
+    path = Path(ws._writer.out)  # noqa: SLF001 (openpyxl: the write-only sheet's temp file)
     patched = path.with_name(path.name + ".dim")
     with path.open("rb") as src:
         head = src.read(1 << 16)
@@ -515,7 +515,7 @@ def _discard(wb: Workbook) -> None:
     """Close the streams of a workbook that failed half-way and remove their
     temporary files (else they are closed out of order when garbage collected)."""
     for ws in wb.worksheets:
-        writer = ws._writer
+        writer = ws._writer  # noqa: SLF001 (openpyxl: the write-only sheet's writer)
         try:
             if not ws.closed:
                 ws.close()
