@@ -29,7 +29,10 @@ from typer.testing import CliRunner
 import fsgrant
 from fsgrant.cli import app
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+pytestmark = [
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"),
+    pytest.mark.slow,
+]
 
 KILLS = 20 if SLOW else 3
 LOAD_LINES = 4000 if SLOW else 1500

@@ -208,6 +208,7 @@ def random_store(original, tmp_path_factory):
     return db
 
 
+@pytest.mark.slow
 @settings(
     max_examples=800,
     deadline=None,
