@@ -17,7 +17,6 @@ from hostile_helpers import (
     GRANT_TOML,
     HUGE,
     IMPORT,
-    make_store,
     refused,
     runner,
     state,
@@ -28,18 +27,6 @@ from hypothesis import strategies as st
 import fsgrant
 from fsgrant.cli import app
 from fsgrant.errors import FsgrantError, InvalidInput
-
-
-@pytest.fixture(scope="module")
-def original(tmp_path_factory):
-    return make_store(tmp_path_factory.mktemp("hostile-store") / "s.db")
-
-
-@pytest.fixture
-def store(original, tmp_path):
-    db = tmp_path / "s.db"
-    shutil.copy(original, db)
-    return db
 
 
 # ------------------------------------------------------------- a full disk

@@ -49,13 +49,10 @@ HEADER = "Posting Date,Transaction Number,Cost Centre,Expense Code,Supplier Name
 
 
 @pytest.fixture
-def led(tmp_path):
-    ledger = fsgrant.open(tmp_path / "grant.db")
-    ledger.init("Family Safeguarding", "Department for Education", "A council")
-    ledger.years.add("2019/20", "2490000.00", "2019-08-01")
+def led(new_ledger):
+    ledger = new_ledger()
     ledger.years.vary("2019/20", agreed_on="2020-02-14", reason="envelope moved", end="2021-03-31")
-    yield ledger
-    ledger.close()
+    return ledger
 
 
 def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
