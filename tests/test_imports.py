@@ -455,9 +455,9 @@ def test_zip_bomb_xlsx_is_refused_before_parsing(led, tmp_path):
 
 
 def test_an_xlsx_too_big_when_unpacked_is_refused(led, tmp_path, monkeypatch):
-    import fsgrant.formats.extracts
+    import fsgrant.formats.xlsx_guard
 
-    monkeypatch.setattr(fsgrant.formats.extracts, "MAX_XLSX_UNCOMPRESSED", 1000)
+    monkeypatch.setattr(fsgrant.formats.xlsx_guard, "MAX_XLSX_UNCOMPRESSED", 1000)
     book = _workbook(tmp_path / "ok.xlsx", 20)
     with pytest.raises(SourceError, match="would unpack to"):
         led.imports.import_file(book, mapping(tmp_path, XLSX_MAPPING))
@@ -746,8 +746,9 @@ def test_utf8_is_told_from_other_text_across_the_reads_of_a_file(tmp_path, monke
     import hashlib
 
     import fsgrant.formats.extracts as extracts
+    import fsgrant.formats.file_hash as file_hash
 
-    monkeypatch.setattr(extracts, "_CHUNK", 4)
+    monkeypatch.setattr(file_hash, "CHUNK", 4)
     path = tmp_path / "x.csv"
     path.write_bytes(data)
     assert extracts.is_utf8(path) is utf8

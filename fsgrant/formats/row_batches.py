@@ -25,13 +25,14 @@ from typing import Any
 from fsgrant.domain.dedupe_keys import line_bytes, line_digest
 from fsgrant.errors import SourceError
 from fsgrant.formats.amounts import FAST_AMOUNT
-from fsgrant.formats.rows import Draft, RowReader, cells_json_parts, clean_cell
+from fsgrant.formats.row_cells import cells_json_parts, clean_cell
+from fsgrant.formats.rows import Draft, RowReader
 
 __all__ = ["BatchReader"]
 
 
 def _untidy(text: str) -> bool:
-    """Whether text (trimmed) has inner white space :func:`fsgrant.formats.rows.clean_cell`
+    """Whether text (trimmed) has inner white space :func:`fsgrant.formats.row_cells.clean_cell`
     tidies: a double space, a tab or a line break."""
     return "  " in text or "\t" in text or "\n" in text or "\r" in text
 
@@ -41,7 +42,7 @@ _strip = str.strip
 
 
 def _cleaned(column: list[str]) -> list[str | None]:
-    """The column's cells as :func:`fsgrant.formats.rows.clean_cell` reads them: trimmed,
+    """The column's cells as :func:`fsgrant.formats.row_cells.clean_cell` reads them: trimmed,
     None if empty (and, for the few with inner white space, tidied by it)."""
     stripped = list(map(_strip, column))
     # One look over the whole column (joined by a character none of the checks

@@ -7,12 +7,8 @@ Amounts are read by :func:`fsgrant.formats.amounts.read_extract_amount`.
 
 from __future__ import annotations
 
-import json.encoder
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
-from json.encoder import encode_basestring
-from typing import Any, NamedTuple
 
 from fsgrant.domain.dedupe_keys import earlier_line_hash, line_bytes, line_digest, reference_key
 from fsgrant.domain.money import MAX_AMOUNT
@@ -21,13 +17,23 @@ from fsgrant.domain.text import header_key as _norm_header
 from fsgrant.domain.text import source_field_names
 from fsgrant.errors import FsgrantError, InvalidAmount, SourceError
 from fsgrant.formats.amounts import FAST_AMOUNT, read_extract_amount
-from fsgrant.formats.mapping import ExtractMapping, template_fields
+from fsgrant.formats.mapping import ExtractMapping
+from fsgrant.formats.row_cells import (
+    Draft,
+    cells_json,
+    cells_json_parts,
+    clean_cell,
+    compile_template,
+    render_template,
+)
 from fsgrant.formats.row_rules import BoundRule, LedgerRules, RowFilter, column_position
 
 __all__ = [
     "Draft",
     "RowReader",
     "ZeroAmount",
+    "cells_json",
+    "cells_json_parts",
     "clean_cell",
     "source_field_names",
 ]
@@ -44,72 +50,6 @@ class ZeroAmount(Exception):
 
 
 # ---------------------------------------------------------------------- rows
-class Draft(NamedTuple):
-    """One row read into a spend line, not yet deduplicated or stored."""
-
-    line: int
-    date: str
-    pence: int
-    category: str
-    post: str | None
-    supplier: str | None
-    description: str | None
-    reference: str | None
-    year: str | None
-    key: str | bytes
-    """The reference key (text, the whole key), or the digest of the line's fields
-    (bytes) to which the occurrence number of that identical line within the file is
-    added (see :mod:`fsgrant.domain.dedupe_keys`)."""
-    snapped: bool
-    source_fields: str
-    """The whole source row, as a JSON array of its cells (see :func:`fsgrant.domain.text.source_fields_of`)."""
-    earlier_key: str | None = None
-    """For a hash key, when the store holds keys of fsgrant 0.1: that version's base
-    (``hash:<sha256 hex>``), to which the same occurrence number is added."""
-
-
-def _cells_json_parts() -> Callable[[Sequence[str], int], Any] | None:
-    """Python's C JSON encoder, made once for a row's cells: ``"".join(parts(cells, 0))``
-    is what ``json.dumps(list(cells), ensure_ascii=False, separators=(",", ":"))``
-    gives (in half the time of encoding each cell and joining); None where this
-    Python has no such encoder, or it does not give exactly that JSON."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # pragma: no cover - CPython has it
-        return None
-    try:
-        parts = make(None, None, encode_basestring, None, ":", ",", False, False, False)
-        sample = ["", 'a "b" \\ \u00e9 \u2028 \x00', "\ud800"]
-        if "".join(parts(sample, 0)) != _cells_one_by_one(sample):  # pragma: no cover
-            return None
-    except (TypeError, ValueError):  # pragma: no cover - another signature
-        return None
-    return parts  # type: ignore[no-any-return]
-
-
-def _cells_one_by_one(cells: Sequence[str]) -> str:
-    return "[" + ",".join(map(encode_basestring, cells)) + "]"
-
-
-cells_json_parts = _cells_json_parts()
-"""The C encoder of a row's cells (see :func:`_cells_json_parts`), or None."""
-
-
-def cells_json(cells: Sequence[str]) -> str:
-    """A row's cells as the JSON array an imported line keeps: what
-    ``json.dumps(list(cells), ensure_ascii=False, separators=(",", ":"))`` gives."""
-    if cells_json_parts is None:  # pragma: no cover - CPython has it
-        return _cells_one_by_one(cells)
-    return "".join(cells_json_parts(cells, 0))
-
-
-def clean_cell(text: str) -> str | None:
-    """A cell's text, trimmed, inner runs of white space made one space; None if empty."""
-    value = text.strip()
-    if "  " in value or "\t" in value or "\n" in value or "\r" in value:
-        value = " ".join(value.split())
-    return value or None
-
-
 def _opt(cells: Sequence[str], index: int | None) -> str | None:
     if index is None or index >= len(cells):
         return None
@@ -182,7 +122,7 @@ class RowReader:
         template = mapping.columns.description_template
         self.template: list[tuple[str, int | None]] | None = None
         if template is not None:
-            self.template = _compile_template(template, find)
+            self.template = compile_template(template, find)
         self.field_names = source_field_names(header)
         self.skip_zero = mapping.source.zero_rows == "skip"
         g = index.get
@@ -413,7 +353,7 @@ class RowReader:
             i = self.i_description
             description = clean_cell(cells[i]) if i is not None else None
         else:
-            description = _render(self.template, cells)
+            description = render_template(self.template, cells)
         key: str | bytes
         earlier: str | None = None
         if self.by_reference:
@@ -539,34 +479,6 @@ class RowReader:
         if post is not None and post not in self.rules.posts:
             raise self._error(line, role, f"no post {post}; add it with 'fsgrant post add'")
         return post
-
-
-def _compile_template(template: str, find: Callable[[str], int]) -> list[tuple[str, int | None]]:
-    """A description template as (literal text, column index or None) parts."""
-    parts: list[tuple[str, int | None]] = []
-    names = iter(template_fields(template))
-    pos = 0
-    for m in re.finditer(r"\{\{|\}\}|\{[^{}]*\}", template):
-        parts.append((template[pos : m.start()], None))
-        token = m.group(0)
-        if token in ("{{", "}}"):
-            parts.append((token[0], None))
-        else:
-            parts.append(("", find(next(names))))
-        pos = m.end()
-    parts.append((template[pos:], None))
-    return [p for p in parts if p[0] or p[1] is not None]
-
-
-def _render(parts: list[tuple[str, int | None]], cells: Sequence[str]) -> str | None:
-    """A description from a template: the cells' text is data, inserted as it is."""
-    out = []
-    for text, index in parts:
-        if index is None:
-            out.append(text)
-        elif index < len(cells):
-            out.append(cells[index])
-    return clean_cell("".join(out))
 
 
 def _amount_reason(exc: InvalidAmount) -> str:

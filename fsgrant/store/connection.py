@@ -11,45 +11,35 @@ foreign keys on, and a busy timeout (``FSGRANT_BUSY_TIMEOUT`` seconds, default 3
 
 from __future__ import annotations
 
-import contextvars
-import getpass
 import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
 from fsgrant.domain.time_rule import DATED, RECORD_KINDS, Known
 from fsgrant.errors import Conflict, FsgrantError, StoreError
+from fsgrant.store.backup import backup_path, copy_store
 from fsgrant.store.busy import busy_timeout as _busy_timeout
 from fsgrant.store.busy import usable_path as _usable
 from fsgrant.store.schema import MIGRATIONS
+from fsgrant.store.stamps import current_command, current_user, utc_now
 
-__all__ = ["MIGRATION_SET", "STORE_MARKER", "Store", "current_command", "current_user"]
+__all__ = [
+    "MIGRATION_SET",
+    "STORE_MARKER",
+    "Store",
+    "current_command",
+    "current_user",
+    "utc_now",
+]
 
 STORE_MARKER = "fsgrant-store"
 MIGRATION_SET = "fsgrant"
 _MIGRATIONS_TABLE = "_sqlite_migrations"
-
-current_command: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "fsgrant_command", default=None
-)
-"""What is writing, for the audit trail: the CLI sets the command line it ran."""
-
-
-def current_user() -> str:
-    """The operating-system user, for the audit trail."""
-    try:
-        return getpass.getuser()
-    except Exception:  # getuser raises OSError or KeyError in odd containers
-        return os.environ.get("USER") or os.environ.get("USERNAME") or f"uid-{os.getuid()}"
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class Store:
@@ -262,7 +252,7 @@ class Store:
             self._refuse_newer(applied)
             if applied != known:
                 if applied:
-                    self.backups.append(self.backup(self._backup_path(len(applied))))
+                    self.backups.append(self.backup(backup_path(self.path, len(applied))))
                 self._apply_migrations()
             self.conn.execute("COMMIT")
         except BaseException:
@@ -292,15 +282,6 @@ class Store:
         db = Database(self.conn, recursive_triggers=False, execute_plugins=False)
         migrations.apply(db)
 
-    def _backup_path(self, version: int) -> Path:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        candidate = self.path.with_name(f"{self.path.name}.schema{version}-{stamp}.bak")
-        n = 1
-        while candidate.exists():
-            n += 1
-            candidate = self.path.with_name(f"{self.path.name}.schema{version}-{stamp}-{n}.bak")
-        return candidate
-
     def backup(self, target: str | os.PathLike[str]) -> Path:
         """Write a consistent copy of the store to ``target`` (SQLite's backup API).
 
@@ -311,38 +292,7 @@ class Store:
         Raises:
             StoreError: the target exists already, or cannot be written.
         """
-        t = Path(target)
-        _usable(t, "write a backup to")
-        taken = "a folder" if t.is_dir() else "a file" if t.exists() else None
-        if taken is not None:
-            raise StoreError(f"refusing to overwrite {t}: it is {taken}")
-        if not t.parent.is_dir():
-            raise StoreError(f"cannot write a backup to {t}: folder {t.parent} does not exist")
-        tmp = t.with_name(f".{t.name}.{os.getpid()}.tmp")
-        try:
-            # Read through a connection of its own: a WAL reader sees one consistent
-            # snapshot and is not blocked by writers (nor by this store's own write
-            # lock, held while a migration backs up the store it is about to change).
-            source = sqlite3.connect(str(self.path), timeout=self.busy_timeout)
-            dest = sqlite3.connect(str(tmp), isolation_level=None)
-            try:
-                source.backup(dest)
-                dest.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                dest.close()
-                source.close()
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            if t.exists():
-                raise StoreError(f"refusing to overwrite {t}")
-            os.replace(tmp, t)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot write a backup to {t}: {exc}") from None
-        except OSError as exc:
-            raise StoreError(f"cannot write a backup to {t}: {exc.strerror or exc}") from None
-        finally:
-            tmp.unlink(missing_ok=True)
-        return t
+        return copy_store(self.path, target, busy_timeout=self.busy_timeout)
 
     def close(self) -> None:
         """Close the connection; later use raises a :class:`StoreError`. Idempotent."""

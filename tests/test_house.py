@@ -1,4 +1,5 @@
-"""No module of fsgrant imports, directly or through others, a module that imports it.
+"""The shape of the house: no module of fsgrant imports, directly or through others, a
+module that imports it; and none is over 500 lines.
 
 The import-linter contract (``acyclic_siblings`` in pyproject.toml) holds the modules
 of each package apart; this test also covers a module importing the package itself
@@ -8,7 +9,11 @@ Imports under ``if TYPE_CHECKING:`` and inside functions count: they are couplin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import grimp
+
+import fsgrant
 
 
 def cycles(graph: grimp.ImportGraph) -> list[list[str]]:
@@ -59,3 +64,14 @@ def test_cycles_are_found() -> None:
 
 def test_fsgrant_has_no_import_cycles() -> None:
     assert cycles(grimp.build_graph("fsgrant")) == []
+
+
+def test_no_module_is_over_500_lines() -> None:
+    # A module a reader can hold in mind: past 500 lines, split it where a reader would look.
+    package = Path(fsgrant.__file__).parent
+    long = {
+        str(path.relative_to(package)): lines
+        for path in package.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert long == {}
