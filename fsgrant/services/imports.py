@@ -50,7 +50,6 @@ from fsgrant.services.mapping_check import (
     open_mapped,
 )
 from fsgrant.services.years import YearsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.imports import ImportWriter
 from fsgrant.store.tables import Tables
 
@@ -199,7 +198,7 @@ class ImportsService:
                     earlier_keys=self._tables.imports.holds_earlier_hash_keys(),
                 )
                 shape = RowShape(reader.never_filled)
-                writer = self._tables.imports.writer(utc_now(), shape.columns)
+                writer = self._tables.imports.writer(shape.columns)
                 writer.start_bulk(random_keys=mp.dedupe_by == "hash")
                 state.room = MAX_GROSS_PENCE - self._tables.spend.gross_pence()
 

@@ -19,7 +19,6 @@ from fsgrant.domain.time_rule import Action
 from fsgrant.errors import NotFound
 from fsgrant.services.horizon import entered_day, entered_day_or_today, entered_financial_year
 from fsgrant.services.periods import PeriodsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["MeasuresService"]
@@ -60,8 +59,6 @@ class MeasuresService:
                     "observed_on": day.isoformat(),
                     "value": str(number),
                     "note": clean_text(note),
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return next(o for o in self.observations(measure) if o.id == new_id)
@@ -96,8 +93,6 @@ class MeasuresService:
                     "financial_year": label,
                     "value": str(number),
                     "set_on": day.isoformat(),
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return next(t for t in self.targets(measure) if t.id == new_id)

@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from fsgrant.domain.time_rule import DATED, RECORD_KINDS, Known
-from fsgrant.errors import Conflict, FsgrantError, StoreError
+from fsgrant.errors import FsgrantError, StoreError
 from fsgrant.store.backup import backup_path, copy_store
 from fsgrant.store.busy import busy_timeout as _busy_timeout
 from fsgrant.store.busy import usable_path as _usable
 from fsgrant.store.schema import MIGRATIONS
-from fsgrant.store.stamps import current_command, current_user, utc_now
+from fsgrant.store.sqlite_errors import is_busy, refusal
+from fsgrant.store.stamps import current_command, current_user, stamp_columns, utc_now
 
 __all__ = [
     "MIGRATION_SET",
@@ -61,6 +62,7 @@ class Store:
         self.read_only = read_only
         self.busy_timeout = busy_timeout
         self.user = current_user()
+        self._stamps: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.backups: list[Path] = []
         self._depth = 0
         # Counts writes undone, which ``total_changes`` does not take back: see change_marks.
@@ -168,7 +170,7 @@ class Store:
                 store._migrate()
         except sqlite3.OperationalError as exc:
             conn.close()
-            if _is_busy(exc):
+            if is_busy(exc):
                 raise store._busy_or(exc) from None
             raise StoreError(f"{p} is not an fsgrant store ({exc})") from None
         except sqlite3.DatabaseError as exc:
@@ -366,7 +368,7 @@ class Store:
                     self.conn.execute(f"ROLLBACK TO {savepoint}")
                     self.conn.execute(f"RELEASE {savepoint}")
             if isinstance(exc, sqlite3.IntegrityError):
-                raise _integrity(exc) from None
+                raise refusal(exc) from None
             if isinstance(exc, sqlite3.Error):
                 raise self._busy_or(exc) from None
             raise
@@ -376,7 +378,7 @@ class Store:
     def _busy_or(self, exc: sqlite3.Error) -> FsgrantError:
         if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
             return StoreError(f"{self.path} is read-only: nothing can be recorded in it")
-        if _is_busy(exc):
+        if is_busy(exc):
             return StoreError(
                 f"the store {self.path} is busy: another fsgrant kept it locked for "
                 f"{self.busy_timeout:g} s; try again (FSGRANT_BUSY_TIMEOUT sets the wait)"
@@ -389,8 +391,10 @@ class Store:
             raise StoreError("internal error: a write outside Store.transaction() (no audit entry)")
 
     def insert(self, table: str, record: dict[str, Any]) -> int:
-        """Insert one row (inside :meth:`transaction`); returns its rowid."""
+        """Insert one row (inside :meth:`transaction`), stamped with who and when (see
+        :mod:`fsgrant.store.stamps`) unless it gives them; returns its rowid."""
         self._require_transaction()
+        record = self.stamped(table, record)
         cols = list(record)
         sql = (
             f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) "
@@ -398,6 +402,20 @@ class Store:
         )
         cur = self.conn.execute(sql, [record[c] for c in cols])
         return int(cur.lastrowid or 0)
+
+    def stamped(self, table: str, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` with the table's who and when columns it lacks filled in: now, and
+        this store's user."""
+        stamps = self._stamps.get(table)
+        if stamps is None:
+            columns = [r[1] for r in self.conn.execute(f"PRAGMA table_info({_q(table)})")]
+            stamps = self._stamps[table] = stamp_columns(columns)
+        when, who = stamps
+        missing = [c for c in when + who if c not in record]
+        if not missing:
+            return record
+        now = utc_now()
+        return {**record, **{c: now if c in when else self.user for c in missing}}
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one write statement (inside :meth:`transaction`)."""
@@ -473,19 +491,5 @@ class Store:
         return row
 
 
-def _is_busy(exc: sqlite3.Error) -> bool:
-    text = str(exc)
-    return "locked" in text or "busy" in text
-
-
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _integrity(exc: sqlite3.IntegrityError) -> FsgrantError:
-    text = str(exc)
-    if text.startswith("fsgrant: "):
-        return Conflict(text.removeprefix("fsgrant: "))
-    if "FOREIGN KEY" in text:
-        return Conflict("refers to something that is not in the store")
-    return Conflict(f"the store refused the change: {text}")
