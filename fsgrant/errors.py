@@ -11,8 +11,8 @@ wrong without a traceback::
     │   └── SourceError         a bad row or cell in a file (names file, line, field)
     ├── NotFound                a funding year, spend line, post... that does not exist
     ├── Conflict                the request contradicts what is stored (a duplicate label,
-    │                           a second reversal, a date outside every funding period)
-    ├── PeriodClosed            the date falls in a closed (submitted) period
+    │   │                       a second reversal, a date outside every funding period)
+    │   └── PeriodClosed        the date falls in a closed (submitted) period
     └── StoreError              the file is not an fsgrant store, or is from a newer version
 
 The command line maps :class:`InvalidInput` to exit code 2 and every other

@@ -159,7 +159,7 @@ def crash_child(kind: str, db: str, arg: str, at: int, pause: str) -> None:
             time.sleep(300)
 
     stored = [0]
-    insert, insert_many = Store.insert, Store.insert_many
+    insert = Store.insert
 
     def spend_row(table: str) -> None:
         if table == "spend":
@@ -172,12 +172,7 @@ def crash_child(kind: str, db: str, arg: str, at: int, pause: str) -> None:
         spend_row(table)
         return rowid
 
-    def hooked_insert_many(self: Store, table: str, columns, rows) -> None:  # type: ignore[no-untyped-def]
-        insert_many(self, table, columns, rows)
-        spend_row(table)
-
     Store.insert = hooked_insert  # type: ignore[method-assign]
-    Store.insert_many = hooked_insert_many  # type: ignore[method-assign]
     write_atomically = export_service.write_atomically
 
     def hooked_write_atomically(target, write, **options):  # type: ignore[no-untyped-def]

@@ -158,3 +158,17 @@ def test_a_load_records_what_it_stored(tmp_path):
     assert last.action == "load"
     assert last.detail == counts.model_dump()
     assert counts.spend > 0
+
+
+def test_the_store_stamps_who_and_when_on_what_it_records(new_ledger):
+    led = new_ledger()
+    before = datetime.now(UTC).isoformat(timespec="microseconds")
+    line = led.spend.add("2019-09-30", "120.00", "training")
+    row = led.store.query_one("SELECT recorded_at, recorded_by FROM spend WHERE id = ?", [line.id])
+    assert row is not None
+    assert row["recorded_by"] == current_user()
+    assert before <= row["recorded_at"] <= datetime.now(UTC).isoformat(timespec="microseconds")
+    # A closure is stamped in its own columns (at, by); a record giving them keeps them.
+    assert led.store.stamped("period_events", {"through": "2019-08-31"}).keys() >= {"at", "by"}
+    given = {"recorded_at": "2020-01-01T00:00:00+00:00", "recorded_by": "loader"}
+    assert led.store.stamped("spend", given) == given

@@ -399,8 +399,8 @@ def test_the_command_line_skips_the_plugin_lookup_it_has_disabled(tmp_path):
 
 _PLUGIN_LOADER_SEEN = """
 import os, sys
-from fsgrant.cli import _no_plugin_loader
-_no_plugin_loader()
+from fsgrant.cli import no_plugin_loader
+no_plugin_loader()
 from pydantic import TypeAdapter
 assert TypeAdapter(int).validate_python("3") == 3
 from pydantic.plugin._loader import get_plugins

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from reliability_helpers import make_grant
 
 import fsgrant
 from fsgrant.domain.time_rule import RECORD_KINDS
@@ -87,24 +86,22 @@ REFUSED = {
 
 
 @pytest.fixture
-def led(tmp_path):
-    path = tmp_path / "grant.db"
-    make_grant(path)
-    with fsgrant.open(path, create=False) as ledger:
-        ledger.posts.add(
-            "DA-N1",
-            role="domestic-abuse",
-            host="Cambridgeshire County Council",
-            fte="1",
-            annual_cost="46500.00",
-            planned_start="2019-11-01",
-        )
-        ledger.estimates.set("2019/20", "training", "1000.00", on="2019-08-01")
-        ledger.commitments.add("2019-09-01", "50.00", "training", reference="PO-1")
-        ledger.conditions.add("2020/21", "Sustainability", agreed_on="2020-01-15")
-        ledger.measures.add("children-in-care", "2019-04-30", "700")
-        ledger.plan.add_source("council", "base-budget", on="2020-01-01")
-        yield ledger
+def led(store_path):
+    ledger = fsgrant.open(store_path, create=False)
+    ledger.posts.add(
+        "DA-N1",
+        role="domestic-abuse",
+        host="Cambridgeshire County Council",
+        fte="1",
+        annual_cost="46500.00",
+        planned_start="2019-11-01",
+    )
+    ledger.estimates.set("2019/20", "training", "1000.00", on="2019-08-01")
+    ledger.commitments.add("2019-09-01", "50.00", "training", reference="PO-1")
+    ledger.conditions.add("2020/21", "Sustainability", agreed_on="2020-01-15")
+    ledger.measures.add("children-in-care", "2019-04-30", "700")
+    ledger.plan.add_source("council", "base-budget", on="2020-01-01")
+    return ledger
 
 
 def test_every_kind_of_record_is_in_the_table() -> None:

@@ -113,7 +113,7 @@ def test_refusals(led) -> None:
         led.commitments.cancel(1, on="2019-09-01", reason="too early")
     for wrong in (None, True, 1.0, 10**30, "1"):
         with pytest.raises(
-            InvalidInput, match="commitment_id (must be a whole number|.* is out of range)"
+            InvalidInput, match=r"commitment_id (must be a whole number|.* is out of range)"
         ):
             led.commitments.cancel(wrong, on="2020-03-01", reason="x")
     led.periods.close("2019/20", "2020-03-31", "Q4 return")

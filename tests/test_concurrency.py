@@ -31,6 +31,8 @@ import fsgrant
 from fsgrant.cli import app
 from fsgrant.errors import StoreError
 
+pytestmark = pytest.mark.slow
+
 LIBRARY_WORKERS = 3
 LINES_PER_LIBRARY_WORKER = 1000 if SLOW else 150
 CLI_WORKERS = 2

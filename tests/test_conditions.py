@@ -218,19 +218,19 @@ def test_the_sustainability_check_reads_the_first_financial_year_after_the_grant
 # ---------------------------------------------------------------- the ledger
 @pytest.fixture
 def led(tmp_path):
-    with fsgrant.open(tmp_path / "c.db") as fs:
-        fs.init("Family Safeguarding roll-out", "Department for Education", "The council")
-        fs.years.add(Y1, "100000.00", "2019-08-01")
-        fs.years.add(
-            Y2, "1600000.00", "2020-08-01", status="in-principle", conditions=REPORT_CONDITIONS
-        )
-        fs.estimates.set(Y1, "staffing", "60000.00", on="2019-08-01")
-        fs.estimates.set(Y1, "training", "40000.00", on="2019-08-01")
-        fs.spend.add("2019-09-30", "30000.00", "staffing")
-        fs.spend.add("2019-10-01", "46000.01", "training")
-        fs.forecasts.set(Y1, "staffing", "24600.00", on="2020-03-31")
-        fs.forecasts.set(Y1, "training", "0.00", on="2020-03-31")
-        yield fs
+    fs = fsgrant.open(tmp_path / "c.db")
+    fs.init("Family Safeguarding roll-out", "Department for Education", "The council")
+    fs.years.add(Y1, "100000.00", "2019-08-01")
+    fs.years.add(
+        Y2, "1600000.00", "2020-08-01", status="in-principle", conditions=REPORT_CONDITIONS
+    )
+    fs.estimates.set(Y1, "staffing", "60000.00", on="2019-08-01")
+    fs.estimates.set(Y1, "training", "40000.00", on="2019-08-01")
+    fs.spend.add("2019-09-30", "30000.00", "staffing")
+    fs.spend.add("2019-10-01", "46000.01", "training")
+    fs.forecasts.set(Y1, "staffing", "24600.00", on="2020-03-31")
+    fs.forecasts.set(Y1, "training", "0.00", on="2020-03-31")
+    return fs
 
 
 def test_conditions_are_numbered_after_those_recorded_with_their_year(led):

@@ -29,7 +29,10 @@ from typer.testing import CliRunner
 import fsgrant
 from fsgrant.cli import app
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+pytestmark = [
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"),
+    pytest.mark.slow,
+]
 
 KILLS = 20 if SLOW else 3
 LOAD_LINES = 4000 if SLOW else 1500
@@ -197,18 +200,9 @@ def _big_example_store(path) -> None:
             for i in range(EXPORT_LINES)
         )
         with led.store.transaction("test.fill", "spend", {"lines": EXPORT_LINES}):
-            led.store.insert_many(
-                "spend",
-                (
-                    "date",
-                    "amount_pence",
-                    "category",
-                    "description",
-                    "reference",
-                    "funding_year",
-                    "recorded_at",
-                    "recorded_by",
-                ),
+            led.store.execute_many(
+                "INSERT INTO spend (date, amount_pence, category, description, reference,"
+                " funding_year, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
 

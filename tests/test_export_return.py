@@ -116,9 +116,7 @@ def make_ledger(path: Path) -> fsgrant.Ledger:
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> fsgrant.Ledger:
-    led = make_ledger(tmp_path / "store.db")
-    yield led
-    led.close()
+    return make_ledger(tmp_path / "store.db")
 
 
 def values(ws) -> list[tuple]:

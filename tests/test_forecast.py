@@ -56,8 +56,7 @@ def build(path) -> fsgrant.Ledger:
 @pytest.fixture
 def led(tmp_path):
     ledger = build(tmp_path / "s.db")
-    yield ledger
-    ledger.close()
+    return ledger
 
 
 def lines(report):

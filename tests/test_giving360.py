@@ -71,8 +71,7 @@ def ledger(tmp_path):
     led.years.vary("2019/20", agreed_on="2020-02-14", end="2021-03-31", reason="Moved back")
     led.receipts.add("15/10/2019", "1245000.00", "2019/20", reference="FS-CAM-001")
     led.receipts.add("20/03/2020", "622500.50", "2019/20", reference="FS-CAM-002")
-    yield led
-    led.close()
+    return led
 
 
 def test_package_is_valid_against_the_standard_schema(ledger):

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-import fsgrant
 from fsgrant.store.health import fingerprint
 
 TAXIS = """date,amount,category,supplier,description
@@ -41,12 +40,8 @@ OLD_WORKBOOK = "hash:27123b87bebcd5bf35d9902c80983430b46b10f89f319f89aeec5c57098
 
 
 @pytest.fixture
-def led(tmp_path):
-    ledger = fsgrant.open(tmp_path / "grant.db")
-    ledger.init("Family Safeguarding", "Department for Education", "A council")
-    ledger.years.add("2019/20", "2490000.00", "2019-08-01")
-    yield ledger
-    ledger.close()
+def led(new_ledger):
+    return new_ledger()
 
 
 def write(folder: Path, name: str, text: str) -> Path:

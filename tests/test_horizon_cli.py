@@ -280,6 +280,7 @@ def _days_in(args: tuple[str, ...]) -> list[date]:
     return out
 
 
+@pytest.mark.slow
 @settings(
     max_examples=30,
     deadline=None,

@@ -10,7 +10,6 @@ full disk, a pipe, random arguments) are in test_hostile_inputs_more.py.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +22,6 @@ from hostile_helpers import (
     IMPORT,
     ROWS,
     Case,
-    make_store,
     mapping_toml,
     refused,
     state,
@@ -33,20 +31,7 @@ from hostile_helpers import (
 import fsgrant
 from fsgrant.errors import InvalidInput
 
-
 # ------------------------------------------------------------------ the store
-@pytest.fixture(scope="module")
-def original(tmp_path_factory):
-    return make_store(tmp_path_factory.mktemp("hostile-store") / "s.db")
-
-
-@pytest.fixture
-def store(original, tmp_path):
-    db = tmp_path / "s.db"
-    shutil.copy(original, db)
-    return db
-
-
 # ------------------------------------------------------------- the CLI table
 CASES = [
     # Files the user has, lost to an output.

@@ -17,7 +17,6 @@ from hostile_helpers import (
     GRANT_TOML,
     HUGE,
     IMPORT,
-    make_store,
     refused,
     runner,
     state,
@@ -30,18 +29,6 @@ from fsgrant.cli import app
 from fsgrant.errors import FsgrantError, InvalidInput
 
 
-@pytest.fixture(scope="module")
-def original(tmp_path_factory):
-    return make_store(tmp_path_factory.mktemp("hostile-store") / "s.db")
-
-
-@pytest.fixture
-def store(original, tmp_path):
-    db = tmp_path / "s.db"
-    shutil.copy(original, db)
-    return db
-
-
 # ------------------------------------------------------------- a full disk
 def _disk_full(*args: object, **kwargs: object) -> None:
     raise OSError(errno.ENOSPC, "No space left on device")
@@ -51,7 +38,7 @@ def test_a_full_disk_while_writing_rejects_stores_nothing(store, monkeypatch):
     from fsgrant.formats import csv_safe
 
     (store.parent / "a.csv").write_bytes(EXTRACT)
-    real = csv_safe._SafeWriter.writerow
+    real = csv_safe.SafeWriter.writerow
     rows: list[object] = []
 
     def header_then_full(self: Any, row: Any) -> None:
@@ -60,7 +47,7 @@ def test_a_full_disk_while_writing_rejects_stores_nothing(store, monkeypatch):
             _disk_full()
         real(self, row)
 
-    monkeypatch.setattr(csv_safe._SafeWriter, "writerow", header_then_full)
+    monkeypatch.setattr(csv_safe.SafeWriter, "writerow", header_then_full)
     before = state(store)
     code, output = refused(store, [a.replace("{dir}", str(store.parent)) for a in IMPORT])
     assert (code, output.strip()) == (
@@ -208,6 +195,7 @@ def random_store(original, tmp_path_factory):
     return db
 
 
+@pytest.mark.slow
 @settings(
     max_examples=800,
     deadline=None,

@@ -16,16 +16,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import fsgrant
 from fsgrant.cli import app
 from fsgrant.errors import SourceError
 
 
 @pytest.fixture
-def led(tmp_path):
-    ledger = fsgrant.open(tmp_path / "grant.db")
-    ledger.init("Family Safeguarding", "Department for Education", "A council")
-    ledger.years.add("2019/20", "2490000.00", "2019-08-01")
+def led(new_ledger):
+    ledger = new_ledger()
     ledger.years.vary("2019/20", agreed_on="2020-02-14", reason="envelope moved", end="2021-03-31")
     ledger.posts.add(
         "DA-01",
@@ -35,8 +32,7 @@ def led(tmp_path):
         planned_start="2020-01-01",
         annual_cost="40000.00",
     )
-    yield ledger
-    ledger.close()
+    return ledger
 
 
 def write(folder: Path, name: str, text: str, *, newline: str = "\n", bom: bool = False) -> Path:

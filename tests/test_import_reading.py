@@ -34,16 +34,13 @@ HEADER = "Posting Date,Transaction Number,Cost Centre,Description,Amount\n"
 
 
 @pytest.fixture
-def led(tmp_path, monkeypatch):
+def led(new_ledger, monkeypatch):
     import fsgrant.services.imports
 
     monkeypatch.setattr(fsgrant.services.imports, "CHUNK_ROWS", 2)
-    ledger = fsgrant.open(tmp_path / "grant.db")
-    ledger.init("Family Safeguarding", "Department for Education", "A council")
-    ledger.years.add("2019/20", "2490000.00", "2019-08-01")
+    ledger = new_ledger()
     ledger.years.vary("2019/20", agreed_on="2020-02-14", reason="envelope moved", end="2021-03-31")
-    yield ledger
-    ledger.close()
+    return ledger
 
 
 def files(tmp_path: Path, body: str) -> tuple[Path, Path]:

@@ -49,13 +49,10 @@ HEADER = "Posting Date,Transaction Number,Cost Centre,Expense Code,Supplier Name
 
 
 @pytest.fixture
-def led(tmp_path):
-    ledger = fsgrant.open(tmp_path / "grant.db")
-    ledger.init("Family Safeguarding", "Department for Education", "A council")
-    ledger.years.add("2019/20", "2490000.00", "2019-08-01")
+def led(new_ledger):
+    ledger = new_ledger()
     ledger.years.vary("2019/20", agreed_on="2020-02-14", reason="envelope moved", end="2021-03-31")
-    yield ledger
-    ledger.close()
+    return ledger
 
 
 def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -478,9 +475,9 @@ def test_zip_bomb_xlsx_is_refused_before_parsing(led, tmp_path):
 
 
 def test_an_xlsx_too_big_when_unpacked_is_refused(led, tmp_path, monkeypatch):
-    import fsgrant.formats.extracts
+    import fsgrant.formats.xlsx_guard
 
-    monkeypatch.setattr(fsgrant.formats.extracts, "MAX_XLSX_UNCOMPRESSED", 1000)
+    monkeypatch.setattr(fsgrant.formats.xlsx_guard, "MAX_XLSX_UNCOMPRESSED", 1000)
     book = _workbook(tmp_path / "ok.xlsx", 20)
     with pytest.raises(SourceError, match="would unpack to"):
         led.imports.import_file(book, mapping(tmp_path, XLSX_MAPPING))
@@ -770,8 +767,9 @@ def test_utf8_is_told_from_other_text_across_the_reads_of_a_file(tmp_path, monke
     import hashlib
 
     import fsgrant.formats.extracts as extracts
+    import fsgrant.formats.file_hash as file_hash
 
-    monkeypatch.setattr(extracts, "_CHUNK", 4)
+    monkeypatch.setattr(file_hash, "CHUNK", 4)
     path = tmp_path / "x.csv"
     path.write_bytes(data)
     assert extracts.is_utf8(path) is utf8

@@ -28,12 +28,6 @@ def store_path(tmp_path):
     return path
 
 
-@pytest.fixture
-def led(store_path):
-    with fsgrant.open(store_path, create=False) as ledger:
-        yield ledger
-
-
 def test_an_end_moved_before_lines_is_refused_with_their_count_and_total(led):
     # Ending on 31 May 2020 would leave the June and July lines in no year:
     # 2 lines, 1,200.50 + 799.50 = 2,000.00.

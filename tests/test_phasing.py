@@ -67,8 +67,7 @@ def led(tmp_path):
     months = tmp_path / "staffing-months.csv"
     months.write_text(MONTHS, encoding="utf-8")
     ledger.estimates.phase("2019/20", "staffing", months=months, on="2019-08-01")
-    yield ledger
-    ledger.close()
+    return ledger
 
 
 def lines(report):

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from scenario import FS_GRANT, TWO_YEARS
 from typer.testing import CliRunner
 
 import fsgrant
@@ -133,22 +134,19 @@ def test_details_as_at_a_date_and_a_correction_dated_at_the_start():
 
 # ---------------------------------------------------------------- the ledger
 @pytest.fixture
-def led(tmp_path):
+def led(new_ledger):
     # 2019/20: 1 Aug 2019 - 31 Jul 2020; 2020/21: 1 Aug 2020 - 31 Jul 2021.
-    with fsgrant.open(tmp_path / "s.db") as ledger:
-        ledger.init("FS", "DfE", "Council")
-        ledger.years.add("2019/20", "2490000.00", "2019-08-01")
-        ledger.years.add("2020/21", "1600000.00", "2020-08-01", status="in-principle")
-        ledger.posts.add(
-            "DA-N1",
-            role="domestic-abuse",
-            host="Council",
-            fte="1",
-            annual_cost="36000.00",
-            planned_start="2020-04-01",
-        )
-        ledger.posts.set_status("DA-N1", "in-post", "2020-04-01")
-        yield ledger
+    ledger = new_ledger("s.db", grant=FS_GRANT, years=TWO_YEARS)
+    ledger.posts.add(
+        "DA-N1",
+        role="domestic-abuse",
+        host="Council",
+        fte="1",
+        annual_cost="36000.00",
+        planned_start="2020-04-01",
+    )
+    ledger.posts.set_status("DA-N1", "in-post", "2020-04-01")
+    return ledger
 
 
 def test_an_fte_change_and_a_leaving_date_feed_the_forecast_and_the_posts_report(led):

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scenario import FS_GRANT, TWO_YEARS
 
-import fsgrant
 from fsgrant.domain.funding import apply_variations
 from fsgrant.domain.models import FundingYear, Variation
 from fsgrant.domain.periods import Period
@@ -267,12 +267,8 @@ def test_annual_cost_from_salary_and_on_cost_rate():
 
 # ---------------------------------------------------------------- the ledger
 @pytest.fixture
-def led(tmp_path):
-    with fsgrant.open(tmp_path / "s.db") as ledger:
-        ledger.init("FS", "DfE", "Council")
-        ledger.years.add("2019/20", "2490000.00", "2019-08-01")
-        ledger.years.add("2020/21", "1600000.00", "2020-08-01", status="in-principle")
-        yield ledger
+def led(new_ledger):
+    return new_ledger("s.db", grant=FS_GRANT, years=TWO_YEARS)
 
 
 def test_ledger_records_posts_and_history(led):

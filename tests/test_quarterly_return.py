@@ -34,8 +34,7 @@ def led(tmp_path):
     ledger.spend.add("2020-02-10", "2000.00", "training")
     ledger.spend.add("2020-04-30", "500.00", "case-recording")
     ledger.spend.add("2020-05-01", "300.00", "training")
-    yield ledger
-    ledger.close()
+    return ledger
 
 
 def summary(path):

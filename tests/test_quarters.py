@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from scenario import FS_GRANT, TWO_YEARS
 from typer.testing import CliRunner
 
-import fsgrant
 from fsgrant.cli import app
 from fsgrant.domain.periods import financial_quarter_label, funding_quarter_label
 from fsgrant.errors import InvalidInput, NotFound
@@ -66,22 +66,19 @@ def test_a_day_before_the_year_has_no_funding_quarter():
 
 
 @pytest.fixture
-def led(tmp_path):
+def led(new_ledger):
     # 2019/20: 1 Aug 2019 - 31 Jul 2020; 2020/21: 1 Aug 2020 - 31 Jul 2021.
-    with fsgrant.open(tmp_path / "q.db") as ledger:
-        ledger.init("FS", "DfE", "Council")
-        ledger.years.add("2019/20", "2490000.00", "2019-08-01")
-        ledger.years.add("2020/21", "1600000.00", "2020-08-01", status="in-principle")
-        for day, amount in [
-            ("2019-10-31", "50.00"),  # FY2019/20 Q3; 2019/20 Q1
-            ("2020-01-15", "100.00"),  # FY2019/20 Q4; 2019/20 Q2
-            ("2020-03-31", "200.00"),  # FY2019/20 Q4; 2019/20 Q3
-            ("2020-04-01", "300.00"),  # FY2020/21 Q1; 2019/20 Q3
-            ("2020-07-31", "400.00"),  # FY2020/21 Q2; 2019/20 Q4
-            ("2020-08-01", "500.00"),  # FY2020/21 Q2; 2020/21 Q1
-        ]:
-            ledger.spend.add(day, amount, "training")
-        yield ledger
+    ledger = new_ledger("q.db", grant=FS_GRANT, years=TWO_YEARS)
+    for day, amount in [
+        ("2019-10-31", "50.00"),  # FY2019/20 Q3; 2019/20 Q1
+        ("2020-01-15", "100.00"),  # FY2019/20 Q4; 2019/20 Q2
+        ("2020-03-31", "200.00"),  # FY2019/20 Q4; 2019/20 Q3
+        ("2020-04-01", "300.00"),  # FY2020/21 Q1; 2019/20 Q3
+        ("2020-07-31", "400.00"),  # FY2020/21 Q2; 2019/20 Q4
+        ("2020-08-01", "500.00"),  # FY2020/21 Q2; 2020/21 Q1
+    ]:
+        ledger.spend.add(day, amount, "training")
+    return ledger
 
 
 def rows(report) -> list[tuple[str, Decimal]]:

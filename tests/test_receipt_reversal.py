@@ -28,8 +28,7 @@ def led(tmp_path):
     ledger.receipts.add("2019-10-15", "1245000.00", "2019/20", reference="DfE remittance 1")
     ledger.receipts.add("2020-01-15", "1245000.00", "2019/20", reference="DfE remittance 2")
     ledger.receipts.add("2020-01-15", "1245000.00", "2019/20", reference="DfE remittance 2")
-    yield ledger
-    ledger.close()
+    return ledger
 
 
 def received(led, day="2020-03-31"):

@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from reliability_helpers import make_grant
 from typer.testing import CliRunner
 
 import fsgrant
@@ -20,20 +19,6 @@ from fsgrant.cli import app
 from fsgrant.domain.money import as_money, parse_amount
 from fsgrant.domain.periods import parse_date
 from fsgrant.errors import Conflict, InvalidAmount, InvalidInput, PeriodClosed
-
-
-@pytest.fixture
-def store_path(tmp_path):
-    path = tmp_path / "grant.db"
-    make_grant(path)
-    return path
-
-
-@pytest.fixture
-def led(store_path):
-    with fsgrant.open(store_path, create=False) as ledger:
-        yield ledger
-
 
 # ------------------------------------------------------------ the store refuses edits
 RAW_EDITS = [

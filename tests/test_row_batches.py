@@ -115,7 +115,7 @@ def readers(ledger, kind: str) -> tuple[RowReader, BatchReader]:
     else:
         mapping = led.imports.mapping(folder / f"{kind}.toml")
         header = MINIMAL_HEADER if kind.startswith("minimal") else AGRESSO_HEADER
-    reader = RowReader(mapping, header, led.imports._rules(), source="x.csv", header_line=1)
+    reader = RowReader(mapping, header, led.imports.rules(), source="x.csv", header_line=1)
     return reader, BatchReader(reader)
 
 
@@ -282,7 +282,7 @@ def test_a_mapping_with_rules_is_left_to_read(ledger, tmp_path):
         encoding="utf-8",
     )
     reader = RowReader(
-        led.imports.mapping(path), AGRESSO_HEADER, led.imports._rules(), source="x", header_line=1
+        led.imports.mapping(path), AGRESSO_HEADER, led.imports.rules(), source="x", header_line=1
     )
     batch = BatchReader(reader)
     assert not batch.usable

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from fsgrant.domain.text import source_fields_of
+from fsgrant.errors import SourceError
 from fsgrant.formats.mapping_presets import DEFAULT_MAPPING
 from fsgrant.formats.row_rules import LedgerRules
 from fsgrant.formats.rows import RowReader, cells_json, source_field_names
@@ -38,7 +39,13 @@ def keyed_by_header(header: list[str], cells: list[str]) -> dict[str, str]:
     cells=st.lists(TEXT, min_size=0, max_size=10),
 )
 def test_the_source_row_is_the_json_array_of_its_cells_and_reads_back_keyed(extra, cells):
-    r = reader(extra)
+    try:
+        r = reader(extra)
+    except SourceError as exc:
+        # An extra column that repeats a mapped one ("Category") is refused: not this test.
+        if "columns named" not in exc.message:
+            raise
+        reject()
     got = cells_json(cells)
     assert got == json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
     # Read back under the batch's names, it is the row keyed by the header: every cell

@@ -7,9 +7,9 @@ import json
 from decimal import Decimal
 
 import pytest
+from scenario import FS_GRANT, TWO_YEARS
 from typer.testing import CliRunner
 
-import fsgrant
 from fsgrant.cli import app
 from fsgrant.errors import NotFound
 
@@ -17,36 +17,31 @@ D = Decimal
 
 
 @pytest.fixture
-def led(tmp_path):
+def led(new_ledger):
     # 2019/20: 1 Aug 2019 - 31 Jul 2020; 2020/21: 1 Aug 2020 - 31 Jul 2021.
-    with fsgrant.open(tmp_path / "f.db") as ledger:
-        ledger.init("FS", "DfE", "Council")
-        ledger.years.add("2019/20", "2490000.00", "2019-08-01")
-        ledger.years.add("2020/21", "1600000.00", "2020-08-01", status="in-principle")
-        ledger.posts.add(
-            "DA-N1",
-            role="domestic-abuse",
-            host="Council",
-            fte="1",
-            annual_cost="36000.00",
-            planned_start="2020-01-01",
-        )
-        # ref   date        amount    category   post    supplier
-        # A     2019-11-14  18750.00  training   -       MI Training Ltd
-        # B     2020-01-31   3000.00  staffing   DA-N1   -
-        # C     2020-03-27   1250.00  training   -       mi training ltd
-        # D     2020-04-30   3000.00  staffing   DA-N1   -
-        # E     2020-08-31   3000.00  staffing   DA-N1   -
-        ledger.spend.add(
-            "2019-11-14", "18750.00", "training", supplier="MI Training Ltd", reference="A"
-        )
-        ledger.spend.add("2020-01-31", "3000.00", "staffing", post="DA-N1", reference="B")
-        ledger.spend.add(
-            "2020-03-27", "1250.00", "training", supplier="mi training ltd", reference="C"
-        )
-        ledger.spend.add("2020-04-30", "3000.00", "staffing", post="DA-N1", reference="D")
-        ledger.spend.add("2020-08-31", "3000.00", "staffing", post="DA-N1", reference="E")
-        yield ledger
+    ledger = new_ledger("f.db", grant=FS_GRANT, years=TWO_YEARS)
+    ledger.posts.add(
+        "DA-N1",
+        role="domestic-abuse",
+        host="Council",
+        fte="1",
+        annual_cost="36000.00",
+        planned_start="2020-01-01",
+    )
+    # ref   date        amount    category   post    supplier
+    # A     2019-11-14  18750.00  training   -       MI Training Ltd
+    # B     2020-01-31   3000.00  staffing   DA-N1   -
+    # C     2020-03-27   1250.00  training   -       mi training ltd
+    # D     2020-04-30   3000.00  staffing   DA-N1   -
+    # E     2020-08-31   3000.00  staffing   DA-N1   -
+    ledger.spend.add(
+        "2019-11-14", "18750.00", "training", supplier="MI Training Ltd", reference="A"
+    )
+    ledger.spend.add("2020-01-31", "3000.00", "staffing", post="DA-N1", reference="B")
+    ledger.spend.add("2020-03-27", "1250.00", "training", supplier="mi training ltd", reference="C")
+    ledger.spend.add("2020-04-30", "3000.00", "staffing", post="DA-N1", reference="D")
+    ledger.spend.add("2020-08-31", "3000.00", "staffing", post="DA-N1", reference="E")
+    return ledger
 
 
 def refs(lines) -> list[str | None]:

@@ -9,17 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-import fsgrant
 from fsgrant.errors import InvalidInput
 
 
 @pytest.fixture
-def led(tmp_path):
-    ledger = fsgrant.open(tmp_path / "grant.db")
-    ledger.init("Family Safeguarding", "Department for Education", "A council")
-    ledger.years.add("2019/20", "2490000.00", "2019-08-01")
-    yield ledger
-    ledger.close()
+def led(new_ledger):
+    return new_ledger()
 
 
 def other_program_adds(led, pence: int) -> None:

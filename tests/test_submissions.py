@@ -34,12 +34,6 @@ def store_path(tmp_path):
     return path
 
 
-@pytest.fixture
-def led(store_path):
-    with fsgrant.open(store_path, create=False) as ledger:
-        yield ledger
-
-
 # ------------------------------------------------------------ a close freezes everything
 # 2019/20 closed through 31 March 2020: every kind of record dated on or before it is
 # refused, naming the closure; the same records dated after it are accepted.

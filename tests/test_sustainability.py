@@ -312,7 +312,7 @@ def test_the_return_has_a_sustainability_sheet_that_verify_checks(tmp_path):
         assert fy[9] == pytest.approx(-752.55) and fy[10] == pytest.approx(1.03)
         # Totals row: total cost 16,548.39 + 39,357.14 + 43,000.00 + 25,000.00.
         assert rows[5][0] == "Total" and rows[5][3] == pytest.approx(123905.53)
-        assert len(ws._charts) == 1
+        assert len(ws._charts) == 1  # noqa: SLF001 (openpyxl lists a sheet's charts only here)
         wb.close()
         # A later revision moves the plan: verify names the sheet.
         fs.plan.fund("council", "FY2022/23", "1000.00", on="2022-05-01")

@@ -9,7 +9,6 @@ import sqlite3
 from decimal import Decimal
 
 import pytest
-from reliability_helpers import make_grant
 from typer.testing import CliRunner
 
 import fsgrant
@@ -18,13 +17,6 @@ from fsgrant.errors import InvalidAmount, SourceError
 
 # The largest amount, £999,999,999,999.99: one such line fills the room by itself.
 LARGEST = "999999999999.99"
-
-
-@pytest.fixture
-def store_path(tmp_path):
-    path = tmp_path / "grant.db"
-    make_grant(path)
-    return path
 
 
 def _big_csv(tmp_path):

@@ -17,20 +17,20 @@ def led(tmp_path):
     # One year, 2019/20 (1 August 2019 - 31 July 2020, up to £2,490,000), withdrawn on
     # 1 March 2020 after 18,750.00 + 1,250.00 = 20,000.00 was spent and 622,500.00
     # received.
-    with fsgrant.open(tmp_path / "grant.db") as ledger:
-        ledger.init("Family Safeguarding roll-out", "Department for Education", "The council")
-        ledger.years.add("2019/20", "2490000.00", "2019-08-01")
-        ledger.spend.add("2019-11-14", "18750.00", "training")
-        ledger.spend.add("2020-01-10", "1250.00", "evaluation", year="2019/20")
-        ledger.receipts.add("2019-09-01", "622500.00", "2019/20")
-        ledger.years.vary(
-            "2019/20",
-            agreed_on="2020-03-01",
-            reason="withdrawn",
-            status="withdrawn",
-            orphan_ok=True,
-        )
-        yield ledger
+    ledger = fsgrant.open(tmp_path / "grant.db")
+    ledger.init("Family Safeguarding roll-out", "Department for Education", "The council")
+    ledger.years.add("2019/20", "2490000.00", "2019-08-01")
+    ledger.spend.add("2019-11-14", "18750.00", "training")
+    ledger.spend.add("2020-01-10", "1250.00", "evaluation", year="2019/20")
+    ledger.receipts.add("2019-09-01", "622500.00", "2019/20")
+    ledger.years.vary(
+        "2019/20",
+        agreed_on="2020-03-01",
+        reason="withdrawn",
+        status="withdrawn",
+        orphan_ok=True,
+    )
+    return ledger
 
 
 def test_the_summary_says_nothing_to_spend_repayable_and_a_pressure(led):

@@ -278,7 +278,7 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
-        from fsgrant import __version__
+        from fsgrant._version import __version__
 
         say(f"fsgrant {__version__}")
         raise typer.Exit()
@@ -338,7 +338,7 @@ def _short_helps(typer_app: typer.Typer) -> None:
 _PLUGIN_LOADER = "pydantic.plugin._loader"
 
 
-def _no_plugin_loader() -> None:
+def no_plugin_loader() -> None:
     """Stand in for pydantic's plugin loader when its plugins are all disabled.
 
     pydantic imports the loader when it builds its first validator, and the loader
@@ -372,5 +372,5 @@ def main() -> None:
     # The command line has no use for third-party pydantic plugins, and looking them
     # up scans the entry points of every installed package on each start-up.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    _no_plugin_loader()
+    no_plugin_loader()
     app()

@@ -28,12 +28,10 @@ from hashlib import blake2b, sha256
 __all__ = [
     "DIGEST_SIZE",
     "EARLIER_HASH_PREFIX",
-    "HASH_KEY_SIZE",
     "OCCURRENCE_SIZE",
     "earlier_hash_key",
     "earlier_line_hash",
     "hash_key",
-    "key_text",
     "line_bytes",
     "line_digest",
     "reference_key",
@@ -43,7 +41,6 @@ DIGEST_SIZE = 16
 """Bytes of the BLAKE2b digest of a line's fields."""
 OCCURRENCE_SIZE = 4
 """Bytes of the occurrence number (big-endian, so 1 to 4,294,967,295)."""
-HASH_KEY_SIZE = DIGEST_SIZE + OCCURRENCE_SIZE
 EARLIER_HASH_PREFIX = "hash:"
 """How the text hash keys of fsgrant 0.1 begin (``hash:<sha256 hex>:<n>``)."""
 
@@ -78,10 +75,3 @@ def earlier_hash_key(base: str, occurrence: int) -> str:
 def reference_key(source: str, reference: str) -> str:
     """The key of a line told apart by its source's transaction reference."""
     return f"ref:{source}:{reference}"
-
-
-def key_text(key: str | bytes | None) -> str | None:
-    """A dedupe key as text to show: a hash key (bytes) as lower-case hex."""
-    if isinstance(key, bytes):
-        return key.hex()
-    return key

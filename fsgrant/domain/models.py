@@ -162,10 +162,6 @@ class FundingYearState(_Record):
         return Period(self.start, self.end)
 
     @property
-    def varied(self) -> bool:
-        return bool(self.variations)
-
-    @property
     def secure(self) -> bool:
         """Only a confirmed year's money is secure."""
         return self.status == "confirmed"

@@ -232,11 +232,6 @@ class SustainabilityReport(_Record):
         label = first_year_after(self.grant_end)
         return next((y for y in self.years if y.financial_year == label), None)
 
-    @property
-    def closes_gap(self) -> bool:
-        """Whether the plan closes the gap by the end of its range."""
-        return self.sustainable_from is not None
-
 
 # ---------------------------------------------------------------------- parsing
 def parse_financial_year(value: str, *, field: str = "financial_year") -> str:

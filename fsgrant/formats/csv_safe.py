@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["csv_text", "neutralise", "safe_writer"]
+__all__ = ["SafeWriter", "csv_text", "neutralise", "safe_writer"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A line inside a cell, after a CR, LF or CRLF (which the split keeps as its own part).
@@ -49,7 +49,7 @@ def neutralise(text: str) -> str:
     return "".join(parts)
 
 
-class _SafeWriter:
+class SafeWriter:
     """``csv.writer`` whose text cells are neutralised and, when they hold a line
     break, quoted; other values are written as given."""
 
@@ -87,9 +87,9 @@ def _one_cell(value: Any, dialect: Any) -> str:
     return buf.getvalue()[: -len(dialect.lineterminator)]
 
 
-def safe_writer(out: Any, **kwargs: Any) -> _SafeWriter:
+def safe_writer(out: Any, **kwargs: Any) -> SafeWriter:
     """A CSV writer over ``out`` (as ``csv.writer``) that neutralises text cells."""
-    return _SafeWriter(out, **kwargs)
+    return SafeWriter(out, **kwargs)
 
 
 def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:

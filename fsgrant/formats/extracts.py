@@ -25,9 +25,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import hashlib
 import io
-import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,14 +36,14 @@ from typing import Any
 
 from fsgrant.domain.text import header_key as _norm_header
 from fsgrant.errors import SourceError
-from fsgrant.formats.archive import (
-    MAX_UNCOMPRESSED,
-    NotAZip,
-    TooBig,
-    TooCompressed,
-    archive_problem,
-)
+from fsgrant.formats.file_hash import FileHash, file_sha256, is_utf8
 from fsgrant.formats.input_files import check_input_file, refuse_wide_text
+from fsgrant.formats.xlsx_guard import (
+    MAX_XLSX_UNCOMPRESSED,
+    check_xlsx_archive,
+    require_defusedxml,
+    xml_refusal,
+)
 
 __all__ = [
     "MAX_XLSX_UNCOMPRESSED",
@@ -58,94 +56,8 @@ __all__ = [
     "open_extract",
 ]
 
-MAX_XLSX_UNCOMPRESSED = MAX_UNCOMPRESSED
-"""Refuse an XLSX whose parts would unpack to more than this many bytes (1 GiB): the
-limit of :mod:`fsgrant.formats.archive`, read when each extract is checked."""
-
-
 _HEADER_SCAN_ROWS = 50
-_CHUNK = 1 << 20
 ProgressFn = Callable[[float], None]
-
-
-def file_sha256(path: Path) -> str:
-    """The file's sha256 (hex), read in blocks."""
-    digest = _sha256_of(path)
-    assert digest is not None  # nothing stops it
-    return digest
-
-
-def _sha256_of(path: Path, stop: threading.Event | None = None) -> str | None:
-    """The file's sha256 (hex), read in blocks; None if ``stop`` is set first.
-
-    Raises:
-        OSError: the file could not be read.
-    """
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            if stop is not None and stop.is_set():
-                return None
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def is_utf8(path: Path) -> bool:
-    """Whether the file is valid UTF-8, in one streaming pass that stops at the first
-    byte that is not (most of a file is ASCII, which needs no decoding)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            # ASCII is UTF-8 (when no character is left half-read): no need to decode.
-            if chunk.isascii() and not decoder.getstate()[0]:
-                continue
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                return False
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-class FileHash:
-    """A file's sha256, taken on a thread of its own while the file is read for its
-    rows (``hashlib`` lets go of the interpreter while it hashes, so on two cores it
-    costs an import next to nothing); :attr:`hexdigest` waits for it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._digest: str | None = None
-        self._error: OSError | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="fsgrant-file-hash", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._digest = _sha256_of(self.path, self._stop)
-        except OSError as exc:
-            self._error = exc
-
-    def stop(self) -> None:
-        """Stop hashing, if it is not done, and wait for the thread (it closes the file)."""
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def hexdigest(self) -> str:
-        """The sha256 (hex) of the file as it was read.
-
-        Raises:
-            SourceError: the file could not be read.
-        """
-        self._thread.join()
-        if self._digest is None:
-            why = self._error if self._error is not None else "stopped before the end"
-            raise SourceError(self.path.name, None, None, f"cannot be read ({why})")
-        return self._digest
 
 
 class PassOver:
@@ -400,72 +312,6 @@ def _csv_rows(
 
 
 # ---------------------------------------------------------------------- XLSX
-def check_xlsx_archive(path: Path) -> None:
-    """Refuse an XLSX that is not a zip, or whose declared sizes say zip bomb.
-
-    Python's zip reader never inflates a part beyond its declared size, so checking
-    the declared sizes before parsing bounds what parsing can cost.
-
-    Raises:
-        SourceError: not a zip, too big when unpacked, or absurdly compressed.
-    """
-    name = path.name
-    problem = archive_problem(path, max_uncompressed=MAX_XLSX_UNCOMPRESSED)
-    if isinstance(problem, NotAZip):
-        raise SourceError(
-            name, None, None, f"not an XLSX file (not a zip archive: {problem.error})"
-        )
-    if isinstance(problem, TooCompressed):
-        raise SourceError(
-            name,
-            None,
-            None,
-            f"refused: part {problem.part} would unpack {problem.ratio:,.0f} times its "
-            f"packed size ({problem.size:,} bytes); that is a zip bomb, not a spreadsheet",
-        )
-    if isinstance(problem, TooBig):
-        raise SourceError(
-            name,
-            None,
-            None,
-            f"refused: it would unpack to {problem.total:,} bytes (limit {problem.limit:,})",
-        )
-
-
-def _require_defusedxml(name: str) -> None:
-    import openpyxl.xml
-
-    if openpyxl.xml.DEFUSEDXML is not True:
-        raise SourceError(
-            name,
-            None,
-            None,
-            "refusing to read an XLSX without defusedxml in force (install defusedxml, and do "
-            "not set OPENPYXL_DEFUSEDXML=False)",
-        )
-
-
-def _xml_refusal(name: str, exc: BaseException) -> SourceError | None:
-    from defusedxml import DefusedXmlException
-
-    # openpyxl wraps what the parser raised ("could not read worksheets"): look inside.
-    cause: BaseException | None = exc
-    depth = 0
-    while cause is not None and not isinstance(cause, DefusedXmlException) and depth < 10:
-        cause = cause.__cause__ or cause.__context__
-        depth += 1
-    if isinstance(cause, DefusedXmlException):
-        exc = cause
-        return SourceError(
-            name,
-            None,
-            None,
-            "refused: the XLSX declares XML entities or a DTD (an XML bomb or external "
-            f"entity), which a real spreadsheet never does ({type(exc).__name__})",
-        )
-    return None
-
-
 def _open_xlsx(
     path: Path,
     required: Sequence[str],
@@ -475,7 +321,7 @@ def _open_xlsx(
 ) -> Extract:
     name = path.name
     check_xlsx_archive(path)
-    _require_defusedxml(name)
+    require_defusedxml(name)
     import warnings
 
     from openpyxl import load_workbook
@@ -489,7 +335,7 @@ def _open_xlsx(
             wb = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:
         handle.close()
-        refusal = _xml_refusal(name, exc)
+        refusal = xml_refusal(name, exc)
         if refusal is not None:
             raise refusal from None
         raise SourceError(name, None, None, f"not a readable XLSX file ({exc})") from None
@@ -568,7 +414,7 @@ def _xlsx_rows(
     except SourceError:
         raise
     except Exception as exc:
-        refusal = _xml_refusal(name, exc)
+        refusal = xml_refusal(name, exc)
         if refusal is not None:
             raise refusal from None
         raise SourceError(name, None, None, f"not a readable XLSX sheet ({exc})") from None

@@ -25,13 +25,14 @@ from typing import Any
 from fsgrant.domain.dedupe_keys import line_bytes, line_digest
 from fsgrant.errors import SourceError
 from fsgrant.formats.amounts import FAST_AMOUNT
-from fsgrant.formats.rows import Draft, RowReader, _clean, cells_json_parts
+from fsgrant.formats.row_cells import cells_json_parts, clean_cell
+from fsgrant.formats.rows import Draft, RowReader
 
 __all__ = ["BatchReader"]
 
 
 def _untidy(text: str) -> bool:
-    """Whether text (trimmed) has inner white space :func:`fsgrant.formats.rows._clean`
+    """Whether text (trimmed) has inner white space :func:`fsgrant.formats.row_cells.clean_cell`
     tidies: a double space, a tab or a line break."""
     return "  " in text or "\t" in text or "\n" in text or "\r" in text
 
@@ -41,13 +42,13 @@ _strip = str.strip
 
 
 def _cleaned(column: list[str]) -> list[str | None]:
-    """The column's cells as :func:`fsgrant.formats.rows._clean` reads them: trimmed,
+    """The column's cells as :func:`fsgrant.formats.row_cells.clean_cell` reads them: trimmed,
     None if empty (and, for the few with inner white space, tidied by it)."""
     stripped = list(map(_strip, column))
     # One look over the whole column (joined by a character none of the checks
     # looks for); cell by cell only when some cell needs tidying.
     if _untidy("\x00".join(stripped)):
-        return [_clean(s) if _untidy(s) else (s or None) for s in stripped]
+        return [clean_cell(s) if _untidy(s) else (s or None) for s in stripped]
     return [s or None for s in stripped]
 
 
@@ -92,7 +93,7 @@ class BatchReader:
         except KeyError:
             pass
         try:
-            category: str | None = self.reader._category(0, [], cc, code)
+            category: str | None = self.reader.category_of(0, [], cc, code)
         except SourceError:
             category = None
         self._by_code_cc[key] = category
@@ -124,17 +125,17 @@ class BatchReader:
 
         years = self._column(r.i_year, rows)
         dates = map(itemgetter(r.i_date), rows)
-        isos = list(map(r._accepted_days.get, zip(dates, years or repeat(None), strict=False)))
+        isos = list(map(r.accepted_days.get, zip(dates, years or repeat(None), strict=False)))
         ccs = self._column(r.i_cc, rows)
         codes = self._column(r.i_code, rows)
         raw_categories = self._column(r.i_category, rows)
         if raw_categories is not None:
-            known = r._categories
+            known = r.categories
             categories = [
                 c.lower() if c is not None and c.lower() in known else None for c in raw_categories
             ]
         else:
-            by_code = r._by_code
+            by_code = r.by_code
             default = self._default_category
             categories = [
                 by_code.get(code) or default(code, cc)  # type: ignore[arg-type]
@@ -143,7 +144,7 @@ class BatchReader:
         raw_posts = self._column(r.i_post, rows)
         posts: list[str | None] | None = None
         if raw_posts is not None:
-            known_posts = r._posts
+            known_posts = r.known_posts
             # A post the ledger does not have goes the careful way (marked False).
             posts = [p if p is None or p in known_posts else False for p in raw_posts]  # type: ignore[misc]
         references = self._column(r.i_refs[0] if r.i_refs else None, rows)

@@ -7,12 +7,8 @@ Amounts are read by :func:`fsgrant.formats.amounts.read_extract_amount`.
 
 from __future__ import annotations
 
-import json.encoder
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
-from json.encoder import encode_basestring
-from typing import Any, NamedTuple
 
 from fsgrant.domain.dedupe_keys import earlier_line_hash, line_bytes, line_digest, reference_key
 from fsgrant.domain.money import MAX_AMOUNT
@@ -21,13 +17,24 @@ from fsgrant.domain.text import header_key as _norm_header
 from fsgrant.domain.text import source_field_names
 from fsgrant.errors import FsgrantError, InvalidAmount, SourceError
 from fsgrant.formats.amounts import FAST_AMOUNT, read_extract_amount
-from fsgrant.formats.mapping import ExtractMapping, template_fields
+from fsgrant.formats.mapping import ExtractMapping
+from fsgrant.formats.row_cells import (
+    Draft,
+    cells_json,
+    cells_json_parts,
+    clean_cell,
+    compile_template,
+    render_template,
+)
 from fsgrant.formats.row_rules import BoundRule, LedgerRules, RowFilter, column_position
 
 __all__ = [
     "Draft",
     "RowReader",
     "ZeroAmount",
+    "cells_json",
+    "cells_json_parts",
+    "clean_cell",
     "source_field_names",
 ]
 
@@ -43,76 +50,10 @@ class ZeroAmount(Exception):
 
 
 # ---------------------------------------------------------------------- rows
-class Draft(NamedTuple):
-    """One row read into a spend line, not yet deduplicated or stored."""
-
-    line: int
-    date: str
-    pence: int
-    category: str
-    post: str | None
-    supplier: str | None
-    description: str | None
-    reference: str | None
-    year: str | None
-    key: str | bytes
-    """The reference key (text, the whole key), or the digest of the line's fields
-    (bytes) to which the occurrence number of that identical line within the file is
-    added (see :mod:`fsgrant.domain.dedupe_keys`)."""
-    snapped: bool
-    source_fields: str
-    """The whole source row, as a JSON array of its cells (see :func:`fsgrant.domain.text.source_fields_of`)."""
-    earlier_key: str | None = None
-    """For a hash key, when the store holds keys of fsgrant 0.1: that version's base
-    (``hash:<sha256 hex>``), to which the same occurrence number is added."""
-
-
-def _cells_json_parts() -> Callable[[Sequence[str], int], Any] | None:
-    """Python's C JSON encoder, made once for a row's cells: ``"".join(parts(cells, 0))``
-    is what ``json.dumps(list(cells), ensure_ascii=False, separators=(",", ":"))``
-    gives (in half the time of encoding each cell and joining); None where this
-    Python has no such encoder, or it does not give exactly that JSON."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # pragma: no cover - CPython has it
-        return None
-    try:
-        parts = make(None, None, encode_basestring, None, ":", ",", False, False, False)
-        sample = ["", 'a "b" \\ \u00e9 \u2028 \x00', "\ud800"]
-        if "".join(parts(sample, 0)) != _cells_one_by_one(sample):  # pragma: no cover
-            return None
-    except (TypeError, ValueError):  # pragma: no cover - another signature
-        return None
-    return parts  # type: ignore[no-any-return]
-
-
-def _cells_one_by_one(cells: Sequence[str]) -> str:
-    return "[" + ",".join(map(encode_basestring, cells)) + "]"
-
-
-cells_json_parts = _cells_json_parts()
-"""The C encoder of a row's cells (see :func:`_cells_json_parts`), or None."""
-
-
-def cells_json(cells: Sequence[str]) -> str:
-    """A row's cells as the JSON array an imported line keeps: what
-    ``json.dumps(list(cells), ensure_ascii=False, separators=(",", ":"))`` gives."""
-    if cells_json_parts is None:  # pragma: no cover - CPython has it
-        return _cells_one_by_one(cells)
-    return "".join(cells_json_parts(cells, 0))
-
-
-def _clean(text: str) -> str | None:
-    """A cell's text, trimmed, inner runs of white space made one space; None if empty."""
-    value = text.strip()
-    if "  " in value or "\t" in value or "\n" in value or "\r" in value:
-        value = " ".join(value.split())
-    return value or None
-
-
 def _opt(cells: Sequence[str], index: int | None) -> str | None:
     if index is None or index >= len(cells):
         return None
-    return _clean(cells[index])
+    return clean_cell(cells[index])
 
 
 _new_draft = tuple.__new__
@@ -181,7 +122,7 @@ class RowReader:
         template = mapping.columns.description_template
         self.template: list[tuple[str, int | None]] | None = None
         if template is not None:
-            self.template = _compile_template(template, find)
+            self.template = compile_template(template, find)
         self.field_names = source_field_names(header)
         self.skip_zero = mapping.source.zero_rows == "skip"
         g = index.get
@@ -199,12 +140,13 @@ class RowReader:
         fmt = mapping.source.date_format
         self.date_format = None if fmt in ("day-first", "iso", "") else fmt
         self._dates: dict[str, date | str] = {}
-        self._accepted_days: dict[tuple[str, str | None], str] = {}
+        self.accepted_days: dict[tuple[str, str | None], str] = {}
+        """The ISO day of each (date text, funding year) read so far (a cache)."""
         self.ref_prefix = reference_key(self.source_name, "")
         # The categories of expense codes, checked against the ledger once; a code
         # not here goes the careful way (cost centre, default, or an error).
         # Rules come before the expense codes: with any, every row goes the careful way.
-        self._by_code = (
+        self.by_code = (
             {}
             if self.category_rules
             else {
@@ -218,8 +160,10 @@ class RowReader:
         )
         """Whether a row without a post may get one from a rule or a map."""
         self.maps_posts = self.i_post is not None or self.maps_posts_otherwise
-        self._categories = rules.categories
-        self._posts = rules.posts
+        self.categories = rules.categories
+        """The ledger's categories."""
+        self.known_posts = rules.posts
+        """The ledger's posts."""
         self.never_filled: frozenset[str] = frozenset(
             name
             for name, never in (
@@ -343,7 +287,7 @@ class RowReader:
         """
         # Written for speed (it runs once per row of files of a million rows): the
         # common path makes no method call it can avoid; anything unusual goes to
-        # the careful path (_accept_day, _amount, _category), which has the messages.
+        # the careful path (_accept_day, _amount, category_of), which has the messages.
         if len(cells) < self.width:
             cells = cells + [""] * (self.width - len(cells))
         snapped = False
@@ -367,49 +311,49 @@ class RowReader:
         date_text = cells[self.i_date]  # type: ignore[index]
         if self.i_year is None:
             year = None
-            iso = self._accepted_days.get((date_text, None))
+            iso = self.accepted_days.get((date_text, None))
         else:
             year = _opt(cells, self.i_year)
-            iso = self._accepted_days.get((date_text, year))
+            iso = self.accepted_days.get((date_text, year))
         if iso is None:
             iso = self._accept_day(line, date_text, year)
         i = self.i_cc
-        cc = _clean(cells[i]) if i is not None else None
+        cc = clean_cell(cells[i]) if i is not None else None
         i = self.i_code
-        code = _clean(cells[i]) if i is not None else None
+        code = clean_cell(cells[i]) if i is not None else None
         i = self.i_category
         if i is None:
             raw_category = None
-            category = self._by_code.get(code)  # type: ignore[arg-type]
+            category = self.by_code.get(code)  # type: ignore[arg-type]
         else:
             # A category column comes before every other rule: a known one is the answer.
-            raw_category = _clean(cells[i])
+            raw_category = clean_cell(cells[i])
             category = raw_category.lower() if raw_category is not None else None
-            if category not in self._categories:
+            if category not in self.categories:
                 category = None
         if category is None:
-            category = self._category(line, cells, cc, code)
+            category = self.category_of(line, cells, cc, code)
         i = self.i_post
-        raw_post = _clean(cells[i]) if i is not None else None
+        raw_post = clean_cell(cells[i]) if i is not None else None
         if raw_post is None and not self.maps_posts_otherwise:
             post = None
-        elif raw_post is not None and raw_post in self._posts:
+        elif raw_post is not None and raw_post in self.known_posts:
             post = raw_post  # a post column comes first, as in _post
         else:
             post = self._post(line, cells, cc, code) if self.maps_posts else None
         refs = self.i_refs
         if len(refs) == 1:
             i = refs[0]
-            reference = _clean(cells[i]) if i is not None else None
+            reference = clean_cell(cells[i]) if i is not None else None
         else:
             reference = "/".join(r for r in (_opt(cells, i) for i in refs) if r) or None
         i = self.i_supplier
-        supplier = _clean(cells[i]) if i is not None else None
+        supplier = clean_cell(cells[i]) if i is not None else None
         if self.template is None:
             i = self.i_description
-            description = _clean(cells[i]) if i is not None else None
+            description = clean_cell(cells[i]) if i is not None else None
         else:
-            description = _render(self.template, cells)
+            description = render_template(self.template, cells)
         key: str | bytes
         earlier: str | None = None
         if self.by_reference:
@@ -468,12 +412,17 @@ class RowReader:
         reason = self.rules.check_day(day, year)
         if reason is not None:
             raise self._error(line, "year" if year else "date", reason, date_text)
-        if len(self._accepted_days) > 50_000:
-            self._accepted_days.clear()
-        iso = self._accepted_days[(date_text, year)] = day.isoformat()
+        if len(self.accepted_days) > 50_000:
+            self.accepted_days.clear()
+        iso = self.accepted_days[(date_text, year)] = day.isoformat()
         return iso
 
-    def _category(self, line: int, cells: Sequence[str], cc: str | None, code: str | None) -> str:
+    def category_of(self, line: int, cells: Sequence[str], cc: str | None, code: str | None) -> str:
+        """The category of a row by its rules, expense code, cost centre or the default.
+
+        Raises:
+            SourceError: no category applies, or one the ledger does not have.
+        """
         return self._category_with_source(line, cells, cc, code)[0]
 
     def _category_with_source(
@@ -530,34 +479,6 @@ class RowReader:
         if post is not None and post not in self.rules.posts:
             raise self._error(line, role, f"no post {post}; add it with 'fsgrant post add'")
         return post
-
-
-def _compile_template(template: str, find: Callable[[str], int]) -> list[tuple[str, int | None]]:
-    """A description template as (literal text, column index or None) parts."""
-    parts: list[tuple[str, int | None]] = []
-    names = iter(template_fields(template))
-    pos = 0
-    for m in re.finditer(r"\{\{|\}\}|\{[^{}]*\}", template):
-        parts.append((template[pos : m.start()], None))
-        token = m.group(0)
-        if token in ("{{", "}}"):
-            parts.append((token[0], None))
-        else:
-            parts.append(("", find(next(names))))
-        pos = m.end()
-    parts.append((template[pos:], None))
-    return [p for p in parts if p[0] or p[1] is not None]
-
-
-def _render(parts: list[tuple[str, int | None]], cells: Sequence[str]) -> str | None:
-    """A description from a template: the cells' text is data, inserted as it is."""
-    out = []
-    for text, index in parts:
-        if index is None:
-            out.append(text)
-        elif index < len(cells):
-            out.append(cells[index])
-    return _clean("".join(out))
 
 
 def _amount_reason(exc: InvalidAmount) -> str:

@@ -26,7 +26,6 @@ from fsgrant.services.horizon import entered_day
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.require import require_post
 from fsgrant.services.years import YearsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["CommitmentsService"]
@@ -116,8 +115,6 @@ class CommitmentsService:
                     "reference": ref,
                     "supplier": clean_text(supplier),
                     "description": clean_text(description),
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return self.get(new_id)
@@ -155,8 +152,6 @@ class CommitmentsService:
                     "commitment": commitment_id,
                     "on": d.isoformat(),
                     "reason": why,
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return self.get(commitment_id)

@@ -36,7 +36,6 @@ from fsgrant.services.horizon import entered_day
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.reports import ReportsService
 from fsgrant.services.years import YearsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["NO_PLAN", "ConditionsService", "SustainabilityPlan"]
@@ -136,8 +135,6 @@ class ConditionsService:
                     "agreed_on": None if agreed is None else agreed.isoformat(),
                     "check_kind": kind,
                     "check_year": judged,
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return self.get(year, number)
@@ -175,8 +172,6 @@ class ConditionsService:
                     "on": day.isoformat(),
                     "note": words,
                     "document": doc,
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return next(e for e in self._tables.conditions.evidence() if e.id == new_id)
@@ -220,8 +215,6 @@ class ConditionsService:
                     "on": day.isoformat(),
                     "reason": why,
                     "reference": ref,
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return next(s for s in self._tables.conditions.statuses() if s.id == new_id)
@@ -280,8 +273,6 @@ class ConditionsService:
                     "check_year": judged,
                     "text": words,
                     "reason": why,
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return self.get(year, n, max(day, date.today()))

@@ -34,7 +34,6 @@ from fsgrant.services.horizon import entered_day_or_today
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.require import require_post
 from fsgrant.services.years import YearsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["EstimatesService"]
@@ -117,8 +116,6 @@ class EstimatesService:
                     "set_on": day.isoformat(),
                     "reason": why,
                     "reference": ref,
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return next(e for e in self.list(label) if e.id == new_id)
@@ -217,8 +214,6 @@ class EstimatesService:
                     if method == "even" or estimate is None
                     else to_pence(estimate),
                     "source": source,
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 },
                 {m: to_pence(a) for m, a in phased.items()},
             )

@@ -32,6 +32,8 @@ from fsgrant.domain.time_rule import Known
 from fsgrant.errors import InvalidInput
 from fsgrant.formats.atomic import write_atomically
 from fsgrant.formats.input_files import check_input_file
+from fsgrant.services.export_paths import default_return_name
+from fsgrant.services.export_paths import default_target as _default_target
 from fsgrant.services.plan import PlanService
 from fsgrant.services.receipts import ReceiptsService
 from fsgrant.services.reports import ReportsService
@@ -48,21 +50,6 @@ if TYPE_CHECKING:
     from fsgrant.services.conditions import ConditionsService
 
 __all__ = ["ExportsService", "default_return_name"]
-
-
-def default_return_name(grant_name: str, label: str, as_at: date, period: str | None = None) -> str:
-    """``<grant-slug>-<year>-return-<as-at>.xlsx``, the year ``2019/20`` as ``2019-20``;
-    a quarterly return's name holds its period before the date."""
-    from fsgrant.formats.giving360 import grant_slug
-
-    middle = "" if period is None else f"{grant_slug(period)}-"
-    return f"{grant_slug(grant_name)}-{grant_slug(label)}-return-{middle}{as_at.isoformat()}.xlsx"
-
-
-def _default_target(name: str) -> Path:
-    folder = Path("exports")
-    folder.mkdir(exist_ok=True)
-    return folder / name
 
 
 @checked
@@ -125,7 +112,7 @@ class ExportsService:
             NotFound: no such funding year.  InvalidInput: a bad quarter or dates, a
                 quarter with ``as_at`` or with dates, or a period outside the year.
         """
-        from fsgrant import __version__
+        from fsgrant._version import __version__
         from fsgrant.formats.dfe_return import ReturnData
 
         span = self._return_period(label, as_at, quarter, from_date, to_date)
@@ -391,7 +378,7 @@ class ExportsService:
         from fsgrant.domain.submissions import ReturnCheck, moved_figures
         from fsgrant.formats.dfe_return import ReturnReader
         from fsgrant.formats.dfe_return.figures import return_figures, return_headers
-        from fsgrant.services.returns import file_sha256
+        from fsgrant.formats.extracts import file_sha256
 
         p = Path(path)
         check_input_file(p)  # a folder, a device or a pipe is said to be one

@@ -17,7 +17,6 @@ from fsgrant.services.categories import CategoriesService
 from fsgrant.services.horizon import entered_day_or_today
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.years import YearsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["DEFAULT_TOLERANCE", "SETTINGS", "ForecastsService", "SettingsService"]
@@ -86,8 +85,6 @@ class ForecastsService:
             "amount_pence": to_pence(value),
             "set_on": day.isoformat(),
             "note": clean_text(note),
-            "recorded_at": utc_now(),
-            "recorded_by": store.user,
         }
         with store.transaction(
             Action.FORECAST_SET, f"{label}/{cat}", {"amount": str(value)}, dated=day
@@ -139,8 +136,6 @@ class ForecastsService:
                     "amount_pence": to_pence(value),
                     "reason": why,
                     "set_on": day.isoformat(),
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return next(a for a in self._tables.forecast_additions.all() if a.id == new_id)

@@ -51,7 +51,6 @@ from fsgrant.services.mapping_check import (
     open_mapped,
 )
 from fsgrant.services.years import YearsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.imports import ImportWriter
 from fsgrant.store.tables import Tables
 
@@ -119,7 +118,9 @@ class ImportsService:
             + where_filters([w for w in where if isinstance(w, str)])
         )
 
-    def _rules(self) -> LedgerRules:
+    def rules(self) -> LedgerRules:
+        """What an imported row is checked against: the ledger's categories, posts,
+        funding years and closed periods."""
         t = self._tables
         return LedgerRules(
             sorted(t.grant.category_names()),
@@ -201,14 +202,14 @@ class ImportsService:
                 reader = RowReader(
                     mp,
                     extract.header,
-                    self._rules(),
+                    self.rules(),
                     source=src.name,
                     header_line=extract.header_line,
                     kind=extract.kind,
                     earlier_keys=self._tables.imports.holds_earlier_hash_keys(),
                 )
                 shape = RowShape(reader.never_filled)
-                writer = self._tables.imports.writer(utc_now(), shape.columns)
+                writer = self._tables.imports.writer(shape.columns)
                 writer.start_bulk(random_keys=mp.dedupe_by == "hash")
                 state.room = MAX_GROSS_PENCE - self._tables.spend.gross_pence()
 
@@ -409,7 +410,7 @@ class ImportsService:
         return check_extract(
             src,
             mp,
-            self._rules,
+            self.rules,
             imports.stored_line,
             rows=rows,
             earlier_keys=imports.holds_earlier_hash_keys(),

@@ -45,7 +45,7 @@ from fsgrant.domain.arguments import checked
 from fsgrant.domain.text import org_id, required_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput
-from fsgrant.store.connection import Store, utc_now
+from fsgrant.store.connection import Store
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -318,7 +318,6 @@ class Ledger:
                     "recipient": recipient,
                     "funder_org_id": funder_id,
                     "recipient_org_id": recipient_id,
-                    "created_at": utc_now(),
                 }
             )
         return self.grant.show()

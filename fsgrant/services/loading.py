@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fsgrant.domain.models import LoadResult
 from fsgrant.domain.time_rule import Action
@@ -16,9 +16,63 @@ from fsgrant.errors import Conflict, InvalidInput, SourceError
 from fsgrant.formats.ledgerfiles import KINDS, FolderEntry, entry_errors, read_folder
 
 if TYPE_CHECKING:
-    from fsgrant.services.ledger import Ledger
+    from fsgrant.domain.models import Grant
+    from fsgrant.services.commitments import CommitmentsService
+    from fsgrant.services.conditions import ConditionsService
+    from fsgrant.services.estimates import EstimatesService
+    from fsgrant.services.forecasts import ForecastsService
+    from fsgrant.services.measures import MeasuresService
+    from fsgrant.services.plan import PlanService
+    from fsgrant.services.posts import PostsService
+    from fsgrant.services.receipts import ReceiptsService
+    from fsgrant.services.spend import SpendService
+    from fsgrant.services.years import YearsService
+    from fsgrant.store.connection import Store
+    from fsgrant.store.tables import Tables
 
-__all__ = ["load_folder"]
+__all__ = ["Ledger", "load_folder"]
+
+
+class Ledger(Protocol):
+    """What a load needs of a ledger: :class:`fsgrant.services.ledger.Ledger` is one
+    (named here, not imported, so that the ledger can import this module)."""
+
+    @property
+    def store(self) -> Store: ...
+    @property
+    def tables(self) -> Tables: ...
+    @property
+    def path(self) -> Path: ...
+    @property
+    def years(self) -> YearsService: ...
+    @property
+    def posts(self) -> PostsService: ...
+    @property
+    def estimates(self) -> EstimatesService: ...
+    @property
+    def spend(self) -> SpendService: ...
+    @property
+    def receipts(self) -> ReceiptsService: ...
+    @property
+    def conditions(self) -> ConditionsService: ...
+    @property
+    def measures(self) -> MeasuresService: ...
+    @property
+    def plan(self) -> PlanService: ...
+    @property
+    def forecasts(self) -> ForecastsService: ...
+    @property
+    def commitments(self) -> CommitmentsService: ...
+
+    def init(
+        self,
+        name: str,
+        funder: str,
+        recipient: str,
+        *,
+        funder_org_id: str | None = None,
+        recipient_org_id: str | None = None,
+    ) -> Grant: ...
 
 
 def _apply(fs: Ledger, kind: str, fields: dict[str, Any]) -> None:

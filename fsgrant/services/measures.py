@@ -31,7 +31,6 @@ from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput, NotFound
 from fsgrant.services.horizon import entered_day, entered_day_or_today, entered_financial_year
 from fsgrant.services.periods import PeriodsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["MeasuresService"]
@@ -72,8 +71,6 @@ class MeasuresService:
                     "observed_on": day.isoformat(),
                     "value": str(number),
                     "note": clean_text(note),
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return next(o for o in self.observations(measure) if o.id == new_id)
@@ -108,8 +105,6 @@ class MeasuresService:
                     "financial_year": label,
                     "value": str(number),
                     "set_on": day.isoformat(),
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return next(t for t in self.targets(measure) if t.id == new_id)
@@ -171,7 +166,6 @@ class MeasuresService:
         with store.transaction(
             Action.MEASURE_IMPORT, name, detail, dated=min(days) if days else None
         ):
-            stamp = {"recorded_at": utc_now(), "recorded_by": store.user}
             for day, number, revises in writes:
                 table.insert_observation(
                     {
@@ -182,7 +176,6 @@ class MeasuresService:
                         "series": series,
                         "source_file": file_name,
                         "revises": revises,
-                        **stamp,
                     }
                 )
             for day, code in sorted(found.gaps.items()):
@@ -194,7 +187,6 @@ class MeasuresService:
                             "observed_on": day.isoformat(),
                             "code": code,
                             "source_file": file_name,
-                            **stamp,
                         }
                     )
         return MeasureImport(

@@ -16,7 +16,6 @@ from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput
 from fsgrant.services.horizon import entered_day
 from fsgrant.services.years import YearsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["PeriodsService"]
@@ -94,8 +93,6 @@ class PeriodsService:
                     "kind": "close",
                     "through": day.isoformat(),
                     "reference": ref,
-                    "at": utc_now(),
-                    "by": store.user,
                 }
             )
         return self.closures()[label]
@@ -120,8 +117,6 @@ class PeriodsService:
                     "funding_year": label,
                     "kind": "reopen",
                     "reason": why,
-                    "at": utc_now(),
-                    "by": store.user,
                 }
             )
         return next(e for e in self.history() if e.id == new_id)

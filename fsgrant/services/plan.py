@@ -42,7 +42,6 @@ from fsgrant.services.periods import PeriodsService
 from fsgrant.services.posts import PostsService
 from fsgrant.services.reports import ReportsService
 from fsgrant.services.years import YearsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["PlanService"]
@@ -142,9 +141,7 @@ class PlanService:
             if self._tables.plan.source(source) is not None:
                 raise Conflict(f"a source named '{source}' exists already")
             self._periods.guard("plan-source", day)
-            self._tables.plan.insert_source(
-                {**record, "recorded_at": utc_now(), "recorded_by": store.user}
-            )
+            self._tables.plan.insert_source(record)
         return self.source(source)
 
     def sources(self) -> list[PlanSource]:
@@ -201,8 +198,6 @@ class PlanService:
                     "amount_pence": to_pence(value),
                     "set_on": day.isoformat(),
                     "note": clean_text(note),
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return next(f for f in self.funding() if f.id == new_id)
@@ -246,8 +241,6 @@ class PlanService:
                     "amount_pence": to_pence(value),
                     "set_on": day.isoformat(),
                     "note": clean_text(note),
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return next(c for c in self.costs() if c.id == new_id)

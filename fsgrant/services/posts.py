@@ -35,7 +35,6 @@ from fsgrant.services.horizon import entered_day
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.require import require_post
 from fsgrant.services.years import YearsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["POST_ID_PATTERN", "PostsService"]
@@ -122,8 +121,6 @@ class PostsService:
             "category": cat,
             "planned_start": start.isoformat(),
             "end_date": None if end_day is None else end_day.isoformat(),
-            "recorded_at": utc_now(),
-            "recorded_by": store.user,
         }
         with store.transaction(
             Action.POST_ADD, pid, {"fte": str(fte_v), "annual": str(cost)}, dated=start
@@ -184,8 +181,6 @@ class PostsService:
                     "effective": day.isoformat(),
                     "reason": why,
                     "expected_start": None if expected is None else expected.isoformat(),
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return next(c for c in self.get(pid).history if c.id == new_id)
@@ -254,7 +249,7 @@ class PostsService:
                 "--fte, --host, --route, --team, --title or --end",
                 field="on",
             )
-        record.update(reason=why, recorded_at=utc_now(), recorded_by=self._tables.store.user)
+        record.update(reason=why)
         store = self._tables.store
         with store.transaction(Action.POST_CHANGE, pid, {**changed, "reason": why}, dated=day):
             self._periods.guard("post-change", day, what=f"a change of post {pid}")

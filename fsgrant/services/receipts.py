@@ -14,7 +14,6 @@ from fsgrant.errors import Conflict, InvalidAmount, InvalidInput, NotFound
 from fsgrant.services.horizon import entered_day
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.years import YearsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["ReceiptsService"]
@@ -60,8 +59,6 @@ class ReceiptsService:
                     "amount_pence": to_pence(value),
                     "funding_year": year,
                     "reference": clean_text(reference),
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return self.get(new_id)
@@ -107,8 +104,6 @@ class ReceiptsService:
                     "reference": original.reference,
                     "reverses": receipt_id,
                     "reason": why,
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return self.get(new_id)

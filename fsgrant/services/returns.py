@@ -16,7 +16,6 @@ from fsgrant.errors import Conflict, NotFound
 from fsgrant.formats.input_files import check_input_file
 from fsgrant.services.exports import ExportsService
 from fsgrant.services.periods import PeriodsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.returns import figures_json
 from fsgrant.store.tables import Tables
 
@@ -121,8 +120,6 @@ class ReturnsService:
                     "closed_through": None
                     if closed_through is None
                     else closed_through.isoformat(),
-                    "submitted_at": utc_now(),
-                    "submitted_by": store.user,
                 }
             )
         return self.get(new_id)

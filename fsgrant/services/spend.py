@@ -30,7 +30,6 @@ from fsgrant.services.horizon import entered_day
 from fsgrant.services.periods import PeriodsService
 from fsgrant.services.require import require_post
 from fsgrant.services.years import YearsService
-from fsgrant.store.connection import utc_now
 from fsgrant.store.spend import SpendFilter
 from fsgrant.store.tables import Tables
 
@@ -94,8 +93,6 @@ class SpendService:
             "supplier": clean_text(supplier),
             "description": clean_text(description),
             "reference": clean_text(reference),
-            "recorded_at": utc_now(),
-            "recorded_by": store.user,
         }
         detail: dict[str, Any] = {"date": d.isoformat(), "amount": str(value), "category": cat}
         if post_id is not None:
@@ -168,8 +165,6 @@ class SpendService:
             "post": post_id,
             "supplier": clean_text(supplier),
             "reference": clean_text(reference),
-            "recorded_at": utc_now(),
-            "recorded_by": store.user,
         }
         detail: dict[str, Any] = {
             "date": d.isoformat(),
@@ -245,8 +240,6 @@ class SpendService:
             "funding_year": explicit,
             "reverses": line_id,
             "reason": why,
-            "recorded_at": utc_now(),
-            "recorded_by": store.user,
         }
         # The line's date, category and post name the figures the reversal moves.
         detail: dict[str, Any] = {

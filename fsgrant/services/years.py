@@ -18,7 +18,6 @@ from fsgrant.domain.text import clean_text, required_text
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import Conflict, InvalidInput, NotFound
 from fsgrant.services.horizon import entered_day
-from fsgrant.store.connection import utc_now
 from fsgrant.store.tables import Tables
 
 __all__ = ["YearsService"]
@@ -135,8 +134,6 @@ class YearsService:
                     "start": start_day.isoformat(),
                     "end": end_day.isoformat(),
                     "conditions": json.dumps(list(conds)),
-                    "recorded_at": utc_now(),
-                    "recorded_by": store.user,
                 }
             )
         return year
@@ -234,8 +231,6 @@ class YearsService:
             "agreed_on": agreed.isoformat(),
             "reason": why,
             "reference": clean_text(reference),
-            "recorded_at": utc_now(),
-            "recorded_by": store.user,
         }
         if kind == "shift":
             if end is None:

@@ -11,45 +11,36 @@ foreign keys on, and a busy timeout (``FSGRANT_BUSY_TIMEOUT`` seconds, default 3
 
 from __future__ import annotations
 
-import contextvars
-import getpass
 import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
 from fsgrant.domain.time_rule import DATED, RECORD_KINDS, Known
-from fsgrant.errors import Conflict, FsgrantError, StoreError
+from fsgrant.errors import FsgrantError, StoreError
+from fsgrant.store.backup import backup_path, copy_store
 from fsgrant.store.busy import busy_timeout as _busy_timeout
 from fsgrant.store.busy import usable_path as _usable
 from fsgrant.store.schema import MIGRATIONS
+from fsgrant.store.sqlite_errors import is_busy, refusal
+from fsgrant.store.stamps import current_command, current_user, stamp_columns, utc_now
 
-__all__ = ["MIGRATION_SET", "STORE_MARKER", "Store", "current_command", "current_user"]
+__all__ = [
+    "MIGRATION_SET",
+    "STORE_MARKER",
+    "Store",
+    "current_command",
+    "current_user",
+    "utc_now",
+]
 
 STORE_MARKER = "fsgrant-store"
 MIGRATION_SET = "fsgrant"
 _MIGRATIONS_TABLE = "_sqlite_migrations"
-
-current_command: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "fsgrant_command", default=None
-)
-"""What is writing, for the audit trail: the CLI sets the command line it ran."""
-
-
-def current_user() -> str:
-    """The operating-system user, for the audit trail."""
-    try:
-        return getpass.getuser()
-    except Exception:  # getuser raises OSError or KeyError in odd containers
-        return os.environ.get("USER") or os.environ.get("USERNAME") or f"uid-{os.getuid()}"
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class Store:
@@ -71,6 +62,7 @@ class Store:
         self.read_only = read_only
         self.busy_timeout = busy_timeout
         self.user = current_user()
+        self._stamps: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.backups: list[Path] = []
         self._depth = 0
         # Counts writes undone, which ``total_changes`` does not take back: see change_marks.
@@ -178,7 +170,7 @@ class Store:
                 store._migrate()
         except sqlite3.OperationalError as exc:
             conn.close()
-            if _is_busy(exc):
+            if is_busy(exc):
                 raise store._busy_or(exc) from None
             raise StoreError(f"{p} is not an fsgrant store ({exc})") from None
         except sqlite3.DatabaseError as exc:
@@ -262,7 +254,7 @@ class Store:
             self._refuse_newer(applied)
             if applied != known:
                 if applied:
-                    self.backups.append(self.backup(self._backup_path(len(applied))))
+                    self.backups.append(self.backup(backup_path(self.path, len(applied))))
                 self._apply_migrations()
             self.conn.execute("COMMIT")
         except BaseException:
@@ -292,15 +284,6 @@ class Store:
         db = Database(self.conn, recursive_triggers=False, execute_plugins=False)
         migrations.apply(db)
 
-    def _backup_path(self, version: int) -> Path:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        candidate = self.path.with_name(f"{self.path.name}.schema{version}-{stamp}.bak")
-        n = 1
-        while candidate.exists():
-            n += 1
-            candidate = self.path.with_name(f"{self.path.name}.schema{version}-{stamp}-{n}.bak")
-        return candidate
-
     def backup(self, target: str | os.PathLike[str]) -> Path:
         """Write a consistent copy of the store to ``target`` (SQLite's backup API).
 
@@ -311,38 +294,7 @@ class Store:
         Raises:
             StoreError: the target exists already, or cannot be written.
         """
-        t = Path(target)
-        _usable(t, "write a backup to")
-        taken = "a folder" if t.is_dir() else "a file" if t.exists() else None
-        if taken is not None:
-            raise StoreError(f"refusing to overwrite {t}: it is {taken}")
-        if not t.parent.is_dir():
-            raise StoreError(f"cannot write a backup to {t}: folder {t.parent} does not exist")
-        tmp = t.with_name(f".{t.name}.{os.getpid()}.tmp")
-        try:
-            # Read through a connection of its own: a WAL reader sees one consistent
-            # snapshot and is not blocked by writers (nor by this store's own write
-            # lock, held while a migration backs up the store it is about to change).
-            source = sqlite3.connect(str(self.path), timeout=self.busy_timeout)
-            dest = sqlite3.connect(str(tmp), isolation_level=None)
-            try:
-                source.backup(dest)
-                dest.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                dest.close()
-                source.close()
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            if t.exists():
-                raise StoreError(f"refusing to overwrite {t}")
-            os.replace(tmp, t)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot write a backup to {t}: {exc}") from None
-        except OSError as exc:
-            raise StoreError(f"cannot write a backup to {t}: {exc.strerror or exc}") from None
-        finally:
-            tmp.unlink(missing_ok=True)
-        return t
+        return copy_store(self.path, target, busy_timeout=self.busy_timeout)
 
     def close(self) -> None:
         """Close the connection; later use raises a :class:`StoreError`. Idempotent."""
@@ -416,7 +368,7 @@ class Store:
                     self.conn.execute(f"ROLLBACK TO {savepoint}")
                     self.conn.execute(f"RELEASE {savepoint}")
             if isinstance(exc, sqlite3.IntegrityError):
-                raise _integrity(exc) from None
+                raise refusal(exc) from None
             if isinstance(exc, sqlite3.Error):
                 raise self._busy_or(exc) from None
             raise
@@ -426,7 +378,7 @@ class Store:
     def _busy_or(self, exc: sqlite3.Error) -> FsgrantError:
         if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
             return StoreError(f"{self.path} is read-only: nothing can be recorded in it")
-        if _is_busy(exc):
+        if is_busy(exc):
             return StoreError(
                 f"the store {self.path} is busy: another fsgrant kept it locked for "
                 f"{self.busy_timeout:g} s; try again (FSGRANT_BUSY_TIMEOUT sets the wait)"
@@ -439,8 +391,10 @@ class Store:
             raise StoreError("internal error: a write outside Store.transaction() (no audit entry)")
 
     def insert(self, table: str, record: dict[str, Any]) -> int:
-        """Insert one row (inside :meth:`transaction`); returns its rowid."""
+        """Insert one row (inside :meth:`transaction`), stamped with who and when (see
+        :mod:`fsgrant.store.stamps`) unless it gives them; returns its rowid."""
         self._require_transaction()
+        record = self.stamped(table, record)
         cols = list(record)
         sql = (
             f"INSERT INTO {table} ({', '.join(_q(c) for c in cols)}) "
@@ -449,16 +403,19 @@ class Store:
         cur = self.conn.execute(sql, [record[c] for c in cols])
         return int(cur.lastrowid or 0)
 
-    def insert_many(
-        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-    ) -> None:
-        """Insert many rows (inside :meth:`transaction`)."""
-        self._require_transaction()
-        sql = (
-            f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})"
-        )
-        self.conn.executemany(sql, rows)
+    def stamped(self, table: str, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` with the table's who and when columns it lacks filled in: now, and
+        this store's user."""
+        stamps = self._stamps.get(table)
+        if stamps is None:
+            columns = [r[1] for r in self.conn.execute(f"PRAGMA table_info({_q(table)})")]
+            stamps = self._stamps[table] = stamp_columns(columns)
+        when, who = stamps
+        missing = [c for c in when + who if c not in record]
+        if not missing:
+            return record
+        now = utc_now()
+        return {**record, **{c: now if c in when else self.user for c in missing}}
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one write statement (inside :meth:`transaction`)."""
@@ -534,19 +491,5 @@ class Store:
         return row
 
 
-def _is_busy(exc: sqlite3.Error) -> bool:
-    text = str(exc)
-    return "locked" in text or "busy" in text
-
-
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _integrity(exc: sqlite3.IntegrityError) -> FsgrantError:
-    text = str(exc)
-    if text.startswith("fsgrant: "):
-        return Conflict(text.removeprefix("fsgrant: "))
-    if "FOREIGN KEY" in text:
-        return Conflict("refers to something that is not in the store")
-    return Conflict(f"the store refused the change: {text}")

@@ -22,6 +22,7 @@ from fsgrant.domain.imports import ImportBatch
 from fsgrant.domain.money import from_pence
 from fsgrant.store.connection import Store
 from fsgrant.store.schema_sql import DEDUPE_KEY_CLASH
+from fsgrant.store.stamps import utc_now
 
 __all__ = ["IMPORT_ROW_COLUMNS", "ImportWriter", "ImportsTable"]
 
@@ -120,10 +121,10 @@ class ImportsTable:
         )
         return row is not None
 
-    def writer(self, stamp: str, columns: Sequence[str] = IMPORT_ROW_COLUMNS) -> ImportWriter:
+    def writer(self, columns: Sequence[str] = IMPORT_ROW_COLUMNS) -> ImportWriter:
         """A writer for one import (call inside the import's transaction), binding
-        ``columns`` (see :class:`ImportWriter`)."""
-        return ImportWriter(self.store, stamp, columns)
+        ``columns`` (see :class:`ImportWriter`); its lines and batch are stamped now."""
+        return ImportWriter(self.store, utc_now(), columns)
 
 
 class ImportWriter:

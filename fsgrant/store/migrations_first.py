@@ -8,15 +8,15 @@ in place by the later ones in :mod:`fsgrant.store.migrations_later`);
 from __future__ import annotations
 
 from fsgrant.store.schema_sql import (
-    _FIRST_APPEND_ONLY_TABLES,
-    _append_only,
-    _fy_sql,
-    _is_day,
-    _is_pence,
-    _no_replace,
+    FIRST_APPEND_ONLY_TABLES,
+    append_only,
+    fy_sql,
+    is_day,
+    is_pence,
+    no_replace,
 )
 
-_V1: list[str] = [
+V1: list[str] = [
     """CREATE TABLE fsgrant_meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -36,11 +36,11 @@ _V1: list[str] = [
     )""",
     f"""CREATE TABLE funding_years (
         label TEXT PRIMARY KEY,
-        award_pence INTEGER NOT NULL {_is_pence("award_pence")} CHECK (award_pence >= 0),
+        award_pence INTEGER NOT NULL {is_pence("award_pence")} CHECK (award_pence >= 0),
         status TEXT NOT NULL CHECK (status IN ('confirmed', 'in-principle', 'withdrawn')),
-        confirmed_on TEXT {_is_day("confirmed_on", nullable=True)},
-        start TEXT NOT NULL {_is_day("start")},
-        "end" TEXT NOT NULL {_is_day('"end"')},
+        confirmed_on TEXT {is_day("confirmed_on", nullable=True)},
+        start TEXT NOT NULL {is_day("start")},
+        "end" TEXT NOT NULL {is_day('"end"')},
         conditions TEXT NOT NULL DEFAULT '[]',
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL,
@@ -50,12 +50,12 @@ _V1: list[str] = [
         id INTEGER PRIMARY KEY,
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
         kind TEXT NOT NULL CHECK (kind IN ('extend', 'shift', 'amount', 'move', 'status')),
-        agreed_on TEXT NOT NULL {_is_day("agreed_on")},
+        agreed_on TEXT NOT NULL {is_day("agreed_on")},
         reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
         reference TEXT,
-        new_start TEXT {_is_day("new_start", nullable=True)},
-        new_end TEXT {_is_day("new_end", nullable=True)},
-        amount_pence INTEGER {_is_pence("amount_pence", nullable=True)},
+        new_start TEXT {is_day("new_start", nullable=True)},
+        new_end TEXT {is_day("new_end", nullable=True)},
+        amount_pence INTEGER {is_pence("amount_pence", nullable=True)},
         to_year TEXT REFERENCES funding_years(label),
         new_status TEXT CHECK (new_status IS NULL OR new_status IN ('confirmed', 'in-principle', 'withdrawn')),
         recorded_at TEXT NOT NULL,
@@ -70,12 +70,12 @@ _V1: list[str] = [
         host TEXT NOT NULL,
         route TEXT NOT NULL CHECK (route IN ('direct', 'secondment', 'recharge')),
         fte TEXT NOT NULL,
-        annual_cost_pence INTEGER NOT NULL {_is_pence("annual_cost_pence")} CHECK (annual_cost_pence >= 0),
-        salary_pence INTEGER {_is_pence("salary_pence", nullable=True)},
+        annual_cost_pence INTEGER NOT NULL {is_pence("annual_cost_pence")} CHECK (annual_cost_pence >= 0),
+        salary_pence INTEGER {is_pence("salary_pence", nullable=True)},
         on_cost_rate TEXT,
         category TEXT NOT NULL REFERENCES categories(name),
-        planned_start TEXT NOT NULL {_is_day("planned_start")},
-        end_date TEXT {_is_day("end_date", nullable=True)},
+        planned_start TEXT NOT NULL {is_day("planned_start")},
+        end_date TEXT {is_day("end_date", nullable=True)},
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
     )""",
@@ -84,9 +84,9 @@ _V1: list[str] = [
         post TEXT NOT NULL REFERENCES posts(id),
         status TEXT NOT NULL CHECK (status IN ('planned', 'advertised', 'offered', 'in-post',
                                                'vacant', 'blocked', 'withdrawn')),
-        effective TEXT NOT NULL {_is_day("effective")},
+        effective TEXT NOT NULL {is_day("effective")},
         reason TEXT,
-        expected_start TEXT {_is_day("expected_start", nullable=True)},
+        expected_start TEXT {is_day("expected_start", nullable=True)},
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL,
         CHECK (status NOT IN ('blocked', 'withdrawn') OR length(trim(coalesce(reason, ''))) > 0)
@@ -96,8 +96,8 @@ _V1: list[str] = [
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
         category TEXT NOT NULL REFERENCES categories(name),
         post TEXT REFERENCES posts(id),
-        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")},
-        set_on TEXT NOT NULL {_is_day("set_on")},
+        amount_pence INTEGER NOT NULL {is_pence("amount_pence")},
+        set_on TEXT NOT NULL {is_day("set_on")},
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
     )""",
@@ -105,8 +105,8 @@ _V1: list[str] = [
         id INTEGER PRIMARY KEY,
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
         category TEXT NOT NULL REFERENCES categories(name),
-        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")},
-        set_on TEXT NOT NULL {_is_day("set_on")},
+        amount_pence INTEGER NOT NULL {is_pence("amount_pence")},
+        set_on TEXT NOT NULL {is_day("set_on")},
         note TEXT,
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
@@ -124,12 +124,12 @@ _V1: list[str] = [
         rows_skipped INTEGER NOT NULL,
         rows_rejected INTEGER NOT NULL,
         amounts_snapped INTEGER NOT NULL DEFAULT 0,
-        total_added_pence INTEGER NOT NULL {_is_pence("total_added_pence")}
+        total_added_pence INTEGER NOT NULL {is_pence("total_added_pence")}
     )""",
     f"""CREATE TABLE spend (
         id INTEGER PRIMARY KEY,
-        date TEXT NOT NULL {_is_day("date")},
-        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")},
+        date TEXT NOT NULL {is_day("date")},
+        amount_pence INTEGER NOT NULL {is_pence("amount_pence")},
         category TEXT NOT NULL REFERENCES categories(name),
         post TEXT REFERENCES posts(id),
         supplier TEXT,
@@ -165,8 +165,8 @@ _V1: list[str] = [
     END""",
     f"""CREATE TABLE receipts (
         id INTEGER PRIMARY KEY,
-        date TEXT NOT NULL {_is_day("date")},
-        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")},
+        date TEXT NOT NULL {is_day("date")},
+        amount_pence INTEGER NOT NULL {is_pence("amount_pence")},
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
         reference TEXT,
         recorded_at TEXT NOT NULL,
@@ -176,7 +176,7 @@ _V1: list[str] = [
         id INTEGER PRIMARY KEY,
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
         kind TEXT NOT NULL CHECK (kind IN ('close', 'reopen')),
-        through TEXT {_is_day("through", nullable=True)},
+        through TEXT {is_day("through", nullable=True)},
         reference TEXT,
         reason TEXT,
         at TEXT NOT NULL,
@@ -198,7 +198,7 @@ _V1: list[str] = [
     )""",
     # Readable views for the sqlite-utils CLI and Datasette: pounds as text.
     f"""CREATE VIEW spend_readable AS
-    SELECT s.id, s.date, {_fy_sql("s.date")} AS financial_year,
+    SELECT s.id, s.date, {fy_sql("s.date")} AS financial_year,
            s.funding_year AS explicit_funding_year,
            printf('%s%d.%02d', CASE WHEN s.amount_pence < 0 THEN '-' ELSE '' END,
                   abs(s.amount_pence) / 100, abs(s.amount_pence) % 100) AS amount,
@@ -213,8 +213,8 @@ _V1: list[str] = [
            (SELECT count(*) FROM variations v WHERE v.funding_year = f.label) AS variations
     FROM funding_years f""",
 ]
-for _table in _FIRST_APPEND_ONLY_TABLES:
-    _V1.extend(_append_only(_table))
+for _table in FIRST_APPEND_ONLY_TABLES:
+    V1.extend(append_only(_table))
 
 # Funding years as varied by every variation, and spend with the funding year it is
 # allocated to now: the same rules as fsgrant.domain.funding, for readers of the raw store.
@@ -222,7 +222,7 @@ _LATEST = "ORDER BY v.agreed_on DESC, v.id DESC LIMIT 1"
 _AFTER_AMOUNT = (
     "(a.id IS NULL OR v.agreed_on > a.agreed_on OR (v.agreed_on = a.agreed_on AND v.id > a.id))"
 )
-_V2: list[str] = [
+V2: list[str] = [
     f"""CREATE VIEW funding_years_current AS
     WITH last_amount AS (
         SELECT f.label,
@@ -256,7 +256,7 @@ _V2: list[str] = [
                     (SELECT c.label FROM funding_years_current c
                      WHERE s.date BETWEEN c.start AND c."end" AND c.status != 'withdrawn'
                      ORDER BY c.start, c.original_start LIMIT 1)) AS funding_year,
-           {_fy_sql("s.date")} AS financial_year,
+           {fy_sql("s.date")} AS financial_year,
            printf('%s%d.%02d', CASE WHEN s.amount_pence < 0 THEN '-' ELSE '' END,
                   abs(s.amount_pence) / 100, abs(s.amount_pence) % 100) AS amount,
            s.amount_pence, s.category, s.post, s.supplier, s.description, s.reference,
@@ -265,11 +265,11 @@ _V2: list[str] = [
 ]
 
 
-_V3: list[str] = [_no_replace(t) for t in _FIRST_APPEND_ONLY_TABLES]
+V3: list[str] = [no_replace(t) for t in FIRST_APPEND_ONLY_TABLES]
 
 # Lighter indexes for large imports: most imported lines name no post, and a batch's
 # lines are listed rarely (a scan is fine), while every index slows every insert.
-_V4: list[str] = [
+V4: list[str] = [
     "DROP INDEX spend_post",
     "CREATE INDEX spend_post ON spend(post) WHERE post IS NOT NULL",
     "DROP INDEX spend_batch",

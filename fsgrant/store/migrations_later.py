@@ -7,69 +7,69 @@ here, and :mod:`fsgrant.store.schema` puts them in order after those of
 
 from __future__ import annotations
 
-from fsgrant.store.migrations_first import _V2
+from fsgrant.store.migrations_first import V2
 from fsgrant.store.schema_sql import (
-    _PLAN_TABLES,
-    _append_only,
-    _is_day,
-    _is_decimal,
-    _is_fy,
-    _is_pence,
-    _no_replace,
+    PLAN_TABLES,
+    append_only,
+    is_day,
+    is_decimal,
+    is_fy,
+    is_pence,
+    no_replace,
 )
 
 # The register of returns submitted to the funder: what was sent (the file's SHA-256,
 # the ledger fingerprint, every figure as JSON keyed by sheet, row and column), when,
 # by whom, and the closure made with it. Not part of the ledger fingerprint: recording
 # a submission changes no figure, so it must not make the return read as changed.
-_V5: list[str] = [
+V5: list[str] = [
     f"""CREATE TABLE submitted_returns (
         id INTEGER PRIMARY KEY,
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
-        as_at TEXT NOT NULL {_is_day("as_at")},
+        as_at TEXT NOT NULL {is_day("as_at")},
         file_name TEXT NOT NULL,
         file_sha256 TEXT NOT NULL CHECK (length(file_sha256) = 64),
         fingerprint TEXT NOT NULL,
         figures TEXT NOT NULL CHECK (json_valid(figures)),
         reference TEXT,
-        closed_through TEXT {_is_day("closed_through", nullable=True)},
+        closed_through TEXT {is_day("closed_through", nullable=True)},
         submitted_at TEXT NOT NULL,
         submitted_by TEXT NOT NULL
     )""",
     "CREATE INDEX submitted_returns_year ON submitted_returns(funding_year, as_at)",
     "CREATE INDEX submitted_returns_sha ON submitted_returns(file_sha256)",
-    *_append_only("submitted_returns"),
-    _no_replace("submitted_returns"),
+    *append_only("submitted_returns"),
+    no_replace("submitted_returns"),
 ]
 
 # Two years whose periods start on the same day, first recorded on the same day too:
 # the library takes the one whose label sorts first (years are ordered by start, then
 # label); spend_allocated left the choice to SQLite's scan order.
 _TIE = "ORDER BY c.start, c.original_start LIMIT 1"
-assert _V2[1].count(_TIE) == 1
-_V6: list[str] = [
+assert V2[1].count(_TIE) == 1
+V6: list[str] = [
     "DROP VIEW spend_allocated",
-    _V2[1].replace(_TIE, "ORDER BY c.start, c.original_start, c.label LIMIT 1"),
+    V2[1].replace(_TIE, "ORDER BY c.start, c.original_start, c.label LIMIT 1"),
 ]
 
 # Dated changes of a post's details (a pay award, an FTE change, a new host, a
 # leaving date, the correction of a wrong value): history, never overwritten. Each
 # column left NULL keeps the value in force before the change.
-_POST_CHANGES: list[str] = [
+POST_CHANGES: list[str] = [
     f"""CREATE TABLE post_changes (
         id INTEGER PRIMARY KEY,
         post TEXT NOT NULL REFERENCES posts(id),
-        effective TEXT NOT NULL {_is_day("effective")},
-        annual_cost_pence INTEGER {_is_pence("annual_cost_pence", nullable=True)}
+        effective TEXT NOT NULL {is_day("effective")},
+        annual_cost_pence INTEGER {is_pence("annual_cost_pence", nullable=True)}
             CHECK (annual_cost_pence IS NULL OR annual_cost_pence >= 0),
-        salary_pence INTEGER {_is_pence("salary_pence", nullable=True)},
+        salary_pence INTEGER {is_pence("salary_pence", nullable=True)},
         on_cost_rate TEXT,
         fte TEXT,
         host TEXT,
         route TEXT CHECK (route IS NULL OR route IN ('direct', 'secondment', 'recharge')),
         team TEXT,
         title TEXT,
-        end_date TEXT {_is_day("end_date", nullable=True)},
+        end_date TEXT {is_day("end_date", nullable=True)},
         reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL,
@@ -77,14 +77,14 @@ _POST_CHANGES: list[str] = [
         CHECK (salary_pence IS NULL OR annual_cost_pence IS NOT NULL)
     )""",
     "CREATE INDEX post_changes_post ON post_changes(post, effective)",
-    *_append_only("post_changes"),
-    _no_replace("post_changes"),
+    *append_only("post_changes"),
+    no_replace("post_changes"),
 ]
 
 # Nothing in an extract is lost by importing it: each imported line keeps its whole
 # source row (JSON keyed by the header); a batch records its zero rows and what
 # skipped each skipped row.
-_SPEND_SOURCE_FIELDS: list[str] = [
+SPEND_SOURCE_FIELDS: list[str] = [
     "ALTER TABLE spend ADD COLUMN source_fields TEXT "
     "CHECK (source_fields IS NULL OR json_valid(source_fields))",
     "ALTER TABLE import_batches ADD COLUMN rows_zero INTEGER NOT NULL DEFAULT 0",
@@ -95,7 +95,7 @@ _SPEND_SOURCE_FIELDS: list[str] = [
 # The grant's details (names, org ids) may be corrected, but what they were is kept:
 # the store itself copies the details an UPDATE replaces into grant_history, which is
 # append-only, so a return made before a change stays explainable.
-_GRANT_HISTORY: list[str] = [
+GRANT_HISTORY: list[str] = [
     """CREATE TABLE grant_history (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL,
@@ -105,7 +105,7 @@ _GRANT_HISTORY: list[str] = [
         recipient_org_id TEXT,
         replaced_at TEXT NOT NULL
     )""",
-    *_append_only("grant_history"),
+    *append_only("grant_history"),
     """CREATE TRIGGER grant_history_no_replace BEFORE INSERT ON grant_history
     BEGIN
         SELECT RAISE(ABORT, 'fsgrant: grant_history rows are append-only; an existing row cannot be replaced')
@@ -127,14 +127,14 @@ _GRANT_HISTORY: list[str] = [
 # and their committed funding by financial year), the recurring costs posts do not
 # drive, and the outcome measures (observations and targets) savings are worked out
 # from. Dated history, never overwritten: a revision is a new row.
-_SUSTAINABILITY_PLAN: list[str] = [
+SUSTAINABILITY_PLAN: list[str] = [
     f"""CREATE TABLE plan_sources (
         name TEXT PRIMARY KEY CHECK (length(trim(name)) > 0),
         kind TEXT NOT NULL CHECK (kind IN ('base-budget', 'partner', 'savings', 'other')),
         description TEXT,
         measure TEXT,
-        baseline TEXT {_is_decimal("baseline", nullable=True)},
-        unit_cost_pence INTEGER {_is_pence("unit_cost_pence", nullable=True)}
+        baseline TEXT {is_decimal("baseline", nullable=True)},
+        unit_cost_pence INTEGER {is_pence("unit_cost_pence", nullable=True)}
             CHECK (unit_cost_pence IS NULL OR unit_cost_pence >= 0),
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL,
@@ -145,9 +145,9 @@ _SUSTAINABILITY_PLAN: list[str] = [
     f"""CREATE TABLE plan_funding (
         id INTEGER PRIMARY KEY,
         source TEXT NOT NULL REFERENCES plan_sources(name),
-        financial_year TEXT NOT NULL {_is_fy("financial_year")},
-        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")} CHECK (amount_pence >= 0),
-        set_on TEXT NOT NULL {_is_day("set_on")},
+        financial_year TEXT NOT NULL {is_fy("financial_year")},
+        amount_pence INTEGER NOT NULL {is_pence("amount_pence")} CHECK (amount_pence >= 0),
+        set_on TEXT NOT NULL {is_day("set_on")},
         note TEXT,
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
@@ -156,9 +156,9 @@ _SUSTAINABILITY_PLAN: list[str] = [
     f"""CREATE TABLE plan_costs (
         id INTEGER PRIMARY KEY,
         category TEXT NOT NULL REFERENCES categories(name),
-        financial_year TEXT NOT NULL {_is_fy("financial_year")},
-        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")} CHECK (amount_pence >= 0),
-        set_on TEXT NOT NULL {_is_day("set_on")},
+        financial_year TEXT NOT NULL {is_fy("financial_year")},
+        amount_pence INTEGER NOT NULL {is_pence("amount_pence")} CHECK (amount_pence >= 0),
+        set_on TEXT NOT NULL {is_day("set_on")},
         note TEXT,
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
@@ -166,8 +166,8 @@ _SUSTAINABILITY_PLAN: list[str] = [
     f"""CREATE TABLE measure_observations (
         id INTEGER PRIMARY KEY,
         measure TEXT NOT NULL CHECK (length(trim(measure)) > 0),
-        observed_on TEXT NOT NULL {_is_day("observed_on")},
-        value TEXT NOT NULL {_is_decimal("value")},
+        observed_on TEXT NOT NULL {is_day("observed_on")},
+        value TEXT NOT NULL {is_decimal("value")},
         note TEXT,
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
@@ -176,13 +176,13 @@ _SUSTAINABILITY_PLAN: list[str] = [
     f"""CREATE TABLE measure_targets (
         id INTEGER PRIMARY KEY,
         measure TEXT NOT NULL CHECK (length(trim(measure)) > 0),
-        financial_year TEXT NOT NULL {_is_fy("financial_year")},
-        value TEXT NOT NULL {_is_decimal("value")},
-        set_on TEXT NOT NULL {_is_day("set_on")},
+        financial_year TEXT NOT NULL {is_fy("financial_year")},
+        value TEXT NOT NULL {is_decimal("value")},
+        set_on TEXT NOT NULL {is_day("set_on")},
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
     )""",
-    *(stmt for table in _PLAN_TABLES for stmt in (*_append_only(table), _no_replace(table))),
+    *(stmt for table in PLAN_TABLES for stmt in (*append_only(table), no_replace(table))),
 ]
 
 # Conditions of funding years, numbered within their year after those recorded with
@@ -192,14 +192,14 @@ _SUSTAINABILITY_PLAN: list[str] = [
 # computes (spend against the original estimates of ``check_year``; the
 # sustainability plan).
 _CONDITION_STATUSES = "('open', 'submitted', 'met', 'not-met', 'waived')"
-_CONDITIONS: list[str] = [
+CONDITIONS: list[str] = [
     f"""CREATE TABLE conditions (
         id INTEGER PRIMARY KEY,
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
         number INTEGER NOT NULL CHECK (typeof(number) = 'integer' AND number >= 1),
         text TEXT NOT NULL CHECK (length(trim(text)) > 0),
-        due TEXT {_is_day("due", nullable=True)},
-        agreed_on TEXT {_is_day("agreed_on", nullable=True)},
+        due TEXT {is_day("due", nullable=True)},
+        agreed_on TEXT {is_day("agreed_on", nullable=True)},
         check_kind TEXT CHECK (check_kind IS NULL OR check_kind IN ('estimates', 'sustainability')),
         check_year TEXT REFERENCES funding_years(label),
         recorded_at TEXT NOT NULL,
@@ -211,7 +211,7 @@ _CONDITIONS: list[str] = [
         id INTEGER PRIMARY KEY,
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
         number INTEGER NOT NULL CHECK (typeof(number) = 'integer' AND number >= 1),
-        "on" TEXT NOT NULL {_is_day('"on"')},
+        "on" TEXT NOT NULL {is_day('"on"')},
         note TEXT NOT NULL CHECK (length(trim(note)) > 0),
         document TEXT,
         recorded_at TEXT NOT NULL,
@@ -222,7 +222,7 @@ _CONDITIONS: list[str] = [
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
         number INTEGER NOT NULL CHECK (typeof(number) = 'integer' AND number >= 1),
         status TEXT NOT NULL CHECK (status IN {_CONDITION_STATUSES}),
-        "on" TEXT NOT NULL {_is_day('"on"')},
+        "on" TEXT NOT NULL {is_day('"on"')},
         reason TEXT,
         reference TEXT,
         recorded_at TEXT NOT NULL,
@@ -233,21 +233,21 @@ _CONDITIONS: list[str] = [
     "CREATE INDEX condition_status_of ON condition_status(funding_year, number)",
 ]
 for _table in ("conditions", "condition_evidence", "condition_status"):
-    _CONDITIONS.extend(_append_only(_table))
-    _CONDITIONS.append(_no_replace(_table))
+    CONDITIONS.extend(append_only(_table))
+    CONDITIONS.append(no_replace(_table))
 
 # How a funding year's estimate for a category falls by month, as dated history: the
 # latest set on or before a date is in force. ``even`` has no months; ``months`` (a
 # file) and ``posts`` (the posts' planned starts) record each month's budget, adding
 # up to ``total_pence``, the estimate in force when it was set.
-_ESTIMATE_PHASING: list[str] = [
+ESTIMATE_PHASING: list[str] = [
     f"""CREATE TABLE estimate_phasing (
         id INTEGER PRIMARY KEY,
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
         category TEXT NOT NULL REFERENCES categories(name),
         method TEXT NOT NULL CHECK (method IN ('even', 'months', 'posts')),
-        set_on TEXT NOT NULL {_is_day("set_on")},
-        total_pence INTEGER {_is_pence("total_pence", nullable=True)},
+        set_on TEXT NOT NULL {is_day("set_on")},
+        total_pence INTEGER {is_pence("total_pence", nullable=True)},
         source TEXT,
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL,
@@ -258,7 +258,7 @@ _ESTIMATE_PHASING: list[str] = [
         phasing INTEGER NOT NULL REFERENCES estimate_phasing(id),
         month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]'
                                    AND substr(month, 6, 2) BETWEEN '01' AND '12'),
-        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")} CHECK (amount_pence >= 0)
+        amount_pence INTEGER NOT NULL {is_pence("amount_pence")} CHECK (amount_pence >= 0)
     )""",
     "CREATE INDEX estimate_phasing_months_phasing ON estimate_phasing_months(phasing)",
     """CREATE TRIGGER estimate_phasing_months_once BEFORE INSERT ON estimate_phasing_months
@@ -267,16 +267,16 @@ _ESTIMATE_PHASING: list[str] = [
         WHERE EXISTS (SELECT 1 FROM estimate_phasing_months
                       WHERE phasing = NEW.phasing AND month = NEW.month);
     END""",
-    *_append_only("estimate_phasing"),
-    _no_replace("estimate_phasing"),
-    *_append_only("estimate_phasing_months"),
-    _no_replace("estimate_phasing_months"),
+    *append_only("estimate_phasing"),
+    no_replace("estimate_phasing"),
+    *append_only("estimate_phasing_months"),
+    no_replace("estimate_phasing_months"),
 ]
 
 # A receipt keyed wrongly is undone by a reversal: a receipt with the negated amount,
 # the same date and funding year, pointing at the receipt it undoes, with a reason. A
 # receipt is reversed once; a reversal is not reversed.
-_RECEIPT_REVERSALS: list[str] = [
+RECEIPT_REVERSALS: list[str] = [
     "ALTER TABLE receipts ADD COLUMN reverses INTEGER REFERENCES receipts(id)",
     "ALTER TABLE receipts ADD COLUMN reason TEXT",
     "CREATE INDEX receipts_reverses ON receipts(reverses) WHERE reverses IS NOT NULL",
@@ -301,7 +301,7 @@ _RECEIPT_REVERSALS: list[str] = [
 # Reports sum spend by (date, funding year, category[, post]): an index holding every
 # column they read answers them in index order, without the table or a sort, and is
 # smaller to scan than the table. It serves the date lookups spend_date served.
-_COVERING_SPEND_INDEX: list[str] = [
+COVERING_SPEND_INDEX: list[str] = [
     "DROP INDEX spend_date",
     "CREATE INDEX spend_date_totals ON spend(date, funding_year, category, post, amount_pence)",
 ]
@@ -309,7 +309,7 @@ _COVERING_SPEND_INDEX: list[str] = [
 # An import names its batch before the batch row is written (a deferred foreign key):
 # writing that row makes SQLite look for the lines naming it, which without an index
 # on spend(import_batch) reads the whole table. Only imported lines are indexed.
-_SPEND_BATCH_INDEX: list[str] = [
+SPEND_BATCH_INDEX: list[str] = [
     "CREATE INDEX spend_batch ON spend(import_batch) WHERE import_batch IS NOT NULL",
 ]
 
@@ -318,7 +318,7 @@ _SPEND_BATCH_INDEX: list[str] = [
 # every line (they were some 60% of a line's bytes, and storing them slowed imports).
 # Lines imported before keep their JSON object. spend_source gives every line's source
 # row as an object, either way, for SQL tools.
-_COMPACT_SOURCE_FIELDS: list[str] = [
+COMPACT_SOURCE_FIELDS: list[str] = [
     "ALTER TABLE import_batches ADD COLUMN source_names TEXT "
     "CHECK (source_names IS NULL OR (json_valid(source_names) "
     "AND json_type(source_names) = 'array'))",
@@ -336,8 +336,8 @@ _COMPACT_SOURCE_FIELDS: list[str] = [
 # The rule of time (fsgrant.domain.time_rule): every decision has a date. A plan source
 # is dated by when it was added (``added_on``); one added before this column existed
 # is read as dated the day it was recorded.
-_PLAN_SOURCE_DATED: list[str] = [
-    f"ALTER TABLE plan_sources ADD COLUMN added_on TEXT {_is_day('added_on', nullable=True)}",
+PLAN_SOURCE_DATED: list[str] = [
+    f"ALTER TABLE plan_sources ADD COLUMN added_on TEXT {is_day('added_on', nullable=True)}",
 ]
 
 # Outcomes from published statistics: an observation may belong to a benchmark series
@@ -346,7 +346,7 @@ _PLAN_SOURCE_DATED: list[str] = [
 # figure corrected: the history is kept). A suppressed or missing published figure
 # (c, x, z, :, k, u, low) is never a number: it is kept apart, with its code. A plan
 # source names who gains its savings (NULL: the council).
-_OUTCOMES: list[str] = [
+OUTCOMES: list[str] = [
     "ALTER TABLE measure_observations ADD COLUMN series TEXT "
     "CHECK (series IS NULL OR length(trim(series)) > 0)",
     "ALTER TABLE measure_observations ADD COLUMN source_file TEXT",
@@ -356,14 +356,14 @@ _OUTCOMES: list[str] = [
         id INTEGER PRIMARY KEY,
         measure TEXT NOT NULL CHECK (length(trim(measure)) > 0),
         series TEXT CHECK (series IS NULL OR length(trim(series)) > 0),
-        observed_on TEXT NOT NULL {_is_day("observed_on")},
+        observed_on TEXT NOT NULL {is_day("observed_on")},
         code TEXT NOT NULL CHECK (code IN ('c', 'x', 'z', ':', 'k', 'u', 'low')),
         source_file TEXT,
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
     )""",
-    *_append_only("measure_gaps"),
-    _no_replace("measure_gaps"),
+    *append_only("measure_gaps"),
+    no_replace("measure_gaps"),
     "ALTER TABLE plan_sources ADD COLUMN beneficiary TEXT "
     "CHECK (beneficiary IS NULL OR beneficiary IN ('council', 'police', 'health', 'other'))",
 ]

@@ -9,17 +9,17 @@ here, and :mod:`fsgrant.store.schema` puts them in order after the others.
 
 from __future__ import annotations
 
-from fsgrant.store.schema_sql import _append_only, _is_day, _is_pence, _no_replace
+from fsgrant.store.schema_sql import append_only, is_day, is_pence, no_replace
 
 # Commitments (purchase orders raised, not yet invoiced): money spoken for. A spend
 # line quoting a commitment's reference, dated on or after it, draws it down (worked
 # out when read, so a reversed invoice gives the money back). A commitment is never
 # edited: it is cancelled, once, by a dated record with a reason.
-_COMMITMENTS: list[str] = [
+COMMITMENTS: list[str] = [
     f"""CREATE TABLE commitments (
         id INTEGER PRIMARY KEY,
-        date TEXT NOT NULL {_is_day("date")},
-        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")} CHECK (amount_pence > 0),
+        date TEXT NOT NULL {is_day("date")},
+        amount_pence INTEGER NOT NULL {is_pence("amount_pence")} CHECK (amount_pence > 0),
         category TEXT NOT NULL REFERENCES categories(name),
         post TEXT REFERENCES posts(id),
         reference TEXT NOT NULL CHECK (length(trim(reference)) > 0),
@@ -33,7 +33,7 @@ _COMMITMENTS: list[str] = [
     f"""CREATE TABLE commitment_cancellations (
         id INTEGER PRIMARY KEY,
         commitment INTEGER NOT NULL UNIQUE REFERENCES commitments(id),
-        "on" TEXT NOT NULL {_is_day('"on"')},
+        "on" TEXT NOT NULL {is_day('"on"')},
         reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
@@ -42,14 +42,14 @@ _COMMITMENTS: list[str] = [
     "CREATE INDEX spend_reference ON spend(reference, date) WHERE reference IS NOT NULL",
 ]
 for _table in ("commitments", "commitment_cancellations"):
-    _COMMITMENTS.extend(_append_only(_table))
-    _COMMITMENTS.append(_no_replace(_table))
+    COMMITMENTS.extend(append_only(_table))
+    COMMITMENTS.append(no_replace(_table))
 
 # Accruals: at a year end, work done but not yet invoiced is charged to the year (an
 # accrual) and taken out again on a later day (its reversal), so each year carries its
 # own cost. Both are spend lines, marked as such; the reversal points at its accrual,
 # carries its category, post and negated amount, is dated after it, and is made once.
-_ACCRUALS: list[str] = [
+ACCRUALS: list[str] = [
     "ALTER TABLE spend ADD COLUMN accrual TEXT "
     "CHECK (accrual IS NULL OR accrual IN ('accrual', 'reversal'))",
     "ALTER TABLE spend ADD COLUMN accrual_of INTEGER REFERENCES spend(id)",
@@ -73,31 +73,31 @@ _ACCRUALS: list[str] = [
 # Additions to a post-driven forecast that the posts do not show (agency cover for a
 # blocked post, backfill, overtime): dated lines with their reason. The latest of a
 # year, category and reason set on or before a date is in force; the others are kept.
-_FORECAST_ADDITIONS: list[str] = [
+FORECAST_ADDITIONS: list[str] = [
     f"""CREATE TABLE forecast_additions (
         id INTEGER PRIMARY KEY,
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
         category TEXT NOT NULL REFERENCES categories(name),
-        amount_pence INTEGER NOT NULL {_is_pence("amount_pence")} CHECK (amount_pence >= 0),
+        amount_pence INTEGER NOT NULL {is_pence("amount_pence")} CHECK (amount_pence >= 0),
         reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
-        set_on TEXT NOT NULL {_is_day("set_on")},
+        set_on TEXT NOT NULL {is_day("set_on")},
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL
     )""",
     "CREATE INDEX forecast_additions_of ON forecast_additions(funding_year, category, set_on)",
-    *_append_only("forecast_additions"),
-    _no_replace("forecast_additions"),
+    *append_only("forecast_additions"),
+    no_replace("forecast_additions"),
 ]
 
 # Amendments of a condition's terms (a due date or a check added later, the wording
 # corrected), dated and with a reason: each column left NULL keeps the term in force.
-_CONDITION_AMENDMENTS: list[str] = [
+CONDITION_AMENDMENTS: list[str] = [
     f"""CREATE TABLE condition_amendments (
         id INTEGER PRIMARY KEY,
         funding_year TEXT NOT NULL REFERENCES funding_years(label),
         number INTEGER NOT NULL CHECK (typeof(number) = 'integer' AND number >= 1),
-        "on" TEXT NOT NULL {_is_day('"on"')},
-        due TEXT {_is_day("due", nullable=True)},
+        "on" TEXT NOT NULL {is_day('"on"')},
+        due TEXT {is_day("due", nullable=True)},
         check_kind TEXT CHECK (check_kind IS NULL OR check_kind IN ('estimates', 'sustainability')),
         check_year TEXT REFERENCES funding_years(label),
         text TEXT CHECK (text IS NULL OR length(trim(text)) > 0),
@@ -108,13 +108,13 @@ _CONDITION_AMENDMENTS: list[str] = [
         CHECK (due IS NOT NULL OR check_kind IS NOT NULL OR text IS NOT NULL)
     )""",
     "CREATE INDEX condition_amendments_of ON condition_amendments(funding_year, number)",
-    *_append_only("condition_amendments"),
-    _no_replace("condition_amendments"),
+    *append_only("condition_amendments"),
+    no_replace("condition_amendments"),
 ]
 
 # Virements: a revision of an estimate (any after the first of its year, category and
 # post) says why and, where there is one, the approval's reference.
-_ESTIMATE_REASONS: list[str] = [
+ESTIMATE_REASONS: list[str] = [
     "ALTER TABLE estimates ADD COLUMN reason TEXT",
     "ALTER TABLE estimates ADD COLUMN reference TEXT",
 ]
@@ -122,12 +122,12 @@ _ESTIMATE_REASONS: list[str] = [
 # The purchase order an imported line quotes, when the mapping names a ``po`` column
 # (the line's own reference is the finance system's transaction number): a commitment
 # is drawn down by the lines quoting its reference either way.
-_SPEND_ORDERS: list[str] = [
+SPEND_ORDERS: list[str] = [
     """CREATE TABLE spend_orders (
         spend INTEGER PRIMARY KEY REFERENCES spend(id),
         reference TEXT NOT NULL CHECK (length(trim(reference)) > 0)
     )""",
     "CREATE INDEX spend_orders_reference ON spend_orders(reference)",
-    *_append_only("spend_orders"),
-    _no_replace("spend_orders"),
+    *append_only("spend_orders"),
+    no_replace("spend_orders"),
 ]

@@ -13,7 +13,7 @@ __all__ = ["UNIQUE_KEYS"]
 
 # Tables whose rows are money or history: the store itself refuses UPDATE and DELETE.
 # Those of the first schema (its migrations made their triggers; they are never edited).
-_FIRST_APPEND_ONLY_TABLES = (
+FIRST_APPEND_ONLY_TABLES = (
     "funding_years",
     "variations",
     "estimates",
@@ -26,7 +26,7 @@ _FIRST_APPEND_ONLY_TABLES = (
     "period_events",
     "audit",
 )
-_PLAN_TABLES = (
+PLAN_TABLES = (
     "plan_sources",
     "plan_funding",
     "plan_costs",
@@ -35,21 +35,21 @@ _PLAN_TABLES = (
 )
 
 
-def _is_pence(col: str, *, nullable: bool = False) -> str:
+def is_pence(col: str, *, nullable: bool = False) -> str:
     check = f"typeof({col}) = 'integer'"
     if nullable:
         check = f"{col} IS NULL OR {check}"
     return f"CHECK ({check})"
 
 
-def _is_day(col: str, *, nullable: bool = False) -> str:
+def is_day(col: str, *, nullable: bool = False) -> str:
     check = f"{col} GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]' AND date({col}) = {col}"
     if nullable:
         check = f"{col} IS NULL OR ({check})"
     return f"CHECK ({check})"
 
 
-def _append_only(table: str) -> list[str]:
+def append_only(table: str) -> list[str]:
     return [
         f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
         BEGIN SELECT RAISE(ABORT, 'fsgrant: {table} rows are append-only; record a correction instead'); END""",
@@ -59,7 +59,7 @@ def _append_only(table: str) -> list[str]:
 
 
 # Financial year label of an ISO date column, in SQL (1 April - 31 March).
-def _fy_sql(col: str) -> str:
+def fy_sql(col: str) -> str:
     first = f"(CAST(substr({col}, 1, 4) AS INTEGER) - (CAST(substr({col}, 6, 2) AS INTEGER) < 4))"
     return f"('FY' || {first} || '/' || printf('%02d', ({first} + 1) % 100))"
 
@@ -111,7 +111,7 @@ DEDUPE_KEY_CLASH = _CLASH_MESSAGES[("spend", "dedupe_key")]
 """What the store says when a line's dedupe key is stored already."""
 
 
-def _no_replace(table: str) -> str:
+def no_replace(table: str) -> str:
     checks = "\n".join(
         f"""        SELECT RAISE(ABORT, 'fsgrant: {
             _CLASH_MESSAGES.get(
@@ -128,11 +128,11 @@ def _no_replace(table: str) -> str:
     END"""
 
 
-def _is_fy(col: str) -> str:
+def is_fy(col: str) -> str:
     return f"CHECK ({col} GLOB 'FY[0-9][0-9][0-9][0-9]/[0-9][0-9]')"
 
 
-def _is_decimal(col: str, *, nullable: bool = False) -> str:
+def is_decimal(col: str, *, nullable: bool = False) -> str:
     # A non-negative decimal kept as text (exact), such as '739' or '34.5'.
     check = f"typeof({col}) = 'text' AND {col} GLOB '[0-9]*' AND {col} NOT GLOB '*[^0-9.]*'"
     if nullable:

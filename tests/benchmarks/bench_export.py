@@ -61,18 +61,9 @@ def build_store(path: Path, rows: int) -> None:
             )
 
         with led.store.transaction("bench.load"):
-            led.store.insert_many(
-                "spend",
-                [
-                    "date",
-                    "amount_pence",
-                    "category",
-                    "supplier",
-                    "description",
-                    "reference",
-                    "recorded_at",
-                    "recorded_by",
-                ],
+            led.store.execute_many(
+                "INSERT INTO spend (date, amount_pence, category, supplier, description,"
+                " reference, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (line(n) for n in range(rows)),
             )
 

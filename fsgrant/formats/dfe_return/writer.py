@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fsgrant.domain.transactions import TransactionLine, transaction_line
-from fsgrant.formats.dfe_return.layout import PROFILE_HEADER_ROW, sheet_rows
+from fsgrant.formats.dfe_return.charts import add_profile_chart as _add_profile_chart
+from fsgrant.formats.dfe_return.charts import (
+    add_sustainability_chart as _add_sustainability_chart,
+)
+from fsgrant.formats.dfe_return.layout import sheet_rows
 from fsgrant.formats.dfe_return.layout_ledger import (
     transaction_head_rows,
     transaction_rows,
@@ -179,9 +183,9 @@ class _Styles:
         style = self._cache.get(key)
         if style is None:
             self._apply(c, spec, quote)
-            self._cache[key] = c._style
+            self._cache[key] = c._style  # noqa: SLF001 (openpyxl: a cell's style ids, to reuse)
         else:
-            c._style = copy(style)
+            c._style = copy(style)  # noqa: SLF001 (openpyxl: setting the ids skips re-lookup)
         return c
 
     def _apply(self, c: Any, spec: Cell, quote: bool) -> None:
@@ -412,7 +416,7 @@ def _insert_dimension(ws: WriteOnlyWorksheet, ref: str) -> None:
     """
     import shutil
 
-    path = Path(ws._writer.out)
+    path = Path(ws._writer.out)  # noqa: SLF001 (openpyxl: the write-only sheet's temp file)
     patched = path.with_name(path.name + ".dim")
     with path.open("rb") as src:
         head = src.read(1 << 16)
@@ -423,53 +427,6 @@ def _insert_dimension(ws: WriteOnlyWorksheet, ref: str) -> None:
             dst.write(head[:at] + f'<dimension ref="{ref}" />'.encode() + head[at:])
             shutil.copyfileobj(src, dst, 1 << 20)
     os.replace(patched, path)
-
-
-def _add_profile_chart(ws: WriteOnlyWorksheet, first: int, last: int, data: ReturnData) -> None:
-    from openpyxl.chart import LineChart, Reference
-
-    chart = LineChart()
-    chart.title = f"Cumulative spend against estimate and award, {data.year.label}"
-    chart.y_axis.title = "£"
-    chart.y_axis.number_format = "£#,##0"
-    chart.x_axis.number_format = "mmm yy"
-    chart.x_axis.title = "Month"
-    # openpyxl 3.1 marks axes deleted unless told otherwise: Excel then hides them.
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.height = 9
-    chart.width = 22
-    header = PROFILE_HEADER_ROW
-    for col in (6, 7, 8):  # cumulative actual + forecast, cumulative estimate, award
-        ref = Reference(ws, min_col=col, min_row=header, max_row=last)
-        chart.add_data(ref, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.legend.position = "b"
-    ws.add_chart(chart, f"J{header}")
-
-
-def _add_sustainability_chart(ws: WriteOnlyWorksheet, first: int, last: int, width: int) -> None:
-    """Total cost against grant + funding by financial year (columns), and the gap."""
-    from openpyxl.chart import BarChart, Reference
-
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = "Cost of the model against grant and funding, by financial year"
-    chart.y_axis.title = "£"
-    chart.y_axis.number_format = "£#,##0"
-    chart.x_axis.title = "Financial year"
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.height = 9
-    chart.width = 22
-    header = first - 1
-    # Total cost (column D), grant + funding and the gap (the two columns before Funded %).
-    for col in (4, width - 2, width - 1):
-        ref = Reference(ws, min_col=col, min_row=header, max_row=last)
-        chart.add_data(ref, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.legend.position = "b"
-    ws.add_chart(chart, f"B{last + 3}")
 
 
 def write_return(
@@ -515,7 +472,7 @@ def _discard(wb: Workbook) -> None:
     """Close the streams of a workbook that failed half-way and remove their
     temporary files (else they are closed out of order when garbage collected)."""
     for ws in wb.worksheets:
-        writer = ws._writer
+        writer = ws._writer  # noqa: SLF001 (openpyxl: the write-only sheet's writer)
         try:
             if not ws.closed:
                 ws.close()
