@@ -337,9 +337,9 @@ def test_the_root_table_says_what_each_command_module_registers():
         assert guests == sorted(guests, key=COMMAND_MODULES.index), name
     assert {m for modules in ROOT_NAMES.values() for m in modules} == set(COMMAND_MODULES)
     # Written out by hand, so that a table built from the modules could not pass alone:
-    # `spend import` comes from the imports module, four modules add to `report`.
+    # `spend import` comes from the imports module, five modules add to `report`.
     assert ROOT_NAMES["spend"] == ("spend", "imports")
-    assert ROOT_NAMES["report"] == ("reports", "posts", "forecast", "plan")
+    assert ROOT_NAMES["report"] == ("reports", "posts", "forecast", "plan", "pack")
     assert len(ROOT_NAMES) == 26
 
 
@@ -357,7 +357,7 @@ def test_a_group_lists_its_commands_in_one_order_whatever_ran_before():
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
     listed = re.findall(r"^  (\S+)\s", out.split("Commands:", 1)[1], re.M)
-    assert listed == ["summary", "posts", "variance", "profile", "spend", "sustainability"]
+    assert listed == ["summary", "posts", "variance", "profile", "spend", "sustainability", "pack"]
 
 
 def test_a_typo_is_answered_with_suggestions_from_every_module():

@@ -48,6 +48,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "returns",
     "conditions",
     "plan",
+    "pack",
 )
 
 # Each name on the root, in the order --help lists it (commands, then groups), with
@@ -67,7 +68,7 @@ ROOT_NAMES: dict[str, tuple[str, ...]] = {
     "estimate": ("years",),
     "spend": ("spend", "imports"),
     "receipt": ("spend",),
-    "report": ("reports", "posts", "forecast", "plan"),
+    "report": ("reports", "posts", "forecast", "plan", "pack"),
     "category": ("core",),
     "grant": ("core",),
     "post": ("posts",),

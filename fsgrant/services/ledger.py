@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from fsgrant.services.grant import GrantService
     from fsgrant.services.imports import ImportsService
     from fsgrant.services.measures import MeasuresService
+    from fsgrant.services.pack import PackService
     from fsgrant.services.periods import PeriodsService
     from fsgrant.services.plan import PlanService
     from fsgrant.services.posts import PostsService
@@ -178,6 +179,14 @@ class Ledger:
             self.posts,
             self.forecasts,
             self.settings,
+            pack=self._pack,
+        )
+
+    def _pack(self) -> PackService:
+        from fsgrant.services.pack import PackService
+
+        return PackService(
+            self.reports, self.years, self.posts, self.conditions, self.returns, self.exports
         )
 
     @cached_property
