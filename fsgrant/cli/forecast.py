@@ -49,9 +49,11 @@ def forecast_set(
 ) -> None:
     """Set the forecast of remaining spend for a year and category (kept as history)."""
     f = ledger(ctx).forecasts.set(label, category, amount, on=on, note=note)
+    from fsgrant.cli._words import day, pounds
+
     say(
-        f"Set forecast {f.id}: {label} {f.category} = {f.amount} remaining "
-        f"after {f.set_on.isoformat()}."
+        f"Set forecast #{f.id}: {label} {f.category} {pounds(f.amount)} remaining "
+        f"after {day(f.set_on)}."
     )
 
 

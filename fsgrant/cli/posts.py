@@ -86,9 +86,11 @@ def post_add(
         category=category,
         end=end,
     )
+    from fsgrant.cli._words import day, pounds
+
     say(
-        f"Added post {p.id} ({p.role}, {p.fte} FTE, annual cost {p.annual_cost}), "
-        f"planned start {p.planned_start}."
+        f"Added post {p.id} ({p.role}, {p.fte} FTE, annual cost {pounds(p.annual_cost)}), "
+        f"planned start {day(p.planned_start)}."
     )
 
 
@@ -112,8 +114,10 @@ def post_status(
     c = ledger(ctx).posts.set_status(
         post_id, status, on, reason=reason, expected_start=expected_start
     )
-    extra = f", expected start {c.expected_start}" if c.expected_start else ""
-    say(f"Post {c.post} is {c.status} from {c.effective}{extra}.")
+    from fsgrant.cli._words import day
+
+    extra = f", expected start {day(c.expected_start)}" if c.expected_start else ""
+    say(f"Post {c.post} is {c.status} from {day(c.effective)}{extra}.")
 
 
 @command(post_app, "change")
@@ -163,7 +167,9 @@ def post_change(
         title=title,
         end=end,
     )
-    say(f"Post {c.post} from {c.effective}: {_describe_change(c)}.")
+    from fsgrant.cli._words import day
+
+    say(f"Post {c.post} from {day(c.effective)}: {_describe_change(c)}.")
 
 
 def _describe_change(c: Any) -> str:

@@ -68,7 +68,8 @@ def spend_add(
         str | None, typer.Option("--year", help="Charge to this funding year explicitly.")
     ] = None,
 ) -> None:
-    """Record a spend line; prints its id."""
+    """Record a spend line; says what was recorded: ``#57 £1,234.56 training,
+    20/03/2020, funding year 2019/20 (Acme)``."""
     line = ledger(ctx).spend.add(
         date,
         amount,
@@ -79,7 +80,9 @@ def spend_add(
         reference=ref,
         year=year,
     )
-    say(line.id)
+    from fsgrant.cli._words import spend_words
+
+    say(spend_words(line))
 
 
 @command(spend_app, "list")
@@ -141,10 +144,11 @@ def spend_show(
     if fmt is OutputFormat.json:
         emit_json({**line.model_dump(mode="json"), "financial_year": line.financial_year})
         return
+    from fsgrant.cli._record import emit_record
+
     row = spend_row(line)
     fields = row.pop("source_fields") or {}
-    facts = [{"field": k, "value": v} for k, v in row.items()]
-    emit_rows(facts, ["field", "value"], fmt, title=f"Spend line {line.id}")
+    emit_record(row, fmt, title=f"Spend line {line.id}", money=("amount",))
     if fields:
         emit_rows(
             [{"column": k, "value": v} for k, v in fields.items()],
@@ -161,8 +165,10 @@ def spend_reverse(
     reason: Annotated[str, typer.Option("--reason", help="Why it is reversed.")],
 ) -> None:
     """Reverse a spend line (the correction nets it to zero in the same period)."""
+    from fsgrant.cli._words import spend_words
+
     r = ledger(ctx).spend.reverse(line_id, reason)
-    say(f"Line {r.id} reverses line {line_id} ({r.amount}).")
+    say(f"{spend_words(r)}, reversing #{line_id}.")
 
 
 # ---------------------------------------------------------------- receipts
@@ -177,17 +183,17 @@ def receipt_add(
     ref: Annotated[str | None, typer.Option("--ref", help="Remittance reference.")] = None,
 ) -> None:
     """Record a grant payment received (a negative amount: money paid back to the funder)."""
-    from fsgrant.domain.money import format_pounds
+    from fsgrant.cli._words import day, pounds, receipt_words
 
     r = ledger(ctx).receipts.add(date, amount, year, reference=ref)
     if r.amount < 0:
         say(
-            f"Recorded receipt {r.id}: a repayment to the funder (or a correction) of "
-            f"{format_pounds(-r.amount)} for {r.funding_year} on {r.date}; it reduces the "
+            f"Recorded receipt #{r.id}: a repayment to the funder (or a correction) of "
+            f"{pounds(-r.amount)} for {r.funding_year} on {day(r.date)}; it reduces the "
             "amount received."
         )
         return
-    say(f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}.")
+    say(f"Recorded {receipt_words(r)}.")
 
 
 @command(receipt_app, "list")
@@ -214,8 +220,7 @@ def receipt_reverse(
     reason: Annotated[str, typer.Option("--reason", help="Why it is reversed.")],
 ) -> None:
     """Reverse a receipt keyed wrongly: a receipt of the negated amount, same date and year."""
+    from fsgrant.cli._words import receipt_words
+
     r = ledger(ctx).receipts.reverse(receipt_id, reason)
-    say(
-        f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}, "
-        f"reversing receipt {r.reverses}."
-    )
+    say(f"Recorded {receipt_words(r)}, reversing receipt #{r.reverses}.")
