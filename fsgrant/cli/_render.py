@@ -108,6 +108,28 @@ def console(default_width: int) -> Console:
     return c
 
 
+def _widths(columns: Sequence[Column]) -> list[int]:
+    """Each column's width: its widest cell when fixed, at most the text minimum else."""
+    from rich.cells import cell_len
+
+    widths: list[int] = []
+    for c in columns:
+        shown = [display_text(s) for s in c.cells]
+        if c.footer is not None:
+            shown.append(display_text(c.footer))
+        longest_word = max((cell_len(w) for w in c.header.split()), default=1)
+        widest = max((cell_len(s) for s in shown), default=0)
+        widest = max(widest, longest_word)
+        widths.append(widest if c.fixed else min(widest, _TEXT_MIN))
+    return widths
+
+
+def fits(columns: Sequence[Column], width: int) -> bool:
+    """Whether a table of these columns fits ``width`` characters as a table (at
+    its most compact), rather than as one block of lines per row."""
+    return sum(_widths(columns)) + len(columns) + 1 <= width
+
+
 def print_table(
     columns: Sequence[Column],
     title: str | None = None,
@@ -126,19 +148,10 @@ def print_table(
         out: the console to print to (default: stdout).
     """
     from rich import box
-    from rich.cells import cell_len
 
     con = out or console(default_width)
     rows = max((len(c.cells) for c in columns), default=0)
-    widths: list[int] = []
-    for c in columns:
-        shown = [display_text(s) for s in c.cells]
-        if c.footer is not None:
-            shown.append(display_text(c.footer))
-        longest_word = max((cell_len(w) for w in c.header.split()), default=1)
-        widest = max((cell_len(s) for s in shown), default=0)
-        widest = max(widest, longest_word)
-        widths.append(widest if c.fixed else min(widest, _TEXT_MIN))
+    widths = _widths(columns)
 
     def needed(pad: int, borders: int) -> int:
         return sum(w + 2 * pad for w in widths) + borders

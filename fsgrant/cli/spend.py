@@ -120,6 +120,12 @@ def spend_list(
     rows = [spend_row(x) for x in lines]
     from fsgrant.domain.reports import sum_money
 
+    if fmt is OutputFormat.table and _narrow(rows):
+        from fsgrant.cli._narrow import print_spend_narrow
+
+        print_spend_narrow(lines, sum_money(x.amount for x in lines))
+        return
+
     emit_rows(
         rows,
         SPEND_COLUMNS,
@@ -131,6 +137,14 @@ def spend_list(
         if fmt is OutputFormat.table
         else None,
     )
+
+
+def _narrow(rows: list[dict[str, Any]]) -> bool:
+    """Whether the wide spend table would not fit the terminal as a table."""
+    from fsgrant.cli._narrow import wide_fits
+    from fsgrant.cli._render import console
+
+    return bool(rows) and not wide_fits(rows, SPEND_COLUMNS, console(240).width)
 
 
 @command(spend_app, "show")
