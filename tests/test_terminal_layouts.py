@@ -133,3 +133,17 @@ def test_posts_and_spend_keep_every_figure_whole(demo, columns):
     spend = as_json(demo, "spend", "list")
     whole(lines, [format_pounds(D(x["amount"])) for x in spend if x["amount"]])
     whole(lines, [x["date"] for x in spend if x["date"]])
+
+
+def test_a_listing_too_wide_for_the_terminal_is_split_into_tables_not_records(demo):
+    # `post list` has fourteen columns: at 80 it is a few tables of the same posts,
+    # the post's id first in each, rather than a block of lines per post.
+    args = ("post", "list", "--as-at", AS_AT)
+    lines = in_terminal(demo, 80, *args)
+    narrow_enough(lines, 80)
+    titles = [line.strip() for line in lines if line.strip().startswith("Posts as at")]
+    assert titles[0] == f"Posts as at {AS_AT} (1 of {len(titles)})" and len(titles) > 1
+    posts = as_json(demo, *args)
+    whole(lines, [format_pounds(D(p["annual_cost"])) for p in posts])
+    whole(lines, [p[f] for p in posts for f in ("planned_start", "status_since") if p[f]])
+    assert len(lines) < 200  # a block of lines per post took 312
