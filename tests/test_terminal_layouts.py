@@ -128,6 +128,8 @@ def test_posts_and_spend_keep_every_figure_whole(demo, columns):
     data = as_json(demo, *posts)
     whole(lines, [format_pounds(D(p["forecast_cost"])) for p in data["posts"]])
     whole(lines, [p["status_since"] for p in data["posts"] if p["status_since"]])
+    # The days each blocked post has been stuck (14 October 2019 to 31 March: 169).
+    assert "Blocked: PROB-N1 since 2019-10-14 (169 days)" in lines
     lines = in_terminal(demo, columns, "spend", "list")
     narrow_enough(lines, columns)
     spend = as_json(demo, "spend", "list")

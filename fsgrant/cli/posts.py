@@ -386,6 +386,11 @@ def report_posts(
 
         counts = ", ".join(f"{s} {c.posts}" for s, c in report.by_status.items())
         notes = [f"By status: {counts}; FTE in post {report.fte_in_post:.2f}."]
+        notes += [
+            f"Blocked: {b.id} since {b.since} ({b.days_blocked} days)"
+            + (f"; expected start {b.expected_start}" if b.expected_start else "")
+            for b in report.blocked
+        ]
         print_posts_narrow(report, notes)
     elif fmt is OutputFormat.table:
         counts = ", ".join(f"{s} {c.posts} ({c.fte:.2f} FTE)" for s, c in report.by_status.items())
