@@ -266,3 +266,16 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def test_a_new_grant_with_nothing_recorded_still_makes_a_pack(tmp_path):
+    # One funding year, no posts, no spend, as at a day before the year begins and a
+    # month into it: both charts drawn (warnings are errors here), nothing at risk yet.
+    with fsgrant.open(tmp_path / "new.db") as led:
+        led.init("A new grant", "Department for Education", "The council")
+        led.years.add("2019/20", "1000.00", "2019-08-01")
+        for as_at in ("2019-07-01", "2019-09-01"):
+            pack = led.reports.pack(as_at=as_at)
+            assert pack.funding_year == "2019/20" and pack.attention == ()
+            assert len(IMG.findall(render_html(pack))) == 2
+            assert "No post is blocked or vacant." in render_markdown(pack)

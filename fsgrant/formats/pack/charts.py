@@ -149,5 +149,9 @@ def posts_chart(pack: PackReport) -> str:
         ax.grid(axis="y", color="#DDDDDD")
         ax.set_axisbelow(True)
         ax.set_title("Posts by status at each month end", loc="left")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        if any(bottom):
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        else:  # no post yet, or no month of the year begun: say so on the chart
+            ax.text(0.5, 0.5, "No posts recorded by this date", ha="center",
+                    va="center", transform=ax.transAxes, color="#505a5f")  # fmt: skip
         return _svg(fig)
