@@ -235,10 +235,12 @@ def test_adding_spend_imports_only_what_it_needs(tmp_path):
     ):
         assert heavy not in loaded, heavy
     # Nor does it import the command modules of the other groups: only the one that
-    # registers `spend` (its `spend import` comes from fsgrant.cli.imports, not needed).
+    # registers `spend` (its `spend import` comes from fsgrant.cli.imports, not needed),
+    # and the few words it answers with.
     assert sorted(m for m in loaded if m.startswith("fsgrant.cli.")) == [
         "fsgrant.cli._common",
         "fsgrant.cli._render",
+        "fsgrant.cli._words",
         "fsgrant.cli.spend",
     ]
     with fsgrant.open(db) as fs:

@@ -100,7 +100,8 @@ def test_the_command_line_is_recorded(tmp_path):
         f"fsgrant --db {path} spend add 04/02/2020 '£1,234.56' training --ref 'INV 7'"
     )
     assert last.action == "spend.add"
-    assert last.detail["id"] == int(proc.stdout)
+    # spend add answers with what it recorded: "#1 £1,234.56 training, ...".
+    assert f"#{last.detail['id']} £1,234.56 training" in proc.stdout
 
 
 def test_an_embedded_cli_run_records_the_command_and_then_forgets_it(tmp_path):

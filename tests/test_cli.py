@@ -67,7 +67,10 @@ def test_summary_json_contract(tmp_path):
     set_up(db)
     run(db, "estimate", "set", "2019/20", "training", "250000")
     first = run(db, "spend", "add", "14/11/2019", "18750.00", "training", "--supplier", "MI Ltd")
-    assert first.output.strip() == "1"  # spend add prints the new id
+    # spend add says what it recorded, in pounds, with the funding year it went to.
+    assert (
+        first.output.strip() == "#1 £18,750.00 training, 14/11/2019, funding year 2019/20 (MI Ltd)"
+    )
     run(db, "spend", "add", "2020-02-28", "(1,250.00)", "case-recording")
     run(db, "receipt", "add", "15/10/2019", "1245000.00", "--year", "2019/20")
     out = json.loads(
@@ -337,9 +340,9 @@ def test_the_root_table_says_what_each_command_module_registers():
         assert guests == sorted(guests, key=COMMAND_MODULES.index), name
     assert {m for modules in ROOT_NAMES.values() for m in modules} == set(COMMAND_MODULES)
     # Written out by hand, so that a table built from the modules could not pass alone:
-    # `spend import` comes from the imports module, four modules add to `report`.
+    # `spend import` comes from the imports module, five modules add to `report`.
     assert ROOT_NAMES["spend"] == ("spend", "imports")
-    assert ROOT_NAMES["report"] == ("reports", "posts", "forecast", "plan")
+    assert ROOT_NAMES["report"] == ("reports", "posts", "forecast", "plan", "pack")
     assert len(ROOT_NAMES) == 27
 
 
@@ -365,6 +368,7 @@ def test_a_group_lists_its_commands_in_one_order_whatever_ran_before():
         "spend",
         "sustainability",
         "outcomes",
+        "pack",
     ]
 
 
@@ -393,8 +397,9 @@ def test_the_command_line_skips_the_plugin_lookup_it_has_disabled(tmp_path):
     )
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    ).stdout.split()
-    assert out == ["1", "False"]  # the new line's id, then: metadata not imported
+    ).stdout.splitlines()
+    # What was recorded, then: metadata not imported.
+    assert out == ["#1 £12.00 training, 04/02/2020, funding year 2019/20", "False"]
 
 
 _PLUGIN_LOADER_SEEN = """

@@ -261,7 +261,7 @@ def test_post_change_show_and_list_as_at_from_the_command_line(tmp_path, led):
         ],
     )
     assert res.exit_code == 0, res.output
-    assert res.output.strip() == "Post DA-N1 from 2020-04-10: annual cost £37,080.00."
+    assert res.output.strip() == "Post DA-N1 from 10/04/2020: annual cost £37,080.00."
     res = runner.invoke(
         app,
         [

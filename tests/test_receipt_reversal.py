@@ -95,8 +95,9 @@ def test_cli_receipt_reverse_and_list_by_year(led):
     db = str(led.store.path)
     r = runner.invoke(app, ["--db", db, "receipt", "reverse", "3", "--reason", "keyed twice"])
     assert r.exit_code == 0, r.output
-    assert "Recorded receipt 4: -1245000.00 for 2019/20 on 2020-01-15, reversing receipt 3." in (
-        r.output
+    assert (
+        "Recorded receipt #4: -£1,245,000.00 for 2019/20 on 15/01/2020, reversing receipt #3."
+        in (r.output)
     )
     r = runner.invoke(app, ["--db", db, "receipt", "reverse", "3", "--reason", "again"])
     assert r.exit_code == 1 and "already reversed" in r.output

@@ -49,6 +49,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "returns",
     "conditions",
     "plan",
+    "pack",
 )
 
 # Each name on the root, in the order --help lists it (commands, then groups), with
@@ -69,7 +70,7 @@ ROOT_NAMES: dict[str, tuple[str, ...]] = {
     "spend": ("spend", "imports"),
     "receipt": ("spend",),
     "commit": ("commitments",),
-    "report": ("reports", "posts", "forecast", "plan"),
+    "report": ("reports", "posts", "forecast", "plan", "pack"),
     "category": ("core",),
     "grant": ("core",),
     "post": ("posts",),

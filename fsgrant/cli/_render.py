@@ -108,6 +108,49 @@ def console(default_width: int) -> Console:
     return c
 
 
+def _widths(columns: Sequence[Column]) -> list[int]:
+    """Each column's width: its widest cell when fixed, at most the text minimum else."""
+    from rich.cells import cell_len
+
+    widths: list[int] = []
+    for c in columns:
+        shown = [display_text(s) for s in c.cells]
+        if c.footer is not None:
+            shown.append(display_text(c.footer))
+        longest_word = max((cell_len(w) for w in c.header.split()), default=1)
+        widest = max((cell_len(s) for s in shown), default=0)
+        widest = max(widest, longest_word)
+        widths.append(widest if c.fixed else min(widest, _TEXT_MIN))
+    return widths
+
+
+def _column_groups(widths: Sequence[int], width: int) -> list[list[int]] | None:
+    """The columns after the first, in order, split into groups that each fit
+    ``width`` beside the first column (compact); None when one cannot."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    start = widths[0] + 2 if widths else 0  # the first column and the outer borders
+    used = start
+    for i in range(1, len(widths)):
+        need = widths[i] + 1
+        if current and used + need > width:
+            groups.append(current)
+            current, used = [], start
+        if used + need > width:
+            return None
+        current.append(i)
+        used += need
+    if current:
+        groups.append(current)
+    return groups if len(groups) > 1 else None
+
+
+def fits(columns: Sequence[Column], width: int) -> bool:
+    """Whether a table of these columns fits ``width`` characters as a table (at
+    its most compact), rather than as one block of lines per row."""
+    return sum(_widths(columns)) + len(columns) + 1 <= width
+
+
 def print_table(
     columns: Sequence[Column],
     title: str | None = None,
@@ -126,19 +169,10 @@ def print_table(
         out: the console to print to (default: stdout).
     """
     from rich import box
-    from rich.cells import cell_len
 
     con = out or console(default_width)
     rows = max((len(c.cells) for c in columns), default=0)
-    widths: list[int] = []
-    for c in columns:
-        shown = [display_text(s) for s in c.cells]
-        if c.footer is not None:
-            shown.append(display_text(c.footer))
-        longest_word = max((cell_len(w) for w in c.header.split()), default=1)
-        widest = max((cell_len(s) for s in shown), default=0)
-        widest = max(widest, longest_word)
-        widths.append(widest if c.fixed else min(widest, _TEXT_MIN))
+    widths = _widths(columns)
 
     def needed(pad: int, borders: int) -> int:
         return sum(w + 2 * pad for w in widths) + borders
@@ -150,7 +184,17 @@ def print_table(
     elif compact <= con.width:
         style, padding = box.SIMPLE_HEAD, (0, 0)
     else:
-        _print_records(con, columns, title, rows)
+        groups = _column_groups(widths, con.width)
+        if groups is None:
+            _print_records(con, columns, title, rows)
+            return
+        # Too wide as one table: the same rows as a few narrower tables, the first
+        # column (what each row is) repeated in each, every figure whole.
+        for n, group in enumerate(groups):
+            part = [columns[0], *(columns[i] for i in group)]
+            more = f" ({n + 1} of {len(groups)})"
+            heading = None if title is None else title + more
+            print_table(part, heading, sections_after=sections_after, out=con)
         return
     from rich.table import Table
 

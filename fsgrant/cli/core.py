@@ -2,7 +2,7 @@
 cost categories."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -68,15 +68,17 @@ def grant_show(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:
     if fmt is OutputFormat.json:
         emit_json(g.model_dump(mode="json"))
         return
-    rows: list[dict[str, Any]] = [
-        {"field": "name", "value": g.name},
-        {"field": "funder", "value": g.funder},
-        {"field": "recipient", "value": g.recipient},
-        {"field": "funder_org_id", "value": g.funder_org_id},
-        {"field": "recipient_org_id", "value": g.recipient_org_id},
-        {"field": "created_at", "value": g.created_at.isoformat() if g.created_at else None},
-    ]
-    emit_rows(rows, ["field", "value"], fmt, title="Grant")
+    from fsgrant.cli._record import emit_record
+
+    fields = {
+        "name": g.name,
+        "funder": g.funder,
+        "recipient": g.recipient,
+        "funder_org_id": g.funder_org_id,
+        "recipient_org_id": g.recipient_org_id,
+        "created_at": g.created_at,
+    }
+    emit_record(fields, fmt, title="Grant")
     changes = led.grant.changes()
     if changes and fmt is OutputFormat.table:
         say(f"Changed {changes} time(s) since it was recorded (see 'fsgrant log').")

@@ -50,9 +50,11 @@ def forecast_set(
 ) -> None:
     """Set the forecast of remaining spend for a year and category (kept as history)."""
     f = ledger(ctx).forecasts.set(label, category, amount, on=on, note=note)
+    from fsgrant.cli._words import day, pounds
+
     say(
-        f"Set forecast {f.id}: {label} {f.category} = {f.amount} remaining "
-        f"after {f.set_on.isoformat()}."
+        f"Set forecast #{f.id}: {label} {f.category} {pounds(f.amount)} remaining "
+        f"after {day(f.set_on)}."
     )
 
 
@@ -172,6 +174,8 @@ def report_variance(
     ]
     rows = [_variance_row(x) for x in r.lines]
     footer = {**_variance_row(r.totals), "category": "Total"}
+    if fmt is OutputFormat.table and _print_narrow(r, [*rows, footer], cols):
+        return
     emit_rows(
         rows,
         cols,
@@ -217,6 +221,26 @@ def report_variance(
                 "Forecast assumed (no forecast set): latest estimate less actual, for the "
                 "categories marked forecast_assumed."
             )
+
+
+def _print_narrow(r: Any, rows: list[dict[str, Any]], cols: list[str]) -> bool:
+    """In a terminal too narrow for the wide table: the narrow layout, and True."""
+    from fsgrant.cli._narrow import print_variance_narrow, wide_fits
+    from fsgrant.cli._render import console
+    from fsgrant.domain.money import format_pounds
+
+    if wide_fits(rows, cols, console(240).width):
+        return False
+    notes = [
+        f"Award {format_pounds(r.award)}; underspend at risk "
+        f"{format_pounds(r.underspend_at_risk)}; overspend {format_pounds(r.overspend)}."
+    ]
+    if any(x.phasing == "unphased" for x in r.lines):
+        notes.append("Unphased estimates fall evenly over the months of the period.")
+    if r.totals.forecast_assumed:
+        notes.append("Forecast assumed where none is set: latest estimate less actual.")
+    print_variance_narrow(r, notes)
+    return True
 
 
 def _variance_row(line: Any) -> dict[str, Any]:

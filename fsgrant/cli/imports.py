@@ -228,14 +228,11 @@ def imports_show(
         return
     rows = [x.model_dump() for x in lines]
     if fmt is OutputFormat.table:
+        from fsgrant.cli._record import emit_record
+
         facts = _batch_row(batch, OutputFormat.csv)
         facts.pop("mapping", None)
-        emit_rows(
-            [{"field": k, "value": v} for k, v in facts.items()],
-            ["field", "value"],
-            fmt,
-            title=f"Import batch {batch.id}",
-        )
+        emit_record(facts, fmt, title=f"Import batch {batch.id}", money=("total_added",))
     emit_rows(rows, cols, fmt, title=f"Lines added by batch {batch.id}", money=("amount",))
 
 

@@ -86,9 +86,11 @@ def post_add(
         category=category,
         end=end,
     )
+    from fsgrant.cli._words import day, pounds
+
     say(
-        f"Added post {p.id} ({p.role}, {p.fte} FTE, annual cost {p.annual_cost}), "
-        f"planned start {p.planned_start}."
+        f"Added post {p.id} ({p.role}, {p.fte} FTE, annual cost {pounds(p.annual_cost)}), "
+        f"planned start {day(p.planned_start)}."
     )
 
 
@@ -112,8 +114,10 @@ def post_status(
     c = ledger(ctx).posts.set_status(
         post_id, status, on, reason=reason, expected_start=expected_start
     )
-    extra = f", expected start {c.expected_start}" if c.expected_start else ""
-    say(f"Post {c.post} is {c.status} from {c.effective}{extra}.")
+    from fsgrant.cli._words import day
+
+    extra = f", expected start {day(c.expected_start)}" if c.expected_start else ""
+    say(f"Post {c.post} is {c.status} from {day(c.effective)}{extra}.")
 
 
 @command(post_app, "change")
@@ -163,7 +167,9 @@ def post_change(
         title=title,
         end=end,
     )
-    say(f"Post {c.post} from {c.effective}: {_describe_change(c)}.")
+    from fsgrant.cli._words import day
+
+    say(f"Post {c.post} from {day(c.effective)}: {_describe_change(c)}.")
 
 
 def _describe_change(c: Any) -> str:
@@ -311,7 +317,9 @@ def post_show(
             lines.append(
                 f"    host {now.host}, route {now.route}" + (f", ends {end}" if end else "")
             )
-        say(*lines)
+        from fsgrant.cli._narrow import say_wrapped
+
+        say_wrapped(*lines)
     cols = ["effective", "change", "reason", "expected_start", "recorded_at", "recorded_by"]
     emit_rows(
         history,
@@ -363,15 +371,28 @@ def report_posts(
         "cost_to_date": report.cost_to_date,
         "forecast_cost": report.forecast_cost,
     }
-    emit_rows(
-        rows,
-        cols,
-        fmt,
-        title=f"Posts as at {report.as_at} (forecast cost after that date, {where})",
-        money=money,
-        footer=footer,
-    )
-    if fmt is OutputFormat.table:
+    narrow = fmt is OutputFormat.table and _narrow(rows, cols)
+    if not narrow:
+        emit_rows(
+            rows,
+            cols,
+            fmt,
+            title=f"Posts as at {report.as_at} (forecast cost after that date, {where})",
+            money=money,
+            footer=footer,
+        )
+    if narrow:
+        from fsgrant.cli._narrow import print_posts_narrow
+
+        counts = ", ".join(f"{s} {c.posts}" for s, c in report.by_status.items())
+        notes = [f"By status: {counts}; FTE in post {report.fte_in_post:.2f}."]
+        notes += [
+            f"Blocked: {b.id} since {b.since} ({b.days_blocked} days)"
+            + (f"; expected start {b.expected_start}" if b.expected_start else "")
+            for b in report.blocked
+        ]
+        print_posts_narrow(report, notes)
+    elif fmt is OutputFormat.table:
         counts = ", ".join(f"{s} {c.posts} ({c.fte:.2f} FTE)" for s, c in report.by_status.items())
         say(
             f"By status: {counts}. FTE planned {report.fte_planned:.2f}, "
@@ -382,3 +403,11 @@ def report_posts(
                 f"Blocked: {b.id} since {b.since} ({b.days_blocked} days): {b.reason}"
                 + (f"; expected start {b.expected_start}" if b.expected_start else "")
             )
+
+
+def _narrow(rows: list[dict[str, Any]], cols: list[str]) -> bool:
+    """Whether the wide posts table would not fit the terminal as a table."""
+    from fsgrant.cli._narrow import wide_fits
+    from fsgrant.cli._render import console
+
+    return not wide_fits(rows, cols, console(240).width)

@@ -61,19 +61,39 @@ def render_summary(report: Any, fmt: OutputFormat) -> None:
         rows = [y.model_dump() for y in report.funding_years]
         emit_rows(rows, list(rows[0]) if rows else ["label"], fmt)
         return
-    from fsgrant.cli._render import Column, print_table
-    from fsgrant.domain.money import format_pounds
+    from fsgrant.cli._render import console, fits, print_table, text
 
     title = f"{report.grant.name}: {report.grant.funder} -> {report.grant.recipient}"
     if report.as_at:
         title += f", as at {report.as_at}"
     years = report.funding_years
-    labels = Column("", cells=["Status", "Period", *[label for _, label in SUMMARY_LINES]])
-    columns = [labels]
-    for y in years:
-        cells = [y.standing, f"{y.start} to {y.end}"]
+    con = console(160)
+    columns = _summary_columns(report, narrow=False)
+    notes: list[str] = []
+    if not fits(columns, con.width):
+        # A narrow terminal: the status in a word (the detail in a note below) and
+        # the period as two dates, so the figures keep whole columns.
+        columns = _summary_columns(report, narrow=True)
+        notes = [f"* {y.label}: {y.standing}." for y in years if not y.secure]
+    print_table(columns, title, sections_after=(1 if not notes else 2,), out=con)
+    for note in notes:
+        con.print(text(note, wrap=True))
+
+
+def _summary_columns(report: Any, *, narrow: bool) -> list[Any]:
+    """The summary's columns: a column per funding year and a total, a line per figure."""
+    from fsgrant.cli._render import Column
+    from fsgrant.domain.money import format_pounds
+
+    heads = ["Status", "Start", "End"] if narrow else ["Status", "Period"]
+    columns = [Column("", cells=[*heads, *[label for _, label in SUMMARY_LINES]])]
+    for y in report.funding_years:
+        if narrow:
+            cells = [y.status + ("" if y.secure else "*"), str(y.start), str(y.end)]
+        else:
+            cells = [y.standing, f"{y.start} to {y.end}"]
         cells += [format_pounds(getattr(y, field)) for field, _ in SUMMARY_LINES]
         columns.append(Column(y.label, right=True, fixed=True, cells=cells))
-    totals = ["", "", *[format_pounds(report.total(field)) for field, _ in SUMMARY_LINES]]
+    totals = ["" for _ in heads] + [format_pounds(report.total(f)) for f, _ in SUMMARY_LINES]
     columns.append(Column("Total", right=True, fixed=True, cells=totals))
-    print_table(columns, title, sections_after=(1,), default_width=160)
+    return columns

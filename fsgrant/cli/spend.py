@@ -81,8 +81,9 @@ def spend_add(
         ),
     ] = OutputFormat.table,
 ) -> None:
-    """Record a spend line; prints its id. Warns (on stderr) when a line of the same date
-    and amount, and the same supplier or reference, is stored already."""
+    """Record a spend line; says what was recorded: ``#57 £1,234.56 training,
+    20/03/2020, funding year 2019/20 (Acme)``. Warns (on stderr) when a line of the same
+    date and amount, and the same supplier or reference, is stored already."""
     spend = ledger(ctx).spend
     line = spend.add(
         date,
@@ -112,7 +113,9 @@ def spend_add(
             }
         )
         return
-    say(line.id)
+    from fsgrant.cli._words import spend_words
+
+    say(spend_words(line))
 
 
 @command(spend_app, "accrue")
@@ -187,6 +190,12 @@ def spend_list(
     rows = [spend_row(x) for x in lines]
     from fsgrant.domain.reports import sum_money
 
+    if fmt is OutputFormat.table and _narrow(rows):
+        from fsgrant.cli._narrow import print_spend_narrow
+
+        print_spend_narrow(lines, sum_money(x.amount for x in lines))
+        return
+
     emit_rows(
         rows,
         SPEND_COLUMNS,
@@ -200,6 +209,14 @@ def spend_list(
     )
 
 
+def _narrow(rows: list[dict[str, Any]]) -> bool:
+    """Whether the wide spend table would not fit the terminal as a table."""
+    from fsgrant.cli._narrow import wide_fits
+    from fsgrant.cli._render import console
+
+    return bool(rows) and not wide_fits(rows, SPEND_COLUMNS, console(240).width)
+
+
 @command(spend_app, "show")
 def spend_show(
     ctx: typer.Context,
@@ -211,10 +228,11 @@ def spend_show(
     if fmt is OutputFormat.json:
         emit_json({**line.model_dump(mode="json"), "financial_year": line.financial_year})
         return
+    from fsgrant.cli._record import emit_record
+
     row = spend_row(line)
     fields = row.pop("source_fields") or {}
-    facts = [{"field": k, "value": v} for k, v in row.items()]
-    emit_rows(facts, ["field", "value"], fmt, title=f"Spend line {line.id}")
+    emit_record(row, fmt, title=f"Spend line {line.id}", money=("amount",))
     if fields:
         emit_rows(
             [{"column": k, "value": v} for k, v in fields.items()],
@@ -231,8 +249,10 @@ def spend_reverse(
     reason: Annotated[str, typer.Option("--reason", help="Why it is reversed.")],
 ) -> None:
     """Reverse a spend line (the correction nets it to zero in the same period)."""
+    from fsgrant.cli._words import spend_words
+
     r = ledger(ctx).spend.reverse(line_id, reason)
-    say(f"Line {r.id} reverses line {line_id} ({r.amount}).")
+    say(f"{spend_words(r)}, reversing #{line_id}.")
 
 
 # ---------------------------------------------------------------- receipts
@@ -247,17 +267,17 @@ def receipt_add(
     ref: Annotated[str | None, typer.Option("--ref", help="Remittance reference.")] = None,
 ) -> None:
     """Record a grant payment received (a negative amount: money paid back to the funder)."""
-    from fsgrant.domain.money import format_pounds
+    from fsgrant.cli._words import day, pounds, receipt_words
 
     r = ledger(ctx).receipts.add(date, amount, year, reference=ref)
     if r.amount < 0:
         say(
-            f"Recorded receipt {r.id}: a repayment to the funder (or a correction) of "
-            f"{format_pounds(-r.amount)} for {r.funding_year} on {r.date}; it reduces the "
+            f"Recorded receipt #{r.id}: a repayment to the funder (or a correction) of "
+            f"{pounds(-r.amount)} for {r.funding_year} on {day(r.date)}; it reduces the "
             "amount received."
         )
         return
-    say(f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}.")
+    say(f"Recorded {receipt_words(r)}.")
 
 
 @command(receipt_app, "list")
@@ -284,8 +304,7 @@ def receipt_reverse(
     reason: Annotated[str, typer.Option("--reason", help="Why it is reversed.")],
 ) -> None:
     """Reverse a receipt keyed wrongly: a receipt of the negated amount, same date and year."""
+    from fsgrant.cli._words import receipt_words
+
     r = ledger(ctx).receipts.reverse(receipt_id, reason)
-    say(
-        f"Recorded receipt {r.id}: {r.amount} for {r.funding_year} on {r.date}, "
-        f"reversing receipt {r.reverses}."
-    )
+    say(f"Recorded {receipt_words(r)}, reversing receipt #{r.reverses}.")

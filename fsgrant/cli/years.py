@@ -66,7 +66,12 @@ def year_add(
         confirmed_on=confirmed_on,
         conditions=condition or [],
     )
-    say(f"Added funding year {y.label}: {y.start} to {y.end}, award {y.award} ({y.status}).")
+    from fsgrant.cli._words import day, pounds
+
+    say(
+        f"Added funding year {y.label}: {day(y.start)} to {day(y.end)}, award "
+        f"{pounds(y.award)} ({y.status})."
+    )
 
 
 @command(year_app, "list")
@@ -211,7 +216,9 @@ def year_vary(
         status=status,
         orphan_ok=orphan_ok,
     )
-    say(f"Recorded variation {v.id} to {label}: {v.describe()} (agreed {v.agreed_on}).")
+    from fsgrant.cli._words import day, variation_words
+
+    say(f"Recorded variation #{v.id} to {label}: {variation_words(v)} (agreed {day(v.agreed_on)}).")
 
 
 # ---------------------------------------------------------------- estimates
@@ -240,9 +247,13 @@ def estimate_set(
     e = ledger(ctx).estimates.set(
         label, category, amount, post=post, on=on, reason=reason, reference=ref
     )
+    from fsgrant.cli._words import day, pounds
+
     kind = "original estimate" if e.original else "revised estimate"
+    post = f" for {e.post}" if e.post else ""
     say(
-        f"Set {kind} {e.id}: {e.funding_year} {e.category}{' ' + e.post if e.post else ''} = {e.amount}."
+        f"Set {kind} #{e.id}: {e.funding_year} {e.category}{post} {pounds(e.amount)}, "
+        f"as of {day(e.set_on)}."
     )
 
 

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from fsgrant.services.grant import GrantService
     from fsgrant.services.imports import ImportsService
     from fsgrant.services.measures import MeasuresService
+    from fsgrant.services.pack import PackService
     from fsgrant.services.periods import PeriodsService
     from fsgrant.services.plan import PlanService
     from fsgrant.services.posts import PostsService
@@ -188,6 +189,14 @@ class Ledger:
             self.forecasts,
             self.settings,
             self.commitments,
+            pack=self._pack,
+        )
+
+    def _pack(self) -> PackService:
+        from fsgrant.services.pack import PackService
+
+        return PackService(
+            self.reports, self.years, self.posts, self.conditions, self.returns, self.exports
         )
 
     @cached_property

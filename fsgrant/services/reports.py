@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from fsgrant.domain.arguments import checked, date_range
 from fsgrant.domain.checks import LedgerFacts, SpendDay
@@ -53,6 +53,10 @@ from fsgrant.services.spend import SpendService
 from fsgrant.services.years import YearsService
 from fsgrant.store.tables import Tables
 
+if TYPE_CHECKING:
+    from fsgrant.domain.pack import PackReport
+    from fsgrant.services.pack import PackService
+
 __all__ = ["NO_KEY", "SPEND_VIEWS", "ReportsService"]
 
 SPEND_VIEWS = (
@@ -85,8 +89,13 @@ class ReportsService:
         forecasts: ForecastsService,
         settings: SettingsService,
         commitments: CommitmentsService | None = None,
+        *,
+        pack: Callable[[], PackService] | None = None,
     ) -> None:
         self._tables = tables
+        # The month-end pack gathers services built on this one (conditions, returns):
+        # the ledger hands them over when asked, not when the reports are made.
+        self._pack = pack
         self._grant = grant
         self._years = years
         self._estimates = estimates
@@ -376,6 +385,20 @@ class ReportsService:
         return build_posts_report(
             self._posts.all(), day, segments, funding_year=year, cost_to_date=to_date
         )
+
+    def pack(self, as_at: DateLike | None = None, year: str | None = None) -> PackReport:
+        """The month-end pack as at ``as_at`` (today when None) for funding year
+        ``year`` (by default the one the date falls in): the summary, the variance to
+        date, the profile, posts, conditions and what changed since the last return,
+        in one model (see :mod:`fsgrant.domain.pack`).
+
+        Raises:
+            NotFound: no such funding year, or none yet.
+            InvalidInput: this ledger was made without the services the pack reads.
+        """
+        if self._pack is None:
+            raise InvalidInput("the month-end pack needs a whole ledger (fsgrant.open)")
+        return self._pack().build(as_at, year)
 
 
 def _natural(key: str) -> tuple[object, ...]:
