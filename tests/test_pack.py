@@ -77,8 +77,21 @@ def test_the_packs_figures_are_the_reports_json_to_the_penny(example, pack):
 
 def test_the_pack_is_about_the_year_the_date_falls_in(pack):
     assert (pack.funding_year, pack.as_at.isoformat()) == ("2019/20", AS_AT)
-    assert pack.open_commitments is None
     assert pack.since_last_return is None  # the example has submitted no return
+
+
+def test_the_pack_lists_the_open_commitments(pack, html):
+    # The example's orders as at 31 March 2020: PO-40088 (2,400.00) was cancelled on
+    # 16 March; PO-40117 (6,000.00) has 1,500.00 invoiced against it, 4,500.00 left;
+    # PO-40152 (18,750.00) is untouched. Still committed: 4,500.00 + 18,750.00 =
+    # 23,250.00, the variance report's committed.
+    assert pack.open_commitments is not None
+    assert [(c.reference, c.drawn, c.open) for c in pack.open_commitments] == [
+        ("PO-40117", D("1500.00"), D("4500.00")),
+        ("PO-40152", D("0.00"), D("18750.00")),
+    ]
+    assert pack.variance.totals.committed == D("23250.00")
+    assert "Total still committed" in html and "£23,250.00" in html
 
 
 def test_spend_against_profile_is_cumulative_and_stops_actual_at_the_date(pack):
@@ -93,7 +106,9 @@ def test_spend_against_profile_is_cumulative_and_stops_actual_at_the_date(pack):
     # Actual to the as-at month, then none; the last outturn is the variance outturn.
     assert [p.month for p in points if p.actual is not None][-1] == "2020-03"
     assert points[7].actual == pack.variance.totals.actual
-    assert points[-1].outturn == pack.variance.totals.outturn == D("1757013.58")
+    # 2,490,000.00 - 608,986.42 at risk (the ledger folder alone: the virement of
+    # 100,000.00 and 24,000.00 of agency cover moved it from 732,986.42).
+    assert points[-1].outturn == pack.variance.totals.outturn == D("1881013.58")
     assert points[-1].budget == pack.variance.totals.estimate_original == D("2490000.00")
 
 
@@ -134,7 +149,8 @@ def test_the_page_is_one_file_with_both_charts_drawn(html, pack):
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)
     assert "@media print" in html and "size: A4" in html
     # The summary's figures appear as the tables show them.
-    assert "£732,986.42" in html and "£1,627,942.18" in html
+    # At risk 608,986.42 in 2019/20, and with 2020/21's 894,955.76, 1,503,942.18.
+    assert "£608,986.42" in html and "£1,503,942.18" in html
 
 
 def test_the_markdown_has_the_same_figures_in_under_120_lines(example, pack):
@@ -145,7 +161,9 @@ def test_the_markdown_has_the_same_figures_in_under_120_lines(example, pack):
     text = result.output
     assert text == render_markdown(pack)
     assert len(text.splitlines()) < 120
-    for figure in ("£732,986.42", "£894,955.76", "-£831,972.97", "£1,757,013.58"):
+    # Variance to date -831,972.97 before the example's invoice against an order
+    # (1,500.00) and its accrual (3,200.00): -827,272.97.
+    for figure in ("£608,986.42", "£894,955.76", "-£827,272.97", "£1,881,013.58"):
         assert figure in text
     assert "| PROB-N1 | blocked | 14 Oct 2019 | 169 |" in text
 

@@ -100,7 +100,9 @@ def test_the_summary_at_80_columns_is_a_table_of_at_most_30_lines(demo):
     whole(lines, _summary_figures(as_json(demo, *SUMMARY)))
     # The status in a word, the detail in a note under the table.
     assert any(line.startswith("* 2020/21: in-principle (not secure") for line in lines)
-    assert "£717,822.21" in "\n".join(lines)
+    # The demo's money at risk: 717,822.21 less the virement (100,000.00) and the
+    # agency cover (24,000.00) of the example's routines.
+    assert "£593,822.21" in "\n".join(lines)
 
 
 def test_the_summary_at_120_columns_keeps_the_status_in_words(demo):
@@ -117,7 +119,7 @@ def test_the_variance_at_80_columns_is_two_tables_in_at_most_45_lines(demo):
     data = as_json(demo, *VARIANCE)
     fields = ("estimate_original", "actual", "outturn", "variance", "budget_to_date")
     whole(lines, [format_pounds(D(x[f])) for x in [*data["lines"], data["totals"]] for f in fields])
-    assert "Award £2,490,000.00; underspend at risk £717,822.21; overspend £0.00." in lines
+    assert "Award £2,490,000.00; underspend at risk £593,822.21; overspend £0.00." in lines
 
 
 @pytest.mark.parametrize("columns", [80, 120])

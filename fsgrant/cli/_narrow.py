@@ -94,6 +94,7 @@ def print_variance_narrow(report: Any, notes: Sequence[str]) -> None:
         Column("Category", cells=names, footer="Total"),
         money("Variance", "variance"),
         pct("%", "variance_pct"),
+        money("Committed", "committed"),
         money("Budget to date", "budget_to_date"),
         money("Variance to date", "variance_to_date"),
         pct("% to date", "variance_to_date_pct"),

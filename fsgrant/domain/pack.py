@@ -19,8 +19,9 @@ What the pack adds is worked out here, from records already read:
   date on or before the pack's, and each of its figures the ledger now gives
   differently.
 
-Open commitments (purchase orders not yet invoiced) have a slot,
-:attr:`PackReport.open_commitments`, which stays None until the ledger records them.
+Open commitments (purchase orders raised and not yet wholly invoiced) of the funding
+year as at the date are listed with what is still committed
+(:attr:`PackReport.open_commitments`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
+from fsgrant.domain.commitments import Commitment
 from fsgrant.domain.conditions import ConditionState
 from fsgrant.domain.models import Money
 from fsgrant.domain.money import ZERO
@@ -146,9 +148,9 @@ class PackReport(_Pack):
     """Blocked and vacant posts, longest stuck first."""
     conditions: tuple[ConditionState, ...]
     """The conditions of every funding year as at the date, with their checks."""
-    open_commitments: None = None
-    """Reserved for open commitments (orders raised, not yet invoiced): None until
-    the ledger records commitments."""
+    open_commitments: tuple[Commitment, ...] | None = None
+    """The funding year's commitments open as at the date (orders raised, not yet
+    wholly invoiced); None where the pack was built without them."""
     since_last_return: PackChanges | None
     """None when no return of the funding year was submitted as at the date or before."""
 

@@ -196,7 +196,13 @@ class Ledger:
         from fsgrant.services.pack import PackService
 
         return PackService(
-            self.reports, self.years, self.posts, self.conditions, self.returns, self.exports
+            self.reports,
+            self.years,
+            self.posts,
+            self.conditions,
+            self.returns,
+            self.exports,
+            self.commitments,
         )
 
     @cached_property

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from fsgrant.domain.models import FundingYearState
+    from fsgrant.services.commitments import CommitmentsService
     from fsgrant.services.conditions import ConditionsService
     from fsgrant.services.exports import ExportsService
     from fsgrant.services.posts import PostsService
@@ -59,6 +60,7 @@ class PackService:
         conditions: ConditionsService,
         returns: ReturnsService,
         exports: ExportsService,
+        commitments: CommitmentsService | None = None,
     ) -> None:
         self._reports = reports
         self._years = years
@@ -66,6 +68,7 @@ class PackService:
         self._conditions = conditions
         self._returns = returns
         self._exports = exports
+        self._commitments = commitments
 
     def build(self, as_at: DateLike | None = None, year: str | None = None) -> PackReport:
         """The pack for funding year ``year`` (by default the one ``pack_year`` picks)
@@ -97,6 +100,13 @@ class PackService:
             posts_over_time=build_status_months(self._posts.all(), fy.start, day),
             attention=build_attention(posts, day),
             conditions=tuple(self._conditions.list(as_at=day)),
+            open_commitments=None
+            if self._commitments is None
+            else tuple(
+                c
+                for c in self._commitments.list(open_only=True, as_at=day)
+                if c.funding_year == label
+            ),
             since_last_return=self._since_last_return(label, day),
         )
 

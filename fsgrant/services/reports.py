@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from fsgrant.domain.arguments import checked, date_range
 from fsgrant.domain.checks import LedgerFacts, SpendDay
@@ -55,7 +55,14 @@ from fsgrant.store.tables import Tables
 
 if TYPE_CHECKING:
     from fsgrant.domain.pack import PackReport
-    from fsgrant.services.pack import PackService
+
+
+class PackBuilder(Protocol):
+    """What builds the month-end pack (:class:`fsgrant.services.pack.PackService` is
+    one; named here, not imported, since it reads services built on this one)."""
+
+    def build(self, as_at: DateLike | None = None, year: str | None = None) -> PackReport: ...
+
 
 __all__ = ["NO_KEY", "SPEND_VIEWS", "ReportsService"]
 
@@ -90,7 +97,7 @@ class ReportsService:
         settings: SettingsService,
         commitments: CommitmentsService | None = None,
         *,
-        pack: Callable[[], PackService] | None = None,
+        pack: Callable[[], PackBuilder] | None = None,
     ) -> None:
         self._tables = tables
         # The month-end pack gathers services built on this one (conditions, returns):

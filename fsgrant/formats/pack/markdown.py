@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from fsgrant.domain.money import ZERO
 from fsgrant.domain.pack import PackReport
 from fsgrant.formats.pack import words
 
@@ -111,6 +112,28 @@ def render_markdown(pack: PackReport) -> str:
         out += _table(["Condition", "Status", "Check"], rows, set())
     else:
         out.append("No conditions are recorded.")
+    out += ["", "## Open commitments", ""]
+    if pack.open_commitments:
+        rows = [
+            [
+                md(c.reference),
+                words.day(c.date),
+                md(c.category),
+                md(c.supplier),
+                p(c.amount),
+                p(c.open),
+            ]
+            for c in pack.open_commitments
+        ]
+        total = sum((c.open for c in pack.open_commitments), ZERO)
+        rows.append(["**Total**", "", "", "", "", f"**{p(total)}**"])
+        out += _table(
+            ["Order", "Raised", "Category", "Supplier", "Amount", "Still committed"], rows, {4, 5}
+        )
+    elif pack.open_commitments is not None:
+        out.append(f"No order of {md(pack.funding_year)} is open by then.")
+    else:
+        out.append("Not shown: this pack was built without the ledger's commitments.")
     out += ["", "## Since the last return", ""]
     r = pack.since_last_return
     if r is None:
