@@ -20,11 +20,12 @@ def test_the_same_invoice_keyed_twice(tmp_path) -> None:
     runner = CliRunner()
     base = ["--db", db, "spend", "add", "2019-11-14", "18750.00", "training"]
     first = runner.invoke(app, [*base, "--supplier", "MI Training Ltd", "--ref", "INV-1"])
-    assert (first.exit_code, first.stdout, first.stderr) == (0, "1\n", "")
+    said = "#1 £18,750.00 training, 14/11/2019, funding year 2019/20 (MI Training Ltd)\n"
+    assert (first.exit_code, first.stdout, first.stderr) == (0, said, "")
     # Same date, amount and supplier (another reference): a warning naming line 1.
     again = runner.invoke(app, [*base, "--supplier", "MI Training Ltd", "--ref", "INV-2"])
     assert again.exit_code == 0
-    assert again.stdout == "2\n"
+    assert again.stdout.startswith("#2 £18,750.00 training, 14/11/2019")
     assert again.stderr.startswith(
         "Warning: line 1 has the same date, amount and supplier: is line 2 the same invoice"
     )
