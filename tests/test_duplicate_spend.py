@@ -38,7 +38,10 @@ def test_the_same_invoice_keyed_twice(tmp_path) -> None:
     other = runner.invoke(
         app, ["--db", db, "spend", "add", "2019-11-14", "18750.01", "training", "--ref", "INV-1"]
     )
-    assert (other.stdout, other.stderr) == ("4\n", "")
+    assert (other.stdout, other.stderr) == (
+        "#4 £18,750.01 training, 14/11/2019, funding year 2019/20\n",
+        "",
+    )
     with fsgrant.open(db) as led:
         assert led.spend.possible_duplicate(led.spend.get(4)) is None
         with pytest.raises(InvalidInput):
