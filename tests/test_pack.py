@@ -139,6 +139,7 @@ def test_the_page_is_one_file_with_both_charts_drawn(html, pack):
     assert [alt.split(",")[0].split(" at ")[0] for alt, _ in charts] == [
         "Spend against profile",
         "Posts by status",
+        "Outcome measures",
     ]
     for _alt, data in charts:
         svg = ET.fromstring(base64.b64decode(data))
@@ -297,3 +298,26 @@ def test_a_new_grant_with_nothing_recorded_still_makes_a_pack(tmp_path):
             assert pack.funding_year == "2019/20" and pack.attention == ()
             assert len(IMG.findall(render_html(pack))) == 2
             assert "No post is blocked or vacant." in render_markdown(pack)
+
+
+def test_the_pack_shows_outcomes_and_savings_by_beneficiary(pack, html):
+    # The example's plan as at 31 March 2020 (hand-worked in test_plan_folder): in
+    # FY2022/23 the council's savings are (739 - 670) x 3,500.00 = 241,500.00; the
+    # police's 25,000.00 and the NHS's 40,000.00 are shown, not counted.
+    assert pack.sustainability is not None
+    fy = {y.financial_year: y for y in pack.sustainability.years}["FY2022/23"]
+    assert fy.savings_by_beneficiary == {
+        "council": D("241500.00"),
+        "police": D("25000.00"),
+        "health": D("40000.00"),
+    }
+    assert "Savings to police" in html and "£241,500.00" in html
+    # The outcomes as at the date (the ledger folder: the report's own figures), charted
+    # against the plan's baseline of 739.
+    assert pack.outcomes is not None
+    cic = next(m for m in pack.outcomes.measures if m.measure == "children-in-care")
+    assert [(r.on.isoformat(), r.value, r.change) for r in cic.rows] == [
+        ("2020-02-04", D("739"), D("0"))
+    ]
+    assert cic.targets == {"FY2022/23": D("670"), "FY2023/24": D("560")}
+    assert [alt.split(",")[0] for alt, _ in IMG.findall(html)][-1] == "Outcome measures"

@@ -35,6 +35,7 @@ from fsgrant.domain.commitments import Commitment
 from fsgrant.domain.conditions import ConditionState
 from fsgrant.domain.models import Money
 from fsgrant.domain.money import ZERO
+from fsgrant.domain.outcomes import OutcomesReport
 from fsgrant.domain.periods import days_in_month
 from fsgrant.domain.posts import Post
 from fsgrant.domain.record import RECORD_CONFIG
@@ -45,6 +46,7 @@ from fsgrant.domain.reports import (
     VarianceReport,
 )
 from fsgrant.domain.submissions import Restatement
+from fsgrant.domain.sustainability import SustainabilityReport
 
 __all__ = [
     "ATTENTION_STATUSES",
@@ -153,6 +155,11 @@ class PackReport(_Pack):
     wholly invoiced); None where the pack was built without them."""
     since_last_return: PackChanges | None
     """None when no return of the funding year was submitted as at the date or before."""
+    outcomes: OutcomesReport | None = None
+    """The outcome measures as at the date, with their benchmarks and targets."""
+    sustainability: SustainabilityReport | None = None
+    """The onward-sustainability plan as at the date: each financial year's gap and its
+    savings by who gains them."""
 
 
 # ---------------------------------------------------------------- builders

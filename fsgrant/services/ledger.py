@@ -203,6 +203,8 @@ class Ledger:
             self.returns,
             self.exports,
             self.commitments,
+            self.measures,
+            self.plan,
         )
 
     @cached_property

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from fsgrant.services.commitments import CommitmentsService
     from fsgrant.services.conditions import ConditionsService
     from fsgrant.services.exports import ExportsService
+    from fsgrant.services.measures import MeasuresService
+    from fsgrant.services.plan import PlanService
     from fsgrant.services.posts import PostsService
     from fsgrant.services.reports import ReportsService
     from fsgrant.services.returns import ReturnsService
@@ -61,6 +63,8 @@ class PackService:
         returns: ReturnsService,
         exports: ExportsService,
         commitments: CommitmentsService | None = None,
+        measures: MeasuresService | None = None,
+        plan: PlanService | None = None,
     ) -> None:
         self._reports = reports
         self._years = years
@@ -69,6 +73,8 @@ class PackService:
         self._returns = returns
         self._exports = exports
         self._commitments = commitments
+        self._measures = measures
+        self._plan = plan
 
     def build(self, as_at: DateLike | None = None, year: str | None = None) -> PackReport:
         """The pack for funding year ``year`` (by default the one ``pack_year`` picks)
@@ -108,6 +114,8 @@ class PackService:
                 if c.funding_year == label
             ),
             since_last_return=self._since_last_return(label, day),
+            outcomes=None if self._measures is None else self._measures.report(day),
+            sustainability=None if self._plan is None else self._plan.report(as_at=day),
         )
 
     def _since_last_return(self, label: str, day: date) -> PackChanges | None:

@@ -155,3 +155,50 @@ def posts_chart(pack: PackReport) -> str:
             ax.text(0.5, 0.5, "No posts recorded by this date", ha="center",
                     va="center", transform=ax.transAxes, color="#505a5f")  # fmt: skip
         return _svg(fig)
+
+
+def outcomes_chart(pack: PackReport) -> str | None:
+    """The outcome measures as SVG text: each measure's council series (solid) with its
+    targets (at the end of each target's financial year, crosses), and each benchmark
+    series on its own scale at the right (dashed); None when nothing was observed."""
+    report = pack.outcomes
+    measures = (
+        [m for m in report.measures if any(r.value is not None for r in m.rows)] if report else []
+    )
+    if not measures:
+        return None
+    require_extra("matplotlib")
+    from matplotlib import rc_context
+    from matplotlib.dates import DateFormatter, date2num
+    from matplotlib.figure import Figure
+
+    with rc_context(_RC):
+        fig = Figure(figsize=(9, 2.6 * len(measures)))
+        for i, m in enumerate(measures, start=1):
+            ax = fig.add_subplot(len(measures), 1, i)
+            own = [(r.on, float(r.value)) for r in m.rows if r.value is not None]
+            ax.plot(date2num([d for d, _ in own]), [v for _, v in own], marker="o", color="#0072B2",  # type: ignore[no-untyped-call]
+                    label="the council")  # fmt: skip
+            targets = [(date(int(fy[2:6]) + 1, 3, 31), float(v)) for fy, v in m.targets.items()]
+            if targets:
+                ax.plot(date2num([d for d, _ in targets]), [v for _, v in targets], "x", color="#D55E00",  # type: ignore[no-untyped-call]
+                        markersize=9, linestyle="none", label="target")  # fmt: skip
+            ax.xaxis.set_major_formatter(DateFormatter("%b %Y"))  # type: ignore[no-untyped-call]
+            ax.grid(axis="y", color="#DDDDDD")
+            ax.set_title(m.measure, loc="left")
+            handles, labels = ax.get_legend_handles_labels()
+            if m.benchmarks:
+                right = ax.twinx()
+                for name in m.benchmarks:
+                    pts = [
+                        (r.on, float(v))
+                        for r in m.rows
+                        if (v := r.benchmarks.get(name)) is not None
+                    ]
+                    right.plot(date2num([d for d, _ in pts]), [v for _, v in pts], linestyle="--",  # type: ignore[no-untyped-call]
+                               color="#505a5f", label=f"{name} (right scale)")  # fmt: skip
+                more, names = right.get_legend_handles_labels()
+                handles, labels = handles + more, labels + names
+            ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.08, 1.0), frameon=False)
+        fig.tight_layout()
+        return _svg(fig)

@@ -16,7 +16,7 @@ from typing import Any
 
 from fsgrant.domain.pack import PackReport
 from fsgrant.formats.pack import words
-from fsgrant.formats.pack.charts import posts_chart, profile_chart, require_extra
+from fsgrant.formats.pack.charts import outcomes_chart, posts_chart, profile_chart, require_extra
 
 __all__ = ["TEMPLATE", "render_html", "svg_data_url"]
 
@@ -62,5 +62,6 @@ def render_html(pack: PackReport) -> str:
             heading=f"{pack.summary.grant.name}: month-end pack, as at {words.day(pack.as_at)}",
             profile_chart=svg_data_url(profile_chart(pack)),
             posts_chart=svg_data_url(posts_chart(pack)),
+            outcomes_chart=None if (chart := outcomes_chart(pack)) is None else svg_data_url(chart),
         )
     )

@@ -134,6 +134,34 @@ def render_markdown(pack: PackReport) -> str:
         out.append(f"No order of {md(pack.funding_year)} is open by then.")
     else:
         out.append("Not shown: this pack was built without the ledger's commitments.")
+    out += ["", "## Outcomes and onward sustainability", ""]
+    if pack.outcomes and pack.outcomes.measures:
+        for m in pack.outcomes.measures:
+            last = next((r for r in reversed(m.rows) if r.value is not None), None)
+            targets = ", ".join(f"{fy} {v}" for fy, v in m.targets.items()) or "none"
+            shown = "none observed" if last is None else f"{last.value} on {words.day(last.on)}"
+            out.append(f"- {md(m.measure)}: {shown}; targets: {md(targets)}")
+    plan = pack.sustainability
+    if plan and plan.years:
+        partners = sorted({w for y in plan.years for w in y.savings_by_beneficiary} - {"council"})
+        rows = [
+            [
+                md(y.financial_year),
+                p(y.total_cost),
+                p(y.gap),
+                p(y.savings_by_beneficiary.get("council", ZERO)),
+                *(p(y.savings_by_beneficiary.get(w, ZERO)) for w in partners),
+            ]
+            for y in plan.years
+        ]
+        heads = [
+            "Financial year",
+            "Cost",
+            "Gap",
+            "Council's savings",
+            *(f"To {w}" for w in partners),
+        ]
+        out += ["", *_table(heads, rows, set(range(1, len(heads))))]
     out += ["", "## Since the last return", ""]
     r = pack.since_last_return
     if r is None:
