@@ -313,8 +313,8 @@ class SpendService:
         Streams from the store.
 
         Raises:
-            NotFound: no such funding year or post.  InvalidInput: a bad date,
-            financial-year label or category.
+            NotFound: no such funding year or post.
+            InvalidInput: a bad date, financial-year label or category.
         """
         cut = parse_date(as_at, field="as-at") if as_at is not None else None
         start, end = date_range(from_date, to_date)
