@@ -223,7 +223,8 @@ def test_cli_verify_json_contract_and_the_one_line_summary(store_path, tmp_path)
     first = r.output.splitlines()[0]
     assert "the file submitted as return 1 (reference 'Q4 return')" in first
     assert "the ledger gives the same figures; since then 1 change(s) of estimate" in first
-    assert "post.status DA-N1" in r.output.splitlines()[2]
+    # The change of estimate in words: the post, its status, its date, who recorded it.
+    assert r.output.splitlines()[2].startswith("  Post DA-N1 vacant, dated 01/05/2020, recorded ")
     # A late invoice through a recorded reopen: a correction (exit 1).
     for args in (
         ["period", "reopen", "2019/20", "--reason", "late invoice"],
@@ -233,8 +234,19 @@ def test_cli_verify_json_contract_and_the_one_line_summary(store_path, tmp_path)
         assert r.exit_code == 0, r.output
     r = run.invoke(app, [*db, "export", "verify", str(out)])
     assert r.exit_code == 1
-    assert "2 figure(s) moved since" not in r.output.splitlines()[0]
-    assert "Summary / Actual spend to date / value: 3875.00 -> 8075.00" in r.output
+    lines = r.output.splitlines()
+    # One correction, told once in words with its effect; the headline figures; how
+    # to see the detail. Actual 3,875.00 + 4,200.00 = 8,075.00.
+    assert "1 correction(s) since moved" in lines[0]
+    assert lines[2].startswith(
+        "  staffing (no supplier named), £4,200.00, dated 20/03/2020, recorded "
+    )
+    assert "Actual spend to date +£4,200.00" in lines[2]
+    assert "  Actual spend to date: £3,875.00 -> £8,075.00 (+£4,200.00)" in lines
+    assert "Summary / Actual spend to date / value" not in r.output
+    r = run.invoke(app, [*db, "export", "verify", str(out), "--detail"])
+    assert r.exit_code == 1
+    assert "  Summary / Actual spend to date / value: 3875.00 -> 8075.00" in r.output
     r = run.invoke(app, [*db, "export", "verify", str(out), "-f", "json"])
     data = json.loads(r.output)
     assert data["file_matches_submission"] is True and data["ledger_matches"] is False
@@ -319,33 +331,44 @@ def test_the_next_return_restates_the_submitted_figures_that_moved(led, tmp_path
     assert rows["Last return"][0] == "return 1"
     assert rows["Its as-at date"][0].date().isoformat() == "2020-03-31"
     assert rows["Its reference"][0] == "Q4 return"
-    outturn = rows["Summary / Forecast outturn / value"]
-    assert outturn[:3] == (19375, 19575, 200)
-    assert "spend.add" in outturn[3] and "post.status" not in outturn[3]
-    actual = rows["Summary / Actual spend to date / value"]
-    assert actual[:3] == (3875, 4075, 200)
-    assert "spend.add" in actual[3] and "post.status" not in actual[3]
-    # The vacancy is a change of estimate: the March return's post row stands.
-    assert "Posts / DA-N1 / Forecast cost" not in rows
-    line = rows["Transactions / Line 2 / Amount"]
-    assert line[:3] == ("none", 200, None)
-    assert "spend.add" in line[3] and "post.status" not in line[3]
-    assert rows["Figure (sheet / row / column)"][:4] == ("Submitted", "Now", "Change", "Because")
+    assert rows["Corrections since"][0] == 1
+    # One row per cause, in words, with its amount, dates and reach; the March line
+    # moved 37 figures (its Transactions row and the totals, the training row, every
+    # month of the profile from March on), told here once.
+    assert rows["Correction since that return"][:4] == (
+        "Amount",
+        "Dated",
+        "Recorded",
+        "Figures moved",
+    )
+    cause = next(k for k in rows if k.startswith("training (no supplier named), £200.00"))
+    assert cause.startswith("training (no supplier named), £200.00, dated 20/03/2020, recorded ")
+    assert len(cause) <= 300 and "post.status" not in cause and "entry" not in cause
+    assert rows[cause][0] == 200 and rows[cause][1].date().isoformat() == "2020-03-20"
+    assert rows[cause][3] == rows["Figures restated"][0] == 37
+    # The headline figures it moved: submitted, now, change, how many corrections.
+    # Actual 3,875.00 + 200.00 = 4,075.00; award less actual 2,490,000.00 - 4,075.00 =
+    # 2,485,925.00; outturn 19,375.00 + 200.00 = 19,575.00; at risk 2,470,425.00.
+    assert rows["Actual spend to date"][:4] == (3875, 4075, 200, 1)
+    assert rows["Award less actual"][:4] == (2486125, 2485925, -200, 1)
+    assert rows["Forecast outturn"][:4] == (19375, 19575, 200, 1)
+    assert rows["Underspend at risk"][:4] == (2470625, 2470425, -200, 1)
+    # The vacancy is a change of estimate: the March return's forecast stands, and no
+    # cell-by-cell detail is on the sheet.
+    assert "Forecast remaining" not in rows
+    assert not [k for k in rows if " / " in k]
     # The sheet is part of the return: submit compares it, verify agrees with it.
     r = led.returns.submit(june, reference="Q1 return")
     check = led.exports.verify(june)
     assert check.file_matches_submission is True and check.ledger_matches
     stored = {f.key: f.value for f in led.returns.get(r.id).figures}
-    assert stored[(CHANGES, "Summary / Forecast outturn / value", "Now")] == "19575.00"
+    assert stored[(CHANGES, "Forecast outturn", "Now")] == "19575.00"
     # A later change to a March figure moves the June return's Changes sheet too.
     led.spend.add("2020-03-25", "50.00", "training")
     moved = {
         (c.sheet, c.row, c.column): (c.submitted, c.now) for c in led.exports.verify(june).changes
     }
-    assert moved[(CHANGES, "Summary / Actual spend to date / value", "Now")] == (
-        "4075.00",
-        "4125.00",
-    )
+    assert moved[(CHANGES, "Actual spend to date", "Now")] == ("4075.00", "4125.00")
 
 
 def test_a_file_whose_changes_sheet_was_edited_does_not_verify(led, tmp_path):
@@ -359,7 +382,7 @@ def test_a_file_whose_changes_sheet_was_edited_does_not_verify(led, tmp_path):
     wb = load_workbook(june)
     ws = wb[CHANGES]
     for row in ws.iter_rows():
-        if row[0].value == "Summary / Actual spend to date / value":
+        if row[0].value == "Actual spend to date":
             row[2].value = 3875  # hide the restatement
     wb.save(june)
     with pytest.raises(Conflict, match="does not match the ledger now"):
@@ -501,3 +524,34 @@ def test_a_category_and_estimate_recorded_later_leave_the_sent_return_alone(led,
     check = led.exports.verify(path)
     assert check.ledger_matches and check.changes == ()
     assert [e.action for e in check.changes_of_estimate] == ["category.add", "estimate.set"]
+
+
+def test_restatements_are_told_once_per_cause_with_the_headline_figures():
+    from fsgrant.domain.restatements import cut_words, group_by_cause, headline_figures
+    from fsgrant.domain.submissions import Restatement
+
+    invoice = _entry(1, "spend.add", None, id=5, date="2020-03-20", amount="4200.00")
+    credit = _entry(2, "spend.add", None, id=6, date="2020-03-21", amount="-500.00")
+    # Actual 3,875.00 + 4,200.00 - 500.00 = 7,575.00 (both moved it: change +3,700.00);
+    # the March month only the invoice; a Variations row no record explains.
+    changes = [
+        Restatement(sheet="Summary", row="Actual spend to date", column="value",
+                    submitted="3875.00", now="7575.00", because=(invoice, credit)),
+        Restatement(sheet="Monthly profile", row="2020-03-01", column="Actual",
+                    submitted="0.00", now="4200.00", because=(invoice,)),
+        Restatement(sheet="Summary", row="Status", column="value",
+                    submitted="confirmed", now="in-principle", because=()),
+    ]  # fmt: skip
+    grouped = group_by_cause(changes)
+    assert [(e.id if e else None, [r.row for r in rs]) for e, rs in grouped] == [
+        (1, ["Actual spend to date", "2020-03-01"]),
+        (2, ["Actual spend to date"]),
+        (None, ["Status"]),
+    ]
+    heads = headline_figures(changes)
+    assert [(h.figure, h.change, h.causes) for h in heads] == [
+        ("Actual spend to date", D("3700.00"), 2),
+        ("Status", None, 0),
+    ]
+    assert cut_words("a  b\nc") == "a b c"
+    assert cut_words("x" * 400) == "x" * 299 + "…"

@@ -43,6 +43,7 @@ from pydantic import BaseModel
 
 from fsgrant.domain.models import AuditEntry
 from fsgrant.domain.record import RECORD_CONFIG
+from fsgrant.domain.restatements import Cause, HeadlineFigure
 
 __all__ = [
     "FigureKind",
@@ -133,6 +134,13 @@ class ReturnCheck(_Record):
     changes_of_estimate: tuple[AuditEntry, ...] = ()
     """The records written since that are changes of estimate (dated after the
     return's as-at date, or undated): they move later returns, never this one."""
+    causes: tuple[Cause, ...] = ()
+    """Each correction behind ``changes`` once, in words, with the headline figures
+    it moved (last, the figures no record explains, if any)."""
+    headline: tuple[HeadlineFigure, ...] = ()
+    """The Summary values among ``changes``: as submitted, now, the change."""
+    changes_of_estimate_words: tuple[str, ...] = ()
+    """``changes_of_estimate`` in words, one each, in the same order."""
 
     @property
     def summary(self) -> str:
@@ -147,7 +155,13 @@ class ReturnCheck(_Record):
         if self.ledger_matches:
             led = "the ledger gives the same figures"
         else:
-            led = f"{len(self.changes)} figure(s) moved since"
+            corrections = sum(1 for c in self.causes if c.entry is not None)
+            led = (
+                f"{corrections} correction(s) since moved {len(self.changes)} figure(s)"
+                if corrections
+                else f"{len(self.changes)} figure(s) differ from the ledger, no record since "
+                "explains them"
+            )
         n = len(self.changes_of_estimate)
         if n:
             led += f"; since then {n} change(s) of estimate (they move later returns only)"

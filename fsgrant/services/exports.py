@@ -27,13 +27,11 @@ from fsgrant.domain.periods import (
     period_label,
     quarter_period,
 )
-from fsgrant.domain.time_rule import Known
 from fsgrant.errors import InvalidInput
 from fsgrant.formats.atomic import write_atomically
 from fsgrant.services.plan import PlanService
 from fsgrant.services.receipts import ReceiptsService
 from fsgrant.services.reports import ReportsService
-from fsgrant.services.since_return import since_return
 from fsgrant.services.spend import SpendService
 from fsgrant.services.years import YearsService
 from fsgrant.store.health import fingerprint
@@ -44,6 +42,7 @@ if TYPE_CHECKING:
     from fsgrant.formats.dfe_return import ReturnData, ReturnQuarter
     from fsgrant.formats.dfe_return.model import ReturnChanges
     from fsgrant.services.conditions import ConditionsService
+    from fsgrant.services.return_check import ReturnChecker
 
 __all__ = ["ExportsService", "default_return_name"]
 
@@ -190,47 +189,20 @@ class ExportsService:
 
     def _changes_since(self, label: str, day: date) -> ReturnChanges | None:
         """The latest return of ``label`` submitted as at a date before ``day``, and
-        each of its figures the ledger now gives differently; None when none was."""
-        from fsgrant.formats.dfe_return.model import ReturnChanges
+        what moved since (see :mod:`fsgrant.services.return_check`); None when none was."""
+        return self._checker().changes_since(label, day)
 
-        earlier = [r for r in self._tables.returns.list(label) if r.as_at < day]
-        if not earlier:
-            return None
-        sub = self._tables.returns.get(earlier[-1].id)
-        assert sub is not None  # listed a moment ago; the register is append-only
-        return ReturnChanges(
-            return_id=sub.id,
-            as_at=sub.as_at,
-            reference=sub.reference,
-            submitted_at=sub.submitted_at,
-            submitted_by=sub.submitted_by,
-            restatements=tuple(self.restatements(sub)),
-        )
+    def _checker(self) -> ReturnChecker:
+        from fsgrant.services.return_check import ReturnChecker
+
+        return ReturnChecker(self._tables, self)
 
     def restatements(self, submission: SubmittedReturn) -> list[Restatement]:
         """Each figure of a submitted return that the ledger now gives differently,
         with the records written since that moved it (see
         :func:`fsgrant.domain.submissions.moved_figures`). The return's own Changes
         since the last return sheet is left out: it restates an earlier return."""
-        from fsgrant.domain.submissions import moved_figures, submitted_period
-        from fsgrant.formats.dfe_return.figures import return_figures, return_headers
-        from fsgrant.formats.dfe_return.model import CHANGES
-
-        before = [f for f in submission.figures if f.sheet != CHANGES]
-        sheets = {f.sheet for f in before}
-        period = submitted_period(before)
-        known = Known(submission.as_at, submission.submitted_at)
-        with self._tables.store.known_as(known):
-            fresh = self.return_data_for(
-                submission.funding_year, submission.as_at, period, changes=False
-            )
-            headers = return_headers(fresh)
-            now = [f for f in return_figures(fresh, headers) if f.sheet in sheets]
-        since = since_return(self._tables, submission.submitted_at, submission.as_at)
-        return moved_figures(before, now, since.corrections, post_ids=self._post_ids())
-
-    def _post_ids(self) -> list[str]:
-        return [p.id for p in self._tables.posts.load()]
+        return self._checker().restatements(submission)
 
     def _return_period(
         self,
@@ -382,55 +354,7 @@ class ExportsService:
             InvalidInput: not a workbook, or not an fsgrant return.
             NotFound: the return's funding year is not in this store.
         """
-        from fsgrant.domain.submissions import ReturnCheck, moved_figures
-        from fsgrant.formats.dfe_return import ReturnReader
-        from fsgrant.formats.dfe_return.figures import return_figures, return_headers
-        from fsgrant.services.returns import file_sha256
-
-        p = Path(path)
-        if not p.is_file():
-            raise InvalidInput(f"no file at {p}", field="path")
-        submission = self._tables.returns.by_sha256(file_sha256(p))
-        with ReturnReader(p) as reader:
-            heading = reader.heading
-            label, day = heading.funding_year, heading.as_at
-            kept = heading.source_fields
-            since: datetime | None
-            if submission is not None:
-                since = submission.submitted_at
-                matches: bool | None = True
-            else:
-                since = heading.generated_at
-                if since is not None:
-                    # A return's times are UTC, to the second: what was recorded within
-                    # the second it was made counts as before it.
-                    since = since.replace(microsecond=999999)
-                    if since.tzinfo is None:
-                        since = since.replace(tzinfo=UTC)
-                matches = False if self._tables.returns.latest(label, day) is not None else None
-            # The return as known when it was sent (or made), with the corrections
-            # recorded since: a change of estimate never moves it.
-            with self._tables.store.known_as(Known(day, since)):
-                fresh = self.return_data_for(label, day, heading.period, source_fields=kept)
-                headers = return_headers(fresh)  # reads no transactions: fresh stays whole
-                # A return made before a sheet was added is compared on the sheets it has.
-                now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
-            before = list(submission.figures) if submission is not None else reader.figures(headers)
-        later = since_return(self._tables, since, day)
-        changes = moved_figures(before, now, later.corrections, post_ids=self._post_ids())
-        return ReturnCheck(
-            file=str(p),
-            funding_year=label,
-            as_at=day,
-            file_matches_submission=matches,
-            submission=None
-            if submission is None
-            else submission.model_copy(update={"figures": ()}),
-            ledger_matches=not changes,
-            fingerprint_matches=heading.fingerprint == fresh.fingerprint,
-            changes=tuple(changes),
-            changes_of_estimate=tuple(later.changes_of_estimate),
-        )
+        return self._checker().verify(path)
 
     # ------------------------------------------------------------ 360Giving
     def giving360_package(

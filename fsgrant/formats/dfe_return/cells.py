@@ -74,6 +74,11 @@ NUMERIC_HEADERS = frozenset(
         "Amount",
         "Posts",
         "Days blocked",
+        "Submitted",
+        "Now",
+        "Change",
+        "Figures moved",
+        "Corrections",
     }
 )
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from fsgrant.domain.submissions import FigureKind, ReturnFigure
 from fsgrant.formats.dfe_return.layout import sheet_rows
-from fsgrant.formats.dfe_return.layout_changes import CHANGE_HEADERS
+from fsgrant.formats.dfe_return.layout_changes import CAUSE_HEADERS, HEADLINE_HEADERS
 from fsgrant.formats.dfe_return.model import (
     LABEL_FINGERPRINT,
     LABEL_GENERATED,
@@ -156,8 +156,8 @@ def _label(
 
 def return_headers(data: ReturnData) -> frozenset[tuple[str, ...]]:
     """The table headers a return of ``data`` writes (the transactions are not read)."""
-    # The changes sheet's header, whether or not this return has rows under it.
-    out: set[tuple[str, ...]] = {CHANGE_HEADERS}
+    # The changes sheet's headers, whether or not this return has rows under them.
+    out: set[tuple[str, ...]] = {CAUSE_HEADERS, HEADLINE_HEADERS}
     for sheet in SHEET_NAMES:
         if sheet == TRANSACTIONS:
             from fsgrant.formats.dfe_return.layout import TRANSACTION_HEADERS

@@ -29,6 +29,7 @@ from fsgrant.domain.reports import (
     VarianceReport,
     YearSummary,
 )
+from fsgrant.domain.restatements import Cause, HeadlineFigure
 from fsgrant.domain.submissions import Restatement
 from fsgrant.domain.sustainability import SustainabilityReport
 from fsgrant.domain.transactions import TransactionLine
@@ -204,6 +205,11 @@ class ReturnChanges:
     """When (UTC)."""
     submitted_by: str
     restatements: tuple[Restatement, ...]
+    """Every figure that moved (the cell-by-cell detail; not on the sheet)."""
+    causes: tuple[Cause, ...] = ()
+    """Each correction behind them once, in words (the sheet's rows)."""
+    headline: tuple[HeadlineFigure, ...] = ()
+    """The Summary values among them: as submitted, now, the change."""
 
 
 @dataclass(frozen=True)
@@ -273,7 +279,7 @@ COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
     VARIATIONS: (10, 12, 9, 28, 11, 26, 50, 11, 11, 14, 10, 11, 20, 14),
     CONDITIONS: (14, 13, 48, 12, 12, 12, 30, 20, 11, 28),
     SUSTAINABILITY: (14, *(16,) * 13),
-    CHANGES: (48, 16, 16, 16, 70),
+    CHANGES: (64, 20, 16, 16, 16),
 }
 
 

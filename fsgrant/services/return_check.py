@@ -1,0 +1,143 @@
+"""Checking a return against the register and the store (``fsgrant export verify``),
+and what moved since the last return (the Changes since the last return sheet).
+
+Both recompute a sent return as known when it was sent plus the corrections recorded
+since (:mod:`fsgrant.domain.time_rule`), compare its figures by label
+(:func:`fsgrant.domain.submissions.moved_figures`) and tell each correction once, in
+words (:mod:`fsgrant.services.restated`).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fsgrant.domain.restatements import headline_figures
+from fsgrant.domain.time_rule import Known
+from fsgrant.errors import InvalidInput
+from fsgrant.services.restated import causes_of, record_words
+from fsgrant.services.since_return import since_return
+from fsgrant.store.tables import Tables
+
+if TYPE_CHECKING:
+    from fsgrant.domain.submissions import Restatement, ReturnCheck, SubmittedReturn
+    from fsgrant.formats.dfe_return.model import ReturnChanges
+    from fsgrant.services.exports import ExportsService
+
+__all__ = ["ReturnChecker"]
+
+
+class ReturnChecker:
+    """Verify a return file, and restate a submitted one (for ``fs.exports``)."""
+
+    def __init__(self, tables: Tables, exports: ExportsService) -> None:
+        self._tables = tables
+        self._exports = exports
+
+    def _post_ids(self) -> list[str]:
+        return [p.id for p in self._tables.posts.load()]
+
+    def changes_since(self, label: str, day: date) -> ReturnChanges | None:
+        """The latest return of ``label`` submitted as at a date before ``day``, and
+        each of its figures the ledger now gives differently, told once per cause;
+        None when none was."""
+        from fsgrant.formats.dfe_return.model import ReturnChanges
+
+        earlier = [r for r in self._tables.returns.list(label) if r.as_at < day]
+        if not earlier:
+            return None
+        sub = self._tables.returns.get(earlier[-1].id)
+        assert sub is not None  # listed a moment ago; the register is append-only
+        moved = tuple(self.restatements(sub))
+        return ReturnChanges(
+            return_id=sub.id,
+            as_at=sub.as_at,
+            reference=sub.reference,
+            submitted_at=sub.submitted_at,
+            submitted_by=sub.submitted_by,
+            restatements=moved,
+            causes=tuple(causes_of(self._tables, moved)),
+            headline=tuple(headline_figures(moved)),
+        )
+
+    def restatements(self, submission: SubmittedReturn) -> list[Restatement]:
+        """Each figure of a submitted return that the ledger now gives differently,
+        with the corrections recorded since that moved it. The return's own Changes
+        since the last return sheet is left out: it restates an earlier return."""
+        from fsgrant.domain.submissions import moved_figures, submitted_period
+        from fsgrant.formats.dfe_return.figures import return_figures, return_headers
+        from fsgrant.formats.dfe_return.model import CHANGES
+
+        before = [f for f in submission.figures if f.sheet != CHANGES]
+        sheets = {f.sheet for f in before}
+        period = submitted_period(before)
+        known = Known(submission.as_at, submission.submitted_at)
+        with self._tables.store.known_as(known):
+            fresh = self._exports.return_data_for(
+                submission.funding_year, submission.as_at, period, changes=False
+            )
+            headers = return_headers(fresh)
+            now = [f for f in return_figures(fresh, headers) if f.sheet in sheets]
+        since = since_return(self._tables, submission.submitted_at, submission.as_at)
+        return moved_figures(before, now, since.corrections, post_ids=self._post_ids())
+
+    def verify(self, path: str | os.PathLike[str]) -> ReturnCheck:
+        """See :meth:`fsgrant.services.exports.ExportsService.verify`."""
+        from fsgrant.domain.submissions import ReturnCheck, moved_figures
+        from fsgrant.formats.dfe_return import ReturnReader
+        from fsgrant.formats.dfe_return.figures import return_figures, return_headers
+        from fsgrant.formats.extracts import file_sha256
+
+        p = Path(path)
+        if not p.is_file():
+            raise InvalidInput(f"no file at {p}", field="path")
+        submission = self._tables.returns.by_sha256(file_sha256(p))
+        with ReturnReader(p) as reader:
+            heading = reader.heading
+            label, day = heading.funding_year, heading.as_at
+            kept = heading.source_fields
+            since: datetime | None
+            if submission is not None:
+                since = submission.submitted_at
+                matches: bool | None = True
+            else:
+                since = heading.generated_at
+                if since is not None:
+                    # A return's times are UTC, to the second: what was recorded within
+                    # the second it was made counts as before it.
+                    since = since.replace(microsecond=999999)
+                    if since.tzinfo is None:
+                        since = since.replace(tzinfo=UTC)
+                matches = False if self._tables.returns.latest(label, day) is not None else None
+            # The return as known when it was sent (or made), with the corrections
+            # recorded since: a change of estimate never moves it.
+            with self._tables.store.known_as(Known(day, since)):
+                fresh = self._exports.return_data_for(
+                    label, day, heading.period, source_fields=kept
+                )
+                headers = return_headers(fresh)  # reads no transactions: fresh stays whole
+                # A return made before a sheet was added is compared on the sheets it has.
+                now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
+            before = list(submission.figures) if submission is not None else reader.figures(headers)
+        later = since_return(self._tables, since, day)
+        changes = moved_figures(before, now, later.corrections, post_ids=self._post_ids())
+        return ReturnCheck(
+            file=str(p),
+            funding_year=label,
+            as_at=day,
+            file_matches_submission=matches,
+            submission=None
+            if submission is None
+            else submission.model_copy(update={"figures": ()}),
+            ledger_matches=not changes,
+            fingerprint_matches=heading.fingerprint == fresh.fingerprint,
+            changes=tuple(changes),
+            changes_of_estimate=tuple(later.changes_of_estimate),
+            causes=tuple(causes_of(self._tables, changes)),
+            headline=tuple(headline_figures(changes)),
+            changes_of_estimate_words=tuple(
+                record_words(self._tables, e)[0] for e in later.changes_of_estimate
+            ),
+        )
