@@ -62,6 +62,7 @@ def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monke
             "0015_spend_batch_index",
             "0016_compact_source_fields",
             "0017_plan_source_dated",
+            "0018_return_sent_on",
             "0099_test_only_notes",
         ]
         backups = led.store.backups
@@ -206,7 +207,7 @@ def test_doctor_is_clean_on_a_new_store_and_reports_its_pragmas(tmp_path):
     assert findings["synchronous"]["message"] == "synchronous: FULL"
     assert findings["foreign_keys_pragma"]["message"] == "foreign_keys: on"
     assert findings["busy_timeout"]["message"].startswith("busy_timeout: 30000 ms")
-    assert findings["schema"]["message"].startswith("schema version 17 ")
+    assert findings["schema"]["message"].startswith("schema version 18 ")
     assert "24 tables" in findings["append_only"]["message"]
 
 

@@ -212,9 +212,23 @@ def test_cli_verify_json_contract_and_the_one_line_summary(store_path, tmp_path)
     data = json.loads(r.output)
     # Never submitted: null; the ledger gives what the file shows.
     assert data["file_matches_submission"] is None and data["ledger_matches"] is True
-    r = run.invoke(app, [*db, "return", "submit", str(out), "--reference", "Q4 return", "--close"])
+    r = run.invoke(
+        app,
+        [
+            *db,
+            "return",
+            "submit",
+            str(out),
+            "--on",
+            "15/04/2020",
+            "--reference",
+            "Q4 return",
+            "--close",
+        ],
+    )
     assert r.exit_code == 0, r.output
-    assert "Recorded return 1" in r.output and "closed through 2020-03-31" in r.output
+    assert "Recorded return 1: 2019/20 as at 2020-03-31, sent on 2020-04-15" in r.output
+    assert "closed through 2020-03-31" in r.output
     r = run.invoke(app, [*db, "post", "status", "DA-N1", "vacant", "--on", "2020-05-01"])
     assert r.exit_code == 0, r.output
     # A change of estimate: the sent return holds (exit 0), and verify says so.
@@ -261,7 +275,10 @@ def test_cli_verify_json_contract_and_the_one_line_summary(store_path, tmp_path)
     assert [e["action"] for e in change["because"]] == ["spend.add"]
     assert [e["action"] for e in data["changes_of_estimate"]] == ["post.status"]
     r = run.invoke(app, [*db, "return", "list", "-f", "csv"])
-    assert r.output.splitlines()[1].startswith("1,2019/20,2020-03-31,Q4 return,ret.xlsx,")
+    # Sent on 15 April 2020; it supersedes nothing.
+    assert r.output.splitlines()[1].startswith(
+        "1,2019/20,2020-03-31,2020-04-15,,Q4 return,ret.xlsx,"
+    )
     r = run.invoke(app, [*db, "return", "show", "1", "-f", "json"])
     shown = json.loads(r.output)
     assert {"sheet": "Transactions", "row": "Total", "column": "lines", "value": "1"} in shown[
@@ -389,101 +406,6 @@ def test_a_file_whose_changes_sheet_was_edited_does_not_verify(led, tmp_path):
         led.returns.submit(june)
 
 
-# ------------------------------------------------------------ a finer because
-def _entry(n, action, subject=None, **detail):
-    from datetime import datetime
-
-    from fsgrant.domain.models import AuditEntry
-
-    return AuditEntry(
-        id=n,
-        at=datetime(2020, 6, 1, 9, n),
-        user="finance",
-        command="test",
-        action=action,
-        subject=subject,
-        detail=detail,
-    )
-
-
-def _fig(sheet, row, column, value, kind="money"):
-    from fsgrant.domain.submissions import ReturnFigure
-
-    return ReturnFigure(sheet=sheet, row=row, column=column, kind=kind, value=value)
-
-
-def test_each_moved_figure_names_the_records_that_reach_it():
-    from fsgrant.domain.submissions import moved_figures
-
-    spend = _entry(1, "spend.add", None, id=5, date="2020-03-20", category="training")
-    estimate = _entry(2, "estimate.set", "2019/20/staffing", amount="90000.00")
-    receipt = _entry(3, "receipt.add", "2019/20", amount="600000.00")
-    cut = _entry(4, "year.vary", "2019/20", kind="amount", amount_pence=200000000)
-    post = _entry(5, "post.status", "DA-N1")
-    records = [spend, estimate, receipt, cut, post]
-    before = [
-        _fig("Summary", "Actual spend to date", "value", "3875.00"),
-        _fig("Summary", "Received from funder", "value", "0.00"),
-        _fig("Summary", "Award (as varied)", "value", "2490000.00"),
-        _fig("Spend vs estimate", "staffing", "Original estimate", "80000.00"),
-        _fig("Spend vs estimate", "training", "Actual to date", "0.00"),
-        _fig("Monthly profile", "2020-03-01", "Actual", "0.00"),
-        _fig("Posts", "DA-N1", "Forecast cost", "15500.00"),
-        _fig("Posts", "PR-1", "Forecast cost", "1000.00"),
-        _fig("Sustainability", "FY2021/22", "Gap", "10.00"),
-    ]
-    after = [
-        _fig("Summary", "Actual spend to date", "value", "4075.00"),
-        _fig("Summary", "Received from funder", "value", "600000.00"),
-        _fig("Summary", "Award (as varied)", "value", "2000000.00"),
-        _fig("Spend vs estimate", "staffing", "Original estimate", "90000.00"),
-        _fig("Spend vs estimate", "training", "Actual to date", "200.00"),
-        _fig("Monthly profile", "2020-03-01", "Actual", "200.00"),
-        _fig("Transactions", "Line 5", "Amount", "200.00"),
-        _fig("Posts", "DA-N1", "Forecast cost", "3875.00"),
-        _fig("Posts", "PR-1", "Forecast cost", "900.00"),
-        _fig("Sustainability", "FY2021/22", "Gap", "20.00"),
-    ]
-    got = {
-        (c.sheet, c.row): [e.id for e in c.because]
-        for c in moved_figures(before, after, records, post_ids=["DA-N1", "PR-1"])
-    }
-    assert got == {
-        ("Summary", "Actual spend to date"): [1],  # the spend line
-        ("Summary", "Received from funder"): [3],  # the receipt
-        ("Summary", "Award (as varied)"): [4],  # the variation
-        # The estimate its category's row, the spend line its own; a post's forecast
-        # reaches every category's forecast columns.
-        ("Spend vs estimate", "staffing"): [2, 5],
-        ("Spend vs estimate", "training"): [1, 5],
-        ("Monthly profile", "2020-03-01"): [1, 2, 4, 5],  # its month; estimates, periods, posts
-        ("Transactions", "Line 5"): [1],  # the line itself
-        ("Posts", "DA-N1"): [5],  # that post's record only
-        # No record of PR-1 was written: something moved it, not known which.
-        ("Posts", "PR-1"): [1, 2, 3, 4, 5],
-        ("Sustainability", "FY2021/22"): [5],  # posts feed the plan's costs
-    }
-
-
-def test_record_reach_of_a_reversal_and_an_unknown_record():
-    from fsgrant.domain.submissions import record_reach
-
-    reversal = _entry(
-        7, "spend.reverse", "5", id=9, date="2020-03-20", category="training", post="DA-N1"
-    )
-    reach = record_reach(reversal)
-    assert reach is not None
-    assert {("Transactions", "Line 5"), ("Transactions", "Line 9")} <= reach
-    assert {
-        ("Posts", "DA-N1"),
-        ("Spend vs estimate", "training"),
-        ("Monthly profile", "2020-03-01"),
-    } <= reach
-    assert ("Spend vs estimate", "staffing") not in reach
-    # A setting may move any figure: not known here.
-    assert record_reach(_entry(8, "settings.set", "tolerance")) is None
-
-
 def test_the_summary_rows_a_record_reaches_are_rows_the_return_has(led, tmp_path):
     from fsgrant.domain import submissions as sub
     from fsgrant.formats.dfe_return.figures import return_figures, return_headers
@@ -524,34 +446,3 @@ def test_a_category_and_estimate_recorded_later_leave_the_sent_return_alone(led,
     check = led.exports.verify(path)
     assert check.ledger_matches and check.changes == ()
     assert [e.action for e in check.changes_of_estimate] == ["category.add", "estimate.set"]
-
-
-def test_restatements_are_told_once_per_cause_with_the_headline_figures():
-    from fsgrant.domain.restatements import cut_words, group_by_cause, headline_figures
-    from fsgrant.domain.submissions import Restatement
-
-    invoice = _entry(1, "spend.add", None, id=5, date="2020-03-20", amount="4200.00")
-    credit = _entry(2, "spend.add", None, id=6, date="2020-03-21", amount="-500.00")
-    # Actual 3,875.00 + 4,200.00 - 500.00 = 7,575.00 (both moved it: change +3,700.00);
-    # the March month only the invoice; a Variations row no record explains.
-    changes = [
-        Restatement(sheet="Summary", row="Actual spend to date", column="value",
-                    submitted="3875.00", now="7575.00", because=(invoice, credit)),
-        Restatement(sheet="Monthly profile", row="2020-03-01", column="Actual",
-                    submitted="0.00", now="4200.00", because=(invoice,)),
-        Restatement(sheet="Summary", row="Status", column="value",
-                    submitted="confirmed", now="in-principle", because=()),
-    ]  # fmt: skip
-    grouped = group_by_cause(changes)
-    assert [(e.id if e else None, [r.row for r in rs]) for e, rs in grouped] == [
-        (1, ["Actual spend to date", "2020-03-01"]),
-        (2, ["Actual spend to date"]),
-        (None, ["Status"]),
-    ]
-    heads = headline_figures(changes)
-    assert [(h.figure, h.change, h.causes) for h in heads] == [
-        ("Actual spend to date", D("3700.00"), 2),
-        ("Status", None, 0),
-    ]
-    assert cut_words("a  b\nc") == "a b c"
-    assert cut_words("x" * 400) == "x" * 299 + "…"

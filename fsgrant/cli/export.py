@@ -133,6 +133,7 @@ def export_verify(
                 "submission": None if check.submission is None else check.submission.id,
                 "ledger_matches": check.ledger_matches,
                 "fingerprint_matches": check.fingerprint_matches,
+                "edited": list(check.edited),
                 "changes": [
                     {
                         "sheet": c.sheet,
@@ -173,7 +174,7 @@ def export_verify(
 
         for line in verify_lines(check, detail=detail):
             say(line)
-    if not check.ledger_matches or check.file_matches_submission is False:
+    if not check.ledger_matches or check.file_matches_submission is False or check.edited:
         raise typer.Exit(1)
 
 

@@ -62,6 +62,10 @@ def verify_lines(check: ReturnCheck, *, detail: bool = False) -> Iterator[str]:
         for h in check.headline:
             change = "" if h.change is None else f" ({signed_pounds(h.change)})"
             yield f"  {h.figure}: {_shown(h.submitted)} -> {_shown(h.now)}{change}"
+    if check.edited:
+        yield "Cells that differ from the return as written:"
+        for cell in check.edited[:MAX_LISTED]:
+            yield f"  {cell}"
     if check.changes_of_estimate_words:
         yield "Changes of estimate since (they move later returns, not this one):"
         words = check.changes_of_estimate_words

@@ -92,9 +92,15 @@ class SubmittedReturn(_Record):
     closed_through: date | None
     """The date its funding year was closed through with the submission, if it was."""
     submitted_at: datetime
-    """When (UTC)."""
+    """When it was recorded in the register (UTC)."""
     submitted_by: str
     figure_count: int
+    sent_on: date | None = None
+    """The day it went to the funder (``return submit --on``); None for a return
+    registered before the day was kept."""
+    supersedes: int | None = None
+    """The earlier return for the same year and as-at date it replaces (a
+    resubmission), if any."""
     figures: tuple[ReturnFigure, ...] = ()
     """Every figure of the return (empty in listings)."""
 
@@ -141,6 +147,10 @@ class ReturnCheck(_Record):
     """The Summary values among ``changes``: as submitted, now, the change."""
     changes_of_estimate_words: tuple[str, ...] = ()
     """``changes_of_estimate`` in words, one each, in the same order."""
+    edited: tuple[str, ...] = ()
+    """For a file not in the register whose figures all hold: the cells that differ
+    from what fsgrant writes for it (text edited by hand, a row added), the first
+    few; empty when it is as written."""
 
     @property
     def summary(self) -> str:
@@ -162,6 +172,8 @@ class ReturnCheck(_Record):
                 else f"{len(self.changes)} figure(s) differ from the ledger, no record since "
                 "explains them"
             )
+        if self.edited:
+            led += f"; {len(self.edited)} cell(s) differ from the return as written (edited?)"
         n = len(self.changes_of_estimate)
         if n:
             led += f"; since then {n} change(s) of estimate (they move later returns only)"

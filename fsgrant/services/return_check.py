@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ReturnChecker"]
 
+_EDITS_SHOWN = 20
+
 
 class ReturnChecker:
     """Verify a return file, and restate a submitted one (for ``fs.exports``)."""
@@ -121,8 +123,17 @@ class ReturnChecker:
                 # A return made before a sheet was added is compared on the sheets it has.
                 now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
             before = list(submission.figures) if submission is not None else reader.figures(headers)
-        later = since_return(self._tables, since, day)
-        changes = moved_figures(before, now, later.corrections, post_ids=self._post_ids())
+            later = since_return(self._tables, since, day)
+            changes = moved_figures(before, now, later.corrections, post_ids=self._post_ids())
+            edited: list[str] = []
+            if submission is None and not changes:
+                # Figures alone miss text edited by hand (a description, a label): a
+                # file not in the register is compared cell by cell too.
+                with self._tables.store.known_as(Known(day, since)):
+                    again = self._exports.return_data_for(
+                        label, day, heading.period, source_fields=kept
+                    )
+                    edited = [str(d) for d in reader.compare(again)[:_EDITS_SHOWN]]
         return ReturnCheck(
             file=str(p),
             funding_year=label,
@@ -137,6 +148,7 @@ class ReturnChecker:
             changes_of_estimate=tuple(later.changes_of_estimate),
             causes=tuple(causes_of(self._tables, changes)),
             headline=tuple(headline_figures(changes)),
+            edited=tuple(edited),
             changes_of_estimate_words=tuple(
                 record_words(self._tables, e)[0] for e in later.changes_of_estimate
             ),

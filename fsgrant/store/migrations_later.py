@@ -339,3 +339,12 @@ _COMPACT_SOURCE_FIELDS: list[str] = [
 _PLAN_SOURCE_DATED: list[str] = [
     f"ALTER TABLE plan_sources ADD COLUMN added_on TEXT {_is_day('added_on', nullable=True)}",
 ]
+
+# A return's register entry says when it went to the funder (``sent_on``, given with
+# the submission; a return registered before this column existed has none: read the
+# day it was recorded) and which earlier return for the same year and as-at date it
+# replaces (``supersedes``: a resubmission names it).
+_RETURN_SENT_ON: list[str] = [
+    f"ALTER TABLE submitted_returns ADD COLUMN sent_on TEXT {_is_day('sent_on', nullable=True)}",
+    "ALTER TABLE submitted_returns ADD COLUMN supersedes INTEGER REFERENCES submitted_returns(id)",
+]

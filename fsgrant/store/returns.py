@@ -13,7 +13,7 @@ from fsgrant.store.connection import Store
 __all__ = ["ReturnsTable"]
 
 _LISTED = """SELECT id, funding_year, as_at, file_name, file_sha256, fingerprint, reference,
-                    closed_through, submitted_at, submitted_by,
+                    closed_through, submitted_at, submitted_by, sent_on, supersedes,
                     json_array_length(figures) AS figure_count
              FROM submitted_returns"""
 
@@ -32,6 +32,8 @@ def _record(r: sqlite3.Row, figures: str | None = None) -> SubmittedReturn:
         else date.fromisoformat(r["closed_through"]),
         submitted_at=datetime.fromisoformat(r["submitted_at"]),
         submitted_by=r["submitted_by"],
+        sent_on=None if r["sent_on"] is None else date.fromisoformat(r["sent_on"]),
+        supersedes=r["supersedes"],
         figure_count=r["figure_count"],
         figures=()
         if figures is None
