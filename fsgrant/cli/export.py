@@ -37,7 +37,9 @@ def export_return(
     as_at: Annotated[
         str | None,
         typer.Option(
-            "--as-at", help="The date the return speaks for (default today); within the year."
+            "--as-at",
+            help="The date the return speaks for (default today; once the year has ended, "
+            "its last day).",
         ),
     ] = None,
     out: Annotated[
@@ -82,9 +84,15 @@ def export_return(
                 "the DfE return is a workbook, not text for standard output: give --out FILE.xlsx"
             )
         )
+    led = ledger(ctx)
+    ended = None
+    if as_at is None and quarter is None and from_date is None and to_date is None:
+        day, finished = led.exports.default_as_at(year)
+        if finished:
+            as_at, ended = day.isoformat(), day
     bar = LateProgress("Writing the return's transactions")
     try:
-        path = ledger(ctx).exports.write_return(
+        path = led.exports.write_return(
             year,
             as_at,
             out=out,
@@ -97,6 +105,11 @@ def export_return(
         )
     finally:
         bar.close()
+    if ended is not None:
+        say(
+            f"Funding year {year} ended on {ended:%d/%m/%Y}: the return is as at that day "
+            "(give --as-at for another)."
+        )
     say(f"Wrote the DfE return to {path}")
 
 

@@ -104,8 +104,9 @@ class ExportsService:
         changes: bool = True,
         source_fields: bool = False,
     ) -> ReturnData:
-        """Everything the DfE return for one funding year shows, as at a date (today
-        when None). The transactions are a stream from the store: consume them once.
+        """Everything the DfE return for one funding year shows, as at a date (when
+        None, today, or the year's last day once it has ended: see
+        :meth:`default_as_at`). The transactions are a stream from the store: consume them once.
 
         With ``changes`` (the default), the figures of the latest return of the year
         submitted as at an earlier date that the ledger now gives differently (the
@@ -125,7 +126,10 @@ class ExportsService:
         from fsgrant.formats.dfe_return import ReturnData
 
         span = self._return_period(label, as_at, quarter, from_date, to_date)
-        day = span[1].end if span is not None else as_at_day(as_at)
+        if span is not None:
+            day = span[1].end
+        else:
+            day = as_at_day(as_at) if as_at is not None else self.default_as_at(label)[0]
         year = self._years.get(label, day)
         summary = self._reports.summary(day)
         year_summary = next(y for y in summary.funding_years if y.label == label)
@@ -155,6 +159,17 @@ class ExportsService:
             changes=self._changes_since(label, day) if changes else None,
             source_fields=self._source_fields(label, day) if source_fields else (),
         )
+
+    def default_as_at(self, label: str, today: date | None = None) -> tuple[date, bool]:
+        """The day a return of ``label`` speaks for when no date is given: today
+        within the year (or before it); once the year has ended, its last day as
+        varied by then. The flag says the year has ended."""
+        now = today or date.today()
+        end = self._years.get(label, now).end
+        if now <= end:
+            return now, False
+        then = self._years.get(label, end).end
+        return (then, True) if then < now else (now, False)
 
     def _source_fields(self, label: str, day: date) -> tuple[str, ...]:
         """The source headers of the year's lines up to ``day``, in first-seen order."""
@@ -274,8 +289,8 @@ class ExportsService:
         progress: Callable[[float], None] | None = None,
         source_fields: bool = False,
     ) -> Path:
-        """Write the DfE return workbook for a funding year as at a date (today when
-        None), or a quarterly return as at the end of ``quarter`` (``Q3``, ``FY2019/20
+        """Write the DfE return workbook for a funding year as at a date (when None,
+        today, or the year's last day once it has ended), or a quarterly return as at the end of ``quarter`` (``Q3``, ``FY2019/20
         Q4``) or of ``from_date``..``to_date`` (see :meth:`return_data`).
 
         Args:
