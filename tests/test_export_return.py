@@ -151,6 +151,7 @@ def test_export_return_sheets_labels_and_hand_worked_figures(ledger, tmp_path):
         "Conditions",
         "Sustainability",
         "Changes since the last return",
+        "About this file",
     ]
     s = summary_map(wb)
     assert s["Grant"] == "Test grant"
@@ -168,9 +169,12 @@ def test_export_return_sheets_labels_and_hand_worked_figures(ledger, tmp_path):
     assert s["Original estimate"] == 100000
     assert s["Actual spend to date"] == 6000
     assert s["Award less actual"] == 94000
-    assert s["fsgrant version"] == fsgrant.__version__
-    assert s["Ledger fingerprint (SHA-256)"] == ledger.exports.fingerprint()
-    assert re.fullmatch(r"[0-9a-f]{64}", s["Ledger fingerprint (SHA-256)"])
+    # What made the file is on its last sheet, not on the page that is signed.
+    assert "fsgrant version" not in s and "Ledger fingerprint (SHA-256)" not in s
+    about = {r[0]: r[1] for r in values(wb["About this file"]) if r and r[0]}
+    assert about["fsgrant version"] == fsgrant.__version__
+    assert about["Ledger fingerprint (SHA-256)"] == ledger.exports.fingerprint()
+    assert re.fullmatch(r"[0-9a-f]{64}", about["Ledger fingerprint (SHA-256)"])
     for label in ("Prepared by", "Section 151 officer", "Signature", "Date signed"):
         assert label in s and s[label] is None  # left to fill in
     # Money cells are numbers in the pound format; dates real dates.

@@ -39,7 +39,8 @@ from fsgrant.formats.dfe_return.model import (
 
 __all__ = ["figures_from_values", "return_figures", "return_headers"]
 
-_SKIPPED_LABELS = frozenset({LABEL_GENERATED, LABEL_VERSION, LABEL_FINGERPRINT})
+# What made the file, and how to check it: not figures of the return.
+_SKIPPED_LABELS = frozenset({LABEL_GENERATED, LABEL_VERSION, LABEL_FINGERPRINT, "How to check it"})
 _CELL_KINDS: dict[str, FigureKind] = {
     "money": "money",
     "int": "count",

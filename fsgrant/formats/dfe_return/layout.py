@@ -44,6 +44,7 @@ from fsgrant.formats.dfe_return.layout_ledger import (
 )
 from fsgrant.formats.dfe_return.layout_plan import sustainability_rows
 from fsgrant.formats.dfe_return.model import (
+    ABOUT,
     CHANGES,
     COLUMN_WIDTHS,
     CONDITIONS,
@@ -108,15 +109,7 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
             ),
         )
     )
-    yield Row(
-        (
-            Cell(
-                "Every figure is a value computed by fsgrant from its ledger (no formulas); "
-                "money in pounds. Check it against the ledger with 'fsgrant export verify'.",
-                "note",
-            ),
-        )
-    )
+    yield Row((Cell("Every figure is a value (no formulas); money in pounds.", "note"),))
     yield BLANK
 
     def pair(label: str, value: Cell | None, extra: Cell | None = None) -> Row:
@@ -223,15 +216,32 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
             height=24,
             merge=(2, 3),
         )
-    yield BLANK
-    yield Row((Cell("About this return", "section"),))
+
+
+# ---------------------------------------------------------------- About this file
+HOW_TO_CHECK = "How to check it"
+
+
+def about_rows(data: ReturnData) -> Iterator[Row]:
+    """The About this file sheet: what made the file and how to check it."""
+    yield from title_rows(
+        f"About this file: {heading(data)}",
+        "What made this file, and how to check it against the ledger it came from.",
+    )
+
+    def pair(label: str, value: Cell | None) -> Row:
+        return Row((Cell(label, "label"), value))
+
+    yield pair(LABEL_YEAR, text_cell(data.year.label))
+    yield pair(LABEL_AS_AT, date_cell(data.as_at))
     yield pair(LABEL_GENERATED, Cell(data.generated_at.replace(microsecond=0), "generated"))
     yield pair(LABEL_VERSION, text_cell(data.version))
     yield pair(LABEL_FINGERPRINT, Cell(data.fingerprint, "fingerprint"))
     yield pair(
-        "How to check it",
+        HOW_TO_CHECK,
         text_cell(
-            "fsgrant export verify THIS-FILE (with the ledger's store) re-computes every figure"
+            "fsgrant export verify THIS-FILE (with the ledger's store) re-computes every "
+            "figure and says whether the file is the one submitted"
         ),
     )
 
@@ -368,6 +378,7 @@ _ROWS: dict[str, SheetRows] = {
     CONDITIONS: condition_rows,
     SUSTAINABILITY: sustainability_rows,
     CHANGES: change_rows,
+    ABOUT: about_rows,
 }
 
 

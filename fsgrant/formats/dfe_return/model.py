@@ -1,6 +1,6 @@
 """The DfE return's data and the pieces its layout is made of: pure, no openpyxl.
 
-The workbook has nine sheets, in this order and with these names (a contract that
+The workbook has ten sheets, in this order and with these names (a contract that
 ``fsgrant export verify`` and finance teams rely on): :data:`SHEET_NAMES`. Each sheet
 is laid out as rows of :class:`Cell` specifications (see
 :mod:`fsgrant.formats.dfe_return.layout`) built from a :class:`ReturnData`.
@@ -62,6 +62,7 @@ VARIATIONS = "Variations"
 CONDITIONS = "Conditions"
 SUSTAINABILITY = "Sustainability"
 CHANGES = "Changes since the last return"
+ABOUT = "About this file"
 SHEET_NAMES: tuple[str, ...] = (
     SUMMARY,
     VARIANCE,
@@ -72,13 +73,15 @@ SHEET_NAMES: tuple[str, ...] = (
     CONDITIONS,
     SUSTAINABILITY,
     CHANGES,
+    ABOUT,
 )
 """The sheets of a return, in order."""
 FIRST_SHEET_NAMES: tuple[str, ...] = SHEET_NAMES[:6]
 """The sheets of a return made before the Conditions sheet: a return holding only
 these still verifies (the later sheets are not compared)."""
 
-# Labels in column A of the Summary that verify reads back.
+# Labels in column A that verify reads back: on the About this file sheet (on the
+# Summary of a return made before that sheet existed).
 LABEL_YEAR = "Funding year"
 LABEL_AS_AT = "As at"
 LABEL_FINGERPRINT = "Ledger fingerprint (SHA-256)"
@@ -280,6 +283,7 @@ COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
     CONDITIONS: (14, 13, 48, 12, 12, 12, 30, 20, 11, 28),
     SUSTAINABILITY: (14, *(16,) * 13),
     CHANGES: (64, 20, 16, 16, 16),
+    ABOUT: (30, 90),
 }
 
 

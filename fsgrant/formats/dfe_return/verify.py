@@ -24,6 +24,7 @@ from fsgrant.errors import InvalidInput
 from fsgrant.formats.archive import NotAZip, TooBig, TooCompressed, archive_problem
 from fsgrant.formats.dfe_return.layout import sheet_rows
 from fsgrant.formats.dfe_return.model import (
+    ABOUT,
     FIRST_SHEET_NAMES,
     LABEL_AS_AT,
     LABEL_FINGERPRINT,
@@ -182,9 +183,14 @@ def _heading_of(wb: Any, path: Path) -> ReturnHeading:
     if SUMMARY not in wb.sheetnames:
         raise InvalidInput(f"{path} is not an fsgrant return (no Summary sheet)", field="path")
     found: dict[str, Any] = {}
-    for row in wb[SUMMARY].iter_rows(max_col=2, values_only=True):
-        if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
-            found.setdefault(row[0], row[1])
+    # What made the file is on its About this file sheet (on the Summary of a return
+    # made before that sheet existed).
+    for name in (SUMMARY, ABOUT):
+        if name not in wb.sheetnames:
+            continue
+        for row in wb[name].iter_rows(max_col=2, values_only=True):
+            if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
+                found.setdefault(row[0], row[1])
     year, as_at, fingerprint = (
         found.get(LABEL_YEAR),
         found.get(LABEL_AS_AT),
@@ -192,7 +198,7 @@ def _heading_of(wb: Any, path: Path) -> ReturnHeading:
     )
     if not isinstance(year, str) or not isinstance(as_at, datetime | date) or not fingerprint:
         raise InvalidInput(
-            f"{path} is not an fsgrant return: its Summary has no '{LABEL_YEAR}', "
+            f"{path} is not an fsgrant return: it has no '{LABEL_YEAR}', "
             f"'{LABEL_AS_AT}' or '{LABEL_FINGERPRINT}'",
             field="path",
         )

@@ -25,6 +25,7 @@ from fsgrant.formats.dfe_return.layout_ledger import (
     transaction_total_row,
 )
 from fsgrant.formats.dfe_return.model import (
+    ABOUT,
     CHANGES,
     COLUMN_WIDTHS,
     CONDITIONS,
@@ -70,6 +71,7 @@ _FREEZE: dict[str, str | None] = {
     CONDITIONS: "B5",
     SUSTAINABILITY: "B5",
     CHANGES: None,
+    ABOUT: None,
 }
 _PRINT_TITLES: dict[str, str | None] = {
     SUMMARY: None,
@@ -81,6 +83,7 @@ _PRINT_TITLES: dict[str, str | None] = {
     CONDITIONS: "4:4",
     SUSTAINABILITY: "4:4",
     CHANGES: None,
+    ABOUT: None,
 }
 
 _NAVY = "1F3864"
@@ -257,8 +260,12 @@ def _set_up_sheet(ws: WriteOnlyWorksheet, name: str, data: ReturnData) -> None:
     ws.oddHeader.left.text = _escape_hf(data.grant.name)
     ws.oddHeader.center.text = _escape_hf(f"{name}: funding year {data.year.label}")
     ws.oddHeader.right.text = _escape_hf(f"As at {uk_date(data.as_at)}")
+    # The Summary is the page that is signed: no tool or ledger text on it (they
+    # are on the About this file sheet).
     ws.oddFooter.left.text = _escape_hf(
-        f"fsgrant {data.version}; ledger {data.fingerprint[:12]}; generated "
+        f"Generated {data.generated_at:%d/%m/%Y %H:%M} UTC"
+        if name == SUMMARY
+        else f"fsgrant {data.version}; ledger {data.fingerprint[:12]}; generated "
         f"{data.generated_at:%d/%m/%Y %H:%M} UTC"
     )
     ws.oddFooter.right.text = "Page &P of &N"
