@@ -241,3 +241,17 @@ def test_restatements_are_told_once_per_cause_with_the_headline_figures():
     ]
     assert cut_words("a  b\nc") == "a b c"
     assert cut_words("x" * 400) == "x" * 299 + "…"
+
+
+def test_a_category_is_reached_under_the_name_it_is_shown_by():
+    from fsgrant.domain.submissions import record_reach
+
+    names = {"training": "Motivational Interviewing and other training"}
+    spend = _entry(1, "spend.add", None, id=5, date="2020-03-20", category="training")
+    reach = record_reach(spend, names)
+    assert ("Summary", names["training"]) in reach  # the quarter's row
+    assert ("Spend vs estimate", names["training"]) in reach
+    assert ("Summary", "Quarter total") in reach and ("Summary", "Year to date") in reach
+    assert ("Spend vs estimate", "training") not in reach
+    estimate = _entry(2, "estimate.set", "2019/20/training", amount="9000.00")
+    assert ("Summary", names["training"]) in record_reach(estimate, names)

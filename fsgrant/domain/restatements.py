@@ -42,6 +42,7 @@ __all__ = [
     "cut_words",
     "group_by_cause",
     "headline_figures",
+    "headline_name",
     "signed_pounds",
 ]
 
@@ -99,21 +100,26 @@ def _amount(text: str | None) -> Decimal | None:
     return n if n.is_finite() else None
 
 
-def _is_headline(r: Restatement) -> bool:
-    return r.sheet == HEADLINE_SHEET and r.column == "value"
+def headline_name(r: Restatement) -> str | None:
+    """The headline figure a restated figure is (``Actual spend to date``; a table
+    cell of the Summary as ``Quarter total: Spend``), or None for any other figure."""
+    if r.sheet != HEADLINE_SHEET:
+        return None
+    return r.row if r.column == "value" else f"{r.row}: {r.column}"
 
 
 def headline_figures(changes: Iterable[Restatement]) -> list[HeadlineFigure]:
-    """Each Summary value among ``changes``, in the return's order."""
+    """Each Summary figure among ``changes``, in the return's order."""
     out: list[HeadlineFigure] = []
     for r in changes:
-        if not _is_headline(r):
+        name = headline_name(r)
+        if name is None:
             continue
         was, now = _amount(r.submitted), _amount(r.now)
         change = now - was if was is not None and now is not None else None
         out.append(
             HeadlineFigure(
-                figure=r.row,
+                figure=name,
                 submitted=r.submitted,
                 now=r.now,
                 change=change,

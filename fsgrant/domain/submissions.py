@@ -14,13 +14,16 @@
   - a spend line (added or reversed): its Transactions row and the total, its
     category's row on Spend vs estimate and the total, its month on the Monthly
     profile and the total, its post's row on Posts, and the Summary's actual,
-    award less actual, outturn, at-risk and overspend rows (and the quarter's spend);
+    award less actual, outturn, at-risk and overspend rows (and the quarter's
+    category row, total and year to date); a category's rows are found by the name
+    they are shown under (its description);
   - an import of spend: the same sheets, every row (its lines are many);
   - a variation: the Summary's award, status and period rows, and the Variations
     and Monthly profile sheets; one changing the period (shift, extend) also the
     forecasts (Summary, Spend vs estimate, Posts);
   - an estimate (set or phased): its category's row on Spend vs estimate and the
-    total, the Summary's original estimate, the Monthly profile;
+    total, the Summary's original estimate and the quarter's budget, the Monthly
+    profile;
   - a receipt (added or reversed): the Summary's received and repayable rows;
   - a post record (added, changed, status): its row on Posts and the total, and the
     forecasts (Summary, Spend vs estimate, Monthly profile, Conditions,
@@ -34,7 +37,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -225,8 +228,8 @@ SPEND_ROWS: tuple[str, ...] = (
     "Forecast outturn",
     "Underspend at risk",
     "Overspend",
-    "Spend in the quarter",
-    "Spend, year to date",
+    "Quarter total",
+    "Year to date",
     "Forecast outturn for the year",
 )
 AWARD_ROWS: tuple[str, ...] = (
@@ -247,7 +250,7 @@ FORECAST_ROWS: tuple[str, ...] = (
     "Forecast outturn for the year",
 )
 RECEIPT_ROWS: tuple[str, ...] = ("Received from funder", "Repayable to funder")
-ESTIMATE_ROWS: tuple[str, ...] = ("Original estimate",)
+ESTIMATE_ROWS: tuple[str, ...] = ("Original estimate", "Quarter total", "Year to date")
 
 
 def _summary(rows: Iterable[str]) -> set[tuple[str, str | None]]:
@@ -258,11 +261,14 @@ def _text(value: object) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def record_reach(entry: AuditEntry) -> Reach | None:
+def record_reach(entry: AuditEntry, names: Mapping[str, str] | None = None) -> Reach | None:
     """The figures a record can move, as (sheet, row) pairs (row None: the whole
     sheet); None when that is not known (the record may move any figure). See the
-    module's docstring for the rule."""
+    module's docstring for the rule. ``names`` maps a category to the name its rows
+    are shown under (its description), where that differs."""
     action, d = entry.action, entry.detail
+    shown = names or {}
+    every_category = _summary(shown.values())
     out: set[tuple[str, str | None]] = set()
     if action in ("spend.add", "spend.reverse"):
         lines = {_text(d.get("id")), entry.subject if action == "spend.reverse" else None}
@@ -271,25 +277,30 @@ def record_reach(entry: AuditEntry) -> Reach | None:
         out |= _summary(SPEND_ROWS)
         category, day, post = _text(d.get("category")), _text(d.get("date")), _text(d.get("post"))
         if category:
-            out |= {(_VARIANCE, category), (_SUMMARY, f"Spend in the quarter: {category}")}
+            name = shown.get(category, category)
+            out |= {(_VARIANCE, name), (_SUMMARY, name)}
         else:
             out.add((_VARIANCE, None))
+            out |= every_category
         out.add((_PROFILE, f"{day[:7]}-01" if day else None))
         if post:
             out |= {(_POSTS, post), (_POSTS, _TOTAL)}
         return frozenset(out)
     if action == "spend.import":
         out |= {(_TRANSACTIONS, None), (_VARIANCE, None), (_PROFILE, None), (_POSTS, None)}
-        return frozenset(out | _summary(SPEND_ROWS))
+        return frozenset(out | _summary(SPEND_ROWS) | every_category)
     if action == "year.vary":
         out |= _summary(AWARD_ROWS) | _summary(PERIOD_ROWS)
         out |= {(_VARIATIONS, None), (_PROFILE, None)}
         if d.get("kind") in ("shift", "extend"):
             out |= _summary(FORECAST_ROWS) | {(_VARIANCE, None), (_POSTS, None)}
+            out |= _summary(ESTIMATE_ROWS) | every_category  # the quarter's budget
         return frozenset(out)
     if action in ("estimate.set", "estimate.phase"):
         category = (entry.subject or "").rpartition("/")[2]  # "2019/20/training"
-        out |= {(_VARIANCE, category or None), (_VARIANCE, _TOTAL), (_PROFILE, None)}
+        row = shown.get(category, category) if category else None
+        out |= {(_VARIANCE, row), (_VARIANCE, _TOTAL), (_PROFILE, None)}
+        out |= {(_SUMMARY, row)} if row else every_category
         return frozenset(out | _summary(ESTIMATE_ROWS))
     if action in ("receipt.add", "receipt.reverse"):
         return frozenset(_summary(RECEIPT_ROWS))
@@ -300,10 +311,16 @@ def record_reach(entry: AuditEntry) -> Reach | None:
     return None
 
 
-def _bears_on(entry: AuditEntry, sheet: str, row: str, post_ids: frozenset[str]) -> bool:
+def _bears_on(
+    entry: AuditEntry,
+    sheet: str,
+    row: str,
+    post_ids: frozenset[str],
+    names: Mapping[str, str],
+) -> bool:
     if row in post_ids:
         return row in (entry.subject, _text(entry.detail.get("post")))
-    reach = record_reach(entry)
+    reach = record_reach(entry, names)
     return reach is None or (sheet, row) in reach or (sheet, None) in reach
 
 
@@ -327,6 +344,7 @@ def moved_figures(
     records: Sequence[AuditEntry] = (),
     *,
     post_ids: Iterable[str] = (),
+    category_names: Mapping[str, str] | None = None,
 ) -> list[Restatement]:
     """Every figure whose value differs between ``before`` (submitted, or read from
     a file) and ``after`` (the ledger now), in the order of ``after`` then the
@@ -336,13 +354,16 @@ def moved_figures(
         records: what was written after the submission (oldest first); each moved
             figure names those that reach it (see :func:`record_reach`).
         post_ids: the posts' ids; a change in a post's row names that post's records.
+        category_names: the name each category's rows are shown under (its
+            description), where that differs.
     """
     old = {f.key: f for f in before}
     posts = frozenset(post_ids)
+    names = dict(category_names or {})
     out: list[Restatement] = []
 
     def because(sheet: str, row: str) -> tuple[AuditEntry, ...]:
-        tied = tuple(e for e in records if _bears_on(e, sheet, row, posts))
+        tied = tuple(e for e in records if _bears_on(e, sheet, row, posts, names))
         return tied or tuple(records)
 
     seen: set[tuple[str, str, str]] = set()

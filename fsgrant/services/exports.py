@@ -157,6 +157,9 @@ class ExportsService:
             sustainability=self._plan.report(as_at=day),
             quarter=None if span is None else self._quarter(label, span[0], span[1]),
             changes=self._changes_since(label, day) if changes else None,
+            category_names={
+                c.name: c.description or c.name for c in self._tables.grant.categories()
+            },
             source_fields=self._source_fields(label, day) if source_fields else (),
         )
 
@@ -260,6 +263,7 @@ class ExportsService:
         return period_label(label, y.start, y.end, span), span
 
     def _quarter(self, label: str, name: str, span: Period) -> ReturnQuarter:
+        from fsgrant.domain.quarter import quarter_lines
         from fsgrant.formats.dfe_return import ReturnQuarter
 
         spent: dict[str, Decimal] = {}
@@ -268,12 +272,14 @@ class ExportsService:
         ).items():
             if lbl == label and span.start <= day <= span.end:
                 spent[category] = spent.get(category, ZERO) + amount
-        categories = {c.category for c in self._reports.variance(label, span.end).lines}
+        figures = self._reports.figures(span.end)[label]
+        lines = quarter_lines(figures.categories, figures.year.period, span, spent)
         return ReturnQuarter(
             label=name,
             start=span.start,
             end=span.end,
-            spend=tuple((c, spent.get(c, ZERO)) for c in sorted(categories | set(spent))),
+            spend=tuple((x.category, x.spend) for x in sorted(lines, key=lambda x: x.category)),
+            lines=tuple(sorted(lines, key=lambda x: x.category)),
         )
 
     def write_return(

@@ -11,12 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from fsgrant.domain.models import AuditEntry
 from fsgrant.domain.money import format_pounds
-from fsgrant.domain.restatements import (
-    HEADLINE_SHEET,
-    Cause,
-    cut_words,
-    group_by_cause,
-)
+from fsgrant.domain.restatements import Cause, cut_words, group_by_cause, headline_name
 from fsgrant.domain.submissions import Restatement
 from fsgrant.domain.time_rule import Action
 from fsgrant.services.since_return import record_date
@@ -101,7 +96,7 @@ def causes_of(tables: Tables, changes: Iterable[Restatement]) -> list[Cause]:
     record explains (if any)."""
     out: list[Cause] = []
     for entry, moved in group_by_cause(changes):
-        headline = tuple(r.row for r in moved if r.sheet == HEADLINE_SHEET and r.column == "value")
+        headline = tuple(n for n in (headline_name(r) for r in moved) if n is not None)
         if entry is None:
             out.append(
                 Cause(entry=None, words=NO_RECORD, headline=headline, figures_moved=len(moved))

@@ -41,6 +41,9 @@ class ReturnChecker:
     def _post_ids(self) -> list[str]:
         return [p.id for p in self._tables.posts.load()]
 
+    def _names(self) -> dict[str, str]:
+        return {c.name: c.description or c.name for c in self._tables.grant.categories()}
+
     def changes_since(self, label: str, day: date) -> ReturnChanges | None:
         """The latest return of ``label`` submitted as at a date before ``day``, and
         each of its figures the ledger now gives differently, told once per cause;
@@ -83,7 +86,9 @@ class ReturnChecker:
             headers = return_headers(fresh)
             now = [f for f in return_figures(fresh, headers) if f.sheet in sheets]
         since = since_return(self._tables, submission.submitted_at, submission.as_at)
-        return moved_figures(before, now, since.corrections, post_ids=self._post_ids())
+        return moved_figures(
+            before, now, since.corrections, post_ids=self._post_ids(), category_names=self._names()
+        )
 
     def verify(self, path: str | os.PathLike[str]) -> ReturnCheck:
         """See :meth:`fsgrant.services.exports.ExportsService.verify`."""
@@ -124,7 +129,13 @@ class ReturnChecker:
                 now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
             before = list(submission.figures) if submission is not None else reader.figures(headers)
             later = since_return(self._tables, since, day)
-            changes = moved_figures(before, now, later.corrections, post_ids=self._post_ids())
+            changes = moved_figures(
+                before,
+                now,
+                later.corrections,
+                post_ids=self._post_ids(),
+                category_names=self._names(),
+            )
             edited: list[str] = []
             if submission is None and not changes:
                 # Figures alone miss text edited by hand (a description, a label): a

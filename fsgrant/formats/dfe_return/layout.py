@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 
+from fsgrant.domain.money import ZERO
 from fsgrant.domain.reports import VarianceLine
 from fsgrant.formats.dfe_return.cells import (
     BLANK,
@@ -64,7 +66,9 @@ from fsgrant.formats.dfe_return.model import (
     VARIATIONS,
     Cell,
     ReturnData,
+    ReturnQuarter,
     Row,
+    category_name,
     safe_text,
     uk_date,
 )
@@ -178,15 +182,7 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
         ),
     )
     if q is not None:
-        yield BLANK
-        yield Row((Cell(f"The quarter: {q.label} (£)", "section"),))
-        yield pair(LABEL_PERIOD_FROM, date_cell(q.start))
-        yield pair(LABEL_PERIOD_TO, date_cell(q.end))
-        for category, amount in q.spend:
-            yield pair(f"Spend in the quarter: {category}", money_cell(amount))
-        yield pair("Spend in the quarter", money_cell(q.total, bold=True))
-        yield pair("Spend, year to date", money_cell(s.actual))
-        yield pair("Forecast outturn for the year", money_cell(s.forecast_outturn))
+        yield from _quarter_rows(data, q)
     yield BLANK
     yield Row((Cell("Conditions", "section"),))
     if y.conditions:
@@ -216,6 +212,61 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
             height=24,
             merge=(2, 3),
         )
+
+
+QUARTER_HEADERS = ("Spend by category", "Spend", "Budget", "Variance")
+QUARTER_TOTAL = "Quarter total"
+YEAR_TO_DATE = "Year to date"
+
+
+def _quarter_rows(data: ReturnData, q: ReturnQuarter) -> Iterator[Row]:
+    """The Summary's quarter: each category's spend, budget and variance in it, the
+    quarter's total and the year to date (see :mod:`fsgrant.domain.quarter`)."""
+    yield BLANK
+    yield Row((Cell(f"The quarter: {q.label} (£)", "section"),))
+    yield Row((Cell(LABEL_PERIOD_FROM, "label"), date_cell(q.start)))
+    yield Row((Cell(LABEL_PERIOD_TO, "label"), date_cell(q.end)))
+    yield BLANK
+    yield header_row(QUARTER_HEADERS)
+    width = COLUMN_WIDTHS[SUMMARY][0]
+    for line in q.lines:
+        name = category_name(data, line.category)
+        yield Row(
+            (
+                Cell(name, wrap=True),
+                Cell(line.spend, "money"),
+                Cell(line.budget, "money"),
+                Cell(line.variance, "money"),
+            ),
+            "body",
+            height=lines_height(name, width),
+        )
+
+    def total(label: str, spend: Decimal, budget: Decimal) -> Row:
+        return Row(
+            (
+                Cell(label, "text", bold=True, total=True),
+                Cell(spend, "money", total=True),
+                Cell(budget, "money", total=True),
+                Cell(spend - budget, "money", total=True),
+            ),
+            "total",
+        )
+
+    yield total(
+        QUARTER_TOTAL,
+        sum((x.spend for x in q.lines), ZERO),
+        sum((x.budget for x in q.lines), ZERO),
+    )
+    yield total(
+        YEAR_TO_DATE,
+        sum((x.spend_to_date for x in q.lines), ZERO),
+        sum((x.budget_to_date for x in q.lines), ZERO),
+    )
+    yield BLANK
+    yield Row(
+        (Cell("Forecast outturn for the year", "label"), money_cell(data.summary.forecast_outturn))
+    )
 
 
 # ---------------------------------------------------------------- About this file
@@ -277,7 +328,13 @@ def variance_rows(data: ReturnData) -> Iterator[Row]:
         rag = v.rag
         return Row(
             (
-                Cell("Total" if total else v.category, "text", bold=total, total=total),
+                Cell(
+                    "Total" if total else category_name(data, v.category),
+                    "text",
+                    bold=total,
+                    total=total,
+                    wrap=not total,
+                ),
                 Cell(v.estimate_original, "money", total=total),
                 Cell(v.estimate_revised, "money", total=total),
                 Cell(v.actual, "money", total=total),
@@ -290,6 +347,9 @@ def variance_rows(data: ReturnData) -> Iterator[Row]:
                 None if total else Cell(None, "input"),
             ),
             "total" if total else "body",
+            height=None
+            if total
+            else lines_height(category_name(data, v.category), COLUMN_WIDTHS[VARIANCE][0]),
         )
 
     for v in r.lines:

@@ -12,8 +12,8 @@ never an error cell (see :func:`safe_text`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from fsgrant.domain.conditions import ConditionState
 from fsgrant.domain.models import FundingYearState, Grant, SpendLine, Variation
+from fsgrant.domain.quarter import QuarterLine
 from fsgrant.domain.record import RECORD_CONFIG
 from fsgrant.domain.reports import (
     PostsReport,
@@ -189,6 +190,9 @@ class ReturnQuarter:
     end: date
     spend: tuple[tuple[str, Decimal], ...]
     """(category, spend in the period), for each category of the year."""
+    lines: tuple[QuarterLine, ...] = ()
+    """Each category's spend and budget in the period and to date (see
+    :mod:`fsgrant.domain.quarter`), in the order of ``spend``."""
 
     @property
     def total(self) -> Decimal:
@@ -246,6 +250,9 @@ class ReturnData:
     changes: ReturnChanges | None = None
     """What moved since the last return of the year submitted as at an earlier date
     (None: no such return)."""
+    category_names: Mapping[str, str] = field(default_factory=dict)
+    """Each category's description (its name when it has none): what a person reads
+    wherever a category is shown (the Transactions sheet keeps the names)."""
     source_fields: tuple[str, ...] = ()
     """Source headers of the year's imported lines (their union, in first-seen order):
     one more Transactions column each, holding each line's value as text. Empty: the
@@ -274,8 +281,8 @@ class ReturnDifference(BaseModel):
 # Column widths of each sheet (in Excel's units, about one character each): the
 # writer sets them, and the layout sizes rows of wrapped text by them.
 COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
-    SUMMARY: (40, 24, 34, 34),
-    VARIANCE: (24, 16, 16, 16, 16, 16, 15, 11, 9, 10, 48),
+    SUMMARY: (44, 20, 20, 20),
+    VARIANCE: (30, 16, 16, 16, 16, 16, 15, 11, 9, 10, 48),
     PROFILE: (12, 15, 15, 15, 16, 18, 18, 16),
     POSTS: (12, 28, 16, 14, 24, 12, 7, 12, 11, 40, 13, 16, 16, 14, 14),
     TRANSACTIONS: (8, 12, 12, 10, 20, 10, 34, 46, 13, 14, 10, 9, 9),
@@ -285,6 +292,11 @@ COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
     CHANGES: (64, 20, 16, 16, 16),
     ABOUT: (30, 90),
 }
+
+
+def category_name(data: ReturnData, category: str) -> str:
+    """How a person reads a category: its description, else its name."""
+    return data.category_names.get(category) or category
 
 
 def uk_date(day: date) -> str:
