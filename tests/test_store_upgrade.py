@@ -62,7 +62,7 @@ def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monke
             "0015_spend_batch_index",
             "0016_compact_source_fields",
             "0017_plan_source_dated",
-            "0018_return_sent_on",
+            "0018_register_and_s151_officer",
             "0099_test_only_notes",
         ]
         backups = led.store.backups

@@ -70,7 +70,14 @@ change the fingerprint of a return made before it: a spend line's source row."""
 
 
 # Columns added after the first release, likewise counted once a row sets one.
-_COLUMNS_COUNTED_WHEN_USED = frozenset({("receipts", "reverses"), ("receipts", "reason")})
+_COLUMNS_COUNTED_WHEN_USED = frozenset(
+    {
+        ("receipts", "reverses"),
+        ("receipts", "reason"),
+        ("grant_info", "s151_officer"),
+        ("grant_history", "s151_officer"),
+    }
+)
 
 
 def _column_used(store: Store, table: str, column: str) -> bool:

@@ -343,8 +343,20 @@ _PLAN_SOURCE_DATED: list[str] = [
 # A return's register entry says when it went to the funder (``sent_on``, given with
 # the submission; a return registered before this column existed has none: read the
 # day it was recorded) and which earlier return for the same year and as-at date it
-# replaces (``supersedes``: a resubmission names it).
-_RETURN_SENT_ON: list[str] = [
+# replaces (``supersedes``: a resubmission names it). The grant names its Section 151
+# officer (name and title) for the return's sign-off; the details replaced are kept.
+_REGISTER_AND_OFFICER: list[str] = [
     f"ALTER TABLE submitted_returns ADD COLUMN sent_on TEXT {_is_day('sent_on', nullable=True)}",
     "ALTER TABLE submitted_returns ADD COLUMN supersedes INTEGER REFERENCES submitted_returns(id)",
+    "ALTER TABLE grant_info ADD COLUMN s151_officer TEXT",
+    "ALTER TABLE grant_history ADD COLUMN s151_officer TEXT",
+    "DROP TRIGGER grant_info_keeps_history",
+    """CREATE TRIGGER grant_info_keeps_history AFTER UPDATE ON grant_info
+    BEGIN
+        INSERT INTO grant_history
+            (name, funder, recipient, funder_org_id, recipient_org_id, s151_officer,
+             replaced_at)
+        VALUES (OLD.name, OLD.funder, OLD.recipient, OLD.funder_org_id, OLD.recipient_org_id,
+                OLD.s151_officer, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'));
+    END""",
 ]

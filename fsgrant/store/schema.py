@@ -20,7 +20,7 @@ from fsgrant.store.migrations_later import (
     _PLAN_SOURCE_DATED,
     _POST_CHANGES,
     _RECEIPT_REVERSALS,
-    _RETURN_SENT_ON,
+    _REGISTER_AND_OFFICER,
     _SPEND_BATCH_INDEX,
     _SPEND_SOURCE_FIELDS,
     _SUSTAINABILITY_PLAN,
@@ -60,7 +60,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0015_spend_batch_index", _SPEND_BATCH_INDEX),
     ("0016_compact_source_fields", _COMPACT_SOURCE_FIELDS),
     ("0017_plan_source_dated", _PLAN_SOURCE_DATED),
-    ("0018_return_sent_on", _RETURN_SENT_ON),
+    ("0018_register_and_s151_officer", _REGISTER_AND_OFFICER),
 ]
 
 

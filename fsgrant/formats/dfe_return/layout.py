@@ -206,9 +206,16 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
         "Signature",
         "Date signed",
     ):
-        # A box over columns B and C, tall enough to sign in.
+        # A box over columns B and C, tall enough to sign in; the officer's name and
+        # title where the grant records them (then part of the return, as the grant's
+        # name is).
+        known = g.s151_officer if label == "Section 151 officer" else None
         yield Row(
-            (Cell(label, "label"), Cell(None, "input"), Cell(None, "input")),
+            (
+                Cell(label, "label"),
+                Cell(None, "input") if known is None else Cell(known, "text", top=True),
+                Cell(None, "input"),
+            ),
             height=24,
             merge=(2, 3),
         )
