@@ -76,3 +76,95 @@ def test_the_changes_sheet_tells_the_late_invoice_once(example):
     # The March return's actual spend, restated by the invoice: +4,200.00.
     submitted, now, change, corrections = by_label["Actual spend to date"][:4]
     assert (round(now - submitted, 2), change, corrections) == (4200, 4200, 1)
+
+
+# ------------------------------------------------------------ every figure fits
+def _as_shown(value, number_format):
+    """What a spreadsheet shows for a number or date under the formats a return uses
+    (worked out here from the format, not by the writer's own rule)."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if isinstance(value, datetime | date):
+        if number_format == "mmm yyyy":
+            return "Sep 2020"
+        return "31/12/2020 23:59:59" if "hh" in number_format else "31/12/2020"
+    n = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if number_format == "£#,##0.00":
+        return ("-" if n < 0 else "") + f"£{abs(n):,.2f}"
+    if number_format == "0.0%":
+        return f"{n * 100:.1f}%"
+    if number_format == "0.00":
+        return f"{n:.2f}"
+    return str(n)  # General: a whole number as it is
+
+
+def test_every_number_and_date_fits_its_column(example):
+    from openpyxl.utils import get_column_letter
+
+    _, _, q3 = example
+    wb = load_workbook(q3)  # not read-only: column widths and formats
+    try:
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    v = c.value
+                    if v is None or isinstance(v, str | bool):
+                        continue
+                    shown = _as_shown(v, c.number_format)
+                    bold = 1.1 if c.font is not None and c.font.b else 1.0
+                    width = ws.column_dimensions[get_column_letter(c.column)].width
+                    # One unit per character (a tenth more in bold) and a margin.
+                    assert len(shown) * bold + 1 <= width, (ws.title, c.coordinate, shown, width)
+    finally:
+        wb.close()
+
+
+def test_each_table_header_comes_from_its_sheet_s_definition(example):
+    from fsgrant.formats.dfe_return.layout import (
+        POSTS_HEADERS,
+        TRANSACTION_HEADERS,
+        VARIANCE_HEADERS,
+    )
+    from fsgrant.formats.dfe_return.layout_changes import CAUSE_HEADERS, HEADLINE_HEADERS
+
+    _, _, q3 = example
+    for sheet, headers in (
+        ("Spend vs estimate", VARIANCE_HEADERS),
+        ("Posts", POSTS_HEADERS),
+        ("Transactions", TRANSACTION_HEADERS),
+        ("Changes since the last return", CAUSE_HEADERS),
+        ("Changes since the last return", HEADLINE_HEADERS),
+    ):
+        rows = _values(q3, sheet)
+        assert any(r[: len(headers)] == headers for r in rows), sheet
+
+
+# ------------------------------------------------------------ printed as finance prints it
+def test_the_quarterly_return_prints_whole(example, tmp_path):
+    """Rendered by LibreOffice (skipped where it is not installed): no ``###`` in the
+    PDF's text, the Summary on one page, and the whole return in 12 pages or fewer
+    (it was 10 pages with 3 ``###`` before columns were sized by their content)."""
+    import shutil
+    import subprocess
+
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if soffice is None or pdftotext is None:
+        pytest.skip("LibreOffice (soffice) and poppler (pdftotext) are needed to render")
+    _, _, q3 = example
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+         "pdf", "--outdir", str(tmp_path), str(q3)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    pdf = tmp_path / "q3.pdf"
+    text = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = text.split("\f")
+    pages = pages[:-1] if pages and not pages[-1].strip() else pages
+    assert "###" not in text
+    # The Summary is one page (the page after it is Spend vs estimate).
+    assert "DfE grant return" in pages[0] and "Spend vs estimate:" in pages[1]
+    assert len(pages) <= 12, len(pages)

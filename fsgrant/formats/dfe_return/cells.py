@@ -79,6 +79,8 @@ NUMERIC_HEADERS = frozenset(
         "Change",
         "Figures moved",
         "Corrections",
+        "Spend",
+        "Budget",
     }
 )
 

@@ -235,18 +235,15 @@ def _quarter_rows(data: ReturnData, q: ReturnQuarter) -> Iterator[Row]:
     yield Row((Cell(LABEL_PERIOD_TO, "label"), date_cell(q.end)))
     yield BLANK
     yield header_row(QUARTER_HEADERS)
-    width = COLUMN_WIDTHS[SUMMARY][0]
     for line in q.lines:
-        name = category_name(data, line.category)
         yield Row(
             (
-                Cell(name, wrap=True),
+                Cell(category_name(data, line.category)),
                 Cell(line.spend, "money"),
                 Cell(line.budget, "money"),
                 Cell(line.variance, "money"),
             ),
             "body",
-            height=lines_height(name, width),
         )
 
     def total(label: str, spend: Decimal, budget: Decimal) -> Row:
@@ -340,7 +337,6 @@ def variance_rows(data: ReturnData) -> Iterator[Row]:
                     "text",
                     bold=total,
                     total=total,
-                    wrap=not total,
                 ),
                 Cell(v.estimate_original, "money", total=total),
                 Cell(v.estimate_revised, "money", total=total),
@@ -354,9 +350,6 @@ def variance_rows(data: ReturnData) -> Iterator[Row]:
                 None if total else Cell(None, "input"),
             ),
             "total" if total else "body",
-            height=None
-            if total
-            else lines_height(category_name(data, v.category), COLUMN_WIDTHS[VARIANCE][0]),
         )
 
     for v in r.lines:

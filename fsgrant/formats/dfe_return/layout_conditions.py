@@ -132,7 +132,7 @@ def _check_rows(data: ReturnData, c: ConditionState) -> Iterator[Row]:
         for line in check.categories:
             yield Row(
                 (
-                    Cell(category_name(data, line.category), wrap=True),
+                    Cell(category_name(data, line.category)),
                     Cell(line.original_estimate, "money"),
                     Cell(line.forecast_outturn, "money"),
                     Cell(line.variance, "money"),

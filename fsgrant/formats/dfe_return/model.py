@@ -281,11 +281,11 @@ class ReturnDifference(BaseModel):
 # Column widths of each sheet (in Excel's units, about one character each): the
 # writer sets them, and the layout sizes rows of wrapped text by them.
 COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
-    SUMMARY: (44, 20, 20, 20),
+    SUMMARY: (50, 20, 20, 20),
     VARIANCE: (30, 16, 16, 16, 16, 16, 15, 11, 9, 10, 48),
     PROFILE: (12, 15, 15, 15, 16, 18, 18, 16),
     POSTS: (12, 28, 16, 14, 24, 12, 7, 12, 11, 40, 13, 16, 16, 14, 14),
-    TRANSACTIONS: (8, 12, 12, 10, 20, 10, 34, 46, 13, 14, 10, 9, 9),
+    TRANSACTIONS: (9, 12, 12, 10, 20, 10, 34, 46, 13, 18, 10, 9, 9),
     VARIATIONS: (10, 12, 9, 28, 11, 26, 50, 11, 11, 14, 10, 11, 20, 14),
     CONDITIONS: (14, 13, 48, 12, 12, 12, 30, 20, 11, 28),
     SUSTAINABILITY: (14, *(16,) * 13),

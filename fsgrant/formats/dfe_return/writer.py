@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fsgrant.domain.transactions import TransactionLine, transaction_line
-from fsgrant.formats.dfe_return.layout import PROFILE_HEADER_ROW, sheet_rows
+from fsgrant.formats.dfe_return.charts import add_profile_chart, add_sustainability_chart
+from fsgrant.formats.dfe_return.layout import sheet_rows
 from fsgrant.formats.dfe_return.layout_ledger import (
     transaction_head_rows,
     transaction_rows,
@@ -51,6 +52,7 @@ from fsgrant.formats.dfe_return.model import (
     safe_text,
     uk_date,
 )
+from fsgrant.formats.dfe_return.widths import fitted_widths, header_height
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -232,13 +234,15 @@ def _escape_hf(text: str) -> str:
     return safe_text(text).replace("&", "&&")
 
 
-def _set_up_sheet(ws: WriteOnlyWorksheet, name: str, data: ReturnData) -> None:
+def _set_up_sheet(
+    ws: WriteOnlyWorksheet, name: str, data: ReturnData, widths: tuple[float, ...]
+) -> None:
     """Widths, frozen panes and print set-up: before the first row is written
     (write-only sheets write these ahead of the rows)."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
-    for i, width in enumerate(COLUMN_WIDTHS[name], start=1):
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     freeze = _FREEZE[name]
     if freeze:
@@ -284,7 +288,15 @@ def _write_sheet(
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(name)
-    _set_up_sheet(ws, name, data)
+    laid_out: list[Row] | None = None
+    if name == TRANSACTIONS:
+        # Streamed: its columns are sized for the largest amounts a year can hold.
+        widths = COLUMN_WIDTHS[name]
+    else:
+        # Small sheets: laid out first, so each column is as wide as what it holds.
+        laid_out = list(sheet_rows(name, data))
+        widths = fitted_widths(COLUMN_WIDTHS[name], laid_out)
+    _set_up_sheet(ws, name, data, widths)
     first_header: int | None = None
     last_body: int | None = None
     width = 1
@@ -295,8 +307,9 @@ def _write_sheet(
     def put(row: Row) -> None:
         nonlocal first_header, last_body, width, widest, row_no
         row_no += 1
-        if row.height is not None:
-            ws.row_dimensions[row_no].height = row.height
+        height = header_height(row, widths) if row.role == "header" else row.height
+        if height is not None:
+            ws.row_dimensions[row_no].height = height
         if row.merge is not None:
             first, last = (get_column_letter(c) for c in row.merge)
             ws.merged_cells.add(f"{first}{row_no}:{last}{row_no}")
@@ -325,15 +338,15 @@ def _write_sheet(
             last_body = row_no
         put(transaction_total_row(count, pence))
     else:
-        for row in sheet_rows(name, data):
+        for row in laid_out or ():
             put(row)
     if first_header is not None:
         end = last_body or first_header
         ws.auto_filter.ref = f"A{first_header}:{get_column_letter(width)}{end}"
     if name == PROFILE and months:
-        _add_profile_chart(ws, months[0], months[-1], data)
+        add_profile_chart(ws, months[0], months[-1], data)
     if name == SUSTAINABILITY and months:
-        _add_sustainability_chart(ws, months[0], months[-1], width)
+        add_sustainability_chart(ws, months[0], months[-1], width)
     ws.close()
     _insert_dimension(ws, f"A1:{get_column_letter(max(widest, 1))}{max(row_no, 1)}")
 
@@ -430,53 +443,6 @@ def _insert_dimension(ws: WriteOnlyWorksheet, ref: str) -> None:
             dst.write(head[:at] + f'<dimension ref="{ref}" />'.encode() + head[at:])
             shutil.copyfileobj(src, dst, 1 << 20)
     os.replace(patched, path)
-
-
-def _add_profile_chart(ws: WriteOnlyWorksheet, first: int, last: int, data: ReturnData) -> None:
-    from openpyxl.chart import LineChart, Reference
-
-    chart = LineChart()
-    chart.title = f"Cumulative spend against estimate and award, {data.year.label}"
-    chart.y_axis.title = "£"
-    chart.y_axis.number_format = "£#,##0"
-    chart.x_axis.number_format = "mmm yy"
-    chart.x_axis.title = "Month"
-    # openpyxl 3.1 marks axes deleted unless told otherwise: Excel then hides them.
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.height = 9
-    chart.width = 22
-    header = PROFILE_HEADER_ROW
-    for col in (6, 7, 8):  # cumulative actual + forecast, cumulative estimate, award
-        ref = Reference(ws, min_col=col, min_row=header, max_row=last)
-        chart.add_data(ref, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.legend.position = "b"
-    ws.add_chart(chart, f"J{header}")
-
-
-def _add_sustainability_chart(ws: WriteOnlyWorksheet, first: int, last: int, width: int) -> None:
-    """Total cost against grant + funding by financial year (columns), and the gap."""
-    from openpyxl.chart import BarChart, Reference
-
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = "Cost of the model against grant and funding, by financial year"
-    chart.y_axis.title = "£"
-    chart.y_axis.number_format = "£#,##0"
-    chart.x_axis.title = "Financial year"
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.height = 9
-    chart.width = 22
-    header = first - 1
-    # Total cost (column D), grant + funding and the gap (the two columns before Funded %).
-    for col in (4, width - 2, width - 1):
-        ref = Reference(ws, min_col=col, min_row=header, max_row=last)
-        chart.add_data(ref, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.legend.position = "b"
-    ws.add_chart(chart, f"B{last + 3}")
 
 
 def write_return(
