@@ -303,10 +303,10 @@ def test_verify_passes_on_a_fresh_export_and_fails_after_a_change(ledger, tmp_pa
     assert moved[("Summary", "Actual spend to date", "value")] == ("6000.00", "6010.00")
     # The new line is one new row of the Transactions sheet (and the total it moves),
     # not a cascade of every row after it.
-    assert [k for k in moved if k[0] == "Transactions" and k[2] == "Amount"] == [
+    assert {k for k in moved if k[0] == "Transactions" and k[2] == "Amount"} == {
         ("Transactions", "Line 5", "Amount"),
         ("Transactions", "Total", "Amount"),
-    ]
+    }
 
 
 def test_verify_fails_when_only_the_store_changed(ledger, tmp_path):

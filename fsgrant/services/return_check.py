@@ -22,7 +22,14 @@ from fsgrant.services.since_return import since_return
 from fsgrant.store.tables import Tables
 
 if TYPE_CHECKING:
-    from fsgrant.domain.submissions import Restatement, ReturnCheck, SubmittedReturn
+    from collections.abc import Iterator
+
+    from fsgrant.domain.submissions import (
+        Restatement,
+        ReturnCheck,
+        ReturnFigure,
+        SubmittedReturn,
+    )
     from fsgrant.formats.dfe_return.model import ReturnChanges
     from fsgrant.services.exports import ExportsService
 
@@ -72,29 +79,43 @@ class ReturnChecker:
         with the corrections recorded since that moved it. The return's own Changes
         since the last return sheet is left out: it restates an earlier return."""
         from fsgrant.domain.submissions import moved_figures, submitted_period
-        from fsgrant.formats.dfe_return.figures import return_figures, return_headers
-        from fsgrant.formats.dfe_return.model import CHANGES
+        from fsgrant.formats.dfe_return.figures import iter_return_figures, return_headers
+        from fsgrant.formats.dfe_return.model import CHANGES, SUMMARY
 
-        before = [f for f in submission.figures if f.sheet != CHANGES]
-        sheets = {f.sheet for f in before}
-        period = submitted_period(before)
+        def submitted() -> Iterator[ReturnFigure]:
+            for f in self._tables.returns.iter_figures(submission.id):
+                if f.sheet != CHANGES:
+                    yield f
+
+        # A first pass for the sheets it holds and the quarter it speaks for; the
+        # figures are then compared streamed (memory flat in the year's lines).
+        sheets: set[str] = set()
+        summary: list[ReturnFigure] = []
+        for f in submitted():
+            sheets.add(f.sheet)
+            if f.sheet == SUMMARY:
+                summary.append(f)
+        period = submitted_period(summary)
         known = Known(submission.as_at, submission.submitted_at)
+        since = since_return(self._tables, submission.submitted_at, submission.as_at)
         with self._tables.store.known_as(known):
             fresh = self._exports.return_data_for(
                 submission.funding_year, submission.as_at, period, changes=False
             )
             headers = return_headers(fresh)
-            now = [f for f in return_figures(fresh, headers) if f.sheet in sheets]
-        since = since_return(self._tables, submission.submitted_at, submission.as_at)
-        return moved_figures(
-            before, now, since.corrections, post_ids=self._post_ids(), category_names=self._names()
-        )
+            return moved_figures(
+                submitted(),
+                iter_return_figures(fresh, headers, sheets),
+                since.corrections,
+                post_ids=self._post_ids(),
+                category_names=self._names(),
+            )
 
     def verify(self, path: str | os.PathLike[str]) -> ReturnCheck:
         """See :meth:`fsgrant.services.exports.ExportsService.verify`."""
         from fsgrant.domain.submissions import ReturnCheck, moved_figures
         from fsgrant.formats.dfe_return import ReturnReader
-        from fsgrant.formats.dfe_return.figures import return_figures, return_headers
+        from fsgrant.formats.dfe_return.figures import iter_return_figures, return_headers
         from fsgrant.formats.extracts import file_sha256
 
         p = Path(path)
@@ -120,22 +141,30 @@ class ReturnChecker:
                 matches = False if self._tables.returns.latest(label, day) is not None else None
             # The return as known when it was sent (or made), with the corrections
             # recorded since: a change of estimate never moves it.
-            with self._tables.store.known_as(Known(day, since)):
+            later = since_return(self._tables, since, day)
+            known = Known(day, since)
+            with self._tables.store.known_as(known):
                 fresh = self._exports.return_data_for(
                     label, day, heading.period, source_fields=kept
                 )
                 headers = return_headers(fresh)  # reads no transactions: fresh stays whole
-                # A return made before a sheet was added is compared on the sheets it has.
-                now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
-            before = list(submission.figures) if submission is not None else reader.figures(headers)
-            later = since_return(self._tables, since, day)
-            changes = moved_figures(
-                before,
-                now,
-                later.corrections,
-                post_ids=self._post_ids(),
-                category_names=self._names(),
+            # Both sides streamed and compared row by row, so memory stays flat however
+            # many lines the year has. A return made before a sheet was added is
+            # compared on the sheets it has.
+            before = (
+                self._tables.returns.iter_figures(submission.id)
+                if submission is not None
+                else reader.iter_figures(headers)
             )
+            with self._tables.store.known_as(known):
+                now = iter_return_figures(fresh, headers, reader.sheets)
+                changes = moved_figures(
+                    before,
+                    now,
+                    later.corrections,
+                    post_ids=self._post_ids(),
+                    category_names=self._names(),
+                )
             edited: list[str] = []
             if submission is None and not changes:
                 # Figures alone miss text edited by hand (a description, a label): a

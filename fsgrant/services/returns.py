@@ -71,7 +71,8 @@ class ReturnsService:
         resubmission: bool = False,
     ) -> SubmittedReturn:
         """Record that the return at ``path`` was sent to the funder on ``on`` (default
-        today): its year and as-at date, file name, SHA-256, the ledger fingerprint,
+        today) and return its register entry (its figures left out: see
+        :meth:`get`): its year and as-at date, file name, SHA-256, the ledger fingerprint,
         every figure (keyed by sheet, row and column), who recorded it and when, and
         the funder's reference.
 
@@ -91,7 +92,7 @@ class ReturnsService:
                 matches the ledger, or the year and date have a return already.
             NotFound: its funding year is not in this store.
         """
-        from fsgrant.formats.dfe_return.figures import return_figures, return_headers
+        from fsgrant.formats.dfe_return.figures import iter_return_figures, return_headers
 
         p = Path(path)
         if not p.is_file():
@@ -138,7 +139,7 @@ class ReturnsService:
             label, day, heading.period, source_fields=heading.source_fields
         )
         # Headers read no transactions, so data stays whole for the figures.
-        figures = return_figures(data, return_headers(data))
+        figures, count = figures_json(iter_return_figures(data, return_headers(data)))
         store = self._tables.store
         detail: dict[str, Any] = {
             "file": p.name,
@@ -146,7 +147,7 @@ class ReturnsService:
             "as_at": day.isoformat(),
             "sent_on": sent_on.isoformat(),
             "reference": ref,
-            "figures": len(figures),
+            "figures": count,
         }
         if same:
             detail["supersedes"] = same[-1].id
@@ -164,7 +165,7 @@ class ReturnsService:
                     "file_name": p.name,
                     "file_sha256": sha,
                     "fingerprint": data.fingerprint,
-                    "figures": figures_json(figures),
+                    "figures": figures,
                     "reference": ref,
                     "closed_through": None
                     if closed_through is None
@@ -175,7 +176,9 @@ class ReturnsService:
                     "supersedes": same[-1].id if same else None,
                 }
             )
-        return self.get(new_id)
+        recorded = self._tables.returns.brief(new_id)
+        assert recorded is not None  # written a moment ago; the register is append-only
+        return recorded
 
     def list(self, year: str | None = None) -> list[SubmittedReturn]:
         """Every submitted return (of one funding year, if given), oldest first; the

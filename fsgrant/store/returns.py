@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -44,11 +45,20 @@ def _record(r: sqlite3.Row, figures: str | None = None) -> SubmittedReturn:
     )
 
 
-def figures_json(figures: list[ReturnFigure]) -> str:
-    """Figures as stored: a JSON list of [sheet, row, column, kind, value]."""
-    return json.dumps(
-        [[f.sheet, f.row, f.column, f.kind, f.value] for f in figures], ensure_ascii=False
-    )
+def figures_json(figures: Iterable[ReturnFigure]) -> tuple[str, int]:
+    """Figures as stored: a JSON list of [sheet, row, column, kind, value], made a
+    figure at a time; and how many there are."""
+    count = 0
+
+    def parts() -> Iterator[str]:
+        nonlocal count
+        for f in figures:
+            yield ", " if count else "["
+            count += 1
+            yield json.dumps([f.sheet, f.row, f.column, f.kind, f.value], ensure_ascii=False)
+
+    text = "".join(parts())
+    return (text + "]" if count else "[]"), count
 
 
 class ReturnsTable:
@@ -65,6 +75,11 @@ class ReturnsTable:
         where, params = ("WHERE funding_year = ?", [funding_year]) if funding_year else ("", [])
         return [_record(r) for r in self.store.query(f"{_LISTED} {where} ORDER BY id", params)]
 
+    def brief(self, return_id: int) -> SubmittedReturn | None:
+        """One submission without its figures (see :meth:`iter_figures`)."""
+        r = self.store.query_one(f"{_LISTED} WHERE id = ?", [return_id])
+        return None if r is None else _record(r)
+
     def get(self, return_id: int) -> SubmittedReturn | None:
         """One submission with every figure."""
         r = self.store.query_one(f"{_LISTED} WHERE id = ?", [return_id])
@@ -75,12 +90,34 @@ class ReturnsTable:
         )
         return _record(r, figures[0] if figures is not None else "[]")
 
-    def by_sha256(self, sha: str) -> SubmittedReturn | None:
-        """The latest submission of a file with this SHA-256, with its figures."""
-        r = self.store.query_one(
-            "SELECT max(id) FROM submitted_returns WHERE file_sha256 = ?", [sha]
+    def iter_figures(self, return_id: int) -> Iterator[ReturnFigure]:
+        """A submission's figures one at a time, as stored (the JSON is decoded an
+        element at a time: a year of 200,000 lines is never held as records)."""
+        row = self.store.query_one(
+            "SELECT figures FROM submitted_returns WHERE id = ?", [return_id]
         )
-        return None if r is None or r[0] is None else self.get(r[0])
+        if row is None:
+            return
+        text: str = row[0]
+        decode = json.JSONDecoder().raw_decode
+        pos = text.index("[") + 1
+        end = len(text)
+        while True:
+            while pos < end and text[pos] in " \t\r\n,":
+                pos += 1
+            if pos >= end or text[pos] == "]":
+                return
+            (s, r, c, k, v), pos = decode(text, pos)
+            yield ReturnFigure(sheet=s, row=r, column=c, kind=k, value=v)
+
+    def by_sha256(self, sha: str) -> SubmittedReturn | None:
+        """The latest submission of a file with this SHA-256, without its figures
+        (see :meth:`iter_figures`)."""
+        r = self.store.query_one(
+            f"{_LISTED} WHERE id = (SELECT max(id) FROM submitted_returns WHERE file_sha256 = ?)",
+            [sha],
+        )
+        return None if r is None else _record(r)
 
     def latest(self, funding_year: str, as_at: date | None = None) -> SubmittedReturn | None:
         """The latest submission for a year (and as-at date, if given), with its figures."""

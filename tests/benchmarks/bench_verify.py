@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_export import AS_AT, LABEL, build_store  # noqa: E402
+from bench_export import AS_AT, LABEL, build_store
 
 
 def child(kind: str, db: str, out: str) -> None:

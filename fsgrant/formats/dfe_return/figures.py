@@ -37,7 +37,7 @@ from fsgrant.formats.dfe_return.model import (
     safe_text,
 )
 
-__all__ = ["figures_from_values", "return_figures", "return_headers"]
+__all__ = ["figures_from_values", "iter_return_figures", "return_figures", "return_headers"]
 
 # What made the file, and how to check it: not figures of the return.
 _SKIPPED_LABELS = frozenset({LABEL_GENERATED, LABEL_VERSION, LABEL_FINGERPRINT, "How to check it"})
@@ -180,13 +180,22 @@ def _typed_rows(rows: Iterable[Row]) -> Iterator[list[Typed]]:
         yield [_plain(c) for c in r.cells]
 
 
+def iter_return_figures(
+    data: ReturnData, headers: frozenset[tuple[str, ...]], sheets: Iterable[str] = SHEET_NAMES
+) -> Iterator[ReturnFigure]:
+    """Every figure of the return laid out from ``data`` (of ``sheets`` only, when
+    given), one at a time, keyed by sheet, row label and column header; consumes
+    its transactions."""
+    wanted = set(sheets)
+    for sheet in SHEET_NAMES:
+        if sheet in wanted:
+            yield from _label(_typed_rows(sheet_rows(sheet, data)), sheet, headers)
+
+
 def return_figures(data: ReturnData, headers: frozenset[tuple[str, ...]]) -> list[ReturnFigure]:
     """Every figure of the return laid out from ``data`` (consumes its transactions),
     keyed by sheet, row label and column header."""
-    out: list[ReturnFigure] = []
-    for sheet in SHEET_NAMES:
-        out.extend(_label(_typed_rows(sheet_rows(sheet, data)), sheet, headers))
-    return out
+    return list(iter_return_figures(data, headers))
 
 
 def figures_from_values(

@@ -150,14 +150,16 @@ class ReturnReader:
     def figures(self, headers: frozenset[tuple[str, ...]]) -> list[ReturnFigure]:
         """Every figure of the workbook read back, keyed by sheet, row label and
         column header (see :mod:`fsgrant.formats.dfe_return.figures`)."""
+        return list(self.iter_figures(headers))
+
+    def iter_figures(self, headers: frozenset[tuple[str, ...]]) -> Iterator[ReturnFigure]:
+        """:meth:`figures` one at a time, streamed from the workbook."""
         from fsgrant.formats.dfe_return.figures import figures_from_values
 
-        out: list[ReturnFigure] = []
         for name in SHEET_NAMES:
             if name in self._wb.sheetnames:
                 rows = self._wb[name].iter_rows(values_only=True)
-                out.extend(figures_from_values(name, rows, headers))
-        return out
+                yield from figures_from_values(name, rows, headers)
 
     def close(self) -> None:
         self._wb.close()
