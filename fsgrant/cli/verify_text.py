@@ -31,16 +31,33 @@ def _shown(text: str | None) -> str:
     return format_pounds(n) if "." in text and n.as_tuple().exponent == -2 else text
 
 
+# The headline figure a record's own amount moves by exactly that amount.
+_OWN_FIGURE = {
+    "spend.add": "Actual spend to date",
+    "spend.reverse": "Actual spend to date",
+    "receipt.add": "Received from funder",
+    "receipt.reverse": "Received from funder",
+}
+
+
 def _effect(cause: Cause, headline: dict[str, HeadlineFigure]) -> str:
-    """``Actual spend to date +£4,200.00, Forecast outturn +£4,200.00; 61 figures``."""
+    """``Actual spend to date +£4,200.00, 2 more headline figure(s), 61 figure(s) in
+    all``: the record's own effect where its amount says it, else the figure's change
+    (with others, when other corrections moved it too)."""
     parts: list[str] = []
-    for name in cause.headline[:1]:
+    own = _OWN_FIGURE.get(cause.entry.action) if cause.entry is not None else None
+    shown = 0
+    if own is not None and own in cause.headline and cause.amount is not None:
+        parts.append(f"{own} {signed_pounds(cause.amount)}")
+        shown = 1
+    elif cause.headline:
+        name = cause.headline[0]
         h = headline.get(name)
-        if h is None:
-            continue
-        moved = name if h.change is None else f"{name} {signed_pounds(h.change)}"
-        parts.append(moved + (" (with others)" if h.causes > 1 else ""))
-    more = len(cause.headline) - len(parts)
+        if h is not None:
+            moved = name if h.change is None else f"{name} {signed_pounds(h.change)}"
+            parts.append(moved + (" (with others)" if h.causes > 1 else ""))
+            shown = 1
+    more = len(cause.headline) - shown
     if more > 0:
         parts.append(f"{more} more headline figure(s)")
     parts.append(f"{cause.figures_moved} figure(s) in all")

@@ -121,10 +121,10 @@ def change_rows(data: ReturnData) -> Iterator[Row]:
         yield Row(
             (
                 Cell(safe_text(cause.words), wrap=True, top=True),
-                None if cause.amount is None else Cell(cause.amount, "money"),
-                date_cell(cause.dated),
-                None if cause.recorded is None else Cell(cause.recorded.date(), "date"),
-                Cell(cause.figures_moved, "int"),
+                None if cause.amount is None else Cell(cause.amount, "money", top=True),
+                date_cell(cause.dated, top=True),
+                None if cause.recorded is None else Cell(cause.recorded.date(), "date", top=True),
+                Cell(cause.figures_moved, "int", top=True),
             ),
             "body",
             height=lines_height(cause.words, width),

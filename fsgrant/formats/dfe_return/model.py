@@ -289,7 +289,7 @@ COLUMN_WIDTHS: dict[str, tuple[float, ...]] = {
     VARIATIONS: (10, 12, 9, 28, 11, 26, 50, 11, 11, 14, 10, 11, 20, 14),
     CONDITIONS: (14, 13, 48, 12, 12, 12, 30, 20, 11, 28),
     SUSTAINABILITY: (14, *(16,) * 13),
-    CHANGES: (64, 20, 16, 16, 16),
+    CHANGES: (88, 20, 16, 16, 16),
     ABOUT: (30, 90),
 }
 
