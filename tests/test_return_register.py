@@ -255,3 +255,23 @@ def test_a_category_is_reached_under_the_name_it_is_shown_by():
     assert ("Spend vs estimate", "training") not in reach
     estimate = _entry(2, "estimate.set", "2019/20/training", amount="9000.00")
     assert ("Summary", names["training"]) in record_reach(estimate, names)
+
+
+def test_verify_tells_each_late_line_once_with_its_own_effect(led, tmp_path):
+    from fsgrant.cli.verify_text import verify_lines
+
+    path = _march(led, tmp_path)
+    led.returns.submit(path, on="2020-04-15")
+    led.spend.add("2020-03-10", "100.00", "training", supplier="Venue Co", reference="V-1")
+    led.spend.add("2020-03-12", "50.00", "training", supplier="Print Co")
+    lines = list(verify_lines(led.exports.verify(path)))
+    # Actual 2,000.00 + 1,000.00 = 3,000.00, then + 100.00 + 50.00 = 3,150.00.
+    assert "2 correction(s) since moved" in lines[0]
+    assert lines[1] == "Corrections since (each once, with its effect):"
+    assert lines[2].startswith("  Venue Co, V-1, £100.00, dated 10/03/2020, recorded ")
+    assert ": Actual spend to date +£100.00, " in lines[2]
+    assert lines[3].startswith("  Print Co, £50.00, dated 12/03/2020, recorded ")
+    assert ": Actual spend to date +£50.00, " in lines[3]
+    assert "  Actual spend to date: £3,000.00 -> £3,150.00 (+£150.00)" in lines
+    assert lines[-1] == "Every figure moved, cell by cell: add --detail (or --format json)."
+    assert len(lines) <= 12
