@@ -133,10 +133,13 @@ def _label(
             )
         if label in _SKIPPED_LABELS:
             continue
-        n = seen.get((sheet, label), 0) + 1
-        seen[(sheet, label)] = n
-        if n > 1:
-            label = f"{label} ({n})"
+        # A row named by its number (a line, a variation) is one of a kind: only
+        # other labels are counted for repeats (a year's 200,000 lines are never held).
+        if not isinstance(head, int | Decimal) or isinstance(head, bool):
+            n = seen.get((sheet, label), 0) + 1
+            seen[(sheet, label)] = n
+            if n > 1:
+                label = f"{label} ({n})"
         yield from extra
         for col in range(first + 1, len(row)):
             value, kind = row[col]

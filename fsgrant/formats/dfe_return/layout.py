@@ -26,6 +26,7 @@ from fsgrant.formats.dfe_return.cells import (
     BLANK,
     date_cell,
     header_row,
+    header_row_of,
     heading,
     lines_height,
     money_cell,
@@ -63,12 +64,14 @@ from fsgrant.formats.dfe_return.model import (
     SUSTAINABILITY,
     TRANSACTIONS,
     VARIANCE,
+    VARIANCE_COLUMNS,
     VARIATIONS,
     Cell,
     ReturnData,
     ReturnQuarter,
     Row,
     category_name,
+    headers_of,
     safe_text,
     uk_date,
 )
@@ -302,19 +305,7 @@ def about_rows(data: ReturnData) -> Iterator[Row]:
 
 
 # ---------------------------------------------------------------- Spend vs estimate
-VARIANCE_HEADERS = (
-    "Category",
-    "Original estimate",
-    "Revised estimate",
-    "Actual to date",
-    "Forecast remaining",
-    "Forecast outturn",
-    "Variance",
-    "Variance %",
-    "RAG",
-    "Forecast assumed",
-    "Commentary (to complete)",
-)
+VARIANCE_HEADERS = headers_of(VARIANCE_COLUMNS)
 
 
 def variance_rows(data: ReturnData) -> Iterator[Row]:
@@ -326,7 +317,7 @@ def variance_rows(data: ReturnData) -> Iterator[Row]:
         f"Variance = forecast outturn less the {against} estimate (positive: overspend). "
         "RAG: green on track, amber watch, red act.",
     )
-    yield header_row(VARIANCE_HEADERS)
+    yield header_row_of(VARIANCE_COLUMNS)
 
     def line(v: VarianceLine, *, total: bool) -> Row:
         rag = v.rag

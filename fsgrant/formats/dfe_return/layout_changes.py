@@ -22,18 +22,21 @@ from fsgrant.domain.models import AuditEntry
 from fsgrant.formats.dfe_return.cells import (
     BLANK,
     date_cell,
-    header_row,
+    header_row_of,
     heading,
     lines_height,
     text_cell,
     title_rows,
 )
 from fsgrant.formats.dfe_return.model import (
+    CAUSE_COLUMNS,
     CHANGES,
     COLUMN_WIDTHS,
+    HEADLINE_COLUMNS,
     Cell,
     ReturnData,
     Row,
+    headers_of,
     safe_text,
 )
 
@@ -47,8 +50,8 @@ __all__ = [
     "record_text",
 ]
 
-CAUSE_HEADERS = ("Correction since that return", "Amount", "Dated", "Recorded", "Figures moved")
-HEADLINE_HEADERS = ("Headline figure (Summary)", "Submitted", "Now", "Change", "Corrections")
+CAUSE_HEADERS = headers_of(CAUSE_COLUMNS)
+HEADLINE_HEADERS = headers_of(HEADLINE_COLUMNS)
 CHANGE_HEADERS = CAUSE_HEADERS
 """The first table's header (kept under its older name)."""
 NO_EARLIER_RETURN = "No return of this funding year was submitted as at an earlier date."
@@ -115,7 +118,7 @@ def change_rows(data: ReturnData) -> Iterator[Row]:
     if not c.restatements:
         yield Row((Cell(NOTHING_MOVED, "note"),))
         return
-    yield header_row(CAUSE_HEADERS)
+    yield header_row_of(CAUSE_COLUMNS)
     width = COLUMN_WIDTHS[CHANGES][0]
     for cause in c.causes:
         yield Row(
@@ -130,7 +133,7 @@ def change_rows(data: ReturnData) -> Iterator[Row]:
             height=lines_height(cause.words, width),
         )
     yield BLANK
-    yield header_row(HEADLINE_HEADERS)
+    yield header_row_of(HEADLINE_COLUMNS)
     if not c.headline:
         yield Row((Cell("No headline figure moved (see the other sheets' rows).", "note"),))
     for h in c.headline:

@@ -321,7 +321,10 @@ def _align(expected: Iterable[Row], found: Iterable[tuple[Any, ...]]) -> Iterato
 
 def _describe_line(cells: tuple[Any, ...]) -> str:
     values = [c.value if isinstance(c, Cell) else c for c in cells]
-    line, day, amount = values[0], values[1], values[9] if len(values) > 9 else None
+    from fsgrant.formats.dfe_return.layout_ledger import AMOUNT_AT
+
+    line, day = values[0], values[1]
+    amount = values[AMOUNT_AT] if len(values) > AMOUNT_AT else None
     when = day.date() if isinstance(day, datetime) else day
     number = _number(amount) if not isinstance(amount, Decimal) else amount
     n = _number(line)

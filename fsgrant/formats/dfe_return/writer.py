@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from copy import copy
 from datetime import date, datetime, time
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,22 +31,19 @@ from fsgrant.formats.dfe_return.model import (
     CHANGES,
     COLUMN_WIDTHS,
     CONDITIONS,
-    DATE_FORMAT,
-    DATETIME_FORMAT,
     ERROR_LITERALS,
-    FTE_FORMAT,
-    MONEY_FORMAT,
-    MONTH_FORMAT,
-    PERCENT_FORMAT,
+    NUMBER_FORMATS,
     POSTS,
     PROFILE,
     SHEET_NAMES,
     SUMMARY,
     SUSTAINABILITY,
+    TRANSACTION_COLUMNS,
     TRANSACTIONS,
     VARIANCE,
     VARIATIONS,
     Cell,
+    Column,
     ReturnData,
     Row,
     needs_quote_prefix,
@@ -129,15 +127,7 @@ class _Styles:
         self.border_section = Border(bottom=Side(style="medium", color=_NAVY))
         self._alignments: dict[tuple[str | None, bool, str | None], Alignment] = {}
         self._alignment_type = Alignment
-        self.formats: dict[str, str] = {
-            "money": MONEY_FORMAT,
-            "date": DATE_FORMAT,
-            "month": MONTH_FORMAT,
-            "datetime": DATETIME_FORMAT,
-            "generated": DATETIME_FORMAT,
-            "percent": PERCENT_FORMAT,
-            "fte": FTE_FORMAT,
-        }
+        self.formats: dict[str, str] = NUMBER_FORMATS
         # Style of each (kind, bold, fill, total, quote) seen, copied onto later cells:
         # far cheaper than re-hashing fonts and fills for every one of 100,000 rows.
         self._cache: dict[tuple[Any, ...], Any] = {}
@@ -369,39 +359,47 @@ def _write_transaction_lines(
     date, centred; the amount) made once and reused, each line being written out as
     it is appended.
     """
-    date_cell = styles.cell(ws, Cell(date(2000, 1, 1), "date", align="center"))
-    money = styles.cell(ws, Cell(Decimal(0), "money"))
-    text = _lean_text(ws, styles)
+    # One maker a column, by its kind in the sheet's definition: the same values and
+    # styles as the layout (a date centred; an amount in the money format).
+    makers = [_maker(ws, styles, column) for column in TRANSACTION_COLUMNS]
+    fields = attrgetter(*(c.field for c in TRANSACTION_COLUMNS))
     count = pence = 0
     append = ws.append
     for line in lines:
         s = line if isinstance(line, TransactionLine) else transaction_line(line)
-        date_cell.value = s.date
-        money.value = s.amount
         pence += s.pence
         count += 1
-        append(
-            [
-                s.id,
-                date_cell,
-                text(s.financial_year),
-                text(s.funding_year),
-                text(s.category),
-                text(s.post),
-                text(s.supplier),
-                text(s.description),
-                text(s.reference),
-                money,
-                s.reverses,
-                s.import_batch,
-                s.source_line,
-            ]
-        )
+        append([make(value) for make, value in zip(makers, fields(s), strict=True)])
         if progress is not None and count % _PROGRESS_EVERY == 0:
             progress(count)
     if progress is not None:
         progress(count)
     return count, pence
+
+
+def _maker(ws: WriteOnlyWorksheet, styles: _Styles, column: Column) -> Callable[[Any], Any]:
+    """What to append for a value of ``column`` on the Transactions sheet: a number
+    as it is, text as :func:`_lean_text` binds it, a date or an amount in one styled
+    cell made once and given each value in turn (appended rows are written out at
+    once, so the cell can be reused)."""
+    if column.kind == "int":
+        return _as_is
+    if column.kind not in ("date", "money"):
+        return _lean_text(ws, styles)
+    if column.kind == "date":
+        cell = styles.cell(ws, Cell(date(2000, 1, 1), "date", align="center"))
+    else:
+        cell = styles.cell(ws, Cell(Decimal(0), column.kind))
+
+    def styled(value: Any) -> Any:
+        cell.value = value
+        return cell
+
+    return styled
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def _lean_text(ws: WriteOnlyWorksheet, styles: _Styles) -> Callable[[str | None], Any]:
