@@ -60,7 +60,7 @@ class ReturnChecker:
         earlier = [r for r in self._tables.returns.list(label) if r.as_at < day]
         if not earlier:
             return None
-        sub = self._tables.returns.get(earlier[-1].id)
+        sub = self._tables.returns.brief(earlier[-1].id)  # its figures are streamed
         assert sub is not None  # listed a moment ago; the register is append-only
         moved = tuple(self.restatements(sub))
         return ReturnChanges(
@@ -138,7 +138,8 @@ class ReturnChecker:
                     since = since.replace(microsecond=999999)
                     if since.tzinfo is None:
                         since = since.replace(tzinfo=UTC)
-                matches = False if self._tables.returns.latest(label, day) is not None else None
+                sent = any(r.as_at == day for r in self._tables.returns.list(label))
+                matches = False if sent else None
             # The return as known when it was sent (or made), with the corrections
             # recorded since: a change of estimate never moves it.
             later = since_return(self._tables, since, day)
