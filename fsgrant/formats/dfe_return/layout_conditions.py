@@ -100,7 +100,9 @@ def condition_rows(data: ReturnData) -> Iterator[Row]:
             any_evidence = True
             yield Row(
                 (
-                    Cell(f"{c.label} evidence {i}"),
+                    # Keyed by the record's id, never its position: evidence dated
+                    # earlier and recorded later moves no other row.
+                    Cell(f"{c.label} evidence {i if e.id is None else e.id}"),
                     date_cell(e.on),
                     Cell(e.note, wrap=True),
                     text_cell(e.document),
