@@ -275,3 +275,17 @@ def test_verify_tells_each_late_line_once_with_its_own_effect(led, tmp_path):
     assert "  Actual spend to date: £3,000.00 -> £3,150.00 (+£150.00)" in lines
     assert lines[-1] == "Every figure moved, cell by cell: add --detail (or --format json)."
     assert len(lines) <= 12
+
+
+def test_a_submissions_figures_stream_in_blocks_whole(led, tmp_path, monkeypatch):
+    import fsgrant.store.returns as register
+
+    led.grant.set(recipient="Conseil général £ (é)")  # a Summary figure of many bytes
+    r = led.returns.submit(_march(led, tmp_path), on="2020-04-15")
+    whole = led.returns.get(r.id).figures
+    assert ("Summary", "Recipient", "value") in {f.key for f in whole}
+    # Blocks of 7 bytes cut elements, and the two bytes of a "£", everywhere.
+    monkeypatch.setattr(register, "_BLOCK", 7)
+    assert tuple(led.tables.returns.iter_figures(r.id)) == whole
+    assert len(whole) == r.figure_count
+    assert list(led.tables.returns.iter_figures(999)) == []

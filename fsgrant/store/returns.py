@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -12,6 +13,9 @@ from fsgrant.domain.submissions import ReturnFigure, SubmittedReturn
 from fsgrant.store.connection import Store
 
 __all__ = ["ReturnsTable"]
+
+_BLOCK = 1 << 18
+"""Bytes of a submission's figures read at a time."""
 
 _LISTED = """SELECT id, funding_year, as_at, file_name, file_sha256, fingerprint, reference,
                     closed_through, submitted_at, submitted_by, sent_on, supersedes,
@@ -91,24 +95,43 @@ class ReturnsTable:
         return _record(r, figures[0] if figures is not None else "[]")
 
     def iter_figures(self, return_id: int) -> Iterator[ReturnFigure]:
-        """A submission's figures one at a time, as stored (the JSON is decoded an
-        element at a time: a year of 200,000 lines is never held as records)."""
-        row = self.store.query_one(
-            "SELECT figures FROM submitted_returns WHERE id = ?", [return_id]
-        )
-        if row is None:
+        """A submission's figures one at a time, as stored: the JSON is read from the
+        store in blocks and decoded an element at a time, so a year of 200,000 lines
+        is never held, as records or as text."""
+        try:
+            blob = self.store.conn.blobopen(
+                "submitted_returns", "figures", return_id, readonly=True
+            )
+        except sqlite3.OperationalError:  # no such submission
             return
-        text: str = row[0]
+        text = codecs.getincrementaldecoder("utf-8")()
         decode = json.JSONDecoder().raw_decode
-        pos = text.index("[") + 1
-        end = len(text)
-        while True:
-            while pos < end and text[pos] in " \t\r\n,":
-                pos += 1
-            if pos >= end or text[pos] == "]":
-                return
-            (s, r, c, k, v), pos = decode(text, pos)
-            yield ReturnFigure(sheet=s, row=r, column=c, kind=k, value=v)
+        buf, pos, opened = "", 0, False
+        with blob:
+            while True:
+                block = blob.read(_BLOCK)
+                buf = buf[pos:] + text.decode(block, final=not block)
+                pos = 0
+                while True:
+                    while pos < len(buf) and buf[pos] in " \t\r\n,":
+                        pos += 1
+                    if pos >= len(buf):
+                        break
+                    if not opened:
+                        opened, pos = True, pos + 1  # the list's "["
+                        continue
+                    if buf[pos] == "]":
+                        return
+                    try:
+                        (s, r, c, k, v), end = decode(buf, pos)
+                    except json.JSONDecodeError:
+                        if not block:
+                            raise
+                        break  # cut by the block: read on
+                    pos = end
+                    yield ReturnFigure(sheet=s, row=r, column=c, kind=k, value=v)
+                if not block:
+                    return
 
     def by_sha256(self, sha: str) -> SubmittedReturn | None:
         """The latest submission of a file with this SHA-256, without its figures
