@@ -174,6 +174,7 @@ class ReturnsService:
                     "submitted_by": store.user,
                     "sent_on": sent_on.isoformat(),
                     "supersedes": same[-1].id if same else None,
+                    "figure_count": count,
                 }
             )
         recorded = self._tables.returns.brief(new_id)

@@ -273,6 +273,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "submitted_by": "Who",
             "sent_on": "The day it went to the funder (None: recorded before this was kept)",
             "supersedes": "The earlier return for the same year and date it replaces",
+            "figure_count": "How many figures it holds (None: count those in figures)",
         },
     },
     "spend_readable": {

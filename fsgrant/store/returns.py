@@ -19,7 +19,7 @@ _BLOCK = 1 << 18
 
 _LISTED = """SELECT id, funding_year, as_at, file_name, file_sha256, fingerprint, reference,
                     closed_through, submitted_at, submitted_by, sent_on, supersedes,
-                    json_array_length(figures) AS figure_count
+                    coalesce(figure_count, json_array_length(figures)) AS figure_count
              FROM submitted_returns"""
 
 
