@@ -369,7 +369,11 @@ class ExportsService:
         moved it.
 
         The figures compared against are those registered when the file was
-        submitted; for a file never submitted, those read from the file.
+        submitted; for a file never submitted, those read from the file, and then
+        every cell against the return as written (``edited``: a copy changed by
+        hand). Each correction behind the moved figures is told once, in words
+        (``causes``), with the headline figures it moved (``headline``). Both sides
+        are streamed: memory stays flat however many lines the year has.
 
         Raises:
             InvalidInput: not a workbook, or not an fsgrant return.
