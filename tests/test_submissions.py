@@ -253,7 +253,8 @@ def test_cli_verify_json_contract_and_the_one_line_summary(store_path, tmp_path)
     # to see the detail. Actual 3,875.00 + 4,200.00 = 8,075.00.
     assert "1 correction(s) since moved" in lines[0]
     assert lines[2].startswith(
-        "  staffing (no supplier named), £4,200.00, dated 20/03/2020, recorded "
+        "  Adult practitioner staffing (posts), no supplier named, £4,200.00, dated "
+        "20/03/2020, recorded "
     )
     assert "Actual spend to date +£4,200.00" in lines[2]
     assert "  Actual spend to date: £3,875.00 -> £8,075.00 (+£4,200.00)" in lines
@@ -358,8 +359,9 @@ def test_the_next_return_restates_the_submitted_figures_that_moved(led, tmp_path
         "Recorded",
         "Figures moved",
     )
-    cause = next(k for k in rows if k.startswith("training (no supplier named), £200.00"))
-    assert cause.startswith("training (no supplier named), £200.00, dated 20/03/2020, recorded ")
+    training = "Motivational Interviewing and other training, no supplier named"
+    cause = next(k for k in rows if k.startswith(training))
+    assert cause.startswith(f"{training}, £200.00, dated 20/03/2020, recorded ")
     assert len(cause) <= 300 and "post.status" not in cause and "entry" not in cause
     assert rows[cause][0] == 200 and rows[cause][1].date().isoformat() == "2020-03-20"
     assert rows[cause][3] == rows["Figures restated"][0] == 37

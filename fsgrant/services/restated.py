@@ -36,6 +36,14 @@ def _amount(value: object) -> Decimal | None:
     return n if n.is_finite() else None
 
 
+def _category(tables: Tables, name: object) -> str:
+    """A category as a person reads it: its description, else its name."""
+    if not name:
+        return "Spend"
+    described = {c.name: c.description for c in tables.grant.categories()}
+    return described.get(str(name)) or str(name)
+
+
 def _what(tables: Tables, e: AuditEntry, amount: Decimal | None) -> list[str]:
     """The record itself, as a list of phrases (before its amount and dates)."""
     d = e.detail
@@ -48,7 +56,7 @@ def _what(tables: Tables, e: AuditEntry, amount: Decimal | None) -> list[str]:
         head = (
             [f"Reversal of line {e.subject}"]
             if e.action == Action.SPEND_REVERSE
-            else [supplier or f"{d.get('category') or 'spend'} (no supplier named)"]
+            else [supplier or f"{_category(tables, d.get('category'))}, no supplier named"]
         )
         if e.action == Action.SPEND_REVERSE and supplier:
             head.append(supplier)
