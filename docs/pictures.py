@@ -1,7 +1,8 @@
 """Remake the pictures the documentation shows, from the worked example:
 
-- return-summary.png: the Summary sheet of the 2019/20 return as at 31 March 2020
-  (LibreOffice prints the workbook to PDF; pdftoppm makes its first page a PNG);
+- return-summary.png: the Summary sheet of the worked example's quarterly return,
+  2019/20 Q3, from the demo's store with a Section 151 officer named (LibreOffice prints the workbook to PDF and
+  pdftoppm makes its first page a PNG);
 - pack.png: the first page of the month-end pack as at 31 March 2020 (headless Chromium);
 - browse-blocked-posts.png: `fsgrant browse`'s blocked and vacant posts query as at
   31/03/2020 (the store served on 127.0.0.1 for the moment of the screenshot).
@@ -58,8 +59,11 @@ def _chromium(url: str, shot: Path, size: str, work: Path) -> None:
 
 
 def return_summary(work: Path) -> None:
-    _demo(work)
-    (workbook,) = work.glob("*-return-2020-03-31.xlsx")
+    db, workbook = _demo(work), work / "return.xlsx"
+    _run(*FSGRANT, "--db", db, "grant", "set", "--s151-officer",
+         "A. Finance, Executive Director of Resources (illustrative)")  # fmt: skip
+    _run(*FSGRANT, "--db", db, "export", "return", "--year", "2019/20", "--quarter", "Q3",
+         "--out", workbook)  # fmt: skip
     _run("soffice", "--headless", "--convert-to", "pdf", "--outdir", work, workbook)
     _run("pdftoppm", "-png", "-f", "1", "-l", "1", "-singlefile", "-scale-to-x", "1170",
          "-scale-to-y", "-1", workbook.with_suffix(".pdf"), DOCS / "return-summary")  # fmt: skip

@@ -405,7 +405,7 @@ def test_the_command_line(tmp_path):
         (Y2, 2, "open", None),
     ]
     assert data[0]["evidence"] == [
-        {"on": "2020-02-04", "note": "739 children in care", "document": '=HYPERLINK("x")'}
+        {"id": 1, "on": "2020-02-04", "note": "739 children in care", "document": '=HYPERLINK("x")'}
     ]
     assert data[0]["check"] is None and data[1]["due"] == "2020-06-30"
     assert data[1]["check"]["kind"] == "estimates"
@@ -491,7 +491,7 @@ def test_the_returns_conditions_sheet_and_verify(led, tmp_path):
     first = next(r for r in rows if r[0] == "2020/21 #1")
     assert first[1:6] == (Y2, REPORT_CONDITIONS[0], None, "met", datetime(2020, 3, 20))
     assert first[7:9] == ("DfE letter", 1)
-    evidence = next(r for r in rows if r[0] == "2020/21 #1 evidence 1")
+    evidence = next(r for r in rows if r[0] == "2020/21 #1 evidence 1")  # by its id
     assert evidence[1:4] == (datetime(2020, 2, 4), "=739 in care", "CYP")  # text, not a formula
     total = next(r for r in rows if r[0] == "Total")
     # 100,000.00 estimated, 100,600.01 forecast, +600.01, 0.6% (0.006), within 10%.
@@ -516,6 +516,12 @@ def test_the_returns_conditions_sheet_and_verify(led, tmp_path):
     moved = {(c.sheet, c.row, c.column) for c in check.changes}
     assert ("Conditions", "2020/21 #1", "Evidence items") in moved
     assert ("Conditions", "2020/21 #1 evidence 2", "Note") in moved
+    # Evidence dated earlier but recorded later is its own row (keyed by its id, 3),
+    # never a shift of the rows after it.
+    led.conditions.add_evidence(Y2, 1, on="2020-01-20", note="earliest")
+    moved = {(c.sheet, c.row, c.column) for c in led.exports.verify(path).changes}
+    assert ("Conditions", "2020/21 #1 evidence 3", "Note") in moved
+    assert ("Conditions", "2020/21 #1 evidence 1", "Note") not in moved
 
 
 # ---------------------------------------------------------------- upgrade

@@ -37,9 +37,18 @@ def led(tmp_path):
     return ledger
 
 
+TRAINING = "Motivational Interviewing and other training"
+CASE_RECORDING = "Electronic case recording system (the workbook)"
+
+
 def summary(path):
     wb = openpyxl.load_workbook(path, read_only=True)
     rows = {r[0]: r[1] for r in wb["Summary"].iter_rows(max_col=2, values_only=True) if r[0]}
+    rows |= {
+        r[0]: r[1:4]
+        for r in wb["Summary"].iter_rows(max_col=4, values_only=True)
+        if r[0] in (TRAINING, CASE_RECORDING, "Quarter total", "Year to date")
+    }
     titles = {name: wb[name]["A1"].value for name in wb.sheetnames}
     wb.close()
     return rows, titles
@@ -86,12 +95,21 @@ def test_a_quarterly_return_shows_the_quarter_the_year_to_date_and_the_forecast(
         datetime(2020, 2, 1),
         datetime(2020, 4, 30),
     )
-    # Q3 (February - April 2020): training 2,000.00, case-recording 500.00: 2,500.00.
-    assert rows["Spend in the quarter: training"] == 2000
-    assert rows["Spend in the quarter: case-recording"] == 500
-    assert rows["Spend in the quarter"] == 2500
-    # Year to date (to 30 April): 1,000 + 2,000 + 500 = 3,500.00; the 1 May line is not in.
-    assert rows["Spend, year to date"] == 3500
+    # Q3 (February - April 2020): spend, budget, variance for each category (by its
+    # description) and in total, then the year to date. Budgets: the estimates phased
+    # evenly over the year's 12 months, the pence left over to the first months.
+    # Training 10,000.00: 833.34 (August - November), 833.33 after; Q3's three months
+    # 3 x 833.33 = 2,499.99; to date (August - April) 4 x 833.34 + 5 x 833.33 = 7,500.01.
+    # Case-recording 5,000.00: 416.67 (August - March), 416.66 after; Q3 416.67 x 2 +
+    # 416.66 = 1,250.00; to date 8 x 416.67 + 416.66 = 3,750.02.
+    assert rows[TRAINING] == (2000, 2499.99, -499.99)
+    assert rows[CASE_RECORDING] == (500, 1250, -750)
+    assert rows["Quarter total"] == (2500, 3749.99, -1249.99)
+    # Year to date (to 30 April): 1,000 + 2,000 + 500 = 3,500.00 (the 1 May line is not
+    # in) against 7,500.01 + 3,750.02 = 11,250.03.
+    assert rows["Year to date"] == (3500, 11250.03, -7750.03)
+    # Slugs stay off the page a person signs.
+    assert "training" not in rows and "Spend in the quarter: training" not in rows
     # Forecast (no forecast set, no posts): each category's estimate less actual, so the
     # outturn is the estimates, 10,000 + 5,000 = 15,000.00.
     assert rows["Forecast outturn for the year"] == 15000
@@ -105,20 +123,25 @@ def test_a_financial_quarter_and_a_period_by_dates(led, tmp_path):
     path = led.exports.write_return("2019/20", out=tmp_path / "fy.xlsx", quarter="FY2019/20 Q4")
     rows, _ = summary(path)
     # January - March 2020: training 2,000.00 only; year to date 1,000 + 2,000 = 3,000.00.
-    assert (rows["Spend in the quarter"], rows["Spend, year to date"]) == (2000, 3000)
+    assert (rows["Quarter total"][0], rows["Year to date"][0]) == (2000, 3000)
     assert rows["As at"] == datetime(2020, 3, 31)
     path = led.exports.write_return(
         "2019/20", out=tmp_path / "feb.xlsx", from_date="01/02/2020", to_date="29/02/2020"
     )
     rows, titles = summary(path)
-    assert rows["Spend in the quarter"] == 2000
+    assert rows["Quarter total"][0] == 2000
     assert "01/02/2020 to 29/02/2020" in titles["Spend vs estimate"]
     assert led.exports.verify(path).changes == ()
     # A later line in the period moves the quarter's figure (2,000.00 -> 2,050.00):
     # verify says so, by its row.
     led.spend.add("2020-02-20", "50.00", "training")
-    moved = {(c.sheet, c.row) for c in led.exports.verify(path).changes}
-    assert ("Summary", "Spend in the quarter") in moved
+    check = led.exports.verify(path)
+    moved = {(c.sheet, c.row, c.column) for c in check.changes}
+    assert ("Summary", "Quarter total", "Spend") in moved
+    assert ("Summary", TRAINING, "Spend") in moved
+    # Told once: the line, and the headline figures it moved.
+    assert [c.figures_moved > 0 for c in check.causes] == [True]
+    assert "Quarter total: Spend" in check.causes[0].headline
 
 
 def test_bad_quarterly_requests_are_refused(led, tmp_path):

@@ -62,6 +62,7 @@ def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monke
             "0015_spend_batch_index",
             "0016_compact_source_fields",
             "0017_plan_source_dated",
+            "0018_register_and_s151_officer",
             "0019_commitments",
             "0020_accruals",
             "0021_forecast_additions",
@@ -213,7 +214,7 @@ def test_doctor_is_clean_on_a_new_store_and_reports_its_pragmas(tmp_path):
     assert findings["synchronous"]["message"] == "synchronous: FULL"
     assert findings["foreign_keys_pragma"]["message"] == "foreign_keys: on"
     assert findings["busy_timeout"]["message"].startswith("busy_timeout: 30000 ms")
-    assert findings["schema"]["message"].startswith("schema version 24 ")
+    assert findings["schema"]["message"].startswith("schema version 25 ")
     assert "30 tables" in findings["append_only"]["message"]
 
 

@@ -206,9 +206,23 @@ def test_cli_verify_json_contract_and_the_one_line_summary(store_path, tmp_path)
     data = json.loads(r.output)
     # Never submitted: null; the ledger gives what the file shows.
     assert data["file_matches_submission"] is None and data["ledger_matches"] is True
-    r = run.invoke(app, [*db, "return", "submit", str(out), "--reference", "Q4 return", "--close"])
+    r = run.invoke(
+        app,
+        [
+            *db,
+            "return",
+            "submit",
+            str(out),
+            "--on",
+            "15/04/2020",
+            "--reference",
+            "Q4 return",
+            "--close",
+        ],
+    )
     assert r.exit_code == 0, r.output
-    assert "Recorded return 1" in r.output and "closed through 2020-03-31" in r.output
+    assert "Recorded return 1: 2019/20 as at 2020-03-31, sent on 2020-04-15" in r.output
+    assert "closed through 2020-03-31" in r.output
     r = run.invoke(app, [*db, "post", "status", "DA-N1", "vacant", "--on", "2020-05-01"])
     assert r.exit_code == 0, r.output
     # A change of estimate: the sent return holds (exit 0), and verify says so.
@@ -217,7 +231,8 @@ def test_cli_verify_json_contract_and_the_one_line_summary(store_path, tmp_path)
     first = r.output.splitlines()[0]
     assert "the file submitted as return 1 (reference 'Q4 return')" in first
     assert "the ledger gives the same figures; since then 1 change(s) of estimate" in first
-    assert "post.status DA-N1" in r.output.splitlines()[2]
+    # The change of estimate in words: the post, its status, its date, who recorded it.
+    assert r.output.splitlines()[2].startswith("  Post DA-N1 vacant, dated 01/05/2020, recorded ")
     # A late invoice through a recorded reopen: a correction (exit 1).
     for args in (
         ["period", "reopen", "2019/20", "--reason", "late invoice"],
@@ -227,8 +242,20 @@ def test_cli_verify_json_contract_and_the_one_line_summary(store_path, tmp_path)
         assert r.exit_code == 0, r.output
     r = run.invoke(app, [*db, "export", "verify", str(out)])
     assert r.exit_code == 1
-    assert "2 figure(s) moved since" not in r.output.splitlines()[0]
-    assert "Summary / Actual spend to date / value: 3875.00 -> 8075.00" in r.output
+    lines = r.output.splitlines()
+    # One correction, told once in words with its effect; the headline figures; how
+    # to see the detail. Actual 3,875.00 + 4,200.00 = 8,075.00.
+    assert "1 correction(s) since moved" in lines[0]
+    assert lines[2].startswith(
+        "  Adult practitioner staffing (posts), no supplier named, £4,200.00, dated "
+        "20/03/2020, recorded "
+    )
+    assert "Actual spend to date +£4,200.00" in lines[2]
+    assert "  Actual spend to date: £3,875.00 -> £8,075.00 (+£4,200.00)" in lines
+    assert "Summary / Actual spend to date / value" not in r.output
+    r = run.invoke(app, [*db, "export", "verify", str(out), "--detail"])
+    assert r.exit_code == 1
+    assert "  Summary / Actual spend to date / value: 3875.00 -> 8075.00" in r.output
     r = run.invoke(app, [*db, "export", "verify", str(out), "-f", "json"])
     data = json.loads(r.output)
     assert data["file_matches_submission"] is True and data["ledger_matches"] is False
@@ -243,7 +270,10 @@ def test_cli_verify_json_contract_and_the_one_line_summary(store_path, tmp_path)
     assert [e["action"] for e in change["because"]] == ["spend.add"]
     assert [e["action"] for e in data["changes_of_estimate"]] == ["post.status"]
     r = run.invoke(app, [*db, "return", "list", "-f", "csv"])
-    assert r.output.splitlines()[1].startswith("1,2019/20,2020-03-31,Q4 return,ret.xlsx,")
+    # Sent on 15 April 2020; it supersedes nothing.
+    assert r.output.splitlines()[1].startswith(
+        "1,2019/20,2020-03-31,2020-04-15,,Q4 return,ret.xlsx,"
+    )
     r = run.invoke(app, [*db, "return", "show", "1", "-f", "json"])
     shown = json.loads(r.output)
     assert {"sheet": "Transactions", "row": "Total", "column": "lines", "value": "1"} in shown[
@@ -313,33 +343,45 @@ def test_the_next_return_restates_the_submitted_figures_that_moved(led, tmp_path
     assert rows["Last return"][0] == "return 1"
     assert rows["Its as-at date"][0].date().isoformat() == "2020-03-31"
     assert rows["Its reference"][0] == "Q4 return"
-    outturn = rows["Summary / Forecast outturn / value"]
-    assert outturn[:3] == (19375, 19575, 200)
-    assert "spend.add" in outturn[3] and "post.status" not in outturn[3]
-    actual = rows["Summary / Actual spend to date / value"]
-    assert actual[:3] == (3875, 4075, 200)
-    assert "spend.add" in actual[3] and "post.status" not in actual[3]
-    # The vacancy is a change of estimate: the March return's post row stands.
-    assert "Posts / DA-N1 / Forecast cost" not in rows
-    line = rows["Transactions / Line 2 / Amount"]
-    assert line[:3] == ("none", 200, None)
-    assert "spend.add" in line[3] and "post.status" not in line[3]
-    assert rows["Figure (sheet / row / column)"][:4] == ("Submitted", "Now", "Change", "Because")
+    assert rows["Corrections since"][0] == 1
+    # One row per cause, in words, with its amount, dates and reach; the March line
+    # moved 37 figures (its Transactions row and the totals, the training row, every
+    # month of the profile from March on), told here once.
+    assert rows["Correction since that return"][:4] == (
+        "Amount",
+        "Dated",
+        "Recorded",
+        "Figures moved",
+    )
+    training = "Motivational Interviewing and other training, no supplier named"
+    cause = next(k for k in rows if k.startswith(training))
+    assert cause.startswith(f"{training}, £200.00, dated 20/03/2020, recorded ")
+    assert len(cause) <= 300 and "post.status" not in cause and "entry" not in cause
+    assert rows[cause][0] == 200 and rows[cause][1].date().isoformat() == "2020-03-20"
+    assert rows[cause][3] == rows["Figures restated"][0] == 37
+    # The headline figures it moved: submitted, now, change, how many corrections.
+    # Actual 3,875.00 + 200.00 = 4,075.00; award less actual 2,490,000.00 - 4,075.00 =
+    # 2,485,925.00; outturn 19,375.00 + 200.00 = 19,575.00; at risk 2,470,425.00.
+    assert rows["Actual spend to date"][:4] == (3875, 4075, 200, 1)
+    assert rows["Award less actual"][:4] == (2486125, 2485925, -200, 1)
+    assert rows["Forecast outturn"][:4] == (19375, 19575, 200, 1)
+    assert rows["Underspend at risk"][:4] == (2470625, 2470425, -200, 1)
+    # The vacancy is a change of estimate: the March return's forecast stands, and no
+    # cell-by-cell detail is on the sheet.
+    assert "Forecast remaining" not in rows
+    assert not [k for k in rows if " / " in k]
     # The sheet is part of the return: submit compares it, verify agrees with it.
     r = led.returns.submit(june, reference="Q1 return")
     check = led.exports.verify(june)
     assert check.file_matches_submission is True and check.ledger_matches
     stored = {f.key: f.value for f in led.returns.get(r.id).figures}
-    assert stored[(CHANGES, "Summary / Forecast outturn / value", "Now")] == "19575.00"
+    assert stored[(CHANGES, "Forecast outturn", "Now")] == "19575.00"
     # A later change to a March figure moves the June return's Changes sheet too.
     led.spend.add("2020-03-25", "50.00", "training")
     moved = {
         (c.sheet, c.row, c.column): (c.submitted, c.now) for c in led.exports.verify(june).changes
     }
-    assert moved[(CHANGES, "Summary / Actual spend to date / value", "Now")] == (
-        "4075.00",
-        "4125.00",
-    )
+    assert moved[(CHANGES, "Actual spend to date", "Now")] == ("4075.00", "4125.00")
 
 
 def test_a_file_whose_changes_sheet_was_edited_does_not_verify(led, tmp_path):
@@ -353,106 +395,11 @@ def test_a_file_whose_changes_sheet_was_edited_does_not_verify(led, tmp_path):
     wb = load_workbook(june)
     ws = wb[CHANGES]
     for row in ws.iter_rows():
-        if row[0].value == "Summary / Actual spend to date / value":
+        if row[0].value == "Actual spend to date":
             row[2].value = 3875  # hide the restatement
     wb.save(june)
     with pytest.raises(Conflict, match="does not match the ledger now"):
         led.returns.submit(june)
-
-
-# ------------------------------------------------------------ a finer because
-def _entry(n, action, subject=None, **detail):
-    from datetime import datetime
-
-    from fsgrant.domain.models import AuditEntry
-
-    return AuditEntry(
-        id=n,
-        at=datetime(2020, 6, 1, 9, n),
-        user="finance",
-        command="test",
-        action=action,
-        subject=subject,
-        detail=detail,
-    )
-
-
-def _fig(sheet, row, column, value, kind="money"):
-    from fsgrant.domain.submissions import ReturnFigure
-
-    return ReturnFigure(sheet=sheet, row=row, column=column, kind=kind, value=value)
-
-
-def test_each_moved_figure_names_the_records_that_reach_it():
-    from fsgrant.domain.submissions import moved_figures
-
-    spend = _entry(1, "spend.add", None, id=5, date="2020-03-20", category="training")
-    estimate = _entry(2, "estimate.set", "2019/20/staffing", amount="90000.00")
-    receipt = _entry(3, "receipt.add", "2019/20", amount="600000.00")
-    cut = _entry(4, "year.vary", "2019/20", kind="amount", amount_pence=200000000)
-    post = _entry(5, "post.status", "DA-N1")
-    records = [spend, estimate, receipt, cut, post]
-    before = [
-        _fig("Summary", "Actual spend to date", "value", "3875.00"),
-        _fig("Summary", "Received from funder", "value", "0.00"),
-        _fig("Summary", "Award (as varied)", "value", "2490000.00"),
-        _fig("Spend vs estimate", "staffing", "Original estimate", "80000.00"),
-        _fig("Spend vs estimate", "training", "Actual to date", "0.00"),
-        _fig("Monthly profile", "2020-03-01", "Actual", "0.00"),
-        _fig("Posts", "DA-N1", "Forecast cost", "15500.00"),
-        _fig("Posts", "PR-1", "Forecast cost", "1000.00"),
-        _fig("Sustainability", "FY2021/22", "Gap", "10.00"),
-    ]
-    after = [
-        _fig("Summary", "Actual spend to date", "value", "4075.00"),
-        _fig("Summary", "Received from funder", "value", "600000.00"),
-        _fig("Summary", "Award (as varied)", "value", "2000000.00"),
-        _fig("Spend vs estimate", "staffing", "Original estimate", "90000.00"),
-        _fig("Spend vs estimate", "training", "Actual to date", "200.00"),
-        _fig("Monthly profile", "2020-03-01", "Actual", "200.00"),
-        _fig("Transactions", "Line 5", "Amount", "200.00"),
-        _fig("Posts", "DA-N1", "Forecast cost", "3875.00"),
-        _fig("Posts", "PR-1", "Forecast cost", "900.00"),
-        _fig("Sustainability", "FY2021/22", "Gap", "20.00"),
-    ]
-    got = {
-        (c.sheet, c.row): [e.id for e in c.because]
-        for c in moved_figures(before, after, records, post_ids=["DA-N1", "PR-1"])
-    }
-    assert got == {
-        ("Summary", "Actual spend to date"): [1],  # the spend line
-        ("Summary", "Received from funder"): [3],  # the receipt
-        ("Summary", "Award (as varied)"): [4],  # the variation
-        # The estimate its category's row, the spend line its own; a post's forecast
-        # reaches every category's forecast columns.
-        ("Spend vs estimate", "staffing"): [2, 5],
-        ("Spend vs estimate", "training"): [1, 5],
-        ("Monthly profile", "2020-03-01"): [1, 2, 4, 5],  # its month; estimates, periods, posts
-        ("Transactions", "Line 5"): [1],  # the line itself
-        ("Posts", "DA-N1"): [5],  # that post's record only
-        # No record of PR-1 was written: something moved it, not known which.
-        ("Posts", "PR-1"): [1, 2, 3, 4, 5],
-        ("Sustainability", "FY2021/22"): [5],  # posts feed the plan's costs
-    }
-
-
-def test_record_reach_of_a_reversal_and_an_unknown_record():
-    from fsgrant.domain.submissions import record_reach
-
-    reversal = _entry(
-        7, "spend.reverse", "5", id=9, date="2020-03-20", category="training", post="DA-N1"
-    )
-    reach = record_reach(reversal)
-    assert reach is not None
-    assert {("Transactions", "Line 5"), ("Transactions", "Line 9")} <= reach
-    assert {
-        ("Posts", "DA-N1"),
-        ("Spend vs estimate", "training"),
-        ("Monthly profile", "2020-03-01"),
-    } <= reach
-    assert ("Spend vs estimate", "staffing") not in reach
-    # A setting may move any figure: not known here.
-    assert record_reach(_entry(8, "settings.set", "tolerance")) is None
 
 
 def test_the_summary_rows_a_record_reaches_are_rows_the_return_has(led, tmp_path):

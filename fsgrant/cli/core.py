@@ -97,15 +97,23 @@ def grant_set(
     recipient_org_id: Annotated[
         str | None, typer.Option(help="The recipient's org id, e.g. GB-LAE-CAM; '' clears it.")
     ] = None,
+    s151_officer: Annotated[
+        str | None,
+        typer.Option(
+            "--s151-officer",
+            help="The Section 151 officer's name and title, for a return's sign-off; '' clears it.",
+        ),
+    ] = None,
 ) -> None:
     """Change the grant's details (audited; the details replaced are kept)."""
     from fsgrant.errors import InvalidInput
 
-    if all(v is None for v in (name, funder, recipient, funder_org_id, recipient_org_id)):
+    given = (name, funder, recipient, funder_org_id, recipient_org_id, s151_officer)
+    if all(v is None for v in given):
         raise fail(
             InvalidInput(
-                "nothing to change: give --name, --funder, --recipient, --funder-org-id "
-                "or --recipient-org-id"
+                "nothing to change: give --name, --funder, --recipient, --funder-org-id, "
+                "--recipient-org-id or --s151-officer"
             )
         )
     g = ledger(ctx).grant.set(
@@ -114,9 +122,11 @@ def grant_set(
         recipient=recipient,
         funder_org_id=funder_org_id,
         recipient_org_id=recipient_org_id,
+        s151_officer=s151_officer,
     )
     ids = f"; org ids {g.funder_org_id or '(none)'} -> {g.recipient_org_id or '(none)'}"
-    say(f"The grant is now '{g.name}' ({g.funder} -> {g.recipient}){ids}.")
+    officer = f"; Section 151 officer {g.s151_officer}" if g.s151_officer else ""
+    say(f"The grant is now '{g.name}' ({g.funder} -> {g.recipient}){ids}{officer}.")
 
 
 # ---------------------------------------------------------------- categories

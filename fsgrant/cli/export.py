@@ -37,7 +37,9 @@ def export_return(
     as_at: Annotated[
         str | None,
         typer.Option(
-            "--as-at", help="The date the return speaks for (default today); within the year."
+            "--as-at",
+            help="The date the return speaks for (default today; once the year has ended, "
+            "its last day).",
         ),
     ] = None,
     out: Annotated[
@@ -82,9 +84,15 @@ def export_return(
                 "the DfE return is a workbook, not text for standard output: give --out FILE.xlsx"
             )
         )
+    led = ledger(ctx)
+    ended = None
+    if as_at is None and quarter is None and from_date is None and to_date is None:
+        day, finished = led.exports.default_as_at(year)
+        if finished:
+            as_at, ended = day.isoformat(), day
     bar = LateProgress("Writing the return's transactions")
     try:
-        path = ledger(ctx).exports.write_return(
+        path = led.exports.write_return(
             year,
             as_at,
             out=out,
@@ -97,6 +105,11 @@ def export_return(
         )
     finally:
         bar.close()
+    if ended is not None:
+        say(
+            f"Funding year {year} ended on {ended:%d/%m/%Y}: the return is as at that day "
+            "(give --as-at for another)."
+        )
     say(f"Wrote the DfE return to {path}")
 
 
@@ -105,15 +118,22 @@ def export_verify(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A return written by 'fsgrant export return'.")],
     fmt: Annotated[OutputFormat, FormatOption] = OutputFormat.table,
+    detail: Annotated[
+        bool,
+        typer.Option(
+            "--detail", help="Also list every figure that moved, cell by cell, and its records."
+        ),
+    ] = False,
 ) -> None:
     """Check a return against the register and the store.
 
     Says first, in one line, whether the file is the one submitted (its SHA-256) and
-    whether the ledger still gives the same figures; then each figure a correction
-    moved (a record dated inside the return, recorded after it was sent), by sheet,
-    row and column, with its old and new value and the corrections that moved it;
-    then the changes of estimate since (records dated later: they move later returns
-    only). Exits 1 when a figure moved.
+    whether the ledger still gives the same figures; then each correction since (a
+    record dated inside the return, recorded after it was sent) once, in words, with
+    its effect; the headline figures it moved (submitted, now, change); then the
+    changes of estimate since (records dated later: they move later returns only).
+    --detail (or --format json) lists every figure moved, cell by cell. Exits 1 when
+    a figure moved.
     """
     check = ledger(ctx).exports.verify(path)
     if fmt is OutputFormat.json:
@@ -126,6 +146,7 @@ def export_verify(
                 "submission": None if check.submission is None else check.submission.id,
                 "ledger_matches": check.ledger_matches,
                 "fingerprint_matches": check.fingerprint_matches,
+                "edited": list(check.edited),
                 "changes": [
                     {
                         "sheet": c.sheet,
@@ -137,24 +158,36 @@ def export_verify(
                     }
                     for c in check.changes
                 ],
+                "causes": [
+                    {
+                        "entry": None if c.entry is None else c.entry.id,
+                        "words": c.words,
+                        "amount": None if c.amount is None else str(c.amount),
+                        "dated": None if c.dated is None else c.dated.isoformat(),
+                        "headline": list(c.headline),
+                        "figures_moved": c.figures_moved,
+                    }
+                    for c in check.causes
+                ],
+                "headline": [
+                    {
+                        "figure": h.figure,
+                        "submitted": h.submitted,
+                        "now": h.now,
+                        "change": None if h.change is None else str(h.change),
+                        "causes": h.causes,
+                    }
+                    for h in check.headline
+                ],
                 "changes_of_estimate": [_because(e) for e in check.changes_of_estimate],
             }
         )
     else:
-        say(check.summary)
-        for c in check.changes:
-            say(
-                f"  {c.sheet} / {c.row} / {c.column}: "
-                f"{'nothing' if c.submitted is None else c.submitted} -> "
-                f"{'nothing' if c.now is None else c.now}"
-            )
-            for e in c.because:
-                say(f"      because {_describe(e)}")
-        if check.changes_of_estimate:
-            say("Changes of estimate since (they move later returns, not this one):")
-            for e in check.changes_of_estimate:
-                say(f"  {_describe(e)}")
-    if not check.ledger_matches or check.file_matches_submission is False:
+        from fsgrant.cli.verify_text import verify_lines
+
+        for line in verify_lines(check, detail=detail):
+            say(line)
+    if not check.ledger_matches or check.file_matches_submission is False or check.edited:
         raise typer.Exit(1)
 
 
@@ -167,13 +200,6 @@ def _because(e: "AuditEntry") -> dict[str, object]:
         "by": e.user,
         "detail": e.detail,
     }
-
-
-def _describe(e: "AuditEntry") -> str:
-    from fsgrant.errors import one_line
-
-    what = f"{e.action} {e.subject}" if e.subject else e.action
-    return one_line(f"{what} (entry {e.id}, by {e.user} at {e.at:%Y-%m-%d %H:%M:%S})")
 
 
 @command(export_app, "360giving")

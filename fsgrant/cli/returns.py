@@ -26,6 +26,8 @@ _COLUMNS = [
     "id",
     "funding_year",
     "as_at",
+    "sent_on",
+    "supersedes",
     "reference",
     "file_name",
     "file_sha256",
@@ -44,6 +46,10 @@ def register(app: typer.Typer) -> None:
 def return_submit(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A return written by 'fsgrant export return'.")],
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="The day it went to DfE (default today)."),
+    ] = None,
     reference: Annotated[
         str | None, typer.Option("--reference", help="DfE's reference for the submission.")
     ] = None,
@@ -51,14 +57,26 @@ def return_submit(
         bool,
         typer.Option("--close", help="Also close the funding year through the as-at date."),
     ] = False,
+    resubmission: Annotated[
+        bool,
+        typer.Option(
+            "--resubmission",
+            help="It replaces the return already submitted for the same year and as-at date.",
+        ),
+    ] = False,
 ) -> None:
-    """Record that a return was sent to DfE: its file's SHA-256, the ledger
-    fingerprint and every figure, who and when (the file must match the ledger)."""
-    r = ledger(ctx).returns.submit(path, reference=reference, close=close)
+    """Record that a return was sent to DfE: the day it went, its file's SHA-256, the
+    ledger fingerprint and every figure, who recorded it and when. The file is checked
+    as 'export verify' checks it and must match the ledger now; a second return for
+    the same year and date needs --resubmission."""
+    r = ledger(ctx).returns.submit(
+        path, reference=reference, close=close, on=on, resubmission=resubmission
+    )
     closed = f"; {r.funding_year} closed through {r.closed_through}" if r.closed_through else ""
+    replaces = f", superseding return {r.supersedes}" if r.supersedes else ""
     say(
-        f"Recorded return {r.id}: {r.funding_year} as at {r.as_at}, {r.figure_count} figures, "
-        f"SHA-256 {r.file_sha256[:16]}{closed}."
+        f"Recorded return {r.id}: {r.funding_year} as at {r.as_at}, sent on {r.sent_on}"
+        f"{replaces}, {r.figure_count} figures, SHA-256 {r.file_sha256[:16]}{closed}."
     )
 
 
@@ -68,7 +86,8 @@ def return_list(
     year: Annotated[str | None, typer.Option("--year", help="Only this funding year.")] = None,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """Every return submitted, oldest first."""
+    """Every return submitted, oldest first: the day each went to DfE, and which
+    earlier return a resubmission supersedes."""
     rows = [
         r.model_dump(exclude={"figures"}) | {"submitted_at": r.submitted_at.isoformat()}
         for r in ledger(ctx).returns.list(year)

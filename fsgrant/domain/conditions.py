@@ -196,6 +196,8 @@ ConditionCheck = Annotated[EstimatesCheck | SustainabilityCheck, Field(discrimin
 class EvidenceItem(_Record):
     """Evidence as shown with a condition."""
 
+    id: int | None = None
+    """The evidence record's id (what a return keys its row by)."""
     on: date
     note: str
     document: str | None = None
@@ -206,7 +208,7 @@ class ConditionState(_Record):
 
     In JSON: ``year``, ``number``, ``text``, ``due``, ``status``, ``status_on`` (the
     date of the change in force; None while open from the start), ``evidence`` (a
-    list of ``{"on", "note", "document"}``) and ``check`` (None, or the figures).
+    list of ``{"id", "on", "note", "document"}``) and ``check`` (None, or the figures).
     """
 
     year: str
@@ -270,7 +272,7 @@ def condition_state(
         reason=None if change is None else change.reason,
         reference=None if change is None else change.reference,
         evidence=tuple(
-            EvidenceItem(on=e.on, note=e.note, document=e.document)
+            EvidenceItem(id=e.id, on=e.on, note=e.note, document=e.document)
             for e in sorted(evidence, key=lambda e: (e.on, e.id))
             if e.on <= day
         ),

@@ -96,6 +96,8 @@ class Grant(_Record):
     recipient: str
     funder_org_id: str | None = None
     recipient_org_id: str | None = None
+    s151_officer: str | None = None
+    """The recipient's Section 151 officer (name and title), for a return's sign-off."""
     created_at: datetime | None = None
 
 

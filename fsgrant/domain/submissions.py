@@ -14,13 +14,16 @@
   - a spend line (added or reversed): its Transactions row and the total, its
     category's row on Spend vs estimate and the total, its month on the Monthly
     profile and the total, its post's row on Posts, and the Summary's actual,
-    award less actual, outturn, at-risk and overspend rows (and the quarter's spend);
+    award less actual, outturn, at-risk and overspend rows (and the quarter's
+    category row, total and year to date); a category's rows are found by the name
+    they are shown under (its description);
   - an import of spend: the same sheets, every row (its lines are many);
   - a variation: the Summary's award, status and period rows, and the Variations
     and Monthly profile sheets; one changing the period (shift, extend) also the
     forecasts (Summary, Spend vs estimate, Posts);
   - an estimate (set or phased): its category's row on Spend vs estimate and the
-    total, the Summary's original estimate, the Monthly profile;
+    total, the Summary's original estimate and the quarter's budget, the Monthly
+    profile;
   - a receipt (added or reversed): the Summary's received and repayable rows;
   - a post record (added, changed, status): its row on Posts and the total, and the
     forecasts (Summary, Spend vs estimate, Monthly profile, Conditions,
@@ -34,7 +37,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -43,6 +46,7 @@ from pydantic import BaseModel
 
 from fsgrant.domain.models import AuditEntry
 from fsgrant.domain.record import RECORD_CONFIG
+from fsgrant.domain.restatements import Cause, HeadlineFigure
 
 __all__ = [
     "FigureKind",
@@ -91,9 +95,15 @@ class SubmittedReturn(_Record):
     closed_through: date | None
     """The date its funding year was closed through with the submission, if it was."""
     submitted_at: datetime
-    """When (UTC)."""
+    """When it was recorded in the register (UTC)."""
     submitted_by: str
     figure_count: int
+    sent_on: date | None = None
+    """The day it went to the funder (``return submit --on``); None for a return
+    registered before the day was kept."""
+    supersedes: int | None = None
+    """The earlier return for the same year and as-at date it replaces (a
+    resubmission), if any."""
     figures: tuple[ReturnFigure, ...] = ()
     """Every figure of the return (empty in listings)."""
 
@@ -133,6 +143,17 @@ class ReturnCheck(_Record):
     changes_of_estimate: tuple[AuditEntry, ...] = ()
     """The records written since that are changes of estimate (dated after the
     return's as-at date, or undated): they move later returns, never this one."""
+    causes: tuple[Cause, ...] = ()
+    """Each correction behind ``changes`` once, in words, with the headline figures
+    it moved (last, the figures no record explains, if any)."""
+    headline: tuple[HeadlineFigure, ...] = ()
+    """The Summary values among ``changes``: as submitted, now, the change."""
+    changes_of_estimate_words: tuple[str, ...] = ()
+    """``changes_of_estimate`` in words, one each, in the same order."""
+    edited: tuple[str, ...] = ()
+    """For a file not in the register whose figures all hold: the cells that differ
+    from what fsgrant writes for it (text edited by hand, a row added), the first
+    few; empty when it is as written."""
 
     @property
     def summary(self) -> str:
@@ -147,7 +168,15 @@ class ReturnCheck(_Record):
         if self.ledger_matches:
             led = "the ledger gives the same figures"
         else:
-            led = f"{len(self.changes)} figure(s) moved since"
+            corrections = sum(1 for c in self.causes if c.entry is not None)
+            led = (
+                f"{corrections} correction(s) since moved {len(self.changes)} figure(s)"
+                if corrections
+                else f"{len(self.changes)} figure(s) differ from the ledger, no record since "
+                "explains them"
+            )
+        if self.edited:
+            led += f"; {len(self.edited)} cell(s) differ from the return as written (edited?)"
         n = len(self.changes_of_estimate)
         if n:
             led += f"; since then {n} change(s) of estimate (they move later returns only)"
@@ -199,8 +228,8 @@ SPEND_ROWS: tuple[str, ...] = (
     "Forecast outturn",
     "Underspend at risk",
     "Overspend",
-    "Spend in the quarter",
-    "Spend, year to date",
+    "Quarter total",
+    "Year to date",
     "Forecast outturn for the year",
 )
 AWARD_ROWS: tuple[str, ...] = (
@@ -221,7 +250,7 @@ FORECAST_ROWS: tuple[str, ...] = (
     "Forecast outturn for the year",
 )
 RECEIPT_ROWS: tuple[str, ...] = ("Received from funder", "Repayable to funder")
-ESTIMATE_ROWS: tuple[str, ...] = ("Original estimate",)
+ESTIMATE_ROWS: tuple[str, ...] = ("Original estimate", "Quarter total", "Year to date")
 
 
 def _summary(rows: Iterable[str]) -> set[tuple[str, str | None]]:
@@ -232,11 +261,14 @@ def _text(value: object) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def record_reach(entry: AuditEntry) -> Reach | None:
+def record_reach(entry: AuditEntry, names: Mapping[str, str] | None = None) -> Reach | None:
     """The figures a record can move, as (sheet, row) pairs (row None: the whole
     sheet); None when that is not known (the record may move any figure). See the
-    module's docstring for the rule."""
+    module's docstring for the rule. ``names`` maps a category to the name its rows
+    are shown under (its description), where that differs."""
     action, d = entry.action, entry.detail
+    shown = names or {}
+    every_category = _summary(shown.values())
     out: set[tuple[str, str | None]] = set()
     if action in ("spend.add", "spend.reverse"):
         lines = {_text(d.get("id")), entry.subject if action == "spend.reverse" else None}
@@ -245,25 +277,30 @@ def record_reach(entry: AuditEntry) -> Reach | None:
         out |= _summary(SPEND_ROWS)
         category, day, post = _text(d.get("category")), _text(d.get("date")), _text(d.get("post"))
         if category:
-            out |= {(_VARIANCE, category), (_SUMMARY, f"Spend in the quarter: {category}")}
+            name = shown.get(category, category)
+            out |= {(_VARIANCE, name), (_SUMMARY, name)}
         else:
             out.add((_VARIANCE, None))
+            out |= every_category
         out.add((_PROFILE, f"{day[:7]}-01" if day else None))
         if post:
             out |= {(_POSTS, post), (_POSTS, _TOTAL)}
         return frozenset(out)
     if action == "spend.import":
         out |= {(_TRANSACTIONS, None), (_VARIANCE, None), (_PROFILE, None), (_POSTS, None)}
-        return frozenset(out | _summary(SPEND_ROWS))
+        return frozenset(out | _summary(SPEND_ROWS) | every_category)
     if action == "year.vary":
         out |= _summary(AWARD_ROWS) | _summary(PERIOD_ROWS)
         out |= {(_VARIATIONS, None), (_PROFILE, None)}
         if d.get("kind") in ("shift", "extend"):
             out |= _summary(FORECAST_ROWS) | {(_VARIANCE, None), (_POSTS, None)}
+            out |= _summary(ESTIMATE_ROWS) | every_category  # the quarter's budget
         return frozenset(out)
     if action in ("estimate.set", "estimate.phase"):
         category = (entry.subject or "").rpartition("/")[2]  # "2019/20/training"
-        out |= {(_VARIANCE, category or None), (_VARIANCE, _TOTAL), (_PROFILE, None)}
+        row = shown.get(category, category) if category else None
+        out |= {(_VARIANCE, row), (_VARIANCE, _TOTAL), (_PROFILE, None)}
+        out |= {(_SUMMARY, row)} if row else every_category
         return frozenset(out | _summary(ESTIMATE_ROWS))
     if action in ("receipt.add", "receipt.reverse"):
         return frozenset(_summary(RECEIPT_ROWS))
@@ -274,10 +311,16 @@ def record_reach(entry: AuditEntry) -> Reach | None:
     return None
 
 
-def _bears_on(entry: AuditEntry, sheet: str, row: str, post_ids: frozenset[str]) -> bool:
+def _bears_on(
+    entry: AuditEntry,
+    sheet: str,
+    row: str,
+    post_ids: frozenset[str],
+    names: Mapping[str, str],
+) -> bool:
     if row in post_ids:
         return row in (entry.subject, _text(entry.detail.get("post")))
-    reach = record_reach(entry)
+    reach = record_reach(entry, names)
     return reach is None or (sheet, row) in reach or (sheet, None) in reach
 
 
@@ -295,56 +338,106 @@ def submitted_period(figures: Iterable[ReturnFigure]) -> tuple[date, date] | Non
         return None
 
 
+RowFigures = tuple[tuple[str, str], dict[str, ReturnFigure]]
+"""A row of a return: (sheet, row label) and its figures by column."""
+
+
+def _rows(figures: Iterable[ReturnFigure]) -> Iterator[RowFigures]:
+    """Consecutive figures of one row, grouped."""
+    key: tuple[str, str] | None = None
+    row: dict[str, ReturnFigure] = {}
+    for f in figures:
+        k = (f.sheet, f.row)
+        if k != key:
+            if key is not None:
+                yield key, row
+            key, row = k, {}
+        row[f.column] = f
+    if key is not None:
+        yield key, row
+
+
 def moved_figures(
     before: Iterable[ReturnFigure],
     after: Iterable[ReturnFigure],
     records: Sequence[AuditEntry] = (),
     *,
     post_ids: Iterable[str] = (),
+    category_names: Mapping[str, str] | None = None,
 ) -> list[Restatement]:
     """Every figure whose value differs between ``before`` (submitted, or read from
-    a file) and ``after`` (the ledger now), in the order of ``after`` then the
-    figures gone; each with the ``records`` that may have moved it.
+    a file) and ``after`` (the ledger now), each with the ``records`` that may have
+    moved it: the figures of rows both sides hold in the order of ``after``, then
+    the rows only ``after`` holds, then those only ``before`` holds.
+
+    Both sides are read once, a row at a time and side by side: a row waits only
+    until the other side reaches it (one line added to a year of 200,000 keeps one
+    row waiting), so the memory used does not grow with the return.
 
     Args:
         records: what was written after the submission (oldest first); each moved
             figure names those that reach it (see :func:`record_reach`).
         post_ids: the posts' ids; a change in a post's row names that post's records.
+        category_names: the name each category's rows are shown under (its
+            description), where that differs.
     """
-    old = {f.key: f for f in before}
     posts = frozenset(post_ids)
+    names = dict(category_names or {})
     out: list[Restatement] = []
 
     def because(sheet: str, row: str) -> tuple[AuditEntry, ...]:
-        tied = tuple(e for e in records if _bears_on(e, sheet, row, posts))
+        tied = tuple(e for e in records if _bears_on(e, sheet, row, posts, names))
         return tied or tuple(records)
 
-    seen: set[tuple[str, str, str]] = set()
-    for f in after:
-        seen.add(f.key)
-        was = old.get(f.key)
-        if was is not None and _same(was, f):
-            continue
-        out.append(
-            Restatement(
-                sheet=f.sheet,
-                row=f.row,
-                column=f.column,
-                submitted=shown_value(was, f.kind),
-                now=shown_value(f),
-                because=because(f.sheet, f.row),
-            )
-        )
-    for key, was in old.items():
-        if key not in seen:
+    def compare(old: dict[str, ReturnFigure], new: dict[str, ReturnFigure]) -> None:
+        for column, f in new.items():
+            was = old.get(column)
+            if was is not None and _same(was, f):
+                continue
             out.append(
                 Restatement(
-                    sheet=was.sheet,
-                    row=was.row,
-                    column=was.column,
-                    submitted=shown_value(was),
-                    now=None,
-                    because=because(was.sheet, was.row),
+                    sheet=f.sheet,
+                    row=f.row,
+                    column=f.column,
+                    submitted=shown_value(was, f.kind),
+                    now=shown_value(f),
+                    because=because(f.sheet, f.row),
                 )
             )
+        for column, was in old.items():
+            if column not in new:
+                out.append(
+                    Restatement(
+                        sheet=was.sheet,
+                        row=was.row,
+                        column=was.column,
+                        submitted=shown_value(was),
+                        now=None,
+                        because=because(was.sheet, was.row),
+                    )
+                )
+
+    waiting_old: dict[tuple[str, str], dict[str, ReturnFigure]] = {}
+    waiting_new: dict[tuple[str, str], dict[str, ReturnFigure]] = {}
+    olds, news = _rows(before), _rows(after)
+    old_row, new_row = next(olds, None), next(news, None)
+    while old_row is not None or new_row is not None:
+        if new_row is not None:
+            key, new = new_row
+            if key in waiting_old:
+                compare(waiting_old.pop(key), new)
+            else:
+                waiting_new.setdefault(key, {}).update(new)
+            new_row = next(news, None)
+        if old_row is not None:
+            key, old = old_row
+            if key in waiting_new:
+                compare(old, waiting_new.pop(key))
+            else:
+                waiting_old.setdefault(key, {}).update(old)
+            old_row = next(olds, None)
+    for new in waiting_new.values():
+        compare({}, new)
+    for old in waiting_old.values():
+        compare(old, {})
     return out

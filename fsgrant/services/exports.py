@@ -28,16 +28,13 @@ from fsgrant.domain.periods import (
     period_label,
     quarter_period,
 )
-from fsgrant.domain.time_rule import Known
 from fsgrant.errors import InvalidInput
 from fsgrant.formats.atomic import write_atomically
-from fsgrant.formats.input_files import check_input_file
 from fsgrant.services.export_paths import default_return_name
 from fsgrant.services.export_paths import default_target as _default_target
 from fsgrant.services.plan import PlanService
 from fsgrant.services.receipts import ReceiptsService
 from fsgrant.services.reports import ReportsService
-from fsgrant.services.since_return import since_return
 from fsgrant.services.spend import SpendService
 from fsgrant.services.years import YearsService
 from fsgrant.store.health import fingerprint
@@ -48,6 +45,7 @@ if TYPE_CHECKING:
     from fsgrant.formats.dfe_return import ReturnData, ReturnQuarter
     from fsgrant.formats.dfe_return.model import ReturnChanges
     from fsgrant.services.conditions import ConditionsService
+    from fsgrant.services.return_check import ReturnChecker
 
 __all__ = ["ExportsService", "default_return_name"]
 
@@ -95,8 +93,9 @@ class ExportsService:
         changes: bool = True,
         source_fields: bool = False,
     ) -> ReturnData:
-        """Everything the DfE return for one funding year shows, as at a date (today
-        when None). The transactions are a stream from the store: consume them once.
+        """Everything the DfE return for one funding year shows, as at a date (when
+        None, today, or the year's last day once it has ended: see
+        :meth:`default_as_at`). The transactions are a stream from the store: consume them once.
 
         With ``changes`` (the default), the figures of the latest return of the year
         submitted as at an earlier date that the ledger now gives differently (the
@@ -116,7 +115,10 @@ class ExportsService:
         from fsgrant.formats.dfe_return import ReturnData
 
         span = self._return_period(label, as_at, quarter, from_date, to_date)
-        day = span[1].end if span is not None else as_at_day(as_at)
+        if span is not None:
+            day = span[1].end
+        else:
+            day = as_at_day(as_at) if as_at is not None else self.default_as_at(label)[0]
         year = self._years.get(label, day)
         summary = self._reports.summary(day)
         year_summary = next(y for y in summary.funding_years if y.label == label)
@@ -144,8 +146,22 @@ class ExportsService:
             sustainability=self._plan.report(as_at=day),
             quarter=None if span is None else self._quarter(label, span[0], span[1]),
             changes=self._changes_since(label, day) if changes else None,
+            category_names={
+                c.name: c.description or c.name for c in self._tables.grant.categories()
+            },
             source_fields=self._source_fields(label, day) if source_fields else (),
         )
+
+    def default_as_at(self, label: str, today: date | None = None) -> tuple[date, bool]:
+        """The day a return of ``label`` speaks for when no date is given: today
+        within the year (or before it); once the year has ended, its last day as
+        varied by then. The flag says the year has ended."""
+        now = today or date.today()
+        end = self._years.get(label, now).end
+        if now <= end:
+            return now, False
+        then = self._years.get(label, end).end
+        return (then, True) if then < now else (now, False)
 
     def _source_fields(self, label: str, day: date) -> tuple[str, ...]:
         """The source headers of the year's lines up to ``day``, in first-seen order."""
@@ -180,47 +196,20 @@ class ExportsService:
 
     def _changes_since(self, label: str, day: date) -> ReturnChanges | None:
         """The latest return of ``label`` submitted as at a date before ``day``, and
-        each of its figures the ledger now gives differently; None when none was."""
-        from fsgrant.formats.dfe_return.model import ReturnChanges
+        what moved since (see :mod:`fsgrant.services.return_check`); None when none was."""
+        return self._checker().changes_since(label, day)
 
-        earlier = [r for r in self._tables.returns.list(label) if r.as_at < day]
-        if not earlier:
-            return None
-        sub = self._tables.returns.get(earlier[-1].id)
-        assert sub is not None  # listed a moment ago; the register is append-only
-        return ReturnChanges(
-            return_id=sub.id,
-            as_at=sub.as_at,
-            reference=sub.reference,
-            submitted_at=sub.submitted_at,
-            submitted_by=sub.submitted_by,
-            restatements=tuple(self.restatements(sub)),
-        )
+    def _checker(self) -> ReturnChecker:
+        from fsgrant.services.return_check import ReturnChecker
+
+        return ReturnChecker(self._tables, self)
 
     def restatements(self, submission: SubmittedReturn) -> list[Restatement]:
         """Each figure of a submitted return that the ledger now gives differently,
         with the records written since that moved it (see
         :func:`fsgrant.domain.submissions.moved_figures`). The return's own Changes
         since the last return sheet is left out: it restates an earlier return."""
-        from fsgrant.domain.submissions import moved_figures, submitted_period
-        from fsgrant.formats.dfe_return.figures import return_figures, return_headers
-        from fsgrant.formats.dfe_return.model import CHANGES
-
-        before = [f for f in submission.figures if f.sheet != CHANGES]
-        sheets = {f.sheet for f in before}
-        period = submitted_period(before)
-        known = Known(submission.as_at, submission.submitted_at)
-        with self._tables.store.known_as(known):
-            fresh = self.return_data_for(
-                submission.funding_year, submission.as_at, period, changes=False
-            )
-            headers = return_headers(fresh)
-            now = [f for f in return_figures(fresh, headers) if f.sheet in sheets]
-        since = since_return(self._tables, submission.submitted_at, submission.as_at)
-        return moved_figures(before, now, since.corrections, post_ids=self._post_ids())
-
-    def _post_ids(self) -> list[str]:
-        return [p.id for p in self._tables.posts.load()]
+        return self._checker().restatements(submission)
 
     def _return_period(
         self,
@@ -263,6 +252,7 @@ class ExportsService:
         return period_label(label, y.start, y.end, span), span
 
     def _quarter(self, label: str, name: str, span: Period) -> ReturnQuarter:
+        from fsgrant.domain.quarter import quarter_lines
         from fsgrant.formats.dfe_return import ReturnQuarter
 
         spent: dict[str, Decimal] = {}
@@ -271,12 +261,14 @@ class ExportsService:
         ).items():
             if lbl == label and span.start <= day <= span.end:
                 spent[category] = spent.get(category, ZERO) + amount
-        categories = {c.category for c in self._reports.variance(label, span.end).lines}
+        figures = self._reports.figures(span.end)[label]
+        lines = quarter_lines(figures.categories, figures.year.period, span, spent)
         return ReturnQuarter(
             label=name,
             start=span.start,
             end=span.end,
-            spend=tuple((c, spent.get(c, ZERO)) for c in sorted(categories | set(spent))),
+            spend=tuple((x.category, x.spend) for x in sorted(lines, key=lambda x: x.category)),
+            lines=tuple(sorted(lines, key=lambda x: x.category)),
         )
 
     def write_return(
@@ -292,8 +284,8 @@ class ExportsService:
         progress: Callable[[float], None] | None = None,
         source_fields: bool = False,
     ) -> Path:
-        """Write the DfE return workbook for a funding year as at a date (today when
-        None), or a quarterly return as at the end of ``quarter`` (``Q3``, ``FY2019/20
+        """Write the DfE return workbook for a funding year as at a date (when None,
+        today, or the year's last day once it has ended), or a quarterly return as at the end of ``quarter`` (``Q3``, ``FY2019/20
         Q4``) or of ``from_date``..``to_date`` (see :meth:`return_data`).
 
         Args:
@@ -369,60 +361,17 @@ class ExportsService:
         moved it.
 
         The figures compared against are those registered when the file was
-        submitted; for a file never submitted, those read from the file.
+        submitted; for a file never submitted, those read from the file, and then
+        every cell against the return as written (``edited``: a copy changed by
+        hand). Each correction behind the moved figures is told once, in words
+        (``causes``), with the headline figures it moved (``headline``). Both sides
+        are streamed: memory stays flat however many lines the year has.
 
         Raises:
             InvalidInput: not a workbook, or not an fsgrant return.
             NotFound: the return's funding year is not in this store.
         """
-        from fsgrant.domain.submissions import ReturnCheck, moved_figures
-        from fsgrant.formats.dfe_return import ReturnReader
-        from fsgrant.formats.dfe_return.figures import return_figures, return_headers
-        from fsgrant.formats.extracts import file_sha256
-
-        p = Path(path)
-        check_input_file(p)  # a folder, a device or a pipe is said to be one
-        submission = self._tables.returns.by_sha256(file_sha256(p))
-        with ReturnReader(p) as reader:
-            heading = reader.heading
-            label, day = heading.funding_year, heading.as_at
-            kept = heading.source_fields
-            since: datetime | None
-            if submission is not None:
-                since = submission.submitted_at
-                matches: bool | None = True
-            else:
-                since = heading.generated_at
-                if since is not None:
-                    # A return's times are UTC, to the second: what was recorded within
-                    # the second it was made counts as before it.
-                    since = since.replace(microsecond=999999)
-                    if since.tzinfo is None:
-                        since = since.replace(tzinfo=UTC)
-                matches = False if self._tables.returns.latest(label, day) is not None else None
-            # The return as known when it was sent (or made), with the corrections
-            # recorded since: a change of estimate never moves it.
-            with self._tables.store.known_as(Known(day, since)):
-                fresh = self.return_data_for(label, day, heading.period, source_fields=kept)
-                headers = return_headers(fresh)  # reads no transactions: fresh stays whole
-                # A return made before a sheet was added is compared on the sheets it has.
-                now = [f for f in return_figures(fresh, headers) if f.sheet in reader.sheets]
-            before = list(submission.figures) if submission is not None else reader.figures(headers)
-        later = since_return(self._tables, since, day)
-        changes = moved_figures(before, now, later.corrections, post_ids=self._post_ids())
-        return ReturnCheck(
-            file=str(p),
-            funding_year=label,
-            as_at=day,
-            file_matches_submission=matches,
-            submission=None
-            if submission is None
-            else submission.model_copy(update={"figures": ()}),
-            ledger_matches=not changes,
-            fingerprint_matches=heading.fingerprint == fresh.fingerprint,
-            changes=tuple(changes),
-            changes_of_estimate=tuple(later.changes_of_estimate),
-        )
+        return self._checker().verify(path)
 
     # ------------------------------------------------------------ 360Giving
     def giving360_package(

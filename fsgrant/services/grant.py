@@ -51,10 +51,12 @@ class GrantService:
         recipient: str | None = None,
         funder_org_id: str | None = None,
         recipient_org_id: str | None = None,
+        s151_officer: str | None = None,
     ) -> Grant:
         """Change the grant's details; a parameter left None is kept as it is.
 
-        An org id given as empty text is cleared. The change is audited with the
+        An org id or Section 151 officer (name and title, shown in a return's
+        sign-off) given as empty text is cleared. The change is audited with the
         details before and after; the store keeps the details it replaced.
 
         Returns:
@@ -72,13 +74,14 @@ class GrantService:
         for field, value in (
             ("funder_org_id", funder_org_id),
             ("recipient_org_id", recipient_org_id),
+            ("s151_officer", s151_officer),
         ):
             if value is not None:
                 wanted[field] = org_id(value, field)
         if not wanted:
             raise InvalidInput(
-                "nothing to change: give name, funder, recipient, funder_org_id or "
-                "recipient_org_id",
+                "nothing to change: give name, funder, recipient, funder_org_id, "
+                "recipient_org_id or s151_officer",
                 code="nothing-to-change",
             )
         changes = {k: v for k, v in wanted.items() if getattr(current, k) != v}

@@ -348,8 +348,11 @@ TABLES: dict[str, dict[str, Any]] = {
             "figures": "Every figure as submitted (JSON: sheet, row, column, kind, value)",
             "reference": "The funder's reference",
             "closed_through": "The day its funding year was closed through with it",
-            "submitted_at": "When (UTC)",
+            "submitted_at": "When it was recorded (UTC)",
             "submitted_by": "Who",
+            "sent_on": "The day it went to the funder (None: recorded before this was kept)",
+            "supersedes": "The earlier return for the same year and date it replaces",
+            "figure_count": "How many figures it holds (None: count those in figures)",
         },
     },
     "spend_readable": {

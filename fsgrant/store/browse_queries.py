@@ -164,7 +164,7 @@ ORDER BY a.id DESC"""
 
 _RETURNS_QUERY = """SELECT r.id, r.funding_year, r.as_at, r.reference, r.file_name,
        r.submitted_at, r.submitted_by, r.closed_through,
-       json_array_length(r.figures) AS figures,
+       coalesce(r.figure_count, json_array_length(r.figures)) AS figures,
        (SELECT count(*) FROM submitted_returns o
         WHERE o.funding_year = r.funding_year AND o.as_at = r.as_at AND o.id < r.id)
          AS earlier_for_same_date,

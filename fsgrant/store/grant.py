@@ -28,6 +28,9 @@ class GrantTable:
             recipient=row["recipient"],
             funder_org_id=row["funder_org_id"],
             recipient_org_id=row["recipient_org_id"],
+            # A store opened read-only may predate the column (sqlite3.Row's "in"
+            # looks at values, not names).
+            s151_officer=row["s151_officer"] if "s151_officer" in row.keys() else None,  # noqa: SIM118
             created_at=datetime.fromisoformat(row["created_at"]),
         )
 

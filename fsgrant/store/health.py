@@ -96,6 +96,8 @@ _COLUMNS_COUNTED_WHEN_USED = frozenset(
         ("measure_observations", "series"),
         ("measure_observations", "source_file"),
         ("measure_observations", "revises"),
+        ("grant_info", "s151_officer"),
+        ("grant_history", "s151_officer"),
     }
 )
 

@@ -367,3 +367,28 @@ OUTCOMES: list[str] = [
     "ALTER TABLE plan_sources ADD COLUMN beneficiary TEXT "
     "CHECK (beneficiary IS NULL OR beneficiary IN ('council', 'police', 'health', 'other'))",
 ]
+
+# A return's register entry says when it went to the funder (``sent_on``, given with
+# the submission; a return registered before this column existed has none: read the
+# day it was recorded) and which earlier return for the same year and as-at date it
+# replaces (``supersedes``: a resubmission names it), and how many figures it holds.
+# The grant names its Section 151 officer (name and title) for the return's sign-off;
+# the details replaced are kept.
+REGISTER_AND_OFFICER: list[str] = [
+    f"ALTER TABLE submitted_returns ADD COLUMN sent_on TEXT {is_day('sent_on', nullable=True)}",
+    "ALTER TABLE submitted_returns ADD COLUMN supersedes INTEGER REFERENCES submitted_returns(id)",
+    # How many figures, kept so that listing the register never parses them (a year
+    # of 200,000 lines is 400,000 figures); counted from the JSON for older rows.
+    "ALTER TABLE submitted_returns ADD COLUMN figure_count INTEGER",
+    "ALTER TABLE grant_info ADD COLUMN s151_officer TEXT",
+    "ALTER TABLE grant_history ADD COLUMN s151_officer TEXT",
+    "DROP TRIGGER grant_info_keeps_history",
+    """CREATE TRIGGER grant_info_keeps_history AFTER UPDATE ON grant_info
+    BEGIN
+        INSERT INTO grant_history
+            (name, funder, recipient, funder_org_id, recipient_org_id, s151_officer,
+             replaced_at)
+        VALUES (OLD.name, OLD.funder, OLD.recipient, OLD.funder_org_id, OLD.recipient_org_id,
+                OLD.s151_officer, strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'));
+    END""",
+]

@@ -126,6 +126,13 @@ class SpendTable:
         row = self.store.query_one(f"{_SPEND_SQL} WHERE s.id = ?", [int(line_id)])
         return None if row is None else _line(row, allocator)
 
+    def supplier_and_reference(self, line_id: int) -> tuple[str | None, str | None]:
+        """A line's supplier and source reference (None, None for no such line)."""
+        row = self.store.query_one(
+            "SELECT supplier, reference FROM spend WHERE id = ?", [int(line_id)]
+        )
+        return (None, None) if row is None else (row[0], row[1])
+
     def reversed_by(self, line_id: int) -> int | None:
         """The line that reverses ``line_id``, if any."""
         row = self.store.query_one("SELECT id FROM spend WHERE reverses = ?", [line_id])

@@ -1,6 +1,6 @@
 """The DfE return workbook: from report models to an XLSX file, and back.
 
-The workbook has nine sheets, in this order and with these names (a contract that
+The workbook has ten sheets, in this order and with these names (a contract that
 ``fsgrant export verify`` and finance teams rely on): :data:`SHEET_NAMES`.
 
 * :mod:`~fsgrant.formats.dfe_return.model`: the data a return is built from

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from fsgrant.formats.dfe_return.model import Cell, Kind, ReturnData, Row, uk_date
+from fsgrant.formats.dfe_return.model import Cell, Column, Kind, ReturnData, Row, uk_date
 
 __all__ = [
     "BLANK",
     "NUMERIC_HEADERS",
     "date_cell",
     "header_row",
+    "header_row_of",
     "heading",
     "lines_height",
     "money_cell",
@@ -74,6 +75,13 @@ NUMERIC_HEADERS = frozenset(
         "Amount",
         "Posts",
         "Days blocked",
+        "Submitted",
+        "Now",
+        "Change",
+        "Figures moved",
+        "Corrections",
+        "Spend",
+        "Budget",
     }
 )
 
@@ -85,6 +93,14 @@ def header_row(names: Iterable[str]) -> Row:
         "header",
         height=30,
     )
+
+
+def header_row_of(columns: Sequence[Column], extra: Iterable[str] = ()) -> Row:
+    """A table's header row from its column definitions (numeric columns' headings
+    aligned with their figures), then any ``extra`` text columns."""
+    cells = [Cell(c.header, "header", align="right" if c.numeric else None) for c in columns]
+    cells.extend(Cell(name, "header") for name in extra)
+    return Row(tuple(cells), "header", height=30)
 
 
 def lines_height(text: str | None, width: float) -> float | None:

@@ -1,23 +1,22 @@
-"""The return's charts, drawn from the rows a sheet has just written: the spend
-profile (Profile sheet) and the cost of the model against its funding (Sustainability)."""
+"""The charts of the DfE return (openpyxl, imported inside the functions): the
+monthly profile's cumulative spend, and the sustainability plan's cost against grant
+and funding. Added to a write-only sheet after its rows."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from fsgrant.formats.dfe_return.layout import PROFILE_HEADER_ROW
+from fsgrant.formats.dfe_return.model import ReturnData
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
-    from fsgrant.formats.dfe_return.model import ReturnData
 
 __all__ = ["add_profile_chart", "add_sustainability_chart"]
 
 
 def add_profile_chart(ws: WriteOnlyWorksheet, first: int, last: int, data: ReturnData) -> None:
-    """Cumulative spend (actual then forecast) against the cumulative estimate and the
-    award, by month, beside the Profile table (rows ``first`` to ``last``)."""
+    """Cumulative actual + forecast against cumulative estimate and the award."""
     from openpyxl.chart import LineChart, Reference
 
     chart = LineChart()

@@ -24,7 +24,7 @@ from typing import Any
 
 from fsgrant.domain.submissions import FigureKind, ReturnFigure
 from fsgrant.formats.dfe_return.layout import sheet_rows
-from fsgrant.formats.dfe_return.layout_changes import CHANGE_HEADERS
+from fsgrant.formats.dfe_return.layout_changes import CAUSE_HEADERS, HEADLINE_HEADERS
 from fsgrant.formats.dfe_return.model import (
     LABEL_FINGERPRINT,
     LABEL_GENERATED,
@@ -37,9 +37,10 @@ from fsgrant.formats.dfe_return.model import (
     safe_text,
 )
 
-__all__ = ["figures_from_values", "return_figures", "return_headers"]
+__all__ = ["figures_from_values", "iter_return_figures", "return_figures", "return_headers"]
 
-_SKIPPED_LABELS = frozenset({LABEL_GENERATED, LABEL_VERSION, LABEL_FINGERPRINT})
+# What made the file, and how to check it: not figures of the return.
+_SKIPPED_LABELS = frozenset({LABEL_GENERATED, LABEL_VERSION, LABEL_FINGERPRINT, "How to check it"})
 _CELL_KINDS: dict[str, FigureKind] = {
     "money": "money",
     "int": "count",
@@ -132,10 +133,13 @@ def _label(
             )
         if label in _SKIPPED_LABELS:
             continue
-        n = seen.get((sheet, label), 0) + 1
-        seen[(sheet, label)] = n
-        if n > 1:
-            label = f"{label} ({n})"
+        # A row named by its number (a line, a variation) is one of a kind: only
+        # other labels are counted for repeats (a year's 200,000 lines are never held).
+        if not isinstance(head, int | Decimal) or isinstance(head, bool):
+            n = seen.get((sheet, label), 0) + 1
+            seen[(sheet, label)] = n
+            if n > 1:
+                label = f"{label} ({n})"
         yield from extra
         for col in range(first + 1, len(row)):
             value, kind = row[col]
@@ -156,8 +160,8 @@ def _label(
 
 def return_headers(data: ReturnData) -> frozenset[tuple[str, ...]]:
     """The table headers a return of ``data`` writes (the transactions are not read)."""
-    # The changes sheet's header, whether or not this return has rows under it.
-    out: set[tuple[str, ...]] = {CHANGE_HEADERS}
+    # The changes sheet's headers, whether or not this return has rows under them.
+    out: set[tuple[str, ...]] = {CAUSE_HEADERS, HEADLINE_HEADERS}
     for sheet in SHEET_NAMES:
         if sheet == TRANSACTIONS:
             from fsgrant.formats.dfe_return.layout import TRANSACTION_HEADERS
@@ -179,13 +183,22 @@ def _typed_rows(rows: Iterable[Row]) -> Iterator[list[Typed]]:
         yield [_plain(c) for c in r.cells]
 
 
+def iter_return_figures(
+    data: ReturnData, headers: frozenset[tuple[str, ...]], sheets: Iterable[str] = SHEET_NAMES
+) -> Iterator[ReturnFigure]:
+    """Every figure of the return laid out from ``data`` (of ``sheets`` only, when
+    given), one at a time, keyed by sheet, row label and column header; consumes
+    its transactions."""
+    wanted = set(sheets)
+    for sheet in SHEET_NAMES:
+        if sheet in wanted:
+            yield from _label(_typed_rows(sheet_rows(sheet, data)), sheet, headers)
+
+
 def return_figures(data: ReturnData, headers: frozenset[tuple[str, ...]]) -> list[ReturnFigure]:
     """Every figure of the return laid out from ``data`` (consumes its transactions),
     keyed by sheet, row label and column header."""
-    out: list[ReturnFigure] = []
-    for sheet in SHEET_NAMES:
-        out.extend(_label(_typed_rows(sheet_rows(sheet, data)), sheet, headers))
-    return out
+    return list(iter_return_figures(data, headers))
 
 
 def figures_from_values(

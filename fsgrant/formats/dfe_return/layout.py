@@ -18,12 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 
+from fsgrant.domain.money import ZERO
 from fsgrant.domain.reports import VarianceLine
 from fsgrant.formats.dfe_return.cells import (
     BLANK,
     date_cell,
     header_row,
+    header_row_of,
     heading,
     lines_height,
     money_cell,
@@ -44,6 +47,7 @@ from fsgrant.formats.dfe_return.layout_ledger import (
 )
 from fsgrant.formats.dfe_return.layout_plan import sustainability_rows
 from fsgrant.formats.dfe_return.model import (
+    ABOUT,
     CHANGES,
     COLUMN_WIDTHS,
     CONDITIONS,
@@ -60,10 +64,14 @@ from fsgrant.formats.dfe_return.model import (
     SUSTAINABILITY,
     TRANSACTIONS,
     VARIANCE,
+    VARIANCE_COLUMNS,
     VARIATIONS,
     Cell,
     ReturnData,
+    ReturnQuarter,
     Row,
+    category_name,
+    headers_of,
     safe_text,
     uk_date,
 )
@@ -108,15 +116,7 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
             ),
         )
     )
-    yield Row(
-        (
-            Cell(
-                "Every figure is a value computed by fsgrant from its ledger (no formulas); "
-                "money in pounds. Check it against the ledger with 'fsgrant export verify'.",
-                "note",
-            ),
-        )
-    )
+    yield Row((Cell("Every figure is a value (no formulas); money in pounds.", "note"),))
     yield BLANK
 
     def pair(label: str, value: Cell | None, extra: Cell | None = None) -> Row:
@@ -185,15 +185,7 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
         ),
     )
     if q is not None:
-        yield BLANK
-        yield Row((Cell(f"The quarter: {q.label} (£)", "section"),))
-        yield pair(LABEL_PERIOD_FROM, date_cell(q.start))
-        yield pair(LABEL_PERIOD_TO, date_cell(q.end))
-        for category, amount in q.spend:
-            yield pair(f"Spend in the quarter: {category}", money_cell(amount))
-        yield pair("Spend in the quarter", money_cell(q.total, bold=True))
-        yield pair("Spend, year to date", money_cell(s.actual))
-        yield pair("Forecast outturn for the year", money_cell(s.forecast_outturn))
+        yield from _quarter_rows(data, q)
     yield BLANK
     yield Row((Cell("Conditions", "section"),))
     if y.conditions:
@@ -217,40 +209,103 @@ def summary_rows(data: ReturnData) -> Iterator[Row]:
         "Signature",
         "Date signed",
     ):
-        # A box over columns B and C, tall enough to sign in.
+        # A box over columns B and C, tall enough to sign in; the officer's name and
+        # title where the grant records them (then part of the return, as the grant's
+        # name is).
+        known = g.s151_officer if label == "Section 151 officer" else None
         yield Row(
-            (Cell(label, "label"), Cell(None, "input"), Cell(None, "input")),
+            (
+                Cell(label, "label"),
+                Cell(None, "input") if known is None else Cell(known, "text", top=True),
+                Cell(None, "input"),
+            ),
             height=24,
             merge=(2, 3),
         )
+
+
+QUARTER_HEADERS = ("Spend by category", "Spend", "Budget", "Variance")
+QUARTER_TOTAL = "Quarter total"
+YEAR_TO_DATE = "Year to date"
+
+
+def _quarter_rows(data: ReturnData, q: ReturnQuarter) -> Iterator[Row]:
+    """The Summary's quarter: each category's spend, budget and variance in it, the
+    quarter's total and the year to date (see :mod:`fsgrant.domain.quarter`)."""
     yield BLANK
-    yield Row((Cell("About this return", "section"),))
+    yield Row((Cell(f"The quarter: {q.label} (£)", "section"),))
+    yield Row((Cell(LABEL_PERIOD_FROM, "label"), date_cell(q.start)))
+    yield Row((Cell(LABEL_PERIOD_TO, "label"), date_cell(q.end)))
+    yield BLANK
+    yield header_row(QUARTER_HEADERS)
+    for line in q.lines:
+        yield Row(
+            (
+                Cell(category_name(data, line.category)),
+                Cell(line.spend, "money"),
+                Cell(line.budget, "money"),
+                Cell(line.variance, "money"),
+            ),
+            "body",
+        )
+
+    def total(label: str, spend: Decimal, budget: Decimal) -> Row:
+        return Row(
+            (
+                Cell(label, "text", bold=True, total=True),
+                Cell(spend, "money", total=True),
+                Cell(budget, "money", total=True),
+                Cell(spend - budget, "money", total=True),
+            ),
+            "total",
+        )
+
+    yield total(
+        QUARTER_TOTAL,
+        sum((x.spend for x in q.lines), ZERO),
+        sum((x.budget for x in q.lines), ZERO),
+    )
+    yield total(
+        YEAR_TO_DATE,
+        sum((x.spend_to_date for x in q.lines), ZERO),
+        sum((x.budget_to_date for x in q.lines), ZERO),
+    )
+    yield BLANK
+    yield Row(
+        (Cell("Forecast outturn for the year", "label"), money_cell(data.summary.forecast_outturn))
+    )
+
+
+# ---------------------------------------------------------------- About this file
+HOW_TO_CHECK = "How to check it"
+
+
+def about_rows(data: ReturnData) -> Iterator[Row]:
+    """The About this file sheet: what made the file and how to check it."""
+    yield from title_rows(
+        f"About this file: {heading(data)}",
+        "What made this file, and how to check it against the ledger it came from.",
+    )
+
+    def pair(label: str, value: Cell | None) -> Row:
+        return Row((Cell(label, "label"), value))
+
+    yield pair(LABEL_YEAR, text_cell(data.year.label))
+    yield pair(LABEL_AS_AT, date_cell(data.as_at))
     yield pair(LABEL_GENERATED, Cell(data.generated_at.replace(microsecond=0), "generated"))
     yield pair(LABEL_VERSION, text_cell(data.version))
     yield pair(LABEL_FINGERPRINT, Cell(data.fingerprint, "fingerprint"))
     yield pair(
-        "How to check it",
+        HOW_TO_CHECK,
         text_cell(
-            "fsgrant export verify THIS-FILE (with the ledger's store) re-computes every figure"
+            "fsgrant export verify THIS-FILE (with the ledger's store) re-computes every "
+            "figure and says whether the file is the one submitted"
         ),
     )
 
 
 # ---------------------------------------------------------------- Spend vs estimate
-VARIANCE_HEADERS = (
-    "Category",
-    "Original estimate",
-    "Revised estimate",
-    "Actual to date",
-    "Forecast remaining",
-    "Forecast outturn",
-    "Variance",
-    "Variance %",
-    "RAG",
-    "Forecast assumed",
-    "Committed (orders not invoiced)",
-    "Commentary (to complete)",
-)
+VARIANCE_HEADERS = headers_of(VARIANCE_COLUMNS)
 
 
 def variance_rows(data: ReturnData) -> Iterator[Row]:
@@ -262,13 +317,18 @@ def variance_rows(data: ReturnData) -> Iterator[Row]:
         f"Variance = forecast outturn less the {against} estimate (positive: overspend). "
         "RAG: green on track, amber watch, red act.",
     )
-    yield header_row(VARIANCE_HEADERS)
+    yield header_row_of(VARIANCE_COLUMNS)
 
     def line(v: VarianceLine, *, total: bool) -> Row:
         rag = v.rag
         return Row(
             (
-                Cell("Total" if total else v.category, "text", bold=total, total=total),
+                Cell(
+                    "Total" if total else category_name(data, v.category),
+                    "text",
+                    bold=total,
+                    total=total,
+                ),
                 Cell(v.estimate_original, "money", total=total),
                 Cell(v.estimate_revised, "money", total=total),
                 Cell(v.actual, "money", total=total),
@@ -370,6 +430,7 @@ _ROWS: dict[str, SheetRows] = {
     CONDITIONS: condition_rows,
     SUSTAINABILITY: sustainability_rows,
     CHANGES: change_rows,
+    ABOUT: about_rows,
 }
 
 

@@ -3,10 +3,12 @@
 
 * The return's funding year has a return submitted as at an earlier date: the
   latest such return is named (its number, as-at date, reference, when and by whom
-  it was submitted), then each of its figures the ledger now gives differently,
-  one row each: the figure (sheet / row / column), the value submitted, the value
-  now, the change (money and counts: now less submitted) and the records written
-  since the submission that moved it. DfE sees the prior-period adjustments.
+  it was submitted), then each correction recorded since (a prior-period
+  adjustment), once, in words (what, how much, dated when, recorded when and by
+  whom), with its amount, its date, the day it was recorded and how many figures of
+  that return it moved; then each headline figure (a Summary value) that moved: as
+  submitted, now, the change (now less submitted) and how many corrections moved
+  it. The cell-by-cell detail is kept by ``export verify --detail``, not here.
 * None moved: one line says so. No earlier return: one line says there is none.
   The sheet is always there, so every return has the same sheets.
 """
@@ -20,23 +22,38 @@ from fsgrant.domain.models import AuditEntry
 from fsgrant.formats.dfe_return.cells import (
     BLANK,
     date_cell,
-    header_row,
+    header_row_of,
     heading,
     lines_height,
     text_cell,
     title_rows,
 )
 from fsgrant.formats.dfe_return.model import (
+    CAUSE_COLUMNS,
     CHANGES,
     COLUMN_WIDTHS,
+    HEADLINE_COLUMNS,
     Cell,
     ReturnData,
     Row,
+    headers_of,
+    safe_text,
 )
 
-__all__ = ["CHANGE_HEADERS", "NOTHING_MOVED", "NO_EARLIER_RETURN", "change_rows", "record_text"]
+__all__ = [
+    "CAUSE_HEADERS",
+    "CHANGE_HEADERS",
+    "HEADLINE_HEADERS",
+    "NOTHING_MOVED",
+    "NO_EARLIER_RETURN",
+    "change_rows",
+    "record_text",
+]
 
-CHANGE_HEADERS = ("Figure (sheet / row / column)", "Submitted", "Now", "Change", "Because")
+CAUSE_HEADERS = headers_of(CAUSE_COLUMNS)
+HEADLINE_HEADERS = headers_of(HEADLINE_COLUMNS)
+CHANGE_HEADERS = CAUSE_HEADERS
+"""The first table's header (kept under its older name)."""
 NO_EARLIER_RETURN = "No return of this funding year was submitted as at an earlier date."
 NOTHING_MOVED = "No figure of that return has moved since it was submitted."
 
@@ -64,14 +81,6 @@ def _decimal(text: str | None) -> Decimal | None:
     return n if n.is_finite() else None
 
 
-def _change(submitted: str | None, now: str | None) -> Cell | None:
-    was, is_ = _value(submitted), _value(now)
-    if was is None or is_ is None or was.kind != is_.kind or was.kind not in ("money", "int"):
-        return None
-    assert isinstance(was.value, Decimal | int) and isinstance(is_.value, Decimal | int)
-    return Cell(is_.value - was.value, was.kind)
-
-
 def record_text(entry: AuditEntry) -> str:
     """One record as the sheet and ``export verify`` name it."""
     subject = f" {entry.subject}" if entry.subject else ""
@@ -85,8 +94,8 @@ def change_rows(data: ReturnData) -> Iterator[Row]:
     """The Changes since the last return sheet."""
     yield from title_rows(
         f"Changes since the last return: {heading(data)}",
-        "Each figure of the last return of this funding year that the ledger now gives "
-        "differently (a prior-period adjustment), with the records that moved it.",
+        "Each correction recorded since the last return of this funding year was sent "
+        "(a prior-period adjustment), once, with the headline figures it moved.",
     )
     c = data.changes
     if c is None:
@@ -103,23 +112,38 @@ def change_rows(data: ReturnData) -> Iterator[Row]:
         "Submitted at (UTC)", Cell(c.submitted_at.replace(microsecond=0, tzinfo=None), "datetime")
     )
     yield pair("Submitted by", text_cell(c.submitted_by))
+    yield pair("Corrections since", Cell(sum(1 for x in c.causes if x.entry is not None), "int"))
     yield pair("Figures restated", Cell(len(c.restatements), "int"))
     yield BLANK
     if not c.restatements:
         yield Row((Cell(NOTHING_MOVED, "note"),))
         return
-    yield header_row(CHANGE_HEADERS)
-    width = COLUMN_WIDTHS[CHANGES][4]
-    for r in c.restatements:
-        because = "\n".join(record_text(e) for e in r.because) or "no record since"
+    yield header_row_of(CAUSE_COLUMNS)
+    width = COLUMN_WIDTHS[CHANGES][0]
+    for cause in c.causes:
         yield Row(
             (
-                Cell(f"{r.sheet} / {r.row} / {r.column}"),
-                _value(r.submitted),
-                _value(r.now),
-                _change(r.submitted, r.now),
-                Cell(because, wrap=True),
+                Cell(safe_text(cause.words), wrap=True, top=True),
+                None if cause.amount is None else Cell(cause.amount, "money", top=True),
+                date_cell(cause.dated, top=True),
+                None if cause.recorded is None else Cell(cause.recorded.date(), "date", top=True),
+                Cell(cause.figures_moved, "int", top=True),
             ),
             "body",
-            height=lines_height(because, width),
+            height=lines_height(cause.words, width),
+        )
+    yield BLANK
+    yield header_row_of(HEADLINE_COLUMNS)
+    if not c.headline:
+        yield Row((Cell("No headline figure moved (see the other sheets' rows).", "note"),))
+    for h in c.headline:
+        yield Row(
+            (
+                Cell(h.figure),
+                _value(h.submitted),
+                _value(h.now),
+                None if h.change is None else Cell(h.change, "money"),
+                Cell(h.causes, "int"),
+            ),
+            "body",
         )

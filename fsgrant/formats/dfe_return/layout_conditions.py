@@ -30,6 +30,7 @@ from fsgrant.formats.dfe_return.model import (
     Fill,
     ReturnData,
     Row,
+    category_name,
 )
 
 __all__ = ["CHECK_HEADERS", "CONDITION_HEADERS", "EVIDENCE_HEADERS", "condition_rows"]
@@ -99,7 +100,9 @@ def condition_rows(data: ReturnData) -> Iterator[Row]:
             any_evidence = True
             yield Row(
                 (
-                    Cell(f"{c.label} evidence {i}"),
+                    # Keyed by the record's id, never its position: evidence dated
+                    # earlier and recorded later moves no other row.
+                    Cell(f"{c.label} evidence {i if e.id is None else e.id}"),
                     date_cell(e.on),
                     Cell(e.note, wrap=True),
                     text_cell(e.document),
@@ -112,10 +115,10 @@ def condition_rows(data: ReturnData) -> Iterator[Row]:
     for c in data.conditions:
         if c.check is not None:
             yield BLANK
-            yield from _check_rows(c)
+            yield from _check_rows(data, c)
 
 
-def _check_rows(c: ConditionState) -> Iterator[Row]:
+def _check_rows(data: ReturnData, c: ConditionState) -> Iterator[Row]:
     check = c.check
     if isinstance(check, EstimatesCheck):
         yield Row(
@@ -131,7 +134,7 @@ def _check_rows(c: ConditionState) -> Iterator[Row]:
         for line in check.categories:
             yield Row(
                 (
-                    Cell(line.category),
+                    Cell(category_name(data, line.category)),
                     Cell(line.original_estimate, "money"),
                     Cell(line.forecast_outturn, "money"),
                     Cell(line.variance, "money"),
@@ -154,7 +157,13 @@ def _check_rows(c: ConditionState) -> Iterator[Row]:
         yield BLANK
         yield Row((Cell("Tolerance", "label"), percent_cell(check.tolerance_pct)))
         yield Row((Cell("Categories outside it", "label"), Cell(check.categories_outside, "int")))
-        yield Row((Cell("Furthest from its estimate", "label"), text_cell(check.worst_category)))
+        worst = check.worst_category
+        yield Row(
+            (
+                Cell("Furthest from its estimate", "label"),
+                text_cell(None if worst is None else category_name(data, worst)),
+            )
+        )
     elif isinstance(check, SustainabilityCheck):
         yield Row((Cell(f"Check for {c.label}: the onward-sustainability plan", "section"),))
         if not check.available:

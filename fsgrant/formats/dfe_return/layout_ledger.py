@@ -16,6 +16,7 @@ from fsgrant.formats.dfe_return.cells import (
     BLANK,
     date_cell,
     header_row,
+    header_row_of,
     heading,
     lines_height,
     money_cell,
@@ -25,15 +26,21 @@ from fsgrant.formats.dfe_return.cells import (
 from fsgrant.formats.dfe_return.model import (
     COLUMN_WIDTHS,
     POSTS,
+    POSTS_COLUMNS,
+    TRANSACTION_COLUMNS,
     VARIATIONS,
     Cell,
+    Column,
     Fill,
     ReturnData,
     Row,
+    column_at,
+    headers_of,
     safe_text,
 )
 
 __all__ = [
+    "AMOUNT_AT",
     "POSTS_HEADERS",
     "TRANSACTION_HEADERS",
     "VARIATION_HEADERS",
@@ -46,23 +53,7 @@ __all__ = [
 
 
 # ---------------------------------------------------------------- Posts
-POSTS_HEADERS = (
-    "Post",
-    "Title",
-    "Role",
-    "Team",
-    "Host",
-    "Route",
-    "FTE",
-    "Status",
-    "Since",
-    "Reason",
-    "Expected start",
-    "Annual cost at 1.0 FTE (not a bill)",
-    "Funded annual cost (annual cost x FTE)",
-    "Cost to date",
-    "Forecast cost",
-)
+POSTS_HEADERS = headers_of(POSTS_COLUMNS)
 
 
 def funded_cost(annual_cost: Decimal, fte: Decimal) -> Decimal:
@@ -79,7 +70,7 @@ def posts_rows(data: ReturnData) -> Iterator[Row]:
         "Status as at the as-at date. Blocked posts are shaded red: they turn into "
         "forecast underspend until they are filled.",
     )
-    yield header_row(POSTS_HEADERS)
+    yield header_row_of(POSTS_COLUMNS)
     widths = COLUMN_WIDTHS[POSTS]
     funded = [funded_cost(p.annual_cost, p.fte) for p in r.posts]
     for p, funded_annual in zip(r.posts, funded, strict=True):
@@ -161,21 +152,8 @@ def posts_rows(data: ReturnData) -> Iterator[Row]:
 
 
 # ---------------------------------------------------------------- Transactions
-TRANSACTION_HEADERS = (
-    "Line",
-    "Date",
-    "Financial year",
-    "Funding year",
-    "Category",
-    "Post",
-    "Supplier",
-    "Description",
-    "Reference",
-    "Amount",
-    "Reverses line",
-    "Import batch",
-    "Source line",
-)
+TRANSACTION_HEADERS = headers_of(TRANSACTION_COLUMNS)
+AMOUNT_AT = column_at(TRANSACTION_COLUMNS, "Amount")
 
 
 def transaction_head_rows(data: ReturnData) -> Iterator[Row]:
@@ -185,7 +163,7 @@ def transaction_head_rows(data: ReturnData) -> Iterator[Row]:
         "Every spend line charged to this funding year, dated on or before the as-at "
         "date, with where it came from. Credits and reversals are negative.",
     )
-    yield header_row((*TRANSACTION_HEADERS, *data.source_fields))
+    yield header_row_of(TRANSACTION_COLUMNS, data.source_fields)
 
 
 def transaction_total_row(count: int, pence: int) -> Row:
@@ -193,11 +171,22 @@ def transaction_total_row(count: int, pence: int) -> Row:
     return Row(
         (
             Cell(f"Total ({count} lines)", "text", bold=True, total=True),
-            *(Cell("", total=True) for _ in range(8)),
-            Cell(Decimal(pence) / 100, "money", total=True),
+            *(Cell("", total=True) for _ in range(AMOUNT_AT - 1)),
+            Cell(Decimal(pence) / 100, TRANSACTION_COLUMNS[AMOUNT_AT].kind, total=True),
         ),
         "total",
     )
+
+
+def _line_cell(column: Column, value: object) -> Cell | None:
+    """A line's value in ``column``, as its kind shows it (a date centred)."""
+    if value is None:
+        return None
+    if column.kind == "date":
+        return Cell(value, "date", align="center")  # type: ignore[arg-type]
+    if column.kind == "text":
+        return text_cell(value)
+    return Cell(value, column.kind)  # type: ignore[arg-type]
 
 
 def transaction_rows(data: ReturnData) -> Iterator[Row]:
@@ -217,19 +206,7 @@ def transaction_rows(data: ReturnData) -> Iterator[Row]:
         source = tuple(text_cell(fields.get(name)) for name in data.source_fields)
         yield Row(
             (
-                Cell(s.id, "int"),
-                Cell(s.date, "date", align="center"),
-                Cell(s.financial_year),
-                Cell(s.funding_year or ""),
-                Cell(s.category),
-                text_cell(s.post),
-                text_cell(s.supplier),
-                text_cell(s.description),
-                text_cell(s.reference),
-                Cell(s.amount, "money"),
-                None if s.reverses is None else Cell(s.reverses, "int"),
-                None if s.import_batch is None else Cell(s.import_batch, "int"),
-                None if s.source_line is None else Cell(s.source_line, "int"),
+                *(_line_cell(c, getattr(s, c.field)) for c in TRANSACTION_COLUMNS),
                 *source,
             ),
             "body",

@@ -24,6 +24,7 @@ from fsgrant.errors import InvalidInput
 from fsgrant.formats.archive import NotAZip, TooBig, TooCompressed, archive_problem
 from fsgrant.formats.dfe_return.layout import sheet_rows
 from fsgrant.formats.dfe_return.model import (
+    ABOUT,
     FIRST_SHEET_NAMES,
     LABEL_AS_AT,
     LABEL_FINGERPRINT,
@@ -149,14 +150,16 @@ class ReturnReader:
     def figures(self, headers: frozenset[tuple[str, ...]]) -> list[ReturnFigure]:
         """Every figure of the workbook read back, keyed by sheet, row label and
         column header (see :mod:`fsgrant.formats.dfe_return.figures`)."""
+        return list(self.iter_figures(headers))
+
+    def iter_figures(self, headers: frozenset[tuple[str, ...]]) -> Iterator[ReturnFigure]:
+        """:meth:`figures` one at a time, streamed from the workbook."""
         from fsgrant.formats.dfe_return.figures import figures_from_values
 
-        out: list[ReturnFigure] = []
         for name in SHEET_NAMES:
             if name in self._wb.sheetnames:
                 rows = self._wb[name].iter_rows(values_only=True)
-                out.extend(figures_from_values(name, rows, headers))
-        return out
+                yield from figures_from_values(name, rows, headers)
 
     def close(self) -> None:
         self._wb.close()
@@ -182,9 +185,14 @@ def _heading_of(wb: Any, path: Path) -> ReturnHeading:
     if SUMMARY not in wb.sheetnames:
         raise InvalidInput(f"{path} is not an fsgrant return (no Summary sheet)", field="path")
     found: dict[str, Any] = {}
-    for row in wb[SUMMARY].iter_rows(max_col=2, values_only=True):
-        if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
-            found.setdefault(row[0], row[1])
+    # What made the file is on its About this file sheet (on the Summary of a return
+    # made before that sheet existed).
+    for name in (SUMMARY, ABOUT):
+        if name not in wb.sheetnames:
+            continue
+        for row in wb[name].iter_rows(max_col=2, values_only=True):
+            if len(row) >= 2 and isinstance(row[0], str) and row[1] is not None:
+                found.setdefault(row[0], row[1])
     year, as_at, fingerprint = (
         found.get(LABEL_YEAR),
         found.get(LABEL_AS_AT),
@@ -192,7 +200,7 @@ def _heading_of(wb: Any, path: Path) -> ReturnHeading:
     )
     if not isinstance(year, str) or not isinstance(as_at, datetime | date) or not fingerprint:
         raise InvalidInput(
-            f"{path} is not an fsgrant return: its Summary has no '{LABEL_YEAR}', "
+            f"{path} is not an fsgrant return: it has no '{LABEL_YEAR}', "
             f"'{LABEL_AS_AT}' or '{LABEL_FINGERPRINT}'",
             field="path",
         )
@@ -313,7 +321,10 @@ def _align(expected: Iterable[Row], found: Iterable[tuple[Any, ...]]) -> Iterato
 
 def _describe_line(cells: tuple[Any, ...]) -> str:
     values = [c.value if isinstance(c, Cell) else c for c in cells]
-    line, day, amount = values[0], values[1], values[9] if len(values) > 9 else None
+    from fsgrant.formats.dfe_return.layout_ledger import AMOUNT_AT
+
+    line, day = values[0], values[1]
+    amount = values[AMOUNT_AT] if len(values) > AMOUNT_AT else None
     when = day.date() if isinstance(day, datetime) else day
     number = _number(amount) if not isinstance(amount, Decimal) else amount
     n = _number(line)

@@ -14,14 +14,12 @@ from collections.abc import Callable, Iterable
 from copy import copy
 from datetime import date, datetime, time
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fsgrant.domain.transactions import TransactionLine, transaction_line
-from fsgrant.formats.dfe_return.charts import add_profile_chart as _add_profile_chart
-from fsgrant.formats.dfe_return.charts import (
-    add_sustainability_chart as _add_sustainability_chart,
-)
+from fsgrant.formats.dfe_return.charts import add_profile_chart, add_sustainability_chart
 from fsgrant.formats.dfe_return.layout import sheet_rows
 from fsgrant.formats.dfe_return.layout_ledger import (
     transaction_head_rows,
@@ -29,31 +27,30 @@ from fsgrant.formats.dfe_return.layout_ledger import (
     transaction_total_row,
 )
 from fsgrant.formats.dfe_return.model import (
+    ABOUT,
     CHANGES,
     COLUMN_WIDTHS,
     CONDITIONS,
-    DATE_FORMAT,
-    DATETIME_FORMAT,
     ERROR_LITERALS,
-    FTE_FORMAT,
-    MONEY_FORMAT,
-    MONTH_FORMAT,
-    PERCENT_FORMAT,
+    NUMBER_FORMATS,
     POSTS,
     PROFILE,
     SHEET_NAMES,
     SUMMARY,
     SUSTAINABILITY,
+    TRANSACTION_COLUMNS,
     TRANSACTIONS,
     VARIANCE,
     VARIATIONS,
     Cell,
+    Column,
     ReturnData,
     Row,
     needs_quote_prefix,
     safe_text,
     uk_date,
 )
+from fsgrant.formats.dfe_return.widths import fitted_widths, header_height
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -74,6 +71,7 @@ _FREEZE: dict[str, str | None] = {
     CONDITIONS: "B5",
     SUSTAINABILITY: "B5",
     CHANGES: None,
+    ABOUT: None,
 }
 _PRINT_TITLES: dict[str, str | None] = {
     SUMMARY: None,
@@ -85,6 +83,7 @@ _PRINT_TITLES: dict[str, str | None] = {
     CONDITIONS: "4:4",
     SUSTAINABILITY: "4:4",
     CHANGES: None,
+    ABOUT: None,
 }
 
 _NAVY = "1F3864"
@@ -128,15 +127,7 @@ class _Styles:
         self.border_section = Border(bottom=Side(style="medium", color=_NAVY))
         self._alignments: dict[tuple[str | None, bool, str | None], Alignment] = {}
         self._alignment_type = Alignment
-        self.formats: dict[str, str] = {
-            "money": MONEY_FORMAT,
-            "date": DATE_FORMAT,
-            "month": MONTH_FORMAT,
-            "datetime": DATETIME_FORMAT,
-            "generated": DATETIME_FORMAT,
-            "percent": PERCENT_FORMAT,
-            "fte": FTE_FORMAT,
-        }
+        self.formats: dict[str, str] = NUMBER_FORMATS
         # Style of each (kind, bold, fill, total, quote) seen, copied onto later cells:
         # far cheaper than re-hashing fonts and fills for every one of 100,000 rows.
         self._cache: dict[tuple[Any, ...], Any] = {}
@@ -233,13 +224,15 @@ def _escape_hf(text: str) -> str:
     return safe_text(text).replace("&", "&&")
 
 
-def _set_up_sheet(ws: WriteOnlyWorksheet, name: str, data: ReturnData) -> None:
+def _set_up_sheet(
+    ws: WriteOnlyWorksheet, name: str, data: ReturnData, widths: tuple[float, ...]
+) -> None:
     """Widths, frozen panes and print set-up: before the first row is written
     (write-only sheets write these ahead of the rows)."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
-    for i, width in enumerate(COLUMN_WIDTHS[name], start=1):
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     freeze = _FREEZE[name]
     if freeze:
@@ -261,8 +254,12 @@ def _set_up_sheet(ws: WriteOnlyWorksheet, name: str, data: ReturnData) -> None:
     ws.oddHeader.left.text = _escape_hf(data.grant.name)
     ws.oddHeader.center.text = _escape_hf(f"{name}: funding year {data.year.label}")
     ws.oddHeader.right.text = _escape_hf(f"As at {uk_date(data.as_at)}")
+    # The Summary is the page that is signed: no tool or ledger text on it (they
+    # are on the About this file sheet).
     ws.oddFooter.left.text = _escape_hf(
-        f"fsgrant {data.version}; ledger {data.fingerprint[:12]}; generated "
+        f"Generated {data.generated_at:%d/%m/%Y %H:%M} UTC"
+        if name == SUMMARY
+        else f"fsgrant {data.version}; ledger {data.fingerprint[:12]}; generated "
         f"{data.generated_at:%d/%m/%Y %H:%M} UTC"
     )
     ws.oddFooter.right.text = "Page &P of &N"
@@ -281,7 +278,15 @@ def _write_sheet(
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(name)
-    _set_up_sheet(ws, name, data)
+    laid_out: list[Row] | None = None
+    if name == TRANSACTIONS:
+        # Streamed: its columns are sized for the largest amounts a year can hold.
+        widths = COLUMN_WIDTHS[name]
+    else:
+        # Small sheets: laid out first, so each column is as wide as what it holds.
+        laid_out = list(sheet_rows(name, data))
+        widths = fitted_widths(COLUMN_WIDTHS[name], laid_out)
+    _set_up_sheet(ws, name, data, widths)
     first_header: int | None = None
     last_body: int | None = None
     width = 1
@@ -292,8 +297,9 @@ def _write_sheet(
     def put(row: Row) -> None:
         nonlocal first_header, last_body, width, widest, row_no
         row_no += 1
-        if row.height is not None:
-            ws.row_dimensions[row_no].height = row.height
+        height = header_height(row, widths) if row.role == "header" else row.height
+        if height is not None:
+            ws.row_dimensions[row_no].height = height
         if row.merge is not None:
             first, last = (get_column_letter(c) for c in row.merge)
             ws.merged_cells.add(f"{first}{row_no}:{last}{row_no}")
@@ -322,15 +328,15 @@ def _write_sheet(
             last_body = row_no
         put(transaction_total_row(count, pence))
     else:
-        for row in sheet_rows(name, data):
+        for row in laid_out or ():
             put(row)
     if first_header is not None:
         end = last_body or first_header
         ws.auto_filter.ref = f"A{first_header}:{get_column_letter(width)}{end}"
     if name == PROFILE and months:
-        _add_profile_chart(ws, months[0], months[-1], data)
+        add_profile_chart(ws, months[0], months[-1], data)
     if name == SUSTAINABILITY and months:
-        _add_sustainability_chart(ws, months[0], months[-1], width)
+        add_sustainability_chart(ws, months[0], months[-1], width)
     ws.close()
     _insert_dimension(ws, f"A1:{get_column_letter(max(widest, 1))}{max(row_no, 1)}")
 
@@ -353,39 +359,47 @@ def _write_transaction_lines(
     date, centred; the amount) made once and reused, each line being written out as
     it is appended.
     """
-    date_cell = styles.cell(ws, Cell(date(2000, 1, 1), "date", align="center"))
-    money = styles.cell(ws, Cell(Decimal(0), "money"))
-    text = _lean_text(ws, styles)
+    # One maker a column, by its kind in the sheet's definition: the same values and
+    # styles as the layout (a date centred; an amount in the money format).
+    makers = [_maker(ws, styles, column) for column in TRANSACTION_COLUMNS]
+    fields = attrgetter(*(c.field for c in TRANSACTION_COLUMNS))
     count = pence = 0
     append = ws.append
     for line in lines:
         s = line if isinstance(line, TransactionLine) else transaction_line(line)
-        date_cell.value = s.date
-        money.value = s.amount
         pence += s.pence
         count += 1
-        append(
-            [
-                s.id,
-                date_cell,
-                text(s.financial_year),
-                text(s.funding_year),
-                text(s.category),
-                text(s.post),
-                text(s.supplier),
-                text(s.description),
-                text(s.reference),
-                money,
-                s.reverses,
-                s.import_batch,
-                s.source_line,
-            ]
-        )
+        append([make(value) for make, value in zip(makers, fields(s), strict=True)])
         if progress is not None and count % _PROGRESS_EVERY == 0:
             progress(count)
     if progress is not None:
         progress(count)
     return count, pence
+
+
+def _maker(ws: WriteOnlyWorksheet, styles: _Styles, column: Column) -> Callable[[Any], Any]:
+    """What to append for a value of ``column`` on the Transactions sheet: a number
+    as it is, text as :func:`_lean_text` binds it, a date or an amount in one styled
+    cell made once and given each value in turn (appended rows are written out at
+    once, so the cell can be reused)."""
+    if column.kind == "int":
+        return _as_is
+    if column.kind not in ("date", "money"):
+        return _lean_text(ws, styles)
+    if column.kind == "date":
+        cell = styles.cell(ws, Cell(date(2000, 1, 1), "date", align="center"))
+    else:
+        cell = styles.cell(ws, Cell(Decimal(0), column.kind))
+
+    def styled(value: Any) -> Any:
+        cell.value = value
+        return cell
+
+    return styled
+
+
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def _lean_text(ws: WriteOnlyWorksheet, styles: _Styles) -> Callable[[str | None], Any]:
