@@ -42,11 +42,12 @@ def test_a_late_purchase_order_is_a_correction(submitted) -> None:
     # Committed 4,800.00 lifts training's forecast from 1,000.00 to 4,800.00: the
     # outturn moves by 3,800.00.
     moved = {(c.sheet, c.row, c.column): (c.submitted, c.now) for c in check.changes}
-    assert moved[("Spend vs estimate", "training", "Committed (orders not invoiced)")] == (
+    training = "Motivational Interviewing and other training"  # read by its description
+    assert moved[("Spend vs estimate", training, "Committed (orders not invoiced)")] == (
         "0.00",
         "4800.00",
     )
-    assert moved[("Spend vs estimate", "training", "Forecast remaining")] == ("1000.00", "4800.00")
+    assert moved[("Spend vs estimate", training, "Forecast remaining")] == ("1000.00", "4800.00")
 
 
 def test_what_is_dated_after_the_return_moves_later_returns_only(submitted) -> None:

@@ -345,8 +345,9 @@ def test_the_next_return_restates_the_submitted_figures_that_moved(led, tmp_path
     assert rows["Its reference"][0] == "Q4 return"
     assert rows["Corrections since"][0] == 1
     # One row per cause, in words, with its amount, dates and reach; the March line
-    # moved 37 figures (its Transactions row and the totals, the training row, every
-    # month of the profile from March on), told here once.
+    # moved 38 figures (its Transactions row and the totals, the training row, new,
+    # committed 0.00 included, every month of the profile from March on, the plan's
+    # grant), told here once.
     assert rows["Correction since that return"][:4] == (
         "Amount",
         "Dated",
@@ -358,7 +359,7 @@ def test_the_next_return_restates_the_submitted_figures_that_moved(led, tmp_path
     assert cause.startswith(f"{training}, £200.00, dated 20/03/2020, recorded ")
     assert len(cause) <= 300 and "post.status" not in cause and "entry" not in cause
     assert rows[cause][0] == 200 and rows[cause][1].date().isoformat() == "2020-03-20"
-    assert rows[cause][3] == rows["Figures restated"][0] == 37
+    assert rows[cause][3] == rows["Figures restated"][0] == 38
     # The headline figures it moved: submitted, now, change, how many corrections.
     # Actual 3,875.00 + 200.00 = 4,075.00; award less actual 2,490,000.00 - 4,075.00 =
     # 2,485,925.00; outturn 19,375.00 + 200.00 = 19,575.00; at risk 2,470,425.00.

@@ -68,13 +68,17 @@ class GrantService:
         """
         current = self.show()
         wanted: dict[str, str | None] = {}
-        for field, value in (("name", name), ("funder", funder), ("recipient", recipient)):
+        for field, value in (
+            ("name", name),
+            ("funder", funder),
+            ("recipient", recipient),
+            ("s151_officer", s151_officer),
+        ):
             if value is not None:
                 wanted[field] = required_text(value, field)
         for field, value in (
             ("funder_org_id", funder_org_id),
             ("recipient_org_id", recipient_org_id),
-            ("s151_officer", s151_officer),
         ):
             if value is not None:
                 wanted[field] = org_id(value, field)
