@@ -6,8 +6,8 @@ databases whose metadata carries its config (so another Datasette in the same
 process is untouched):
 
 - ``render_cell``: an integer in a column named ``*_pence`` is shown on the HTML
-  pages as ``£1,234.56`` (``-£12.00`` for a credit); JSON and CSV downloads keep
-  the exact integer pence. The text is returned as plain text, so Datasette escapes
+  pages as ``£1,234.56`` (``-£12.00`` for a credit); JSON keeps the exact integer
+  pence (CSV gives pounds: see ``asgi_wrapper`` below). The text is returned as plain text, so Datasette escapes
   it like any other value: user text is never markup.
 - ``prepare_connection``: every connection Datasette opens to the store, its write
   connection included, is set ``PRAGMA query_only``, so no statement can write
