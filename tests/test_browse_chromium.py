@@ -123,3 +123,10 @@ def test_a_screenshot_of_the_home_page_is_not_blank(served, tmp_path):
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1280, 1600)
     assert len(data) > 50_000  # tables of figures, not a blank or error page
+
+
+def test_a_tables_column_notes_are_folded_away(served, tmp_path):
+    dom = open_in_chromium(f"{served}/demo/posts", tmp_path, "--dump-dom").stdout
+    folded = re.search(r"<details><summary>About the columns</summary>(.*?)</details>", dom, re.S)
+    assert folded is not None
+    assert 'class="column-descriptions"' in folded.group(1)

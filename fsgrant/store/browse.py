@@ -86,7 +86,8 @@ TABLES: dict[str, dict[str, Any]] = {
     "posts": {
         "description": (
             "Funded posts (adult practitioners and others) as first recorded; dated "
-            "changes are in post_changes, recruitment status in post_status."
+            "changes are in post_changes, recruitment status in post_status. The home "
+            "page lists each post as at a date: its status, FTE and cost then."
         ),
         "sort": "id",
         "facets": ["role", "host", "category"],
