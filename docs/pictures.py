@@ -4,7 +4,7 @@
   2019/20 Q3, from the demo's store with a Section 151 officer named (LibreOffice prints the workbook to PDF and
   pdftoppm makes its first page a PNG);
 - pack.png: the first page of the month-end pack as at 31 March 2020 (headless Chromium);
-- browse-blocked-posts.png: `fsgrant browse`'s blocked and vacant posts query as at
+- browse-home.png: `fsgrant browse`'s home page, where the grant stands as at
   31/03/2020 (the store served on 127.0.0.1 for the moment of the screenshot).
 
 Run from the repository root, with fsgrant installed with its dev extra and
@@ -76,7 +76,7 @@ def pack(work: Path) -> None:
     _chromium(page.as_uri(), DOCS / "pack.png", "1000,1400", work)
 
 
-def browse_blocked_posts(work: Path) -> None:
+def browse_home(work: Path) -> None:
     db = _demo(work)
     with socket.socket() as s:  # a free port on the loopback interface
         s.bind(("127.0.0.1", 0))
@@ -94,8 +94,7 @@ def browse_blocked_posts(work: Path) -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        url = f"{base}/demo/blocked_and_vacant_posts?as_at=31%2F03%2F2020"
-        _chromium(url, DOCS / "browse-blocked-posts.png", "1280,800", work)
+        _chromium(f"{base}/?as_at=31%2F03%2F2020", DOCS / "browse-home.png", "1280,1000", work)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -104,7 +103,7 @@ def browse_blocked_posts(work: Path) -> None:
 PICTURES = {
     "return-summary.png": return_summary,
     "pack.png": pack,
-    "browse-blocked-posts.png": browse_blocked_posts,
+    "browse-home.png": browse_home,
 }
 
 

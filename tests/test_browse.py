@@ -222,7 +222,7 @@ def test_the_audit_of_the_last_30_days(ds, example):
     assert [e["id"] for e in got] == sorted((e.id for e in entries), reverse=True)
 
 
-def test_pence_render_as_pounds_on_pages_and_stay_exact_in_downloads(ds):
+def test_pence_render_as_pounds_on_pages_and_in_csv_and_stay_exact_in_json(ds):
     page = get(ds, "/demo/funding_years_as_at?as_at=2020-03-31").text
     cells = re.findall(r'<td class="col-award_pence[^"]*">([^<]*)</td>', page)
     assert cells == ["£2,490,000.00", "£1,600,000.00"]
@@ -234,7 +234,10 @@ def test_pence_render_as_pounds_on_pages_and_stay_exact_in_downloads(ds):
     assert data[0]["amount_pence"] == -125_000
     download = get(ds, "/demo/funding_years_as_at.csv?as_at=2020-03-31").text
     parsed = list(csv.DictReader(io.StringIO(download)))
-    assert [r["award_pence"] for r in parsed] == ["249000000", "160000000"]
+    assert [r["award"] for r in parsed] == ["2490000.00", "1600000.00"]
+    assert not any(name.endswith("_pence") for name in parsed[0])
+    lines = get(ds, "/demo/spend.csv?amount_pence=-125000").text
+    assert [r["amount"] for r in csv.DictReader(io.StringIO(lines))] == ["-1250.00"]
 
 
 def test_user_text_is_data_not_markup(tmp_path):
@@ -275,11 +278,42 @@ def test_the_command_serves_and_prints_the_address(example, monkeypatch):
     from fsgrant.services import browse
 
     served: list[tuple[str, int]] = []
-    monkeypatch.setattr(browse.Browser, "serve", lambda self: served.append((self.host, self.port)))
-    result = CliRunner().invoke(app, ["--db", str(example), "browse", "--port", "8123"])
+
+    def serve(self: browse.Browser, sock: Any) -> None:
+        served.append(sock.getsockname())
+        sock.close()
+
+    monkeypatch.setattr(browse.Browser, "serve", serve)
+    port = free_port()
+    result = CliRunner().invoke(app, ["--db", str(example), "browse", "--port", str(port)])
     assert result.exit_code == 0, result.output
-    assert "read-only at http://127.0.0.1:8123/demo" in result.output
-    assert served == [("127.0.0.1", 8123)]
+    assert f"read-only at http://127.0.0.1:{port}/ (Ctrl+C to stop)" in result.output
+    assert served == [("127.0.0.1", port)]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+def test_a_port_in_use_fails_before_saying_it_serves(example):
+    import socket
+
+    taken = socket.socket()
+    try:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(app, ["--db", str(example), "browse", "--port", port])
+    finally:
+        taken.close()
+    assert result.exit_code == 1
+    assert "Serving" not in result.output
+    assert f"cannot serve at 127.0.0.1 port {port}" in result.output
 
 
 def test_without_the_extra_the_command_says_how_to_install_it(example, monkeypatch):

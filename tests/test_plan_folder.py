@@ -372,3 +372,24 @@ def test_the_plan_and_the_forecast_use_every_post_record_whatever_the_as_at_date
     # the plan's grant column and in the summary's forecast remaining alike.
     assert rows["FY2020/21"].grant == D("14000.00")
     assert summary.forecast_remaining == D("14000.00")
+
+
+def test_the_returns_sustainability_sheet_shows_savings_to_partners(tmp_path):
+    # The example's illustrative police savings: 20,000.00 + 25,000.00 + 25,000.00 =
+    # 70,000.00 (FY2021/22 to FY2023/24), the NHS's 35,000.00 + 40,000.00 + 40,000.00 =
+    # 115,000.00: shown beside the plan, not in its funding total.
+    from openpyxl import load_workbook
+
+    with fsgrant.open(tmp_path / "cambs.db") as fs:
+        fs.load(example_ledger_path())
+        path = fs.exports.write_return("2019/20", "2020-03-31", out=tmp_path / "r.xlsx")
+    wb = load_workbook(path, read_only=True)
+    rows = [r for r in wb["Sustainability"].iter_rows(values_only=True) if r and r[0]]
+    wb.close()
+    header = next(r for r in rows if r[0] == "Financial year")
+    total = next(r for r in rows if r[0] == "Total")
+    police = header.index("Savings to police (not counted)")
+    health = header.index("Savings to health (not counted)")
+    assert (total[police], total[health]) == (70000, 115000)
+    fy22 = next(r for r in rows if r[0] == "FY2022/23")
+    assert (fy22[police], fy22[health]) == (25000, 40000)

@@ -146,8 +146,9 @@ def browse(
 
     state: State = ctx.find_root().obj
     served = browser(state.db_path, host=host, port=port)
+    sock = served.listen()
     say(f"Serving {state.db_path} read-only at {served.url} (Ctrl+C to stop).")
-    served.serve()
+    served.serve(sock)
 
 
 def doctor(ctx: typer.Context, fmt: Fmt = OutputFormat.table) -> None:

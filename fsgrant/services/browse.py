@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +38,38 @@ class Browser:
     port: int
     url: str
 
-    def serve(self) -> None:
-        """Serve the pages until interrupted (Ctrl+C)."""
+    def listen(self) -> Any:
+        """Take the address: a socket bound and listening, for :meth:`serve`.
+
+        Raises:
+            FsgrantError: the port is in use, or the address cannot be had (code
+                ``browse-address-in-use``).
+        """
+        from fsgrant.formats.browse import listen
+
+        try:
+            return listen(self.host, self.port)
+        except OSError as e:
+            raise FsgrantError(
+                f"cannot serve at {self.host} port {self.port}: {e.strerror or e} "
+                "(is another fsgrant browse running? choose another with --port)",
+                code="browse-address-in-use",
+            ) from None
+
+    def serve(self, sock: Any = None) -> None:
+        """Serve the pages until interrupted (Ctrl+C), on ``sock`` from :meth:`listen`
+        (taken here when not given)."""
         from fsgrant.formats.browse import serve
 
-        serve(self.datasette, self.host, self.port)
+        serve(self.datasette, sock if sock is not None else self.listen())
 
 
 def browser(path: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int = 8001) -> Browser:
     """A read-only Datasette over the store at ``path``, with fsgrant's descriptions,
-    canned queries and pence shown as pounds (see :mod:`fsgrant.formats.browse`).
+    canned queries and pence shown as pounds (see :mod:`fsgrant.formats.browse`); its
+    home page is where the grant stands as at a date
+    (:func:`fsgrant.services.browse_home.home_page`), and its CSV downloads give
+    pounds and never a formula.
 
     The store is opened once first, as every command does: a file that is not an
     fsgrant store is refused, and an older store is upgraded (after a backup copy).
@@ -67,12 +90,18 @@ def browser(path: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int 
         except StoreError:
             grant_name = None
     from fsgrant.formats.browse import datasette_for
+    from fsgrant.services.browse_home import home_page
 
-    ds = datasette_for(store_path, database_metadata(grant_name), pence_suffix=PENCE_SUFFIX)
+    ds = datasette_for(
+        store_path,
+        database_metadata(grant_name),
+        pence_suffix=PENCE_SUFFIX,
+        home=partial(home_page, store_path),
+    )
     shown = f"[{host}]" if ":" in host else host
     return Browser(
         datasette=ds,
         host=host,
         port=port,
-        url=f"http://{shown}:{port}/{ds.urls.database(store_path.stem).lstrip('/')}",
+        url=f"http://{shown}:{port}/",
     )

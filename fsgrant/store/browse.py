@@ -86,7 +86,8 @@ TABLES: dict[str, dict[str, Any]] = {
     "posts": {
         "description": (
             "Funded posts (adult practitioners and others) as first recorded; dated "
-            "changes are in post_changes, recruitment status in post_status."
+            "changes are in post_changes, recruitment status in post_status. The home "
+            "page lists each post as at a date: its status, FTE and cost then."
         ),
         "sort": "id",
         "facets": ["role", "host", "category"],
@@ -415,9 +416,9 @@ def database_metadata(grant_name: str | None = None) -> dict[str, Any]:
         "The ledger of the Department for Education grant for the Family Safeguarding "
         "roll-out: funding years and variations, posts and their recruitment, spend "
         "against estimates, receipts, imports, submitted returns and the audit trail. "
-        "Money columns named *_pence are whole pence (shown as pounds on these pages; "
-        "JSON and CSV downloads keep exact pence). Read-only: change the ledger with the "
-        "fsgrant command."
+        "Money columns named *_pence are whole pence (shown as pounds on these pages and "
+        "in CSV downloads, named without _pence; JSON keeps exact pence). Read-only: "
+        "change the ledger with the fsgrant command."
     )
     tables: dict[str, dict[str, Any]] = {t: {"hidden": True} for t in HIDDEN_TABLES}
     for name, meta in TABLES.items():

@@ -19,11 +19,28 @@ SUSTAINABILITY_FIXED_HEADERS = ("Financial year", "Posts cost", "Other cost", "T
 _AFTER_SOURCES = ("Funding total", "Grant + funding", "Gap", "Funded %")
 
 
+def _partners(data: ReturnData) -> list[str]:
+    """Who other than the council gains savings in the plan, in the order first named."""
+    r = data.sustainability
+    seen: dict[str, None] = {}
+    for y in r.years if r is not None else ():
+        for who in y.savings_by_beneficiary:
+            if who != "council":
+                seen.setdefault(who, None)
+    return list(seen)
+
+
 def sustainability_headers(data: ReturnData) -> tuple[str, ...]:
-    """The sheet's headers: one column per source of funding, in the order added."""
+    """The sheet's headers: one column per source of funding, in the order added; last,
+    one per partner gaining savings (shown, not counted toward the gap)."""
     r = data.sustainability
     sources = list(r.years[0].funding) if r is not None and r.years else []
-    return (*SUSTAINABILITY_FIXED_HEADERS, *(f"Funding: {s}" for s in sources), *_AFTER_SOURCES)
+    return (
+        *SUSTAINABILITY_FIXED_HEADERS,
+        *(f"Funding: {s}" for s in sources),
+        *_AFTER_SOURCES,
+        *(f"Savings to {who} (not counted)" for who in _partners(data)),
+    )
 
 
 def sustainability_rows(data: ReturnData) -> Iterator[Row]:
@@ -33,7 +50,9 @@ def sustainability_rows(data: ReturnData) -> Iterator[Row]:
     yield from title_rows(
         f"Onward sustainability: {heading(data)}",
         "What the model costs in each financial year, including after the grant ends, and "
-        "what pays for it. Gap = total cost - grant - funding (positive: unfunded). "
+        "what pays for it. Gap = total cost - grant - funding (positive: unfunded); "
+        "savings that land with partners are shown, not counted: they are the case for "
+        "partners to contribute. "
         + (
             f"Sustainable from {r.sustainable_from}."
             if r is not None and r.sustainable_from
@@ -44,6 +63,7 @@ def sustainability_rows(data: ReturnData) -> Iterator[Row]:
     if r is None or not r.years:
         return
     sources = list(r.years[0].funding)
+    partners = _partners(data)
     for y in r.years:
         yield Row(
             (
@@ -57,6 +77,7 @@ def sustainability_rows(data: ReturnData) -> Iterator[Row]:
                 Cell(y.grant + y.funding_total, "money"),
                 Cell(y.gap, "money", fill="red" if y.gap > 0 else "green"),
                 percent_cell(y.funded_pct),
+                *(Cell(y.savings_by_beneficiary.get(w, ZERO), "money") for w in partners),
             ),
             "body",
         )
@@ -75,6 +96,8 @@ def sustainability_rows(data: ReturnData) -> Iterator[Row]:
             total(y.funding_total for y in r.years),
             total(y.grant + y.funding_total for y in r.years),
             total(y.gap for y in r.years),
+            None,
+            *(total(y.savings_by_beneficiary.get(w, ZERO) for y in r.years) for w in partners),
         ),
         "total",
     )
