@@ -410,8 +410,12 @@ def test_the_command_line(tmp_path):
     assert data[0]["check"] is None and data[1]["due"] == "2020-06-30"
     assert data[1]["check"]["kind"] == "estimates"
     assert data[1]["check"]["original_estimate"] == "0.00"  # no estimates recorded
-    table = ok("condition", "list", "--as-at", "2020-05-31")
-    assert "739 children in care" in table
+    # Wide enough that no text cell is folded (piped, tables are drawn at 100 columns).
+    wide = runner.invoke(
+        app, [*db, "condition", "list", "--as-at", "2020-05-31"], env={"COLUMNS": "240"}
+    )
+    assert wide.exit_code == 0, wide.output
+    assert "739 children in care" in wide.output
     summary = json.loads(ok("report", "summary", "--as-at", "2020-05-31", "-f", "json"))
     y2 = summary["funding_years"][1]
     assert (y2["secure"], y2["conditions"], y2["conditions_met"]) == (False, 2, 1)

@@ -162,7 +162,8 @@ def _strings(data):
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_every_command_in_every_format(store, args):
-    table = invoke(store, args)
+    # Wide enough that no text cell is folded (piped, tables are drawn at 100 columns).
+    table = invoke(store, args, env={"COLUMNS": "240"})
     as_json = invoke(store, [*args, "-f", "json"])
     as_csv = invoke(store, [*args, "-f", "csv"])
     data = json.loads(as_json) if as_json.strip() else None
@@ -214,7 +215,7 @@ def test_conditions_round_trip(store):
 
 
 def test_markup_and_control_characters_in_tables_are_shown_not_run(store):
-    out = invoke(store, ["spend", "list"])
+    out = invoke(store, ["spend", "list"], env={"COLUMNS": "240"})
     assert "[/bold] Acme" in out
     assert "Smith [bold]Ltd" in out
     assert "\x1b" not in out and "\x07" not in out

@@ -295,8 +295,8 @@ def test_post_change_show_and_list_as_at_from_the_command_line(tmp_path, led):
         ("2020-06-01", "FTE 0.60, host NHS trust", "[bold]moved[/bold]"),
     ]
     assert all(r["recorded_by"] for r in rows)
-    res = runner.invoke(app, [*db, "post", "show", "DA-N1"])
-    assert "[bold]moved[/bold]" in res.output  # markup shown as typed
+    res = runner.invoke(app, [*db, "post", "show", "DA-N1"], env={"COLUMNS": "240"})
+    assert "[bold]moved[/bold]" in res.output  # markup shown as typed (wide: not folded)
     res = runner.invoke(app, [*db, "post", "list", "--as-at", "2020-05-31", "-f", "json"])
     row = json.loads(res.output)[0]
     assert (row["fte"], row["annual_cost"], row["host"]) == ("1.00", "37080.00", "Council")

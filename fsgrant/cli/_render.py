@@ -29,7 +29,7 @@ _FIGURE = re.compile(r"^-?£?[0-9][0-9,]*(?:\.[0-9]+)?%?$")
 # Text columns keep at least this many characters before a table is redrawn.
 _TEXT_MIN = 8
 # Widest a table is drawn when even the compact form does not fit the terminal.
-_PIPE_WIDTH = 240
+_PIPE_WIDTH = 100
 
 
 def display_text(value: str) -> str:
