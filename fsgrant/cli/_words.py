@@ -55,12 +55,4 @@ def receipt_words(receipt: Any) -> str:
 
 def variation_words(v: Any) -> str:
     """A variation in one line, money in pounds and dates day first."""
-    if v.kind == "extend":
-        return f"end moved to {day(v.new_end)}"
-    if v.kind == "shift":
-        return f"period moved to {day(v.new_start)} - {day(v.new_end)}"
-    if v.kind == "amount":
-        return f"award changed to {pounds(v.amount)}"
-    if v.kind == "move":
-        return f"{pounds(v.amount)} moved to {v.to_year}"
-    return f"status changed to {v.new_status}"
+    return str(v.describe(money=pounds, day=day))

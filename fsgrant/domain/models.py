@@ -8,6 +8,7 @@ string such as ``"2490000.00"``. Dates are ``datetime.date`` (ISO in JSON).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -130,16 +131,22 @@ class Variation(_Record):
     recorded_at: datetime
     recorded_by: str
 
-    def describe(self) -> str:
-        """One line in the users' words."""
+    def describe(
+        self,
+        *,
+        money: Callable[[Decimal], str] = str,
+        day: Callable[[date | None], str] = str,
+    ) -> str:
+        """One line in the users' words (``money`` and ``day`` format its amount and
+        dates: plain text by default)."""
         if self.kind == "extend":
-            return f"end moved to {self.new_end}"
+            return f"end moved to {day(self.new_end)}"
         if self.kind == "shift":
-            return f"period moved to {self.new_start} - {self.new_end}"
+            return f"period moved to {day(self.new_start)} - {day(self.new_end)}"
         if self.kind == "amount":
-            return f"award changed to {self.amount}"
+            return f"award changed to {'' if self.amount is None else money(self.amount)}"
         if self.kind == "move":
-            return f"{self.amount} moved to {self.to_year}"
+            return f"{'' if self.amount is None else money(self.amount)} moved to {self.to_year}"
         return f"status changed to {self.new_status}"
 
 
