@@ -405,3 +405,14 @@ def test_cli_plan_and_measure_commands_and_the_json_contract(tmp_path):
     assert "not a financial year label" in bad.output
     bad = runner.invoke(app, ["--db", str(db), "measure", "add", "x", "2020-13-01", "1"])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_the_original_plan_funding_is_the_earliest_dated(tmp_path):
+    # A revision recorded first but dated later, then a backdated figure: the original
+    # is the earliest-dated one (the rule of time), not the first recorded.
+    with _ledger(tmp_path / "g.db") as fs:
+        fs.plan.add_source("council", "base-budget", on="2020-01-01")
+        fs.plan.fund("council", "FY2022/23", "2000.00", on="2021-06-01")
+        fs.plan.fund("council", "FY2022/23", "1000.00", on="2020-06-01")
+        got = [(f.amount, f.original) for f in fs.plan.funding()]
+    assert got == [(D("1000.00"), True), (D("2000.00"), False)]

@@ -136,8 +136,9 @@ class PlanSource(_Record):
 
 
 class PlanFunding(_Record):
-    """Funding committed by a source in a financial year, as set on a date (the first
-    of each source and year is the original; later ones are revisions kept beside it)."""
+    """Funding committed by a source in a financial year, as set on a date (the
+    earliest-dated of each source and year is the original; later ones are revisions
+    kept beside it)."""
 
     id: int
     source: str

@@ -55,9 +55,10 @@ class PlanTable:
     def funding(self) -> list[PlanFunding]:
         """Every funding record, by source (in the order added), year, date set and id."""
         rows = self.store.query(
-            """SELECT f.*, f.id = (SELECT min(o.id) FROM plan_funding o
+            """SELECT f.*, f.id = (SELECT o.id FROM plan_funding o
                                    WHERE o.source = f.source
-                                     AND o.financial_year = f.financial_year) AS original
+                                     AND o.financial_year = f.financial_year
+                                   ORDER BY o.set_on, o.id LIMIT 1) AS original
                FROM plan_funding f JOIN plan_sources s ON s.name = f.source
                ORDER BY s.rowid, f.financial_year, f.set_on, f.id"""
         )
@@ -79,9 +80,10 @@ class PlanTable:
     def costs(self) -> list[PlanCost]:
         """Every recurring cost record, by category, year, date set and id."""
         rows = self.store.query(
-            """SELECT c.*, c.id = (SELECT min(o.id) FROM plan_costs o
+            """SELECT c.*, c.id = (SELECT o.id FROM plan_costs o
                                    WHERE o.category = c.category
-                                     AND o.financial_year = c.financial_year) AS original
+                                     AND o.financial_year = c.financial_year
+                                   ORDER BY o.set_on, o.id LIMIT 1) AS original
                FROM plan_costs c ORDER BY category, financial_year, set_on, id"""
         )
         return [
