@@ -85,7 +85,7 @@ _LAZY = {
     "Conflict": "errors",
     "CostCategory": "domain.models",
     "Estimate": "domain.models",
-    "ExtractMapping": "formats.mapping",
+    "ExtractMapping": "imports.mapping",
     "Finding": "domain.models",
     "FsgrantError": "errors",
     "FundingYear": "domain.models",
@@ -128,7 +128,7 @@ _LAZY = {
     "Variation": "domain.models",
     "YearSummary": "domain.reports",
     "financial_year_label": "domain.periods",
-    "load_mapping": "formats.mapping",
+    "load_mapping": "imports.mapping",
     "parse_amount": "domain.money",
     "parse_date": "domain.periods",
 }
@@ -185,7 +185,7 @@ if TYPE_CHECKING:
         StoreError,
     )
     from fsgrant.formats.dfe_return import ReturnData, ReturnDifference
-    from fsgrant.formats.mapping import ExtractMapping, load_mapping
+    from fsgrant.imports.mapping import ExtractMapping, load_mapping
     from fsgrant.services.ledger import Ledger
 
 

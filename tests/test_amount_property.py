@@ -1,6 +1,6 @@
 """The import's own amount readers agree with :func:`fsgrant.domain.money.parse_amount`.
 
-An extract's amounts go through a fast path (``fsgrant.formats.amounts``: a regular
+An extract's amounts go through a fast path (``fsgrant.imports.amounts``: a regular
 expression for the common forms, read straight into pence, with float-noise
 snapping) rather than ``parse_amount``. On any amount text the two must give the
 same pence or both refuse; the one documented difference is float noise within a
@@ -24,7 +24,7 @@ from reliability_helpers import SLOW, make_grant
 import fsgrant
 from fsgrant.domain.money import MAX_AMOUNT, parse_amount, to_pence
 from fsgrant.errors import InvalidAmount, SourceError
-from fsgrant.formats.amounts import read_extract_amount
+from fsgrant.imports.amounts import read_extract_amount
 
 TOLERANCE = Decimal("0.000001")  # pence, the README's "a millionth of a penny"
 

@@ -224,13 +224,13 @@ def test_adding_spend_imports_only_what_it_needs(tmp_path):
     for heavy in (
         "fsgrant.services.reports",
         "fsgrant.services.exports",
-        "fsgrant.services.imports",
+        "fsgrant.imports.service",
         "fsgrant.services.plan",
         "fsgrant.services.estimates",
         "fsgrant.domain.reports",
         "fsgrant.domain.checks",
         "fsgrant.domain.phasing",
-        "fsgrant.formats.mapping",
+        "fsgrant.imports.mapping",
         "fsgrant.store.health",
     ):
         assert heavy not in loaded, heavy

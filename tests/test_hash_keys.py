@@ -90,8 +90,8 @@ def test_a_hash_key_is_a_20_byte_blob_of_the_digest_and_the_occurrence(led, tmp_
 
 
 def test_occurrences_counted_past_the_cap_give_the_same_keys(tmp_path, monkeypatch):
-    import fsgrant.services.import_chunks
-    import fsgrant.services.imports
+    import fsgrant.imports.chunks
+    import fsgrant.imports.service
 
     # Five lines, three distinct: the taxi on lines 2, 4 and 6.
     text = (
@@ -107,8 +107,8 @@ def test_occurrences_counted_past_the_cap_give_the_same_keys(tmp_path, monkeypat
     for cap in (1_000_000, 1):
         # Chunks of two lines, so with a cap of one distinct line the counts move to
         # the temporary table after the first chunk and go on there.
-        monkeypatch.setattr(fsgrant.services.imports, "CHUNK_ROWS", 2)
-        monkeypatch.setattr(fsgrant.services.import_chunks, "MAX_COUNTED_LINES", cap)
+        monkeypatch.setattr(fsgrant.imports.service, "CHUNK_ROWS", 2)
+        monkeypatch.setattr(fsgrant.imports.chunks, "MAX_COUNTED_LINES", cap)
         with fsgrant.open(tmp_path / f"cap-{cap}.db") as ledger:
             ledger.init("Family Safeguarding", "Department for Education", "A council")
             ledger.years.add("2019/20", "2490000.00", "2019-08-01")

@@ -130,7 +130,7 @@ def test_a_pipe_given_as_an_extract_is_not_read(store):
     ],
 )
 def test_nested_quantifiers_are_found(pattern, nested):
-    from fsgrant.formats.mapping_rules import nested_quantifier
+    from fsgrant.imports.mapping_rules import nested_quantifier
 
     assert nested_quantifier(pattern) is nested
 

@@ -35,9 +35,9 @@ HEADER = "Posting Date,Transaction Number,Cost Centre,Description,Amount\n"
 
 @pytest.fixture
 def led(new_ledger, monkeypatch):
-    import fsgrant.services.imports
+    import fsgrant.imports.service
 
-    monkeypatch.setattr(fsgrant.services.imports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(fsgrant.imports.service, "CHUNK_ROWS", 2)
     ledger = new_ledger()
     ledger.years.vary("2019/20", agreed_on="2020-02-14", reason="envelope moved", end="2021-03-31")
     return ledger
@@ -128,7 +128,7 @@ def test_an_unreadable_file_part_way_stores_nothing(led, tmp_path):
 def test_a_failure_while_storing_stops_the_reading_thread(led, tmp_path, monkeypatch):
     # The store fails at the third parcel: the import stops, stores nothing, and the
     # reading thread (ahead by a few parcels, or waiting to hand one over) ends.
-    import fsgrant.services.import_chunks as chunks
+    import fsgrant.imports.chunks as chunks
 
     body = "".join(f"02/03/2020,T{n},FS100,Row {n},1.00\n" for n in range(200))
     extract, mapping = files(tmp_path, body)
@@ -141,9 +141,9 @@ def test_a_failure_while_storing_stops_the_reading_thread(led, tmp_path, monkeyp
             raise OSError("disk full")
         return real(*args, **kwargs)
 
-    import fsgrant.services.imports
+    import fsgrant.imports.service
 
-    monkeypatch.setattr(fsgrant.services.imports, "store_chunk", failing)
+    monkeypatch.setattr(fsgrant.imports.service, "store_chunk", failing)
     with pytest.raises(OSError, match="disk full"):
         led.imports.import_file(extract, mapping)
     assert led.spend.list() == []
@@ -225,9 +225,9 @@ def test_look_ups_keep_within_sqlite_s_limit_on_bound_values(led, tmp_path, monk
     # bind.
     import sqlite3
 
-    import fsgrant.services.imports
+    import fsgrant.imports.service
 
-    monkeypatch.setattr(fsgrant.services.imports, "CHUNK_ROWS", 2000)  # one chunk
+    monkeypatch.setattr(fsgrant.imports.service, "CHUNK_ROWS", 2000)  # one chunk
     led.store.conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 22)
     body = "".join(f"02/03/2020,T{n},FS100,Row {n},1.00\n" for n in range(30))
     extract, mapping = files(tmp_path, body)
@@ -255,7 +255,7 @@ def test_the_file_s_sha256_is_taken_while_it_is_read_and_recorded(led, tmp_path)
 
 
 def test_a_file_hash_stops_when_asked_and_names_a_file_it_cannot_read(tmp_path):
-    from fsgrant.formats.extracts import FileHash
+    from fsgrant.imports.extracts import FileHash
 
     big = tmp_path / "big.csv"
     big.write_bytes(b"x" * (8 << 20))

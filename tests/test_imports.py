@@ -475,9 +475,9 @@ def test_zip_bomb_xlsx_is_refused_before_parsing(led, tmp_path):
 
 
 def test_an_xlsx_too_big_when_unpacked_is_refused(led, tmp_path, monkeypatch):
-    import fsgrant.formats.xlsx_guard
+    import fsgrant.imports.xlsx_guard
 
-    monkeypatch.setattr(fsgrant.formats.xlsx_guard, "MAX_XLSX_UNCOMPRESSED", 1000)
+    monkeypatch.setattr(fsgrant.imports.xlsx_guard, "MAX_XLSX_UNCOMPRESSED", 1000)
     book = _workbook(tmp_path / "ok.xlsx", 20)
     with pytest.raises(SourceError, match="would unpack to"):
         led.imports.import_file(book, mapping(tmp_path, XLSX_MAPPING))
@@ -556,10 +556,10 @@ def test_a_process_killed_mid_import_leaves_all_or_none_of_the_file(led, tmp_pat
 
 # ------------------------------------------------------------------ chunk boundaries
 def test_dedupe_holds_across_chunks(led, tmp_path, monkeypatch):
-    import fsgrant.services.imports
+    import fsgrant.imports.service
 
     # Chunks of two rows, so repeats and duplicates fall in different chunks.
-    monkeypatch.setattr(fsgrant.services.imports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(fsgrant.imports.service, "CHUNK_ROWS", 2)
     m = mapping(tmp_path)
     first = write(
         tmp_path,
@@ -601,7 +601,7 @@ def test_the_fast_amount_reading_agrees_with_the_documented_rule():
 
     from fsgrant.domain.money import parse_amount, to_pence
     from fsgrant.errors import InvalidAmount
-    from fsgrant.formats.amounts import read_extract_amount
+    from fsgrant.imports.amounts import read_extract_amount
 
     pieces = ["", "-", "£", "(", ")", ",", ".", " ", "1", "0", "9", "e", "00", "234"]
     texts = {"".join(p) for p in product(pieces, repeat=4)}
@@ -708,7 +708,7 @@ def test_a_bulk_import_rebuilds_the_covering_index_and_a_failed_one_keeps_it(
 
     # Drop the reports' covering index from the first chunk, as a large import would.
     monkeypatch.setattr(fsgrant.store.imports, "BULK_MIN_ROWS", 1)
-    monkeypatch.setattr(fsgrant.services.imports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(fsgrant.imports.service, "CHUNK_ROWS", 2)
     before = _index_sql(led)
     assert "spend_date_totals" in before and "spend_batch" in before
     rebuilt: list[list[str]] = []
@@ -766,8 +766,8 @@ def test_utf8_is_told_from_other_text_across_the_reads_of_a_file(tmp_path, monke
     # The file is read four bytes at a time, so every case crosses a read.
     import hashlib
 
-    import fsgrant.formats.extracts as extracts
     import fsgrant.formats.file_hash as file_hash
+    import fsgrant.imports.extracts as extracts
 
     monkeypatch.setattr(file_hash, "CHUNK", 4)
     path = tmp_path / "x.csv"
@@ -777,7 +777,7 @@ def test_utf8_is_told_from_other_text_across_the_reads_of_a_file(tmp_path, monke
 
 
 def test_the_rejects_go_beside_the_extract_unless_named():
-    from fsgrant.formats.rejects import rejects_beside
+    from fsgrant.imports.rejects import rejects_beside
 
     assert rejects_beside("exports/march 2020.csv") == Path("exports/march 2020-rejects.csv")
     assert rejects_beside(Path("/data/q4.xlsx")) == Path("/data/q4-rejects.csv")
@@ -791,8 +791,8 @@ def test_an_extract_closed_before_its_first_row_leaves_no_file_open(tmp_path):
     import gc
     import warnings
 
-    from fsgrant.formats.mapping import load_mapping
-    from fsgrant.services.mapping_check import close_rows, open_mapped
+    from fsgrant.imports.check import close_rows, open_mapped
+    from fsgrant.imports.mapping import load_mapping
 
     m = tmp_path / "m.toml"
     m.write_text(MAPPING, encoding="utf-8")

@@ -13,8 +13,8 @@ from reliability_helpers import make_grant
 
 import fsgrant
 from fsgrant.errors import SourceError
-from fsgrant.formats.row_batches import BatchReader
-from fsgrant.formats.rows import RowReader, ZeroAmount
+from fsgrant.imports.row_batches import BatchReader
+from fsgrant.imports.rows import RowReader, ZeroAmount
 
 AGRESSO = """
 [source]

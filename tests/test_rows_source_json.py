@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from fsgrant.domain.text import source_fields_of
 from fsgrant.errors import SourceError
-from fsgrant.formats.mapping_presets import DEFAULT_MAPPING
-from fsgrant.formats.row_rules import LedgerRules
-from fsgrant.formats.rows import RowReader, cells_json, source_field_names
+from fsgrant.imports.mapping_presets import DEFAULT_MAPPING
+from fsgrant.imports.row_rules import LedgerRules
+from fsgrant.imports.rows import RowReader, cells_json, source_field_names
 
 COLUMNS = ["date", "amount", "category"]
 # Any text: quotes, back-slashes, control characters, non-Latin scripts, lone

@@ -102,7 +102,7 @@ def spend_import(
     lines already imported are not imported again."""
     led = ledger(ctx)
     if skip_invalid and rejects is None:
-        from fsgrant.formats.rejects import rejects_beside
+        from fsgrant.imports.rejects import rejects_beside
 
         rejects = rejects_beside(file)
     bar = LateProgress(f"Importing {file.name}")

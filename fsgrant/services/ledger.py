@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from fsgrant.domain.models import Finding, Grant, LoadResult
     from fsgrant.domain.periods import DateLike
     from fsgrant.domain.sustainability import SustainabilityYear
+    from fsgrant.imports.service import ImportsService
     from fsgrant.services.audit import AuditService
     from fsgrant.services.categories import CategoriesService
     from fsgrant.services.commitments import CommitmentsService
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
     from fsgrant.services.exports import ExportsService
     from fsgrant.services.forecasts import ForecastsService, SettingsService
     from fsgrant.services.grant import GrantService
-    from fsgrant.services.imports import ImportsService
     from fsgrant.services.measures import MeasuresService
     from fsgrant.services.pack import PackService
     from fsgrant.services.periods import PeriodsService
@@ -226,9 +226,9 @@ class Ledger:
     @cached_property
     def imports(self) -> ImportsService:
         """Finance-system extracts (``spend import``, ``imports``, ``mapping``)."""
-        from fsgrant.services.imports import ImportsService
+        from fsgrant.imports.service import ImportsService
 
-        return ImportsService(self.tables, self.grant.show, self.years)
+        return ImportsService(self.tables, self.grant.show, self.years.list)
 
     @cached_property
     def measures(self) -> MeasuresService:

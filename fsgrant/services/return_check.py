@@ -130,7 +130,7 @@ class ReturnChecker:
         from fsgrant.domain.submissions import ReturnCheck, moved_figures
         from fsgrant.formats.dfe_return import ReturnReader
         from fsgrant.formats.dfe_return.figures import iter_return_figures, return_headers
-        from fsgrant.formats.extracts import file_sha256
+        from fsgrant.formats.file_hash import file_sha256
         from fsgrant.formats.input_files import check_input_file
 
         p = Path(path)

@@ -25,7 +25,7 @@ __all__ = ["ReturnsService", "file_sha256"]
 
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file, read in blocks."""
-    from fsgrant.formats.extracts import file_sha256 as sha256_of
+    from fsgrant.formats.file_hash import file_sha256 as sha256_of
 
     return sha256_of(path)
 

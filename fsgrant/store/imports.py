@@ -1,6 +1,6 @@
 """Import batches, and the writer an import stores its lines through.
 
-An import runs in one transaction (see :class:`fsgrant.services.imports.ImportsService`);
+An import runs in one transaction (see :class:`fsgrant.imports.service.ImportsService`);
 inside it an :class:`ImportWriter` reserves the batch id, inserts chunks of lines
 with multi-row statements, looks up dedupe keys (text or BLOB, see
 :mod:`fsgrant.domain.dedupe_keys`), and keeps in a temporary table what an import

@@ -1,7 +1,7 @@
 """The rules a row of an extract is checked and matched against: the ledger's
 (:class:`LedgerRules`: known categories and posts, funding years, closed periods) and
 the mapping's filters and category/post rules bound to the extract's header
-(:class:`RowFilter`, :class:`BoundRule`). Reading the row is :mod:`fsgrant.formats.rows`.
+(:class:`RowFilter`, :class:`BoundRule`). Reading the row is :mod:`fsgrant.imports.rows`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fsgrant.domain.closures import entry_day_problem
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import ClosedPeriod, FundingYearState
 from fsgrant.errors import SourceError
-from fsgrant.formats.mapping_rules import ColumnFilter, Condition, Rule, normalise_value
+from fsgrant.imports.mapping_rules import ColumnFilter, Condition, Rule, normalise_value
 
 __all__ = ["BoundRule", "LedgerRules", "RowFilter", "column_position"]
 
@@ -85,7 +85,7 @@ class LedgerRules:
 
 # ---------------------------------------------------------------------- filters and rules
 class RowFilter:
-    """A :class:`~fsgrant.formats.mapping_rules.ColumnFilter` bound to a column of the header.
+    """A :class:`~fsgrant.imports.mapping_rules.ColumnFilter` bound to a column of the header.
 
     ``keeps`` is memoised per raw cell text (extracts repeat their values), and the
     values of the rows it skipped are counted, so an import that keeps nothing can

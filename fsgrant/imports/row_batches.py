@@ -1,6 +1,6 @@
 """Reading rows a batch at a time, a column at a time (:class:`BatchReader`).
 
-:meth:`fsgrant.formats.rows.RowReader.read` reads one row with Python's statements;
+:meth:`fsgrant.imports.rows.RowReader.read` reads one row with Python's statements;
 on a file of a million rows that is most of an import's time, and the interpreter it
 holds is the one the storing thread needs. Most rows of an extract are plain (an
 amount such as ``1,234.56``, a date seen before, a category the map names), and for
@@ -24,15 +24,15 @@ from typing import Any
 
 from fsgrant.domain.dedupe_keys import line_bytes, line_digest
 from fsgrant.errors import SourceError
-from fsgrant.formats.amounts import FAST_AMOUNT
-from fsgrant.formats.row_cells import cells_json_parts, clean_cell
-from fsgrant.formats.rows import Draft, RowReader
+from fsgrant.imports.amounts import FAST_AMOUNT
+from fsgrant.imports.row_cells import cells_json_parts, clean_cell
+from fsgrant.imports.rows import Draft, RowReader
 
 __all__ = ["BatchReader"]
 
 
 def _untidy(text: str) -> bool:
-    """Whether text (trimmed) has inner white space :func:`fsgrant.formats.row_cells.clean_cell`
+    """Whether text (trimmed) has inner white space :func:`fsgrant.imports.row_cells.clean_cell`
     tidies: a double space, a tab or a line break."""
     return "  " in text or "\t" in text or "\n" in text or "\r" in text
 
@@ -42,7 +42,7 @@ _strip = str.strip
 
 
 def _cleaned(column: list[str]) -> list[str | None]:
-    """The column's cells as :func:`fsgrant.formats.row_cells.clean_cell` reads them: trimmed,
+    """The column's cells as :func:`fsgrant.imports.row_cells.clean_cell` reads them: trimmed,
     None if empty (and, for the few with inner white space, tidied by it)."""
     stripped = list(map(_strip, column))
     # One look over the whole column (joined by a character none of the checks
@@ -55,7 +55,7 @@ def _cleaned(column: list[str]) -> list[str | None]:
 class BatchReader:
     """Reads plain rows of one extract a batch at a time (see the module's text).
 
-    Built for a :class:`~fsgrant.formats.rows.RowReader`; :attr:`usable` says whether
+    Built for a :class:`~fsgrant.imports.rows.RowReader`; :attr:`usable` says whether
     its mapping is one this reader knows (one amount column, no rules, a post only
     from a post column, one reference column or none, no description template, keys
     by reference or by hash without the earlier form); where it is not, every row is
@@ -101,7 +101,7 @@ class BatchReader:
 
     def read(self, batch: Sequence[tuple[int, list[str]]]) -> list[Draft | None]:
         """The draft line of each row of ``batch``, or None for a row to read with
-        :meth:`fsgrant.formats.rows.RowReader.read`."""
+        :meth:`fsgrant.imports.rows.RowReader.read`."""
         n = len(batch)
         if not self.usable or not n:
             return [None] * n

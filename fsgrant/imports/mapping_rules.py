@@ -2,7 +2,7 @@
 (``[filter]``, ``[[filter.where]]``, ``--where``) and the ``[[categories.rules]]`` and
 ``[[posts.rules]]`` that give a row its category or post, with how their values are
 compared with a cell (:func:`normalise_value`). The whole mapping is
-:mod:`fsgrant.formats.mapping`.
+:mod:`fsgrant.imports.mapping`.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _texts(value: object) -> object:
     return value
 
 
-# The base of every section of a mapping file (here and in fsgrant.formats.mapping):
+# The base of every section of a mapping file (here and in fsgrant.imports.mapping):
 # frozen, and an unknown key is refused.
 class MappingSection(BaseModel):
     model_config = RECORD_CONFIG

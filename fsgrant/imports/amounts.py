@@ -4,7 +4,7 @@ Amounts are read by :func:`read_extract_amount`: the documented money rule, plus
 spreadsheet float noise (``890.4999999999999``) within a millionth of a penny of a
 whole penny read as that penny and counted; ``12.345`` is still an error.
 :data:`FAST_AMOUNT` is the common forms' pattern, which row reading
-(:mod:`fsgrant.formats.rows`) also tries first.
+(:mod:`fsgrant.imports.rows`) also tries first.
 """
 
 from __future__ import annotations

@@ -13,10 +13,10 @@ from typing import Any
 from fsgrant.domain.imports import CategoryCount, FilterCount, MappingCheck, PreviewRow, ValueCount
 from fsgrant.domain.money import from_pence
 from fsgrant.errors import SourceError
-from fsgrant.formats.mapping import ExtractMapping
-from fsgrant.formats.row_rules import LedgerRules, RowFilter
-from fsgrant.formats.rows import RowReader, ZeroAmount
-from fsgrant.services.import_chunks import Occurrences, numbered
+from fsgrant.imports.chunks import Occurrences, numbered
+from fsgrant.imports.mapping import ExtractMapping
+from fsgrant.imports.row_rules import LedgerRules, RowFilter
+from fsgrant.imports.rows import RowReader, ZeroAmount
 from fsgrant.store.imports import Key
 
 __all__ = ["check_extract", "close_rows", "empty_filter_warnings", "open_mapped"]
@@ -27,7 +27,7 @@ def open_mapped(
 ) -> Any:
     """Open the extract ``src`` as the mapping ``mp`` reads it (its columns, encoding,
     delimiter, sheet and header row)."""
-    from fsgrant.formats.extracts import open_extract
+    from fsgrant.imports.extracts import open_extract
 
     return open_extract(
         src,
@@ -50,7 +50,7 @@ def check_extract(
     earlier_keys: bool = False,
 ) -> MappingCheck:
     """Preview an import of the extract ``src`` by the mapping ``mp``; stores nothing
-    (see :meth:`fsgrant.services.imports.ImportsService.check_mapping`).
+    (see :meth:`fsgrant.imports.service.ImportsService.check_mapping`).
 
     ``rules`` gives the ledger's rules (called once the extract is open);
     ``stored_line`` the stored line holding one of some dedupe keys, if any;
@@ -205,7 +205,7 @@ def empty_filter_warnings(filters: list[RowFilter], rows: int) -> tuple[str, ...
 
 def close_rows(extract: Any) -> None:
     """Close an extract's rows and the file they read from (see
-    :meth:`fsgrant.formats.extracts.Extract.close`), read or not."""
+    :meth:`fsgrant.imports.extracts.Extract.close`), read or not."""
     close = getattr(extract, "close", None)
     if close is not None:
         close()

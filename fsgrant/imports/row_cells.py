@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
-from fsgrant.formats.mapping import template_fields
+from fsgrant.imports.mapping import template_fields
 
 __all__ = [
     "Draft",

@@ -3,7 +3,7 @@
 refused.
 
 :meth:`ImportsService.import_file` reads a CSV or XLSX extract row by row through a
-mapping (:mod:`fsgrant.formats.mapping`), checks every row by the rules of
+mapping (:mod:`fsgrant.imports.mapping`), checks every row by the rules of
 ``spend add``, and stores the new lines in one ``BEGIN IMMEDIATE`` transaction
 together with the batch record, so a failure or a kill stores nothing of the file.
 
@@ -21,7 +21,7 @@ import builtins
 import gc
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from operator import itemgetter
 from pathlib import Path
@@ -30,27 +30,28 @@ from typing import Any
 from fsgrant.domain.arguments import checked
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.imports import ImportBatch, ImportResult, MappingCheck, RejectedRow
-from fsgrant.domain.models import Grant, SpendLine
+from fsgrant.domain.models import FundingYearState, Grant, SpendLine
 from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence
 from fsgrant.domain.text import header_key
 from fsgrant.domain.time_rule import Action
 from fsgrant.errors import InvalidInput, NotFound, SourceError
 from fsgrant.formats.atomic import check_output
-from fsgrant.formats.mapping import ExtractMapping, load_mapping
-from fsgrant.formats.mapping_presets import DEFAULT_MAPPING, PRESETS
-from fsgrant.formats.mapping_rules import ColumnFilter, where_filters
-from fsgrant.formats.rejects import RejectsWriter
-from fsgrant.formats.row_rules import LedgerRules
-from fsgrant.formats.rows import RowReader
-from fsgrant.services.import_chunks import ImportState, RowShape, prepare, store_chunk
-from fsgrant.services.import_reading import ParcelReader
-from fsgrant.services.mapping_check import (
+from fsgrant.imports.check import (
     check_extract,
     close_rows,
     empty_filter_warnings,
     open_mapped,
 )
-from fsgrant.services.years import YearsService
+from fsgrant.imports.chunks import ImportState, RowShape, prepare, store_chunk
+from fsgrant.imports.extracts import Extract
+from fsgrant.imports.mapping import ExtractMapping, load_mapping
+from fsgrant.imports.mapping_presets import DEFAULT_MAPPING, PRESETS
+from fsgrant.imports.mapping_rules import ColumnFilter, where_filters
+from fsgrant.imports.plain import plain_extract
+from fsgrant.imports.reading import ParcelReader
+from fsgrant.imports.rejects import RejectsWriter
+from fsgrant.imports.row_rules import LedgerRules
+from fsgrant.imports.rows import RowReader
 from fsgrant.store.imports import ImportWriter
 from fsgrant.store.tables import Tables
 
@@ -67,7 +68,7 @@ MappingLike = ExtractMapping | str | os.PathLike[str] | None
 or None for fsgrant's own columns."""
 WhereLike = str | Sequence[str | ColumnFilter]
 """Filters added to a mapping: ``"Expense Area=Children's Services"`` texts (see
-:func:`fsgrant.formats.mapping_rules.where_filters`) or filter models."""
+:func:`fsgrant.imports.mapping_rules.where_filters`) or filter models."""
 ProgressFn = Callable[[float], None]
 
 
@@ -94,7 +95,12 @@ class _AlreadyImported(Exception):
 class ImportsService:
     """``fs.imports``: import extracts, list and show batches, check a mapping."""
 
-    def __init__(self, tables: Tables, grant: Callable[[], Grant], years: YearsService) -> None:
+    def __init__(
+        self,
+        tables: Tables,
+        grant: Callable[[], Grant],
+        years: Callable[[], builtins.list[FundingYearState]],
+    ) -> None:
         self._tables = tables
         self._grant = grant
         self._years = years
@@ -125,7 +131,7 @@ class ImportsService:
         return LedgerRules(
             sorted(t.grant.category_names()),
             t.posts.ids(),
-            self._years.list(),
+            self._years(),
             t.periods.closures(),
         )
 
@@ -150,7 +156,7 @@ class ImportsService:
 
         Args:
             path: the extract.
-            mapping: a mapping TOML file or :class:`~fsgrant.formats.mapping.ExtractMapping`;
+            mapping: a mapping TOML file or :class:`~fsgrant.imports.mapping.ExtractMapping`;
                 None for fsgrant's own columns (``date, amount, category, post,
                 supplier, description, reference, year``).
             dry_run: read, check and deduplicate, store nothing.
@@ -158,7 +164,7 @@ class ImportsService:
                 ``rejects`` with a reason), instead of refusing the file.
             rejects: where to write the rejected rows as CSV (the source's columns plus
                 ``source_line`` and ``reason``); not written in a dry run. The command
-                line's default is :func:`fsgrant.formats.rejects.rejects_beside`.
+                line's default is :func:`fsgrant.imports.rejects.rejects_beside`.
             progress: called now and then with the fraction of the file read (from the
                 thread that reads the file, not the caller's).
             where: filters added to the mapping's (``"Expense Area=Children's Services"``).
@@ -179,13 +185,90 @@ class ImportsService:
         src = Path(path)
         mp = self._mapping(mapping, where)
         self._grant()  # refuses with a clear message when there is no grant
-        store_path = self._tables.store.path
         if rejects is not None and skip_invalid and not dry_run:
-            check_output(rejects, force=force, inputs=(src, store_path), field="rejects")
-        extract = open_mapped(src, mp, progress)
+            check_output(
+                rejects, force=force, inputs=(src, self._tables.store.path), field="rejects"
+            )
+        return self._import(
+            open_mapped(src, mp, progress),
+            mp,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            strict=strict,
+        )
+
+    def import_rows(
+        self,
+        rows: Iterable[Sequence[object]] | Iterable[Mapping[str, object]],
+        mapping: MappingLike = None,
+        *,
+        name: str = "rows",
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        rejects: str | os.PathLike[str] | None = None,
+        where: WhereLike = (),
+        strict: bool = False,
+        force: bool = False,
+    ) -> ImportResult:
+        """Import plain rows a program holds (from a finance system's API, a query,
+        another tool) exactly as :meth:`import_file` imports a file of the same rows:
+        the same mapping, checks, filters, duplicates, rejects and one transaction.
+
+        Rows are sequences of cells, the first of them the header, or mappings from
+        column name to value (the first mapping's keys are the header). Lines are
+        numbered as in a CSV of the same rows (the header is line 1). A cell is text,
+        a whole number, a ``Decimal``, a date or None; a float or a boolean is refused
+        (see :mod:`fsgrant.imports.plain`). The rows are read on fsgrant's reading
+        thread: pass a list or a generator, not a cursor bound to another thread.
+
+        Importing the same rows again through the same mapping adds nothing, as a
+        file would (``already_imported_as``): their digest is taken over the cells
+        as text.
+
+        Args:
+            rows: the rows, header first (or mappings).
+            mapping: as for :meth:`import_file`; its ``[source]`` options (encoding,
+                delimiter, sheet, header row) are for files and do not apply.
+            name: what the batch and messages call the rows, as a file's name.
+            dry_run, skip_invalid, rejects, where, strict, force: as for
+                :meth:`import_file`.
+
+        Raises:
+            InvalidInput: ``rows`` is not an iterable of rows; ``name`` is empty.
+            SourceError: a bad row or cell (naming the line and the column) without
+                ``skip_invalid``; a column the mapping needs is missing.
+        """
+        if not name.strip():
+            raise InvalidInput("name must not be empty: it names the rows", field="name")
+        mp = self._mapping(mapping, where)
+        self._grant()
+        if rejects is not None and skip_invalid and not dry_run:
+            check_output(rejects, force=force, inputs=(self._tables.store.path,), field="rejects")
+        return self._import(
+            plain_extract(rows, mp.required_columns(), name=name),
+            mp,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            strict=strict,
+        )
+
+    def _import(
+        self,
+        extract: Extract,
+        mp: ExtractMapping,
+        *,
+        dry_run: bool,
+        skip_invalid: bool,
+        rejects: str | os.PathLike[str] | None,
+        strict: bool,
+    ) -> ImportResult:
+        """Import an opened extract (a file's or plain rows'); closes it."""
+        name = extract.name
         rejects_out: RejectsWriter | None = None
         # The file's sha256 is being taken meanwhile (see FileHash): read at the end.
-        detail: dict[str, Any] = {"file": src.name}
+        detail: dict[str, Any] = {"file": name}
         state = ImportState()
         already: int | None = None
         store = self._tables.store
@@ -197,13 +280,13 @@ class ImportsService:
                 rejects_out = RejectsWriter(Path(rejects), extract.header)
             # The audit row is written at the end of the transaction from this same
             # dict, so the counts filled in below are what the audit records.
-            with store.transaction(Action.SPEND_IMPORT, src.name, detail):
+            with store.transaction(Action.SPEND_IMPORT, name, detail):
                 # Read once, inside the write lock: no variation or closure can slip in.
                 reader = RowReader(
                     mp,
                     extract.header,
                     self.rules(),
-                    source=src.name,
+                    source=name,
                     header_line=extract.header_line,
                     kind=extract.kind,
                     earlier_keys=self._tables.imports.holds_earlier_hash_keys(),
@@ -249,7 +332,7 @@ class ImportsService:
                         state,
                         partial(_collect, refused),
                         writer,
-                        src.name,
+                        name,
                         parcel.prepared,
                         shape,
                     )
@@ -268,7 +351,7 @@ class ImportsService:
                 state.skipped = sum(state.skipped_by.values())
                 state.warnings = empty_filter_warnings(filters, counted.read)
                 if strict and state.warnings:
-                    raise SourceError(src.name, None, None, state.warnings[0])
+                    raise SourceError(name, None, None, state.warnings[0])
                 detail["sha256"] = extract.sha256
                 earlier = writer.finish(extract.sha256)
                 detail.update(state.counts())
@@ -281,7 +364,7 @@ class ImportsService:
                 writer.rebuild_indexes()
                 writer.insert_batch(
                     {
-                        "file_name": src.name,
+                        "file_name": name,
                         "sha256": extract.sha256,
                         "mapping": mapping_json,
                         "rows_read": state.read,
@@ -328,7 +411,7 @@ class ImportsService:
         return ImportResult(
             batch_id=batch_id,
             already_imported_as=already,
-            file_name=src.name,
+            file_name=name,
             sha256=extract.sha256,
             dry_run=dry_run,
             rows_read=state.read,
@@ -372,7 +455,7 @@ class ImportsService:
             NotFound: no such batch.
         """
         self.get(batch_id)
-        return self._tables.spend.batch_lines(batch_id, Allocator(self._years.list()))
+        return self._tables.spend.batch_lines(batch_id, Allocator(self._years()))
 
     # ------------------------------------------------------------------ checking a mapping
     def mapping(self, mapping: MappingLike = None, *, where: WhereLike = ()) -> ExtractMapping:

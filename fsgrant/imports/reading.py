@@ -5,7 +5,7 @@ An import reads and checks rows (Python) and stores them (SQLite). ``sqlite3`` l
 go of the interpreter while SQLite works, so while the importing thread stores one
 parcel this thread reads the next: on two cores the two overlap. The reading thread
 decides nothing that depends on the store: it filters rows, reads them into drafts
-(:meth:`fsgrant.formats.rows.RowReader.read`) and counts; the rows it could not read
+(:meth:`fsgrant.imports.rows.RowReader.read`) and counts; the rows it could not read
 travel in the parcel with the lines around them, so the importing thread refuses or
 rejects them in the file's order, exactly as a single thread would.
 
@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from fsgrant.errors import SourceError
-from fsgrant.formats.extracts import PassOver
-from fsgrant.formats.row_batches import BatchReader
-from fsgrant.formats.rows import Draft, RowReader, ZeroAmount
-from fsgrant.services.import_chunks import Prepared
+from fsgrant.imports.chunks import Prepared
+from fsgrant.imports.extracts import PassOver
+from fsgrant.imports.row_batches import BatchReader
+from fsgrant.imports.rows import Draft, RowReader, ZeroAmount
 
 __all__ = ["DEPTH", "Parcel", "ParcelReader", "ReadCounts"]
 
@@ -32,7 +32,7 @@ DEPTH = 3
 """Parcels read ahead at most, waiting to be stored."""
 
 BATCH_ROWS = 500
-"""Rows read at a time by :class:`fsgrant.formats.row_batches.BatchReader`."""
+"""Rows read at a time by :class:`fsgrant.imports.row_batches.BatchReader`."""
 
 _STOP_MASK = 4095
 """The reading thread looks whether it should stop at every line whose number is a
@@ -42,7 +42,7 @@ multiple of 4,096 (a file whose rows a filter mostly skips fills a parcel slowly
 class Parcel(NamedTuple):
     """The lines read from a stretch of the file, the rows of it that could not be
     read (line, cells, why), in the file's order, and what the lines come to
-    (:func:`fsgrant.services.import_chunks.prepare`, worked out on this thread)."""
+    (:func:`fsgrant.imports.chunks.prepare`, worked out on this thread)."""
 
     drafts: list[tuple[Draft, list[str]]]
     bad: list[tuple[int, list[str], SourceError]]
@@ -103,7 +103,7 @@ class ParcelReader:
         stop_at_bad: stop reading at the first row that cannot be read (the import
             refuses the file there, so reading on is wasted).
         prepare: works out what each parcel's lines come to, on this thread
-            (:func:`fsgrant.services.import_chunks.prepare`).
+            (:func:`fsgrant.imports.chunks.prepare`).
         passing: the extract's rows to pass over (it passes them over as it reads,
             before they reach this thread's loop).
     """

@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fsgrant.domain.text import header_key as _norm_header
 from fsgrant.errors import SourceError
 from fsgrant.formats.file_hash import FileHash, file_sha256, is_utf8
 from fsgrant.formats.input_files import check_input_file, refuse_wide_text
-from fsgrant.formats.xlsx_guard import (
+from fsgrant.imports.xlsx_guard import (
     MAX_XLSX_UNCOMPRESSED,
     check_xlsx_archive,
     require_defusedxml,
@@ -47,17 +47,29 @@ from fsgrant.formats.xlsx_guard import (
 
 __all__ = [
     "MAX_XLSX_UNCOMPRESSED",
+    "Digest",
     "Extract",
     "FileHash",
     "PassOver",
     "check_xlsx_archive",
     "file_sha256",
     "is_utf8",
+    "lacking_columns",
     "open_extract",
 ]
 
 _HEADER_SCAN_ROWS = 50
 ProgressFn = Callable[[float], None]
+
+
+class Digest(Protocol):
+    """What tells a repeated import: a file's sha256 (:class:`FileHash`), or plain
+    rows' (:class:`fsgrant.imports.plain.RowsDigest`)."""
+
+    @property
+    def hexdigest(self) -> str: ...
+
+    def stop(self) -> None: ...
 
 
 class PassOver:
@@ -80,16 +92,17 @@ class Extract:
 
     name: str
     kind: str
-    """``csv`` or ``xlsx``."""
+    """``csv``, ``xlsx``, or ``rows`` (plain rows, :mod:`fsgrant.imports.plain`)."""
     header: list[str]
     header_line: int
     rows: Iterator[tuple[int, list[str]]]
-    hash: FileHash
+    hash: Digest
     """The file's sha256, being taken (see :attr:`sha256`)."""
     encoding: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     header_found_by: str = "column names"
-    """``column names`` (searched for) or ``header_row`` (given by the mapping)."""
+    """``column names`` (searched for), ``header_row`` (given by the mapping) or
+    ``given`` (plain rows: the first)."""
     header_reason: str = ""
     """Why this row is the header, in words, for the user."""
     passing: PassOver = field(default_factory=PassOver)
@@ -123,10 +136,12 @@ def _header_reason(required: Sequence[str], header_row: int | None, unit: str) -
 
 
 def _is_header(cells: Sequence[str], required: Sequence[str]) -> bool:
-    return not _lacking(cells, required)
+    return not lacking_columns(cells, required)
 
 
-def _lacking(cells: Sequence[str], required: Sequence[str]) -> list[str]:
+def lacking_columns(cells: Sequence[str], required: Sequence[str]) -> list[str]:
+    """The ``required`` column names that no cell of a header row holds (compared as
+    :func:`fsgrant.domain.text.header_key` compares them)."""
     present = {_norm_header(c) for c in cells if isinstance(c, str) and c}
     return [r for r in required if _norm_header(r) not in present]
 
@@ -139,7 +154,7 @@ class _Nearest:
         self.best: tuple[int, int, list[str]] | None = None
 
     def consider(self, line: int, cells: Sequence[str]) -> None:
-        lacking = _lacking(cells, self.required)
+        lacking = lacking_columns(cells, self.required)
         found = len(self.required) - len(lacking)
         if found and (self.best is None or found > self.best[0]):
             self.best = (found, line, lacking)

@@ -1,8 +1,8 @@
 """Reading one row of a finance-system extract into a draft spend line, by a mapping
-(:mod:`fsgrant.formats.mapping`) and the same rules as ``spend add``
-(:mod:`fsgrant.formats.row_rules`).
+(:mod:`fsgrant.imports.mapping`) and the same rules as ``spend add``
+(:mod:`fsgrant.imports.row_rules`).
 
-Amounts are read by :func:`fsgrant.formats.amounts.read_extract_amount`.
+Amounts are read by :func:`fsgrant.imports.amounts.read_extract_amount`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from fsgrant.domain.periods import parse_date
 from fsgrant.domain.text import header_key as _norm_header
 from fsgrant.domain.text import source_field_names
 from fsgrant.errors import FsgrantError, InvalidAmount, SourceError
-from fsgrant.formats.amounts import FAST_AMOUNT, read_extract_amount
-from fsgrant.formats.mapping import ExtractMapping
-from fsgrant.formats.row_cells import (
+from fsgrant.imports.amounts import FAST_AMOUNT, read_extract_amount
+from fsgrant.imports.mapping import ExtractMapping
+from fsgrant.imports.row_cells import (
     Draft,
     cells_json,
     cells_json_parts,
@@ -26,7 +26,7 @@ from fsgrant.formats.row_cells import (
     compile_template,
     render_template,
 )
-from fsgrant.formats.row_rules import BoundRule, LedgerRules, RowFilter, column_position
+from fsgrant.imports.row_rules import BoundRule, LedgerRules, RowFilter, column_position
 
 __all__ = [
     "Draft",
@@ -178,7 +178,7 @@ class RowReader:
         )
         """The fields of :class:`Draft` that are None in every line this reader reads
         (the import leaves their columns out of its statements; see
-        :class:`fsgrant.services.import_chunks.RowShape`)."""
+        :class:`fsgrant.imports.chunks.RowShape`)."""
 
     def skipped_by(self, cells: Sequence[str]) -> RowFilter | None:
         """The first filter that skips this row (not an error), or None if all keep it."""

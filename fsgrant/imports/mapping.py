@@ -39,7 +39,7 @@ A mapping file (see the README for a full example)::
     by = "reference"            # default when a reference column is named; else "hash"
 
 Filter values and rule values are compared with the cell after trimming and Unicode
-normalisation (:func:`~fsgrant.formats.mapping_rules.normalise_value`: NFKC, typographic
+normalisation (:func:`~fsgrant.imports.mapping_rules.normalise_value`: NFKC, typographic
 apostrophes and quotes as ``'`` and ``"``, any run of white space as one space),
 case-insensitively when asked.
 
@@ -53,9 +53,9 @@ none).
 ``description_template = "{Expense Type} - {Invoice Number}"`` under ``[columns]``
 composes the description from any columns (``{{`` and ``}}`` for literal braces).
 
-The filter and rule models are :mod:`fsgrant.formats.mapping_rules`; the built-in
-mappings :mod:`fsgrant.formats.mapping_presets`. Reading one row by a mapping is
-:mod:`fsgrant.formats.rows`.
+The filter and rule models are :mod:`fsgrant.imports.mapping_rules`; the built-in
+mappings :mod:`fsgrant.imports.mapping_presets`. Reading one row by a mapping is
+:mod:`fsgrant.imports.rows`.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ from fsgrant.domain.text import header_key
 from fsgrant.errors import InvalidInput, SourceError
 from fsgrant.formats import strict_toml
 from fsgrant.formats.input_files import check_input_file
-from fsgrant.formats.mapping_rules import CodeMaps, ColumnFilter, FilterRules, MappingSection
+from fsgrant.imports.mapping_rules import CodeMaps, ColumnFilter, FilterRules, MappingSection
 
 __all__ = [
     "Columns",

@@ -5,8 +5,8 @@ without ``--mapping``) and :data:`PRESETS` by the name given to ``--mapping``
 
 from __future__ import annotations
 
-from fsgrant.formats.mapping import Columns, DedupeRules, ExtractMapping, SourceOptions
-from fsgrant.formats.mapping_rules import CodeMaps
+from fsgrant.imports.mapping import Columns, DedupeRules, ExtractMapping, SourceOptions
+from fsgrant.imports.mapping_rules import CodeMaps
 
 __all__ = ["DEFAULT_MAPPING", "PRESETS", "TRANSPARENCY_CODE"]
 

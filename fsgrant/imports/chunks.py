@@ -3,7 +3,7 @@ reference, or a hash plus the occurrence number of that identical line in the fi
 see :mod:`fsgrant.domain.dedupe_keys`), the lines already stored or repeated within
 the file, and the running counts of an import (:class:`ImportState`).
 
-Used by :meth:`fsgrant.services.imports.ImportsService.import_file` inside its one
+Used by :meth:`fsgrant.imports.service.ImportsService.import_file` inside its one
 transaction.
 """
 
@@ -17,7 +17,7 @@ from fsgrant.domain.dedupe_keys import earlier_hash_key, hash_key
 from fsgrant.domain.imports import RejectedRow
 from fsgrant.domain.money import MAX_GROSS_PENCE, from_pence, gross_total_problem
 from fsgrant.errors import SourceError
-from fsgrant.formats.rows import Draft
+from fsgrant.imports.rows import Draft
 from fsgrant.store.imports import IMPORT_ROW_COLUMNS, ImportWriter
 
 __all__ = [
@@ -60,7 +60,7 @@ class Occurrences:
     """How many times each line (by its digest) was seen so far in one file.
 
     Counted in a dict by :meth:`number` (on the reading thread, see
-    :mod:`fsgrant.services.import_reading`) until ``cap`` distinct lines; then
+    :mod:`fsgrant.imports.reading`) until ``cap`` distinct lines; then
     :meth:`hand_over` says so, and the importing thread goes on counting in the
     store's temporary table with :meth:`number_in_store` (memory stays bounded).
     """
@@ -161,13 +161,13 @@ _FIELD_OF = dict(
         strict=True,
     )
 )
-"""The field of :class:`fsgrant.formats.rows.Draft` each imported column holds."""
+"""The field of :class:`fsgrant.imports.rows.Draft` each imported column holds."""
 
 
 class RowShape:
     """The values an import binds for each line: those of
     :data:`fsgrant.store.imports.IMPORT_ROW_COLUMNS` less the columns the import's
-    reader never fills (``never``, see :attr:`fsgrant.formats.rows.RowReader.never_filled`),
+    reader never fills (``never``, see :attr:`fsgrant.imports.rows.RowReader.never_filled`),
     which the writer leaves out of its statements, so they are stored as NULL.
 
     A hash key is bound as a ``bytearray``: ``sqlite3`` binds one as a BLOB directly,
@@ -196,7 +196,7 @@ class RowShape:
 
 class Prepared(NamedTuple):
     """What a chunk's lines come to, worked out before it is stored (on the reading
-    thread, see :mod:`fsgrant.services.import_reading`): their gross and net pence,
+    thread, see :mod:`fsgrant.imports.reading`): their gross and net pence,
     how many were snapped to the penny, and when every key is known (by reference,
     or by hash numbered in memory) the lines with their keys, the rows to insert,
     whether the keys are all different, and the keys' earlier forms."""
