@@ -70,6 +70,7 @@ def test_an_older_store_is_upgraded_in_place_with_a_backup_first(tmp_path, monke
             "0023_estimate_reasons",
             "0024_spend_orders",
             "0025_outcomes",
+            "0026_import_lines_carry_batch_stamp",
             "0099_test_only_notes",
         ]
         backups = led.store.backups
@@ -214,7 +215,7 @@ def test_doctor_is_clean_on_a_new_store_and_reports_its_pragmas(tmp_path):
     assert findings["synchronous"]["message"] == "synchronous: FULL"
     assert findings["foreign_keys_pragma"]["message"] == "foreign_keys: on"
     assert findings["busy_timeout"]["message"].startswith("busy_timeout: 30000 ms")
-    assert findings["schema"]["message"].startswith("schema version 25 ")
+    assert findings["schema"]["message"].startswith("schema version 26 ")
     assert "30 tables" in findings["append_only"]["message"]
 
 

@@ -220,7 +220,14 @@ TABLES: dict[str, dict[str, Any]] = {
                 "line taking it out again"
             ),
             "accrual_of": "On an accrual's reversal: the accrual it reverses",
-            **_RECORDED,
+            "recorded_at": (
+                "When it was recorded (UTC); empty on a line imported by fsgrant 0.2 or "
+                "later, which carries its batch's imported_at (spend_readable shows it)"
+            ),
+            "recorded_by": (
+                "Who recorded it (the operating-system user); empty on a line imported "
+                "by fsgrant 0.2 or later, which carries its batch's imported_by"
+            ),
         },
     },
     "receipts": {

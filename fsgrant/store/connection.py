@@ -25,7 +25,7 @@ from fsgrant.errors import FsgrantError, StoreError
 from fsgrant.store.backup import backup_path, copy_store
 from fsgrant.store.busy import busy_timeout as _busy_timeout
 from fsgrant.store.busy import usable_path as _usable
-from fsgrant.store.schema import MIGRATIONS
+from fsgrant.store.schema import MIGRATIONS, Step
 from fsgrant.store.sqlite_errors import is_busy, refusal
 from fsgrant.store.stamps import current_command, current_user, stamp_columns, utc_now
 
@@ -271,9 +271,12 @@ class Store:
         migrations = Migrations(MIGRATION_SET)
         for name, statements in MIGRATIONS:
 
-            def step(db: Any, statements: list[str] = statements, name: str = name) -> None:
+            def step(db: Any, statements: Sequence[Step] = statements, name: str = name) -> None:
                 for sql in statements:
-                    db.execute(sql)
+                    if callable(sql):
+                        sql(db)
+                    else:
+                        db.execute(sql)
                 if name == MIGRATIONS[0][0]:
                     db.execute(
                         "INSERT INTO fsgrant_meta (key, value) VALUES ('marker', ?)", [STORE_MARKER]

@@ -14,13 +14,14 @@ from typing import Any
 
 from fsgrant.domain.models import Finding, Severity
 from fsgrant.store.connection import Store
+from fsgrant.store.migrations_stamps import SPEND_STAMP_SQL
 from fsgrant.store.schema import (
     APPEND_ONLY_TABLES,
     append_only_triggers,
 )
 from fsgrant.store.spend import GROSS_KEY
 
-__all__ = ["FINGERPRINT_TABLES", "doctor", "fingerprint"]
+__all__ = ["FINGERPRINT_TABLES", "READ_AS", "doctor", "fingerprint"]
 
 FINGERPRINT_TABLES = (
     "grant_info",
@@ -80,6 +81,12 @@ _COUNTED_WHEN_USED = frozenset(
 NOT_FINGERPRINTED = frozenset({("spend", "source_fields")})
 """Columns no figure is built from, left out so that adding one (an upgrade) does not
 change the fingerprint of a return made before it: a spend line's source row."""
+
+
+READ_AS = {("spend", c): sql for c, sql in SPEND_STAMP_SQL.items()}
+"""Columns the fingerprint reads through an expression: an imported line's stamp is its
+batch's (see :mod:`fsgrant.store.migrations_stamps`), so a line stored with its own
+stamp and one read from its batch fingerprint alike."""
 
 
 # Columns added after the first release, likewise counted once a row sets one.
@@ -142,9 +149,9 @@ def fingerprint(store: Store) -> str:
         ]
         keys = [r[1] for r in sorted(info, key=lambda r: r[5]) if r[5] > 0] or ["rowid"]
         digest.update(json.dumps([table, columns]).encode())
-        cols = ", ".join(f'"{c}"' for c in columns)
-        order = ", ".join(f'"{k}"' if k != "rowid" else k for k in keys)
-        for row in store.stream(f"SELECT {cols} FROM {table} ORDER BY {order}"):
+        cols = ", ".join(READ_AS.get((table, c), f's."{c}"') for c in columns)
+        order = ", ".join(f's."{k}"' if k != "rowid" else "s.rowid" for k in keys)
+        for row in store.stream(f"SELECT {cols} FROM {table} s ORDER BY {order}"):
             digest.update(b"\n")
             digest.update(_row_json(tuple(row)).encode())
     return digest.hexdigest()
@@ -273,15 +280,16 @@ def _check_triggers(store: Store) -> list[Finding]:
                     table,
                 )
             )
-    if "spend_reversal_matches" not in present:
-        out.append(
-            _finding(
-                "append_only",
-                "error",
-                "spend is not protected: trigger spend_reversal_matches missing",
-                "spend",
+    for trigger in ("spend_reversal_matches", "spend_stamped"):
+        if trigger not in present:
+            out.append(
+                _finding(
+                    "append_only",
+                    "error",
+                    f"spend is not protected: trigger {trigger} missing",
+                    "spend",
+                )
             )
-        )
     if not out:
         out.append(
             _finding(

@@ -42,8 +42,9 @@ IMPORT_ROW_COLUMNS = (
     "dedupe_key",
     "source_fields",
 )
-"""The values bound per imported line, in this order; the batch, time and user are the
-same for the whole import and written into the statement."""
+"""The values bound per imported line, in this order; the batch is the same for the
+whole import and written into the statement, and the time and user are the batch's
+(``import_batches.imported_at``, ``imported_by``), not repeated on each line."""
 
 BULK_INDEXES = ("spend_date_totals", "spend_reference")
 """Indexes an import large beside the table drops and builds again at its end: the
@@ -154,12 +155,11 @@ class ImportWriter:
         self._seen_ready = False
         self.limit = conn.getlimit(_SQLITE_LIMIT_VARIABLE_NUMBER)
         self.per_statement = max(1, min(MAX_ROWS_PER_STATEMENT, self.limit // len(columns)))
-        # The same for every row: written into the statement as literals.
-        tail = f", {self.batch_id}, {_literal(stamp)}, {_literal(store.user)})"
-        self.head = (
-            f"INSERT INTO spend ({', '.join(columns)}, import_batch, recorded_at, "
-            "recorded_by) VALUES "
-        )
+        # The same for every row: written into the statement as a literal. The lines
+        # carry their batch's time and user, not their own (read coalesced: see
+        # fsgrant.store.migrations_stamps).
+        tail = f", {self.batch_id})"
+        self.head = f"INSERT INTO spend ({', '.join(columns)}, import_batch) VALUES "
         self.one = "(" + ", ".join("?" * len(columns)) + tail
         # Lines in the store before this import (ids are never reused: close enough).
         row = conn.execute("SELECT coalesce(max(id), 0) FROM spend")
@@ -358,11 +358,6 @@ _SQLITE_LIMIT_VARIABLE_NUMBER = 9  # sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
 
 def _marks(values: list[Any]) -> str:
     return ",".join("?" * len(values))
-
-
-def _literal(text: str) -> str:
-    """An SQL string literal (quotes doubled)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _batch(r: Any) -> ImportBatch:

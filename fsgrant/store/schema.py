@@ -4,11 +4,16 @@ Kept apart from :mod:`fsgrant.store` so that the SQL can be read in one place. E
 migration is a list of statements; a migration once released is never edited:
 later changes are new migrations, so an older store is upgraded in place. The
 statements are in :mod:`fsgrant.store.migrations_first` (0001-0004, the first
-release) and :mod:`fsgrant.store.migrations_later` (0005 onward), built from the
-pieces in :mod:`fsgrant.store.schema_sql`.
+release), :mod:`fsgrant.store.migrations_later` (0005 onward),
+:mod:`fsgrant.store.migrations_routines` (0019 onward) and
+:mod:`fsgrant.store.migrations_stamps` (0026), built from the pieces in
+:mod:`fsgrant.store.schema_sql`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from fsgrant.store.migrations_first import V1, V2, V3, V4
 from fsgrant.store.migrations_later import (
@@ -36,12 +41,14 @@ from fsgrant.store.migrations_routines import (
     FORECAST_ADDITIONS,
     SPEND_ORDERS,
 )
+from fsgrant.store.migrations_stamps import BATCH_STAMP
 from fsgrant.store.schema_sql import UNIQUE_KEYS
 
 __all__ = [
     "APPEND_ONLY_TABLES",
     "MIGRATIONS",
     "UNIQUE_KEYS",
+    "Step",
     "append_only_triggers",
 ]
 
@@ -51,7 +58,11 @@ __all__ = [
 APPEND_ONLY_TABLES: tuple[str, ...] = tuple(UNIQUE_KEYS)
 
 
-MIGRATIONS: list[tuple[str, list[str]]] = [
+Step = str | Callable[[Any], None]
+"""One step of a migration: an SQL statement, or (rarely) a function given the
+sqlite-utils ``Database``, for a change SQL alone cannot say."""
+
+MIGRATIONS: list[tuple[str, Sequence[Step]]] = [
     ("0001_initial", V1),
     ("0002_allocation_views", V2),
     ("0003_append_only_no_replace", V3),
@@ -77,6 +88,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0023_estimate_reasons", ESTIMATE_REASONS),
     ("0024_spend_orders", SPEND_ORDERS),
     ("0025_outcomes", OUTCOMES),
+    ("0026_import_lines_carry_batch_stamp", BATCH_STAMP),
 ]
 
 

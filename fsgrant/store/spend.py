@@ -55,11 +55,13 @@ trigger says so, and it always comes after it)."""
 _CountedGroup = tuple[date, str | None, str, str | None, int, int]
 """A :data:`SpendGroup` with the number of lines in it."""
 
+# A line's stamp is its own, else (a line imported from 0026 on) its batch's.
 _SPEND_SQL = """SELECT s.*, (SELECT r.id FROM spend r WHERE r.reverses = s.id) AS reversed_by,
                 (SELECT a.id FROM spend a WHERE a.accrual_of = s.id) AS accrual_reversed_by,
-                (SELECT b.source_names FROM import_batches b WHERE b.id = s.import_batch)
-                AS source_names
-                FROM spend s"""
+                b.source_names AS source_names,
+                coalesce(s.recorded_at, b.imported_at) AS stamped_at,
+                coalesce(s.recorded_by, b.imported_by) AS stamped_by
+                FROM spend s LEFT JOIN import_batches b ON b.id = s.import_batch"""
 
 
 class SpendFilter:
@@ -344,8 +346,8 @@ def _line(r: Any, allocator: Allocator) -> SpendLine:
         accrual=r["accrual"],
         accrual_of=r["accrual_of"],
         accrual_reversed_by=r["accrual_reversed_by"],
-        recorded_at=datetime.fromisoformat(r["recorded_at"]),
-        recorded_by=r["recorded_by"],
+        recorded_at=datetime.fromisoformat(r["stamped_at"]),
+        recorded_by=r["stamped_by"],
     )
 
 
