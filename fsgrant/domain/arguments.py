@@ -8,6 +8,8 @@ annotations before it runs, through :func:`checked`:
 * ``int``: a whole number, never a bool or a float, within SQLite's 64-bit range;
 * ``str``: text; ``bool``: ``True`` or ``False``;
 * ``str | os.PathLike[str]``: a path as text or a path object;
+* ``Sequence[str]``: a list or tuple of texts (never one text, read letter by letter);
+* ``date`` and ``tuple[date, date]``: a date object, a pair of them;
 * ``X | None`` as ``X`` or ``None``.
 
 Other annotations (dates, amounts, mappings) are left to the rules that read them,
@@ -21,7 +23,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fsgrant.errors import InvalidDate, InvalidInput
@@ -88,12 +90,47 @@ def _require_path(value: object, field: str) -> None:
         )
 
 
+def _require_texts(value: object, field: str) -> None:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise InvalidInput(
+            f"{field} must be a list of texts, not {_kind(value)}", field=field, value=value
+        )
+    for item in value:
+        if not isinstance(item, str):
+            raise InvalidInput(
+                f"{field} must hold texts only, not {_kind(item)}", field=field, value=item
+            )
+
+
+def _require_day(value: object, field: str) -> None:
+    from datetime import date
+
+    if not isinstance(value, date):
+        raise InvalidInput(f"{field} must be a date, not {_kind(value)}", field=field, value=value)
+
+
+def _require_days(value: object, field: str) -> None:
+    if not isinstance(value, tuple) or len(value) != 2:
+        raise InvalidInput(
+            f"{field} must be a pair of dates (first, last), not {_kind(value)}",
+            field=field,
+            value=value,
+        )
+    for day in value:
+        _require_day(day, field)
+
+
 _CHECKS: dict[str, Callable[[object, str], object]] = {
     "int": require_id,
     "str": require_text,
     "bool": _require_bool,
     "str | os.PathLike[str]": _require_path,
     "os.PathLike[str] | str": _require_path,
+    "str | PathLike[str]": _require_path,
+    "PathLike[str] | str": _require_path,
+    "Sequence[str]": _require_texts,
+    "date": _require_day,
+    "tuple[date, date]": _require_days,
 }
 
 

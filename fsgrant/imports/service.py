@@ -108,6 +108,24 @@ class ImportsService:
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def _mapping(mapping: MappingLike, where: WhereLike = ()) -> ExtractMapping:
+        if mapping is not None and not isinstance(mapping, ExtractMapping | str | os.PathLike):
+            raise InvalidInput(
+                "mapping must be a mapping file's path, a built-in mapping's name or an "
+                f"ExtractMapping, not {type(mapping).__name__}",
+                field="mapping",
+            )
+        if isinstance(where, str):
+            where = (where,)
+        if isinstance(where, bytes) or not isinstance(where, Sequence):
+            raise InvalidInput(
+                f"where must be a filter's text or a list of them, not {type(where).__name__}",
+                field="where",
+            )
+        for w in where:
+            if not isinstance(w, str | ColumnFilter):
+                raise InvalidInput(
+                    f"where must hold filters' texts only, not {type(w).__name__}", field="where"
+                )
         if mapping is None:
             mp = DEFAULT_MAPPING
         elif isinstance(mapping, ExtractMapping):
@@ -117,8 +135,6 @@ class ImportsService:
             mp = PRESETS[str(mapping)]
         else:
             mp = load_mapping(Path(mapping))
-        if isinstance(where, str):
-            where = (where,)
         return mp.with_filters(
             [w for w in where if isinstance(w, ColumnFilter)]
             + where_filters([w for w in where if isinstance(w, str)])

@@ -209,6 +209,14 @@ class ExportsService:
         with the records written since that moved it (see
         :func:`fsgrant.domain.submissions.moved_figures`). The return's own Changes
         since the last return sheet is left out: it restates an earlier return."""
+        from fsgrant.domain.submissions import SubmittedReturn
+
+        if not isinstance(submission, SubmittedReturn):
+            raise InvalidInput(
+                "submission must be a submitted return (fs.returns.get(id)), "
+                f"not {type(submission).__name__}",
+                field="submission",
+            )
         return self._checker().restatements(submission)
 
     def _return_period(

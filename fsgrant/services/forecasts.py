@@ -171,6 +171,7 @@ class ForecastsService:
         return {(f.funding_year, f.category): f.amount for f in self.list(as_at)}
 
 
+@checked
 class SettingsService:
     """``fs.settings``: the store's settings (see :data:`SETTINGS`)."""
 
