@@ -189,7 +189,13 @@ if TYPE_CHECKING:
     from fsgrant.services.ledger import Ledger
 
 
-def open(path: Any, *, create: bool = True, read_only: bool | None = None) -> Ledger:
+def open(
+    path: Any,
+    *,
+    create: bool = True,
+    read_only: bool | None = None,
+    allow_network_store: bool = False,
+) -> Ledger:
     """Open (or create) the fsgrant store at ``path`` and return its :class:`Ledger`.
 
     A store the user may read but not write is opened read-only (``read_only=True``
@@ -197,13 +203,22 @@ def open(path: Any, *, create: bool = True, read_only: bool | None = None) -> Le
     :class:`StoreError` saying the file is read-only. A ledger used after
     ``close()`` raises :class:`StoreError` (code ``ledger-closed``).
 
+    A store on a network filesystem (SMB, NFS...) or in a synced folder (OneDrive,
+    SharePoint, Dropbox, Google Drive, iCloud) is read but not written, nor made:
+    SQLite cannot keep it safe there, and a write raises :class:`StoreError` (code
+    ``unsafe-place``) saying why and what to do. ``allow_network_store=True`` writes
+    it anyway, with a rollback journal and an exclusive lock (one writer at a time,
+    and no reader while it is open).
+
     Raises:
         StoreError: not an fsgrant store, written by a newer fsgrant, or missing
             with ``create=False``.
     """
     from fsgrant.services.ledger import open_ledger
 
-    return open_ledger(path, create=create, read_only=read_only)
+    return open_ledger(
+        path, create=create, read_only=read_only, allow_network_store=allow_network_store
+    )
 
 
 def __getattr__(name: str) -> Any:

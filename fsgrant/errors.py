@@ -13,7 +13,8 @@ wrong without a traceback::
     ├── Conflict                the request contradicts what is stored (a duplicate label,
     │   │                       a second reversal, a date outside every funding period)
     │   └── PeriodClosed        the date falls in a closed (submitted) period
-    └── StoreError              the file is not an fsgrant store, or is from a newer version
+    └── StoreError              the file is not an fsgrant store, is from a newer version,
+                                is read-only, or is where SQLite cannot keep it safe
 
 The command line maps :class:`InvalidInput` to exit code 2 and every other
 :class:`FsgrantError` to exit code 1.

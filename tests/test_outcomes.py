@@ -222,6 +222,11 @@ def test_the_command_line(tmp_path):
         ("2019-03-31", "727", "0"),
         ("2020-03-31", "739", "12"),
     ]
+    # In the table the figures are right-aligned: the changes +0 and +12 end together.
+    r = run.invoke(app, [*base, "report", "outcomes", "--as-at", "2020-06-30"])
+    [first] = [line for line in r.output.splitlines() if "2019-03-31" in line and "+0" in line]
+    [second] = [line for line in r.output.splitlines() if "2020-03-31" in line and "+12" in line]
+    assert first.index("+0") + len("+0") == second.index("+12") + len("+12"), r.output
     r = run.invoke(app, [*base, "plan", "source", "add", "p", "--kind", "partner",
                          "--beneficiary", "police"])  # fmt: skip
     assert r.exit_code == 2 and "only a savings source names who gains it" in r.stderr

@@ -296,6 +296,18 @@ def _root(
             show_default=False,
         ),
     ] = None,
+    allow_network_store: Annotated[
+        bool,
+        typer.Option(
+            "--allow-network-store",
+            help=(
+                "Write a store on a network share or in a synced folder (OneDrive, "
+                "Dropbox...) anyway, with a rollback journal and an exclusive lock: only "
+                "when no one else writes to it at the same time."
+            ),
+            envvar="FSGRANT_ALLOW_NETWORK_STORE",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -308,7 +320,7 @@ def _root(
 ) -> None:
     """fsgrant: the Family Safeguarding grant ledger."""
     path = db or Path(os.environ.get("FSGRANT_DB") or "fsgrant.db")
-    ctx.obj = State(db_path=path)
+    ctx.obj = State(db_path=path, allow_network_store=allow_network_store)
     set_command(ctx)
 
 

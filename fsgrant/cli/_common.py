@@ -34,6 +34,7 @@ class OutputFormat(str, Enum):
 @dataclass
 class State:
     db_path: Path
+    allow_network_store: bool = False
 
 
 def set_command(ctx: typer.Context) -> None:
@@ -58,7 +59,9 @@ def ledger(ctx: typer.Context, *, create: bool = False) -> "Ledger":
     from fsgrant.services.ledger import open_ledger
 
     state: State = ctx.find_root().obj
-    opened = open_ledger(state.db_path, create=create)
+    opened = open_ledger(
+        state.db_path, create=create, allow_network_store=state.allow_network_store
+    )
     ctx.find_root().call_on_close(opened.close)
     from fsgrant.store.connection import current_command
 
@@ -211,11 +214,13 @@ def emit_rows(
     title: str | None = None,
     money: Iterable[str] = (),
     footer: dict[str, Any] | None = None,
+    figures: Iterable[str] = (),
 ) -> None:
     """Print rows as a table (for people), CSV or JSON (for machines).
 
     Money values are ``Decimal``; tables show pounds with separators, CSV and JSON
-    two-decimal text. A ``footer`` (the total row) is printed in every format: as
+    two-decimal text. Money columns and the ``figures`` columns (measures, counts) are
+    right-aligned in a table, so their digits line up. A ``footer`` (the total row) is printed in every format: as
     the table's footer, and as a last row in CSV and JSON.
     """
     from datetime import date
@@ -224,6 +229,7 @@ def emit_rows(
     from fsgrant.domain.money import format_pounds
 
     money_cols = set(money)
+    right_cols = money_cols | set(figures)
     every = [*rows, footer] if footer is not None else list(rows)
     if fmt is OutputFormat.json:
         emit_json([{c: machine(r.get(c)) for c in columns} for r in every])
@@ -253,7 +259,7 @@ def emit_rows(
         table.append(
             Column(
                 header=c.replace("_", " "),
-                right=c in money_cols,
+                right=c in right_cols,
                 fixed=fixed,
                 cells=[shown(c, v) for v in values],
                 footer=None if footer is None else shown(c, foot),

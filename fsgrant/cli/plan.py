@@ -276,6 +276,7 @@ def report_outcomes(
         ["measure", "on", "value", "change", *benchmarks],
         fmt,
         title=f"Outcomes as at {r.as_at}",
+        figures=["value", "change", *benchmarks],
     )
     if fmt is OutputFormat.table:
         for m in r.measures:
@@ -316,7 +317,9 @@ def measure_list(
         }
         for t in measures.targets(name)
     ]
-    emit_rows(rows, ["measure", "kind", "when", "value", "note"], fmt, title="Measures")
+    emit_rows(
+        rows, ["measure", "kind", "when", "value", "note"], fmt, title="Measures", figures=["value"]
+    )
 
 
 SUSTAINABILITY_MONEY = (

@@ -1,14 +1,40 @@
 """The built-in mappings: :data:`DEFAULT_MAPPING` (fsgrant's own spend CSV, used
 without ``--mapping``) and :data:`PRESETS` by the name given to ``--mapping``
-(:data:`TRANSPARENCY_CODE`).
+(:data:`TRANSPARENCY_CODE`); and :func:`resolve_mapping`, which turns what an import
+is given (a file, a name, a model, nothing; filters) into the mapping it uses.
 """
 
 from __future__ import annotations
 
-from fsgrant.imports.mapping import Columns, DedupeRules, ExtractMapping, SourceOptions
-from fsgrant.imports.mapping_rules import CodeMaps
+import os
+from collections.abc import Sequence
+from pathlib import Path
 
-__all__ = ["DEFAULT_MAPPING", "PRESETS", "TRANSPARENCY_CODE"]
+from fsgrant.errors import InvalidInput
+from fsgrant.imports.mapping import (
+    Columns,
+    DedupeRules,
+    ExtractMapping,
+    SourceOptions,
+    load_mapping,
+)
+from fsgrant.imports.mapping_rules import CodeMaps, ColumnFilter, where_filters
+
+__all__ = [
+    "DEFAULT_MAPPING",
+    "PRESETS",
+    "TRANSPARENCY_CODE",
+    "MappingLike",
+    "WhereLike",
+    "resolve_mapping",
+]
+
+MappingLike = ExtractMapping | str | os.PathLike[str] | None
+"""A mapping: a TOML file, a built-in mapping's name (``transparency-code``), a model,
+or None for fsgrant's own columns."""
+WhereLike = str | Sequence[str | ColumnFilter]
+"""Filters added to a mapping: ``"Expense Area=Children's Services"`` texts (see
+:func:`fsgrant.imports.mapping_rules.where_filters`) or filter models."""
 
 
 DEFAULT_MAPPING = ExtractMapping(
@@ -55,3 +81,44 @@ filter the directorate with ``--where "Expense Area=Children's Services"``."""
 
 PRESETS: dict[str, ExtractMapping] = {"transparency-code": TRANSPARENCY_CODE}
 """Built-in mappings, by the name given to ``--mapping``."""
+
+
+def resolve_mapping(mapping: MappingLike, where: WhereLike = ()) -> ExtractMapping:
+    """The mapping an import uses: a file, a built-in mapping's name, a model (checked)
+    or, for None, :data:`DEFAULT_MAPPING`; with the ``where`` filters added.
+
+    Raises:
+        InvalidInput: ``mapping`` or ``where`` is of the wrong type.
+        SourceError: the mapping file is bad (naming the file, the line and the key).
+    """
+    if mapping is not None and not isinstance(mapping, ExtractMapping | str | os.PathLike):
+        raise InvalidInput(
+            "mapping must be a mapping file's path, a built-in mapping's name or an "
+            f"ExtractMapping, not {type(mapping).__name__}",
+            field="mapping",
+        )
+    if isinstance(where, str):
+        where = (where,)
+    if isinstance(where, bytes) or not isinstance(where, Sequence):
+        raise InvalidInput(
+            f"where must be a filter's text or a list of them, not {type(where).__name__}",
+            field="where",
+        )
+    for w in where:
+        if not isinstance(w, str | ColumnFilter):
+            raise InvalidInput(
+                f"where must hold filters' texts only, not {type(w).__name__}", field="where"
+            )
+    if mapping is None:
+        mp = DEFAULT_MAPPING
+    elif isinstance(mapping, ExtractMapping):
+        mapping.check()
+        mp = mapping
+    elif str(mapping) in PRESETS and not Path(mapping).exists():
+        mp = PRESETS[str(mapping)]
+    else:
+        mp = load_mapping(Path(mapping))
+    return mp.with_filters(
+        [w for w in where if isinstance(w, ColumnFilter)]
+        + where_filters([w for w in where if isinstance(w, str)])
+    )

@@ -44,9 +44,8 @@ from fsgrant.imports.check import (
 )
 from fsgrant.imports.chunks import ImportState, RowShape, prepare, store_chunk
 from fsgrant.imports.extracts import Extract
-from fsgrant.imports.mapping import ExtractMapping, load_mapping
-from fsgrant.imports.mapping_presets import DEFAULT_MAPPING, PRESETS
-from fsgrant.imports.mapping_rules import ColumnFilter, where_filters
+from fsgrant.imports.mapping import ExtractMapping
+from fsgrant.imports.mapping_presets import MappingLike, WhereLike, resolve_mapping
 from fsgrant.imports.plain import plain_extract
 from fsgrant.imports.reading import ParcelReader
 from fsgrant.imports.rejects import RejectsWriter
@@ -63,12 +62,6 @@ CHUNK_ROWS = 2000
 KEPT_REJECTS = 20
 """How many rejected rows an :class:`ImportResult` carries (all go to the rejects file)."""
 
-MappingLike = ExtractMapping | str | os.PathLike[str] | None
-"""A mapping: a TOML file, a built-in mapping's name (``transparency-code``), a model,
-or None for fsgrant's own columns."""
-WhereLike = str | Sequence[str | ColumnFilter]
-"""Filters added to a mapping: ``"Expense Area=Children's Services"`` texts (see
-:func:`fsgrant.imports.mapping_rules.where_filters`) or filter models."""
 ProgressFn = Callable[[float], None]
 
 
@@ -108,37 +101,7 @@ class ImportsService:
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def _mapping(mapping: MappingLike, where: WhereLike = ()) -> ExtractMapping:
-        if mapping is not None and not isinstance(mapping, ExtractMapping | str | os.PathLike):
-            raise InvalidInput(
-                "mapping must be a mapping file's path, a built-in mapping's name or an "
-                f"ExtractMapping, not {type(mapping).__name__}",
-                field="mapping",
-            )
-        if isinstance(where, str):
-            where = (where,)
-        if isinstance(where, bytes) or not isinstance(where, Sequence):
-            raise InvalidInput(
-                f"where must be a filter's text or a list of them, not {type(where).__name__}",
-                field="where",
-            )
-        for w in where:
-            if not isinstance(w, str | ColumnFilter):
-                raise InvalidInput(
-                    f"where must hold filters' texts only, not {type(w).__name__}", field="where"
-                )
-        if mapping is None:
-            mp = DEFAULT_MAPPING
-        elif isinstance(mapping, ExtractMapping):
-            mapping.check()
-            mp = mapping
-        elif str(mapping) in PRESETS and not Path(mapping).exists():
-            mp = PRESETS[str(mapping)]
-        else:
-            mp = load_mapping(Path(mapping))
-        return mp.with_filters(
-            [w for w in where if isinstance(w, ColumnFilter)]
-            + where_filters([w for w in where if isinstance(w, str)])
-        )
+        return resolve_mapping(mapping, where)
 
     def rules(self) -> LedgerRules:
         """What an imported row is checked against: the ledger's categories, posts,

@@ -422,13 +422,21 @@ class Ledger:
 
 @checked
 def open_ledger(
-    path: str | os.PathLike[str], *, create: bool = True, read_only: bool | None = None
+    path: str | os.PathLike[str],
+    *,
+    create: bool = True,
+    read_only: bool | None = None,
+    allow_network_store: bool = False,
 ) -> Ledger:
     """Open the store at ``path`` (creating an empty one unless ``create=False``).
 
     ``read_only`` None opens read-only a store the user may not write; True always.
+    ``allow_network_store`` writes a store on a network filesystem or in a synced
+    folder (see :mod:`fsgrant.domain.store_place`), else read only there.
 
     Raises:
         StoreError: not an fsgrant store, from a newer fsgrant, or missing with ``create=False``.
     """
-    return Ledger(Store.open(path, create=create, read_only=read_only))
+    return Ledger(
+        Store.open(path, create=create, read_only=read_only, allow_network=allow_network_store)
+    )

@@ -25,7 +25,10 @@ from fsgrant.errors import FsgrantError, StoreError
 from fsgrant.store.backup import backup_path, copy_store
 from fsgrant.store.busy import busy_timeout as _busy_timeout
 from fsgrant.store.busy import usable_path as _usable
-from fsgrant.store.schema import MIGRATIONS, Step
+from fsgrant.store.migrate import apply_migrations
+from fsgrant.store.opening import connect
+from fsgrant.store.place import store_place
+from fsgrant.store.schema import MIGRATIONS
 from fsgrant.store.sqlite_errors import is_busy, refusal
 from fsgrant.store.stamps import current_command, current_user, stamp_columns, utc_now
 
@@ -56,10 +59,15 @@ class Store:
         busy_timeout: float,
         *,
         read_only: bool = False,
+        unsafe: str | None = None,
     ) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = conn
         self.read_only = read_only
+        # Why a store is read only though the file may be written: its place (see
+        # fsgrant.domain.store_place), said on every write refused.
+        self.unsafe = unsafe
+        self.exclusive = False
         self.busy_timeout = busy_timeout
         self.user = current_user()
         self._stamps: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -90,6 +98,8 @@ class Store:
         return self._conn is None
 
     def _refuse_read_only(self) -> None:
+        if self.unsafe is not None:
+            raise StoreError(self.unsafe, code="unsafe-place")
         if self.read_only:
             raise StoreError(
                 f"{self.path} is read-only: reports, lists and exports work, "
@@ -100,7 +110,12 @@ class Store:
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, create: bool = True, read_only: bool | None = None
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        read_only: bool | None = None,
+        allow_network: bool = False,
     ) -> Store:
         """Open (and if needed create or upgrade) the store at ``path``.
 
@@ -111,7 +126,10 @@ class Store:
         A store the user may read but not write (the file, or the folder SQLite keeps
         its WAL files in) is opened read-only, as is any store with ``read_only=True``:
         reads work, and every write raises a :class:`StoreError` saying the file is
-        read-only.
+        read-only. So is a store on a network filesystem or in a synced folder
+        (:mod:`fsgrant.domain.store_place`), each write refused saying why and what
+        to do, unless ``allow_network``: it is then written with a rollback journal
+        and an exclusive lock. A new store is not made in such a place.
 
         Raises:
             StoreError: the file is missing (with ``create=False``), is not an
@@ -133,22 +151,15 @@ class Store:
             read_only = p.exists() and not (os.access(p, os.W_OK) and os.access(folder, os.W_OK))
         if read_only and not p.exists():
             raise StoreError(f"no fsgrant store at {p} to open read-only")
-        try:
-            if read_only:
-                # mode=ro: SQLite refuses every write. Where the folder cannot hold
-                # the WAL index either and no WAL is left (so every commit is in the
-                # file itself), the file is read as immutable.
-                wal = p.with_name(p.name + "-wal")
-                has_wal = wal.exists() and p.with_name(p.name + "-shm").exists()
-                flag = "mode=ro" if os.access(folder, os.W_OK) or has_wal else "immutable=1"
-                uri = f"{p.resolve().as_uri()}?{flag}"
-                conn = sqlite3.connect(uri, timeout=timeout, isolation_level=None, uri=True)
-            else:
-                conn = sqlite3.connect(str(p), timeout=timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open {p}: {exc}") from None
-        conn.row_factory = sqlite3.Row
-        store = cls(p, conn, timeout, read_only=read_only)
+        place = None if read_only else store_place(p)
+        unsafe = None if place is None or allow_network else place.message(p)
+        if unsafe is not None:
+            if not p.exists():
+                raise StoreError(unsafe, code="unsafe-place")
+            read_only = True
+        conn = connect(p, read_only=read_only, timeout=timeout)
+        store = cls(p, conn, timeout, read_only=read_only, unsafe=unsafe)
+        store.exclusive = place is not None and allow_network
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             # Read-only checks first: a foreign file is refused untouched.
@@ -161,6 +172,8 @@ class Store:
             if read_only:
                 conn.execute("PRAGMA foreign_keys = ON")
                 if store.applied_migrations() != store.known_migrations():
+                    if unsafe is not None:
+                        raise StoreError(unsafe, code="unsafe-place")
                     raise StoreError(
                         f"{p} was written by an older fsgrant and is read-only here: "
                         "open it once where it can be written, to upgrade it"
@@ -189,9 +202,12 @@ class Store:
     def _configure(self) -> None:
         c = self.conn
         c.execute("PRAGMA foreign_keys = ON")
-        mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal" and str(self.path) != ":memory:":
-            raise StoreError(f"cannot use WAL journal mode on {self.path} (got {mode})")
+        if self.exclusive:  # no shared memory: see fsgrant.domain.store_place
+            c.execute("PRAGMA locking_mode = EXCLUSIVE")
+        want = "delete" if self.exclusive else "wal"
+        mode = c.execute(f"PRAGMA journal_mode = {want}").fetchone()[0]
+        if str(mode).lower() != want and str(self.path) != ":memory:":
+            raise StoreError(f"cannot use the {want} journal mode on {self.path} (got {mode})")
         c.execute("PRAGMA synchronous = FULL")
 
     def _check_is_fsgrant(self) -> None:
@@ -263,29 +279,8 @@ class Store:
             raise
 
     def _apply_migrations(self) -> None:
-        # sqlite-utils' migrations record what was applied in _sqlite_migrations, each
-        # step in a savepoint of the transaction opened by _migrate.
-        from sqlite_utils import Database
-        from sqlite_utils.migrations import Migrations
-
-        migrations = Migrations(MIGRATION_SET)
-        for name, statements in MIGRATIONS:
-
-            def step(db: Any, statements: Sequence[Step] = statements, name: str = name) -> None:
-                for sql in statements:
-                    if callable(sql):
-                        sql(db)
-                    else:
-                        db.execute(sql)
-                if name == MIGRATIONS[0][0]:
-                    db.execute(
-                        "INSERT INTO fsgrant_meta (key, value) VALUES ('marker', ?)", [STORE_MARKER]
-                    )
-
-            step.__name__ = name
-            migrations(name=name)(step)
-        db = Database(self.conn, recursive_triggers=False, execute_plugins=False)
-        migrations.apply(db)
+        # Read here, not in apply_migrations: the upgrade tests set MIGRATIONS.
+        apply_migrations(self.conn, MIGRATIONS, MIGRATION_SET, STORE_MARKER)
 
     def backup(self, target: str | os.PathLike[str]) -> Path:
         """Write a consistent copy of the store to ``target`` (SQLite's backup API).
@@ -380,6 +375,8 @@ class Store:
 
     def _busy_or(self, exc: sqlite3.Error) -> FsgrantError:
         if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+            if self.unsafe is not None:
+                return StoreError(self.unsafe, code="unsafe-place")
             return StoreError(f"{self.path} is read-only: nothing can be recorded in it")
         if is_busy(exc):
             return StoreError(

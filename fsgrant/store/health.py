@@ -229,6 +229,14 @@ def _check_pragmas(store: Store) -> list[Finding]:
         if mode == "wal"
         else _finding(
             "journal_mode",
+            "ok",
+            f"journal_mode: {mode}, with an exclusive lock (a store on a network "
+            "filesystem or in a synced folder, written as --allow-network-store asked)",
+            "journal_mode",
+        )
+        if store.exclusive and mode == "delete"
+        else _finding(
+            "journal_mode",
             "error",
             f"journal_mode is {mode}, not wal: readers would block writers",
             "journal_mode",
