@@ -192,3 +192,66 @@ def test_plain_extract_reads_the_lines_a_csv_would_number():
     unread = plain_extract([HEADER, *ROWS], ["date"], name="x")
     with pytest.raises(SourceError, match="stopped before the end"):
         _ = unread.sha256
+
+
+def test_a_pattern_that_backtracks_is_stopped_and_the_row_refused(led, tmp_path):
+    """(a|aa)+ passes the mapping's check for nested repeats, yet on a cell of sixty
+    a's and a b it would try some 10**12 ways to split them: it runs under a time bound
+    a cell, the row is refused naming the pattern, and (skipped) goes to the rejects."""
+    from fsgrant.imports.row_rules import PATTERN_SECONDS
+
+    mapping = ExtractMapping.model_validate(
+        {
+            "columns": {"date": "date", "amount": "amount", "reference": "ref"},
+            "categories": {
+                "default": "other",
+                "rules": [{"column": "note", "matches": "(a|aa)+", "category": "training"}],
+            },
+        }
+    )
+    assert mapping.patterns() == ["(a|aa)+"]
+    hostile = "a" * 60 + "b"
+    rows = [
+        ["date", "amount", "ref", "note"],
+        ["2019-09-02", "10.00", "R1", "aaaa"],
+        ["2019-09-03", "20.00", "R2", hostile],
+        ["2019-09-04", "30.00", "R3", hostile],  # the same cell: not tried again
+        ["2019-09-05", "40.00", "R4", "something else"],
+    ]
+    with pytest.raises(SourceError) as caught:
+        led.imports.import_rows(rows, mapping, name="feed")
+    assert (caught.value.line, caught.value.field) == (3, "note")
+    assert f"'(a|aa)+' took over {PATTERN_SECONDS:g} s" in caught.value.reason
+    assert led.spend.list() == []
+    result = led.imports.import_rows(
+        rows, mapping, name="feed", skip_invalid=True, rejects=tmp_path / "r.csv"
+    )
+    # 10.00 (rule: training) + 40.00 (default: other) = 50.00; lines 3 and 4 refused.
+    assert (result.rows_added, result.rows_rejected, result.total_added) == (
+        2,
+        2,
+        Decimal("50.00"),
+    )
+    assert [(x.amount, x.category) for x in led.spend.list()] == [
+        (Decimal("10.00"), "training"),
+        (Decimal("40.00"), "other"),
+    ]
+
+
+def test_the_mapping_check_says_patterns_run_under_a_time_bound(led, tmp_path):
+    from typer.testing import CliRunner
+
+    from fsgrant.cli import app
+
+    toml = tmp_path / "m.toml"
+    toml.write_text(
+        '[columns]\ndate = "date"\namount = "amount"\n\n[categories]\ndefault = "other"\n'
+        '[[categories.rules]]\ncolumn = "note"\nmatches = "TR-[0-9]+"\ncategory = "training"\n',
+        encoding="utf-8",
+    )
+    extract = tmp_path / "a.csv"
+    extract.write_text("date,amount,note\n2019-09-02,1.00,TR-7\n", encoding="utf-8")
+    for args in (["mapping", "check", str(toml)], ["mapping", "check", str(toml), str(extract)]):
+        r = CliRunner().invoke(app, ["--db", str(led.path), *args])
+        assert r.exit_code == 0, r.output
+        assert "Patterns: 'TR-[0-9]+'; each runs at most 0.25 s on a cell" in r.output

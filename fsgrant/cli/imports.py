@@ -2,6 +2,7 @@
 ``mapping check``."""
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -268,6 +269,7 @@ def mapping_check(
             say(f"  {name}")
         for f in mp.filters():
             say(f"Filter: skip rows where {f.label()}.")
+        _say_patterns(mp.patterns())
         return
     check = led.imports.check_mapping(extract, mapping, rows=rows, where=where or ())
     if fmt is OutputFormat.json:
@@ -301,6 +303,7 @@ def mapping_check(
             fmt,
             title="Categories",
         )
+        _say_patterns(check.patterns, check.pattern_seconds)
         for warning in check.warnings:
             say(f"Warning: {warning}", err=True)
     cols = [
@@ -321,4 +324,18 @@ def mapping_check(
         fmt,
         title=f"First rows of {check.file_name}",
         money=("amount",),
+    )
+
+
+def _say_patterns(patterns: Sequence[str], seconds: float | None = None) -> None:
+    """The rules' patterns, and the time bound each runs under."""
+    if not patterns:
+        return
+    if seconds is None:
+        from fsgrant.imports.row_rules import PATTERN_SECONDS
+
+        seconds = PATTERN_SECONDS
+    say(
+        f"Patterns: {', '.join(repr(p) for p in patterns)}; each runs at most {seconds:g} s "
+        "on a cell (a slower match refuses the row, naming the pattern)."
     )

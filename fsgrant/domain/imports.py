@@ -184,4 +184,8 @@ class MappingCheck(_Model):
     filters: tuple[FilterCount, ...] = ()
     categories: tuple[CategoryCount, ...] = ()
     warnings: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    """The rules' regular expressions, each run under :attr:`pattern_seconds` a cell."""
+    pattern_seconds: float = 0.25
+    """How long a pattern may take on one cell before the row is refused."""
     rows: tuple[PreviewRow, ...]

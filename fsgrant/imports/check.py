@@ -15,7 +15,7 @@ from fsgrant.domain.money import from_pence
 from fsgrant.errors import SourceError
 from fsgrant.imports.chunks import Occurrences, numbered
 from fsgrant.imports.mapping import ExtractMapping
-from fsgrant.imports.row_rules import LedgerRules, RowFilter
+from fsgrant.imports.row_rules import PATTERN_SECONDS, LedgerRules, RowFilter
 from fsgrant.imports.rows import RowReader, ZeroAmount
 from fsgrant.store.imports import Key
 
@@ -144,6 +144,8 @@ def check_extract(
             for (c, r), n in sorted(given.items(), key=lambda kv: (-kv[1], kv[0]))
         ),
         warnings=empty_filter_warnings(reader.filters, read),
+        patterns=tuple(mp.patterns()),
+        pattern_seconds=PATTERN_SECONDS,
         rows=tuple(preview),
     )
 

@@ -233,6 +233,17 @@ class ExtractMapping(MappingSection):
             )
         return out + list(self.filter.where)
 
+    def patterns(self) -> list[str]:
+        """The regular expressions (``matches``) of the category and post rules, each
+        run under a time bound a cell (see :data:`fsgrant.imports.row_rules.PATTERN_SECONDS`)."""
+        return [
+            c.matches
+            for maps in (self.categories, self.posts)
+            for rule in maps.rules
+            for c in (rule, rule.also)
+            if c is not None and c.matches is not None
+        ]
+
     def other_columns(self) -> list[str]:
         """Columns that filters, rules and the description template read (not roles)."""
         names: list[str] = [f.column for f in self.filters()]

@@ -184,9 +184,12 @@ class Condition(MappingSection):
     @classmethod
     def _regex(cls, v: str | None) -> str | None:
         if v is not None:
+            import regex
+
             try:
                 re.compile(v)
-            except re.error as exc:
+                regex.compile(v)  # the engine the import runs it on (with a time bound)
+            except (re.error, regex.error) as exc:
                 raise ValueError(f"not a regular expression ({exc})") from None
             if nested_quantifier(v):
                 raise ValueError(

@@ -6,7 +6,6 @@ the mapping's filters and category/post rules bound to the extract's header
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -16,7 +15,15 @@ from fsgrant.domain.models import ClosedPeriod, FundingYearState
 from fsgrant.errors import SourceError
 from fsgrant.imports.mapping_rules import ColumnFilter, Condition, Rule, normalise_value
 
-__all__ = ["BoundRule", "LedgerRules", "RowFilter", "column_position"]
+__all__ = [
+    "PATTERN_SECONDS",
+    "BoundRule",
+    "LedgerRules",
+    "PatternTimeout",
+    "RowFilter",
+    "column_position",
+    "first_rule",
+]
 
 
 def column_position(
@@ -123,6 +130,44 @@ class RowFilter:
         return sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
+PATTERN_SECONDS = 0.25
+"""How long a rule's pattern (``matches``) may take on one cell. Patterns run on the
+``regex`` engine, which can stop a match: one that backtracks past this (a pattern
+that matches the same text in many ways, on a cell that nearly matches) refuses the
+row, naming the pattern, instead of running for minutes."""
+
+
+class PatternTimeout(Exception):
+    """A rule's pattern ran past :data:`PATTERN_SECONDS` on a cell of ``column``."""
+
+    def __init__(self, column: str, pattern: str) -> None:
+        super().__init__(column, pattern)
+        self.column = column
+        self.pattern = pattern
+
+    def reason(self) -> str:
+        """Why the row is refused, for a person."""
+        return (
+            f"the rule pattern {self.pattern!r} took over {PATTERN_SECONDS:g} s on the "
+            f"{self.column!r} cell (it can match the same text in many ways, so it "
+            "backtracks): write it so that it cannot"
+        )
+
+
+def _bounded_match(column: str, pattern: str, ci: bool) -> Callable[[str], bool]:
+    import regex
+
+    compiled = regex.compile(pattern, regex.IGNORECASE if ci else 0)
+
+    def test(value: str) -> bool:
+        try:
+            return compiled.fullmatch(value, timeout=PATTERN_SECONDS) is not None
+        except TimeoutError:
+            raise PatternTimeout(column, pattern) from None
+
+    return test
+
+
 class _Test:
     """One rule condition bound to a column: a memoised verdict per raw cell text."""
 
@@ -131,6 +176,7 @@ class _Test:
         self.index = index
         self.ci = ci
         self.verdicts: dict[str, bool] = {}
+        self.slow: dict[str, PatternTimeout] = {}
         if cond.equals is not None:
             want = normalise_value(cond.equals, case_insensitive=ci)
             self.test: Callable[[str], bool] = lambda v: v == want
@@ -138,8 +184,7 @@ class _Test:
             prefix = normalise_value(cond.starts_with, case_insensitive=ci)
             self.test = lambda v: v.startswith(prefix)
         elif cond.matches is not None:
-            pattern = re.compile(cond.matches, re.IGNORECASE if ci else 0)
-            self.test = lambda v: pattern.fullmatch(v) is not None
+            self.test = _bounded_match(cond.column, cond.matches, ci)
         else:
             options = frozenset(normalise_value(x, case_insensitive=ci) for x in cond.one_of)
             self.test = lambda v: v in options
@@ -148,7 +193,13 @@ class _Test:
         raw = cells[self.index] if self.index < len(cells) else ""
         got = self.verdicts.get(raw)
         if got is None:
-            got = self.test(normalise_value(raw, case_insensitive=self.ci))
+            if raw in self.slow:  # timed out once: the same cell is not tried again
+                raise self.slow[raw]
+            try:
+                got = self.test(normalise_value(raw, case_insensitive=self.ci))
+            except PatternTimeout as slow:
+                self.slow[raw] = slow
+                raise
             if len(self.verdicts) < 100_000:
                 self.verdicts[raw] = got
         return got
@@ -165,3 +216,17 @@ class BoundRule:
 
     def matches(self, cells: Sequence[str]) -> bool:
         return all(t(cells) for t in self.tests)
+
+
+def first_rule(
+    rules: Sequence[BoundRule], cells: Sequence[str], source: str, line: int
+) -> BoundRule | None:
+    """The first of ``rules`` the row ``cells`` matches.
+
+    Raises:
+        SourceError: a rule's pattern ran too long on a cell (naming the line and column).
+    """
+    try:
+        return next((r for r in rules if r.matches(cells)), None)
+    except PatternTimeout as slow:
+        raise SourceError(source, line, slow.column, slow.reason()) from None

@@ -26,7 +26,13 @@ from fsgrant.imports.row_cells import (
     compile_template,
     render_template,
 )
-from fsgrant.imports.row_rules import BoundRule, LedgerRules, RowFilter, column_position
+from fsgrant.imports.row_rules import (
+    BoundRule,
+    LedgerRules,
+    RowFilter,
+    column_position,
+    first_rule,
+)
 
 __all__ = [
     "Draft",
@@ -431,7 +437,7 @@ class RowReader:
         m = self.mapping.categories
         raw = _opt(cells, self.i_category)
         role: str | None = "category"
-        rule = next((r for r in self.category_rules if r.matches(cells)), None)
+        rule = first_rule(self.category_rules, cells, self.source, line)
         if raw is not None:
             category, source = raw.lower(), f"column {self.names['category']}"
         elif rule is not None:
@@ -469,7 +475,7 @@ class RowReader:
         post = _opt(cells, self.i_post)
         role = "post"
         if post is None:
-            rule = next((r for r in self.post_rules if r.matches(cells)), None)
+            rule = first_rule(self.post_rules, cells, self.source, line)
             if rule is not None:
                 post, role = rule.post, "post"
         if post is None and code is not None and code in m.expense_code:
