@@ -207,3 +207,12 @@ def test_a_store_in_a_synced_folder_is_refused_by_the_command_line(tmp_path, on)
     assert r.exit_code == 0, r.output
     r = run.invoke(app, ["--db", str(db), "year", "list"])
     assert r.exit_code == 0 and "2019/20" in r.output
+
+
+def test_the_demo_is_not_written_to_a_network_share(tmp_path, on):
+    on("smb3")
+    out = tmp_path / "exports"
+    r = CliRunner().invoke(app, ["demo", "--out", str(out)])
+    assert r.exit_code == 1, r.output
+    assert f"{out / 'demo.db'} is on an SMB network share" in r.stderr
+    assert not out.exists()

@@ -164,6 +164,7 @@ def load(
 
 
 def demo(
+    ctx: typer.Context,
     out: Annotated[
         Path, typer.Option("--out", help="Folder for the demo store and the DfE return.")
     ] = Path("exports"),
@@ -176,7 +177,8 @@ def demo(
     write the DfE return."""
     from fsgrant.services.demo import run_demo
 
-    result = run_demo(out, as_at=as_at, force=force)
+    allowed = ctx.find_root().obj.allow_network_store
+    result = run_demo(out, as_at=as_at, force=force, allow_network_store=allowed)
     say(f"Loaded the worked example ({result.source}) into {result.store}.")
     for note in result.notes:
         say(note)

@@ -58,9 +58,16 @@ NETWORK_FILESYSTEMS: dict[str, str] = {
     "lustre": "a Lustre network filesystem",
     "gpfs": "a GPFS network filesystem",
     "remote": "a network drive",
+    "9p": "a shared folder of a virtual machine or WSL (9p)",
+    "drvfs": "a Windows drive seen from WSL",
+    "vboxsf": "a shared folder of a virtual machine",
+    "vmhgfs": "a shared folder of a virtual machine",
+    "fuse.vmhgfs-fuse": "a shared folder of a virtual machine",
 }
 """Filesystem types (as Linux's mount table and macOS name them; ``remote`` for a
-Windows network drive) that are network filesystems, and how to name each to a person."""
+Windows network drive) that are network filesystems, or behave as one for SQLite (a
+virtual machine's shared folders, WSL's view of Windows drives), and how to name each
+to a person."""
 
 _SYNC_NAMES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     # (service, folder names, folder-name prefixes), compared case-insensitively

@@ -12,10 +12,11 @@ from fsgrant.domain.money import format_pounds
 from fsgrant.domain.periods import parse_date
 from fsgrant.domain.reports import SummaryReport
 from fsgrant.domain.sustainability import SustainabilityReport
-from fsgrant.errors import InvalidInput
+from fsgrant.errors import InvalidInput, StoreError
 from fsgrant.formats.atomic import check_output
 from fsgrant.services.exports import default_return_name
 from fsgrant.services.ledger import Ledger, open_ledger
+from fsgrant.store.place import store_place
 
 __all__ = ["DemoResult", "example_ledger_path", "run_demo"]
 
@@ -60,6 +61,7 @@ def run_demo(
     as_at: str = "2020-03-31",
     source: Path | None = None,
     force: bool = False,
+    allow_network_store: bool = False,
 ) -> DemoResult:
     """Load the example into ``out/demo.db``, report on it as at ``as_at`` and write
     the DfE return of the funding year that covers that date (else the first) into
@@ -69,11 +71,16 @@ def run_demo(
         Conflict: ``out/demo.db`` or the return exists already and ``force`` is false
             (checked before either is written).
         InvalidInput: ``out`` is a file, or ``demo.db`` there is a folder.
+        StoreError: ``out`` is on a network share or in a synced folder (see
+            :mod:`fsgrant.domain.store_place`) and ``allow_network_store`` is false.
     """
     folder = source or example_ledger_path()
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"out: {out} is not a folder", field="out", value=str(out))
     target = out / "demo.db"
+    place = None if allow_network_store else store_place(target)
+    if place is not None:
+        raise StoreError(place.message(target), code="unsafe-place")
     if out.is_dir():
         check_output(target, force=force)
     out.mkdir(parents=True, exist_ok=True)
@@ -85,7 +92,7 @@ def run_demo(
     tmp = Path(tmp_name)
     written_return: Path | None = None
     try:
-        with open_ledger(tmp) as led:
+        with open_ledger(tmp, allow_network_store=allow_network_store) as led:
             led.load(folder)
             notes = _import_example_extract(led, folder)
             notes += _import_example_outcomes(led, folder)
@@ -104,7 +111,7 @@ def run_demo(
             Path(str(tmp) + suffix).unlink(missing_ok=True)
     outputs: list[Path] = []
     if label is not None and written_return is not None:
-        with open_ledger(target, create=False) as led:
+        with open_ledger(target, create=False, allow_network_store=allow_network_store) as led:
             outputs.append(led.exports.write_return(label, as_at, out=written_return, force=force))
     return DemoResult(
         source=folder,
