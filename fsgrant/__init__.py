@@ -16,9 +16,9 @@ errors, and a few parsing rules. Names are imported on first use, so that
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
+from fsgrant._lazy import lazy_names
 from fsgrant._version import __version__
 
 __all__ = [
@@ -221,13 +221,7 @@ def open(
     )
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fsgrant' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"fsgrant.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

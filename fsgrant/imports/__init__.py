@@ -35,8 +35,9 @@ stage does not load the rest.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fsgrant._lazy import lazy_names
 
 __all__ = [
     "Extract",
@@ -63,10 +64,4 @@ if TYPE_CHECKING:
     from fsgrant.imports.service import ImportsService
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fsgrant.imports' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"fsgrant.imports.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)

@@ -23,10 +23,11 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 from fsgrant.errors import InvalidInput, SourceError
-from fsgrant.imports.extracts import Extract, PassOver, lacking_columns
+from fsgrant.imports.extracts import Extract, lacking_columns
 
 __all__ = ["RowsDigest", "plain_extract"]
 
@@ -145,7 +146,6 @@ def plain_extract(
         )
     digest = RowsDigest(name)
     digest.add(header)
-    passing = PassOver()
 
     def cells_of(line: int, row: Any) -> list[str]:
         if as_maps:
@@ -176,23 +176,12 @@ def plain_extract(
         ]
 
     def read() -> Iterator[tuple[int, list[str]]]:
-        at = passing.index
-        passed = passing.counts.get
-        line = 1
-        if as_maps:  # the first mapping is a row as well as the header
-            line += 1
-            cells = cells_of(line, first)
-            digest.add(cells)
-            yield line, cells
-        for row in it:
-            line += 1
+        # Every row goes to the reader, which counts those its filters skip (a file
+        # passes the skipped ones over as it reads them, to save their parsing).
+        # The first mapping is a row as well as the header.
+        for line, row in enumerate(chain((first,), it) if as_maps else it, start=2):
             cells = cells_of(line, row)
             digest.add(cells)
-            if 0 <= at < len(cells):
-                slot = passed(cells[at])
-                if slot is not None:
-                    slot[0] += 1
-                    continue
             yield line, cells
         digest.finish()
 
@@ -207,5 +196,4 @@ def plain_extract(
         else "the first row",
         rows=read(),
         hash=digest,
-        passing=passing,
     )

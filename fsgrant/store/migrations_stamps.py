@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fsgrant.store.schema_sql import fy_sql
+from fsgrant.store.migrations_first import V1
 
 __all__ = ["BATCH_STAMP", "SPEND_STAMP_SQL", "lift_spend_stamp_not_null"]
 
@@ -72,6 +72,11 @@ SPEND_STAMP_SQL = {
 }
 """A spend line's stamp (for a table aliased ``s``): its own, else its batch's."""
 
+# spend_readable as 0001 made it, with each line's stamp read through its batch.
+[_READABLE] = [sql for sql in V1 if sql.startswith("CREATE VIEW spend_readable AS")]
+_OWN_STAMP = "s.recorded_at, s.recorded_by"
+assert _READABLE.count(_OWN_STAMP) == 1
+
 BATCH_STAMP: list[Any] = [
     lift_spend_stamp_not_null,
     """CREATE TRIGGER spend_stamped BEFORE INSERT ON spend
@@ -80,16 +85,10 @@ BATCH_STAMP: list[Any] = [
         SELECT RAISE(ABORT, 'fsgrant: a spend line not imported must say when and by whom it was recorded');
     END""",
     "DROP VIEW spend_readable",
-    f"""CREATE VIEW spend_readable AS
-    SELECT s.id, s.date, {fy_sql("s.date")} AS financial_year,
-           s.funding_year AS explicit_funding_year,
-           printf('%s%d.%02d', CASE WHEN s.amount_pence < 0 THEN '-' ELSE '' END,
-                  abs(s.amount_pence) / 100, abs(s.amount_pence) % 100) AS amount,
-           s.amount_pence, s.category, s.post, s.supplier, s.description, s.reference,
-           s.reverses, (SELECT r.id FROM spend r WHERE r.reverses = s.id) AS reversed_by,
-           s.reason, s.import_batch, s.source_line,
-           {SPEND_STAMP_SQL["recorded_at"]} AS recorded_at,
-           {SPEND_STAMP_SQL["recorded_by"]} AS recorded_by
-    FROM spend s""",
+    _READABLE.replace(
+        _OWN_STAMP,
+        f"{SPEND_STAMP_SQL['recorded_at']} AS recorded_at,\n           "
+        f"{SPEND_STAMP_SQL['recorded_by']} AS recorded_by",
+    ),
 ]
 """0026: an imported line carries its batch's stamp (see the module's docstring)."""
