@@ -51,6 +51,7 @@ __all__ = [
     "Extract",
     "FileHash",
     "PassOver",
+    "cell_text",
     "check_xlsx_archive",
     "file_sha256",
     "is_utf8",
@@ -416,7 +417,7 @@ def _xlsx_rows(
         for line_no, values in enumerate(sheet_rows, start=1):
             if progress is not None and declared_rows and line_no % 1024 == 0:
                 progress(min(line_no / declared_rows, 1.0))
-            cells = [_cell_text(v) for v in values]
+            cells = [cell_text(v) for v in values]
             # Read each row: the header is found through these rows, before the
             # reader of the data says what to pass over.
             at = passing.index
@@ -444,7 +445,7 @@ def _xlsx_rows(
         progress(1.0)
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A cell value as text, exactly: no exponent, no lost digits, no float rounding."""
     if value is None:
         return ""

@@ -21,13 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from itertools import chain
 from typing import Any
 
 from fsgrant.errors import InvalidInput, SourceError
-from fsgrant.imports.extracts import Extract, lacking_columns
+from fsgrant.imports.extracts import Extract, cell_text, lacking_columns
 
 __all__ = ["RowsDigest", "plain_extract"]
 
@@ -71,8 +71,8 @@ def _cell(value: object, name: str, line: int, column: str) -> str:
         return value
     if isinstance(value, bool):
         raise SourceError(name, line, column, "a true/false value is not a cell fsgrant reads")
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int | date):  # dates as ISO, a time of day only if not 0:00
+        return cell_text(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise SourceError(name, line, column, f"{value} is not a number")
@@ -81,12 +81,6 @@ def _cell(value: object, name: str, line: int, column: str) -> str:
         raise SourceError(
             name, line, column, f"{value!r} is a float, which is not exact: give text or a Decimal"
         )
-    if isinstance(value, datetime):
-        if value.time() == time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
     raise SourceError(
         name, line, column, f"a {type(value).__name__} is not a cell fsgrant reads (give text)"
     )
