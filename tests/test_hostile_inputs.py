@@ -293,6 +293,19 @@ CASES = [
             ),
         },
     ),
+    Case(
+        "mapping regex that backtracks past the check, on a cell that nearly matches",
+        ["spend", "import", "{dir}/p.csv", "--mapping", "{dir}/m.toml"],
+        "p.csv, line 2, field 'category': the rule pattern '(a|aa)+' took over 0.25 s",
+        2,
+        files={
+            "p.csv": b"date,amount,category\n2019-09-03,5.00," + b"a" * 60 + b"b\n",
+            "m.toml": mapping_toml(
+                rule='[[categories.rules]]\ncolumn = "category"\nmatches = "(a|aa)+"\n'
+                'category = "training"\n'
+            ),
+        },
+    ),
     # Keys mistyped in a TOML file the user writes.
     *(
         Case(
