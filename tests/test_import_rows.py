@@ -255,3 +255,30 @@ def test_the_mapping_check_says_patterns_run_under_a_time_bound(led, tmp_path):
         r = CliRunner().invoke(app, ["--db", str(led.path), *args])
         assert r.exit_code == 0, r.output
         assert "Patterns: 'TR-[0-9]+'; each runs at most 0.25 s on a cell" in r.output
+
+
+def test_a_pattern_slow_on_many_cells_stops_the_import(led, tmp_path, monkeypatch):
+    """Skipped as invalid, each slow cell would cost the time bound: past a few, the
+    import stops, storing nothing."""
+    import fsgrant.imports.row_rules as row_rules
+
+    monkeypatch.setattr(row_rules, "PATTERN_SECONDS", 0.01)
+    monkeypatch.setattr(row_rules, "MAX_SLOW_CELLS", 3)
+    mapping = ExtractMapping.model_validate(
+        {
+            "columns": {"date": "date", "amount": "amount"},
+            "categories": {
+                "default": "other",
+                "rules": [{"column": "note", "matches": "(a|aa)+", "category": "training"}],
+            },
+        }
+    )
+    rows = [["date", "amount", "note"], ["2019-09-02", "1.00", "fine"]]
+    rows += [["2019-09-03", "2.00", "a" * (60 + n) + "b"] for n in range(5)]
+    with pytest.raises(InvalidInput) as caught:
+        led.imports.import_rows(rows, mapping, name="feed", skip_invalid=True)
+    # The third slow cell is the fifth line (the header is line 1, "fine" line 2).
+    assert caught.value.message.startswith(
+        "feed, line 5: the rule pattern '(a|aa)+' ran out of time (0.01 s) on 3 cells of 'note'"
+    )
+    assert led.spend.list() == [] and led.imports.list() == []

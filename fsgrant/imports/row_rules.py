@@ -12,10 +12,11 @@ from datetime import date
 from fsgrant.domain.closures import entry_day_problem
 from fsgrant.domain.funding import Allocator
 from fsgrant.domain.models import ClosedPeriod, FundingYearState
-from fsgrant.errors import SourceError
+from fsgrant.errors import InvalidInput, SourceError
 from fsgrant.imports.mapping_rules import ColumnFilter, Condition, Rule, normalise_value
 
 __all__ = [
+    "MAX_SLOW_CELLS",
     "PATTERN_SECONDS",
     "BoundRule",
     "LedgerRules",
@@ -136,14 +137,20 @@ PATTERN_SECONDS = 0.25
 that matches the same text in many ways, on a cell that nearly matches) refuses the
 row, naming the pattern, instead of running for minutes."""
 
+MAX_SLOW_CELLS = 20
+"""How many different cells a pattern may run out of time on before the import stops
+(rows skipped as invalid would otherwise cost :data:`PATTERN_SECONDS` each)."""
+
 
 class PatternTimeout(Exception):
-    """A rule's pattern ran past :data:`PATTERN_SECONDS` on a cell of ``column``."""
+    """A rule's pattern ran past :data:`PATTERN_SECONDS` on a cell of ``column``; it
+    stops the import (``fatal``) once it has on :data:`MAX_SLOW_CELLS` cells."""
 
-    def __init__(self, column: str, pattern: str) -> None:
+    def __init__(self, column: str, pattern: str, *, fatal: bool = False) -> None:
         super().__init__(column, pattern)
         self.column = column
         self.pattern = pattern
+        self.fatal = fatal
 
     def reason(self) -> str:
         """Why the row is refused, for a person."""
@@ -199,6 +206,8 @@ class _Test:
                 got = self.test(normalise_value(raw, case_insensitive=self.ci))
             except PatternTimeout as slow:
                 self.slow[raw] = slow
+                if len(self.slow) >= MAX_SLOW_CELLS:
+                    raise PatternTimeout(slow.column, slow.pattern, fatal=True) from None
                 raise
             if len(self.verdicts) < 100_000:
                 self.verdicts[raw] = got
@@ -225,8 +234,17 @@ def first_rule(
 
     Raises:
         SourceError: a rule's pattern ran too long on a cell (naming the line and column).
+        InvalidInput: it has on :data:`MAX_SLOW_CELLS` cells: the import stops.
     """
     try:
         return next((r for r in rules if r.matches(cells)), None)
     except PatternTimeout as slow:
+        if slow.fatal:
+            raise InvalidInput(
+                f"{source}, line {line}: the rule pattern {slow.pattern!r} ran out of time "
+                f"({PATTERN_SECONDS:g} s) on {MAX_SLOW_CELLS} cells of {slow.column!r}, so the "
+                "import stops: write the pattern so that it cannot match the same text in "
+                "many ways",
+                field=slow.column,
+            ) from None
         raise SourceError(source, line, slow.column, slow.reason()) from None
