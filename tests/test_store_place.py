@@ -60,7 +60,7 @@ def test_the_message_says_why_and_what_to_do():
         assert advice in nfs
     synced = unsafe_place(["Dropbox"], "ext4").message("g.db")
     assert synced.startswith("g.db is in a Dropbox folder: fsgrant will not write to it")
-    assert "Dropbox copies files one at a time" in synced and "-wal" in synced
+    assert "as Dropbox may copy the store and its -wal file apart" in synced
     assert sync_service_of_folder("  dropbox  ") == "Dropbox"
 
 
@@ -216,3 +216,9 @@ def test_the_demo_is_not_written_to_a_network_share(tmp_path, on):
     assert r.exit_code == 1, r.output
     assert f"{out / 'demo.db'} is on an SMB network share" in r.stderr
     assert not out.exists()
+
+
+def test_the_guide_quotes_the_message_as_it_is():
+    guide = Path(__file__).parents[1] / "docs" / "how-to" / "store.md"
+    message = unsafe_place(["mnt"], "cifs").message("/mnt/finance/grant.db")
+    assert f"fsgrant: error: {message}\n" in guide.read_text(encoding="utf-8")

@@ -92,22 +92,14 @@ class Place:
     def message(self, path: object) -> str:
         """The refusal, for a person: why, and what to do instead."""
         if self.kind == "network":
-            why = (
-                "SQLite's write-ahead log needs shared memory, which does not work over a "
-                "network filesystem, so two writers could corrupt it"
-            )
+            where, why = "on", "SQLite's write-ahead log does not work over a network filesystem"
         else:
-            why = (
-                f"{self.service} copies files one at a time and may copy the "
-                "store and its -wal file apart, or keep two people's copies, losing records"
-            )
-        where = "on" if self.kind == "network" else "in"
+            where, why = "in", f"{self.service} may copy the store and its -wal file apart"
         return (
-            f"{path} is {where} {self.what}: fsgrant will not write to it there ({why}). Keep "
-            "the store on a local disk and share it read-only with 'fsgrant browse', "
-            "backups ('fsgrant backup') or exports; to write to it anyway, knowing no one "
-            "else writes to it at the same time, give --allow-network-store (it then uses a "
-            "rollback journal and an exclusive lock)"
+            f"{path} is {where} {self.what}: fsgrant will not write to it there, as {why} "
+            "and records could be lost. Keep the store on a local disk and share it "
+            "read-only (fsgrant browse, fsgrant backup, exports); to write to it anyway, "
+            "with no one else writing at the same time, give --allow-network-store"
         )
 
 
