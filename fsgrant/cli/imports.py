@@ -296,12 +296,14 @@ def mapping_check(
             ["filter", "rows_seen", "rows_kept"],
             fmt,
             title="Filters",
+            figures=["rows_seen", "rows_kept"],
         )
         emit_rows(
             [c.model_dump() for c in check.categories],
             ["category", "rule", "rows"],
             fmt,
             title="Categories",
+            figures=["rows"],
         )
         _say_patterns(check.patterns, check.pattern_seconds)
         for warning in check.warnings:
