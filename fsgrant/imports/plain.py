@@ -138,6 +138,7 @@ def plain_extract(
         raise SourceError(
             name, 1, None, f"no column {', '.join(repr(m) for m in missing)} among {header!r}"
         )
+    known = set(keys)
     digest = RowsDigest(name)
     digest.add(header)
 
@@ -150,7 +151,7 @@ def plain_extract(
                     None,
                     f"a mapping was expected (as the first row), not {type(row).__name__}",
                 )
-            extra = [k for k in row if k not in keys]
+            extra = [k for k in row if k not in known]
             if extra:
                 raise SourceError(
                     name, line, str(extra[0]), "not a column of the first row (the header)"
@@ -185,9 +186,7 @@ def plain_extract(
         header=header,
         header_line=1,
         header_found_by="given",
-        header_reason="the first row (the keys of the first mapping)"
-        if as_maps
-        else "the first row",
+        header_reason="the keys of the first mapping" if as_maps else "the first row",
         rows=read(),
         hash=digest,
     )

@@ -99,10 +99,6 @@ class ImportsService:
         self._years = years
 
     # ------------------------------------------------------------------ helpers
-    @staticmethod
-    def _mapping(mapping: MappingLike, where: WhereLike = ()) -> ExtractMapping:
-        return resolve_mapping(mapping, where)
-
     def rules(self) -> LedgerRules:
         """What an imported row is checked against: the ledger's categories, posts,
         funding years and closed periods."""
@@ -162,7 +158,7 @@ class ImportsService:
         """
 
         src = Path(path)
-        mp = self._mapping(mapping, where)
+        mp = resolve_mapping(mapping, where)
         self._grant()  # refuses with a clear message when there is no grant
         if rejects is not None and skip_invalid and not dry_run:
             check_output(
@@ -220,7 +216,7 @@ class ImportsService:
         """
         if not name.strip():
             raise InvalidInput("name must not be empty: it names the rows", field="name")
-        mp = self._mapping(mapping, where)
+        mp = resolve_mapping(mapping, where)
         self._grant()
         if rejects is not None and skip_invalid and not dry_run:
             check_output(rejects, force=force, inputs=(self._tables.store.path,), field="rejects")
@@ -444,7 +440,7 @@ class ImportsService:
         Raises:
             SourceError: the mapping is bad (naming the file, the line and the key).
         """
-        return self._mapping(mapping, where)
+        return resolve_mapping(mapping, where)
 
     def check_mapping(
         self,
@@ -467,7 +463,7 @@ class ImportsService:
         if rows < 1:
             raise InvalidInput("rows must be at least 1", field="rows")
         src = Path(path)
-        mp = self._mapping(mapping, where)
+        mp = resolve_mapping(mapping, where)
         imports = self._tables.imports
         return check_extract(
             src,
