@@ -151,7 +151,7 @@ class Store:
             read_only = p.exists() and not (os.access(p, os.W_OK) and os.access(folder, os.W_OK))
         if read_only and not p.exists():
             raise StoreError(f"no fsgrant store at {p} to open read-only")
-        place = None if read_only else store_place(p)
+        place = None if read_only or str(p) == ":memory:" else store_place(p)
         unsafe = None if place is None or allow_network else place.message(p)
         if unsafe is not None:
             if not p.exists():

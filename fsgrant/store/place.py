@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -116,15 +115,25 @@ def filesystem_type(path: str | os.PathLike[str]) -> str | None:
             with open(MOUNTINFO, encoding="utf-8", errors="replace") as f:
                 return longest_mount(where, parse_mountinfo(f.read()))
         if sys.platform == "darwin":
-            listed = subprocess.run(
-                ["/sbin/mount"], capture_output=True, text=True, timeout=5, check=False
-            )
-            return longest_mount(where, parse_mount_output(listed.stdout))
+            return longest_mount(where, parse_mount_output(_darwin_mount_table()))
         if sys.platform == "win32":
             return _windows_type(where)
-    except (OSError, subprocess.SubprocessError, ValueError):
+    except (OSError, ValueError):
         return None
     return None
+
+
+def _darwin_mount_table() -> str:
+    """What macOS's ``mount`` prints ("" if it fails or takes over 5 s)."""
+    import subprocess
+
+    try:
+        listed = subprocess.run(
+            ["/sbin/mount"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return listed.stdout
 
 
 def synced_by(path: str | os.PathLike[str]) -> str | None:
