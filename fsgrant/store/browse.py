@@ -188,8 +188,8 @@ TABLES: dict[str, dict[str, Any]] = {
     "spend": {
         "description": (
             "Spend lines, never edited or deleted: a mistake is undone by a reversal that "
-            "points at the line. Credits are negative. spend_readable adds pounds and the "
-            "financial year."
+            "points at the line. Credits are negative. An imported line's who and when "
+            "are its batch's; spend_readable shows them, with pounds and the financial year."
         ),
         "sort_desc": "date",
         "facets": ["category", "post", "funding_year"],
